@@ -1,0 +1,183 @@
+"""The interface every database backend implements.
+
+A backend owns one driver connection and speaks SQL text with bound parameters. It knows nothing
+of plans, headings or user classes: the layers above hand it finished SQL and Arrow data.
+
+SQL handed to a backend uses ``?`` for every bound parameter (sqlglot's generic placeholder); a
+backend whose driver uses another paramstyle converts it (see :func:`to_format_paramstyle`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
+
+OnDuplicate = Literal["error", "skip", "replace"]
+
+
+class Backend(ABC):
+    """One open database connection of a given dialect.
+
+    Attributes
+    ----------
+    dialect : str
+        ``'duckdb'``, ``'postgres'`` or ``'mysql'`` — the name ``frames.sql`` uses for it.
+    declares_foreign_keys : bool
+        False where foreign keys are enforced by frames instead of the engine (DuckDB, whose
+        constraint checks reject cascading deletes inside one transaction).
+    """
+
+    dialect: str
+    declares_foreign_keys: bool = True
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._in_transaction = False
+
+    # -- statements ---------------------------------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the number of affected rows (``-1`` if unknown)."""
+
+    @abstractmethod
+    def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a query and return its rows as tuples of driver values (for small results)."""
+
+    @abstractmethod
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+        """Run a query and return its result as Arrow, conformed to ``schema``.
+
+        ``schema`` names every result column, in order, with the Arrow type frames expects
+        (:func:`frames.declare.types.arrow_type`). The backend returns exactly those columns
+        with those types, converting where its driver yields something else (e.g. MySQL's
+        0/1 for booleans, PostgreSQL's text from COPY).
+        """
+
+    # -- transactions -------------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        """True between :meth:`begin` and :meth:`commit`/:meth:`rollback`."""
+        return self._in_transaction
+
+    @abstractmethod
+    def begin(self) -> None:
+        """Start a transaction (re-connecting first if the connection was lost)."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Commit the current transaction."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Roll back the current transaction."""
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: commit on success, roll back on any exception.
+
+        Raises
+        ------
+        frames.errors.TransactionError
+            If a transaction is already open on this connection.
+        """
+        from frames.errors import TransactionError
+
+        if self._in_transaction:
+            raise TransactionError(
+                "a transaction is already open on this connection; frames does not nest "
+                "transactions: run the inner work inside the outer transaction instead"
+            )
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            self.commit()
+
+    # -- bulk writes --------------------------------------------------------------------------
+    @abstractmethod
+    def insert_arrow(
+        self,
+        ref: TableRef,
+        data: pa.Table,
+        primary_key: Sequence[str],
+        on_duplicate: OnDuplicate = "error",
+    ) -> int:
+        """Insert every row of ``data`` (columns named as the table's) into ``ref``.
+
+        ``on_duplicate``: ``'error'`` lets the engine raise on a duplicate key, ``'skip'``
+        keeps the existing row, ``'replace'`` overwrites it. Runs inside the caller's
+        transaction when one is open. Returns the number of rows written.
+        Driver errors are re-raised as :class:`frames.errors.DuplicateError`,
+        :class:`frames.errors.IntegrityError` or :class:`frames.errors.DataError`.
+        """
+
+    # -- catalog ------------------------------------------------------------------------------
+    @abstractmethod
+    def schema_exists(self, schema: str) -> bool:
+        """True if the schema (PostgreSQL/DuckDB schema, MySQL database) exists."""
+
+    @abstractmethod
+    def create_schema(self, schema: str) -> None:
+        """Create the schema if it does not exist."""
+
+    @abstractmethod
+    def drop_schema(self, schema: str) -> None:
+        """Drop the schema and everything in it."""
+
+    @abstractmethod
+    def list_tables(self, schema: str) -> list[str]:
+        """Stored names of the user tables in ``schema`` (hidden ``~`` tables excluded)."""
+
+    @abstractmethod
+    def table_exists(self, ref: TableRef) -> bool:
+        """True if the table exists."""
+
+    @abstractmethod
+    def introspect(self, schema: str) -> list[TableSpec]:
+        """Rebuild the :class:`TableSpec` of every table of ``schema`` from database metadata.
+
+        Declared core types come from the column comments (``:int32:comment``), keys, foreign
+        keys and indexes from the catalog; lineage is left to the caller.
+        """
+
+    @abstractmethod
+    def foreign_keys(self) -> list[tuple[TableRef, ForeignKeySpec]]:
+        """Every foreign key in the database as (child table, key), across all schemas."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the driver connection."""
+
+
+def to_format_paramstyle(sql: str) -> str:
+    """Turn ``?`` placeholders into ``%s`` for drivers with the ``format`` paramstyle.
+
+    Literal ``%`` (the modulo operator) is doubled. SQL from frames carries no string literals,
+    so a ``?`` outside identifiers is always a placeholder; quoted identifiers are left as they are.
+    """
+    out: list[str] = []
+    quote: str | None = None
+    for char in sql:
+        if quote:
+            out.append("%%" if char == "%" else char)
+            if char == quote:
+                quote = None
+        elif char in "\"`":
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)

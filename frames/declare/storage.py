@@ -1,0 +1,50 @@
+"""How frames records declarations in the database itself (DataJoint 2.x conventions).
+
+* Column comments carry the declared core type: ``:int32:recording duration``. A comment without
+  the ``:type:`` prefix belongs to a column declared outside frames (a native type).
+* Where the engine does not declare foreign keys (DuckDB, see DESIGN.md), each schema has a hidden
+  table :data:`FOREIGN_KEY_CATALOG` holding one row per foreign key, so that the database stays
+  the single source of truth for dependencies and lineage.
+"""
+
+from __future__ import annotations
+
+from frames.declare.types import CoreType, parse_type
+
+#: Hidden per-schema table of foreign keys on engines that do not declare them.
+FOREIGN_KEY_CATALOG = "~foreign_keys"
+
+#: Columns of :data:`FOREIGN_KEY_CATALOG`, all text except ``ordinal`` (int) and the flags (bool).
+#: ``child_attrs`` / ``parent_attrs`` are comma-separated attribute names in matching order.
+FOREIGN_KEY_CATALOG_COLUMNS = (
+    ("child", "text"),
+    ("ordinal", "int"),
+    ("parent_schema", "text"),
+    ("parent", "text"),
+    ("child_attrs", "text"),
+    ("parent_attrs", "text"),
+    ("in_key", "bool"),
+    ("nullable", "bool"),
+    ("is_unique", "bool"),
+)
+
+
+def encode_comment(core_type: CoreType, comment: str) -> str:
+    """The column comment that records ``core_type`` and the user's ``comment``."""
+    return f":{core_type}:{comment}"
+
+
+def decode_comment(text: str | None) -> tuple[CoreType | None, str]:
+    """Split a column comment into (declared core type or ``None``, user comment)."""
+    if not text:
+        return None, ""
+    if not text.startswith(":"):
+        return None, text
+    # The type may itself contain colons (enum members): take the first split that parses.
+    end = text.find(":", 1)
+    while end != -1:
+        try:
+            return parse_type(text[1:end]), text[end + 1 :]
+        except ValueError:
+            end = text.find(":", end + 1)
+    return None, text

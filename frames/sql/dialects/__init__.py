@@ -1,0 +1,144 @@
+"""Per-backend SQL behaviour as declarative data (sqlglot-style), in one place.
+
+Everything that differs between DuckDB, PostgreSQL and MySQL/MariaDB — type spellings, how a
+division or an average is pinned so that every backend returns the same value and type, how
+identifiers are quoted — is a field of :class:`Dialect`, not an ``if dialect`` in the compiler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from frames.declare.types import CoreType
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """SQL facts about one backend.
+
+    Attributes
+    ----------
+    name : str
+        frames' name: ``duckdb``, ``postgres``, ``mysql``.
+    sqlglot : str
+        sqlglot's dialect name used to render SQL text.
+    types : dict
+        Core type kind → SQL spelling template (``{p}`` precision, ``{s}`` scale, ``{n}`` length).
+    float_cast : str
+        Type to cast to for true (floating) division and averages.
+    int64_cast : str
+        Type to cast integer sums and counts to, so all backends return 64-bit integers.
+    enum_as_named_type : bool
+        PostgreSQL declares enums as named types; others inline ``ENUM(...)`` or use a CHECK.
+    declares_foreign_keys : bool
+        False where frames enforces references itself (DuckDB).
+    inline_comments : bool
+        MySQL puts column comments inline; others use ``COMMENT ON``.
+    string_collation : str or None
+        Column collation that makes string comparison case- and accent-sensitive.
+    """
+
+    name: str
+    sqlglot: str
+    types: dict[str, str] = field(default_factory=dict)
+    float_cast: str = "DOUBLE"
+    int64_cast: str = "BIGINT"
+    enum_as_named_type: bool = False
+    declares_foreign_keys: bool = True
+    inline_comments: bool = False
+    string_collation: str | None = None
+
+    def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
+        """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
+        if t.kind == "enum":
+            if self.enum_as_named_type:
+                if enum_type_name is None:
+                    raise ValueError("an enum column on this backend needs its named type")
+                return enum_type_name
+            members = ", ".join("'" + v.replace("'", "''") + "'" for v in t.values)
+            return self.types["enum"].format(members=members)
+        template = self.types[t.kind]
+        return template.format(p=t.precision, s=t.scale, n=t.length,
+                               fsp=t.precision or 0)
+
+
+_COMMON_TYPES = {
+    "int8": "SMALLINT",
+    "int16": "SMALLINT",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "float32": "REAL",
+    "float64": "DOUBLE PRECISION",
+    "bool": "BOOLEAN",
+    "decimal": "DECIMAL({p},{s})",
+    "char": "CHAR({n})",
+    "varchar": "VARCHAR({n})",
+    "text": "TEXT",
+    "date": "DATE",
+    "uuid": "UUID",
+}
+
+DUCKDB = Dialect(
+    name="duckdb",
+    sqlglot="duckdb",
+    types={
+        **_COMMON_TYPES,
+        "int8": "TINYINT",
+        "float64": "DOUBLE",
+        "enum": "ENUM({members})",
+        "datetime": "TIMESTAMP",
+        "json": "JSON",
+        "bytes": "BLOB",
+    },
+    float_cast="DOUBLE",
+    declares_foreign_keys=False,
+)
+
+POSTGRES = Dialect(
+    name="postgres",
+    sqlglot="postgres",
+    types={
+        **_COMMON_TYPES,
+        "datetime": "TIMESTAMP({fsp})",
+        "json": "JSONB",
+        "bytes": "BYTEA",
+    },
+    float_cast="DOUBLE PRECISION",
+    enum_as_named_type=True,
+)
+
+MYSQL = Dialect(
+    name="mysql",
+    sqlglot="mysql",
+    types={
+        **_COMMON_TYPES,
+        "int8": "TINYINT",
+        "float32": "FLOAT",
+        "float64": "DOUBLE",
+        "bool": "BOOLEAN",
+        "text": "LONGTEXT",
+        "enum": "ENUM({members})",
+        "datetime": "DATETIME({fsp})",
+        "uuid": "CHAR(36)",
+        "json": "JSON",
+        "bytes": "LONGBLOB",
+    },
+    float_cast="DOUBLE",
+    int64_cast="SIGNED",
+    inline_comments=True,
+    string_collation="utf8mb4_bin",
+)
+
+DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
+ALIASES = {"postgresql": "postgres", "mariadb": "mysql"}
+
+
+def get_dialect(name: str) -> Dialect:
+    """The :class:`Dialect` called ``name`` (``postgresql``/``mariadb`` accepted as aliases)."""
+    key = ALIASES.get(name, name)
+    try:
+        return DIALECTS[key]
+    except KeyError:
+        raise ValueError(
+            f"unknown dialect {name!r}; choose one of {', '.join(DIALECTS)}"
+        ) from None
