@@ -1,0 +1,386 @@
+"""Immutable relational plan nodes.
+
+Every node is a frozen dataclass holding its operands and carrying its result :class:`Heading`
+(excluded from equality and hashing, since it derives from the operands). Nodes are built only
+through the ``make_*`` functions below, which validate the operands and raise at the operator
+that caused an error, naming the offending attribute and listing the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
+
+from frames.declare.spec import Attribute, TableRef
+from frames.errors import QueryError, UnknownAttributeError
+from frames.plan.heading import Heading
+from frames.plan.values import Expr, Param, infer_type, nullable
+
+
+class Node:
+    """Base class of plan nodes."""
+
+    heading: Heading
+
+    def inputs(self) -> tuple[Node, ...]:
+        """Operand nodes, in field order."""
+        return tuple(getattr(self, f.name) for f in fields(self)  # type: ignore[arg-type]
+                     if isinstance(getattr(self, f.name), Node))
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """The result's primary key."""
+        return self.heading.primary_key
+
+
+# -- conditions --------------------------------------------------------------------------------
+
+class Cond:
+    """Base class of restriction conditions."""
+
+    def nodes(self) -> Iterator[Node]:
+        """Plan nodes referenced by the condition (subqueries)."""
+        return iter(())
+
+
+@dataclass(frozen=True)
+class ExprCond(Cond):
+    """A boolean expression over the operand's attributes (dicts, strings)."""
+
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Exists(Cond):
+    """Semijoin: a matching row exists in ``query`` on the namesakes ``on`` (none: non-empty)."""
+
+    query: Node
+    on: tuple[str, ...]
+
+    def nodes(self) -> Iterator[Node]:
+        yield self.query
+
+
+@dataclass(frozen=True)
+class AndCond(Cond):
+    """All of ``items`` hold (empty: true)."""
+
+    items: tuple[Cond, ...]
+
+    def nodes(self) -> Iterator[Node]:
+        for item in self.items:
+            yield from item.nodes()
+
+
+@dataclass(frozen=True)
+class OrCond(Cond):
+    """Any of ``items`` holds (empty: false)."""
+
+    items: tuple[Cond, ...]
+
+    def nodes(self) -> Iterator[Node]:
+        for item in self.items:
+            yield from item.nodes()
+
+
+@dataclass(frozen=True)
+class NotCond(Cond):
+    """``item`` is false (SQL NOT: unknown stays unknown; NOT EXISTS is two-valued)."""
+
+    item: Cond
+
+    def nodes(self) -> Iterator[Node]:
+        yield from self.item.nodes()
+
+
+TRUE = AndCond(())
+FALSE = OrCond(())
+
+
+# -- nodes ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BaseTable(Node):
+    """A stored table."""
+
+    ref: TableRef
+    heading: Heading = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Restrict(Node):
+    """Rows of ``child`` for which ``cond`` is true."""
+
+    child: Node
+    cond: Cond
+    heading: Heading = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Project(Node):
+    """Attributes of ``child`` selected, renamed or computed: ``columns`` is (name, expr) pairs."""
+
+    child: Node
+    columns: tuple[tuple[str, Expr], ...]
+    heading: Heading = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Join(Node):
+    """``left * right`` on the namesakes ``on``; ``outer`` keeps unmatched left rows."""
+
+    left: Node
+    right: Node
+    on: tuple[str, ...]
+    outer: bool = False
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Aggregate(Node):
+    """``group.aggr(source, ...)``: one row per row of ``group``.
+
+    ``kept`` are attributes of ``group``; ``columns`` are (name, expr) over the join of
+    ``group`` and ``source``; ``outer`` keeps groups without matching rows (the default).
+    """
+
+    group: Node
+    source: Node
+    on: tuple[str, ...]
+    kept: tuple[str, ...]
+    columns: tuple[tuple[str, Expr], ...]
+    outer: bool = True
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class GroupBy(Node):
+    """``dj.U(*by).aggr(source, ...)``: one row per distinct ``by`` (one row if ``by`` is empty)."""
+
+    source: Node
+    by: tuple[str, ...]
+    columns: tuple[tuple[str, Expr], ...]
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Distinct(Node):
+    """``dj.U(*attrs) & child``: the distinct values of ``attrs``, which become the key."""
+
+    child: Node
+    attrs: tuple[str, ...]
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Union(Node):
+    """``left + right``: same primary key; secondary attributes are outer-joined."""
+
+    left: Node
+    right: Node
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Top(Node):
+    """The first ``limit`` rows (all if None) after ``offset`` in ``order`` (name, descending)."""
+
+    child: Node
+    order: tuple[tuple[str, bool], ...]
+    limit: Param | None
+    offset: Param | None
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+# -- builders ---------------------------------------------------------------------------------
+
+def _types(heading: Heading) -> dict[str, object]:
+    return {a.name: a.type for a in heading}
+
+
+def computed_attribute(name: str, expr: Expr, heading: Heading) -> Attribute:
+    """The attribute produced by computing ``expr`` over ``heading``."""
+    nulls = {a.name for a in heading if a.nullable}
+    return Attribute(name, infer_type(expr, _types(heading)),  # type: ignore[arg-type]
+                     nullable=nullable(expr, nulls))
+
+
+def make_table(ref: TableRef, heading: Heading) -> BaseTable:
+    """A stored table with its heading."""
+    return BaseTable(ref, heading)
+
+
+def make_restrict(child: Node, cond: Cond) -> Node:
+    """``child & cond`` (conditions are validated by the caller)."""
+    if cond == TRUE:
+        return child
+    return Restrict(child, cond, child.heading)
+
+
+def namesakes(left: Heading, right: Heading, operator: str) -> tuple[str, ...]:
+    """Shared attribute names, checked for equal lineage.
+
+    Raises
+    ------
+    QueryError
+        For namesakes whose lineage differs or is missing, with the ``.proj()`` rename that fixes it.
+    """
+    shared = tuple(name for name in left.names if name in right)
+    bad = [name for name in shared
+           if left[name].lineage is None or left[name].lineage != right[name].lineage]
+    if bad:
+        details = "; ".join(
+            f"{name!r}: {left[name].lineage or 'no lineage'} vs {right[name].lineage or 'no lineage'}"
+            for name in bad)
+        fix = ", ".join(f"{name}_2='{name}'" for name in bad)
+        raise QueryError(
+            f"{operator}: namesake attributes {', '.join(map(repr, bad))} do not share a lineage "
+            f"({details}), so matching on them would compare unrelated values. Rename one side, "
+            f"e.g. other.proj(..., {fix})"
+        )
+    return shared
+
+
+def make_semijoin(child: Node, other: Node, operator: str = "&") -> Exists:
+    """The condition of ``child & other``."""
+    return Exists(other, namesakes(child.heading, other.heading, operator))
+
+
+def make_project(child: Node, columns: Sequence[tuple[str, Expr]], key_renames: dict[str, str],
+                 where: str = "proj") -> Project:
+    """Projection to ``columns``; ``key_renames`` maps new → old for renamed key attributes."""
+    from frames.plan.values import Col
+
+    seen: set[str] = set()
+    attrs: list[Attribute] = []
+    for name, expr in columns:
+        if name in seen:
+            raise QueryError(f"{where}: attribute {name!r} would appear twice in the result")
+        seen.add(name)
+        if isinstance(expr, Col):
+            source = child.heading[expr.name]
+            in_key = source.in_key and (name == expr.name or key_renames.get(name) == expr.name)
+            attrs.append(replace(source, name=name, in_key=in_key))
+        else:
+            attrs.append(computed_attribute(name, expr, child.heading))
+    heading = Heading(tuple(sorted(attrs, key=lambda a: not a.in_key)))
+    return Project(child, tuple(columns), heading)
+
+
+def join_key(left: Heading, right: Heading) -> tuple[str, ...]:
+    """The key of a join by functional dependency: A→B key of A, B→A key of B, else both."""
+    if all(name in left for name in right.primary_key):
+        return left.primary_key
+    if all(name in right for name in left.primary_key):
+        return right.primary_key
+    return left.primary_key + tuple(n for n in right.primary_key if n not in left.primary_key)
+
+
+def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*") -> Join:
+    """``left * right`` (``outer``: left join, which requires left → right)."""
+    on = namesakes(left.heading, right.heading, operator)
+    if outer and not all(name in left.heading for name in right.primary_key):
+        missing = [n for n in right.primary_key if n not in left.heading]
+        raise QueryError(
+            f"join(left=True) needs every primary-key attribute of the right operand in the left "
+            f"one (so that each left row matches at most one right row); missing: "
+            f"{', '.join(missing)}"
+        )
+    key = set(join_key(left.heading, right.heading))
+    attrs = list(left.heading) + [
+        replace(a, nullable=a.nullable or outer) for a in right.heading if a.name not in left.heading
+    ]
+    attrs = [replace(a, in_key=a.name in key) for a in attrs]
+    heading = Heading(tuple(sorted(attrs, key=lambda a: not a.in_key)))
+    return Join(left, right, on, outer, heading)
+
+
+def make_aggregate(group: Node, source: Node, kept: Sequence[str],
+                   columns: Sequence[tuple[str, Expr]], outer: bool) -> Aggregate:
+    """``group.aggr(source, *kept, **columns)``."""
+    on = namesakes(group.heading, source.heading, "aggr")
+    group.heading.check(kept, "aggr")
+    namespace = joined_heading(group.heading, source.heading)
+    keep = set(kept) | set(group.heading.primary_key)
+    attrs = [a for a in group.heading if a.name in keep]
+    names = {a.name for a in attrs}
+    for name, expr in columns:
+        if name in names:
+            raise QueryError(f"aggr: attribute {name!r} would appear twice in the result")
+        names.add(name)
+        attrs.append(computed_attribute(name, expr, namespace))
+    return Aggregate(group, source, on, tuple(a.name for a in attrs if a.name in keep and not
+                                             a.in_key), tuple(columns), outer, Heading(tuple(attrs)))
+
+
+def joined_heading(left: Heading, right: Heading) -> Heading:
+    """The heading expressions of an aggregation are evaluated in (left attributes first)."""
+    return Heading(tuple(left) + tuple(a for a in right if a.name not in left))
+
+
+def make_group_by(source: Node, by: Sequence[str], columns: Sequence[tuple[str, Expr]]) -> GroupBy:
+    """``dj.U(*by).aggr(source, **columns)``."""
+    source.heading.check(by, "U(...).aggr")
+    attrs = [replace(source.heading[name], in_key=True) for name in by]
+    names = set(by)
+    for name, expr in columns:
+        if name in names:
+            raise QueryError(f"U().aggr: attribute {name!r} would appear twice in the result")
+        names.add(name)
+        attrs.append(computed_attribute(name, expr, source.heading))
+    return GroupBy(source, tuple(by), tuple(columns), Heading(tuple(attrs)))
+
+
+def make_distinct(child: Node, attrs: Sequence[str]) -> Distinct:
+    """``dj.U(*attrs) & child``."""
+    child.heading.check(attrs, "U(...) & query")
+    heading = Heading(tuple(replace(child.heading[name], in_key=True) for name in attrs))
+    return Distinct(child, tuple(attrs), heading)
+
+
+def make_union(left: Node, right: Node) -> Union:
+    """``left + right``."""
+    if set(left.primary_key) != set(right.primary_key):
+        raise QueryError(
+            f"union (+) needs operands with the same primary key: {left.primary_key} vs "
+            f"{right.primary_key}"
+        )
+    shared = set(left.heading.secondary) & set(right.heading.secondary)
+    if shared:
+        raise QueryError(
+            f"union (+): operands share secondary attributes {sorted(shared)}; project them away "
+            "or rename them on one side"
+        )
+    namesakes(left.heading.select(left.primary_key), right.heading, "+")
+    attrs = list(left.heading) + [replace(a, nullable=True) for a in right.heading
+                                  if not a.in_key]
+    attrs = [replace(a, nullable=a.nullable or (not a.in_key and bool(right.heading.secondary)))
+             if a.name in left.heading.secondary else a for a in attrs]
+    return Union(left, right, Heading(tuple(attrs)))
+
+
+def make_top(child: Node, order: Sequence[tuple[str, bool]], limit: int | None,
+             offset: int | None) -> Top:
+    """The first ``limit`` rows after ``offset`` in ``order``, completed with the primary key."""
+    for name, _ in order:
+        if name not in child.heading:
+            raise UnknownAttributeError(child.heading.unknown_message(name, "order_by"))
+    named = {name for name, _ in order}
+    full = tuple(order) + tuple((k, False) for k in child.primary_key if k not in named)
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"limit must be a non-negative integer, not {limit!r}")
+    if offset is not None and (not isinstance(offset, int) or offset < 0):
+        raise QueryError(f"offset must be a non-negative integer, not {offset!r}")
+    return Top(child, full,
+               None if limit is None else Param.of(limit),
+               None if not offset else Param.of(offset), child.heading)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the plan, depth first, operands before conditions' subqueries."""
+    yield node
+    for child in node.inputs():
+        yield from walk(child)
+    if isinstance(node, Restrict):
+        for sub in node.cond.nodes():
+            yield from walk(sub)

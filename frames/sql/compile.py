@@ -1,0 +1,116 @@
+"""Compile a plan to SQL text with bound parameters, cached by plan shape.
+
+Two plans that differ only in their bound values (:class:`~frames.plan.values.Param`) have equal
+shapes, so the SQL compiled for one serves the other: only the parameter values are collected
+again, by one walk over the plan in a fixed order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlglot import exp
+
+from frames.plan.nodes import Cond, Node
+from frames.plan.values import Expr, Param
+from frames.sql.dialects import get_dialect
+from frames.sql.lower import Lowering
+
+Mode = Literal["rows", "count", "exists"]
+_PLACEHOLDER = re.compile(r"\$p(\d+)|%\(p(\d+)\)s|:p(\d+)")
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """SQL text with ``?`` placeholders and, for each, the index of its parameter occurrence."""
+
+    sql: str
+    positions: tuple[int, ...]
+
+    def bind(self, params: list[Param]) -> list[Any]:
+        """Driver values for the placeholders, from the plan's parameter occurrences."""
+        return [driver_value(params[i].value) for i in self.positions]
+
+
+def driver_value(value: Any) -> Any:
+    """A Python value every driver can bind (UUIDs as text)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _walk_params(obj: Any) -> Iterator[Param]:
+    if isinstance(obj, Param):
+        yield obj
+    elif isinstance(obj, (Node, Cond, Expr)):
+        for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+            if f.name != "heading":
+                yield from _walk_params(getattr(obj, f.name))
+    elif isinstance(obj, tuple):
+        for item in obj:
+            yield from _walk_params(item)
+
+
+def collect_params(node: Node) -> tuple[list[Param], tuple[int, ...]]:
+    """Every parameter occurrence in canonical order, and which occurrences share an object."""
+    params = list(_walk_params(node))
+    first: dict[int, int] = {}
+    sharing = tuple(first.setdefault(id(p), i) for i, p in enumerate(params))
+    return params, sharing
+
+
+def compile_plan(node: Node, dialect: str, mode: Mode = "rows") -> tuple[str, list[Any]]:
+    """SQL text and parameter values for ``node`` on ``dialect``.
+
+    ``mode``: ``'rows'`` selects the heading's attributes; ``'count'`` counts the rows;
+    ``'exists'`` returns one row if there is any.
+    """
+    params, sharing = collect_params(node)
+    compiled = _compile_cached(node, dialect, mode, sharing)
+    return compiled.sql, compiled.bind(params)
+
+
+@functools.lru_cache(maxsize=2048)
+def _compile_cached(node: Node, dialect: str, mode: Mode,
+                    sharing: tuple[int, ...]) -> CompiledQuery:
+    return compile_shape(node, dialect, mode, sharing)
+
+
+def compile_shape(node: Node, dialect: str, mode: Mode,
+                  sharing: tuple[int, ...] | None = None) -> CompiledQuery:
+    """Compile without the cache (``sharing`` from :func:`collect_params`)."""
+    target = get_dialect(dialect)
+    params = list(_walk_params(node))
+    if sharing is None:
+        sharing = collect_params(node)[1]
+    index = {id(p): sharing[i] for i, p in enumerate(params)}
+    lowering = Lowering(target, index)
+    block = lowering.lower(node)
+    if mode == "rows":
+        query = lowering.select(block, node.heading.names)
+    else:
+        if block.sealed:
+            block = lowering.wrap(block, node.heading.names)
+        block.columns = {}
+        block.order = []
+        inner = lowering.select(block)
+        if mode == "count":
+            alias = lowering.alias()
+            query = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n", quoted=True)).from_(
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        else:
+            query = exp.select(exp.alias_(exp.Exists(this=inner), "e", quoted=True))
+    text = query.sql(dialect=target.sqlglot)
+    positions: list[int] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        positions.append(int(next(g for g in match.groups() if g is not None)))
+        return "?"
+
+    return CompiledQuery(_PLACEHOLDER.sub(placeholder, text), tuple(positions))

@@ -1,0 +1,123 @@
+"""Plan expressions → sqlglot expressions for one dialect.
+
+Semantics that differ between engines are pinned here, the same way for every backend: ``/`` is
+floating division, ``avg`` averages in floating point, ``stddev``/``variance`` are the sample
+statistics, ``||`` concatenation yields NULL when an operand is NULL.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
+from frames.sql.dialects import Dialect
+
+Resolver = Callable[[str], exp.Expression]
+ParamSlot = Callable[[Param], exp.Expression]
+
+_BINARY = {
+    "+": exp.Add, "-": exp.Sub, "*": exp.Mul, "%": exp.Mod,
+    "=": exp.EQ, "<>": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+    "like": exp.Like,
+}
+_AGGREGATES = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "stddev": exp.StddevSamp,
+               "variance": exp.Variance}
+
+
+class ExprEmitter:
+    """Emits plan expressions for ``dialect``; columns via ``resolve``, parameters via ``slot``."""
+
+    def __init__(self, dialect: Dialect, slot: ParamSlot):
+        self.dialect = dialect
+        self.slot = slot
+
+    def float_cast(self, value: exp.Expression) -> exp.Expression:
+        """``CAST(value AS <float type>)``."""
+        return exp.Cast(this=value, to=exp.DataType.build(self.dialect.float_cast,
+                                                          dialect=self.dialect.sqlglot))
+
+    def emit(self, expr: Expr, resolve: Resolver) -> exp.Expression:
+        """The sqlglot expression for ``expr`` with columns resolved by ``resolve``."""
+        if isinstance(expr, Col):
+            return resolve(expr.name).copy()
+        if isinstance(expr, Param):
+            return self.slot(expr)
+        if isinstance(expr, Lit):
+            return literal(expr.value)
+        if isinstance(expr, Op):
+            return self._op(expr, resolve)
+        if isinstance(expr, Agg):
+            return self._aggregate(expr, resolve)
+        if isinstance(expr, Func):
+            args = [self.emit(arg, resolve) for arg in expr.args]
+            if expr.name == "log10":
+                return exp.Anonymous(this="LOG10", expressions=args)
+            return exp.func(expr.name, *args, dialect="postgres")
+        if isinstance(expr, Case):
+            ifs = [exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))
+                   for c, v in expr.whens]
+            return exp.Case(ifs=ifs, default=self.emit(expr.default, resolve))
+        if isinstance(expr, Cast):
+            return exp.Cast(this=self.emit(expr.arg, resolve),
+                            to=exp.DataType.build(self.dialect.sql_type(expr.type),
+                                                  dialect=self.dialect.sqlglot))
+        raise TypeError(f"cannot emit {expr!r}")
+
+    def _op(self, expr: Op, resolve: Resolver) -> exp.Expression:
+        args = [self.emit(arg, resolve) for arg in expr.args]
+        op = expr.op
+        if op in _BINARY:
+            return _BINARY[op](this=_paren(args[0]), expression=_paren(args[1]))
+        if op == "/":
+            return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))
+        if op == "neg":
+            return exp.Neg(this=_paren(args[0]))
+        if op == "and":
+            return exp.and_(*args)
+        if op == "or":
+            return exp.Paren(this=exp.or_(*args))
+        if op == "not":
+            return exp.Not(this=_paren(args[0]))
+        if op == "is_null":
+            return exp.Is(this=_paren(args[0]), expression=exp.Null())
+        if op == "in":
+            return exp.In(this=args[0], expressions=args[1:])
+        if op == "between":
+            return exp.Between(this=args[0], low=args[1], high=args[2])
+        if op == "concat":
+            return exp.DPipe(this=args[0], expression=args[1], safe=True)
+        raise TypeError(f"unknown operator {op!r}")
+
+    def _aggregate(self, expr: Agg, resolve: Resolver) -> exp.Expression:
+        if expr.arg is None:
+            return exp.Count(this=exp.Star())
+        arg = self.emit(expr.arg, resolve)
+        if expr.distinct:
+            arg = exp.Distinct(expressions=[arg])
+        if expr.name == "count":
+            return exp.Count(this=arg)
+        if expr.name == "avg":
+            return exp.Avg(this=self.float_cast(arg) if not expr.distinct else arg)
+        return _AGGREGATES[expr.name](this=arg)
+
+
+def literal(value: object) -> exp.Expression:
+    """An SQL literal for a number, boolean or NULL written in a fragment."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return exp.Literal.number(str(value))
+    if isinstance(value, float):
+        return exp.Literal.number(repr(value))
+    raise TypeError(f"{value!r} must be bound as a parameter, not written into SQL")
+
+
+def _paren(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between)):
+        return exp.Paren(this=node)
+    return node

@@ -1,0 +1,294 @@
+"""User SQL fragments: parsed with sqlglot, validated, turned into plan expressions.
+
+Fragments are read in one dialect for every backend: ANSI/PostgreSQL style by default
+(single-quoted strings, ``||`` concatenation, double-quoted identifiers), or MySQL style when
+``config['fragment_dialect'] = 'mysql'`` (double-quoted strings, as legacy DataJoint code writes
+them). A fragment may only be an expression over the operand's attributes: no statements, no
+subqueries, no functions outside :data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates,
+and aggregates only where the operator allows them. String literals become bound parameters.
+Parsing is cached per (fragment, dialect).
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+from collections.abc import Callable
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from frames.declare.types import parse_type
+from frames.errors import FragmentError, UnknownAttributeError
+from frames.plan.heading import Heading
+from frames.plan.values import (
+    AGGREGATES,
+    SCALAR_FUNCTIONS,
+    Agg,
+    Case,
+    Cast,
+    Col,
+    Expr,
+    Func,
+    Lit,
+    Op,
+    Param,
+)
+from frames.settings import config
+
+_READ_DIALECTS = {"ansi": "postgres", "mysql": "mysql"}
+
+_BINARY = {
+    exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%",
+    exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
+    exp.And: "and", exp.Or: "or", exp.Like: "like", exp.DPipe: "concat",
+}
+_AGGREGATE_CLASSES = {
+    exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+    exp.Stddev: "stddev", exp.StddevSamp: "stddev", exp.Variance: "variance",
+}
+_FUNCTION_CLASSES = {
+    exp.Abs: "abs", exp.Round: "round", exp.Floor: "floor", exp.Ceil: "ceil",
+    exp.Sign: "sign", exp.Sqrt: "sqrt", exp.Exp: "exp", exp.Ln: "ln", exp.Pow: "power",
+    exp.Greatest: "greatest", exp.Least: "least", exp.Coalesce: "coalesce",
+    exp.Nullif: "nullif", exp.Lower: "lower", exp.Upper: "upper", exp.Length: "length",
+    exp.Trim: "trim", exp.Substring: "substring", exp.Year: "year", exp.Month: "month",
+    exp.Day: "day",
+}
+
+
+def caret(fragment: str, position: int | None) -> str:
+    """The fragment with a caret line under ``position`` (0-based), for error messages."""
+    if position is None or position < 0:
+        return f"    {fragment}"
+    return f"    {fragment}\n    {' ' * position}^"
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(fragment: str, read: str) -> exp.Expression:
+    try:
+        statements = sqlglot.parse(fragment, read=read)
+    except ParseError as error:
+        info = error.errors[0] if error.errors else {}
+        column = info.get("col")
+        position = column - 1 if isinstance(column, int) and column > 0 else None
+        raise FragmentError(
+            f"cannot parse SQL fragment: {info.get('description', error)}\n"
+            f"{caret(fragment, position)}"
+        ) from None
+    if len(statements) != 1 or statements[0] is None:
+        raise FragmentError(f"a fragment must be one expression, not several statements:\n"
+                            f"{caret(fragment, fragment.find(';'))}")
+    return statements[0]
+
+
+class _Converter:
+    """Turns one parsed fragment into plan expressions, checking it against a heading."""
+
+    def __init__(self, fragment: str, heading: Heading, where: str, allow_aggregates: bool):
+        self.fragment = fragment
+        self.heading = heading
+        self.where = where
+        self.allow_aggregates = allow_aggregates
+        self.in_aggregate = False
+
+    def fail(self, message: str, token: str | None = None) -> FragmentError:
+        position = self.fragment.find(token) if token else None
+        return FragmentError(f"{self.where}: {message}\n{caret(self.fragment, position)}")
+
+    def convert(self, node: exp.Expression) -> Expr:
+        result = self._dispatch(node)(node)
+        if node.args.get("negate") and not isinstance(node, exp.Is):
+            return Op("not", (result,))  # a NOT LIKE b, a NOT BETWEEN ...
+        return result
+
+    def _dispatch(self, node: exp.Expression) -> Callable[[exp.Expression], Expr]:
+        if isinstance(node, (exp.Select, exp.Subquery, exp.Query)) or (
+                not isinstance(node, exp.Condition) and isinstance(node, exp.DDL)):
+            return self._reject_statement
+        for cls, method in _HANDLERS:
+            if isinstance(node, cls):
+                return getattr(self, method)
+        return self._reject
+
+    # -- leaves ---------------------------------------------------------------------------------
+    def _column(self, node: exp.Column) -> Expr:
+        if node.table:
+            raise self.fail(f"attribute {node.sql()!r} must not be qualified by a table name",
+                            node.sql())
+        name = node.name
+        if name not in self.heading:
+            raise UnknownAttributeError(
+                f"{self.where}: no attribute {name!r}. Attributes: "
+                f"{', '.join(self.heading.names)}\n{caret(self.fragment, self.fragment.find(name))}"
+            )
+        return Col(name)
+
+    def _literal(self, node: exp.Literal) -> Expr:
+        if node.is_string:
+            return Param.of(node.this)
+        text = node.this
+        if any(c in text for c in ".eE"):
+            return Lit(decimal.Decimal(text)) if "e" not in text.lower() else Lit(float(text))
+        return Lit(int(text))
+
+    def _boolean(self, node: exp.Boolean) -> Expr:
+        return Lit(bool(node.this))
+
+    def _null(self, node: exp.Null) -> Expr:
+        return Lit(None)
+
+    # -- operators ------------------------------------------------------------------------------
+    def _paren(self, node: exp.Paren) -> Expr:
+        return self.convert(node.this)
+
+    def _binary(self, node: exp.Binary) -> Expr:
+        op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
+        return Op(op, (self.convert(node.this), self.convert(node.expression)))
+
+    def _neg(self, node: exp.Neg) -> Expr:
+        return Op("neg", (self.convert(node.this),))
+
+    def _not(self, node: exp.Not) -> Expr:
+        return Op("not", (self.convert(node.this),))
+
+    def _is(self, node: exp.Is) -> Expr:
+        if not isinstance(node.expression, exp.Null):
+            raise self.fail("only IS NULL / IS NOT NULL are supported", "is")
+        test = Op("is_null", (self.convert(node.this),))
+        return Op("not", (test,)) if node.args.get("negate") else test
+
+    def _in(self, node: exp.In) -> Expr:
+        if node.args.get("query") or node.args.get("unnest"):
+            raise self.fail("subqueries are not allowed in fragments; restrict by a query "
+                            "instead (q & other)", "select")
+        return Op("in", (self.convert(node.this), *map(self.convert, node.expressions)))
+
+    def _between(self, node: exp.Between) -> Expr:
+        return Op("between", (self.convert(node.this), self.convert(node.args["low"]),
+                              self.convert(node.args["high"])))
+
+    def _concat(self, node: exp.Concat) -> Expr:
+        args = [self.convert(arg) for arg in node.expressions]
+        result = args[0]
+        for arg in args[1:]:
+            result = Op("concat", (result, arg))
+        return result
+
+    def _case(self, node: exp.Case) -> Expr:
+        if node.this is not None:
+            subject = self.convert(node.this)
+            whens = tuple((Op("=", (subject, self.convert(w.this))),
+                           self.convert(w.args["true"])) for w in node.args["ifs"])
+        else:
+            whens = tuple((self.convert(w.this), self.convert(w.args["true"]))
+                          for w in node.args["ifs"])
+        default = node.args.get("default")
+        return Case(whens, self.convert(default) if default is not None else Lit(None))
+
+    def _if(self, node: exp.If) -> Expr:
+        false = node.args.get("false")
+        return Case(((self.convert(node.this), self.convert(node.args["true"])),),
+                    self.convert(false) if false is not None else Lit(None))
+
+    def _cast(self, node: exp.Cast) -> Expr:
+        type_text = node.to.sql(dialect="mysql").lower()
+        try:
+            target = parse_type(type_text)
+        except ValueError as error:
+            raise self.fail(f"cannot cast to {type_text!r}: {error}", "cast") from None
+        return Cast(self.convert(node.this), target)
+
+    # -- functions ------------------------------------------------------------------------------
+    def _aggregate(self, node: exp.AggFunc) -> Expr:
+        name = next(n for cls, n in _AGGREGATE_CLASSES.items() if isinstance(node, cls))
+        if not self.allow_aggregates:
+            raise self.fail(f"aggregate {name}() is only allowed in aggr()", name)
+        if self.in_aggregate:
+            raise self.fail("aggregates cannot be nested", name)
+        arg = node.this
+        distinct = isinstance(arg, exp.Distinct)
+        if distinct:
+            arg = arg.expressions[0]
+        self.in_aggregate = True
+        try:
+            inner = None if isinstance(arg, exp.Star) or arg is None else self.convert(arg)
+        finally:
+            self.in_aggregate = False
+        if inner is None and name != "count":
+            raise self.fail(f"{name}(*) is not valid; name an attribute", name)
+        return Agg(name, inner, distinct)
+
+    def _function(self, node: exp.Func) -> Expr:
+        name = next(n for cls, n in _FUNCTION_CLASSES.items() if isinstance(node, cls))
+        args = [v for v in node.args.values() if isinstance(v, exp.Expression)]
+        args += [e for e in node.expressions if e not in args]
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+            args = [node.this, node.args["decimals"]]
+        return self._call(name, args)
+
+    def _anonymous(self, node: exp.Anonymous) -> Expr:
+        name = node.name.lower()
+        aliases = {"ifnull": "coalesce", "pow": "power", "ceiling": "ceil", "char_length":
+                   "length", "log": "ln"}
+        name = aliases.get(name, name)
+        if name not in SCALAR_FUNCTIONS:
+            allowed = ", ".join(sorted((*SCALAR_FUNCTIONS, *AGGREGATES)))
+            raise self.fail(f"function {node.name}() is not allowed; allowed: {allowed}",
+                            node.name)
+        return self._call(name, list(node.expressions))
+
+    def _call(self, name: str, args: list[exp.Expression]) -> Expr:
+        low, high = SCALAR_FUNCTIONS[name]
+        if not low <= len(args) <= high:
+            raise self.fail(f"{name}() takes {low}..{high} arguments, got {len(args)}", name)
+        return Func(name, tuple(self.convert(arg) for arg in args))
+
+    # -- rejections -----------------------------------------------------------------------------
+    def _reject_statement(self, node: exp.Expression) -> Expr:
+        raise self.fail("statements and subqueries are not allowed in fragments", "select")
+
+    def _reject(self, node: exp.Expression) -> Expr:
+        raise self.fail(f"{node.sql()!r} ({type(node).__name__}) is not allowed in a fragment",
+                        node.sql())
+
+
+_HANDLERS: list[tuple[type, str]] = [
+    (exp.Column, "_column"), (exp.Literal, "_literal"), (exp.Boolean, "_boolean"),
+    (exp.Null, "_null"), (exp.Paren, "_paren"), (exp.Neg, "_neg"), (exp.Not, "_not"),
+    (exp.Is, "_is"), (exp.In, "_in"), (exp.Between, "_between"), (exp.Concat, "_concat"),
+    (exp.Case, "_case"), (exp.If, "_if"), (exp.Cast, "_cast"),
+    *[(cls, "_binary") for cls in _BINARY],
+    *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
+    *[(cls, "_function") for cls in _FUNCTION_CLASSES],
+    (exp.Anonymous, "_anonymous"),
+]
+
+
+def parse_fragment(fragment: str, heading: Heading, *, where: str,
+                   allow_aggregates: bool = False) -> Expr:
+    """Parse and check one fragment against ``heading``.
+
+    Parameters
+    ----------
+    fragment : str
+        The user's SQL expression, e.g. ``"duration / 60"`` or ``"quality = 'good'"``.
+    heading : Heading
+        Attributes the fragment may name.
+    where : str
+        The operator call, for messages (``"Recording.proj(duration_min=...)"``).
+    allow_aggregates : bool
+        True inside ``aggr()``.
+
+    Raises
+    ------
+    FragmentError
+        Unparsable, a statement or subquery, a forbidden function or misplaced aggregate.
+    UnknownAttributeError
+        A name that is not an attribute; the message lists the valid ones.
+    """
+    if not isinstance(fragment, str) or not fragment.strip():
+        raise FragmentError(f"{where}: a fragment must be a non-empty string, not {fragment!r}")
+    tree = _parse(fragment, _READ_DIALECTS[config["fragment_dialect"]])
+    return _Converter(fragment, heading, where, allow_aggregates).convert(tree)

@@ -1,0 +1,347 @@
+"""Plan → one SQL statement.
+
+Each plan node is lowered into a :class:`Block` — the parts of one SELECT (FROM and JOINs, WHERE,
+the output columns as expressions, GROUP BY/HAVING, DISTINCT, ORDER/LIMIT). Operators fuse into
+the block of their operand while that keeps the meaning; a block is wrapped as a derived table
+only after aggregation, DISTINCT, LIMIT or a union, where later operators must see its result.
+Semijoins and antijoins become correlated ``EXISTS`` / ``NOT EXISTS``, so NULLs never hide rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from frames.plan.nodes import (
+    Aggregate,
+    AndCond,
+    BaseTable,
+    Cond,
+    Distinct,
+    Exists,
+    ExprCond,
+    GroupBy,
+    Join,
+    Node,
+    NotCond,
+    OrCond,
+    Project,
+    Restrict,
+    Top,
+    Union,
+)
+from frames.plan.values import Agg, Expr, Param
+from frames.sql.dialects import Dialect
+from frames.sql.emit import ExprEmitter
+
+
+@dataclass
+class Block:
+    """The clauses of one SELECT under construction."""
+
+    source: exp.Expression
+    joins: list[exp.Join] = field(default_factory=list)
+    where: list[exp.Expression] = field(default_factory=list)
+    columns: dict[str, exp.Expression] = field(default_factory=dict)
+    group_by: list[exp.Expression] | None = None
+    having: list[exp.Expression] = field(default_factory=list)
+    distinct: bool = False
+    order: list[exp.Ordered] = field(default_factory=list)
+    limit: exp.Expression | None = None
+    offset: exp.Expression | None = None
+
+    @property
+    def sealed(self) -> bool:
+        """True once the block's rows are final: later restrictions or joins must wrap it."""
+        return (self.group_by is not None or self.distinct or self.limit is not None
+                or self.offset is not None)
+
+    @property
+    def simple(self) -> bool:
+        """True for a single unfiltered-or-filtered source without joins or grouping."""
+        return not self.sealed and not self.joins
+
+
+def _aliases(node: exp.Expression) -> set[str]:
+    return {col.table for col in node.find_all(exp.Column) if col.table}
+
+
+class Lowering:
+    """Lowers one plan for one dialect; parameters are emitted as numbered placeholders."""
+
+    def __init__(self, dialect: Dialect, param_index: dict[int, int]):
+        self.dialect = dialect
+        self.param_index = param_index
+        self.emitter = ExprEmitter(dialect, self._slot)
+        self._aliases = 0
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _slot(self, param: Param) -> exp.Expression:
+        return exp.Placeholder(this=f"p{self.param_index[id(param)]}")
+
+    def alias(self) -> str:
+        """A fresh table alias."""
+        self._aliases += 1
+        return f"t{self._aliases}"
+
+    def select(self, block: Block, names: tuple[str, ...] | None = None) -> exp.Select:
+        """The SELECT statement of ``block`` with output columns ``names`` (default: all)."""
+        names = tuple(block.columns) if names is None else names
+        outputs = [exp.alias_(block.columns[n].copy(), n, quoted=True) for n in names]
+        if not outputs:
+            outputs = [exp.alias_(exp.Literal.number(1), "_exists", quoted=True)]
+        query = exp.Select(expressions=outputs).from_(block.source.copy(), copy=False)
+        for join in block.joins:
+            query = query.join(join.copy(), copy=False)
+        if block.where:
+            query = query.where(exp.and_(*block.where), copy=False)
+        if block.group_by:
+            query = query.group_by(*block.group_by, copy=False)
+        if block.having:
+            query = query.having(exp.and_(*block.having), copy=False)
+        if block.distinct:
+            query = query.distinct(copy=False)
+        if block.order:
+            query = query.order_by(*block.order, copy=False)
+        if block.limit is not None:
+            query = query.limit(block.limit, copy=False)
+        if block.offset is not None:
+            query = query.offset(block.offset, copy=False)
+        return query
+
+    def wrap(self, block: Block, names: tuple[str, ...]) -> Block:
+        """``block`` as a derived table: a new block selecting from it."""
+        alias = self.alias()
+        sub = exp.Subquery(this=self.select(block, names),
+                           alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
+
+    def open_block(self, node: Node) -> Block:
+        """The block of ``node``, wrapped if it is sealed."""
+        block = self.lower(node)
+        return self.wrap(block, node.heading.names) if block.sealed else block
+
+    def expr(self, expr: Expr, columns: dict[str, exp.Expression]) -> exp.Expression:
+        """Emit ``expr`` with its columns bound to ``columns``."""
+        return self.emitter.emit(expr, columns.__getitem__)
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def lower(self, node: Node) -> Block:
+        """The block computing ``node``."""
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)
+
+    def _basetable(self, node: BaseTable) -> Block:
+        alias = self.alias()
+        table = exp.Table(this=exp.to_identifier(node.ref.name, quoted=True),
+                          db=exp.to_identifier(node.ref.schema, quoted=True),
+                          alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return Block(table, columns={n: exp.column(n, table=alias, quoted=True)
+                                     for n in node.heading.names})
+
+    def _restrict(self, node: Restrict) -> Block:
+        block = self.lower(node.child)
+        if block.group_by is not None and not block.distinct and block.limit is None \
+                and block.offset is None and _only_expressions(node.cond):
+            block.having.append(self.cond(node.cond, block.columns))
+            return block
+        if block.sealed:
+            block = self.wrap(block, node.child.heading.names)
+        block.where.append(self.cond(node.cond, block.columns))
+        return block
+
+    def _project(self, node: Project) -> Block:
+        block = self.lower(node.child)
+        if block.distinct or block.limit is not None or block.offset is not None:
+            block = self.wrap(block, node.child.heading.names)
+        columns = {name: self.expr(e, block.columns) for name, e in node.columns}
+        block.columns = {name: columns[name] for name in node.heading.names}
+        return block
+
+    def _join(self, node: Join) -> Block:
+        left = self.open_block(node.left)
+        right = self.open_block(node.right)
+        if node.outer and (right.joins or right.where):
+            right = self.wrap(right, node.right.heading.names)
+        conditions = [exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy())
+                      for n in node.on]
+        if node.outer:
+            left.joins.append(exp.Join(this=right.source, side="LEFT",
+                                       on=exp.and_(*conditions) if conditions else exp.true()))
+        else:
+            self._inner_join(left, right, conditions)
+        columns = dict(left.columns)
+        columns.update((n, e) for n, e in right.columns.items() if n not in columns)
+        left.columns = {n: columns[n] for n in node.heading.names}
+        return left
+
+    def _inner_join(self, left: Block, right: Block, conditions: list[exp.Expression]) -> None:
+        """Append ``right``'s sources to ``left``; each ON holds the conditions it can see."""
+        available = _aliases(left.source) | {a for j in left.joins for a in _aliases(j.this)}
+        available |= {left.source.alias_or_name}
+        for join in left.joins:
+            available.add(join.this.alias_or_name)
+        pending = list(conditions)
+        sources = [exp.Join(this=right.source, on=None)] + [j.copy() for j in right.joins]
+        for join in sources:
+            available.add(join.this.alias_or_name)
+            ready = [c for c in pending if _aliases(c) <= available]
+            pending = [c for c in pending if c not in ready]
+            existing = join.args.get("on")
+            clauses = ([existing] if existing is not None else []) + ready
+            join.set("on", exp.and_(*clauses) if clauses else exp.true())
+            left.joins.append(join)
+        left.where.extend(pending)
+        left.where.extend(right.where)
+
+    def _aggregate(self, node: Aggregate) -> Block:
+        group = self.open_block(node.group)
+        source = self.open_block(node.source)
+        if node.outer and (source.joins or source.where or not node.on):
+            source = self.wrap_with_marker(source, node.source.heading.names)
+        conditions = [exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
+                      for n in node.on]
+        if node.outer:
+            group.joins.append(exp.Join(this=source.source, side="LEFT",
+                                        on=exp.and_(*conditions) if conditions else exp.true()))
+            marker = source.columns.get("_match") or source.columns[node.on[0]]
+        else:
+            self._inner_join(group, source, conditions)
+            marker = None
+        namespace = dict(source.columns)
+        namespace.update(group.columns)
+        out: dict[str, exp.Expression] = {}
+        group_names = set(node.group.heading.names)
+        grouped = list(node.group.heading.primary_key) + list(node.kept)
+        for name, value in node.columns:
+            grouped += [c for c in _columns_outside_aggregates(value) if c in group_names]
+            out[name] = self._aggregate_expr(value, namespace, marker)
+        group.group_by = [group.columns[n].copy() for n in dict.fromkeys(grouped)]
+        out.update((n, group.columns[n]) for n in node.heading.names if n not in out)
+        group.columns = {n: out[n] for n in node.heading.names}
+        return group
+
+    def wrap_with_marker(self, block: Block, names: tuple[str, ...]) -> Block:
+        """Wrap ``block`` adding a non-null ``_match`` column that marks matched rows."""
+        block.columns = {**block.columns, "_match": exp.Literal.number(1)}
+        return self.wrap(block, (*names, "_match"))
+
+    def _aggregate_expr(self, value: Expr, namespace: dict[str, exp.Expression],
+                        marker: exp.Expression | None) -> exp.Expression:
+        node = self.expr(value, namespace)
+        if marker is not None:
+            # count(*) over a left join counts the NULL-extended row: count matches instead.
+            for count in list(node.find_all(exp.Count)):
+                if isinstance(count.this, exp.Star):
+                    replacement = exp.Count(this=marker.copy())
+                    if count is node:
+                        return replacement
+                    count.replace(replacement)
+        return node
+
+    def _groupby(self, node: GroupBy) -> Block:
+        block = self.open_block(node.source)
+        out = {name: self.expr(value, block.columns) for name, value in node.columns}
+        block.group_by = [block.columns[n].copy() for n in node.by]
+        columns = {n: block.columns[n] for n in node.by}
+        columns.update(out)
+        block.columns = columns
+        return block
+
+    def _distinct(self, node: Distinct) -> Block:
+        block = self.open_block(node.child)
+        block.columns = {n: block.columns[n] for n in node.attrs}
+        block.distinct = True
+        if not node.attrs:
+            block.columns = {}
+            block.limit = exp.Literal.number(1)
+            block.distinct = False
+        return block
+
+    def _union(self, node: Union) -> Block:
+        from frames.plan.nodes import make_join, make_restrict, make_semijoin
+
+        names = node.heading.names
+        if not node.left.heading.secondary and not node.right.heading.secondary:
+            left = self.select(self.lower(node.left), names)
+            right = self.select(self.lower(node.right), names)
+            query: exp.Expression = exp.Union(this=left, expression=right, distinct=True)
+        else:
+            # Outer union: left rows (with right's attributes where the key matches), then the
+            # right rows whose key is not in left, with NULL for left's secondary attributes.
+            joined = self.lower(make_join(node.left, node.right, outer=True, operator="+"))
+            first = self.select(joined, names)
+            rest_node = make_restrict(node.right, NotCond(make_semijoin(node.right, node.left)))
+            rest = self.open_block(rest_node)
+            rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
+            query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
+        alias = self.alias()
+        sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
+
+    def _top(self, node: Top) -> Block:
+        block = self.lower(node.child)
+        if block.sealed and not (block.group_by is not None and block.limit is None
+                                 and block.offset is None and not block.distinct):
+            block = self.wrap(block, node.child.heading.names)
+        block.order = [exp.Ordered(this=block.columns[name].copy(), desc=desc,
+                                   nulls_first=not desc)
+                       for name, desc in node.order]
+        if node.limit is not None:
+            block.limit = self._slot(node.limit)
+        if node.offset is not None:
+            block.offset = self._slot(node.offset)
+            if node.limit is None:
+                block.limit = exp.Literal.number(2**62)  # OFFSET needs a LIMIT on MySQL
+        return block
+
+    # -- conditions -----------------------------------------------------------------------------
+    def cond(self, cond: Cond, columns: dict[str, exp.Expression]) -> exp.Expression:
+        """The SQL condition for ``cond`` over an operand whose columns are ``columns``."""
+        if isinstance(cond, ExprCond):
+            return self.expr(cond.expr, columns)
+        if isinstance(cond, AndCond):
+            if not cond.items:
+                return exp.true()
+            return exp.and_(*(self.cond(item, columns) for item in cond.items))
+        if isinstance(cond, OrCond):
+            if not cond.items:
+                return exp.false()
+            return exp.Paren(this=exp.or_(*(self.cond(item, columns) for item in cond.items)))
+        if isinstance(cond, NotCond):
+            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))
+        if isinstance(cond, Exists):
+            return self._exists(cond, columns)
+        raise TypeError(f"unknown condition {cond!r}")
+
+    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) -> exp.Expression:
+        inner = self.open_block(cond.query)
+        matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())
+                   for n in cond.on]
+        inner.where.extend(matches)
+        inner.columns = {}
+        return exp.Exists(this=self.select(inner))
+
+
+def _only_expressions(cond: Cond) -> bool:
+    if isinstance(cond, ExprCond):
+        return True
+    if isinstance(cond, (AndCond, OrCond)):
+        return all(_only_expressions(item) for item in cond.items)
+    if isinstance(cond, NotCond):
+        return _only_expressions(cond.item)
+    return False
+
+
+def _columns_outside_aggregates(value: Expr) -> list[str]:
+    from frames.plan.values import Col
+
+    if isinstance(value, Agg):
+        return []
+    if isinstance(value, Col):
+        return [value.name]
+    out: list[str] = []
+    for child in value.children():
+        out += _columns_outside_aggregates(child)
+    return out
