@@ -1,0 +1,361 @@
+"""Arrow results to Python values, pandas, polars and numpy, driven by the heading.
+
+Every backend delivers a result as a :class:`pyarrow.Table` whose columns match
+:meth:`~frames.plan.heading.Heading.arrow_schema` (same names, order and Arrow types). This module
+is the one place that turns such a table into what users receive, so that the same rows come out
+as the same Python types on every backend.
+
+All outputs first strip the trailing pad spaces of ``char(n)`` values (PostgreSQL returns CHAR
+values padded to their length; DuckDB and MySQL do not). Only ``char`` attributes are stripped:
+``varchar`` and ``text`` values keep their trailing spaces.
+
+Python values (:func:`to_dicts`, :func:`to_tuples`, :func:`python_value`, object fields of
+:func:`to_arrays`):
+
+===========================  ================================================================
+core type                    Python value
+===========================  ================================================================
+int8 ... int64               ``int``
+float32, float64             ``float`` (float32 values by their shortest decimal spelling, so
+                             a stored ``0.1`` reads back as ``0.1``, as the MySQL and
+                             PostgreSQL drivers give it, not ``0.10000000149011612``)
+decimal(p,s)                 ``decimal.Decimal``, exact, with ``s`` digits after the point
+bool                         ``bool``
+char, varchar, text, enum    ``str``
+date                         ``datetime.date``
+datetime                     ``datetime.datetime`` (naive)
+json                         the parsed value (``json.loads``)
+uuid                         ``uuid.UUID``
+bytes                        ``bytes``
+NULL                         ``None``
+===========================  ================================================================
+
+pandas (:func:`to_pandas`): Arrow's own conversion, with the exceptions marked (*):
+
+===========================  ================================================================
+core type                    pandas column
+===========================  ================================================================
+int8 ... int64               numpy ``int8`` ... ``int64``; (*) ``object`` holding ``int`` and
+                             ``None`` when the column has NULLs (exact, no float round trip)
+float32, float64             numpy ``float32`` / ``float64``; NULL is ``NaN``
+decimal(p,s)                 ``object`` holding ``Decimal`` and ``None``
+bool                         numpy ``bool``; ``object`` holding ``bool`` and ``None`` when the
+                             column has NULLs
+char, varchar, text, enum    pandas' default string dtype for Arrow strings (``str`` with
+                             ``NaN`` for NULL on pandas 3, ``object`` with ``None`` before)
+date                         (*) ``object`` holding ``datetime.date`` and ``None``
+datetime                     ``datetime64[us]``; NULL is ``NaT``
+json                         (*) ``object`` holding parsed values and ``None``
+uuid                         (*) ``object`` holding ``uuid.UUID`` and ``None``
+bytes                        ``object`` holding ``bytes`` and ``None``
+===========================  ================================================================
+
+The frame is indexed by the primary key (a ``MultiIndex`` for a key of several attributes).
+
+polars (:func:`to_polars`) and Arrow (:func:`to_arrow`) keep the Arrow types of the heading:
+``Decimal(p, s)``, ``Date``, ``Datetime("us")``, ``Binary``; ``json`` and ``uuid`` stay as their
+text (``String``), which both libraries handle natively; NULL is null.
+
+numpy (:func:`to_arrays`): integers, floats and bools keep their native dtype (``int32``,
+``float64``, ``bool``, ...); integers and bools with NULLs, and every other type, are ``object``
+arrays of the Python values above. Float NULLs are ``NaN``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from frames.declare.spec import Attribute
+from frames.plan.heading import Heading
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+# Types whose Arrow values (text) are parsed into richer Python objects.
+_PARSERS: dict[str, Callable[[str], Any]] = {"json": json.loads, "uuid": uuid.UUID}
+# Temporal types converted through numpy, with the unit that yields date / datetime objects.
+_NUMPY_TEMPORAL = {"date": "datetime64[D]", "datetime": "datetime64[us]"}
+# Categories that keep a native numpy dtype while free of NULLs (floats always: NULL is NaN).
+_NULL_FREE_NATIVE = ("integer", "bool")
+
+
+def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
+    """Convert a result to a list of dicts, one per row, keys in heading order.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+
+    Returns
+    -------
+    list of dict
+        Values are the Python types listed in the module documentation.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from frames.declare.spec import Attribute
+    >>> from frames.declare.types import parse_type
+    >>> heading = Heading((Attribute("code", parse_type("char(4)"), in_key=True),))
+    >>> to_dicts(pa.table({"code": ["ab  "]}), heading)
+    [{'code': 'ab'}]
+    """
+    names = heading.names
+    columns = _python_columns(table, heading)
+    if not columns:
+        return [{} for _ in range(table.num_rows)]
+    return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+
+
+def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
+    """Convert a result to a list of tuples with values in heading order.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+
+    Returns
+    -------
+    list of tuple
+        Values are the Python types listed in the module documentation.
+    """
+    columns = _python_columns(table, heading)
+    if not columns:
+        return [() for _ in range(table.num_rows)]
+    return list(zip(*columns, strict=True))
+
+
+def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.DataFrame:
+    """Convert a result to a pandas DataFrame (column types in the module documentation).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+    index : bool, default True
+        Index the frame by the primary key (a ``MultiIndex`` for several key attributes). Without
+        a primary key, or with ``index=False``, the frame keeps a default ``RangeIndex``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = _normalise(table, heading)
+    frame = table.to_pandas(integer_object_nulls=True, date_as_object=True)
+    for position, attr in enumerate(heading.attributes):
+        if attr.type.kind in _PARSERS:
+            frame[attr.name] = _object_array(_python_values(table.column(position), attr))
+    if index and heading.primary_key:
+        frame = frame.set_index(list(heading.primary_key))
+    return frame
+
+
+def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
+    """Convert a result to a polars DataFrame.
+
+    ``char`` values lose their pad spaces; ``json`` and ``uuid`` values stay as their text.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+
+    Returns
+    -------
+    polars.DataFrame
+    """
+    import polars
+
+    return polars.from_arrow(_normalise(table, heading))
+
+
+def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:
+    """The user-facing Arrow table of a result.
+
+    The schema is ``heading.arrow_schema()``; ``char`` values lose their pad spaces; ``json`` and
+    ``uuid`` values stay as their text.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+
+    Returns
+    -------
+    pyarrow.Table
+    """
+    return _normalise(table, heading)
+
+
+def to_arrays(
+    table: pa.Table, heading: Heading, *names: str, include_key: bool = False
+) -> np.ndarray | tuple[Any, ...]:
+    """Convert a result to numpy arrays.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The result, with the columns of ``heading.arrow_schema()``.
+    heading : Heading
+        The heading of the query that produced ``table``.
+    *names : str
+        Attributes to return, one array each. Without names, one structured array holds every
+        attribute.
+    include_key : bool, default False
+        With names, also return the primary key of each row (a list of dicts, as ``keys()``
+        gives) before the arrays. Ignored without names: the structured array holds the key.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        Without names, a structured array with one field per attribute. With one name and no
+        ``include_key``, that attribute's array. Otherwise a tuple: ``(keys, *arrays)`` with
+        ``include_key``, else one array per name.
+
+    Raises
+    ------
+    UnknownAttributeError
+        If a name is not an attribute of the heading.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> import pyarrow as pa
+    >>> from frames.declare.spec import Attribute
+    >>> from frames.declare.types import parse_type
+    >>> heading = Heading((
+    ...     Attribute("recording_id", parse_type("int16"), in_key=True),
+    ...     Attribute("duration", parse_type("decimal(5,1)")),
+    ... ))
+    >>> table = pa.table(
+    ...     [pa.array([1, 2], pa.int16()), pa.array([Decimal("300.5"), Decimal("450.0")])],
+    ...     schema=heading.arrow_schema(),
+    ... )
+    >>> print(to_arrays(table, heading, "duration"))
+    [Decimal('300.5') Decimal('450.0')]
+    """
+    table = _normalise(table, heading)
+    if not names:
+        columns = {a.name: _numpy_column(table.column(a.name), a) for a in heading.attributes}
+        record = np.empty(table.num_rows, dtype=[(n, c.dtype) for n, c in columns.items()])
+        for name, column in columns.items():
+            record[name] = column
+        return record
+    heading.check(names, where="to_arrays")
+    arrays = [_numpy_column(table.column(name), heading[name]) for name in names]
+    if include_key:
+        key = heading.primary_key
+        return (to_dicts(table.select(list(key)), heading.select(key)), *arrays)
+    return arrays[0] if len(arrays) == 1 else tuple(arrays)
+
+
+def python_value(value: Any, attribute: Attribute) -> Any:
+    """Convert one value of a result to the Python type of its attribute.
+
+    Parameters
+    ----------
+    value : pyarrow.Scalar or object
+        A value of the attribute's Arrow column, as an Arrow scalar or as its ``as_py()``.
+    attribute : Attribute
+        The attribute the value belongs to.
+
+    Returns
+    -------
+    object
+        The Python value listed in the module documentation (``None`` for NULL).
+
+    Examples
+    --------
+    >>> from frames.declare.types import parse_type
+    >>> python_value("ab  ", Attribute("code", parse_type("char(4)")))
+    'ab'
+    >>> python_value('{"a": [1, 2]}', Attribute("params", parse_type("json")))
+    {'a': [1, 2]}
+    """
+    if isinstance(value, pa.Scalar):
+        value = value.as_py()
+    if value is None:
+        return None
+    kind = attribute.type.kind
+    if kind == "char":
+        return value.rstrip(" ")
+    if kind == "float32":
+        return float(str(np.float32(value)))
+    parse = _PARSERS.get(kind)
+    return value if parse is None else parse(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _normalise(table: pa.Table, heading: Heading) -> pa.Table:
+    """Check the columns against the heading and strip the pad spaces of ``char`` values."""
+    if table.column_names != list(heading.names):
+        raise ValueError(
+            f"result columns {table.column_names} do not match the heading {list(heading.names)}"
+        )
+    for position, attr in enumerate(heading.attributes):
+        if attr.type.kind == "char":
+            stripped = pc.utf8_rtrim(table.column(position), characters=" ")
+            table = table.set_column(position, attr.name, stripped)
+    return table
+
+
+def _python_columns(table: pa.Table, heading: Heading) -> list[list[Any]]:
+    """Each column of ``table`` as a list of Python values."""
+    table = _normalise(table, heading)
+    return [_python_values(table.column(i), a) for i, a in enumerate(heading.attributes)]
+
+
+def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
+    """One normalised column as a list of Python values, converted column-wise."""
+    kind = attribute.type.kind
+    if kind == "float32":
+        shortest = column.to_numpy().astype(str).astype(np.float64).tolist()
+        if not column.null_count:
+            return shortest
+        nulls = column.is_null().to_pylist()
+        return [None if null else value for value, null in zip(shortest, nulls, strict=True)]
+    if kind in _NUMPY_TEMPORAL:
+        # numpy builds date/datetime objects (None for NaT) far faster than Arrow's to_pylist.
+        return column.to_numpy().astype(_NUMPY_TEMPORAL[kind]).tolist()
+    values = column.to_pylist()
+    parse = _PARSERS.get(kind)
+    if parse is None:
+        return values
+    return [None if value is None else parse(value) for value in values]
+
+
+def _numpy_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
+    """One normalised column as a numpy array: native dtype where exact, else ``object``."""
+    category = attribute.type.category
+    if category == "float" or (category in _NULL_FREE_NATIVE and not column.null_count):
+        return np.array(column.to_numpy(), dtype=np.dtype(attribute.type.kind))
+    return _object_array(_python_values(column, attribute))
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    """A 1-d ``object`` array of ``values``; lists among them stay single elements."""
+    return np.fromiter(values, dtype=object, count=len(values))
