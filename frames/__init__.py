@@ -1,0 +1,40 @@
+"""frames — DataJoint-compatible relational pipelines compiled to one SQL statement.
+
+``import frames as dj`` and write DataJoint 2.x code: tables are classes with definition strings,
+queries are built with ``&``, ``-``, ``*``, ``+``, ``.proj()``, ``.aggr()`` and ``dj.U()``, and
+every query runs as a single SQL statement on DuckDB (default, in-process), PostgreSQL or
+MySQL/MariaDB.
+"""
+
+from frames import errors
+from frames.api.coerce import AndList, Not
+from frames.api.connection import Connection, conn, connect
+from frames.api.diagram import Diagram
+from frames.api.query import QueryExpression, Top
+from frames.api.schema import Schema
+from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
+from frames.api.u import U
+from frames.settings import config
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AndList",
+    "Computed",
+    "Connection",
+    "Diagram",
+    "Imported",
+    "Lookup",
+    "Manual",
+    "Not",
+    "Part",
+    "QueryExpression",
+    "Schema",
+    "Table",
+    "Top",
+    "U",
+    "config",
+    "conn",
+    "connect",
+    "errors",
+]

@@ -20,6 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from frames.declare.types import parse_type
+from frames.declare.values import convert_value
 from frames.errors import FragmentError, UnknownAttributeError
 from frames.plan.heading import Heading
 from frames.plan.values import (
@@ -145,7 +146,28 @@ class _Converter:
 
     def _binary(self, node: exp.Binary) -> Expr:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
-        return Op(op, (self.convert(node.this), self.convert(node.expression)))
+        return self._typed(Op(op, (self.convert(node.this), self.convert(node.expression))))
+
+    def _typed(self, op: Op) -> Op:
+        """Convert string literals compared with a typed attribute (``d > '2024-01-01'``)."""
+        if op.op not in ("=", "<>", "<", "<=", ">", ">=", "in", "between"):
+            return op
+        columns = [a for a in op.args if isinstance(a, Col)]
+        if not columns:
+            return op
+        attr = self.heading[columns[0].name]
+        if attr.type.category in ("string", "json"):
+            return op
+        args = []
+        for arg in op.args:
+            if isinstance(arg, Param) and isinstance(arg.value, str):
+                try:
+                    arg = Param.of(convert_value(arg.value, attr))
+                except (ValueError, TypeError, ArithmeticError) as error:
+                    raise self.fail(f"{arg.value!r} is not a valid {attr.type} for "
+                                    f"{attr.name!r}: {error}", arg.value) from None
+            args.append(arg)
+        return Op(op.op, tuple(args))
 
     def _neg(self, node: exp.Neg) -> Expr:
         return Op("neg", (self.convert(node.this),))
@@ -163,11 +185,12 @@ class _Converter:
         if node.args.get("query") or node.args.get("unnest"):
             raise self.fail("subqueries are not allowed in fragments; restrict by a query "
                             "instead (q & other)", "select")
-        return Op("in", (self.convert(node.this), *map(self.convert, node.expressions)))
+        return self._typed(Op("in", (self.convert(node.this),
+                                     *map(self.convert, node.expressions))))
 
     def _between(self, node: exp.Between) -> Expr:
-        return Op("between", (self.convert(node.this), self.convert(node.args["low"]),
-                              self.convert(node.args["high"])))
+        return self._typed(Op("between", (self.convert(node.this), self.convert(node.args["low"]),
+                                          self.convert(node.args["high"]))))
 
     def _concat(self, node: exp.Concat) -> Expr:
         args = [self.convert(arg) for arg in node.expressions]

@@ -1,0 +1,114 @@
+"""Argument parsing for projection, aggregation and ordering (shared by queries and ``U``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from frames.errors import QueryError, UnknownAttributeError
+from frames.plan.heading import Heading
+from frames.plan.values import Col, Expr
+from frames.sql.fragments import parse_fragment
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PAREN_NAME = re.compile(r"^\(\s*([a-z][a-z0-9_]*)\s*\)$")
+_ORDER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(asc|desc)?\s*$", re.I)
+
+
+def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[str, Any],
+                       where: str) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
+    """The (name, expression) list of ``proj(*attributes, **named)`` and key renames new→old.
+
+    The primary key always stays (renamed if asked); ``'...'`` keeps every attribute, ``'-a'``
+    drops ``a``; ``new='old'`` renames, ``new='(old)'`` copies, ``new='expr'`` computes.
+    """
+    keep: set[str] = set(heading.primary_key)
+    dropped: set[str] = set()
+    for attr in attributes:
+        if not isinstance(attr, str):
+            raise QueryError(f"{where}: attribute names must be strings, not {attr!r}")
+        if attr == "...":
+            keep.update(heading.names)
+        elif attr.startswith("-"):
+            name = attr[1:].strip()
+            heading.check([name], where)
+            if name in heading.primary_key:
+                raise QueryError(f"{where}: cannot drop primary-key attribute {name!r}; the "
+                                 "primary key always stays in a projection")
+            dropped.add(name)
+        else:
+            heading.check([attr], where)
+            if attr in named:
+                raise QueryError(f"{where}: attribute {attr!r} is both kept and assigned")
+            keep.add(attr)
+    if any(a.startswith("-") for a in attributes) and "..." not in attributes:
+        keep.update(heading.names)
+    keep -= dropped
+    renamed: dict[str, str] = {}   # old -> new for plain renames
+    computed: list[tuple[str, Expr]] = []
+    key_renames: dict[str, str] = {}
+    for new, value in named.items():
+        if not isinstance(value, str):
+            raise QueryError(f"{where}: {new}= must be an attribute name or an SQL expression "
+                             f"string, not {value!r}")
+        if not _NAME.match(new):
+            raise QueryError(f"{where}: {new!r} is not a valid attribute name (lowercase "
+                             "letters, digits and underscores, starting with a letter)")
+        text = value.strip()
+        copy = _PAREN_NAME.match(text)
+        if _NAME.match(text) and text in heading:
+            if text in renamed:
+                computed.append((new, Col(text)))  # renaming one attribute twice: a copy
+                continue
+            renamed[text] = new
+            if text in heading.primary_key:
+                key_renames[new] = text
+        elif copy:
+            heading.check([copy.group(1)], where)
+            computed.append((new, Col(copy.group(1))))
+        else:
+            computed.append((new, parse_fragment(value, heading, where=f"{where} {new}=")))
+    columns: list[tuple[str, Expr]] = []
+    for attr in heading:
+        if attr.name in renamed:
+            columns.append((renamed[attr.name], Col(attr.name)))
+        elif attr.name in keep:
+            columns.append((attr.name, Col(attr.name)))
+    columns += computed
+    return columns, key_renames
+
+
+def aggregate_columns(namespace: Heading, named: dict[str, Any],
+                      where: str) -> list[tuple[str, Expr]]:
+    """The computed (name, expression) pairs of ``aggr(**named)``."""
+    out = []
+    for name, value in named.items():
+        if not isinstance(value, str):
+            raise QueryError(f"{where}: {name}= must be an SQL expression string, not {value!r}")
+        if not _NAME.match(name):
+            raise QueryError(f"{where}: {name!r} is not a valid attribute name")
+        out.append((name, parse_fragment(value, namespace, where=f"{where} {name}=",
+                                         allow_aggregates=True)))
+    return out
+
+
+def parse_order(order_by: str | Sequence[str] | None, heading: Heading) -> list[tuple[str, bool]]:
+    """``'KEY'``, ``'a DESC'`` or a list of them → (attribute, descending) pairs."""
+    if order_by is None:
+        return []
+    items = [order_by] if isinstance(order_by, str) else list(order_by)
+    out: list[tuple[str, bool]] = []
+    for item in items:
+        for part in item.split(","):
+            match = _ORDER.match(part)
+            if not match:
+                raise QueryError(f"order_by: cannot read {part!r}; write 'attribute [ASC|DESC]'")
+            name, direction = match.group(1), (match.group(2) or "asc").lower()
+            if name.upper() == "KEY":
+                out += [(k, direction == "desc") for k in heading.primary_key]
+                continue
+            if name not in heading:
+                raise UnknownAttributeError(heading.unknown_message(name, "order_by"))
+            out.append((name, direction == "desc"))
+    return out

@@ -1,0 +1,349 @@
+"""Query expressions: the user-facing relational algebra over immutable plans.
+
+Every operator returns a new :class:`QueryExpression` holding a new plan node; nothing touches
+the database until a fetch method (``to_dicts``, ``to_pandas``, ``len``, ``repr``...) compiles
+the plan to one SQL statement and runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from frames.api.coerce import Not, to_condition
+from frames.api.operators import aggregate_columns, parse_order, projection_columns
+from frames.errors import FetchError, QueryError
+from frames.io import convert
+from frames.plan.heading import Heading
+from frames.plan.nodes import (
+    Node,
+    NotCond,
+    joined_heading,
+    make_aggregate,
+    make_join,
+    make_project,
+    make_restrict,
+    make_top,
+    make_union,
+)
+from frames.settings import config
+from frames.sql.compile import compile_plan
+
+if TYPE_CHECKING:
+    import numpy
+    import pandas
+    import polars
+
+    from frames.api.connection import Connection
+
+
+class Top:
+    """Restrict to the first ``limit`` rows in ``order_by`` order, after ``offset`` rows.
+
+    Parameters
+    ----------
+    limit : int or None
+        Number of rows (None: all).
+    order_by : str or list of str
+        ``'KEY'`` (default), ``'attr'``, ``'attr DESC'``; ties are broken by the primary key.
+    offset : int
+        Rows to skip.
+    """
+
+    def __init__(self, limit: int | None = 1, order_by: str | Sequence[str] | None = "KEY",
+                 offset: int = 0):
+        self.limit = limit
+        self.order_by = order_by
+        self.offset = offset
+
+    def __repr__(self) -> str:
+        return f"Top(limit={self.limit!r}, order_by={self.order_by!r}, offset={self.offset!r})"
+
+
+class QueryExpression:
+    """A relational query: a plan plus the connection it runs on.
+
+    Build queries with ``&``, ``-``, ``*``, ``+``, :meth:`proj`, :meth:`aggr`, :meth:`join`;
+    read them with :meth:`to_dicts`, :meth:`to_pandas`, :meth:`to_polars`, :meth:`to_arrow`,
+    :meth:`to_arrays`, :meth:`keys`, :meth:`fetch1`, ``len()``, iteration and ``repr()``.
+    """
+
+    _plan: Node
+    _connection: Connection
+
+    def __init__(self, plan: Node, connection: Connection):
+        self._plan = plan
+        self._connection = connection
+
+    def _derive(self, plan: Node) -> QueryExpression:
+        return QueryExpression(plan, self._connection)
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__ if type(self) is not QueryExpression else "query"
+
+    # -- inspection ---------------------------------------------------------------------------
+    @property
+    def heading(self) -> Heading:
+        """The result's attributes, types and primary key."""
+        return self._plan.heading
+
+    @property
+    def primary_key(self) -> list[str]:
+        """Names of the primary-key attributes."""
+        return list(self._plan.heading.primary_key)
+
+    @property
+    def plan(self) -> Node:
+        """The immutable logical plan of this query."""
+        return self._plan
+
+    @property
+    def sql(self) -> str:
+        """The SQL this query runs on its connection (placeholders ``?`` for bound values)."""
+        return compile_plan(self._plan, self._connection.dialect)[0]
+
+    def compile(self, dialect: str | None = None) -> tuple[str, list[Any]]:
+        """SQL text and parameter values for ``dialect`` (``duckdb``, ``postgres``, ``mysql``)."""
+        return compile_plan(self._plan, dialect or self._connection.dialect)
+
+    def explain(self) -> str:
+        """The plan before and after rewriting, each node with heading and key, and the SQL."""
+        from frames.plan.explain import explain
+
+        return explain(self._plan, self.sql)
+
+    # -- restriction --------------------------------------------------------------------------
+    def restrict(self, condition: Any) -> QueryExpression:
+        """Rows satisfying ``condition`` (see :meth:`__and__`)."""
+        if isinstance(condition, Top):
+            return self._top(condition)
+        where = f"{self._name} & ..."
+        return self._derive(make_restrict(self._plan, to_condition(condition, self._plan, where)))
+
+    def __and__(self, condition: Any) -> QueryExpression:
+        """Restriction: dict, SQL string, list (OR), AndList, query (semijoin), Not, Top, bool."""
+        from frames.api.u import U
+
+        if isinstance(condition, U):
+            return condition & self
+        return self.restrict(condition)
+
+    def __sub__(self, condition: Any) -> QueryExpression:
+        """Anti-restriction: rows for which ``condition`` is false (NOT EXISTS for queries)."""
+        if isinstance(condition, Top):
+            raise QueryError("q - dj.Top(...) is not defined; restrict by Top with &")
+        where = f"{self._name} - ..."
+        if isinstance(condition, Not):
+            return self.restrict(condition.restriction)
+        cond = to_condition(condition, self._plan, where)
+        return self._derive(make_restrict(self._plan, NotCond(cond)))
+
+    def _top(self, top: Top) -> QueryExpression:
+        order = parse_order(top.order_by, self.heading)
+        return self._derive(make_top(self._plan, order, top.limit, top.offset))
+
+    # -- projection ---------------------------------------------------------------------------
+    def proj(self, *attributes: str, **named: str) -> QueryExpression:
+        """Select, rename and compute attributes; the primary key always stays.
+
+        ``proj()`` keeps the key only; ``'...'`` keeps all; ``'-a'`` drops ``a``;
+        ``new='old'`` renames; ``new='(old)'`` copies; ``new='expr'`` computes.
+        """
+        where = f"{self._name}.proj()"
+        columns, key_renames = projection_columns(self.heading, attributes, named, where)
+        return self._derive(make_project(self._plan, columns, key_renames, where))
+
+    # -- join and union -----------------------------------------------------------------------
+    def __mul__(self, other: Any) -> QueryExpression:
+        """Join on namesake attributes of equal lineage."""
+        return self.join(other)
+
+    def __rmul__(self, other: Any) -> QueryExpression:
+        return _as_query(other).join(self)
+
+    def join(self, other: Any, left: bool = False) -> QueryExpression:
+        """Join with ``other``; ``left=True`` keeps rows without a match (needs self → other)."""
+        from frames.api.u import U
+
+        if isinstance(other, U):
+            raise QueryError("dj.U(...) cannot be joined; restrict it instead: dj.U('a') & query")
+        other = _as_query(other)
+        return self._derive(make_join(self._plan, other._plan, outer=left))
+
+    def extend(self, other: Any) -> QueryExpression:
+        """Add ``other``'s attributes where they match, keeping every row (left join)."""
+        return self.join(other, left=True)
+
+    def __add__(self, other: Any) -> QueryExpression:
+        """Union of two queries with the same primary key."""
+        other = _as_query(other)
+        return self._derive(make_union(self._plan, other._plan))
+
+    # -- aggregation --------------------------------------------------------------------------
+    def aggr(self, other: Any, *attributes: str, exclude_nonmatching: bool = False,
+             keep_all_rows: bool | None = None, **named: str) -> QueryExpression:
+        """One row per row of ``self`` with aggregates of the matching rows of ``other``.
+
+        Parameters
+        ----------
+        other : query
+            Rows to summarise, matched on namesakes.
+        *attributes : str
+            Attributes of ``self`` to keep (``'...'`` for all).
+        exclude_nonmatching : bool
+            Drop rows of ``self`` without matches (default: keep them, ``count`` = 0).
+        **named : str
+            ``name='sum(x)'`` aggregate expressions.
+        """
+        other = _as_query(other)
+        if keep_all_rows is not None:
+            exclude_nonmatching = not keep_all_rows
+        where = f"{self._name}.aggr()"
+        kept = list(self.heading.names) if "..." in attributes else list(attributes)
+        namespace = joined_heading(self.heading, other.heading)
+        columns = aggregate_columns(namespace, named, where)
+        return self._derive(make_aggregate(self._plan, other._plan, kept, columns,
+                                           outer=not exclude_nonmatching))
+
+    # -- fetching -----------------------------------------------------------------------------
+    def _ordered(self, order_by: Any, limit: int | None, offset: int | None) -> Node:
+        if order_by is None and limit is None and not offset:
+            return self._plan
+        order = parse_order(order_by, self.heading)
+        return make_top(self._plan, order, limit, offset)
+
+    def _arrow(self, order_by: Any = None, limit: int | None = None,
+               offset: int | None = None) -> pa.Table:
+        plan = self._ordered(order_by, limit, offset)
+        sql, params = compile_plan(plan, self._connection.dialect)
+        backend = self._connection.backend
+        if not plan.heading.names:
+            count = len(self._derive(plan))
+            return pa.table({}).take([]) if not count else pa.Table.from_pylist([{}])
+        return backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
+
+    def to_arrow(self, order_by: Any = None, limit: int | None = None,
+                 offset: int | None = None) -> pa.Table:
+        """The result as a ``pyarrow.Table``."""
+        return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
+
+    def to_dicts(self, order_by: Any = None, limit: int | None = None,
+                 offset: int | None = None) -> list[dict[str, Any]]:
+        """The result as a list of dicts (one per row)."""
+        table = self._arrow(order_by, limit, offset)
+        if not self.heading.names:
+            return [{} for _ in range(table.num_rows)]
+        return convert.to_dicts(table, self.heading)
+
+    def to_pandas(self, order_by: Any = None, limit: int | None = None,
+                  offset: int | None = None) -> pandas.DataFrame:
+        """The result as a pandas DataFrame indexed by the primary key."""
+        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading)
+
+    def to_polars(self, order_by: Any = None, limit: int | None = None,
+                  offset: int | None = None) -> polars.DataFrame:
+        """The result as a polars DataFrame."""
+        return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
+
+    def to_arrays(self, *attributes: str, include_key: bool = False, order_by: Any = None,
+                  limit: int | None = None, offset: int | None = None) -> Any:
+        """A numpy structured array, or one array per named attribute."""
+        self.heading.check(attributes, f"{self._name}.to_arrays()")
+        return convert.to_arrays(self._arrow(order_by, limit, offset), self.heading,
+                                 *attributes, include_key=include_key)
+
+    def keys(self, order_by: Any = None, limit: int | None = None,
+             offset: int | None = None) -> list[dict[str, Any]]:
+        """The primary-key values of the result, as dicts."""
+        return self.proj().to_dicts(order_by=order_by, limit=limit, offset=offset)
+
+    def fetch1(self, *attributes: str) -> Any:
+        """The single row of the result (a dict), or the named attributes' values.
+
+        Raises
+        ------
+        FetchError
+            If the result has zero rows or more than one.
+        """
+        self.heading.check(attributes, f"{self._name}.fetch1()")
+        rows = self.to_dicts(limit=2)
+        if len(rows) != 1:
+            count = "no rows" if not rows else "more than one row"
+            raise FetchError(f"fetch1() needs exactly one row, but {self._name} has {count}; "
+                             "restrict it further, e.g. by its full primary key "
+                             f"({', '.join(self.primary_key)})")
+        row = rows[0]
+        if not attributes:
+            return row
+        values = tuple(row[name] for name in attributes)
+        return values[0] if len(values) == 1 else values
+
+    def fetch(self, *attributes: str, as_dict: bool | None = None, format: str | None = None,
+              order_by: Any = None, limit: int | None = None, offset: int | None = None,
+              **_: Any) -> Any:
+        """Deprecated DataJoint 0.x fetch; use ``to_dicts``/``to_pandas``/``to_arrays``."""
+        if attributes:
+            if len(attributes) == 1 and attributes[0] == "KEY":
+                return self.keys(order_by=order_by, limit=limit, offset=offset)
+            return self.to_arrays(*attributes, order_by=order_by, limit=limit, offset=offset)
+        if format == "frame":
+            return self.to_pandas(order_by=order_by, limit=limit, offset=offset)
+        if as_dict:
+            return self.to_dicts(order_by=order_by, limit=limit, offset=offset)
+        return self.to_arrays(order_by=order_by, limit=limit, offset=offset)
+
+    def head(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
+        """The first ``limit`` rows in primary-key order (or ``order_by=``)."""
+        return self.to_dicts(order_by=kwargs.pop("order_by", "KEY"), limit=limit)
+
+    def tail(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
+        """The last ``limit`` rows in primary-key order (or ``order_by=``), in that order."""
+        order = parse_order(kwargs.pop("order_by", "KEY"), self.heading)
+        reverse = [(name, not desc) for name, desc in order]
+        rows = self._derive(make_top(self._plan, reverse, limit, None)).to_dicts(
+            order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse])
+        return rows[::-1]
+
+    def __len__(self) -> int:
+        sql, params = compile_plan(self._plan, self._connection.dialect, mode="count")
+        return int(self._connection.backend.fetch_rows(sql, params)[0][0])
+
+    def __bool__(self) -> bool:
+        sql, params = compile_plan(self._plan, self._connection.dialect, mode="exists")
+        return bool(self._connection.backend.fetch_rows(sql, params)[0][0])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.to_dicts(order_by="KEY"))
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(self & item)
+
+    # -- display ------------------------------------------------------------------------------
+    def _preview(self) -> tuple[list[dict[str, Any]], int]:
+        limit = config["display.limit"]
+        rows = self.to_dicts(order_by="KEY", limit=limit) if self.heading.names else []
+        total = len(self)
+        return rows, total
+
+    def __repr__(self) -> str:
+        from frames.api.display import format_text
+
+        rows, total = self._preview()
+        return format_text(self.heading, rows, total)
+
+    def _repr_html_(self) -> str:
+        from frames.api.display import format_html
+
+        rows, total = self._preview()
+        return format_html(self.heading, rows, total)
+
+
+def _as_query(other: Any) -> QueryExpression:
+    if isinstance(other, type) and issubclass(other, QueryExpression):
+        other = other()
+    if not isinstance(other, QueryExpression):
+        raise QueryError(f"expected a query or table, got {type(other).__name__} {other!r}")
+    return other

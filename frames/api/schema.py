@@ -1,0 +1,246 @@
+"""``dj.Schema``: a database schema and the class decorator that declares its tables."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import networkx as nx
+
+from frames.api.connection import Connection, conn
+from frames.api.table import Lookup, Part, Table
+from frames.declare.naming import class_name_of, table_name, tier_of
+from frames.declare.parser import parse_definition
+from frames.declare.spec import TableRef, TableSpec
+from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
+from frames.errors import DefinitionError, MissingTableError
+from frames.plan.heading import Heading
+from frames.sql.ddl import create_foreign_key_catalog_sql, create_table_sql, foreign_key_catalog_rows
+from frames.sql.dialects import get_dialect
+
+
+class Schema:
+    """A schema (PostgreSQL/DuckDB schema, MySQL database) whose tables are Python classes.
+
+    Parameters
+    ----------
+    schema_name : str
+        Name of the schema; created if missing (unless ``create_schema=False``).
+    context : dict, optional
+        Namespace in which ``->`` references are resolved (default: the decorating module).
+    connection : Connection, optional
+        Default: the process-wide connection (``FRAMES_DATABASE_URL`` or in-memory DuckDB).
+
+    Examples
+    --------
+    >>> schema = dj.Schema('lab')            # doctest: +SKIP
+    >>> @schema
+    ... class Subject(dj.Manual):
+    ...     definition = '''
+    ...     subject_id : int32
+    ...     ---
+    ...     species : varchar(32)
+    ...     '''
+    """
+
+    def __init__(self, schema_name: str, context: dict[str, Any] | None = None, *,
+                 connection: Connection | None = None, create_schema: bool = True,
+                 create_tables: bool = True):
+        if not isinstance(schema_name, str) or not schema_name:
+            raise ValueError("Schema needs a name, e.g. dj.Schema('my_lab')")
+        self.database = schema_name
+        self.context = context
+        self.connection = connection or conn()
+        self.create_tables = create_tables
+        backend = self.connection.backend
+        if not backend.schema_exists(schema_name):
+            if not create_schema:
+                raise MissingTableError(f"schema {schema_name!r} does not exist and "
+                                        "create_schema=False")
+            backend.create_schema(schema_name)
+        self._classes: dict[TableRef, type[Table]] = {}
+
+    @property
+    def dialect_name(self) -> str:
+        """The backend's dialect."""
+        return self.connection.dialect
+
+    def __repr__(self) -> str:
+        return f"Schema({self.database!r}, connection={self.connection!r})"
+
+    # -- declaring ----------------------------------------------------------------------------
+    def __call__(self, cls: type[Table] | None = None, *, context: dict[str, Any] | None = None):
+        """Declare ``cls`` (and its part tables) in this schema; use as ``@schema``."""
+        if cls is None:
+            return lambda c: self(c, context=context)
+        if context is None:
+            context = self.context
+        if context is None:
+            frame = inspect.currentframe()
+            caller = frame.f_back if frame is not None else None
+            context = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
+        self._declare(cls, context)
+        return cls
+
+    def _declare(self, cls: type[Table], context: dict[str, Any],
+                 master: type[Table] | None = None) -> None:
+        if not (isinstance(cls, type) and issubclass(cls, Table)) or cls.tier == "":
+            raise DefinitionError(f"{getattr(cls, '__name__', cls)!r} must subclass dj.Manual, "
+                                  "dj.Lookup, dj.Imported, dj.Computed or dj.Part")
+        if master is None and cls.tier == "part":
+            raise DefinitionError(f"part table {cls.__name__} must be declared as a nested class "
+                                  "of its master table")
+        try:
+            name = table_name(cls.__name__, cls.tier,
+                              master._spec.ref.name if master is not None else None)
+        except ValueError as error:
+            raise DefinitionError(str(error)) from None
+        ref = TableRef(self.database, name)
+        definition = getattr(cls, "definition", "")
+        if not isinstance(definition, str) or not definition.strip():
+            raise DefinitionError(f"table {cls.__name__} needs a definition string")
+
+        def resolve(text: str) -> TableSpec:
+            return self._resolve(text, context, master)
+
+        spec = parse_definition(definition, ref=ref, tier=cls.tier, class_name=cls.__name__,
+                                resolve=resolve)
+        backend = self.connection.backend
+        if not backend.table_exists(ref):
+            if not self.create_tables:
+                raise MissingTableError(f"table {ref} does not exist and create_tables=False")
+            self._create(spec)
+        cls._spec = spec
+        cls._heading = Heading(spec.attributes)
+        cls._schema = self
+        if master is not None:
+            cls.master = master
+        self._classes[ref] = cls
+        register_spec(self.connection, spec)
+        if issubclass(cls, Lookup) and cls.contents:
+            cls().insert(list(cls.contents), skip_duplicates=True)
+        for attr in list(vars(cls).values()):
+            if isinstance(attr, type) and issubclass(attr, Part) and attr is not cls:
+                self._declare(attr, {**context, cls.__name__: cls}, master=cls)
+
+    def _resolve(self, text: str, context: dict[str, Any], master: type[Table] | None
+                 ) -> TableSpec:
+        if text == "master":
+            if master is None:
+                raise LookupError("'-> master' is only valid in a part table")
+            return master._spec  # type: ignore[return-value]
+        head, *rest = text.split(".")
+        target: Any = context.get(head)
+        for part in rest:
+            target = getattr(target, part, None)
+        if isinstance(target, type) and issubclass(target, Table) and target._spec is not None:
+            return target._spec
+        if isinstance(target, Table):
+            return type(target)._spec  # type: ignore[return-value]
+        raise LookupError(text)
+
+    def _create(self, spec: TableSpec) -> None:
+        dialect = get_dialect(self.connection.dialect)
+        backend = self.connection.backend
+        with self.connection.atomic():
+            if not dialect.declares_foreign_keys and spec.foreign_keys:
+                for statement in create_foreign_key_catalog_sql(spec.ref.schema, dialect):
+                    backend.execute(statement)
+                names = ", ".join(f'"{c}"' for c, _ in FOREIGN_KEY_CATALOG_COLUMNS)
+                marks = ", ".join("?" for _ in FOREIGN_KEY_CATALOG_COLUMNS)
+                for row in foreign_key_catalog_rows(spec):
+                    backend.execute(f'INSERT INTO "{spec.ref.schema}"."~foreign_keys" ({names}) '
+                                    f"VALUES ({marks})", row)
+            for statement in create_table_sql(spec, dialect):
+                backend.execute(statement)
+
+    # -- inspection and removal ---------------------------------------------------------------
+    def list_tables(self) -> list[str]:
+        """Stored names of the tables in this schema."""
+        return self.connection.backend.list_tables(self.database)
+
+    def drop(self, prompt: bool | None = None) -> None:
+        """Drop the schema with all its tables and data (asks unless ``prompt=False``)."""
+        from frames.api.delete import confirm
+
+        if not confirm(f"Drop schema {self.database!r} with all its tables and data?", prompt):
+            print("Drop cancelled.")
+            return
+        self.connection.backend.drop_schema(self.database)
+        forget_schema(self.connection, self.database)
+        for cls in self._classes.values():
+            cls._spec = None
+        self._classes.clear()
+
+    def _dependency_graph(self) -> nx.DiGraph:
+        return dependency_graph(self.connection)
+
+    def __iter__(self):
+        return iter(self._classes.values())
+
+
+# -- the per-connection registry of table specs ----------------------------------------------
+
+def register_spec(connection: Connection, spec: TableSpec) -> None:
+    """Remember ``spec`` for the cascade and the diagram of ``connection``."""
+    _registry(connection)[spec.ref] = spec
+
+
+def forget_schema(connection: Connection, schema: str) -> None:
+    """Forget every spec of ``schema`` (after it is dropped)."""
+    registry = _registry(connection)
+    for ref in [r for r in registry if r.schema == schema]:
+        del registry[ref]
+
+
+def forget_table(connection: Connection, ref: TableRef) -> None:
+    """Forget the spec of ``ref`` (after it is dropped)."""
+    _registry(connection).pop(ref, None)
+
+
+def _registry(connection: Connection) -> dict[TableRef, TableSpec]:
+    registry = getattr(connection, "_specs", None)
+    if registry is None:
+        registry = {}
+        connection._specs = registry  # type: ignore[attr-defined]
+    return registry
+
+
+def table_spec(connection: Connection, ref: TableRef) -> TableSpec:
+    """The spec of ``ref``: declared in this process or read from the database."""
+    registry = _registry(connection)
+    if ref not in registry:
+        for spec in connection.backend.introspect(ref.schema):
+            registry.setdefault(spec.ref, spec)
+    if ref not in registry:
+        raise MissingTableError(f"table {ref} does not exist")
+    return registry[ref]
+
+
+def dependency_graph(connection: Connection) -> nx.DiGraph:
+    """Tables as nodes (``"schema"."name"``) and foreign keys as parent → child edges."""
+    graph = nx.DiGraph()
+    for spec in list(_registry(connection).values()):
+        _add_node(graph, spec.ref)
+    for child, fk in connection.backend.foreign_keys():
+        _add_node(graph, child)
+        _add_node(graph, fk.parent)
+        renamed = any(c != p for c, p in fk.attr_map)
+        graph.add_edge(_node_id(fk.parent), _node_id(child), primary=fk.in_key, renamed=renamed,
+                       parent=fk.parent, child=child, fk=fk)
+    return graph
+
+
+def _node_id(ref: TableRef) -> str:
+    return f'"{ref.schema}"."{ref.name}"'
+
+
+def _add_node(graph: nx.DiGraph, ref: TableRef) -> None:
+    label = class_name_of(ref.name)
+    if tier_of(ref.name) == "part":
+        from frames.declare.naming import master_of
+
+        label = f"{class_name_of(master_of(ref.name) or '')}.{label}"
+    graph.add_node(_node_id(ref), label=label, tier=tier_of(ref.name), schema=ref.schema,
+                   ref=ref)
+
