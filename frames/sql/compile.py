@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlglot import exp
 
 from frames.plan.nodes import Cond, Node
+from frames.plan.rewrite import rewrite
 from frames.plan.values import Expr, Param
 from frames.sql.dialects import get_dialect
 from frames.sql.lower import Lowering
@@ -91,7 +92,7 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
         sharing = collect_params(node)[1]
     index = {id(p): sharing[i] for i, p in enumerate(params)}
     lowering = Lowering(target, index)
-    block = lowering.lower(node)
+    block = lowering.lower(rewrite(node))
     if mode == "rows":
         query = lowering.select(block, node.heading.names)
     else:

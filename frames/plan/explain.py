@@ -1,0 +1,96 @@
+"""``q.explain()``: the plan before and after rewriting, top-down, and the SQL."""
+
+from __future__ import annotations
+
+from frames.plan.nodes import (
+    Aggregate,
+    AndCond,
+    BaseTable,
+    Cond,
+    Distinct,
+    Exists,
+    ExprCond,
+    GroupBy,
+    Join,
+    Node,
+    NotCond,
+    OrCond,
+    Project,
+    Restrict,
+    Top,
+    Union,
+)
+from frames.plan.rewrite import rewrite
+
+
+def describe_node(node: Node) -> str:
+    """One line describing ``node`` (operator and its arguments)."""
+    if isinstance(node, BaseTable):
+        return f"Table {node.ref}"
+    if isinstance(node, Restrict):
+        return f"Restrict {describe_cond(node.cond)}"
+    if isinstance(node, Project):
+        return "Project " + ", ".join(n if _plain(e, n) else f"{n}={e}" for n, e in node.columns)
+    if isinstance(node, Join):
+        kind = "LeftJoin" if node.outer else "Join"
+        return f"{kind} on ({', '.join(node.on)})"
+    if isinstance(node, Aggregate):
+        mode = "keep all" if node.outer else "matching only"
+        return (f"Aggregate on ({', '.join(node.on)}) keep ({', '.join(node.kept)}) "
+                + ", ".join(f"{n}={e}" for n, e in node.columns) + f" [{mode}]")
+    if isinstance(node, GroupBy):
+        return (f"GroupBy ({', '.join(node.by)}) "
+                + ", ".join(f"{n}={e}" for n, e in node.columns))
+    if isinstance(node, Distinct):
+        return f"Distinct ({', '.join(node.attrs)})"
+    if isinstance(node, Union):
+        return "Union"
+    if isinstance(node, Top):
+        order = ", ".join(f"{n} {'DESC' if d else 'ASC'}" for n, d in node.order)
+        limit = node.limit.value if node.limit is not None else None
+        offset = node.offset.value if node.offset is not None else 0
+        return f"Top limit={limit} offset={offset} order by {order}"
+    return type(node).__name__
+
+
+def _plain(expr: object, name: str) -> bool:
+    from frames.plan.values import Col
+
+    return isinstance(expr, Col) and expr.name == name
+
+
+def describe_cond(cond: Cond) -> str:
+    """A readable form of a restriction condition."""
+    if isinstance(cond, ExprCond):
+        return str(cond.expr)
+    if isinstance(cond, Exists):
+        return f"EXISTS on ({', '.join(cond.on)}) <subquery>"
+    if isinstance(cond, AndCond):
+        return "TRUE" if not cond.items else "(" + " AND ".join(map(describe_cond, cond.items)) + ")"
+    if isinstance(cond, OrCond):
+        return "FALSE" if not cond.items else "(" + " OR ".join(map(describe_cond, cond.items)) + ")"
+    if isinstance(cond, NotCond):
+        return f"NOT {describe_cond(cond.item)}"
+    return repr(cond)
+
+
+def render_tree(node: Node, indent: int = 0) -> list[str]:
+    """Top-down lines of the plan with each node's primary key and heading."""
+    pad = "  " * indent
+    heading = node.heading
+    lines = [f"{pad}{describe_node(node)}",
+             f"{pad}  key: ({', '.join(heading.primary_key)})  "
+             f"heading: {', '.join(heading.names)}"]
+    for child in node.inputs():
+        lines += render_tree(child, indent + 1)
+    if isinstance(node, Restrict):
+        for sub in node.cond.nodes():
+            lines.append(f"{pad}  subquery:")
+            lines += render_tree(sub, indent + 2)
+    return lines
+
+
+def explain(node: Node, sql: str) -> str:
+    """The full explanation: plan, rewritten plan, SQL."""
+    return "\n".join(["== plan ==", *render_tree(node), "", "== after rewriting ==",
+                      *render_tree(rewrite(node)), "", "== sql ==", sql])
