@@ -53,7 +53,7 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
                                                 on_duplicate)
     except DuplicateError as error:
         raise DuplicateError(_duplicate_message(table, batches, error)) from None
-    except IntegrityError as error:
+    except IntegrityError:
         if backend.declares_foreign_keys:
             missing = _missing_parent_message(table, batches)
             if missing:

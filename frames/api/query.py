@@ -32,7 +32,6 @@ from frames.settings import config
 from frames.sql.compile import compile_plan
 
 if TYPE_CHECKING:
-    import numpy
     import pandas
     import polars
 

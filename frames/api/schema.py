@@ -15,7 +15,11 @@ from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
 from frames.errors import DefinitionError, MissingTableError
 from frames.plan.heading import Heading
-from frames.sql.ddl import create_foreign_key_catalog_sql, create_table_sql, foreign_key_catalog_rows
+from frames.sql.ddl import (
+    create_foreign_key_catalog_sql,
+    create_table_sql,
+    foreign_key_catalog_rows,
+)
 from frames.sql.dialects import get_dialect
 
 

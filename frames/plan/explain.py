@@ -65,10 +65,11 @@ def describe_cond(cond: Cond) -> str:
         return str(cond.expr)
     if isinstance(cond, Exists):
         return f"EXISTS on ({', '.join(cond.on)}) <subquery>"
-    if isinstance(cond, AndCond):
-        return "TRUE" if not cond.items else "(" + " AND ".join(map(describe_cond, cond.items)) + ")"
-    if isinstance(cond, OrCond):
-        return "FALSE" if not cond.items else "(" + " OR ".join(map(describe_cond, cond.items)) + ")"
+    if isinstance(cond, (AndCond, OrCond)):
+        joiner = " AND " if isinstance(cond, AndCond) else " OR "
+        if not cond.items:
+            return "TRUE" if isinstance(cond, AndCond) else "FALSE"
+        return "(" + joiner.join(map(describe_cond, cond.items)) + ")"
     if isinstance(cond, NotCond):
         return f"NOT {describe_cond(cond.item)}"
     return repr(cond)

@@ -223,15 +223,14 @@ def namesakes(left: Heading, right: Heading, operator: str) -> tuple[str, ...]:
     Raises
     ------
     QueryError
-        For namesakes whose lineage differs or is missing, with the ``.proj()`` rename that fixes it.
+        For namesakes whose lineage differs or is missing, naming the ``.proj()`` fix.
     """
     shared = tuple(name for name in left.names if name in right)
     bad = [name for name in shared
            if left[name].lineage is None or left[name].lineage != right[name].lineage]
     if bad:
-        details = "; ".join(
-            f"{name!r}: {left[name].lineage or 'no lineage'} vs {right[name].lineage or 'no lineage'}"
-            for name in bad)
+        details = "; ".join(f"{name!r}: {left[name].lineage or 'no lineage'} vs "
+                            f"{right[name].lineage or 'no lineage'}" for name in bad)
         fix = ", ".join(f"{name}_2='{name}'" for name in bad)
         raise QueryError(
             f"{operator}: namesake attributes {', '.join(map(repr, bad))} do not share a lineage "
@@ -287,9 +286,8 @@ def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*")
             f"{', '.join(missing)}"
         )
     key = set(join_key(left.heading, right.heading))
-    attrs = list(left.heading) + [
-        replace(a, nullable=a.nullable or outer) for a in right.heading if a.name not in left.heading
-    ]
+    attrs = list(left.heading) + [replace(a, nullable=a.nullable or outer)
+                                  for a in right.heading if a.name not in left.heading]
     attrs = [replace(a, in_key=a.name in key) for a in attrs]
     heading = Heading(tuple(sorted(attrs, key=lambda a: not a.in_key)))
     return Join(left, right, on, outer, heading)
@@ -309,8 +307,9 @@ def make_aggregate(group: Node, source: Node, kept: Sequence[str],
             raise QueryError(f"aggr: attribute {name!r} would appear twice in the result")
         names.add(name)
         attrs.append(computed_attribute(name, expr, namespace))
-    return Aggregate(group, source, on, tuple(a.name for a in attrs if a.name in keep and not
-                                             a.in_key), tuple(columns), outer, Heading(tuple(attrs)))
+    kept_secondary = tuple(n for n in group.heading.secondary if n in keep)
+    return Aggregate(group, source, on, kept_secondary, tuple(columns), outer,
+                     Heading(tuple(attrs)))
 
 
 def joined_heading(left: Heading, right: Heading) -> Heading:

@@ -1,0 +1,166 @@
+"""Query compilation without a database: flat SQL, bound parameters, errors at the operator."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import frames as dj
+from frames.api.query import QueryExpression
+from frames.declare.spec import Attribute, TableRef
+from frames.declare.types import parse_type
+from frames.errors import FragmentError, QueryError, UnknownAttributeError
+from frames.plan.heading import Heading
+from frames.plan.nodes import make_table
+
+S = "lab"
+
+
+def table(name: str, *attrs: tuple[str, str, bool], lineage: dict[str, str] | None = None
+          ) -> QueryExpression:
+    lineage = lineage or {}
+    heading = Heading(tuple(
+        Attribute(n, parse_type(t), in_key=k,
+                  lineage=lineage.get(n, f"{S}.{name}.{n}" if k else None))
+        for n, t, k in attrs))
+    return QueryExpression(make_table(TableRef(S, name), heading), None)  # type: ignore[arg-type]
+
+
+SUBJECT = table("subject", ("subject_id", "int32", True), ("sex", "enum('M','F')", False),
+                ("weight", "decimal(5,1)", False))
+SESSION = table("session", ("subject_id", "int32", True), ("session_date", "date", True),
+                ("notes", "varchar(255)", False),
+                lineage={"subject_id": f"{S}.subject.subject_id"})
+
+
+def test_restrictions_projections_and_joins_fuse_into_one_select() -> None:
+    query = ((SESSION & {"subject_id": 1}) * (SUBJECT & "sex = 'M'")).proj("notes", "weight")
+    sql, params = query.compile("postgres")
+    assert sql.count("SELECT") == 1
+    assert "JOIN" in sql and "NATURAL" not in sql and "USING" not in sql
+    assert params == [1, "M"]
+    assert "'M'" not in sql and " 1" not in sql.split("WHERE")[1]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "mysql"])
+def test_antijoin_is_not_exists_on_every_dialect(dialect: str) -> None:
+    sql, _ = (SUBJECT - SESSION).compile(dialect)
+    assert "NOT (EXISTS(" in sql and " IN (" not in sql
+
+
+def test_aggregation_counts_matches_not_the_null_row() -> None:
+    sql, _ = SUBJECT.aggr(SESSION, n="count(*)").compile("duckdb")
+    assert "LEFT JOIN" in sql and "COUNT(*)" not in sql
+    assert "GROUP BY" in sql
+
+
+def test_aggregation_of_a_restricted_source_keeps_its_condition_in_the_join() -> None:
+    sql, params = SUBJECT.aggr(SESSION & {"notes": "x"}, n="count(*)").compile("postgres")
+    assert "LEFT JOIN" in sql and params == ["x"]
+    assert sql.index("?") < sql.index("GROUP BY")
+    assert "WHERE" not in sql.split("LEFT JOIN")[0]
+
+
+def test_division_and_average_are_floating_point_everywhere() -> None:
+    for dialect, cast in [("duckdb", "DOUBLE"), ("postgres", "DOUBLE PRECISION"),
+                          ("mysql", "DOUBLE")]:
+        sql, _ = dj.U().aggr(SUBJECT, m="avg(weight)").compile(dialect)
+        assert f"AS {cast})" in sql
+        sql, _ = SUBJECT.proj(w="weight / 60").compile(dialect)
+        assert f"AS {cast}) / 60" in sql
+    heading = SUBJECT.proj(w="weight / 60").heading
+    assert heading["w"].type.kind == "float64"
+
+
+def test_same_shape_reuses_the_compiled_sql_with_new_values() -> None:
+    first = (SESSION & {"subject_id": 1}).compile("duckdb")
+    second = (SESSION & {"subject_id": 2}).compile("duckdb")
+    assert first[0] == second[0] and first[1] == [1] and second[1] == [2]
+
+
+def test_values_that_look_like_sql_stay_parameters() -> None:
+    sql, params = (SESSION & {"notes": "x'; DROP TABLE session; --"}).compile("mysql")
+    assert "DROP" not in sql and params == ["x'; DROP TABLE session; --"]
+
+
+def test_a_chain_of_200_operators_compiles_quickly() -> None:
+    query = SESSION
+    for i in range(200):
+        query = query & {"subject_id": i} if i % 2 else query.proj("notes")
+    start = time.perf_counter()
+    sql, params = query.compile("postgres")
+    assert time.perf_counter() - start < 1.0
+    assert len(params) == 100 and sql.count("SELECT") == 1
+
+
+def test_unknown_attribute_in_a_fragment_names_it_and_lists_the_valid_ones() -> None:
+    with pytest.raises(UnknownAttributeError) as error:
+        SUBJECT.proj(w="weights / 60")
+    message = str(error.value)
+    assert "'weights'" in message and "subject_id, sex, weight" in message and "^" in message
+
+
+def test_fragments_reject_statements_subqueries_and_unknown_functions() -> None:
+    for fragment in ["sex = 'M'; DROP TABLE x", "subject_id in (select 1)", "sleep(10) = 1"]:
+        with pytest.raises(FragmentError):
+            SUBJECT & fragment
+    with pytest.raises(FragmentError, match="only allowed in aggr"):
+        SUBJECT.proj(s="sum(weight)")
+
+
+def test_mysql_fragment_dialect_reads_double_quoted_strings() -> None:
+    dj.config["fragment_dialect"] = "mysql"
+    try:
+        _, params = (SUBJECT & 'sex = "M"').compile("duckdb")
+    finally:
+        dj.config["fragment_dialect"] = "ansi"
+    assert params == ["M"]
+
+
+def test_namesakes_without_shared_lineage_cannot_be_joined() -> None:
+    other = table("other", ("id", "int32", True), ("notes", "varchar(10)", False))
+    with pytest.raises(QueryError, match=r"notes.*proj"):
+        SESSION * other.proj(notes="notes")
+
+
+def test_projection_errors() -> None:
+    with pytest.raises(UnknownAttributeError):
+        SUBJECT.proj("nope")
+    with pytest.raises(QueryError, match="primary-key"):
+        SUBJECT.proj("-subject_id")
+    with pytest.raises(QueryError, match="both kept and assigned"):
+        SUBJECT.proj("sex", sex="weight")
+    with pytest.raises(QueryError, match="twice"):
+        SUBJECT.proj(subject_id="sex")
+
+
+def test_projection_keeps_key_renames_in_the_key_and_heading_order() -> None:
+    renamed = SESSION.proj("notes", subject="subject_id")
+    assert renamed.primary_key == ["subject", "session_date"]
+    assert SUBJECT.proj("weight", "sex").heading.names == ("subject_id", "sex", "weight")
+
+
+def test_join_key_follows_functional_dependency() -> None:
+    assert (SESSION * SUBJECT).primary_key == ["subject_id", "session_date"]
+    assert (SUBJECT * SESSION).primary_key == ["subject_id", "session_date"]
+    with pytest.raises(QueryError, match="left=True"):
+        SUBJECT.join(SESSION, left=True)
+
+
+def test_u_cannot_be_joined() -> None:
+    with pytest.raises(QueryError):
+        dj.U("sex") * SUBJECT
+    assert (dj.U("sex") & SUBJECT).primary_key == ["sex"]
+
+
+def test_top_orders_by_the_key_after_the_named_attributes() -> None:
+    query = SUBJECT & dj.Top(2, "weight DESC", offset=1)
+    sql, params = query.compile("mysql")
+    assert "ORDER BY `t1`.`weight` DESC" in sql and "`t1`.`subject_id`" in sql.split("ORDER BY")[1]
+    assert params == [2, 1]
+
+
+def test_union_needs_the_same_primary_key() -> None:
+    with pytest.raises(QueryError, match="same primary key"):
+        SUBJECT + SESSION
