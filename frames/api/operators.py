@@ -23,6 +23,7 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
     The primary key always stays (renamed if asked); ``'...'`` keeps every attribute, ``'-a'``
     drops ``a``; ``new='old'`` renames, ``new='(old)'`` copies, ``new='expr'`` computes.
     """
+    attributes = ["..." if attr is Ellipsis else attr for attr in attributes]  # proj(...)
     keep: set[str] = set(heading.primary_key)
     dropped: set[str] = set()
     for attr in attributes:

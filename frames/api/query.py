@@ -201,7 +201,8 @@ class QueryExpression:
         if keep_all_rows is not None:
             exclude_nonmatching = not keep_all_rows
         where = f"{self._name}.aggr()"
-        kept = list(self.heading.names) if "..." in attributes else list(attributes)
+        keep_all = any(attr is Ellipsis or attr == "..." for attr in attributes)  # aggr(q, ...)
+        kept = list(self.heading.names) if keep_all else list(attributes)
         namespace = joined_heading(self.heading, other.heading)
         columns = aggregate_columns(namespace, named, where)
         return self._derive(make_aggregate(self._plan, other._plan, kept, columns,
