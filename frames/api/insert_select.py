@@ -21,6 +21,19 @@ _PREFIX = {
 }
 
 
+def _cast_enums(table: Table, names: tuple[str, ...], select: str) -> str:
+    """PostgreSQL enums are named types per table: cast the query's enum columns to the target's."""
+    from frames.sql.ddl import enum_type_name
+
+    enums = {a.name for a in table.heading if a.type.kind == "enum"}
+    if not enums & set(names):
+        return select
+    outputs = ", ".join(
+        f'CAST(CAST("q"."{n}" AS TEXT) AS {enum_type_name(table._spec, n)})' if n in enums
+        else f'"q"."{n}"' for n in names)
+    return f'SELECT {outputs} FROM ({select}) AS "q"'
+
+
 def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
                       ignore_extra_fields: bool) -> int:
     """Insert the rows of ``query`` into ``table`` without fetching them."""
@@ -41,6 +54,8 @@ def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
     quote = "`" if dialect == "mysql" else '"'
     target = f"{quote}{table.database}{quote}.{quote}{table.table_name}{quote}"
     columns = ", ".join(f"{quote}{n}{quote}" for n in source.heading.names)
+    if dialect == "postgres":
+        select = _cast_enums(table, source.heading.names, select)
     sql = f"{_PREFIX[(dialect, on_duplicate)]} {target} ({columns}) {select}"
     if dialect == "postgres" and on_duplicate != "error":
         key = ", ".join(f'"{k}"' for k in heading.primary_key)

@@ -55,6 +55,9 @@ class ExprEmitter:
             args = [self.emit(arg, resolve) for arg in expr.args]
             if expr.name == "log10":
                 return exp.Anonymous(this="LOG10", expressions=args)
+            if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
+                args[0] = exp.Cast(this=args[0], to=exp.DataType.build(
+                    self.dialect.round_cast, dialect=self.dialect.sqlglot))
             return exp.func(expr.name, *args, dialect="postgres")
         if isinstance(expr, Case):
             ifs = [exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))

@@ -36,6 +36,10 @@ class Dialect:
         MySQL puts column comments inline; others use ``COMMENT ON``.
     string_collation : str or None
         Column collation that makes string comparison case- and accent-sensitive.
+    round_cast : str or None
+        Exact type the first argument of ``round(x, n)`` is cast to, so that every backend
+        rounds half away from zero (PostgreSQL has no ``round(double, int)``; MySQL rounds
+        doubles half to even).
     """
 
     name: str
@@ -47,6 +51,7 @@ class Dialect:
     declares_foreign_keys: bool = True
     inline_comments: bool = False
     string_collation: str | None = None
+    round_cast: str | None = None
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -105,6 +110,7 @@ POSTGRES = Dialect(
     },
     float_cast="DOUBLE PRECISION",
     enum_as_named_type=True,
+    round_cast="NUMERIC",
 )
 
 MYSQL = Dialect(
@@ -127,6 +133,7 @@ MYSQL = Dialect(
     int64_cast="SIGNED",
     inline_comments=True,
     string_collation="utf8mb4_bin",
+    round_cast="DECIMAL(65, 30)",
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
