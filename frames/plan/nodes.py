@@ -295,7 +295,18 @@ def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*")
 
 def make_aggregate(group: Node, source: Node, kept: Sequence[str],
                    columns: Sequence[tuple[str, Expr]], outer: bool) -> Aggregate:
-    """``group.aggr(source, *kept, **columns)``."""
+    """``group.aggr(source, *kept, **columns)``.
+
+    As in DataJoint 2.x, ``source`` must contain ``group``'s whole primary key, so that each of
+    its rows belongs to exactly one group.
+    """
+    missing = [name for name in group.primary_key if name not in source.heading]
+    if missing:
+        raise QueryError(
+            f"aggr: the aggregated query lacks the primary-key attribute(s) {', '.join(missing)} "
+            "of the grouping query, so its rows cannot be assigned to groups; join it with a "
+            "table that has them first"
+        )
     on = namesakes(group.heading, source.heading, "aggr")
     group.heading.check(kept, "aggr")
     namespace = joined_heading(group.heading, source.heading)

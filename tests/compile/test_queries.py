@@ -164,3 +164,9 @@ def test_top_orders_by_the_key_after_the_named_attributes() -> None:
 def test_union_needs_the_same_primary_key() -> None:
     with pytest.raises(QueryError, match="same primary key"):
         SUBJECT + SESSION
+
+
+def test_aggregation_needs_the_groups_key_in_the_aggregated_query() -> None:
+    other = table("other", ("other_id", "int32", True))
+    with pytest.raises(QueryError, match="subject_id"):
+        SUBJECT.aggr(other, n="count(*)")
