@@ -14,6 +14,7 @@ from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
+from frames.api.virtual import VirtualModule, virtual_schema
 from frames.settings import config
 
 __version__ = "0.1.0"
@@ -33,8 +34,10 @@ __all__ = [
     "Table",
     "Top",
     "U",
+    "VirtualModule",
     "config",
     "conn",
     "connect",
     "errors",
+    "virtual_schema",
 ]

@@ -10,6 +10,7 @@ import networkx as nx
 from frames.api.connection import Connection, conn
 from frames.api.table import Lookup, Part, Table
 from frames.declare.naming import class_name_of, table_name, tier_of
+from frames.declare.lineage import with_lineage
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
@@ -109,23 +110,58 @@ class Schema:
 
         spec = parse_definition(definition, ref=ref, tier=cls.tier, class_name=cls.__name__,
                                 resolve=resolve)
-        backend = self.connection.backend
-        if not backend.table_exists(ref):
-            if not self.create_tables:
-                raise MissingTableError(f"table {ref} does not exist and create_tables=False")
+        if self.connection.backend.table_exists(ref):
+            spec = self.stored_spec(ref)  # the database is the truth for existing tables
+        elif not self.create_tables:
+            raise MissingTableError(f"table {ref} does not exist and create_tables=False")
+        else:
             self._create(spec)
-        cls._spec = spec
-        cls._heading = Heading(spec.attributes)
-        cls._schema = self
-        if master is not None:
-            cls.master = master
-        self._classes[ref] = cls
-        register_spec(self.connection, spec)
+        self._adopt(cls, spec, master)
         if issubclass(cls, Lookup) and cls.contents:
             cls().insert(list(cls.contents), skip_duplicates=True)
         for attr in list(vars(cls).values()):
             if isinstance(attr, type) and issubclass(attr, Part) and attr is not cls:
                 self._declare(attr, {**context, cls.__name__: cls}, master=cls)
+
+    def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
+        """Bind ``cls`` to its stored table."""
+        cls._spec = spec
+        cls._heading = Heading(spec.attributes)
+        cls._schema = self
+        if master is not None:
+            cls.master = master
+        self._classes[spec.ref] = cls
+        register_spec(self.connection, spec)
+
+    def stored_specs(self) -> dict[TableRef, TableSpec]:
+        """The spec of every table of the schema as the database describes it, with lineage."""
+        registry = _registry(self.connection)
+        stored = {spec.ref: spec for spec in self.connection.backend.introspect(self.database)}
+        known = {r: spec for r, spec in registry.items() if r not in stored}
+        return with_lineage(stored, known)
+
+    def stored_spec(self, ref: TableRef) -> TableSpec:
+        """The spec of one existing table of this schema (see :meth:`stored_specs`)."""
+        resolved = self.stored_specs()
+        if ref not in resolved:
+            raise MissingTableError(f"table {ref} does not exist")
+        return resolved[ref]
+
+    def spawn_missing_classes(self, context: dict[str, Any] | None = None) -> dict[str, type]:
+        """Create a class for every table of the schema that has none, from its metadata.
+
+        The classes (masters with their parts nested) are put into ``context`` — by default the
+        caller's namespace — and returned by class name.
+        """
+        from frames.api.virtual import spawn_classes
+
+        if context is None:
+            frame = inspect.currentframe()
+            caller = frame.f_back if frame is not None else None
+            context = caller.f_locals if caller is not None else {}
+        classes = spawn_classes(self, skip=set(self._classes))
+        context.update(classes)
+        return classes
 
     def _resolve(self, text: str, context: dict[str, Any], master: type[Table] | None
                  ) -> TableSpec:

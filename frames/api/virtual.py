@@ -1,0 +1,93 @@
+"""Table classes rebuilt from the database: ``dj.virtual_schema`` and ``spawn_missing_classes``.
+
+Every table of a schema — declared by frames, by DataJoint or by hand following DataJoint's
+conventions — becomes a class of its tier whose heading, keys, foreign keys and lineage come
+from the database's own metadata; part tables are nested in their masters.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from frames.api.connection import Connection
+from frames.api.schema import Schema
+from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
+from frames.declare.naming import class_name_of, master_of
+from frames.declare.spec import TableRef, TableSpec
+
+_TIER_CLASSES: dict[str, type[Table]] = {
+    "manual": Manual, "lookup": Lookup, "imported": Imported, "computed": Computed, "part": Part,
+}
+
+
+def definition_text(spec: TableSpec) -> str:
+    """A definition string equivalent to ``spec`` (foreign keys as ``->`` lines)."""
+    covered: set[str] = set()
+    key_lines: list[str] = []
+    other_lines: list[str] = []
+    for fk in spec.foreign_keys:
+        parent = class_name_of(fk.parent.name)
+        if fk.parent.schema != spec.ref.schema:
+            parent = f"{fk.parent.schema}.{parent}"
+        options = [o for o, on in (("nullable", fk.nullable), ("unique", fk.unique)) if on]
+        renames = ", ".join(f"{c}='{p}'" for c, p in fk.attr_map if c != p)
+        line = "-> " + (f"[{', '.join(options)}] " if options else "") + parent
+        line += f".proj({renames})" if renames else ""
+        (key_lines if fk.in_key else other_lines).append(line)
+        covered.update(fk.child_attrs)
+    for attr in spec.attributes:
+        if attr.name in covered:
+            continue
+        default = " = null" if attr.nullable else ""
+        comment = f"  # {attr.comment}" if attr.comment else ""
+        (key_lines if attr.in_key else other_lines).append(
+            f"{attr.name}{default} : {attr.type}{comment}")
+    head = [f"# {spec.comment}"] if spec.comment else []
+    return "\n".join([*head, *key_lines, "---", *other_lines]) + "\n"
+
+
+def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str, type[Table]]:
+    """Classes for the tables of ``schema`` not in ``skip``, masters first, parts nested."""
+    skip = skip or set()
+    specs = {ref: spec for ref, spec in schema.stored_specs().items() if ref not in skip}
+    classes: dict[str, type[Table]] = {}
+    masters: dict[str, type[Table]] = {}
+    for ref, spec in sorted(specs.items(), key=lambda item: master_of(item[0].name) is not None):
+        name = class_name_of(ref.name)
+        cls = types.new_class(name, (_TIER_CLASSES[spec.tier],),
+                              exec_body=lambda ns, s=spec: ns.update(definition=definition_text(s)))
+        master_name = master_of(ref.name)
+        master = masters.get(master_name) if master_name else None
+        schema._adopt(cls, spec, master)
+        if master is not None:
+            setattr(master, name, cls)
+        else:
+            masters[ref.name] = cls
+            classes[name] = cls
+    return classes
+
+
+def virtual_schema(schema_name: str, *, connection: Connection | None = None,
+                   create_schema: bool = False, create_tables: bool = False,
+                   add_objects: dict[str, Any] | None = None) -> types.ModuleType:
+    """A module whose attributes are classes for every table of an existing schema.
+
+    Examples
+    --------
+    >>> lab = dj.virtual_schema('lab')          # doctest: +SKIP
+    >>> lab.Session * lab.Subject               # doctest: +SKIP
+    """
+    schema = Schema(schema_name, connection=connection, create_schema=create_schema,
+                    create_tables=create_tables)
+    module = types.ModuleType(schema_name, f"Tables of schema {schema_name!r}, from the database")
+    module.schema = schema  # type: ignore[attr-defined]
+    for name, cls in spawn_classes(schema).items():
+        setattr(module, name, cls)
+    for name, value in (add_objects or {}).items():
+        setattr(module, name, value)
+    return module
+
+
+#: DataJoint's older name.
+VirtualModule = virtual_schema
