@@ -9,8 +9,8 @@ import networkx as nx
 
 from frames.api.connection import Connection, conn
 from frames.api.table import Lookup, Part, Table
-from frames.declare.naming import class_name_of, table_name, tier_of
 from frames.declare.lineage import with_lineage
+from frames.declare.naming import class_name_of, table_name, tier_of
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS

@@ -7,6 +7,7 @@ itself behaves like a query (``Subject & {'sex': 'M'}``, ``Subject.insert(...)``
 
 from __future__ import annotations
 
+import copy
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,7 +15,8 @@ from frames.api.query import QueryExpression
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import MissingTableError
 from frames.plan.heading import Heading
-from frames.plan.nodes import make_table
+from frames.plan.nodes import Node, Restrict, make_table
+from frames.plan.nodes import Top as TopNode
 
 if TYPE_CHECKING:
     from frames.api.schema import Schema
@@ -92,6 +94,17 @@ class Table(QueryExpression, metaclass=TableMeta):
     @property
     def _name(self) -> str:
         return type(self).__name__
+
+    def _derive(self, plan: Node) -> QueryExpression:
+        """A restriction of a table is still that table (``(Session & key).delete()``)."""
+        node = plan
+        while isinstance(node, (Restrict, TopNode)) and node is not self._plan:
+            node = node.child
+        if node is not self._plan:
+            return super()._derive(plan)
+        restricted = copy.copy(self)
+        restricted._plan = plan
+        return restricted
 
     # -- identity -----------------------------------------------------------------------------
     @property

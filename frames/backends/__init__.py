@@ -1,0 +1,93 @@
+"""Database backends: one driver connection each, opened from a URL.
+
+>>> backend = open_backend("duckdb://")
+>>> backend.fetch_rows("SELECT 1 + ?", [1])
+[(2,)]
+>>> backend.close()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy.exc
+from sqlalchemy.engine import URL, Engine, make_url
+
+from frames.backends.base import Backend
+from frames.errors import DatabaseConnectionError
+
+__all__ = ["Backend", "open_backend", "SCHEMES"]
+
+#: URL schemes accepted by :func:`open_backend` (a ``+driver`` suffix is allowed).
+SCHEMES = ("duckdb", "postgresql", "postgres", "mysql", "mariadb")
+
+
+def open_backend(url: str | URL | Engine) -> Backend:
+    """Open a connection to the database at ``url``.
+
+    Parameters
+    ----------
+    url : str, sqlalchemy.engine.URL or sqlalchemy.engine.Engine
+        ``duckdb://`` (a new private in-memory database), ``duckdb:///path/file.duckdb``
+        (``duckdb:////abs/path`` for an absolute path), ``postgresql://user:pass@host:5432/db``
+        (also ``postgres://``, ``postgresql+psycopg2://``), ``mysql://user:pass@host:3306[/db]``
+        (also ``mysql+pymysql://``, ``mariadb://``). Query parameters are passed to the driver
+        (``?sslmode=require``). An engine or URL object is opened from its URL.
+
+    Returns
+    -------
+    Backend
+        An open connection in autocommit mode.
+
+    Raises
+    ------
+    frames.errors.DatabaseConnectionError
+        If the URL is malformed or its scheme unsupported, or the server cannot be reached
+        (the message names host and port and gives the driver's reason).
+    """
+    parsed = _parse(url)
+    scheme = parsed.get_backend_name()
+    shown = parsed.render_as_string(hide_password=True)
+    query: dict[str, Any] = dict(parsed.query)
+    if scheme == "duckdb":
+        from frames.backends.duckdb import DuckDBBackend
+
+        return DuckDBBackend(shown, parsed.database or ":memory:")
+    if scheme in ("postgresql", "postgres"):
+        from frames.backends.postgres import PostgresBackend
+
+        return PostgresBackend(shown, _drop_none({
+            "host": parsed.host or "localhost", "port": parsed.port or 5432,
+            "user": parsed.username, "password": parsed.password, "dbname": parsed.database,
+            **query,
+        }))
+    if scheme in ("mysql", "mariadb"):
+        from frames.backends.mysql import MySQLBackend
+
+        return MySQLBackend(shown, _drop_none({
+            "host": parsed.host or "localhost", "port": parsed.port or 3306,
+            "user": parsed.username, "password": parsed.password or "",
+            "database": parsed.database, **query,
+        }))
+    raise DatabaseConnectionError(
+        f"unsupported database URL scheme {parsed.drivername!r} in {shown!r}; supported: "
+        + ", ".join(f"{s}://" for s in SCHEMES)
+    )
+
+
+def _parse(url: str | URL | Engine) -> URL:
+    if isinstance(url, Engine):
+        return url.url
+    if isinstance(url, URL):
+        return url
+    try:
+        return make_url(url)
+    except sqlalchemy.exc.ArgumentError as exc:
+        raise DatabaseConnectionError(
+            f"cannot parse database URL {url!r}: {exc}; expected e.g. duckdb://, "
+            "postgresql://user:pass@host:5432/db or mysql://user:pass@host:3306"
+        ) from exc
+
+
+def _drop_none(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in args.items() if v is not None}
