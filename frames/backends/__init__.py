@@ -64,10 +64,11 @@ def open_backend(url: str | URL | Engine) -> Backend:
     if scheme in ("mysql", "mariadb"):
         from frames.backends.mysql import MySQLBackend
 
+        numbers = {k: int(v) for k, v in query.items() if isinstance(v, str) and v.isdigit()}
         return MySQLBackend(shown, _drop_none({
             "host": parsed.host or "localhost", "port": parsed.port or 3306,
             "user": parsed.username, "password": parsed.password or "",
-            "database": parsed.database, **query,
+            "database": parsed.database, **query, **numbers,  # pymysql wants int timeouts
         }))
     raise DatabaseConnectionError(
         f"unsupported database URL scheme {parsed.drivername!r} in {shown!r}; supported: "

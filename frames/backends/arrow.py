@@ -1,0 +1,171 @@
+"""Arrow helpers shared by the backends: conforming results to a schema, preparing inserts.
+
+Every backend hands the layers above a :class:`pyarrow.Table` whose columns carry exactly the
+Arrow types of :func:`frames.declare.types.arrow_type`. Drivers yield other things (DuckDB's
+HUGEINT as ``decimal128(38, 0)`` and enums as dictionaries, MySQL's 0/1 for booleans, PostgreSQL's
+``numeric`` without a scale); the functions here convert them, exactly where the values allow and
+with SQL's half-away-from-zero rounding where a decimal carries more digits than requested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from frames.errors import FetchError
+
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError,
+                 OverflowError, ValueError)
+
+
+def conform_array(
+    values: pa.Array | pa.ChunkedArray, target: pa.DataType, name: str
+) -> pa.Array | pa.ChunkedArray:
+    """Convert one result column to ``target`` without losing information.
+
+    Values are cast by Arrow, checked: overflow or truncation raises. Decimal results (from
+    decimals, strings or floats) with more fractional digits than ``target`` allows are rounded
+    half away from zero, as SQL rounds numerics.
+
+    Raises
+    ------
+    frames.errors.FetchError
+        If a value cannot be represented in ``target`` (naming the column ``name``).
+    """
+    if values.type == target:
+        return values
+    if pa.types.is_decimal(target) and pa.types.is_floating(values.type):
+        # from the float's shortest repr, as PostgreSQL and MySQL convert floats to numerics
+        return _round_to_decimal(values, target, name)
+    try:
+        return pc.cast(values, target)
+    except _ARROW_ERRORS as exc:
+        if pa.types.is_decimal(target):
+            return _round_to_decimal(values, target, name)
+        raise _fetch_error(name, values.type, target, exc) from exc
+
+
+def _round_to_decimal(
+    values: pa.Array | pa.ChunkedArray, target: pa.Decimal128Type, name: str
+) -> pa.Array:
+    quantum = Decimal(1).scaleb(-target.scale)
+    try:
+        rounded = [
+            None if v is None else _to_decimal(v).quantize(quantum, rounding=ROUND_HALF_UP)
+            for v in values.to_pylist()
+        ]
+        return pa.array(rounded, type=target)
+    except (*_ARROW_ERRORS, InvalidOperation) as exc:
+        raise _fetch_error(name, values.type, target, exc) from exc
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def _fetch_error(name: str, source: pa.DataType, target: pa.DataType, exc: Exception) -> FetchError:
+    return FetchError(
+        f"result column {name!r}: cannot convert the database's {source} values to {target}: "
+        f"{exc}"
+    )
+
+
+def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rename and convert the columns of ``table``, by position, to ``schema``.
+
+    Raises
+    ------
+    frames.errors.FetchError
+        If the column counts differ or a column cannot be converted.
+    """
+    _check_width(table.num_columns, schema)
+    arrays = [
+        conform_array(column, field.type, field.name)
+        for column, field in zip(table.columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def rows_to_arrow(rows: Sequence[Sequence[Any]], width: int, schema: pa.Schema) -> pa.Table:
+    """Build a table of ``schema`` from driver rows (tuples of Python values), column-wise.
+
+    ``width`` is the number of columns the driver reported (checked against ``schema``).
+    """
+    _check_width(width, schema)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    arrays = [
+        column_to_arrow(list(column), field.type, field.name)
+        for column, field in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def column_to_arrow(values: list[Any], target: pa.DataType, name: str) -> pa.Array:
+    """Build an Arrow array of ``target`` from Python values a driver returned.
+
+    The direct conversion is tried first; values of another kind (``Decimal`` for a float,
+    ``0``/``1`` for a bool, ``bytes`` for a string, a ``Decimal`` with excess digits) go
+    through Arrow's own inference and then :func:`conform_array`.
+    """
+    try:
+        return pa.array(values, type=target)
+    except _ARROW_ERRORS:
+        pass
+    try:
+        inferred = pa.array(values)
+    except _ARROW_ERRORS as exc:
+        raise FetchError(f"result column {name!r}: cannot convert driver values: {exc}") from exc
+    return conform_array(inferred, target, name)
+
+
+def _check_width(width: int, schema: pa.Schema) -> None:
+    if width != len(schema):
+        raise FetchError(
+            f"the query returned {width} columns but {len(schema)} were expected "
+            f"({', '.join(schema.names)})"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Inserts
+
+def prepare_insert(
+    data: pa.Table,
+    primary_key: Sequence[str],
+    on_duplicate: Literal["error", "skip", "replace"],
+) -> pa.Table:
+    """Normalise ``data`` for a bulk insert.
+
+    Dictionary (categorical) columns are decoded, time-zone-aware timestamps become naive UTC,
+    and for ``'skip'`` / ``'replace'`` rows repeating a primary key within ``data`` are reduced
+    to the first (skip) or last (replace) one, so that every backend behaves like a sequence of
+    single-row inserts.
+    """
+    columns = []
+    for column in data.columns:
+        if pa.types.is_dictionary(column.type):
+            column = pc.cast(column, column.type.value_type)
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            column = pc.cast(column, pa.timestamp(column.type.unit))
+        columns.append(column)
+    data = pa.Table.from_arrays(columns, names=data.column_names)
+    if on_duplicate == "error" or not primary_key or not set(primary_key) <= set(data.column_names):
+        return data
+    row = "__frames_row__"
+    keep = "min" if on_duplicate == "skip" else "max"
+    groups = (
+        data.select(list(primary_key))
+        .append_column(row, pa.array(range(data.num_rows), pa.int64()))
+        .group_by(list(primary_key), use_threads=False)
+        .aggregate([(row, keep)])
+    )
+    if groups.num_rows == data.num_rows:
+        return data
+    kept = groups[f"{row}_{keep}"]
+    return data.take(pc.take(kept, pc.sort_indices(kept)))

@@ -1,0 +1,347 @@
+"""Behaviour shared by the three backends: transactions, error mapping, reconnection.
+
+:class:`SqlBackend` implements the parts of :class:`~frames.backends.base.Backend` that do not
+depend on the driver — transaction state, atomic inserts, translating driver errors into frames
+errors — on top of a few primitives each backend supplies. :class:`ServerBackend` adds what the
+client/server engines share: DB-API cursors, ``%s`` placeholders and transparent reconnection
+after a lost connection.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+from frames.backends.arrow import prepare_insert
+from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
+from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
+from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
+from frames.errors import DatabaseConnectionError, FramesError, TransactionError
+
+T = TypeVar("T")
+_ON_DUPLICATE = ("error", "skip", "replace")
+_SAVEPOINT = "frames_insert"
+
+
+class SqlBackend(Backend):
+    """A backend over one driver connection; subclasses supply the driver-specific primitives.
+
+    Subclasses set :attr:`driver_error` (the driver's base exception class) and
+    :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_classify`, :meth:`_execute_on`,
+    :meth:`_fetch_rows_on`, :meth:`_fetch_arrow_on`, :meth:`_insert`, :meth:`_tables` and
+    :meth:`_catalog`; MySQL also sets
+    :attr:`quote_char`, DuckDB :attr:`savepoints`.
+    """
+
+    driver_error: type[Exception] = Exception
+    begin_sql = "BEGIN"
+    quote_char = '"'
+    #: False where the engine has no SAVEPOINT (DuckDB).
+    savepoints = True
+
+    # -- primitives ---------------------------------------------------------------------------
+    @abstractmethod
+    def _attempt(self, operation: Callable[[Any], T]) -> T:
+        """Run ``operation(connection)`` (a server backend reconnects here if needed)."""
+
+    @abstractmethod
+    def _classify(self, exc: Exception) -> type[FramesError] | None:
+        """The frames error class for a driver error, or ``None`` to re-raise it unchanged."""
+
+    @abstractmethod
+    def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
+        """Run one statement on ``connection``; return the affected row count."""
+
+    @abstractmethod
+    def _fetch_rows_on(self, connection: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
+        """Run a query on ``connection``; return its rows."""
+
+    @abstractmethod
+    def _fetch_arrow_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        """Run a query on ``connection``; return it as Arrow conformed to ``schema``."""
+
+    @abstractmethod
+    def _insert(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
+        """Insert prepared ``data`` inside the open transaction; return the rows inserted."""
+
+    @abstractmethod
+    def _tables(self, schema: str | None) -> dict[TableRef, str]:
+        """Every table of ``schema`` (``None``: of all user schemas), hidden ones included,
+        with its comment."""
+
+    @abstractmethod
+    def _catalog(self, schema: str | None) -> Catalog:
+        """The catalog rows of the user tables of ``schema`` (``None``: all user schemas)."""
+
+    # -- shared behaviour ---------------------------------------------------------------------
+    def quote(self, identifier: str) -> str:
+        """``identifier`` quoted for this engine's SQL (embedded quote characters doubled)."""
+        q = self.quote_char
+        return q + identifier.replace(q, q + q) + q
+
+    def _closed_error(self) -> DatabaseConnectionError:
+        """The error for using a backend after :meth:`close`."""
+        return DatabaseConnectionError(
+            f"the connection to {self.url} was closed; open a new one with open_backend()"
+        )
+
+    def qualified(self, ref: TableRef) -> str:
+        """The quoted ``schema.table`` name of ``ref``."""
+        return f"{self.quote(ref.schema)}.{self.quote(ref.name)}"
+
+    def _call(self, operation: Callable[[Any], T], context: str = "") -> T:
+        """Run ``operation(connection)``, translating driver errors into frames errors.
+
+        ``context`` (``'insert into s.t'``) prefixes the message, followed by the driver's own
+        message (its first paragraph: DuckDB appends a caret diagram of the SQL). Driver errors
+        without a frames counterpart (syntax errors, say) propagate unchanged.
+        """
+        try:
+            return self._attempt(operation)
+        except self.driver_error as exc:
+            error_class = self._classify(exc)
+            if error_class is None:
+                raise
+            message = " ".join(str(exc).strip().split("\n\n")[0].split())
+            raise error_class(f"{context}: {message}" if context else message) from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the number of affected rows (``-1`` if unknown)."""
+        return self._call(lambda con: self._execute_on(con, sql, params))
+
+    def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a query and return its rows as tuples of driver values (for small results)."""
+        return self._call(lambda con: self._fetch_rows_on(con, sql, params))
+
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+        """Run a query and return its result as Arrow, conformed to ``schema``.
+
+        Raises
+        ------
+        frames.errors.FetchError
+            If the result has another number of columns or a value does not fit its type.
+        """
+        return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
+
+    def begin(self) -> None:
+        """Start a transaction (re-connecting first if the connection was lost).
+
+        Raises
+        ------
+        frames.errors.TransactionError
+            If a transaction is already open: frames does not nest transactions.
+        """
+        if self._in_transaction:
+            raise TransactionError(
+                "a transaction is already open on this connection; frames does not nest "
+                "transactions: run the inner work inside the outer transaction instead"
+            )
+        self.execute(self.begin_sql)
+        self._in_transaction = True
+
+    def commit(self) -> None:
+        """Commit the current transaction.
+
+        Raises
+        ------
+        frames.errors.TransactionError
+            If no transaction is open, or the connection was lost (the transaction was rolled
+            back by the server).
+        """
+        if not self._in_transaction:
+            raise TransactionError("commit() without an open transaction: call begin() first")
+        try:
+            self.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def rollback(self) -> None:
+        """Roll back the current transaction; without one (or after a lost connection), no-op."""
+        if not self._in_transaction:
+            return
+        try:
+            self.execute("ROLLBACK")
+        except TransactionError:
+            pass  # the connection was lost: the server has rolled the transaction back
+        finally:
+            self._in_transaction = False
+
+    def insert_arrow(
+        self,
+        ref: TableRef,
+        data: pa.Table,
+        primary_key: Sequence[str],
+        on_duplicate: OnDuplicate = "error",
+    ) -> int:
+        """Insert every row of ``data`` (columns named as the table's) into ``ref``.
+
+        ``on_duplicate``: ``'error'`` raises on a duplicate key, ``'skip'`` keeps the existing
+        row, ``'replace'`` overwrites the columns present in ``data`` (others keep their
+        values). Rows repeating a key within ``data`` count once (the first for skip, the last
+        for replace). The insert is atomic: it runs in the caller's transaction when one is
+        open, else in its own. Inside the caller's transaction a failed insert is undone to a
+        savepoint, so the transaction stays usable (except on DuckDB, which has no savepoints:
+        there the caller must roll back). Returns the number of rows inserted or replaced.
+
+        Raises
+        ------
+        frames.errors.DuplicateError
+            A primary-key or unique-index value already exists (``on_duplicate='error'``).
+        frames.errors.IntegrityError
+            A referenced parent row does not exist.
+        frames.errors.DataError
+            A value does not fit its column (NULL, range, enum member, format).
+        """
+        if on_duplicate not in _ON_DUPLICATE:
+            raise ValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, not {on_duplicate!r}")
+        if data.num_rows == 0:
+            return 0
+        prepared = prepare_insert(data, primary_key, on_duplicate)
+        if not self._in_transaction:
+            with self.transaction():
+                written = self._insert(ref, prepared, primary_key, on_duplicate)
+        elif not self.savepoints:
+            written = self._insert(ref, prepared, primary_key, on_duplicate)
+        else:
+            self.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                written = self._insert(ref, prepared, primary_key, on_duplicate)
+            except Exception:
+                if self._in_transaction:  # not if the connection (and transaction) was lost
+                    self.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                raise
+            self.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        return prepared.num_rows if on_duplicate == "replace" else written
+
+    def list_tables(self, schema: str) -> list[str]:
+        """Stored names of the user tables in ``schema``, sorted (``~`` tables excluded)."""
+        return sorted(ref.name for ref in self._user_tables(schema))
+
+    def table_exists(self, ref: TableRef) -> bool:
+        """True if the table exists (hidden ``~`` tables included)."""
+        return ref in self._tables(ref.schema)
+
+    def introspect(self, schema: str) -> list[TableSpec]:
+        """Rebuild the :class:`TableSpec` of every user table of ``schema``, sorted by name.
+
+        Core types come from the column comments (``:int32:comment``), else from the native
+        types; lineage is left to the caller.
+        """
+        return build_specs(self._catalog(schema))
+
+    def foreign_keys(self) -> list[tuple[TableRef, ForeignKeySpec]]:
+        """Every foreign key in the database as (child table, key), across all user schemas."""
+        return build_foreign_keys(self._catalog(None))
+
+    def _user_tables(self, schema: str | None) -> dict[TableRef, str]:
+        return {ref: comment for ref, comment in self._tables(schema).items()
+                if not ref.name.startswith("~")}
+
+    def column_list(self, names: Sequence[str]) -> str:
+        """Quoted, comma-separated column names."""
+        return ", ".join(self.quote(n) for n in names)
+
+
+def upsert_clause(
+    backend: SqlBackend, primary_key: Sequence[str], columns: Sequence[str],
+    on_duplicate: OnDuplicate,
+) -> str:
+    """The ``ON CONFLICT`` clause (DuckDB, PostgreSQL) that implements ``on_duplicate``.
+
+    ``'skip'`` ignores a conflict on any unique key; ``'replace'`` updates the non-key columns
+    of the row with the same primary key.
+    """
+    if on_duplicate == "error":
+        return ""
+    if on_duplicate == "skip":
+        return " ON CONFLICT DO NOTHING"
+    if not primary_key:
+        raise ValueError("on_duplicate='replace' needs the table's primary key")
+    target = backend.column_list(primary_key)
+    updates = ", ".join(
+        f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns
+        if c not in primary_key
+    )
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return f" ON CONFLICT ({target}) {action}"
+
+
+class ServerBackend(SqlBackend):
+    """A PostgreSQL or MySQL backend: a DB-API connection that is re-opened when lost.
+
+    Outside a transaction, an operation that finds the connection broken reconnects and runs
+    once more; inside one, it raises :class:`~frames.errors.TransactionError` (the server has
+    rolled the transaction back) and the next operation reconnects.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._conn: Any = self._connect()
+
+    @abstractmethod
+    def _connect(self) -> Any:
+        """Open a new driver connection in autocommit mode with the session settings applied.
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+        """
+
+    @abstractmethod
+    def _is_broken(self) -> bool:
+        """True if the driver connection has been closed by the server or the network."""
+
+    def _attempt(self, operation: Callable[[Any], T]) -> T:
+        if self._conn is None:
+            raise self._closed_error()
+        if self._is_broken():
+            self._lost(None)
+        try:
+            return operation(self._conn)
+        except self.driver_error as exc:
+            if not self._is_broken():
+                raise
+            self._lost(exc)
+        return operation(self._conn)
+
+    def _lost(self, exc: Exception | None) -> None:
+        """Handle a broken connection: reconnect, unless a transaction was open on it."""
+        if self._in_transaction:
+            self._in_transaction = False
+            detail = f": {' '.join(str(exc).split())}" if exc else ""
+            raise TransactionError(
+                f"the connection to {self.url} was lost during a transaction; the transaction "
+                f"was rolled back{detail}"
+            ) from exc
+        self._close_quietly()
+        self._conn = self._connect()
+
+    def _close_quietly(self) -> None:
+        try:
+            self._conn.close()
+        except self.driver_error:
+            pass
+
+    def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(to_format_paramstyle(sql), tuple(params))
+            return cursor.rowcount
+
+    def _fetch_rows_on(self, connection: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(to_format_paramstyle(sql), tuple(params))
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        """Close the driver connection (an open transaction is rolled back by the server)."""
+        if self._conn is not None:
+            self._close_quietly()
+            self._conn = None
+        self._in_transaction = False

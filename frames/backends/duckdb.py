@@ -1,0 +1,216 @@
+"""The DuckDB backend: an in-process database, in memory or in a file.
+
+Results come out of DuckDB as Arrow natively and are conformed to the requested schema (HUGEINT
+sums, enum dictionaries, decimal widths). Inserts register the Arrow table with DuckDB and run one
+``INSERT ... SELECT``. DuckDB does not declare foreign keys (see DESIGN.md); they are read from
+each schema's hidden ``~foreign_keys`` catalog table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from frames.backends.arrow import conform_table
+from frames.backends.base import OnDuplicate
+from frames.backends.common import SqlBackend, upsert_clause
+from frames.backends.introspect import (
+    Catalog,
+    ColumnRow,
+    ForeignKeyRow,
+    IndexRow,
+)
+from frames.declare.spec import TableRef
+from frames.declare.storage import FOREIGN_KEY_CATALOG
+from frames.errors import (
+    DatabaseConnectionError,
+    DataError,
+    DuplicateError,
+    FetchError,
+    FramesError,
+    IntegrityError,
+    MissingTableError,
+)
+
+T = TypeVar("T")
+_registration_ids = itertools.count()
+_THIS_DATABASE = "database_name = current_database()"
+
+
+class DuckDBBackend(SqlBackend):
+    """A DuckDB database opened in this process.
+
+    Parameters
+    ----------
+    url : str
+        The URL it was opened from (kept for messages).
+    path : str
+        Database file, or ``':memory:'`` for a private in-memory database.
+    """
+
+    dialect = "duckdb"
+    declares_foreign_keys = False
+    driver_error = duckdb.Error
+    begin_sql = "BEGIN TRANSACTION"
+    savepoints = False
+
+    def __init__(self, url: str, path: str = ":memory:") -> None:
+        super().__init__(url)
+        try:
+            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(path)
+        except duckdb.Error as exc:
+            raise DatabaseConnectionError(f"cannot open DuckDB database {path!r}: {exc}") from exc
+
+    # -- primitives ---------------------------------------------------------------------------
+    def _attempt(self, operation: Callable[[Any], T]) -> T:
+        if self._con is None:
+            raise self._closed_error()
+        return operation(self._con)
+
+    def _classify(self, exc: Exception) -> type[FramesError] | None:
+        message = str(exc).lower()
+        if isinstance(exc, duckdb.ConstraintException):
+            if "foreign key" in message:
+                return IntegrityError
+            if "duplicate key" in message or "unique constraint" in message:
+                return DuplicateError
+            return DataError
+        if isinstance(exc, duckdb.DataError):
+            return DataError
+        if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
+            return MissingTableError
+        return None
+
+    def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
+        result = connection.execute(sql, list(params))
+        description = result.description
+        if description and len(description) == 1 and description[0][0] == "Count":
+            row = result.fetchone()
+            return row[0] if row else -1
+        return -1
+
+    def _fetch_rows_on(self, connection: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
+        return connection.execute(sql, list(params)).fetchall()
+
+    def _fetch_arrow_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        relation = connection.sql(sql, params=list(params) or None)
+        if relation is None:
+            raise FetchError(f"fetch_arrow needs a query that returns rows, got: {sql}")
+        return conform_table(relation.to_arrow_table(), schema)
+
+    def _insert(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
+        source = f"__frames_insert_{next(_registration_ids)}"
+        columns = self.column_list(data.column_names)
+        sql = (
+            f"INSERT INTO {self.qualified(ref)} ({columns}) SELECT {columns} "
+            f"FROM {self.quote(source)}"
+            + upsert_clause(self, primary_key, data.column_names, on_duplicate)
+        )
+
+        def run(connection: duckdb.DuckDBPyConnection) -> int:
+            # Inserts always run in a transaction: after a failure, its rollback removes the
+            # registration (unregistering in the aborted transaction would itself fail).
+            connection.register(source, data)
+            written = self._execute_on(connection, sql, ())
+            connection.unregister(source)
+            return written
+
+        return self._call(run, f"insert into {ref}")
+
+    # -- catalog ------------------------------------------------------------------------------
+    def schema_exists(self, schema: str) -> bool:
+        """True if the schema exists in this database."""
+        return bool(self.fetch_rows(
+            "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() "
+            "AND schema_name = ?", [schema]))
+
+    def create_schema(self, schema: str) -> None:
+        """Create the schema if it does not exist."""
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.quote(schema)}")
+
+    def drop_schema(self, schema: str) -> None:
+        """Drop the schema and everything in it (no-op if it does not exist)."""
+        self.execute(f"DROP SCHEMA IF EXISTS {self.quote(schema)} CASCADE")
+
+    def close(self) -> None:
+        """Close the database (an in-memory database is discarded)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._in_transaction = False
+
+    # -- catalog reading ----------------------------------------------------------------------
+    def _tables(self, schema: str | None) -> dict[TableRef, str]:
+        rows = self.fetch_rows(
+            f"SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE {_THIS_DATABASE} "
+            "AND NOT internal AND (? IS NULL OR schema_name = ?)", [schema, schema])
+        return {TableRef(s, t): comment or "" for s, t, comment in rows}
+
+    def _catalog(self, schema: str | None) -> Catalog:
+        where = f"{_THIS_DATABASE} AND (? IS NULL OR schema_name = ?)"
+        params = [schema, schema]
+        catalog = Catalog(self.dialect, self._user_tables(schema))
+        for s, t, name, native, nullable, default, comment in self.fetch_rows(
+                "SELECT schema_name, table_name, column_name, data_type, is_nullable, "
+                f"column_default, comment FROM duckdb_columns() WHERE {where} "
+                "ORDER BY schema_name, table_name, column_index", params):
+            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, nullable, default,
+                                             comment))
+        for s, t, kind, names in self.fetch_rows(
+                "SELECT schema_name, table_name, constraint_type, constraint_column_names "
+                f"FROM duckdb_constraints() WHERE {where} "
+                "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+                "ORDER BY schema_name, table_name, constraint_index", params):
+            if kind == "PRIMARY KEY":
+                catalog.primary_keys[TableRef(s, t)] = tuple(names)
+            else:
+                catalog.indexes.append(IndexRow(TableRef(s, t), tuple(names), True))
+        for s, t, unique, expressions in self.fetch_rows(
+                "SELECT schema_name, table_name, is_unique, expressions FROM duckdb_indexes() "
+                f"WHERE {where} AND NOT is_primary ORDER BY schema_name, table_name, index_oid",
+                params):
+            catalog.indexes.append(IndexRow(TableRef(s, t), _index_columns(expressions), unique))
+        catalog.foreign_keys.extend(self._recorded_foreign_keys(schema))
+        return catalog
+
+    def _recorded_foreign_keys(self, schema: str | None) -> list[ForeignKeyRow]:
+        holders = sorted(ref.schema for ref in self._tables(schema)
+                         if ref.name == FOREIGN_KEY_CATALOG)
+        if not holders:
+            return []
+        union = " UNION ALL ".join(
+            f"SELECT ? AS s, child, ordinal, parent_schema, parent, child_attrs, parent_attrs, "
+            f"is_unique FROM {self.quote(s)}.{self.quote(FOREIGN_KEY_CATALOG)}"
+            for s in holders
+        )
+        rows = self.fetch_rows(f"{union} ORDER BY s, child, ordinal", holders)
+        return [
+            ForeignKeyRow(TableRef(s, child), TableRef(parent_schema, parent),
+                          _split_names(child_attrs), _split_names(parent_attrs), bool(unique))
+            for s, child, _, parent_schema, parent, child_attrs, parent_attrs, unique in rows
+        ]
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _index_columns(expressions: str) -> tuple[str, ...]:
+    """Column names from ``duckdb_indexes().expressions`` (``[a, '"Odd name"', b]``)."""
+    names = []
+    for item in expressions.strip().removeprefix("[").removesuffix("]").split(","):
+        name = item.strip()
+        if len(name) >= 2 and name[0] == name[-1] == "'":
+            name = name[1:-1].replace("''", "'")
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('""', '"')
+        names.append(name)
+    return tuple(names)

@@ -1,0 +1,217 @@
+"""The MySQL / MariaDB backend (pymysql).
+
+Results are fetched as driver rows and built into Arrow column by column (``0``/``1`` become
+booleans, ``Decimal`` values stay exact). Inserts are multi-row ``INSERT`` statements, batched by
+pymysql's ``executemany`` under the server's ``max_allowed_packet``. The session runs in
+autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pymysql
+
+from frames.backends.arrow import rows_to_arrow
+from frames.backends.base import OnDuplicate, to_format_paramstyle
+from frames.backends.common import ServerBackend
+from frames.backends.introspect import (
+    Catalog,
+    ColumnRow,
+    ForeignKeyRow,
+    IndexRow,
+)
+from frames.declare.spec import TableRef
+from frames.errors import (
+    DatabaseConnectionError,
+    DataError,
+    DuplicateError,
+    FramesError,
+    IntegrityError,
+    MissingTableError,
+)
+
+_SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
+            "'STRICT_ALL_TABLES'), time_zone = '+00:00'")
+_PACKET_MARGIN = 4096
+
+_ERRNO: dict[int, type[FramesError]] = {
+    **dict.fromkeys((1062, 1022, 1586), DuplicateError),
+    **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
+    **dict.fromkeys((1048, 1264, 1265, 1292, 1364, 1366, 1367, 1406, 1411, 3140, 3819, 4025),
+                    DataError),
+    **dict.fromkeys((1049, 1146), MissingTableError),
+}
+_SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')"
+# Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
+_IN_SCHEMA = f"((? IS NULL AND TABLE_SCHEMA NOT IN {_SYSTEM_SCHEMAS}) OR TABLE_SCHEMA = ?)"
+
+
+class MySQLBackend(ServerBackend):
+    """A connection to a MySQL or MariaDB server.
+
+    Parameters
+    ----------
+    url : str
+        The URL it was opened from, password hidden (kept for messages).
+    connect_args : dict
+        Keyword arguments of :func:`pymysql.connect` (host, port, user, password, database, ...).
+    """
+
+    dialect = "mysql"
+    driver_error = pymysql.Error
+    begin_sql = "START TRANSACTION"
+    quote_char = "`"
+
+    def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
+        self._connect_args = {"connect_timeout": 10, "charset": "utf8mb4", **connect_args,
+                              "autocommit": True, "init_command": _SESSION}
+        self._max_packet = 1 << 20
+        self._is_mariadb = False
+        super().__init__(url)
+
+    # -- connection ---------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        args = self._connect_args
+        try:
+            conn = pymysql.connect(**args)
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT @@max_allowed_packet")
+                (self._max_packet,) = cursor.fetchone()
+        except pymysql.Error as exc:
+            where = f"{args.get('host', 'localhost')}:{args.get('port', 3306)}"
+            raise DatabaseConnectionError(
+                f"cannot connect to MySQL at {where} as {args.get('user')!r}: "
+                f"{' '.join(str(exc).split())}"
+            ) from exc
+        self._is_mariadb = "mariadb" in conn.get_server_info().lower()
+        return conn
+
+    def _is_broken(self) -> bool:
+        return not self._conn.open
+
+    def _classify(self, exc: Exception) -> type[FramesError] | None:
+        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        return _ERRNO.get(errno) if errno is not None else None
+
+    # -- reading ------------------------------------------------------------------------------
+    def _fetch_arrow_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        with connection.cursor() as cursor:
+            cursor.execute(to_format_paramstyle(sql), tuple(params))
+            rows = cursor.fetchall()
+            width = len(cursor.description or ())
+        return rows_to_arrow(rows, width, schema)
+
+    # -- writing ------------------------------------------------------------------------------
+    def _insert(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
+        _reject_non_finite(ref, data)
+        names = data.column_names
+        sql = (f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)}) "
+               f"VALUES ({', '.join('?' * len(names))})")
+        if on_duplicate != "error":
+            updates = [f"{self.quote(c)} = VALUES({self.quote(c)})"
+                       for c in names if c not in primary_key] if on_duplicate == "replace" else []
+            # a no-op update instead of INSERT IGNORE, which would also ignore bad values
+            keep = self.quote(primary_key[0] if primary_key else names[0])
+            sql += " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
+        rows = list(zip(*(column.to_pylist() for column in data.columns), strict=True))
+
+        def run(connection: Any) -> int:
+            with connection.cursor() as cursor:
+                cursor.max_stmt_length = max(self._max_packet - _PACKET_MARGIN, _PACKET_MARGIN)
+                return cursor.executemany(to_format_paramstyle(sql), rows) or 0
+
+        return self._call(run, f"insert into {ref}")
+
+    # -- catalog ------------------------------------------------------------------------------
+    def schema_exists(self, schema: str) -> bool:
+        """True if the database ``schema`` exists."""
+        return bool(self.fetch_rows(
+            "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [schema]))
+
+    def create_schema(self, schema: str) -> None:
+        """Create the database (utf8mb4, case-sensitive collation) if it does not exist."""
+        self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(schema)} "
+                     "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+
+    def drop_schema(self, schema: str) -> None:
+        """Drop the database and everything in it; no-op if it does not exist."""
+        self.execute(f"DROP DATABASE IF EXISTS {self.quote(schema)}")
+
+    def _tables(self, schema: str | None) -> dict[TableRef, str]:
+        rows = self.fetch_rows(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES "
+            f"WHERE TABLE_TYPE = 'BASE TABLE' AND {_IN_SCHEMA}", [schema, schema])
+        return {TableRef(s, t): comment or "" for s, t, comment in rows}
+
+    def _catalog(self, schema: str | None) -> Catalog:
+        params = [schema, schema]
+        catalog = Catalog(self.dialect, self._user_tables(schema))
+        for s, t, name, native, nullable, default, comment, extra in self.fetch_rows(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES', "
+                "COLUMN_DEFAULT, COLUMN_COMMENT, EXTRA FROM information_schema.COLUMNS "
+                f"WHERE {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
+                params):
+            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, bool(nullable),
+                                             self._default_text(default, extra), comment))
+        foreign: defaultdict[tuple[TableRef, str], list[tuple]] = defaultdict(list)
+        for s, t, name, column, parent_schema, parent, parent_column in self.fetch_rows(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
+                "REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+                "FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL "
+                f"AND {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+                "ORDINAL_POSITION", params):
+            foreign[TableRef(s, t), name].append((column, TableRef(parent_schema, parent),
+                                                   parent_column))
+        for (ref, _), pairs in sorted(foreign.items(), key=lambda i: (i[0][0].schema,
+                                                                      i[0][0].name,
+                                                                      _natural(i[0][1]))):
+            catalog.foreign_keys.append(ForeignKeyRow(
+                ref, pairs[0][1], tuple(p[0] for p in pairs), tuple(p[2] for p in pairs)))
+        indexes: defaultdict[tuple[TableRef, str], list[str]] = defaultdict(list)
+        unique: dict[tuple[TableRef, str], bool] = {}
+        for s, t, name, non_unique, column in self.fetch_rows(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
+                f"FROM information_schema.STATISTICS WHERE {_IN_SCHEMA} "
+                "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", params):
+            indexes[TableRef(s, t), name].append(column)
+            unique[TableRef(s, t), name] = not int(non_unique)
+        implied = {(fk.ref, fk.child_attrs) for fk in catalog.foreign_keys}
+        for (ref, name), attrs in indexes.items():
+            if name == "PRIMARY":
+                catalog.primary_keys[ref] = tuple(attrs)
+            elif unique[ref, name] or (ref, tuple(attrs)) not in implied:
+                # a non-unique index on exactly a foreign key's columns is the one MySQL
+                # creates for the constraint
+                catalog.indexes.append(IndexRow(ref, tuple(attrs), unique[ref, name]))
+        return catalog
+
+    def _default_text(self, default: str | None, extra: str) -> str | None:
+        """The default as SQL text: MySQL 8 (unlike MariaDB) shows literals unquoted."""
+        if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
+            return default
+        return "'" + default.replace("'", "''") + "'"
+
+
+def _natural(name: str) -> tuple:
+    """Sort key ordering ``t_ibfk_2`` before ``t_ibfk_10``."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _reject_non_finite(ref: TableRef, data: pa.Table) -> None:
+    for name, column in zip(data.column_names, data.columns, strict=True):
+        if pa.types.is_floating(column.type) and pc.any(
+                pc.or_(pc.is_nan(column), pc.is_inf(column))).as_py():
+            raise DataError(
+                f"insert into {ref}: column {name!r} holds NaN or infinity, which MySQL cannot "
+                "store; use NULL for missing values"
+            )

@@ -1,0 +1,297 @@
+"""The PostgreSQL backend (psycopg2).
+
+Reads and writes go through ``COPY`` in CSV form, where an unquoted empty field is NULL and a
+quoted one (``""``) the empty string: results are parsed by ``pyarrow.csv`` as text and converted
+column-wise to the requested Arrow types; inserts stream the Arrow table as CSV, straight into the
+table or, for ``skip``/``replace``, into a temporary staging table merged with
+``INSERT ... ON CONFLICT``. The session runs in autocommit mode, in UTC, with ISO dates.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from frames.backends.arrow import conform_array
+from frames.backends.base import OnDuplicate, to_format_paramstyle
+from frames.backends.common import ServerBackend, upsert_clause
+from frames.backends.introspect import (
+    Catalog,
+    ColumnRow,
+    ForeignKeyRow,
+    IndexRow,
+)
+from frames.declare.spec import TableRef
+from frames.errors import (
+    DatabaseConnectionError,
+    DataError,
+    DuplicateError,
+    FetchError,
+    FramesError,
+    IntegrityError,
+    MissingTableError,
+)
+
+_SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
+_stage_ids = itertools.count()
+
+# SQLSTATE → frames error (exact codes first, then two-character classes).
+_SQLSTATE = {
+    "23505": DuplicateError,
+    "23503": IntegrityError,
+    "2BP01": IntegrityError,
+    "23502": DataError,
+    "23514": DataError,
+    "42P01": MissingTableError,
+    "3F000": MissingTableError,
+    "22": DataError,
+}
+
+# Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
+_IN_SCHEMA = ("((? IS NULL AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_')"
+              " OR n.nspname = ?)")
+
+
+class PostgresBackend(ServerBackend):
+    """A connection to a PostgreSQL server.
+
+    Parameters
+    ----------
+    url : str
+        The URL it was opened from, password hidden (kept for messages).
+    connect_args : dict
+        Keyword arguments of :func:`psycopg2.connect` (host, port, user, password, dbname, ...).
+    """
+
+    dialect = "postgres"
+    driver_error = psycopg2.Error
+
+    def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
+        self._connect_args = {"connect_timeout": 10, "client_encoding": "UTF8", **connect_args}
+        self._connect_args["options"] = " ".join(
+            filter(None, [_SESSION_OPTIONS, connect_args.get("options")]))
+        super().__init__(url)
+
+    # -- connection ---------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        args = self._connect_args
+        try:
+            conn = psycopg2.connect(**args)
+        except psycopg2.Error as exc:
+            where = f"{args.get('host', 'localhost')}:{args.get('port', 5432)}"
+            raise DatabaseConnectionError(
+                f"cannot connect to PostgreSQL at {where} as {args.get('user')!r}: "
+                f"{' '.join(str(exc).split())}"
+            ) from exc
+        conn.autocommit = True
+        psycopg2.extras.register_default_json(conn, loads=str)
+        psycopg2.extras.register_default_jsonb(conn, loads=str)
+        bytea = psycopg2.extensions.new_type(
+            psycopg2.BINARY.values, "FRAMES_BYTEA",
+            lambda value, cursor: None if value is None else bytes(psycopg2.BINARY(value, cursor)))
+        psycopg2.extensions.register_type(bytea, conn)
+        return conn
+
+    def _is_broken(self) -> bool:
+        return bool(self._conn.closed)
+
+    def _classify(self, exc: Exception) -> type[FramesError] | None:
+        code = getattr(exc, "pgcode", None) or ""
+        return _SQLSTATE.get(code) or _SQLSTATE.get(code[:2])
+
+    # -- reading ------------------------------------------------------------------------------
+    def _fetch_arrow_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        with connection.cursor() as cursor:
+            query = cursor.mogrify(to_format_paramstyle(sql), tuple(params)).decode("utf-8")
+            buffer = io.BytesIO()
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+        return csv_to_arrow(buffer.getvalue(), schema)
+
+    # -- writing ------------------------------------------------------------------------------
+    def _insert(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
+        payload = arrow_to_csv(data)
+        columns = self.column_list(data.column_names)
+        target = self.qualified(ref)
+        copy = "COPY {} ({}) FROM STDIN WITH (FORMAT csv)"
+
+        def run(connection: Any) -> int:
+            with connection.cursor() as cursor:
+                if on_duplicate == "error":
+                    cursor.copy_expert(copy.format(target, columns), io.BytesIO(payload))
+                    return cursor.rowcount
+                stage = self.quote(f"frames_stage_{next(_stage_ids)}")
+                cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                               f"SELECT {columns} FROM {target} WITH NO DATA")
+                cursor.copy_expert(copy.format(stage, columns), io.BytesIO(payload))
+                cursor.execute(
+                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage}"
+                    + upsert_clause(self, primary_key, data.column_names, on_duplicate))
+                written = cursor.rowcount
+                cursor.execute(f"DROP TABLE {stage}")
+                return written
+
+        return self._call(run, f"insert into {ref}")
+
+    # -- catalog ------------------------------------------------------------------------------
+    def schema_exists(self, schema: str) -> bool:
+        """True if the schema exists."""
+        return bool(self.fetch_rows("SELECT 1 FROM pg_namespace WHERE nspname = ?", [schema]))
+
+    def create_schema(self, schema: str) -> None:
+        """Create the schema if it does not exist."""
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.quote(schema)}")
+
+    def drop_schema(self, schema: str) -> None:
+        """Drop the schema with its tables and named (enum) types; no-op if it does not exist."""
+        self.execute(f"DROP SCHEMA IF EXISTS {self.quote(schema)} CASCADE")
+
+    def _tables(self, schema: str | None) -> dict[TableRef, str]:
+        rows = self.fetch_rows(
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            f"WHERE c.relkind IN ('r', 'p') AND {_IN_SCHEMA}", [schema, schema])
+        return {TableRef(s, t): comment or "" for s, t, comment in rows}
+
+    def _catalog(self, schema: str | None) -> Catalog:
+        params = [schema, schema]
+        catalog = Catalog(self.dialect, self._user_tables(schema))
+        for s, t, name, native, nullable, default, comment, members in self.fetch_rows(
+                "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
+                "NOT a.attnotnull, pg_get_expr(d.adbin, d.adrelid), "
+                "col_description(c.oid, a.attnum), CASE WHEN t.typtype = 'e' THEN ARRAY("
+                "SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid "
+                "ORDER BY e.enumsortorder) END "
+                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_type t ON t.oid = a.atttypid "
+                "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') "
+                f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, a.attnum", params):
+            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, nullable, default,
+                                             comment, tuple(members) if members else None))
+        for s, t, kind, parent_schema, parent, attrs, parent_attrs in self.fetch_rows(
+                "SELECT n.nspname, c.relname, co.contype, pn.nspname, pc.relname, "
+                f"{_names('co.conkey', 'co.conrelid')}, {_names('co.confkey', 'co.confrelid')} "
+                "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "LEFT JOIN pg_class pc ON pc.oid = co.confrelid "
+                "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+                f"WHERE co.contype IN ('p', 'f') AND {_IN_SCHEMA} "
+                "ORDER BY n.nspname, c.relname, co.oid", params):
+            ref = TableRef(s, t)
+            if kind == "p":
+                catalog.primary_keys[ref] = tuple(attrs)
+            else:
+                catalog.foreign_keys.append(ForeignKeyRow(
+                    ref, TableRef(parent_schema, parent), tuple(attrs), tuple(parent_attrs)))
+        for s, t, unique, attrs in self.fetch_rows(
+                "SELECT n.nspname, c.relname, i.indisunique, "
+                f"{_names('i.indkey::int2[]', 'i.indrelid', 'i.indnkeyatts')} "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT i.indisprimary AND i.indexprs IS NULL AND i.indpred IS NULL "
+                f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, i.indexrelid", params):
+            catalog.indexes.append(IndexRow(TableRef(s, t), tuple(attrs), unique))
+        return catalog
+
+
+def _names(numbers: str, relation: str, limit: str | None = None) -> str:
+    """SQL for the attribute names of the attribute-number array ``numbers``, in order."""
+    bound = f" AND k.pos <= {limit}" if limit else ""
+    return (f"ARRAY(SELECT a.attname::text FROM unnest({numbers}) WITH ORDINALITY k(num, pos) "
+            f"JOIN pg_attribute a ON a.attrelid = {relation} AND a.attnum = k.num{bound} "
+            "ORDER BY k.pos)")
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV ↔ Arrow
+
+_TZ_OFFSET = r"(\d\d:\d\d(?:\.\d+)?)[+-]\d\d(?::?\d\d)?$"
+
+
+def csv_to_arrow(data: bytes, schema: pa.Schema) -> pa.Table:
+    """Parse the output of ``COPY ... TO STDOUT WITH (FORMAT csv)`` into a table of ``schema``.
+
+    Every field is read as text (an unquoted empty field is NULL, ``""`` the empty string) and
+    converted to its column's type: ``t``/``f`` booleans, ``\\x`` hex bytea, timestamps with
+    their UTC offset dropped (the session runs in UTC).
+    """
+    names = [f"c{i}" for i in range(len(schema))]
+    try:
+        text = _read_csv(data, names)
+    except pa.ArrowInvalid as exc:
+        raise FetchError(
+            f"the query result does not have the {len(schema)} columns that were expected "
+            f"({', '.join(schema.names)}): {exc}"
+        ) from exc
+    return pa.Table.from_arrays(
+        [_from_text(column, field) for column, field in zip(text.columns, schema, strict=True)],
+        schema=schema,
+    )
+
+
+def _read_csv(data: bytes, names: list[str]) -> pa.Table:
+    if not data:
+        return pa.table({n: pa.array([], pa.string()) for n in names})
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, null_values=[""],
+        strings_can_be_null=True, quoted_strings_can_be_null=False)
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    try:
+        return pacsv.read_csv(io.BytesIO(data), pacsv.ReadOptions(column_names=names),
+                              parse, convert)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+    # a value longer than a parse block: read the whole result as one block
+    return pacsv.read_csv(io.BytesIO(data),
+                          pacsv.ReadOptions(column_names=names, block_size=len(data) + 1),
+                          parse, convert)
+
+
+def _from_text(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
+    target = field.type
+    if pa.types.is_boolean(target):
+        column = pc.replace_substring_regex(column, "^t$", "true")
+        column = pc.replace_substring_regex(column, "^f$", "false")
+    elif pa.types.is_binary(target):
+        column = pa.chunked_array(
+            [pa.array([_bytea(v) for v in column.to_pylist()], pa.binary())], pa.binary())
+    elif pa.types.is_timestamp(target):
+        column = pc.replace_substring_regex(column, _TZ_OFFSET, r"\1")
+    return conform_array(column, target, field.name)
+
+
+def _bytea(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    if text.startswith("\\x"):
+        return bytes.fromhex(text[2:])
+    return text.encode("utf-8")
+
+
+def arrow_to_csv(data: pa.Table) -> bytes:
+    """CSV for ``COPY ... FROM STDIN WITH (FORMAT csv)``: NULL unquoted, every value quoted."""
+    columns = [
+        pa.array([None if v is None else "\\x" + v.hex() for v in column.to_pylist()],
+                 pa.string())
+        if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type) else column
+        for column in data.columns
+    ]
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.Table.from_arrays(columns, names=data.column_names), buffer,
+                    pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    return buffer.getvalue()
