@@ -137,31 +137,14 @@ def test_average_grade_per_course(uni):
     assert len(query) == 45
 
 
-# frames pins "/" to floating division (frames/sql/emit.py, ExprEmitter._op renders
-# CAST(a AS DOUBLE) / b), so round(a / b, n) rounds a double, and two backends get that wrong:
-PG_ROUND_DOUBLE = (
-    "frames bug: on PostgreSQL round(sum(a) / sum(b), n) renders ROUND(CAST(SUM(a) AS DOUBLE "
-    "PRECISION) / SUM(b), n) and fails: no function round(double precision, integer) (sqlglot "
-    "adds a NUMERIC cast only when it can infer the argument's type; frames/sql/emit.py, Func)")
-MYSQL_ROUND_HALF_EVEN = (
-    "frames bug: on MySQL round(a / b, n) rounds a DOUBLE, which MySQL rounds half to even "
-    "(round(1.00 / 8, 2) = 0.12; DuckDB gives 0.13), so the mean gpa is 2.31594, not 2.3160")
-
-
-def known_bug(request: pytest.FixtureRequest, backend_name: str, bugs: dict[str, str]) -> None:
-    """Mark the running test xfail(strict=True) on the backends where ``bugs`` says it fails."""
-    if backend_name in bugs:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=bugs[backend_name]))
-
-
-def test_round_of_quotient_rounds_half_away_from_zero(uni, request, backend_name):
-    known_bug(request, backend_name, {"mysql": MYSQL_ROUND_HALF_EVEN})
+# SQL's ROUND of an exact number rounds half away from zero; frames pins "/" to floating
+# division, so round(a / b, n) must still round like that on every backend (1.00 / 8 -> 0.13).
+def test_round_of_quotient_rounds_half_away_from_zero(uni):
     query = (uni.LetterGrade & {"grade": "D"}).proj(r="round(points / 8, 2)")  # 1.00 / 8
     assert query.to_dicts()[0]["r"] == pytest.approx(0.13)
 
 
-def test_round_of_quotient_of_aggregates(uni, request, backend_name):
-    known_bug(request, backend_name, {"postgres": PG_ROUND_DOUBLE, "mysql": MYSQL_ROUND_HALF_EVEN})
+def test_round_of_quotient_of_aggregates(uni):
     query = dj.U().aggr(uni.LetterGrade & {"grade": "D"},
                         r="round(sum(points) / sum(points * 8), 2)")  # 1.00 / 8.00
     assert query.to_dicts()[0]["r"] == pytest.approx(0.13)
@@ -172,16 +155,14 @@ def gpa_query(uni, **kwargs):
                             gpa="round(sum(points*credits)/sum(credits), 2)", **kwargs)
 
 
-def test_gpa_of_graded_students(uni, request, backend_name):
-    known_bug(request, backend_name, {"postgres": PG_ROUND_DOUBLE, "mysql": MYSQL_ROUND_HALF_EVEN})
+def test_gpa_of_graded_students(uni):
     rows = gpa_query(uni, exclude_nonmatching=True).to_dicts()
     assert len(rows) == 261
     mean = sum(Decimal(str(row["gpa"])) for row in rows) / len(rows)
     assert abs(mean - Decimal("2.3160")) < Decimal("0.00005")
 
 
-def test_gpa_of_all_students(uni, request, backend_name):
-    known_bug(request, backend_name, {"postgres": PG_ROUND_DOUBLE})
+def test_gpa_of_all_students(uni):
     rows = gpa_query(uni).to_dicts()
     assert len(rows) == 300
     assert sum(row["gpa"] is None for row in rows) == 39
