@@ -11,9 +11,11 @@ import copy
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
+from frames.declare.naming import master_of, tier_of
 from frames.declare.spec import TableRef, TableSpec
-from frames.errors import MissingTableError
+from frames.errors import DataError, MissingTableError
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_table
 from frames.plan.nodes import Top as TopNode
@@ -161,7 +163,14 @@ class Table(QueryExpression, metaclass=TableMeta):
             The number of rows written.
         """
         from frames.api.insert import insert_rows
+        from frames.api.populate import insert_allowed
 
+        filled_by_make = tier_of(master_of(self.table_name) or self.table_name) in (
+            "imported", "computed")
+        if filled_by_make and not allow_direct_insert and not insert_allowed(self.table_name):
+            raise DataError(
+                f"{self._name} is filled by populate(): insert into it from its make() method, "
+                "or pass allow_direct_insert=True to insert by hand")
         return insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
                            ignore_extra_fields=ignore_extra_fields)
 
@@ -211,13 +220,13 @@ class Lookup(Table):
     contents: ClassVar[Any] = ()
 
 
-class Imported(Table):
+class Imported(AutoPopulate, Table):
     """Data loaded from outside files by ``make()``, filled with ``populate()``."""
 
     tier = "imported"
 
 
-class Computed(Table):
+class Computed(AutoPopulate, Table):
     """Results computed from other tables by ``make()``, filled with ``populate()``."""
 
     tier = "computed"
