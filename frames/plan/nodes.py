@@ -266,31 +266,46 @@ def make_project(child: Node, columns: Sequence[tuple[str, Expr]], key_renames: 
     return Project(child, tuple(columns), heading)
 
 
-def join_key(left: Heading, right: Heading) -> tuple[str, ...]:
-    """The key of a join by functional dependency: A→B key of A, B→A key of B, else both."""
-    if all(name in left for name in right.primary_key):
-        return left.primary_key
-    if all(name in right for name in left.primary_key):
-        return right.primary_key
-    return left.primary_key + tuple(n for n in right.primary_key if n not in left.primary_key)
+def determines(left: Heading, right: Heading) -> bool:
+    """True if ``left`` → ``right``: every primary-key attribute of ``right`` is in ``left``."""
+    return all(name in left for name in right.primary_key)
+
+
+def join_heading(left: Heading, right: Heading, outer: bool = False) -> Heading:
+    """The heading of ``left * right``, ordered and keyed as DataJoint 2.x orders it.
+
+    A → B: A's key, A's other attributes, then B's new ones. B → A (only): the same with the
+    operands swapped. Neither: A's key, B's other key attributes, A's secondary attributes, B's
+    secondary attributes. ``outer`` makes the right operand's new attributes nullable.
+    """
+    def from_right(attr: Attribute) -> Attribute:
+        return replace(attr, nullable=attr.nullable or outer)
+
+    if determines(left, right):
+        attrs = list(left) + [from_right(a) for a in right if a.name not in left]
+    elif determines(right, left):
+        attrs = [from_right(a) for a in right] + [a for a in left if a.name not in right]
+    else:
+        left_key, right_key = set(left.primary_key), set(right.primary_key)
+        attrs = ([left[n] for n in left.primary_key]
+                 + [replace(from_right(right[n]), in_key=True) for n in right.primary_key
+                    if n not in left_key]
+                 + [left[n] for n in left.secondary if n not in right_key]
+                 + [from_right(right[n]) for n in right.secondary if n not in left_key])
+    return Heading(tuple(attrs))
 
 
 def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*") -> Join:
     """``left * right`` (``outer``: left join, which requires left → right)."""
     on = namesakes(left.heading, right.heading, operator)
-    if outer and not all(name in left.heading for name in right.primary_key):
+    if outer and not determines(left.heading, right.heading):
         missing = [n for n in right.primary_key if n not in left.heading]
         raise QueryError(
             f"join(left=True) needs every primary-key attribute of the right operand in the left "
             f"one (so that each left row matches at most one right row); missing: "
             f"{', '.join(missing)}"
         )
-    key = set(join_key(left.heading, right.heading))
-    attrs = list(left.heading) + [replace(a, nullable=a.nullable or outer)
-                                  for a in right.heading if a.name not in left.heading]
-    attrs = [replace(a, in_key=a.name in key) for a in attrs]
-    heading = Heading(tuple(sorted(attrs, key=lambda a: not a.in_key)))
-    return Join(left, right, on, outer, heading)
+    return Join(left, right, on, outer, join_heading(left.heading, right.heading, outer))
 
 
 def make_aggregate(group: Node, source: Node, kept: Sequence[str],

@@ -170,3 +170,17 @@ def test_aggregation_needs_the_groups_key_in_the_aggregated_query() -> None:
     other = table("other", ("other_id", "int32", True))
     with pytest.raises(QueryError, match="subject_id"):
         SUBJECT.aggr(other, n="count(*)")
+
+
+def test_join_heading_order_follows_datajoint() -> None:
+    # A -> B: A's attributes, then B's new ones
+    assert (SESSION * SUBJECT).heading.names == (
+        "subject_id", "session_date", "notes", "sex", "weight")
+    # B -> A only: B's attributes first, and B's key
+    assert (SUBJECT * SESSION).heading.names == (
+        "subject_id", "session_date", "notes", "sex", "weight")
+    # neither: A's key, B's new key, A's secondary, B's secondary
+    other = table("other", ("other_id", "int32", True), ("label", "varchar(8)", False))
+    joined = SUBJECT * other
+    assert joined.heading.names == ("subject_id", "other_id", "sex", "weight", "label")
+    assert joined.primary_key == ["subject_id", "other_id"]
