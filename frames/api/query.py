@@ -7,6 +7,7 @@ the plan to one SQL statement and runs it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -226,12 +227,12 @@ class QueryExpression:
         return backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
 
     def to_arrow(self, order_by: Any = None, limit: int | None = None,
-                 offset: int | None = None) -> pa.Table:
+                 offset: int | None = None, squeeze: bool = False) -> pa.Table:
         """The result as a ``pyarrow.Table``."""
         return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
 
     def to_dicts(self, order_by: Any = None, limit: int | None = None,
-                 offset: int | None = None) -> list[dict[str, Any]]:
+                 offset: int | None = None, squeeze: bool = False) -> list[dict[str, Any]]:
         """The result as a list of dicts (one per row)."""
         table = self._arrow(order_by, limit, offset)
         if not self.heading.names:
@@ -239,17 +240,18 @@ class QueryExpression:
         return convert.to_dicts(table, self.heading)
 
     def to_pandas(self, order_by: Any = None, limit: int | None = None,
-                  offset: int | None = None) -> pandas.DataFrame:
+                  offset: int | None = None, squeeze: bool = False) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
         return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading)
 
     def to_polars(self, order_by: Any = None, limit: int | None = None,
-                  offset: int | None = None) -> polars.DataFrame:
+                  offset: int | None = None, squeeze: bool = False) -> polars.DataFrame:
         """The result as a polars DataFrame."""
         return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
 
     def to_arrays(self, *attributes: str, include_key: bool = False, order_by: Any = None,
-                  limit: int | None = None, offset: int | None = None) -> Any:
+                  limit: int | None = None, offset: int | None = None,
+                  squeeze: bool = False) -> Any:
         """A numpy structured array, or one array per named attribute."""
         self.heading.check(attributes, f"{self._name}.to_arrays()")
         return convert.to_arrays(self._arrow(order_by, limit, offset), self.heading,
@@ -260,15 +262,17 @@ class QueryExpression:
         """The primary-key values of the result, as dicts."""
         return self.proj().to_dicts(order_by=order_by, limit=limit, offset=offset)
 
-    def fetch1(self, *attributes: str) -> Any:
+    def fetch1(self, *attributes: str, squeeze: bool = False) -> Any:
         """The single row of the result (a dict), or the named attributes' values.
+
+        ``'KEY'`` among the attributes stands for the primary key as a dict.
 
         Raises
         ------
         FetchError
             If the result has zero rows or more than one.
         """
-        self.heading.check(attributes, f"{self._name}.fetch1()")
+        self.heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         rows = self.to_dicts(limit=2)
         if len(rows) != 1:
             count = "no rows" if not rows else "more than one row"
@@ -278,22 +282,40 @@ class QueryExpression:
         row = rows[0]
         if not attributes:
             return row
-        values = tuple(row[name] for name in attributes)
+        values = tuple(self._key_of(row) if name == "KEY" else row[name] for name in attributes)
         return values[0] if len(values) == 1 else values
+
+    def _key_of(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {name: row[name] for name in self.primary_key}
 
     def fetch(self, *attributes: str, as_dict: bool | None = None, format: str | None = None,
               order_by: Any = None, limit: int | None = None, offset: int | None = None,
-              **_: Any) -> Any:
-        """Deprecated DataJoint 0.x fetch; use ``to_dicts``/``to_pandas``/``to_arrays``."""
-        if attributes:
-            if len(attributes) == 1 and attributes[0] == "KEY":
-                return self.keys(order_by=order_by, limit=limit, offset=offset)
-            return self.to_arrays(*attributes, order_by=order_by, limit=limit, offset=offset)
+              squeeze: bool = False) -> Any:
+        """Deprecated DataJoint 0.x fetch; use ``to_dicts``/``to_pandas``/``to_arrays``/``keys``.
+
+        ``fetch()`` is a structured array, ``fetch(as_dict=True)`` dicts,
+        ``fetch(format='frame')`` a DataFrame, ``fetch('KEY')`` the keys, ``fetch('a', 'b')``
+        one array per attribute (``'KEY'`` among them: a list of key dicts).
+        """
+        warnings.warn("fetch() is deprecated; use to_dicts(), to_pandas(), to_arrays() or "
+                      "keys()", DeprecationWarning, stacklevel=2)
+        page = {"order_by": order_by, "limit": limit, "offset": offset}
         if format == "frame":
-            return self.to_pandas(order_by=order_by, limit=limit, offset=offset)
+            return self.to_pandas(**page)
+        if not attributes:
+            return self.to_dicts(**page) if as_dict else self.to_arrays(**page)
+        if attributes == ("KEY",):
+            return self.keys(**page)
         if as_dict:
-            return self.to_dicts(order_by=order_by, limit=limit, offset=offset)
-        return self.to_arrays(order_by=order_by, limit=limit, offset=offset)
+            names = [n for a in attributes for n in (self.primary_key if a == "KEY" else [a])]
+            return self.proj(*[n for n in names if n not in self.primary_key]).to_dicts(**page)
+        if "KEY" not in attributes:
+            return self.to_arrays(*attributes, **page)
+        keys, *arrays = self.to_arrays(*[a for a in attributes if a != "KEY"],
+                                       include_key=True, **page)
+        columns = iter(arrays)
+        result = [keys if a == "KEY" else next(columns) for a in attributes]
+        return result[0] if len(result) == 1 else tuple(result)
 
     def head(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
         """The first ``limit`` rows in primary-key order (or ``order_by=``)."""

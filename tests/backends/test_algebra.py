@@ -262,3 +262,25 @@ def test_insert_from_a_query_runs_on_the_server(lab) -> None:
         assert ids(lab.Archive) == [1, 2, 3, 4, 5]
     finally:
         lab.Archive.delete_quick()
+
+
+def test_datajoint_fetch_forms(lab) -> None:
+    one = lab.Subject & {"subject_id": 2}
+    assert one.fetch1("KEY") == {"subject_id": 2}
+    assert one.fetch1("KEY", "sex") == ({"subject_id": 2}, "F")
+    with pytest.warns(DeprecationWarning):
+        keys = lab.Subject.fetch("KEY", order_by="subject_id", limit=2)
+    assert keys == [{"subject_id": 1}, {"subject_id": 2}]
+    with pytest.warns(DeprecationWarning):
+        sexes = lab.Subject.fetch("sex", order_by="subject_id")
+    assert list(sexes) == ["M", "F", "M", "F", "M"]
+    with pytest.warns(DeprecationWarning):
+        keys, sexes = lab.Subject.fetch("KEY", "sex", order_by="subject_id DESC", limit=1)
+    assert keys == [{"subject_id": 5}] and list(sexes) == ["M"]
+    with pytest.warns(DeprecationWarning):
+        rows = lab.Subject.fetch("sex", as_dict=True, order_by="subject_id", limit=1)
+    assert rows == [{"subject_id": 1, "sex": "M"}]
+    with pytest.warns(DeprecationWarning):
+        frame = lab.Subject.fetch(format="frame")
+    assert list(frame.index) == [1, 2, 3, 4, 5]
+    assert lab.Subject.to_dicts(squeeze=True, limit=1, order_by="KEY")[0]["subject_id"] == 1
