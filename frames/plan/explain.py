@@ -21,6 +21,7 @@ from frames.plan.nodes import (
     Union,
 )
 from frames.plan.rewrite import rewrite
+from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
 
 
 def describe_node(node: Node) -> str:
@@ -30,17 +31,18 @@ def describe_node(node: Node) -> str:
     if isinstance(node, Restrict):
         return f"Restrict {describe_cond(node.cond)}"
     if isinstance(node, Project):
-        return "Project " + ", ".join(n if _plain(e, n) else f"{n}={e}" for n, e in node.columns)
+        return "Project " + ", ".join(n if _plain(e, n) else f"{n}={describe_expr(e)}"
+                                      for n, e in node.columns)
     if isinstance(node, Join):
         kind = "LeftJoin" if node.outer else "Join"
         return f"{kind} on ({', '.join(node.on)})"
     if isinstance(node, Aggregate):
         mode = "keep all" if node.outer else "matching only"
         return (f"Aggregate on ({', '.join(node.on)}) keep ({', '.join(node.kept)}) "
-                + ", ".join(f"{n}={e}" for n, e in node.columns) + f" [{mode}]")
+                + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns) + f" [{mode}]")
     if isinstance(node, GroupBy):
         return (f"GroupBy ({', '.join(node.by)}) "
-                + ", ".join(f"{n}={e}" for n, e in node.columns))
+                + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns))
     if isinstance(node, Distinct):
         return f"Distinct ({', '.join(node.attrs)})"
     if isinstance(node, Union):
@@ -54,15 +56,53 @@ def describe_node(node: Node) -> str:
 
 
 def _plain(expr: object, name: str) -> bool:
-    from frames.plan.values import Col
-
     return isinstance(expr, Col) and expr.name == name
+
+
+_INFIX = {"+", "-", "*", "/", "%", "=", "<>", "<", "<=", ">", ">=", "and", "or", "like"}
+
+
+def describe_expr(expr: Expr) -> str:
+    """An expression as readable SQL-like text (bound values shown as ``:value``)."""
+    if isinstance(expr, Col):
+        return expr.name
+    if isinstance(expr, Param):
+        return f":{expr.value!r}"
+    if isinstance(expr, Lit):
+        return "NULL" if expr.value is None else str(expr.value)
+    if isinstance(expr, Agg):
+        inner = "*" if expr.arg is None else describe_expr(expr.arg)
+        return f"{expr.name}({'DISTINCT ' if expr.distinct else ''}{inner})"
+    if isinstance(expr, Func):
+        return f"{expr.name}({', '.join(map(describe_expr, expr.args))})"
+    if isinstance(expr, Cast):
+        return f"CAST({describe_expr(expr.arg)} AS {expr.type})"
+    if isinstance(expr, Case):
+        whens = " ".join(f"WHEN {describe_expr(c)} THEN {describe_expr(v)}" for c, v in expr.whens)
+        return f"CASE {whens} ELSE {describe_expr(expr.default)} END"
+    if isinstance(expr, Op):
+        args = [describe_expr(a) for a in expr.args]
+        if expr.op in _INFIX:
+            return f"({args[0]} {expr.op.upper()} {args[1]})"
+        if expr.op == "concat":
+            return f"({args[0]} || {args[1]})"
+        if expr.op == "neg":
+            return f"-{args[0]}"
+        if expr.op == "not":
+            return f"NOT {args[0]}"
+        if expr.op == "is_null":
+            return f"{args[0]} IS NULL"
+        if expr.op == "in":
+            return f"{args[0]} IN ({', '.join(args[1:])})"
+        if expr.op == "between":
+            return f"{args[0]} BETWEEN {args[1]} AND {args[2]}"
+    return repr(expr)
 
 
 def describe_cond(cond: Cond) -> str:
     """A readable form of a restriction condition."""
     if isinstance(cond, ExprCond):
-        return str(cond.expr)
+        return describe_expr(cond.expr)
     if isinstance(cond, Exists):
         return f"EXISTS on ({', '.join(cond.on)}) <subquery>"
     if isinstance(cond, (AndCond, OrCond)):
