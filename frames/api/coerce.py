@@ -11,6 +11,7 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
+from frames.api.columns import Column, column_expr
 from frames.declare.spec import Attribute
 from frames.declare.values import convert_value
 from frames.errors import DataError, QueryError
@@ -65,6 +66,8 @@ def to_condition(arg: Any, node: Node, where: str) -> Cond:
         return NotCond(to_condition(arg.restriction, node, where))
     if isinstance(arg, str):
         return ExprCond(parse_fragment(arg, node.heading, where=where))
+    if isinstance(arg, Column):
+        return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
     if isinstance(arg, Mapping):
         return dict_condition(arg, node.heading, where)
     if isinstance(arg, AndList):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from frames.api.columns import Column, column_expr
 from frames.errors import QueryError, UnknownAttributeError
 from frames.plan.heading import Heading
 from frames.plan.values import Col, Expr
@@ -50,9 +51,12 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
     computed: list[tuple[str, Expr]] = []
     key_renames: dict[str, str] = {}
     for new, value in named.items():
+        if isinstance(value, Column):
+            computed.append((new, column_expr(value, heading, where, aggregates=False)))
+            continue
         if not isinstance(value, str):
-            raise QueryError(f"{where}: {new}= must be an attribute name or an SQL expression "
-                             f"string, not {value!r}")
+            raise QueryError(f"{where}: {new}= must be an attribute name, an SQL expression "
+                             f"string or a column expression, not {value!r}")
         if not _NAME.match(new):
             raise QueryError(f"{where}: {new!r} is not a valid attribute name (lowercase "
                              "letters, digits and underscores, starting with a letter)")
@@ -85,10 +89,14 @@ def aggregate_columns(namespace: Heading, named: dict[str, Any],
     """The computed (name, expression) pairs of ``aggr(**named)``."""
     out = []
     for name, value in named.items():
-        if not isinstance(value, str):
-            raise QueryError(f"{where}: {name}= must be an SQL expression string, not {value!r}")
         if not _NAME.match(name):
             raise QueryError(f"{where}: {name!r} is not a valid attribute name")
+        if isinstance(value, Column):
+            out.append((name, column_expr(value, namespace, where, aggregates=True)))
+            continue
+        if not isinstance(value, str):
+            raise QueryError(f"{where}: {name}= must be an SQL expression string or a column "
+                             f"expression, not {value!r}")
         out.append((name, parse_fragment(value, namespace, where=f"{where} {name}=",
                                          allow_aggregates=True)))
     return out

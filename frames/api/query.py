@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from frames.api.coerce import Not, to_condition
+from frames.api.columns import Column
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
 from frames.errors import FetchError, QueryError
 from frames.io import convert
@@ -29,6 +30,7 @@ from frames.plan.nodes import (
     make_top,
     make_union,
 )
+from frames.plan.values import Col
 from frames.settings import config
 from frames.sql.compile import compile_plan
 
@@ -79,6 +81,23 @@ class QueryExpression:
 
     def _derive(self, plan: Node) -> QueryExpression:
         return QueryExpression(plan, self._connection)
+
+    # -- pandas-flavoured access ----------------------------------------------------------------
+    def __getattr__(self, name: str) -> Column:
+        """``q.attr``: a :class:`~frames.api.columns.Column` for expressions and restrictions."""
+        plan = self.__dict__.get("_plan")
+        if name.startswith("_") or plan is None or name not in plan.heading:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return Column(Col(name))
+
+    def __getitem__(self, item: Any) -> Any:
+        """``q['a']`` a column, ``q[['a', 'b']]`` a projection, ``q[condition]`` a restriction."""
+        if isinstance(item, str):
+            self.heading.check([item], f"{self._name}[...]")
+            return Column(Col(item))
+        if isinstance(item, list) and all(isinstance(i, str) for i in item):
+            return self.proj(*[i for i in item if i not in self.primary_key])
+        return self.restrict(item)
 
     @property
     def _name(self) -> str:

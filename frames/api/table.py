@@ -41,6 +41,15 @@ class TableMeta(type):
             return getattr(cls(), name)
         return value
 
+    def __getattr__(cls, name: str) -> Any:
+        """Class-level ``Table.attr`` gives the attribute's column, as on an instance."""
+        if name.startswith("_") or type.__getattribute__(cls, "_spec") is None:
+            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+        return getattr(cls(), name)
+
+    def __getitem__(cls, item: Any) -> Any:
+        return cls._instance()[item]
+
     def _instance(cls) -> Table:
         return cls()  # type: ignore[return-value]
 

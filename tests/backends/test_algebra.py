@@ -284,3 +284,22 @@ def test_datajoint_fetch_forms(lab) -> None:
         frame = lab.Subject.fetch(format="frame")
     assert list(frame.index) == [1, 2, 3, 4, 5]
     assert lab.Subject.to_dicts(squeeze=True, limit=1, order_by="KEY")[0]["subject_id"] == 1
+
+
+def test_pandas_flavoured_surface_builds_the_same_queries(lab) -> None:
+    Subject, Session = lab.Subject, lab.Session
+    assert ids(Subject[Subject.weight > 50]) == ids(Subject & "weight > 50")
+    assert ids(Subject[(Subject.sex == "M") & ~(Subject.weight < 58)]) == [1]
+    assert ids(Subject[Subject.tag == None]) == [2, 5]  # noqa: E711
+    assert ids(Subject[Subject.subject_id.isin([1, 4, 9])]) == [1, 4]
+    assert Subject[["sex"]].heading.names == ("subject_id", "sex")
+    kilos = (Subject & {"subject_id": 1}).proj(kg=Subject.weight / 1000).fetch1("kg")
+    assert kilos == pytest.approx(0.0605)
+    totals = {r["subject_id"]: r["total"] for r in
+              Subject.aggr(Session, total=Session.duration.sum(), n=Session.duration.count())
+              .to_dicts()}
+    assert totals == {1: 30.0, 2: None, 3: 12.5, 4: None, 5: None}
+    with pytest.raises(QueryError):
+        bool(Subject.weight > 1)
+    with pytest.raises(AttributeError):
+        Subject.no_such_attribute
