@@ -3,8 +3,10 @@
 Rows from dicts, tuples, pandas, polars or Arrow are checked against the table's heading —
 unknown or missing attributes, NULLs, integer ranges, enum members, string lengths, decimal
 digits, dates — and converted column-wise into one Arrow table that the backend writes through
-its bulk path. Referential integrity is checked by frames where the engine does not declare
-foreign keys (DuckDB); duplicates and missing parents are reported with the offending key.
+its bulk path. Columns are checked with Arrow compute; a column that fails a vectorised check is
+checked again value by value, so that the error names the first bad row and what is wrong with
+it. Referential integrity is checked by frames where the engine does not declare foreign keys
+(DuckDB); duplicates and missing parents are reported with the offending key.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from frames.api.query import QueryExpression
 from frames.declare.spec import Attribute, SqlDefault
@@ -24,8 +27,11 @@ from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
     from frames.api.table import Table
+    from frames.declare.spec import ForeignKeySpec
 
-_MISSING = object()
+# What building or casting an Arrow array raises for values it cannot take.
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
+                 TypeError, ValueError)
 
 
 def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool,
@@ -39,8 +45,7 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
 
         return insert_from_query(table, rows, on_duplicate, ignore_extra_fields)
     heading = table.heading
-    records = _records(rows, heading, table._name)
-    batches = _batches(records, heading, table._name, ignore_extra_fields)
+    batches = _batches(rows, heading, table._name, ignore_extra_fields)
     connection = table._connection
     backend = connection.backend
     written = 0
@@ -64,13 +69,63 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
 
 # -- shaping the input --------------------------------------------------------------------------
 
+def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool) -> list[pa.Table]:
+    """Validated Arrow batches, one per set of written attributes (SQL defaults left to the DB).
+
+    Arrow, pandas and polars input is one batch, checked column by column. Lists of dicts or
+    tuples are grouped by the attributes they write (each distinct set of keys is analysed
+    once), transposed into columns and checked the same way.
+    """
+    frame = _as_arrow(rows)
+    if frame is not None:
+        if not frame.num_rows:
+            return []
+        names = _layout(frame.column_names, heading, name, 0, ignore_extra_fields)
+        supplied = set(frame.column_names)
+        return [pa.Table.from_arrays(
+            [_column(frame.column(n) if n in supplied
+                     else [_default_value(heading[n])] * frame.num_rows, heading[n], name, None)
+             for n in names], names=list(names))]
+    records = _records(rows, heading, name)
+    layouts: dict[tuple[str, ...], tuple[str, ...]] = {}
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for number, row in enumerate(records):
+        keys = tuple(row)
+        names = layouts.get(keys)
+        if names is None:
+            names = layouts[keys] = _layout(keys, heading, name, number, ignore_extra_fields,
+                                            row)
+        groups.setdefault(names, []).append(number)
+    batches = []
+    for names, numbers in groups.items():
+        arrays = []
+        for attr_name in names:
+            default = _default_value(heading[attr_name])
+            values = [records[n].get(attr_name, default) for n in numbers]
+            arrays.append(_column(values, heading[attr_name], name, numbers))
+        batches.append(pa.Table.from_arrays(arrays, names=list(names)))
+    return batches
+
+
+def _as_arrow(rows: Any) -> pa.Table | None:
+    """``rows`` as an Arrow table if it is Arrow, or pandas or polars data Arrow can read."""
+    if isinstance(rows, pa.Table):
+        return rows
+    module = type(rows).__module__.split(".")[0]
+    try:
+        if module == "polars" and hasattr(rows, "to_arrow"):
+            return rows.to_arrow()
+        if module == "pandas" and hasattr(rows, "reset_index"):
+            frame = rows.reset_index() if any(n is not None for n in rows.index.names) else rows
+            return pa.Table.from_pandas(frame, preserve_index=False)
+    except _ARROW_ERRORS:
+        return None  # a column of mixed Python objects: read row by row
+    return None
+
+
 def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
     """The rows as a list of mappings (tuples are read in heading order)."""
-    if isinstance(rows, pa.Table):
-        return rows.to_pylist()
     module = type(rows).__module__.split(".")[0]
-    if module == "polars":
-        return rows.to_dicts()
     if module == "pandas":
         frame = rows.reset_index() if any(n is not None for n in rows.index.names) else rows
         return [{k: (None if _is_nan(v) else v) for k, v in rec.items()}
@@ -101,38 +156,164 @@ def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and value != value
 
 
-def _batches(records: list[Mapping[str, Any]], heading: Heading, name: str,
-             ignore_extra_fields: bool) -> list[pa.Table]:
-    """Validated Arrow batches, one per set of supplied attributes (defaults left to the DB)."""
-    groups: dict[tuple[str, ...], list[list[Any]]] = {}
-    for number, row in enumerate(records):
-        extra = [key for key in row if key not in heading]
-        if extra and not ignore_extra_fields:
-            raise MissingAttributeError(
-                f"{name}.insert(): row {number} has unknown attribute {extra[0]!r}. Attributes: "
-                f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)")
-        names: list[str] = []
-        values: list[Any] = []
-        for attr in heading:
-            value = row.get(attr.name, _MISSING)
-            if value is _MISSING:
-                if not attr.has_default:
-                    raise MissingAttributeError(
-                        f"{name}.insert(): row {number} lacks attribute {attr.name!r}, which "
-                        f"has no default ({_row_text(row)})")
-                if isinstance(attr.default, SqlDefault):
-                    continue
-                value = None if attr.nullable and not _has_value_default(attr) else attr.default
+def _layout(keys: Sequence[str], heading: Heading, name: str, number: int,
+            ignore_extra_fields: bool, row: Mapping[str, Any] | None = None,
+            ) -> tuple[str, ...]:
+    """The attributes written for a row (number ``number``) that supplies ``keys``.
+
+    Attributes the row lacks get their default value, except SQL defaults (``CURRENT_TIMESTAMP``),
+    which are left to the database.
+
+    Raises
+    ------
+    MissingAttributeError
+        For a key that is not an attribute (unless ``ignore_extra_fields``), or a missing
+        attribute without a default.
+    """
+    present = set(keys)
+    extra = [key for key in keys if key not in heading]
+    if extra and not ignore_extra_fields:
+        raise MissingAttributeError(
+            f"{name}.insert(): row {number} has unknown attribute {extra[0]!r}. Attributes: "
+            f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)")
+    names: list[str] = []
+    for attr in heading:
+        if attr.name in present:
             names.append(attr.name)
-            values.append(check_value(value, attr, name, number))
-        groups.setdefault(tuple(names), []).append(values)
-    batches = []
-    for names, rows in groups.items():
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-        arrays = [pa.array(list(col), type=arrow_type(heading[n].type))
-                  for n, col in zip(names, columns, strict=True)]
-        batches.append(pa.Table.from_arrays(arrays, names=list(names)))
-    return batches
+        elif not attr.has_default:
+            shown = f" ({_row_text(row)})" if row is not None else ""
+            raise MissingAttributeError(
+                f"{name}.insert(): row {number} lacks attribute {attr.name!r}, which has no "
+                f"default{shown}")
+        elif not isinstance(attr.default, SqlDefault):
+            names.append(attr.name)
+    return tuple(names)
+
+
+def _default_value(attr: Attribute) -> Any:
+    """The value written for ``attr`` when a row omits it (not for SQL defaults)."""
+    return None if attr.nullable and not _has_value_default(attr) else attr.default
+
+
+# -- checking values ------------------------------------------------------------------------------
+
+def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
+            numbers: list[int] | None) -> pa.Array | pa.ChunkedArray:
+    """``values`` checked and converted to the Arrow type of ``attr``.
+
+    ``numbers`` are the input row numbers of the values (``None``: their positions).
+
+    Raises
+    ------
+    DataError
+        Naming the first row whose value is invalid, the attribute and what is wrong.
+    """
+    target = arrow_type(attr.type)
+    arrow = values
+    if isinstance(values, list):
+        try:
+            arrow = pa.array(values, from_pandas=True)
+        except _ARROW_ERRORS:
+            arrow = None
+    if arrow is not None:
+        try:
+            checked = _vectorised(arrow, attr, target)
+        except _ARROW_ERRORS:
+            checked = None
+        if checked is not None:
+            return checked
+    python = values if isinstance(values, list) else values.to_pylist()
+    if numbers is None:
+        numbers = range(len(python))  # type: ignore[assignment]
+    return pa.array([check_value(v, attr, name, n)
+                     for v, n in zip(python, numbers, strict=True)], type=target)
+
+
+def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
+                target: pa.DataType) -> pa.Array | pa.ChunkedArray | None:
+    """``values`` cast to ``target`` with the checks of :func:`check_value`, or ``None``.
+
+    ``None`` (or an Arrow error) means "check value by value": the source type is one whose
+    conversion is defined by Python (strings to numbers, floats to decimals, ...) or a check
+    failed. Only conversions that give exactly what :func:`check_value` gives are made here.
+    """
+    source = values.type
+    if pa.types.is_dictionary(source):
+        values = pc.cast(values, source.value_type)
+        source = values.type
+    if pa.types.is_floating(source):
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, source), values)  # NaN is NULL
+    if values.null_count and not attr.nullable:
+        return None
+    category = attr.type.category
+    if pa.types.is_null(source):
+        return pc.cast(values, target)
+    if category == "integer":
+        if not (pa.types.is_integer(source) or pa.types.is_floating(source)
+                or pa.types.is_decimal(source)):
+            return None
+        return pc.cast(values, target)  # safe: raises on overflow and on fractions
+    if category == "float":
+        if not (pa.types.is_integer(source) or pa.types.is_floating(source)
+                or pa.types.is_decimal(source)):
+            return None
+        return pc.cast(values, target)
+    if category == "decimal":
+        return _decimal_column(values, attr, target)
+    if category == "string":
+        return _string_column(values, attr, target)
+    if category == "bool":
+        return values if pa.types.is_boolean(source) else None
+    if category == "date":
+        if pa.types.is_date(source) or pa.types.is_string(source) \
+                or pa.types.is_large_string(source):
+            return pc.cast(values, target)  # ISO dates only; others are parsed by Python
+        return None
+    if category == "datetime":
+        if pa.types.is_timestamp(source) or pa.types.is_date(source):
+            return pc.cast(values, target)  # time zones: the UTC instant, as Python converts
+        return None
+    if category == "bytes" and (pa.types.is_binary(source) or pa.types.is_large_binary(source)):
+        return pc.cast(values, target)
+    return None
+
+
+def _decimal_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
+                    target: pa.Decimal128Type) -> pa.Array | pa.ChunkedArray | None:
+    """Integers and decimals rounded half to even to the scale, checked against the precision."""
+    source = values.type
+    if pa.types.is_integer(source):
+        return pc.cast(pc.cast(values, pa.decimal128(38, target.scale)), target)
+    if not pa.types.is_decimal(source):
+        return None  # floats convert through their shortest repr, in Python
+    if source.scale > target.scale:
+        values = pc.round(values, ndigits=target.scale, round_mode="half_to_even")
+    return pc.cast(values, target)  # safe: raises when a value exceeds the precision
+
+
+def _string_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
+                   target: pa.DataType) -> pa.Array | pa.ChunkedArray | None:
+    """Strings checked against the length of ``char``/``varchar`` and the members of ``enum``."""
+    source = values.type
+    if not (pa.types.is_string(source) or pa.types.is_large_string(source)
+            or pa.types.is_string_view(source)):
+        return None
+    values = pc.cast(values, target)
+    kind = attr.type.kind
+    if kind in ("char", "varchar"):
+        longest = pc.max(pc.utf8_length(values)).as_py()
+        if longest is not None and longest > (attr.type.length or 0):
+            return None
+    elif kind == "enum":
+        members = pa.array(attr.type.values, pa.string())
+        if not pc.all(pc.or_kleene(pc.is_in(values, value_set=members),
+                                   pc.is_null(values))).as_py():
+            return None
+    return values
+
+
+def _where(attr: Attribute, name: str, number: int) -> str:
+    return f"{name}.insert(): row {number}, attribute {attr.name!r} ({attr.type})"
 
 
 def _has_value_default(attr: Attribute) -> bool:
@@ -146,45 +327,50 @@ def _row_text(row: Mapping[str, Any]) -> str:
     return text + (", ..." if len(row) > 6 else "")
 
 
+
 def check_value(value: Any, attr: Attribute, name: str, number: int) -> Any:
     """``value`` converted to ``attr``'s type, or a :class:`DataError` naming row and attribute."""
-    where = f"{name}.insert(): row {number}, attribute {attr.name!r} ({attr.type})"
     if value is None or _is_nan(value):
         if attr.nullable or (value is None and attr.default is None):
             return None
-        raise DataError(f"{where}: NULL is not allowed; give a value or declare it '= null'")
+        raise DataError(f"{_where(attr, name, number)}: NULL is not allowed; give a value or "
+                        "declare it '= null'")
     try:
         converted = convert_value(value, attr)
     except (ValueError, TypeError, decimal.InvalidOperation) as error:
-        raise DataError(f"{where}: invalid value {value!r}: {error}") from None
+        raise DataError(f"{_where(attr, name, number)}: invalid value {value!r}: {error}") \
+            from None
     kind = attr.type.kind
     if kind in INTEGER_RANGES:
         low, high = INTEGER_RANGES[kind]
         if not low <= converted <= high:
-            raise DataError(f"{where}: {converted} is out of range {low}..{high}")
+            raise DataError(f"{_where(attr, name, number)}: {converted} is out of range "
+                            f"{low}..{high}")
     elif kind == "enum" and converted not in attr.type.values:
-        raise DataError(f"{where}: {converted!r} is not one of {list(attr.type.values)}")
+        raise DataError(f"{_where(attr, name, number)}: {converted!r} is not one of "
+                        f"{list(attr.type.values)}")
     elif kind in ("char", "varchar") and len(converted) > (attr.type.length or 0):
-        raise DataError(f"{where}: {len(converted)} characters exceed the length "
-                        f"{attr.type.length}")
+        raise DataError(f"{_where(attr, name, number)}: {len(converted)} characters exceed "
+                        f"the length {attr.type.length}")
     elif kind == "decimal":
-        converted = _fit_decimal(converted, attr, where)
-    elif kind == "float32" or kind == "float64":
-        if converted != converted:
-            raise DataError(f"{where}: NaN cannot be stored; use NULL ('= null') for missing")
+        converted = _fit_decimal(converted, attr, name, number)
+    elif (kind == "float32" or kind == "float64") and converted != converted:
+        raise DataError(f"{_where(attr, name, number)}: NaN cannot be stored; use NULL "
+                        "('= null') for missing")
     return converted
 
 
-def _fit_decimal(value: decimal.Decimal, attr: Attribute, where: str) -> decimal.Decimal:
+def _fit_decimal(value: decimal.Decimal, attr: Attribute, name: str,
+                 number: int) -> decimal.Decimal:
     if not value.is_finite():
-        raise DataError(f"{where}: {value} is not a finite number")
+        raise DataError(f"{_where(attr, name, number)}: {value} is not a finite number")
     scale = attr.type.scale or 0
     quantum = decimal.Decimal(1).scaleb(-scale)
     rounded = value.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
     digits = len(rounded.as_tuple().digits) if rounded else 1
     integer_digits = max(digits - scale, 0) if rounded.adjusted() >= 0 else 0
     if integer_digits > (attr.type.precision or 0) - scale:
-        raise DataError(f"{where}: {value} does not fit; at most "
+        raise DataError(f"{_where(attr, name, number)}: {value} does not fit; at most "
                         f"{(attr.type.precision or 0) - scale} digits before the point")
     return rounded
 
@@ -192,10 +378,30 @@ def _fit_decimal(value: decimal.Decimal, attr: Attribute, where: str) -> decimal
 # -- integrity ------------------------------------------------------------------------------
 
 def check_parents(table: Table, batch: pa.Table) -> None:
-    """Raise :class:`IntegrityError` if a row of ``batch`` references a missing parent row."""
-    message = _missing_parent_message(table, [batch])
-    if message:
-        raise IntegrityError(message)
+    """Raise :class:`IntegrityError` if a row of ``batch`` references a missing parent row.
+
+    For backends that do not declare foreign keys (DuckDB): the distinct keys of each foreign
+    key are looked up in the parent with one anti-join (:meth:`DuckDBBackend.missing_keys`).
+    """
+    backend = table._connection.backend
+    for fk in table._spec.foreign_keys:
+        if not set(fk.child_attrs) <= set(batch.column_names):
+            continue
+        keys = batch.select(list(fk.child_attrs)).drop_null()
+        if not keys.num_rows:
+            continue
+        keys = keys.group_by(list(fk.child_attrs), use_threads=False).aggregate([])
+        keys = keys.rename_columns(list(fk.parent_attrs))
+        missing = backend.missing_keys(fk.parent, keys)  # type: ignore[attr-defined]
+        if missing.num_rows:
+            found = [tuple(row.values()) for row in missing.to_pylist()]
+            raise IntegrityError(_parent_message(table, fk, found))
+
+
+def _parent_message(table: Table, fk: ForeignKeySpec, missing: list[tuple]) -> str:
+    example = dict(zip(fk.parent_attrs, sorted(missing, key=repr)[0], strict=True))
+    return (f"{table._name}.insert(): no row {example} in parent table {fk.parent.name} "
+            f"({fk.parent}) for {len(missing)} of the inserted rows; insert the parent rows first")
 
 
 def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None:
@@ -216,12 +422,9 @@ def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None
         parent = QueryExpression(make_table(parent_spec.ref, Heading(parent_spec.attributes)),
                                  connection)
         found = _existing_keys(parent, fk.parent_attrs, keys)
-        missing = sorted(keys - found, key=repr)
+        missing = list(keys - found)
         if missing:
-            example = dict(zip(fk.parent_attrs, missing[0], strict=True))
-            return (f"{table._name}.insert(): no row {example} in parent table "
-                    f"{fk.parent.name} ({fk.parent}) for {len(missing)} of the inserted "
-                    "rows; insert the parent rows first")
+            return _parent_message(table, fk, missing)
     return None
 
 

@@ -7,14 +7,23 @@ from the database's own metadata; part tables are nested in their masters.
 
 from __future__ import annotations
 
+import datetime
 import types
+from decimal import Decimal
 from typing import Any
 
 from frames.api.connection import Connection
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.declare.naming import class_name_of, master_of
-from frames.declare.spec import TableRef, TableSpec
+from frames.declare.spec import (
+    NO_DEFAULT,
+    Attribute,
+    ForeignKeySpec,
+    SqlDefault,
+    TableRef,
+    TableSpec,
+)
 
 _TIER_CLASSES: dict[str, type[Table]] = {
     "manual": Manual, "lookup": Lookup, "imported": Imported, "computed": Computed, "part": Part,
@@ -22,29 +31,74 @@ _TIER_CLASSES: dict[str, type[Table]] = {
 
 
 def definition_text(spec: TableSpec) -> str:
-    """A definition string equivalent to ``spec`` (foreign keys as ``->`` lines)."""
+    """A definition string equivalent to ``spec``, as DataJoint would write it.
+
+    Attributes keep their stored order; the attributes of a foreign key become one ``->`` line
+    where its first attribute stands; defaults, comments and secondary indexes are kept.
+
+    Examples
+    --------
+    >>> from frames.declare.spec import Attribute, TableRef, TableSpec
+    >>> from frames.declare.types import CoreType
+    >>> print(definition_text(TableSpec(TableRef("lab", "rig"), (
+    ...     Attribute("rig", CoreType("int16"), in_key=True),
+    ...     Attribute("active", CoreType("bool"), default=True, comment="in use")))), end="")
+    rig : int16
+    ---
+    active = true : bool  # in use
+    """
+    fk_at: dict[str, ForeignKeySpec] = {}
     covered: set[str] = set()
+    for fk in spec.foreign_keys:
+        first = next((a.name for a in spec.attributes if a.name in fk.child_attrs), None)
+        if first is not None and first not in fk_at:
+            fk_at[first] = fk
+            covered.update(fk.child_attrs)
     key_lines: list[str] = []
     other_lines: list[str] = []
-    for fk in spec.foreign_keys:
-        parent = class_name_of(fk.parent.name)
-        if fk.parent.schema != spec.ref.schema:
-            parent = f"{fk.parent.schema}.{parent}"
-        options = [o for o, on in (("nullable", fk.nullable), ("unique", fk.unique)) if on]
-        renames = ", ".join(f"{c}='{p}'" for c, p in fk.attr_map if c != p)
-        line = "-> " + (f"[{', '.join(options)}] " if options else "") + parent
-        line += f".proj({renames})" if renames else ""
-        (key_lines if fk.in_key else other_lines).append(line)
-        covered.update(fk.child_attrs)
     for attr in spec.attributes:
-        if attr.name in covered:
-            continue
-        default = " = null" if attr.nullable else ""
-        comment = f"  # {attr.comment}" if attr.comment else ""
-        (key_lines if attr.in_key else other_lines).append(
-            f"{attr.name}{default} : {attr.type}{comment}")
+        if attr.name in fk_at:
+            fk = fk_at[attr.name]
+            (key_lines if fk.in_key else other_lines).append(_foreign_key_line(spec, fk))
+        elif attr.name not in covered:
+            comment = f"  # {attr.comment}" if attr.comment else ""
+            (key_lines if attr.in_key else other_lines).append(
+                f"{attr.name}{_default_text(attr)} : {attr.type}{comment}")
+    other_lines.extend(
+        f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"
+        for index in spec.indexes)
     head = [f"# {spec.comment}"] if spec.comment else []
     return "\n".join([*head, *key_lines, "---", *other_lines]) + "\n"
+
+
+def _foreign_key_line(spec: TableSpec, fk: ForeignKeySpec) -> str:
+    parent = class_name_of(fk.parent.name)
+    if fk.parent.schema != spec.ref.schema:
+        parent = f"{fk.parent.schema}.{parent}"
+    options = [o for o, on in (("nullable", fk.nullable), ("unique", fk.unique)) if on]
+    renames = ", ".join(f"{c}='{p}'" for c, p in fk.attr_map if c != p)
+    line = "-> " + (f"[{', '.join(options)}] " if options else "") + parent
+    return line + (f".proj({renames})" if renames else "")
+
+
+def _default_text(attr: Attribute) -> str:
+    """`` = value`` as a definition writes the attribute's default (empty if it has none)."""
+    value = attr.default
+    if value is NO_DEFAULT:
+        return " = null" if attr.nullable else ""
+    if value is None:
+        return " = null"
+    if isinstance(value, SqlDefault):
+        return f" = {value.keyword}"
+    if isinstance(value, bool):
+        return " = true" if value else " = false"
+    if isinstance(value, (int, float, Decimal)):
+        return f" = {value}"
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat(sep=" ")
+    else:
+        text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return " = '" + text.replace("'", "''") + "'"
 
 
 def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str, type[Table]]:

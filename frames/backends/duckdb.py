@@ -125,6 +125,28 @@ class DuckDBBackend(SqlBackend):
 
         return self._call(run, f"insert into {ref}")
 
+    def missing_keys(self, ref: TableRef, keys: pa.Table) -> pa.Table:
+        """The rows of ``keys`` that match no row of ``ref`` on the columns they name.
+
+        frames enforces foreign keys on DuckDB (see :attr:`declares_foreign_keys`): before an
+        insert, the distinct parent keys of the new rows are looked up here with one anti-join,
+        inside the caller's transaction.
+        """
+        name = f"__frames_keys_{next(_registration_ids)}"
+        source = self.quote(name)
+        match = " AND ".join(f"p.{self.quote(c)} = k.{self.quote(c)}" for c in keys.column_names)
+        sql = (f"SELECT * FROM {source} AS k WHERE NOT EXISTS "
+               f"(SELECT 1 FROM {self.qualified(ref)} AS p WHERE {match})")
+
+        def run(connection: duckdb.DuckDBPyConnection) -> pa.Table:
+            connection.register(name, keys)
+            try:
+                return connection.sql(sql).to_arrow_table()
+            finally:
+                connection.unregister(name)
+
+        return self._call(run, f"foreign key check on {ref}")
+
     # -- catalog ------------------------------------------------------------------------------
     def schema_exists(self, schema: str) -> bool:
         """True if the schema exists in this database."""

@@ -197,6 +197,10 @@ class PostgresBackend(ServerBackend):
             else:
                 catalog.foreign_keys.append(ForeignKeyRow(
                     ref, TableRef(parent_schema, parent), tuple(attrs), tuple(parent_attrs)))
+        # DataJoint 2.x indexes the attributes of each secondary foreign key on PostgreSQL
+        # (MySQL does so itself): a non-unique index on exactly a foreign key's attributes
+        # serves the constraint and is not part of the table's definition.
+        implied = {(fk.ref, fk.child_attrs) for fk in catalog.foreign_keys}
         for s, t, unique, attrs in self.fetch_rows(
                 "SELECT n.nspname, c.relname, i.indisunique, "
                 f"{_names('i.indkey::int2[]', 'i.indrelid', 'i.indnkeyatts')} "
@@ -204,7 +208,8 @@ class PostgresBackend(ServerBackend):
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE NOT i.indisprimary AND i.indexprs IS NULL AND i.indpred IS NULL "
                 f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, i.indexrelid", params):
-            catalog.indexes.append(IndexRow(TableRef(s, t), tuple(attrs), unique))
+            if unique or (TableRef(s, t), tuple(attrs)) not in implied:
+                catalog.indexes.append(IndexRow(TableRef(s, t), tuple(attrs), unique))
         return catalog
 
 

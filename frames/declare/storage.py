@@ -2,6 +2,9 @@
 
 * Column comments carry the declared core type: ``:int32:recording duration``. A comment without
   the ``:type:`` prefix belongs to a column declared outside frames (a native type).
+* On PostgreSQL and MySQL, each schema has DataJoint 2.x's hidden table :data:`LINEAGE_CATALOG`
+  with the lineage of every attribute that has one, which DataJoint reads for semantic matching
+  (frames itself derives lineage from the foreign keys).
 * Where the engine does not declare foreign keys (DuckDB, see DESIGN.md), each schema has a hidden
   table :data:`FOREIGN_KEY_CATALOG` holding one row per foreign key, so that the database stays
   the single source of truth for dependencies and lineage.
@@ -10,6 +13,20 @@
 from __future__ import annotations
 
 from frames.declare.types import CoreType, parse_type
+
+#: DataJoint 2.x's hidden per-schema table of attribute lineage.
+LINEAGE_CATALOG = "~lineage"
+
+#: Columns of :data:`LINEAGE_CATALOG` (all ``NOT NULL``; the first two are its primary key),
+#: with their SQL types and DataJoint's column comments.
+LINEAGE_CATALOG_COLUMNS = (
+    ("table_name", "VARCHAR(64)", "table name within the schema"),
+    ("attribute_name", "VARCHAR(64)", "attribute name"),
+    ("lineage", "VARCHAR(255)", "origin: schema.table.attribute"),
+)
+
+#: Dialects on which DataJoint 2.x opens schemas, and so where frames keeps its lineage table.
+LINEAGE_CATALOG_DIALECTS = ("postgres", "mysql")
 
 #: Hidden per-schema table of foreign keys on engines that do not declare them.
 FOREIGN_KEY_CATALOG = "~foreign_keys"

@@ -41,6 +41,9 @@ from frames.declare.spec import (
 from frames.declare.storage import (
     FOREIGN_KEY_CATALOG,
     FOREIGN_KEY_CATALOG_COLUMNS,
+    LINEAGE_CATALOG,
+    LINEAGE_CATALOG_COLUMNS,
+    LINEAGE_CATALOG_DIALECTS,
     encode_comment,
 )
 from frames.declare.types import CoreType
@@ -299,3 +302,63 @@ def foreign_key_catalog_rows(spec: TableSpec) -> list[tuple]:
         )
         for ordinal, fk in enumerate(spec.foreign_keys, start=1)
     ]
+
+
+def lineage_catalog_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """The statements that record ``spec``'s lineage in DataJoint's ``~lineage`` table.
+
+    DataJoint 2.x matches namesakes in joins and restrictions by the lineage it finds in each
+    schema's :data:`~frames.declare.storage.LINEAGE_CATALOG`; without it, DataJoint warns and
+    turns semantic matching off. Run after :func:`create_table_sql` on PostgreSQL and MySQL
+    (other dialects get no statements): create the table if needed (as DataJoint does), replace
+    the table's rows, one per attribute with a lineage (inherited through a foreign key, or a
+    primary-key attribute of its own).
+
+    Examples
+    --------
+    >>> from frames.declare.spec import Attribute, TableRef, TableSpec
+    >>> from frames.declare.types import CoreType
+    >>> from frames.sql.dialects import POSTGRES
+    >>> rig = Attribute("rig", CoreType("int16"), in_key=True, lineage="lab.#rig.rig")
+    >>> statements = lineage_catalog_sql(TableSpec(TableRef("lab", "#rig"), (rig,)), POSTGRES)
+    >>> print(statements[-1].split(" VALUES ")[1])
+    ('#rig', 'rig', 'lab.#rig.rig')
+    """
+    if dialect.name not in LINEAGE_CATALOG_DIALECTS:
+        return []
+    catalog = qualified_name(TableRef(spec.ref.schema, LINEAGE_CATALOG), dialect)
+    inline = dialect.inline_comments
+    columns = [
+        f"{quote_identifier(name, dialect)} {sql_type} NOT NULL"
+        + (f" COMMENT {quote_literal(comment, dialect)}" if inline else "")
+        for name, sql_type, comment in LINEAGE_CATALOG_COLUMNS
+    ]
+    names = tuple(name for name, _, _ in LINEAGE_CATALOG_COLUMNS)
+    columns.append(f"PRIMARY KEY ({_column_list(names[:2], dialect)})")
+    options = " ENGINE=InnoDB" if dialect.name == "mysql" else ""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {catalog} (\n  " + ",\n  ".join(columns) + f"\n){options}",
+        *drop_lineage_sql(spec, dialect),
+    ]
+    rows = [
+        "(" + ", ".join(quote_literal(v, dialect) for v in (spec.ref.name, a.name, a.lineage)) + ")"
+        for a in spec.attributes
+        if a.lineage is not None
+    ]
+    if rows:
+        statements.append(f"INSERT INTO {catalog} ({_column_list(names, dialect)}) VALUES "
+                          + ", ".join(rows))
+    return statements
+
+
+def drop_lineage_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """``DELETE`` of ``spec``'s rows from DataJoint's ``~lineage`` table.
+
+    For dropping the table, where that schema has the lineage table (on PostgreSQL and MySQL);
+    other dialects get no statements.
+    """
+    if dialect.name not in LINEAGE_CATALOG_DIALECTS:
+        return []
+    catalog = qualified_name(TableRef(spec.ref.schema, LINEAGE_CATALOG), dialect)
+    return [f"DELETE FROM {catalog} WHERE {quote_identifier('table_name', dialect)} = "
+            f"{quote_literal(spec.ref.name, dialect)}"]

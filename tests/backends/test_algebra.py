@@ -302,4 +302,4 @@ def test_pandas_flavoured_surface_builds_the_same_queries(lab) -> None:
     with pytest.raises(QueryError):
         bool(Subject.weight > 1)
     with pytest.raises(AttributeError):
-        Subject.no_such_attribute
+        getattr(Subject, "no_such_attribute")  # noqa: B009
