@@ -43,10 +43,12 @@ def convert_value(value: Any, attr: Attribute) -> Any:
         return datetime.date.fromisoformat(str(value))
     if category == "datetime":
         if isinstance(value, datetime.datetime):
-            return value
-        if isinstance(value, datetime.date):
-            return datetime.datetime(value.year, value.month, value.day)
-        return datetime.datetime.fromisoformat(str(value))
+            moment = value
+        elif isinstance(value, datetime.date):
+            moment = datetime.datetime(value.year, value.month, value.day)
+        else:
+            moment = datetime.datetime.fromisoformat(str(value))
+        return round_datetime(moment, attr.type.precision or 0)
     if category == "uuid":
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     if category == "json":
@@ -60,3 +62,16 @@ def convert_value(value: Any, attr: Attribute) -> Any:
             return str(value)
         raise TypeError(f"expected a string, got {type(value).__name__}")
     return value
+
+
+def round_datetime(moment: datetime.datetime, digits: int) -> datetime.datetime:
+    """``moment`` rounded half up to ``digits`` fractional-second digits.
+
+    Engines disagree (PostgreSQL rounds, MariaDB truncates, DuckDB keeps microseconds), so
+    frames rounds before the value reaches any of them.
+    """
+    quantum = 10 ** (6 - digits)
+    micro = (moment.microsecond + quantum // 2) // quantum * quantum
+    if micro == moment.microsecond:
+        return moment
+    return moment.replace(microsecond=0) + datetime.timedelta(microseconds=micro)
