@@ -225,8 +225,10 @@ def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
     python = values if isinstance(values, list) else values.to_pylist()
     if numbers is None:
         numbers = range(len(python))  # type: ignore[assignment]
-    return pa.array([check_value(v, attr, name, n)
-                     for v, n in zip(python, numbers, strict=True)], type=target)
+    checked_values = [check_value(v, attr, name, n) for v, n in zip(python, numbers, strict=True)]
+    if attr.type.category == "uuid":  # carried as text
+        checked_values = [None if v is None else str(v) for v in checked_values]
+    return pa.array(checked_values, type=target)
 
 
 def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
