@@ -27,6 +27,7 @@ from frames.plan.nodes import (
     OrCond,
     make_semijoin,
 )
+from frames.plan.normalize import normalize
 from frames.plan.values import Col, Op, Param
 from frames.sql.fragments import parse_fragment
 
@@ -93,8 +94,8 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
         if value is None:
             items.append(ExprCond(Op("is_null", (Col(name),))))
         else:
-            items.append(ExprCond(Op("=", (Col(name), Param.of(
-                query_value(value, attr, where))))))
+            equal = Op("=", (Col(name), Param.of(query_value(value, attr, where))))
+            items.append(ExprCond(normalize(equal, heading)))
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
 
 

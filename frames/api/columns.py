@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from frames.errors import QueryError
+from frames.plan.normalize import InvalidLiteral, normalize
 from frames.plan.values import Agg, Col, Expr, Func, Op, Param
 
 
@@ -163,7 +164,10 @@ def column_expr(value: Column, allowed: Any, where: str, *, aggregates: bool) ->
                          f"operand lacks. Attributes: {', '.join(allowed.names)}")
     if value.expr.has_aggregate() and not aggregates:
         raise QueryError(f"{where}: aggregates such as .sum() are only allowed in aggr()")
-    return value.expr
+    try:
+        return normalize(value.expr, allowed)
+    except InvalidLiteral as error:
+        raise QueryError(f"{where}: {error}") from None
 
 
 __all__ = ["Column", "Col", "column_expr"]

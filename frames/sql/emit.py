@@ -65,7 +65,7 @@ class ExprEmitter:
             return exp.Case(ifs=ifs, default=self.emit(expr.default, resolve))
         if isinstance(expr, Cast):
             return exp.Cast(this=self.emit(expr.arg, resolve),
-                            to=exp.DataType.build(self.dialect.sql_type(expr.type),
+                            to=exp.DataType.build(self.dialect.cast_type(expr.type),
                                                   dialect=self.dialect.sqlglot))
         raise TypeError(f"cannot emit {expr!r}")
 

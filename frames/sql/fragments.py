@@ -20,9 +20,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from frames.declare.types import parse_type
-from frames.declare.values import convert_value
 from frames.errors import FragmentError, UnknownAttributeError
 from frames.plan.heading import Heading
+from frames.plan.normalize import InvalidLiteral, normalize
 from frames.plan.values import (
     AGGREGATES,
     SCALAR_FUNCTIONS,
@@ -146,28 +146,7 @@ class _Converter:
 
     def _binary(self, node: exp.Binary) -> Expr:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
-        return self._typed(Op(op, (self.convert(node.this), self.convert(node.expression))))
-
-    def _typed(self, op: Op) -> Op:
-        """Convert string literals compared with a typed attribute (``d > '2024-01-01'``)."""
-        if op.op not in ("=", "<>", "<", "<=", ">", ">=", "in", "between"):
-            return op
-        columns = [a for a in op.args if isinstance(a, Col)]
-        if not columns:
-            return op
-        attr = self.heading[columns[0].name]
-        if attr.type.category in ("string", "json"):
-            return op
-        args = []
-        for arg in op.args:
-            if isinstance(arg, Param) and isinstance(arg.value, str):
-                try:
-                    arg = Param.of(convert_value(arg.value, attr))
-                except (ValueError, TypeError, ArithmeticError) as error:
-                    raise self.fail(f"{arg.value!r} is not a valid {attr.type} for "
-                                    f"{attr.name!r}: {error}", arg.value) from None
-            args.append(arg)
-        return Op(op.op, tuple(args))
+        return Op(op, (self.convert(node.this), self.convert(node.expression)))
 
     def _neg(self, node: exp.Neg) -> Expr:
         return Op("neg", (self.convert(node.this),))
@@ -185,12 +164,11 @@ class _Converter:
         if node.args.get("query") or node.args.get("unnest"):
             raise self.fail("subqueries are not allowed in fragments; restrict by a query "
                             "instead (q & other)", "select")
-        return self._typed(Op("in", (self.convert(node.this),
-                                     *map(self.convert, node.expressions))))
+        return Op("in", (self.convert(node.this), *map(self.convert, node.expressions)))
 
     def _between(self, node: exp.Between) -> Expr:
-        return self._typed(Op("between", (self.convert(node.this), self.convert(node.args["low"]),
-                                          self.convert(node.args["high"]))))
+        return Op("between", (self.convert(node.this), self.convert(node.args["low"]),
+                              self.convert(node.args["high"])))
 
     def _concat(self, node: exp.Concat) -> Expr:
         args = [self.convert(arg) for arg in node.expressions]
@@ -314,4 +292,9 @@ def parse_fragment(fragment: str, heading: Heading, *, where: str,
     if not isinstance(fragment, str) or not fragment.strip():
         raise FragmentError(f"{where}: a fragment must be a non-empty string, not {fragment!r}")
     tree = _parse(fragment, _READ_DIALECTS[config["fragment_dialect"]])
-    return _Converter(fragment, heading, where, allow_aggregates).convert(tree)
+    expr = _Converter(fragment, heading, where, allow_aggregates).convert(tree)
+    try:
+        return normalize(expr, heading)
+    except InvalidLiteral as error:
+        position = fragment.find(str(error.value))
+        raise FragmentError(f"{where}: {error}\n{caret(fragment, position)}") from None

@@ -303,3 +303,19 @@ def test_pandas_flavoured_surface_builds_the_same_queries(lab) -> None:
         bool(Subject.weight > 1)
     with pytest.raises(AttributeError):
         getattr(Subject, "no_such_attribute")  # noqa: B009
+
+
+def test_enums_compare_as_text_and_non_members_match_nothing(lab) -> None:
+    Session = lab.Session
+    assert ids(lab.Subject & {"sex": "X"}) == []
+    assert ids(lab.Subject - {"sex": "X"}) == [1, 2, 3, 4, 5]
+    assert len(Session & "quality = 'excellent'") == 0
+    assert len(Session - "quality = 'excellent'") == 4  # the NULL quality is unknown
+    assert len(Session & "quality <> 'excellent'") == 4
+    assert len(Session & "quality in ('good', 'nope')") == 3
+    assert len(Session & "quality in ('nope')") == 0
+    assert len(Session & "quality like 'g%'") == 3
+    assert len(Session & "quality < 'c'") == 1  # text order: 'bad' < 'c' < 'good'
+    assert dj.U().aggr(Session, top="max(quality)", low="min(quality)").fetch1() == {
+        "top": "good", "low": "bad"}
+    assert len(Session[Session.quality == "nope"]) == 0

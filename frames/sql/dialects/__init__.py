@@ -36,6 +36,9 @@ class Dialect:
         MySQL puts column comments inline; others use ``COMMENT ON``.
     string_collation : str or None
         Column collation that makes string comparison case- and accent-sensitive.
+    cast_types : dict
+        Core type kind → type name for ``CAST`` where it differs from the column type
+        (MySQL casts only to SIGNED, CHAR, DOUBLE, DECIMAL, DATE, DATETIME, ...).
     round_cast : str or None
         Exact type the first argument of ``round(x, n)`` is cast to, so that every backend
         rounds half away from zero (PostgreSQL has no ``round(double, int)``; MySQL rounds
@@ -52,6 +55,7 @@ class Dialect:
     inline_comments: bool = False
     string_collation: str | None = None
     round_cast: str | None = None
+    cast_types: dict[str, str] = field(default_factory=dict)
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -65,6 +69,14 @@ class Dialect:
         template = self.types[t.kind]
         return template.format(p=t.precision, s=t.scale, n=t.length,
                                fsp=t.precision or 0)
+
+    def cast_type(self, t: CoreType) -> str:
+        """The type name to ``CAST`` a value to core type ``t``."""
+        if t.kind in self.cast_types:
+            return self.cast_types[t.kind]
+        if t.kind == "enum":
+            return self.sql_type(CoreType("text"))
+        return self.sql_type(t)
 
 
 _COMMON_TYPES = {
@@ -134,6 +146,11 @@ MYSQL = Dialect(
     inline_comments=True,
     string_collation="utf8mb4_bin",
     round_cast="DECIMAL(65, 30)",
+    cast_types={
+        **{kind: "SIGNED" for kind in ("int8", "int16", "int32", "int64", "bool")},
+        **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "uuid", "json")},
+        "float32": "DOUBLE", "float64": "DOUBLE", "bytes": "BINARY",
+    },
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
