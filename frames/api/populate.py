@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from frames.api.jobs import record_error, release, reserve
 from frames.api.query import QueryExpression
 from frames.errors import FramesError
 
@@ -44,6 +45,13 @@ class AutoPopulate:
         """Compute and insert the rows for ``key``; subclasses must define it."""
         raise NotImplementedError(
             f"{type(self).__name__} must define make(self, key) to be populated")
+
+    @property
+    def jobs(self) -> Any:
+        """The hidden jobs table (``~~name``) used by ``populate(reserve_jobs=True)``."""
+        from frames.api.jobs import jobs_table
+
+        return jobs_table(self)  # type: ignore[arg-type]
 
     @property
     def key_source(self) -> QueryExpression:
@@ -87,6 +95,9 @@ class AutoPopulate:
             Conditions on ``key_source`` (dicts, strings, queries, ...).
         suppress_errors : bool
             Record failures and go on (default: stop at the first and raise it).
+        reserve_jobs : bool
+            Reserve each key in the table's jobs table first, so that several processes can
+            populate the same table; failed keys stay marked as errors there (see ``jobs``).
         order : {'original', 'reverse', 'random'}
             Order in which keys are processed.
         limit, max_calls : int, optional
@@ -109,21 +120,28 @@ class AutoPopulate:
         if max_calls is not None:
             keys = keys[:max_calls]
         connection = self._connection  # type: ignore[attr-defined]
+        jobs = self.jobs if reserve_jobs else None
         errors: list[tuple[dict[str, Any], Any]] = []
         done = 0
         started = time.monotonic()
         for number, key in enumerate(keys, start=1):
+            if jobs is not None and not reserve(jobs, key):
+                continue  # another worker has it, or it failed before
             try:
                 with connection.transaction, populating(self.table_name):  # type: ignore
                     if self & key:  # filled meanwhile (another process)
                         continue
                     self.make(dict(key), **(make_kwargs or {}))
             except Exception as error:
+                if jobs is not None:
+                    record_error(jobs, key, error)
                 if not suppress_errors:
                     raise
                 errors.append((key, error if return_exception_objects else repr(error)))
             else:
                 done += 1
+                if jobs is not None:
+                    release(jobs, key)
             if display_progress:
                 elapsed = time.monotonic() - started
                 print(f"{type(self).__name__}: {number}/{len(keys)} ({elapsed:.1f} s)")

@@ -27,7 +27,7 @@ _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
 ) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
-     "declare_sql", "populate", "progress", "key_source", "full_table_name", "table_name",
+     "declare_sql", "populate", "progress", "key_source", "jobs", "full_table_name", "table_name",
      "parents", "children"}
 
 

@@ -100,3 +100,17 @@ def test_computed_tables_refuse_direct_inserts(pipeline) -> None:
     Filtered.insert1({"recording_id": 1, "filter_name": "double", "result": 1},
                      allow_direct_insert=True)
     assert len(Filtered) == 1
+
+
+def test_reserved_jobs_record_failures_and_skip_them(pipeline) -> None:
+    _, _, Filtered = pipeline
+    report = Filtered.populate(reserve_jobs=True, suppress_errors=True)
+    assert report["success_count"] == 4 and len(report["error_list"]) == 2
+    errors = Filtered.jobs.to_dicts()
+    assert len(errors) == 2 and {e["status"] for e in errors} == {"error"}
+    assert all("negative samples" in e["error_message"] for e in errors)
+    # failed keys are skipped until their error rows are removed
+    assert Filtered.populate(reserve_jobs=True, suppress_errors=True)["error_list"] == []
+    Filtered.jobs.delete_quick()
+    assert len(Filtered.populate(reserve_jobs=True, suppress_errors=True)["error_list"]) == 2
+    assert "~~filtered" not in Filtered._schema.list_tables()
