@@ -30,7 +30,8 @@ from frames.plan.nodes import (
     make_top,
     make_union,
 )
-from frames.plan.values import Col
+from frames.plan.nodes import Top as TopNode
+from frames.plan.values import Col, Param
 from frames.settings import config
 from frames.sql.compile import compile_plan
 
@@ -122,17 +123,25 @@ class QueryExpression:
     @property
     def sql(self) -> str:
         """The SQL this query runs on its connection (placeholders ``?`` for bound values)."""
-        return compile_plan(self._plan, self._connection.dialect)[0]
+        return self.compile()[0]
 
     def compile(self, dialect: str | None = None) -> tuple[str, list[Any]]:
-        """SQL text and parameter values for ``dialect`` (``duckdb``, ``postgres``, ``mysql``)."""
-        return compile_plan(self._plan, dialect or self._connection.dialect)
+        """SQL text and parameter values for ``dialect`` (``duckdb``, ``postgres``, ``mysql``).
 
-    def explain(self) -> str:
+        Without ``dialect``, the dialect of the query's connection.
+        """
+        if dialect is None:
+            if self._connection is None:
+                raise QueryError("this query has no connection: name the dialect, e.g. "
+                                 "q.compile('postgres')")
+            dialect = self._connection.dialect
+        return compile_plan(self._plan, dialect)
+
+    def explain(self, dialect: str | None = None) -> str:
         """The plan before and after rewriting, each node with heading and key, and the SQL."""
         from frames.plan.explain import explain
 
-        return explain(self._plan, self.sql)
+        return explain(self._plan, self.compile(dialect)[0])
 
     # -- restriction --------------------------------------------------------------------------
     def restrict(self, condition: Any) -> QueryExpression:
@@ -237,13 +246,15 @@ class QueryExpression:
 
     def _arrow(self, order_by: Any = None, limit: int | None = None,
                offset: int | None = None) -> pa.Table:
-        plan = self._ordered(order_by, limit, offset)
-        sql, params = compile_plan(plan, self._connection.dialect)
-        backend = self._connection.backend
+        return self._fetch(self._ordered(order_by, limit, offset))
+
+    def _fetch(self, plan: Node) -> pa.Table:
+        """Run ``plan`` (one statement) and return its result as Arrow."""
         if not plan.heading.names:
             count = len(self._derive(plan))
             return pa.table({}).take([]) if not count else pa.Table.from_pylist([{}])
-        return backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
+        sql, params = compile_plan(plan, self._connection.dialect)
+        return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
 
     def to_arrow(self, order_by: Any = None, limit: int | None = None,
                  offset: int | None = None, squeeze: bool = False) -> pa.Table:
@@ -292,7 +303,9 @@ class QueryExpression:
             If the result has zero rows or more than one.
         """
         self.heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
-        rows = self.to_dicts(limit=2)
+        # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
+        table = self._fetch(TopNode(self._plan, (), Param.of(2), None, self._plan.heading))
+        rows = convert.to_dicts(table, self.heading)
         if len(rows) != 1:
             count = "no rows" if not rows else "more than one row"
             raise FetchError(f"fetch1() needs exactly one row, but {self._name} has {count}; "
