@@ -51,15 +51,10 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
     computed: list[tuple[str, Expr]] = []
     key_renames: dict[str, str] = {}
     for new, value in named.items():
+        _check_named(new, value, where)
         if isinstance(value, Column):
             computed.append((new, column_expr(value, heading, where, aggregates=False)))
             continue
-        if not isinstance(value, str):
-            raise QueryError(f"{where}: {new}= must be an attribute name, an SQL expression "
-                             f"string or a column expression, not {value!r}")
-        if not _NAME.match(new):
-            raise QueryError(f"{where}: {new!r} is not a valid attribute name (lowercase "
-                             "letters, digits and underscores, starting with a letter)")
         text = value.strip()
         copy = _PAREN_NAME.match(text)
         if _NAME.match(text) and text in heading:
@@ -84,19 +79,25 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
     return columns, key_renames
 
 
+def _check_named(name: str, value: Any, where: str) -> None:
+    """``name=value`` must name a valid attribute and give a string or a column expression."""
+    if not _NAME.match(name):
+        raise QueryError(f"{where}: {name!r} is not a valid attribute name (lowercase letters, "
+                         "digits and underscores, starting with a letter)")
+    if not isinstance(value, (str, Column)):
+        raise QueryError(f"{where}: {name}= must be an attribute name, an SQL expression string "
+                         f"or a column expression, not {value!r}")
+
+
 def aggregate_columns(namespace: Heading, named: dict[str, Any],
                       where: str) -> list[tuple[str, Expr]]:
     """The computed (name, expression) pairs of ``aggr(**named)``."""
     out = []
     for name, value in named.items():
-        if not _NAME.match(name):
-            raise QueryError(f"{where}: {name!r} is not a valid attribute name")
+        _check_named(name, value, where)
         if isinstance(value, Column):
             out.append((name, column_expr(value, namespace, where, aggregates=True)))
             continue
-        if not isinstance(value, str):
-            raise QueryError(f"{where}: {name}= must be an SQL expression string or a column "
-                             f"expression, not {value!r}")
         out.append((name, parse_fragment(value, namespace, where=f"{where} {name}=",
                                          allow_aggregates=True)))
     return out
