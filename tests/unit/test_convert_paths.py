@@ -1,0 +1,88 @@
+"""The fast conversion paths give what Arrow's straightforward conversions give.
+
+Decimals are converted once per distinct value and the pandas key index is built from Arrow's
+dictionary encoding; both must be indistinguishable from ``to_pylist`` and ``set_index``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from frames.declare.spec import Attribute
+from frames.declare.types import arrow_type, parse_type
+from frames.io import convert
+from frames.plan.heading import Heading
+
+
+def heading(*specs: tuple[str, str, bool]) -> Heading:
+    return Heading(tuple(Attribute(name, parse_type(kind), in_key=key, nullable=not key)
+                         for name, kind, key in specs))
+
+
+RESULT_HEADING = heading(("subject", "int32", True), ("day", "date", True),
+                         ("n", "int16", True), ("duration", "decimal(5,1)", False),
+                         ("big", "decimal(38,10)", False), ("quality", "enum('a','b')", False),
+                         ("code", "uuid", False))
+DURATIONS = [Decimal("450.0"), Decimal("-0.5"), Decimal("0.0"), None, Decimal("1234.5")]
+BIG = [Decimal("1E-10"), Decimal("123456789012345678.1234567890"), None, Decimal("-3.5"),
+       Decimal("1E-10")]
+
+
+def result() -> pa.Table:
+    rows = {
+        "subject": [3, 1, 2, 1, 3],
+        "day": [datetime.date(2024, 1, d) for d in (5, 2, 9, 1, 5)],
+        "n": [1, 1, 2, 2, 2],
+        "duration": DURATIONS,
+        "big": BIG,
+        "quality": ["a", "b", None, "a", "b"],
+        "code": [str(uuid.UUID(int=i)) for i in range(5)],
+    }
+    schema = RESULT_HEADING.arrow_schema()
+    return pa.table([pa.array(rows[f.name], f.type) for f in schema], schema=schema)
+
+
+def test_dicts_hold_the_exact_decimals():
+    rows = convert.to_dicts(result(), RESULT_HEADING)
+    assert [r["duration"] for r in rows] == DURATIONS
+    assert [str(r["duration"]) for r in rows if r["duration"] is not None] == [
+        "450.0", "-0.5", "0.0", "1234.5"]
+    assert [r["big"] for r in rows] == BIG
+    assert rows[0]["code"] == uuid.UUID(int=0)
+
+
+def test_pandas_frame_equals_the_set_index_frame():
+    table = result()
+    frame = convert.to_pandas(table, RESULT_HEADING)
+    expected = table.to_pandas(integer_object_nulls=True, date_as_object=True)
+    expected["code"] = [uuid.UUID(v) for v in expected["code"]]
+    expected = expected.set_index(["subject", "day", "n"])
+    pd.testing.assert_frame_equal(frame, expected)
+    assert list(frame.index.levels[0]) == [1, 2, 3]  # sorted levels, as set_index makes
+    assert frame["duration"].tolist()[:3] == DURATIONS[:3]
+    assert frame.loc[(1, datetime.date(2024, 1, 2), 1), "duration"] == Decimal("-0.5")
+
+
+@pytest.mark.parametrize("kind", ["decimal(5,1)", "uuid", "int32"])
+def test_single_key_of_any_kind(kind):
+    head = heading(("k", kind, True), ("v", "int8", False))
+    values = {"decimal(5,1)": [Decimal("1.5"), Decimal("0.5")],
+              "uuid": [str(uuid.UUID(int=1)), str(uuid.UUID(int=2))],
+              "int32": [2, 1]}[kind]
+    table = pa.table({"k": pa.array(values, arrow_type(head["k"].type)),
+                      "v": pa.array([1, 2], pa.int8())})
+    frame = convert.to_pandas(table, head)
+    assert list(frame.index) == [convert.python_value(v, head["k"]) for v in values]
+    assert frame.index.name == "k"
+
+
+def test_frames_without_index_keep_heading_order():
+    frame = convert.to_pandas(result(), RESULT_HEADING, index=False)
+    assert list(frame.columns) == list(RESULT_HEADING.names)
+    assert frame["duration"].dtype == object
