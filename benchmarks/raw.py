@@ -1,0 +1,241 @@
+"""The raw driver paths, written by hand: what a user without frames would write.
+
+Each backend's class does the fastest idiomatic thing its driver offers: DuckDB registers Arrow
+tables and returns Arrow/pandas/polars natively; PostgreSQL streams CSV through ``COPY`` both
+ways; MySQL sends multi-row ``INSERT`` batches sized to ``max_allowed_packet`` and reads rows with
+pymysql. These are the baselines of the ratios the benchmark prints.
+"""
+
+from __future__ import annotations
+
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from benchmarks.workload import TABLES
+
+_INSERT_ORDER = TABLES
+_PACKET_MARGIN = 4096
+
+
+class RawDriver(ABC):
+    """Hand-written driver code for one backend; ``url`` as frames takes it."""
+
+    quote_char = '"'
+    placeholder = "%s"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.connection: Any = None
+
+    # -- helpers ------------------------------------------------------------------------------
+    def table(self, schema: str, name: str) -> str:
+        """The quoted ``schema.table`` name."""
+        q = self.quote_char
+        return f"{q}{schema}{q}.{q}{name}{q}"
+
+    def select_all(self, schema: str, name: str) -> str:
+        """``SELECT *`` from one table."""
+        return f"SELECT * FROM {self.table(schema, name)}"
+
+    def key_lookup(self, schema: str, name: str, key: Sequence[str]) -> str:
+        """``SELECT *`` of the row with the given key (bound parameters)."""
+        q = self.quote_char
+        where = " AND ".join(f"{q}{k}{q} = {self.placeholder}" for k in key)
+        return f"{self.select_all(schema, name)} WHERE {where}"
+
+    def fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any]:
+        """One row as a dict (the driver's cursor, one round trip)."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        cursor.close()
+        return dict(zip(names, row, strict=True))
+
+    def fetch_dicts(self, sql: str) -> list[dict[str, Any]]:
+        """Every row as a dict, from the driver's tuples."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        cursor.close()
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    # -- per backend --------------------------------------------------------------------------
+    @abstractmethod
+    def connect(self) -> None:
+        """Open :attr:`connection`."""
+
+    @abstractmethod
+    def empty(self, schema: str) -> None:
+        """Delete every row of the workload's tables in ``schema``."""
+
+    @abstractmethod
+    def insert(self, schema: str, tables: dict[str, pa.Table]) -> None:
+        """Insert the workload's tables into ``schema`` by the bulk path, in one transaction."""
+
+    @abstractmethod
+    def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        """A query's result as a pandas DataFrame."""
+
+    @abstractmethod
+    def fetch_polars(self, sql: str) -> pl.DataFrame:
+        """A query's result as a polars DataFrame."""
+
+    def close(self) -> None:
+        """Close :attr:`connection`."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+class DuckDBDriver(RawDriver):
+    """duckdb: Arrow in (``register`` + ``INSERT ... SELECT``), Arrow/pandas/polars out.
+
+    ``connection`` must share the database with frames: pass it from outside.
+    """
+
+    placeholder = "?"
+
+    def __init__(self, url: str, connection: Any) -> None:
+        super().__init__(url)
+        self._database = connection
+
+    def connect(self) -> None:
+        self.connection = self._database.cursor()
+
+    def empty(self, schema: str) -> None:
+        for name in reversed(_INSERT_ORDER):
+            self.connection.execute(f"DELETE FROM {self.table(schema, name)}")
+
+    def insert(self, schema: str, tables: dict[str, pa.Table]) -> None:
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        for name in _INSERT_ORDER:
+            con.register("source", tables[name])
+            con.execute(f"INSERT INTO {self.table(schema, name)} SELECT * FROM source")
+            con.unregister("source")
+        con.execute("COMMIT")
+
+    def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        return self.connection.sql(sql).df()
+
+    def fetch_polars(self, sql: str) -> pl.DataFrame:
+        return self.connection.sql(sql).pl()
+
+
+class PostgresDriver(RawDriver):
+    """psycopg2: ``COPY ... FROM STDIN`` / ``COPY (...) TO STDOUT`` in CSV."""
+
+    def connect(self) -> None:
+        import psycopg2
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url)
+        self.connection = psycopg2.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database)
+
+    def empty(self, schema: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(self.table(schema, n) for n in TABLES))
+        self.connection.commit()
+
+    def insert(self, schema: str, tables: dict[str, pa.Table]) -> None:
+        with self.connection.cursor() as cursor:
+            for name in _INSERT_ORDER:
+                buffer = io.BytesIO()
+                pacsv.write_csv(tables[name], buffer, pacsv.WriteOptions(include_header=False))
+                buffer.seek(0)
+                cursor.copy_expert(
+                    f"COPY {self.table(schema, name)} FROM STDIN WITH (FORMAT csv)", buffer)
+        self.connection.commit()
+
+    def _copy_out(self, sql: str) -> io.BytesIO:
+        buffer = io.BytesIO()
+        with self.connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
+        self.connection.commit()
+        buffer.seek(0)
+        return buffer
+
+    def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        return pacsv.read_csv(self._copy_out(sql)).to_pandas()
+
+    def fetch_polars(self, sql: str) -> pl.DataFrame:
+        return pl.read_csv(self._copy_out(sql))
+
+    def fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any]:
+        row = super().fetch_one(sql, params)
+        self.connection.commit()
+        return row
+
+
+class MySQLDriver(RawDriver):
+    """pymysql: multi-row ``INSERT`` batches under ``max_allowed_packet``; rows out."""
+
+    quote_char = "`"
+
+    def connect(self) -> None:
+        import pymysql
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url)
+        self.connection = pymysql.connect(
+            host=url.host, port=url.port or 3306, user=url.username,
+            password=url.password or "", autocommit=True)
+
+    def empty(self, schema: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for name in TABLES:
+                cursor.execute(f"TRUNCATE {self.table(schema, name)}")
+            cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
+
+    def insert(self, schema: str, tables: dict[str, pa.Table]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT @@max_allowed_packet")
+            (packet,) = cursor.fetchone()
+            cursor.max_stmt_length = packet - _PACKET_MARGIN
+            cursor.execute("START TRANSACTION")
+            for name in _INSERT_ORDER:
+                data = tables[name]
+                columns = ", ".join(f"`{c}`" for c in data.column_names)
+                marks = ", ".join(["%s"] * data.num_columns)
+                rows = list(zip(*(c.to_pylist() for c in data.columns), strict=True))
+                cursor.executemany(
+                    f"INSERT INTO {self.table(schema, name)} ({columns}) VALUES ({marks})", rows)
+            cursor.execute("COMMIT")
+
+    def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+        cursor.close()
+        return frame
+
+    def fetch_polars(self, sql: str) -> pl.DataFrame:
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        frame = pl.DataFrame(cursor.fetchall(), schema=names, orient="row",
+                             infer_schema_length=None)
+        cursor.close()
+        return frame
+
+
+def raw_driver(backend: str, url: str, duckdb_connection: Any = None) -> RawDriver:
+    """The hand-written driver code for ``backend`` (``duckdb`` needs the shared connection)."""
+    if backend == "duckdb":
+        return DuckDBDriver(url, duckdb_connection)
+    if backend == "postgres":
+        return PostgresDriver(url)
+    return MySQLDriver(url)

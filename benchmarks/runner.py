@@ -1,0 +1,310 @@
+"""Run the measures, collect medians, print the table and write the JSON report."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import frames as dj
+from benchmarks.contestants import (
+    FRAMES_SCHEMA,
+    RAW_SCHEMA,
+    DataJoint,
+    Frames,
+    Pandas,
+    Raw,
+)
+from benchmarks.raw import raw_driver
+from benchmarks.workload import Workload, declare, generate
+from frames.sql.compile import _compile_cached, compile_plan
+
+DEFAULT_URLS = {
+    "duckdb": "duckdb:///{tmp}/frames-benchmark.duckdb",
+    "postgres": "postgresql://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql://root@127.0.0.1:3306",
+}
+FETCH1_CALLS = 200
+COMPILE_CALLS = 2000
+#: measure → (description, unit); the order of the printed table.
+MEASURES = {
+    "insert": ("(a) bulk insert, four tables", "s"),
+    "fetch_pandas": ("(b) recordings → pandas", "s"),
+    "fetch_polars": ("(b) recordings → polars", "s"),
+    "fetch_dicts": ("(b) recordings → dicts", "s"),
+    "analytic": ("(c) analytic query → pandas", "s"),
+    "fetch1": ("(d) fetch1 by key", "s"),
+    "compile_cached": ("(e) compile, cached plan", "s"),
+    "compile_new": ("(e) compile, new plan", "s"),
+    "polars_memory": ("peak memory of → polars / Arrow size", "x"),
+}
+PACKAGES = ("frames", "duckdb", "psycopg2-binary", "pymysql", "pyarrow", "pandas", "polars",
+            "sqlglot", "sqlalchemy", "numpy", "datajoint")
+
+
+@dataclass
+class Result:
+    """Median of one measure for one tool (seconds, or a ratio for memory)."""
+
+    measure: str
+    tool: str
+    median: float
+    runs: int
+    rows: int | None = None
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float | None:
+        """Throughput, for measures over a known number of rows."""
+        return self.rows / self.median if self.rows and self.median else None
+
+
+def timed(function: Callable[[], Any], repeat: int,
+          before: Callable[[], Any] | None = None) -> list[float]:
+    """Wall-clock seconds of ``repeat`` calls of ``function`` (``before`` runs untimed)."""
+    samples = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+class Benchmark:
+    """One run on one backend: set-up, every measure for every available tool, the report."""
+
+    def __init__(self, backend: str, scale: float, repeat: int, url: str | None,
+                 tools: set[str] | None, log: Callable[[str], None] = print) -> None:
+        self.backend = backend
+        self.scale = scale
+        self.repeat = repeat
+        self._tmp = tempfile.TemporaryDirectory(prefix="frames-bench-")
+        self.url = url or DEFAULT_URLS[backend].format(tmp=self._tmp.name)
+        self.tools = tools
+        self.log = log
+        self.results: list[Result] = []
+        self.skipped: dict[str, str] = {}
+
+    # -- set-up -------------------------------------------------------------------------------
+    def _setup(self) -> tuple[Workload, list[Any]]:
+        self.log(f"generating the workload at scale {self.scale} ...")
+        workload = generate(self.scale)
+        self.connection = dj.connect(self.url)
+        backend = self.connection.backend
+        for schema in (FRAMES_SCHEMA, RAW_SCHEMA):
+            backend.drop_schema(schema)
+        classes = declare(FRAMES_SCHEMA, self.connection)
+        declare(RAW_SCHEMA, self.connection)
+        self._shared = None
+        if self.backend == "duckdb":
+            import duckdb
+
+            self._shared = duckdb.connect(self.url.removeprefix("duckdb:///"))
+        driver = raw_driver(self.backend, self.url, self._shared)
+        driver.connect()
+        self.driver = driver
+        contestants: list[Any] = [Raw(driver), Frames(self.connection, classes, driver)]
+        for name, make in (("pandas", lambda: Pandas(self.backend, self.url, driver)),
+                           ("datajoint", lambda: DataJoint(self.backend, self.url))):
+            if self.tools is not None and name not in self.tools:
+                continue
+            if name == "datajoint" and self.backend == "duckdb":
+                self.skipped[name] = "DataJoint does not run on DuckDB"
+                continue
+            try:
+                contestants.append(make())
+            except ImportError as exc:
+                self.skipped[name] = f"not installed ({exc})"
+            except Exception as exc:  # a comparator that cannot start is reported, not fatal
+                self.skipped[name] = f"{type(exc).__name__}: {exc}"
+        return workload, contestants
+
+    # -- measures -----------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        """Run every measure; return the report (also kept for :meth:`table`)."""
+        workload, contestants = self._setup()
+        started = time.perf_counter()
+        # Insert first: the frames run leaves its tables full for the reads.
+        for contestant in sorted(contestants, key=lambda c: c.name == "frames"):
+            if getattr(contestant, "insert", None) is None:
+                continue
+            self.log(f"insert: {contestant.name}")
+            samples = timed(lambda c=contestant: c.insert(workload.tables), self.repeat,
+                            contestant.reset)
+            self._add("insert", contestant.name, samples, workload.total_rows)
+        recordings = workload.tables["recording"].num_rows
+        for measure in ("fetch_pandas", "fetch_polars", "fetch_dicts", "analytic"):
+            for contestant in contestants:
+                method = getattr(contestant, measure, None)
+                if method is None:
+                    continue
+                self.log(f"{measure}: {contestant.name}")
+                method()  # warm-up: caches, buffer pools
+                rows = recordings if measure.startswith("fetch") else None
+                self._add(measure, contestant.name, timed(method, self.repeat), rows)
+        keys = workload.sample_keys(FETCH1_CALLS)
+        for contestant in contestants:
+            if getattr(contestant, "fetch1", None) is None:
+                continue
+            self.log(f"fetch1: {contestant.name}")
+            contestant.fetch1(keys[0])
+            samples = [timed(lambda c=contestant, k=key: c.fetch1(k), 1)[0] for key in keys]
+            self._add("fetch1", contestant.name, samples)
+        frames = next(c for c in contestants if c.name == "frames")
+        self._compile(frames, keys)
+        self.versions = versions(self.connection)
+        self.driver.close()
+        if self._shared is not None:
+            self._shared.close()
+        self.connection.close()  # DuckDB: the measuring process opens the file next
+        self._memory()
+        self.elapsed = time.perf_counter() - started
+        return self.report()
+
+    def _compile(self, frames: Frames, keys: list[dict[str, Any]]) -> None:
+        self.log("compile")
+        dialect = self.connection.dialect
+        recording = frames.tables["recording"]
+        plans = [(recording & key).plan for key in keys]
+        compile_plan(plans[0], dialect)
+        cached = []
+        for i in range(COMPILE_CALLS):
+            plan = plans[i % len(plans)]
+            start = time.perf_counter()
+            compile_plan(plan, dialect)
+            cached.append(time.perf_counter() - start)
+        self._add("compile_cached", "frames", cached)
+        fresh = []
+        analytic = frames.analytic_query().plan
+        for _ in range(max(self.repeat, 20)):
+            _compile_cached.cache_clear()
+            start = time.perf_counter()
+            compile_plan(analytic, dialect)
+            fresh.append(time.perf_counter() - start)
+        self._add("compile_new", "frames", fresh)
+
+    def _memory(self) -> None:
+        self.log("polars memory (subprocess)")
+        command = [sys.executable, "-m", "benchmarks.memory", self.url]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        if done.returncode:
+            self.skipped["polars_memory"] = done.stderr.strip().splitlines()[-1]
+            return
+        figures = json.loads(done.stdout)
+        self.memory = figures
+        self._add("polars_memory", "frames", [figures["peak_bytes"] / figures["arrow_bytes"]])
+
+    def _add(self, measure: str, tool: str, samples: list[float], rows: int | None = None) -> None:
+        self.results.append(Result(measure, tool, statistics.median(samples), len(samples),
+                                   rows, samples))
+
+    # -- report -------------------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        """The JSON-ready report: set-up, versions, machine, every result and the ratios."""
+        return {
+            "backend": self.backend,
+            "scale": self.scale,
+            "repeat": self.repeat,
+            "url": self.connection.backend.url,  # password hidden
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(self.elapsed, 1),
+            "machine": machine(),
+            "versions": self.versions,
+            "skipped": self.skipped,
+            "memory": getattr(self, "memory", None),
+            "results": [{**asdict(r), "rows_per_second": r.rows_per_second}
+                        for r in self.results],
+            "ratios": self.ratios(),
+        }
+
+    def ratios(self) -> dict[str, float]:
+        """frames / raw for every measure both ran."""
+        medians = {(r.measure, r.tool): r.median for r in self.results}
+        return {m: medians[m, "frames"] / medians[m, "raw"] for m in MEASURES
+                if (m, "frames") in medians and (m, "raw") in medians}
+
+    def table(self) -> str:
+        """The printed table: one row per measure, medians per tool, frames / raw."""
+        tools = ["frames", "raw", *sorted({r.tool for r in self.results} - {"frames", "raw"})]
+        medians = {(r.measure, r.tool): r for r in self.results}
+        ratios = self.ratios()
+        header = ["measure", *tools, "frames/raw"]
+        lines = [header]
+        for measure, (label, unit) in MEASURES.items():
+            cells = [label]
+            for tool in tools:
+                result = medians.get((measure, tool))
+                cells.append(_format(result, unit))
+            ratio = ratios.get(measure)
+            cells.append(f"{ratio:.2f}" if ratio is not None else "")
+            if any(cells[1:]):
+                lines.append(cells)
+        widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+        text = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                for row in lines]
+        text.insert(1, "-+-".join("-" * w for w in widths))
+        title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of "
+                 f"{self.repeat} runs ({FETCH1_CALLS} for fetch1)")
+        notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
+        return "\n".join([title, *text, *notes])
+
+
+def _format(result: Result | None, unit: str) -> str:
+    if result is None:
+        return ""
+    if unit == "x":
+        return f"{result.median:.2f}x"
+    text = _seconds(result.median)
+    if result.measure == "insert" and result.rows_per_second:
+        text += f" ({result.rows_per_second / 1000:,.0f}k rows/s)"
+    return text
+
+
+def _seconds(value: float) -> str:
+    if value < 1e-3:
+        return f"{value * 1e6:.1f} µs"
+    if value < 1:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def machine() -> dict[str, Any]:
+    """The machine the figures came from."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory / 2**30, 1),
+            "system": platform.platform(), "python": platform.python_version()}
+
+
+def versions(connection: dj.Connection) -> dict[str, str]:
+    """Package versions and the server's version."""
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    server = {"duckdb": "SELECT version()", "postgres": "SHOW server_version",
+              "mysql": "SELECT version()"}[connection.dialect]
+    found["server"] = str(connection.query(server)[0][0])
+    return found
