@@ -36,8 +36,10 @@ from frames.errors import (
     MissingTableError,
 )
 
+# Strict values, and strict grouping as on MySQL 8 (MariaDB leaves ONLY_FULL_GROUP_BY off):
+# frames' SQL must be valid under it, and user fragments get MySQL 8's errors everywhere.
 _SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
-            "'STRICT_ALL_TABLES'), time_zone = '+00:00'")
+            "'STRICT_ALL_TABLES', 'ONLY_FULL_GROUP_BY'), time_zone = '+00:00'")
 _PACKET_MARGIN = 4096
 
 _ERRNO: dict[int, type[FramesError]] = {
