@@ -27,7 +27,7 @@ _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
 ) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
-     "declare_sql", "populate", "progress", "key_source", "jobs", "full_table_name", "table_name",
+     "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph", "full_table_name", "table_name",
      "parents", "children"}
 
 
@@ -137,6 +137,12 @@ class Table(QueryExpression, metaclass=TableMeta):
     def full_table_name(self) -> str:
         """The quoted ``"schema"."table"`` name (DataJoint's ``full_table_name``)."""
         return f'"{self.database}"."{self.table_name}"'
+
+    def _dependency_graph(self) -> Any:
+        """The dependency graph of this table's connection (for :class:`frames.Diagram`)."""
+        from frames.api.schema import dependency_graph
+
+        return dependency_graph(self._connection)
 
     def describe(self) -> str:
         """The table's definition text, as it is declared."""
