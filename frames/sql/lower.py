@@ -178,10 +178,7 @@ class Lowering:
 
     def _inner_join(self, left: Block, right: Block, conditions: list[exp.Expression]) -> None:
         """Append ``right``'s sources to ``left``; each ON holds the conditions it can see."""
-        available = _aliases(left.source) | {a for j in left.joins for a in _aliases(j.this)}
-        available |= {left.source.alias_or_name}
-        for join in left.joins:
-            available.add(join.this.alias_or_name)
+        available = {left.source.alias_or_name} | {j.this.alias_or_name for j in left.joins}
         pending = list(conditions)
         sources = [exp.Join(this=right.source, on=None)] + [j.copy() for j in right.joins]
         for join in sources:
