@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import re
+
 from frames.declare.types import CoreType, parse_type
 
 #: DataJoint 2.x's hidden per-schema table of attribute lineage.
@@ -52,7 +54,21 @@ def encode_comment(core_type: CoreType, comment: str) -> str:
 
 
 def decode_comment(text: str | None) -> tuple[CoreType | None, str]:
-    """Split a column comment into (declared core type or ``None``, user comment)."""
+    """Split a column comment into (declared core type or ``None``, user comment).
+
+    A ``:type:`` prefix that is no core type of frames — a DataJoint codec such as ``<blob>``
+    or ``<attach@store>`` — is removed from the comment as DataJoint does, leaving the type to
+    the column's native type (``None`` here).
+
+    Examples
+    --------
+    >>> decode_comment(":decimal(5,1):recording duration")
+    (CoreType(kind='decimal', precision=5, scale=1, length=None, values=()), 'recording duration')
+    >>> decode_comment(":<blob>:raw trace")
+    (None, 'raw trace')
+    >>> decode_comment("a plain comment")
+    (None, 'a plain comment')
+    """
     if not text:
         return None, ""
     if not text.startswith(":"):
@@ -64,4 +80,9 @@ def decode_comment(text: str | None) -> tuple[CoreType | None, str]:
             return parse_type(text[1:end]), text[end + 1 :]
         except ValueError:
             end = text.find(":", end + 1)
-    return None, text
+    codec = _FOREIGN_TYPE.match(text)
+    return (None, codec.group(1)) if codec else (None, text)
+
+
+#: DataJoint's reading of a type prefix: ``:<anything but a colon>:comment``.
+_FOREIGN_TYPE = re.compile(r":[^:]+:(.*)", re.S)
