@@ -248,13 +248,14 @@ class QueryExpression:
                offset: int | None = None) -> pa.Table:
         return self._fetch(self._ordered(order_by, limit, offset))
 
-    def _fetch(self, plan: Node) -> pa.Table:
+    def _fetch(self, plan: Node, few_rows: bool = False) -> pa.Table:
         """Run ``plan`` (one statement) and return its result as Arrow."""
         if not plan.heading.names:
             count = len(self._derive(plan))
             return pa.table({}).take([]) if not count else pa.Table.from_pylist([{}])
         sql, params = compile_plan(plan, self._connection.dialect)
-        return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
+        return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema(),
+                                                    few_rows)
 
     def to_arrow(self, order_by: Any = None, limit: int | None = None,
                  offset: int | None = None, squeeze: bool = False) -> pa.Table:
@@ -304,7 +305,8 @@ class QueryExpression:
         """
         self.heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
-        table = self._fetch(TopNode(self._plan, (), Param.of(2), None, self._plan.heading))
+        table = self._fetch(TopNode(self._plan, (), Param.of(2), None, self._plan.heading),
+                            few_rows=True)
         rows = convert.to_dicts(table, self.heading)
         if len(rows) != 1:
             count = "no rows" if not rows else "more than one row"

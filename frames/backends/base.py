@@ -50,13 +50,16 @@ class Backend(ABC):
         """Run a query and return its rows as tuples of driver values (for small results)."""
 
     @abstractmethod
-    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema,
+                    few_rows: bool = False) -> pa.Table:
         """Run a query and return its result as Arrow, conformed to ``schema``.
 
         ``schema`` names every result column, in order, with the Arrow type frames expects
         (:func:`frames.declare.types.arrow_type`). The backend returns exactly those columns
         with those types, converting where its driver yields something else (e.g. MySQL's
-        0/1 for booleans, PostgreSQL's text from COPY).
+        0/1 for booleans, PostgreSQL's text from COPY). ``few_rows`` says the result has at
+        most a few rows (``fetch1``): the backend may then take its lowest-latency path
+        instead of its bulk path.
         """
 
     # -- transactions -------------------------------------------------------------------------

@@ -9,19 +9,22 @@ after a lost connection.
 
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
 
-from frames.backends.arrow import prepare_insert
+from frames.backends.arrow import prepare_insert, rows_to_arrow
 from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 from frames.errors import DatabaseConnectionError, FramesError, TransactionError
 
 T = TypeVar("T")
+#: :func:`to_format_paramstyle`, cached: the same statements run again and again.
+format_paramstyle = functools.lru_cache(maxsize=4096)(to_format_paramstyle)
 _ON_DUPLICATE = ("error", "skip", "replace")
 _SAVEPOINT = "frames_insert"
 
@@ -32,7 +35,7 @@ class SqlBackend(Backend):
     Subclasses set :attr:`driver_error` (the driver's base exception class) and
     :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_classify`, :meth:`_execute_on`,
     :meth:`_fetch_rows_on`, :meth:`_fetch_arrow_on`, :meth:`_insert`, :meth:`_tables` and
-    :meth:`_catalog`; MySQL also sets
+    :meth:`_catalog`, and may override :meth:`_fetch_few_on`; MySQL also sets
     :attr:`quote_char`, DuckDB :attr:`savepoints`.
     """
 
@@ -120,15 +123,25 @@ class SqlBackend(Backend):
         """Run a query and return its rows as tuples of driver values (for small results)."""
         return self._call(lambda con: self._fetch_rows_on(con, sql, params))
 
-    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema,
+                    few_rows: bool = False) -> pa.Table:
         """Run a query and return its result as Arrow, conformed to ``schema``.
+
+        ``few_rows``: the result has at most a few rows; take the lowest-latency path.
 
         Raises
         ------
         frames.errors.FetchError
             If the result has another number of columns or a value does not fit its type.
         """
-        return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
+        fetch = self._fetch_few_on if few_rows else self._fetch_arrow_on
+        return self._call(lambda con: fetch(con, sql, params, schema))
+
+    def _fetch_few_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        """Run a query with a small result on ``connection`` (by default: the bulk path)."""
+        return self._fetch_arrow_on(connection, sql, params, schema)
 
     def begin(self) -> None:
         """Start a transaction (re-connecting first if the connection was lost).
@@ -331,13 +344,23 @@ class ServerBackend(SqlBackend):
 
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(to_format_paramstyle(sql), tuple(params))
+            cursor.execute(format_paramstyle(sql), tuple(params))
             return cursor.rowcount
 
     def _fetch_rows_on(self, connection: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
         with connection.cursor() as cursor:
-            cursor.execute(to_format_paramstyle(sql), tuple(params))
+            cursor.execute(format_paramstyle(sql), tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
+
+    def _fetch_few_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
+    ) -> pa.Table:
+        """A small result from the driver's rows: one round trip, no bulk-path set-up."""
+        with connection.cursor() as cursor:
+            cursor.execute(format_paramstyle(sql), tuple(params))
+            rows = cursor.fetchall()
+            width = len(cursor.description or ())
+        return rows_to_arrow(rows, width, schema)
 
     def close(self) -> None:
         """Close the driver connection (an open transaction is rolled back by the server)."""

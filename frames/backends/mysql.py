@@ -17,9 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pymysql
 
-from frames.backends.arrow import rows_to_arrow
-from frames.backends.base import OnDuplicate, to_format_paramstyle
-from frames.backends.common import ServerBackend
+from frames.backends.base import OnDuplicate
+from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
     Catalog,
     ColumnRow,
@@ -105,11 +104,7 @@ class MySQLBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        with connection.cursor() as cursor:
-            cursor.execute(to_format_paramstyle(sql), tuple(params))
-            rows = cursor.fetchall()
-            width = len(cursor.description or ())
-        return rows_to_arrow(rows, width, schema)
+        return self._fetch_few_on(connection, sql, params, schema)
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
@@ -130,7 +125,7 @@ class MySQLBackend(ServerBackend):
         def run(connection: Any) -> int:
             with connection.cursor() as cursor:
                 cursor.max_stmt_length = max(self._max_packet - _PACKET_MARGIN, _PACKET_MARGIN)
-                return cursor.executemany(to_format_paramstyle(sql), rows) or 0
+                return cursor.executemany(format_paramstyle(sql), rows) or 0
 
         return self._call(run, f"insert into {ref}")
 

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from frames.backends.arrow import conform_array
-from frames.backends.base import OnDuplicate, to_format_paramstyle
-from frames.backends.common import ServerBackend, upsert_clause
+from frames.backends.base import OnDuplicate
+from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
 from frames.backends.introspect import (
     Catalog,
     ColumnRow,
@@ -113,7 +113,7 @@ class PostgresBackend(ServerBackend):
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
         with connection.cursor() as cursor:
-            query = cursor.mogrify(to_format_paramstyle(sql), tuple(params)).decode("utf-8")
+            query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
             buffer = io.BytesIO()
             cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
         return csv_to_arrow(buffer.getvalue(), schema)

@@ -85,6 +85,8 @@ if TYPE_CHECKING:
 _PARSERS: dict[str, Callable[[str], Any]] = {"json": json.loads, "uuid": uuid.UUID}
 # Temporal types converted through numpy, with the unit that yields date / datetime objects.
 _NUMPY_TEMPORAL = {"date": "datetime64[D]", "datetime": "datetime64[us]"}
+# Below this many values, encoding a column costs more than it saves.
+_FEW = 64
 # Kinds that pandas holds as ``object`` columns of Python values converted by frames.
 _OBJECT_KINDS = ("decimal", *_PARSERS)
 # Categories that keep a native numpy dtype while free of NULLs (floats always: NULL is NaN).
@@ -365,6 +367,8 @@ def _decimal_objects(column: pa.ChunkedArray) -> np.ndarray:
     shared by every row that holds it: Arrow's own conversion builds one object per row and
     costs about ten times as much on typical columns.
     """
+    if len(column) <= _FEW:
+        return _object_array(column.to_pylist())
     encoded = pc.dictionary_encode(column.combine_chunks())
     distinct = encoded.dictionary
     values = np.empty(len(distinct) + 1, dtype=object)  # the extra slot: None for NULL

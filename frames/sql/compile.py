@@ -11,7 +11,6 @@ import dataclasses
 import functools
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -46,21 +45,33 @@ def driver_value(value: Any) -> Any:
     return value
 
 
-def _walk_params(obj: Any) -> Iterator[Param]:
+def _params(node: Node) -> list[Param]:
+    """Every parameter occurrence in ``node``, depth first in field order."""
+    found: list[Param] = []
+    _collect(node, found)
+    return found
+
+
+def _collect(obj: Any, found: list[Param]) -> None:
     if isinstance(obj, Param):
-        yield obj
-    elif isinstance(obj, (Node, Cond, Expr)):
-        for f in dataclasses.fields(obj):  # type: ignore[arg-type]
-            if f.name != "heading":
-                yield from _walk_params(getattr(obj, f.name))
+        found.append(obj)
     elif isinstance(obj, tuple):
         for item in obj:
-            yield from _walk_params(item)
+            _collect(item, found)
+    elif isinstance(obj, (Node, Cond, Expr)):
+        for name in _operand_fields(type(obj)):
+            _collect(getattr(obj, name), found)
+
+
+@functools.cache
+def _operand_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a plan class that may hold parameters (all but the derived heading)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "heading")
 
 
 def collect_params(node: Node) -> tuple[list[Param], tuple[int, ...]]:
     """Every parameter occurrence in canonical order, and which occurrences share an object."""
-    params = list(_walk_params(node))
+    params = _params(node)
     first: dict[int, int] = {}
     sharing = tuple(first.setdefault(id(p), i) for i, p in enumerate(params))
     return params, sharing
@@ -87,7 +98,7 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
                   sharing: tuple[int, ...] | None = None) -> CompiledQuery:
     """Compile without the cache (``sharing`` from :func:`collect_params`)."""
     target = get_dialect(dialect)
-    params = list(_walk_params(node))
+    params = _params(node)
     if sharing is None:
         sharing = collect_params(node)[1]
     index = {id(p): sharing[i] for i, p in enumerate(params)}
