@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
@@ -27,6 +28,9 @@ from frames.declare.spec import (
 )
 from frames.declare.storage import decode_comment
 from frames.declare.types import INTEGER_KINDS, CoreType, parse_type
+
+if TYPE_CHECKING:
+    from frames.backends.base import Backend
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,26 @@ def build_foreign_keys(catalog: Catalog) -> list[tuple[TableRef, ForeignKeySpec]
         for ref in sorted(by_table, key=lambda r: (r.schema, r.name))
         for fk in by_table[ref]
     ]
+
+
+def introspect_with_parents(backend: Backend, schema: str) -> dict[TableRef, TableSpec]:
+    """The specs of ``schema``'s tables and of every table in other schemas they depend on.
+
+    Foreign keys are followed across schemas, transitively, so that lineage can be traced to
+    its origin even when a parent schema (a DataJoint pipeline's upstream schema, say) has not
+    been opened in this process. Each schema is read once.
+    """
+    specs: dict[TableRef, TableSpec] = {}
+    pending, seen = [schema], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for spec in backend.introspect(name):
+            specs[spec.ref] = spec
+            pending.extend(fk.parent.schema for fk in spec.foreign_keys)
+    return specs
 
 
 def _group(rows: list) -> defaultdict[TableRef, list]:

@@ -644,3 +644,89 @@ def test_frames_reads_datajoint_codec_attributes_as_bytes(datajoint_instance, fr
     assert stored[2] is None
     assert isinstance(stored[1], bytes) and stored[1]
     assert list((Trace & {"trace_id": 1}).fetch1("samples")) == [0.0, 1.0, 2.0]
+
+
+def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,
+                                                     datajoint_instance, frames_connection,
+                                                     backend_name, schema_name) -> None:
+    if backend_name == "postgres":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "frames.api.insert_select._cast_enums casts to frames' own enum type name "
+            "(\"schema\".\"table:attr\"); DataJoint names its PostgreSQL enum types enum_<hash>, "
+            "so INSERT ... SELECT into a DataJoint enum column fails (type does not exist)")))
+    schema = datajoint_instance.Schema(schema_name)
+
+    @schema
+    class Staging(datajoint.Manual):
+        definition = """
+        subject_id : int32
+        session_date : date
+        recording_id : int16
+        ---
+        duration : decimal(5,1)
+        quality : enum('good', 'fair', 'poor')
+        """
+
+    new = [{**r, "recording_id": r["recording_id"] + 10} for r in RECORDINGS]
+    Staging.insert(new)
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    lab.Recording.insert(new[:1])
+    # the rows come from a query (INSERT ... SELECT); the first is skipped as a duplicate
+    assert lab.Recording.insert(lab.Staging, skip_duplicates=True) == 3
+    assert_rows(datajoint_schema["Recording"].to_dicts(), [*RECORDINGS, *new],
+                KEYS["Recording"], "DataJoint after frames inserted a query")
+
+
+def test_frames_compares_datajoint_strings_case_sensitively(request, datajoint_schema,
+                                                            frames_connection, backend_name,
+                                                            schema_name) -> None:
+    if backend_name == "mysql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "DataJoint creates MySQL tables with the server's default collation "
+            "(utf8mb4_general_ci, case-insensitive); frames compares strings with the column's "
+            "collation, so on DataJoint's tables 'MOUSE' = 'mouse' on MySQL only")))
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    assert len(lab.Species & {"species": "MOUSE"}) == 0
+    assert len(lab.Species & {"species": "mouse"}) == 1
+
+
+@pytest.fixture
+def upstream_name(backend_url: str, schema_name: str) -> Iterator[str]:
+    """A second schema that ``schema_name``'s tables depend on; both dropped, dependents first.
+
+    Request it before the connection fixtures, so that they are closed before the drop.
+    """
+    name = f"{schema_name}_up"
+    yield name
+    cleanup = frames.connect(backend_url)
+    try:
+        cleanup.backend.drop_schema(schema_name)
+        cleanup.backend.drop_schema(name)
+    finally:
+        cleanup.close()
+
+
+def test_frames_traces_lineage_into_upstream_schemas(upstream_name, datajoint_instance,
+                                                     frames_connection, schema_name) -> None:
+    upstream = datajoint_instance.Schema(upstream_name)
+    tables = declare(datajoint, upstream, "postgres", ["Species", "Subject"])
+
+    session = type("Session", (datajoint.Manual,),
+                   {"definition": "-> Subject\nsession_idx : int16\n"})
+    Session = upstream(session, context=tables)
+    scan = type("Scan", (datajoint.Manual,), {"definition": "-> Session\nscan_idx : int16\n"})
+    Scan = datajoint_instance.Schema(schema_name)(scan, context={"Session": Session})
+
+    tables["Subject"].insert(SUBJECTS[:2])
+    Session.insert([{"subject_id": 1, "session_idx": 1}, {"subject_id": 2, "session_idx": 1}])
+    Scan.insert([{"subject_id": 1, "session_idx": 1, "scan_idx": 1}])
+    # the downstream schema is opened first: lineage is traced into the upstream one
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    assert lab.Scan.heading["subject_id"].lineage == f"{upstream_name}.subject.subject_id"
+    assert lab.Scan.heading["session_idx"].lineage == f"{upstream_name}.session.session_idx"
+    up = frames.virtual_schema(upstream_name, connection=frames_connection)
+    assert_rows((lab.Scan * up.Subject).proj("species").to_dicts(),
+                [{"subject_id": 1, "session_idx": 1, "scan_idx": 1, "species": "mouse"}],
+                ("subject_id", "session_idx", "scan_idx"), "Scan * upstream Subject")
+    assert_rows((up.Subject & lab.Scan).proj().to_dicts(), [{"subject_id": 1}],
+                KEYS["Subject"], "upstream Subject & Scan")
