@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from frames.api.query import QueryExpression
 from frames.declare.spec import TableRef
+from frames.declare.storage import LINEAGE_CATALOG
 from frames.errors import IntegrityError
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
@@ -71,10 +72,10 @@ def cascade_plans(table: QueryExpression, ref: TableRef) -> list[tuple[TableRef,
         for parent in graph.predecessors(node):
             if parent not in plans:
                 continue
-            fk = graph.edges[parent, node]["fk"]
-            renamed = make_project(plans[parent], [(c, Col(p)) for c, p in fk.attr_map], {},
-                                   "delete")
-            conditions.append(Exists(renamed, fk.child_attrs))
+            for fk in graph.edges[parent, node]["fks"]:
+                renamed = make_project(plans[parent], [(c, Col(p)) for c, p in fk.attr_map],
+                                       {}, "delete")
+                conditions.append(Exists(renamed, fk.child_attrs))
         plans[node] = make_restrict(child, OrCond(tuple(conditions)))
         refs[node] = child_ref
     order = list(nx.topological_sort(graph.subgraph(nodes))) if root in graph else [root]
@@ -161,7 +162,7 @@ def delete_quick(table: Table) -> int:
 def drop_tables(table: Table, prompt: bool | None = None, cascade: bool = True) -> None:
     """Drop ``table`` and (with ``cascade``) its dependent tables, children first."""
     from frames.api.schema import dependency_graph, forget_table, table_spec
-    from frames.sql.ddl import drop_table_sql
+    from frames.sql.ddl import drop_lineage_sql, drop_table_sql
 
     connection = table._connection
     graph = dependency_graph(connection)
@@ -177,12 +178,16 @@ def drop_tables(table: Table, prompt: bool | None = None, cascade: bool = True) 
         print("Drop cancelled.")
         return
     dialect = get_dialect(connection.dialect)
+    backend = connection.backend
     with connection.atomic():
         for node in reversed(order):
             ref = graph.nodes[node]["ref"] if node in graph else table.ref
             spec = table_spec(connection, ref)
-            for statement in drop_table_sql(spec, dialect):
-                connection.backend.execute(statement)
+            statements = drop_table_sql(spec, dialect)
+            if backend.table_exists(TableRef(ref.schema, LINEAGE_CATALOG)):
+                statements += drop_lineage_sql(spec, dialect)
+            for statement in statements:
+                backend.execute(statement)
     for node in order:
         forget_table(connection, graph.nodes[node]["ref"] if node in graph else table.ref)
     type(table)._spec = None

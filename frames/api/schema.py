@@ -9,6 +9,7 @@ import networkx as nx
 
 from frames.api.connection import Connection, conn
 from frames.api.table import Lookup, Part, Table
+from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
 from frames.declare.naming import class_name_of, table_name, tier_of
 from frames.declare.parser import parse_definition
@@ -20,6 +21,7 @@ from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
     create_table_sql,
     foreign_key_catalog_rows,
+    lineage_catalog_sql,
 )
 from frames.sql.dialects import get_dialect
 
@@ -134,11 +136,15 @@ class Schema:
         register_spec(self.connection, spec)
 
     def stored_specs(self) -> dict[TableRef, TableSpec]:
-        """The spec of every table of the schema as the database describes it, with lineage."""
-        registry = _registry(self.connection)
-        stored = {spec.ref: spec for spec in self.connection.backend.introspect(self.database)}
-        known = {r: spec for r, spec in registry.items() if r not in stored}
-        return with_lineage(stored, known)
+        """The specs of the schema's tables as the database describes them, with lineage.
+
+        Foreign keys are followed into upstream schemas (read from the database too) so that
+        lineage reaches its origin; the result holds this schema's tables only.
+        """
+        stored = introspect_with_parents(self.connection.backend, self.database)
+        known = {r: spec for r, spec in _registry(self.connection).items() if r not in stored}
+        return {ref: spec for ref, spec in with_lineage(stored, known).items()
+                if ref.schema == self.database}
 
     def stored_spec(self, ref: TableRef) -> TableSpec:
         """The spec of one existing table of this schema (see :meth:`stored_specs`)."""
@@ -191,7 +197,7 @@ class Schema:
                 for row in foreign_key_catalog_rows(spec):
                     backend.execute(f'INSERT INTO "{spec.ref.schema}"."~foreign_keys" ({names}) '
                                     f"VALUES ({marks})", row)
-            for statement in create_table_sql(spec, dialect):
+            for statement in create_table_sql(spec, dialect) + lineage_catalog_sql(spec, dialect):
                 backend.execute(statement)
 
     # -- inspection and removal ---------------------------------------------------------------
@@ -258,16 +264,26 @@ def table_spec(connection: Connection, ref: TableRef) -> TableSpec:
 
 
 def dependency_graph(connection: Connection) -> nx.DiGraph:
-    """Tables as nodes (``"schema"."name"``) and foreign keys as parent → child edges."""
+    """Tables as nodes (``"schema"."name"``) and foreign keys as parent → child edges.
+
+    Each edge lists every foreign key between its two tables (``fks``); ``primary`` and
+    ``renamed`` say whether any of them is in the child's key or renames attributes.
+    """
     graph = nx.DiGraph()
     for spec in list(_registry(connection).values()):
         _add_node(graph, spec.ref)
     for child, fk in connection.backend.foreign_keys():
         _add_node(graph, child)
         _add_node(graph, fk.parent)
+        edge = (_node_id(fk.parent), _node_id(child))
         renamed = any(c != p for c, p in fk.attr_map)
-        graph.add_edge(_node_id(fk.parent), _node_id(child), primary=fk.in_key, renamed=renamed,
-                       parent=fk.parent, child=child, fk=fk)
+        if graph.has_edge(*edge):  # a second foreign key between the same two tables
+            data = graph.edges[edge]
+            data["fks"].append(fk)
+            data["primary"] = data["primary"] or fk.in_key
+            data["renamed"] = data["renamed"] or renamed
+        else:
+            graph.add_edge(*edge, primary=fk.in_key, renamed=renamed, fks=[fk])
     return graph
 
 

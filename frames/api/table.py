@@ -27,8 +27,8 @@ _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
 ) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
-     "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph", "full_table_name", "table_name",
-     "parents", "children"}
+     "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph",
+     "full_table_name", "table_name", "parents", "children"}
 
 
 class TableMeta(type):
@@ -143,6 +143,20 @@ class Table(QueryExpression, metaclass=TableMeta):
         from frames.api.schema import dependency_graph
 
         return dependency_graph(self._connection)
+
+    def parents(self, primary: bool | None = None) -> list[str]:
+        """Full names of the tables this one references (``primary``: only through its key,
+        ``False``: only through secondary attributes)."""
+        return self._neighbours(self._dependency_graph().in_edges, primary, 0)
+
+    def children(self, primary: bool | None = None) -> list[str]:
+        """Full names of the tables that reference this one (``primary`` as in :meth:`parents`)."""
+        return self._neighbours(self._dependency_graph().out_edges, primary, 1)
+
+    def _neighbours(self, edges: Any, primary: bool | None, side: int) -> list[str]:
+        node = self.full_table_name
+        return sorted(edge[side] for edge in edges(node, data=True)
+                      if primary is None or edge[2]["primary"] == primary)
 
     def describe(self) -> str:
         """The table's definition text, as it is declared."""

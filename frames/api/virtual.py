@@ -15,8 +15,6 @@ from typing import Any
 from frames.api.connection import Connection
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
-from frames.backends.introspect import introspect_with_parents
-from frames.declare.lineage import with_lineage
 from frames.declare.naming import class_name_of, master_of
 from frames.declare.spec import (
     NO_DEFAULT,
@@ -106,10 +104,7 @@ def _default_text(attr: Attribute) -> str:
 def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str, type[Table]]:
     """Classes for the tables of ``schema`` not in ``skip``, masters first, parts nested."""
     skip = skip or set()
-    # Lineage is traced through parent schemas too (read from the database if need be), so
-    # that a table whose keys come from an upstream schema matches that schema's tables.
-    specs = {ref: spec for ref, spec in _stored_specs(schema).items()
-             if ref.schema == schema.database and ref not in skip}
+    specs = {ref: spec for ref, spec in schema.stored_specs().items() if ref not in skip}
     classes: dict[str, type[Table]] = {}
     masters: dict[str, type[Table]] = {}
     for ref, spec in sorted(specs.items(), key=lambda item: master_of(item[0].name) is not None):
@@ -125,11 +120,6 @@ def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str
             masters[ref.name] = cls
             classes[name] = cls
     return classes
-
-
-def _stored_specs(schema: Schema) -> dict[TableRef, TableSpec]:
-    """Every table of ``schema`` and of the schemas it depends on, with lineage."""
-    return with_lineage(introspect_with_parents(schema.connection.backend, schema.database))
 
 
 def virtual_schema(schema_name: str, *, connection: Connection | None = None,

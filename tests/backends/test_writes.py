@@ -489,3 +489,32 @@ def test_schema_drop(filled):
     schema = filled.schema.database
     filled.schema.drop(prompt=False)
     assert not backend.schema_exists(schema)
+
+
+def test_cascade_follows_every_foreign_key_between_two_tables(backend_url, schema_name):
+    connection = dj.connect(backend_url)
+    schema = dj.Schema(schema_name, connection=connection)
+    try:
+        @schema
+        class Person(dj.Manual):
+            definition = """
+            person_id : int32
+            """
+
+        @schema
+        class Review(dj.Manual):
+            definition = """
+            review_id : int32
+            ---
+            -> Person
+            -> Person.proj(reviewer_id='person_id')
+            """
+
+        Person.insert([(1,), (2,), (3,)])
+        Review.insert([(10, 1, 2), (11, 2, 3), (12, 3, 3)])
+        (Person & {"person_id": 2}).delete(prompt=False)
+        assert sorted(r["review_id"] for r in Review.to_dicts()) == [12]
+        assert sorted(r["person_id"] for r in Person.to_dicts()) == [1, 3]
+    finally:
+        schema.drop(prompt=False)
+        connection.close()

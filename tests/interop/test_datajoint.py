@@ -429,7 +429,7 @@ def test_frames_writes_a_datajoint_schema(datajoint_schema, frames_connection, b
     recordings, channels = [*RECORDINGS, recording], [*CHANNELS, channel]
     # Cascade: subject 1 goes with its two sessions, their three recordings and two channels.
     counts = (lab.Subject & {"subject_id": 1}).delete(prompt=False)
-    assert sum(counts.values()) == 1 + 2 + 3 + 2
+    assert sum(counts.values()) == 1 + 2 + 3 + 3  # researcher, sessions, recordings, channels
     expected = {
         "Species": SPECIES,
         "Researcher": researchers,
@@ -444,10 +444,6 @@ def test_frames_writes_a_datajoint_schema(datajoint_schema, frames_connection, b
                     KEYS[name], f"DataJoint after frames wrote: {name}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "frames.api.schema.dependency_graph is a DiGraph: of two foreign keys from one child to one "
-    "parent (Session -> Researcher and -> Researcher.proj(reviewer_id=...)) only the last is "
-    "kept, so cascade_plans deletes the sessions reached through one of them only"))
 def test_frames_cascades_through_every_foreign_key(datajoint_schema, frames_connection,
                                                    backend_name, schema_name) -> None:
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
@@ -468,7 +464,7 @@ def test_frames_cascades_through_every_foreign_key(datajoint_schema, frames_conn
     for name, rows in expected.items():
         assert_rows(table(datajoint_schema, name).to_dicts(), datajoint_view(rows, backend_name),
                     KEYS[name], f"DataJoint after frames deleted: {name}")
-    assert sum(counts.values()) == 1 + 2 + 3 + 2
+    assert sum(counts.values()) == 1 + 2 + 3 + 3  # researcher, sessions, recordings, channels
 
 
 def test_frames_reads_datajoint_uuids(request, datajoint_schema, datajoint_instance,
