@@ -22,15 +22,20 @@ _PREFIX = {
 
 
 def _cast_enums(table: Table, names: tuple[str, ...], select: str) -> str:
-    """PostgreSQL enums are named types per table: cast the query's enum columns to the target's."""
-    from frames.sql.ddl import enum_type_name
+    """PostgreSQL enums are named types per table: cast the query's enum columns to the target's.
 
-    enums = {a.name for a in table.heading if a.type.kind == "enum"}
-    if not enums & set(names):
+    The target's type names are read from the catalog, since tables declared by DataJoint name
+    their enum types differently from frames.
+    """
+    enums = {a.name for a in table.heading if a.type.kind == "enum"} & set(names)
+    if not enums:
         return select
+    types = dict(table._connection.query(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = to_regclass(?) AND attnum > 0", [table.full_table_name]))
     outputs = ", ".join(
-        f'CAST(CAST("q"."{n}" AS TEXT) AS {enum_type_name(table._spec, n)})' if n in enums
-        else f'"q"."{n}"' for n in names)
+        f'CAST(CAST("q"."{n}" AS TEXT) AS {types[n]})' if n in enums else f'"q"."{n}"'
+        for n in names)
     return f'SELECT {outputs} FROM ({select}) AS "q"'
 
 

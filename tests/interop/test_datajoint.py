@@ -645,11 +645,6 @@ def test_frames_reads_datajoint_codec_attributes_as_bytes(datajoint_instance, fr
 def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,
                                                      datajoint_instance, frames_connection,
                                                      backend_name, schema_name) -> None:
-    if backend_name == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "frames.api.insert_select._cast_enums casts to frames' own enum type name "
-            "(\"schema\".\"table:attr\"); DataJoint names its PostgreSQL enum types enum_<hash>, "
-            "so INSERT ... SELECT into a DataJoint enum column fails (type does not exist)")))
     schema = datajoint_instance.Schema(schema_name)
 
     @schema
