@@ -6,6 +6,9 @@
   index) and drop candidates that are not members — PostgreSQL and DuckDB reject a comparison
   with a non-member instead of finding nothing. ``min``/``max`` of an enum are the text
   minimum/maximum everywhere.
+* Integer arithmetic is 64-bit: narrower operands of ``+ - * %`` and unary minus are widened,
+  as :func:`~frames.plan.values.infer_type` promises (DuckDB and PostgreSQL would compute
+  ``int16 + int16`` in 16 bits and overflow).
 """
 
 from __future__ import annotations
@@ -13,9 +16,24 @@ from __future__ import annotations
 from frames.declare.spec import Attribute
 from frames.declare.values import convert_value
 from frames.plan.heading import Heading
-from frames.plan.values import TEXT, Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
+from frames.plan.values import (
+    INT64,
+    TEXT,
+    Agg,
+    Case,
+    Cast,
+    Col,
+    Expr,
+    Func,
+    Lit,
+    Op,
+    Param,
+    infer_type,
+)
 
 _COMPARISONS = ("=", "<>", "<", "<=", ">", ">=", "in", "between", "like")
+_ARITHMETIC = ("+", "-", "*", "%", "neg")
+_NARROW_INTEGERS = ("int8", "int16", "int32")
 
 def never_equal(value: Expr) -> Expr:
     """The truth value of ``value = <non-member>``: NULL where ``value`` is NULL, else false.
@@ -51,8 +69,11 @@ class _Normalizer:
     def visit(self, expr: Expr) -> Expr:
         if isinstance(expr, Op):
             args = tuple(self.visit(arg) for arg in expr.args)
-            return self._comparison(Op(expr.op, args)) if expr.op in _COMPARISONS \
-                else Op(expr.op, args)
+            if expr.op in _COMPARISONS:
+                return self._comparison(Op(expr.op, args))
+            if expr.op in _ARITHMETIC:
+                args = tuple(self._widened(arg) for arg in args)
+            return Op(expr.op, args)
         if isinstance(expr, Agg):
             arg = None if expr.arg is None else self.visit(expr.arg)
             if expr.name in ("min", "max") and self._enum(arg) is not None:
@@ -66,6 +87,14 @@ class _Normalizer:
         if isinstance(expr, Cast):
             return Cast(self.visit(expr.arg), expr.type)
         return expr
+
+    def _widened(self, arg: Expr) -> Expr:
+        types = {a.name: a.type for a in self.heading}
+        try:
+            kind = infer_type(arg, types).kind
+        except KeyError:
+            return arg
+        return Cast(arg, INT64) if kind in _NARROW_INTEGERS else arg
 
     def _enum(self, expr: Expr | None) -> Attribute | None:
         if isinstance(expr, Col):

@@ -75,6 +75,7 @@ class Lowering:
         self.param_index = param_index
         self.emitter = ExprEmitter(dialect, self._slot)
         self._aliases = 0
+        self.root: Node | None = None
 
     # -- helpers --------------------------------------------------------------------------------
     def _slot(self, param: Param) -> exp.Expression:
@@ -111,11 +112,16 @@ class Lowering:
         return query
 
     def wrap(self, block: Block, names: tuple[str, ...]) -> Block:
-        """``block`` as a derived table: a new block selecting from it."""
+        """``block`` as a derived table: a new block selecting from it.
+
+        A block without attributes still yields its rows through a hidden ``_exists`` column,
+        which a grouping by the empty key groups by.
+        """
         alias = self.alias()
         sub = exp.Subquery(this=self.select(block, names),
                            alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
+        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True)
+                                   for n in names or ("_exists",)})
 
     def open_block(self, node: Node) -> Block:
         """The block of ``node``, wrapped if it is sealed."""
@@ -128,7 +134,9 @@ class Lowering:
 
     # -- dispatch -------------------------------------------------------------------------------
     def lower(self, node: Node) -> Block:
-        """The block computing ``node``."""
+        """The block computing ``node`` (the first node lowered is the statement's root)."""
+        if self.root is None:
+            self.root = node
         method = getattr(self, "_" + type(node).__name__.lower())
         return method(node)
 
@@ -153,7 +161,9 @@ class Lowering:
 
     def _project(self, node: Project) -> Block:
         block = self.lower(node.child)
-        if block.distinct or block.limit is not None or block.offset is not None:
+        # A global aggregation (no GROUP BY) is one row only while it selects an aggregate.
+        if block.distinct or block.limit is not None or block.offset is not None \
+                or block.group_by == []:
             block = self.wrap(block, node.child.heading.names)
         columns = {name: self.expr(e, block.columns) for name, e in node.columns}
         block.columns = {name: columns[name] for name in node.heading.names}
@@ -206,15 +216,20 @@ class Lowering:
         else:
             self._inner_join(group, source, conditions)
             marker = None
-        namespace = dict(source.columns)
-        namespace.update(group.columns)
+        # Outside aggregates a namesake is the group's value; inside, the aggregated rows' one
+        # (NULL on the row a left join adds for a group without matches).
+        namespace = {**source.columns, **group.columns}
+        namespace.update((_AGGREGATED + n, source.columns[n]) for n in node.on)
         out: dict[str, exp.Expression] = {}
         group_names = set(node.group.heading.names)
         grouped = list(node.group.heading.primary_key) + list(node.kept)
         for name, value in node.columns:
             grouped += [c for c in _columns_outside_aggregates(value) if c in group_names]
+            value = _aggregated_namesakes(value, set(node.on))
             out[name] = self._aggregate_expr(value, namespace, marker)
         group.group_by = [group.columns[n].copy() for n in dict.fromkeys(grouped)]
+        if not group.group_by and "_exists" in group.columns:
+            group.group_by = [group.columns["_exists"].copy()]  # empty key: 0 or 1 group
         out.update((n, group.columns[n]) for n in node.heading.names if n not in out)
         group.columns = {n: out[n] for n in node.heading.names}
         return group
@@ -261,8 +276,8 @@ class Lowering:
 
         names = node.heading.names
         if not node.left.heading.secondary and not node.right.heading.secondary:
-            left = self.select(self.lower(node.left), names)
-            right = self.select(self.lower(node.right), names)
+            left = self.select(self.open_block(node.left), names)
+            right = self.select(self.open_block(node.right), names)
             query: exp.Expression = exp.Union(this=left, expression=right, distinct=True)
         else:
             # Outer union: left rows (with right's attributes where the key matches), then the
@@ -278,6 +293,8 @@ class Lowering:
         return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
 
     def _top(self, node: Top) -> Block:
+        if node.limit is None and node.offset is None and node is not self.root:
+            return self.lower(node.child)  # an order without a limit matters at the top only
         block = self.lower(node.child)
         if block.sealed and not (block.group_by is not None and block.limit is None
                                  and block.offset is None and not block.distinct):
@@ -329,6 +346,37 @@ def _only_expressions(cond: Cond) -> bool:
     if isinstance(cond, NotCond):
         return _only_expressions(cond.item)
     return False
+
+
+_AGGREGATED = "\x00aggregated:"
+
+
+def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
+    """``value`` with the namesakes ``names`` inside aggregates renamed to the aggregated side."""
+    import dataclasses
+
+    from frames.plan.values import Col
+
+    def visit(expr: Expr, inside: bool) -> Expr:
+        if isinstance(expr, Col):
+            return Col(_AGGREGATED + expr.name) if inside and expr.name in names else expr
+        changes = {}
+        for f in dataclasses.fields(expr):  # type: ignore[arg-type]
+            old = getattr(expr, f.name)
+            new = _visit_value(old, isinstance(expr, Agg) or inside)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(expr, **changes) if changes else expr
+
+    def _visit_value(old: object, inside: bool) -> object:
+        if isinstance(old, Expr):
+            return visit(old, inside)
+        if isinstance(old, tuple):
+            items = tuple(_visit_value(item, inside) for item in old)
+            return items if any(a is not b for a, b in zip(items, old, strict=True)) else old
+        return old
+
+    return visit(value, False) if names else value
 
 
 def _columns_outside_aggregates(value: Expr) -> list[str]:

@@ -26,8 +26,6 @@ class Dialect:
         Core type kind → SQL spelling template (``{p}`` precision, ``{s}`` scale, ``{n}`` length).
     float_cast : str
         Type to cast to for true (floating) division and averages.
-    int64_cast : str
-        Type to cast integer sums and counts to, so all backends return 64-bit integers.
     enum_as_named_type : bool
         PostgreSQL declares enums as named types; others inline ``ENUM(...)`` or use a CHECK.
     declares_foreign_keys : bool
@@ -49,7 +47,6 @@ class Dialect:
     sqlglot: str
     types: dict[str, str] = field(default_factory=dict)
     float_cast: str = "DOUBLE"
-    int64_cast: str = "BIGINT"
     enum_as_named_type: bool = False
     declares_foreign_keys: bool = True
     inline_comments: bool = False
@@ -142,7 +139,6 @@ MYSQL = Dialect(
         "bytes": "LONGBLOB",
     },
     float_cast="DOUBLE",
-    int64_cast="SIGNED",
     inline_comments=True,
     string_collation="utf8mb4_bin",
     round_cast="DECIMAL(65, 30)",
