@@ -105,6 +105,11 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
     lowering = Lowering(target, index)
     block = lowering.lower(rewrite(node))
     if mode == "rows":
+        if target.float32_output_cast:
+            to = exp.DataType.build(target.float32_output_cast, dialect=target.sqlglot)
+            for attr in node.heading:
+                if attr.type.kind == "float32":
+                    block.columns[attr.name] = exp.Cast(this=block.columns[attr.name], to=to)
         query = lowering.select(block, node.heading.names)
     else:
         if block.sealed:

@@ -34,6 +34,9 @@ class Dialect:
         MySQL puts column comments inline; others use ``COMMENT ON``.
     string_collation : str or None
         Column collation that makes string comparison case- and accent-sensitive.
+    float32_output_cast : str or None
+        Type float32 results are selected as, where the wire format would lose digits
+        (MySQL renders FLOAT with six significant digits).
     cast_types : dict
         Core type kind → type name for ``CAST`` where it differs from the column type
         (MySQL casts only to SIGNED, CHAR, DOUBLE, DECIMAL, DATE, DATETIME, ...).
@@ -53,6 +56,7 @@ class Dialect:
     string_collation: str | None = None
     round_cast: str | None = None
     cast_types: dict[str, str] = field(default_factory=dict)
+    float32_output_cast: str | None = None
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -142,6 +146,7 @@ MYSQL = Dialect(
     inline_comments=True,
     string_collation="utf8mb4_bin",
     round_cast="DECIMAL(65, 30)",
+    float32_output_cast="DOUBLE",
     cast_types={
         **{kind: "SIGNED" for kind in ("int8", "int16", "int32", "int64", "bool")},
         **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "uuid", "json")},
