@@ -133,7 +133,8 @@ class Pandas:
         else:
             import sqlalchemy
 
-            self._engine = sqlalchemy.create_engine(url.replace("mysql://", "mysql+pymysql://"))
+            driver = {"postgres": "postgresql+psycopg2", "mysql": "mysql+pymysql"}[backend]
+            self._engine = sqlalchemy.create_engine(driver + url[url.index(":"):])
 
     def reset(self) -> None:
         self._driver.empty(RAW_SCHEMA)

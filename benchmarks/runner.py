@@ -36,6 +36,8 @@ DEFAULT_URLS = {
     "mysql": "mysql://root@127.0.0.1:3306",
 }
 FETCH1_CALLS = 200
+#: The tools measured ``repeat`` times after a warm-up; comparators (pandas, DataJoint) run once.
+_MEASURED = ("frames", "raw")
 COMPILE_CALLS = 2000
 #: measure → (description, unit); the order of the printed table.
 MEASURES = {
@@ -139,30 +141,20 @@ class Benchmark:
         started = time.perf_counter()
         # Insert first: the frames run leaves its tables full for the reads.
         for contestant in sorted(contestants, key=lambda c: c.name == "frames"):
-            if getattr(contestant, "insert", None) is None:
-                continue
-            self.log(f"insert: {contestant.name}")
-            samples = timed(lambda c=contestant: c.insert(workload.tables), self.repeat,
-                            contestant.reset)
-            self._add("insert", contestant.name, samples, workload.total_rows)
+            if getattr(contestant, "insert", None) is not None:
+                self._measure("insert", contestant, lambda c=contestant: c.insert(workload.tables),
+                              workload.total_rows, before=contestant.reset)
         recordings = workload.tables["recording"].num_rows
         for measure in ("fetch_pandas", "fetch_polars", "fetch_dicts", "analytic"):
             for contestant in contestants:
                 method = getattr(contestant, measure, None)
-                if method is None:
-                    continue
-                self.log(f"{measure}: {contestant.name}")
-                method()  # warm-up: caches, buffer pools
-                rows = recordings if measure.startswith("fetch") else None
-                self._add(measure, contestant.name, timed(method, self.repeat), rows)
+                if method is not None:
+                    rows = recordings if measure.startswith("fetch") else None
+                    self._measure(measure, contestant, method, rows, warm=True)
         keys = workload.sample_keys(FETCH1_CALLS)
         for contestant in contestants:
-            if getattr(contestant, "fetch1", None) is None:
-                continue
-            self.log(f"fetch1: {contestant.name}")
-            contestant.fetch1(keys[0])
-            samples = [timed(lambda c=contestant, k=key: c.fetch1(k), 1)[0] for key in keys]
-            self._add("fetch1", contestant.name, samples)
+            if getattr(contestant, "fetch1", None) is not None:
+                self._measure("fetch1", contestant, contestant.fetch1, keys=keys)
         frames = next(c for c in contestants if c.name == "frames")
         self._compile(frames, keys)
         self.versions = versions(self.connection)
@@ -173,6 +165,31 @@ class Benchmark:
         self._memory()
         self.elapsed = time.perf_counter() - started
         return self.report()
+
+    def _measure(self, measure: str, contestant: Any, method: Callable[..., Any],
+                 rows: int | None = None, before: Callable[[], Any] | None = None,
+                 warm: bool = False, keys: list[dict[str, Any]] | None = None) -> None:
+        """Time ``method`` (per key, with ``keys``) and record the samples.
+
+        frames and raw run ``repeat`` times after an optional warm-up, and their errors are
+        fatal; a comparator runs once, and its error is reported in the table instead.
+        """
+        self.log(f"{measure}: {contestant.name}")
+        measured = contestant.name in _MEASURED
+        try:
+            if keys is not None:
+                method(keys[0])
+                samples = [timed(lambda k=key: method(k), 1)[0] for key in keys]
+            else:
+                if warm and measured:
+                    method()  # caches, buffer pools
+                samples = timed(method, self.repeat if measured else 1, before)
+        except Exception as exc:
+            if measured:
+                raise
+            self.skipped[f"{contestant.name} {measure}"] = f"{type(exc).__name__}: {exc}"
+            return
+        self._add(measure, contestant.name, samples, rows)
 
     def _compile(self, frames: Frames, keys: list[dict[str, Any]]) -> None:
         self.log("compile")
@@ -258,7 +275,8 @@ class Benchmark:
                 for row in lines]
         text.insert(1, "-+-".join("-" * w for w in widths))
         title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of "
-                 f"{self.repeat} runs ({FETCH1_CALLS} for fetch1)")
+                 f"{self.repeat} runs of frames and raw ({FETCH1_CALLS} for fetch1; "
+                 "comparators: one run)")
         notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join([title, *text, *notes])
 

@@ -9,12 +9,14 @@ with SQL's half-away-from-zero rounding where a decimal carries more digits than
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from frames.errors import FetchError
 
@@ -130,6 +132,75 @@ def _check_width(width: int, schema: pa.Schema) -> None:
             f"the query returned {width} columns but {len(schema)} were expected "
             f"({', '.join(schema.names)})"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Results as CSV text
+
+_TZ_OFFSET = r"(\d\d:\d\d(?:\.\d+)?)[+-]\d\d(?::?\d\d)?$"
+
+
+def csv_to_arrow(data: bytes, schema: pa.Schema) -> pa.Table:
+    """Parse a result in PostgreSQL's CSV text form into a table of ``schema``.
+
+    That is the output of ``COPY ... TO STDOUT WITH (FORMAT csv)``, and what MySQL results are
+    turned into server-side (:func:`frames.backends.mysql.csv_select`). Every field is read as
+    text (an unquoted empty field is NULL, ``""`` the empty string) and converted to its
+    column's type: ``t``/``f`` booleans, ``\\x`` hex bytes, timestamps with their UTC offset
+    dropped (sessions run in UTC).
+    """
+    names = [f"c{i}" for i in range(len(schema))]
+    try:
+        text = _read_csv(data, names)
+    except pa.ArrowInvalid as exc:
+        raise FetchError(
+            f"the query result does not have the {len(schema)} columns that were expected "
+            f"({', '.join(schema.names)}): {exc}"
+        ) from exc
+    return pa.Table.from_arrays(
+        [_from_text(column, field) for column, field in zip(text.columns, schema, strict=True)],
+        schema=schema,
+    )
+
+
+def _read_csv(data: bytes, names: list[str]) -> pa.Table:
+    if not data:
+        return pa.table({n: pa.array([], pa.string()) for n in names})
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, null_values=[""],
+        strings_can_be_null=True, quoted_strings_can_be_null=False)
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    try:
+        return pacsv.read_csv(io.BytesIO(data), pacsv.ReadOptions(column_names=names),
+                              parse, convert)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+    # a value longer than a parse block: read the whole result as one block
+    return pacsv.read_csv(io.BytesIO(data),
+                          pacsv.ReadOptions(column_names=names, block_size=len(data) + 1),
+                          parse, convert)
+
+
+def _from_text(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
+    target = field.type
+    if pa.types.is_boolean(target):
+        column = pc.replace_substring_regex(column, "^t$", "true")
+        column = pc.replace_substring_regex(column, "^f$", "false")
+    elif pa.types.is_binary(target):
+        column = pa.chunked_array(
+            [pa.array([_bytea(v) for v in column.to_pylist()], pa.binary())], pa.binary())
+    elif pa.types.is_timestamp(target):
+        column = pc.replace_substring_regex(column, _TZ_OFFSET, r"\1")
+    return conform_array(column, target, field.name)
+
+
+def _bytea(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    if text.startswith("\\x"):
+        return bytes.fromhex(text[2:])
+    return text.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """The MySQL / MariaDB backend (pymysql).
 
-Results are fetched as driver rows and built into Arrow column by column (``0``/``1`` become
-booleans, ``Decimal`` values stay exact). Inserts are multi-row ``INSERT`` statements, batched by
+pymysql builds a Python object per value, in Python. So results come from the server as one
+CSV line per row (``CONCAT_WS`` over the query, see :func:`csv_select`), parsed by Arrow exactly
+as PostgreSQL's ``COPY`` output is; ordered results and small ones (``fetch1``) are read as driver
+rows and built into Arrow column by column (``0``/``1`` become booleans, ``Decimal`` values stay
+exact). Inserts are multi-row ``INSERT`` statements, batched by
 pymysql's ``executemany`` under the server's ``max_allowed_packet``. The session runs in
 autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
 """
@@ -17,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pymysql
 
+from frames.backends.arrow import column_to_arrow, csv_to_arrow
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
@@ -40,6 +44,8 @@ from frames.errors import (
 _SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
             "'STRICT_ALL_TABLES', 'ONLY_FULL_GROUP_BY'), time_zone = '+00:00'")
 _PACKET_MARGIN = 4096
+# "column list and SELECT field list have different column counts" (MariaDB, MySQL)
+_WRONG_WIDTH = (4002, 1353)
 
 _ERRNO: dict[int, type[FramesError]] = {
     **dict.fromkeys((1062, 1022, 1586), DuplicateError),
@@ -104,7 +110,26 @@ class MySQLBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        return self._fetch_few_on(connection, sql, params, schema)
+        texts = [i for i, field in enumerate(schema) if _is_text(field.type)]
+        if "ORDER BY" in sql or len(texts) == len(schema):
+            # a derived table may lose its order; text needs no conversion: read the rows
+            return self._fetch_few_on(connection, sql, params, schema)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(format_paramstyle(csv_select(sql, schema)), tuple(params))
+                rows = cursor.fetchall()
+        except pymysql.Error as exc:
+            if not exc.args or exc.args[0] not in _WRONG_WIDTH:
+                raise
+            return self._fetch_few_on(connection, sql, params, schema)  # names the widths
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(texts))
+        lines = "\n".join(columns[0]).encode() + b"\n" if rows else b""
+        others = [field for i, field in enumerate(schema) if i not in texts]
+        parsed = iter(csv_to_arrow(lines, pa.schema(others)).columns)
+        text_columns = iter(columns[1:])
+        arrays = [column_to_arrow(list(next(text_columns)), field.type, field.name)
+                  if i in texts else next(parsed) for i, field in enumerate(schema)]
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
@@ -197,6 +222,35 @@ class MySQLBackend(ServerBackend):
         if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
             return default
         return "'" + default.replace("'", "''") + "'"
+
+
+def csv_select(sql: str, schema: pa.Schema) -> str:
+    """``sql`` wrapped to return each row's numbers, dates and booleans as one line of CSV.
+
+    The columns of ``sql`` are taken by position (a CTE with a column list names them). The
+    first result column holds the CSV line (see :func:`csv_to_arrow`: NULL is an empty field,
+    booleans are ``t``/``f``); strings and bytes follow as they are, one column each, since the
+    driver hands those over without conversion. The wrapper holds no double quote or ``?`` of
+    its own, so the placeholders of ``sql`` stay the only ones (:func:`to_format_paramstyle`).
+    """
+    names = [f"t.c{i}" for i in range(len(schema))]
+    fields = []
+    texts = []
+    for name, field in zip(names, schema, strict=True):
+        if _is_text(field.type):
+            texts.append(name)
+        elif pa.types.is_boolean(field.type):
+            fields.append(f"IFNULL(CASE WHEN {name} THEN 't' WHEN NOT {name} THEN 'f' END, '')")
+        else:
+            fields.append(f"IFNULL({name}, '')")
+    columns = ", ".join(name.removeprefix("t.") for name in names)
+    outputs = ", ".join([f"CONCAT_WS(',', {', '.join(fields)})", *texts])
+    return f"WITH t ({columns}) AS ({sql}) SELECT {outputs} FROM t"
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    """Strings and bytes: read as the driver gives them, without conversion."""
+    return pa.types.is_string(kind) or pa.types.is_binary(kind)
 
 
 def _natural(name: str) -> tuple:

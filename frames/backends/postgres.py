@@ -18,10 +18,9 @@ import psycopg2
 import psycopg2.extensions
 import psycopg2.extras
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from frames.backends.arrow import conform_array
+from frames.backends.arrow import csv_to_arrow
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
 from frames.backends.introspect import (
@@ -35,7 +34,6 @@ from frames.errors import (
     DatabaseConnectionError,
     DataError,
     DuplicateError,
-    FetchError,
     FramesError,
     IntegrityError,
     MissingTableError,
@@ -222,71 +220,7 @@ def _names(numbers: str, relation: str, limit: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# CSV ↔ Arrow
-
-_TZ_OFFSET = r"(\d\d:\d\d(?:\.\d+)?)[+-]\d\d(?::?\d\d)?$"
-
-
-def csv_to_arrow(data: bytes, schema: pa.Schema) -> pa.Table:
-    """Parse the output of ``COPY ... TO STDOUT WITH (FORMAT csv)`` into a table of ``schema``.
-
-    Every field is read as text (an unquoted empty field is NULL, ``""`` the empty string) and
-    converted to its column's type: ``t``/``f`` booleans, ``\\x`` hex bytea, timestamps with
-    their UTC offset dropped (the session runs in UTC).
-    """
-    names = [f"c{i}" for i in range(len(schema))]
-    try:
-        text = _read_csv(data, names)
-    except pa.ArrowInvalid as exc:
-        raise FetchError(
-            f"the query result does not have the {len(schema)} columns that were expected "
-            f"({', '.join(schema.names)}): {exc}"
-        ) from exc
-    return pa.Table.from_arrays(
-        [_from_text(column, field) for column, field in zip(text.columns, schema, strict=True)],
-        schema=schema,
-    )
-
-
-def _read_csv(data: bytes, names: list[str]) -> pa.Table:
-    if not data:
-        return pa.table({n: pa.array([], pa.string()) for n in names})
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, null_values=[""],
-        strings_can_be_null=True, quoted_strings_can_be_null=False)
-    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
-    try:
-        return pacsv.read_csv(io.BytesIO(data), pacsv.ReadOptions(column_names=names),
-                              parse, convert)
-    except pa.ArrowInvalid as exc:
-        if "straddl" not in str(exc):
-            raise
-    # a value longer than a parse block: read the whole result as one block
-    return pacsv.read_csv(io.BytesIO(data),
-                          pacsv.ReadOptions(column_names=names, block_size=len(data) + 1),
-                          parse, convert)
-
-
-def _from_text(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
-    target = field.type
-    if pa.types.is_boolean(target):
-        column = pc.replace_substring_regex(column, "^t$", "true")
-        column = pc.replace_substring_regex(column, "^f$", "false")
-    elif pa.types.is_binary(target):
-        column = pa.chunked_array(
-            [pa.array([_bytea(v) for v in column.to_pylist()], pa.binary())], pa.binary())
-    elif pa.types.is_timestamp(target):
-        column = pc.replace_substring_regex(column, _TZ_OFFSET, r"\1")
-    return conform_array(column, target, field.name)
-
-
-def _bytea(text: str | None) -> bytes | None:
-    if text is None:
-        return None
-    if text.startswith("\\x"):
-        return bytes.fromhex(text[2:])
-    return text.encode("utf-8")
-
+# Arrow → CSV
 
 def arrow_to_csv(data: pa.Table) -> bytes:
     """CSV for ``COPY ... FROM STDIN WITH (FORMAT csv)``: NULL unquoted, every value quoted."""
