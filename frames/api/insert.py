@@ -57,7 +57,10 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
                 written += backend.insert_arrow(table.ref, batch, heading.primary_key,
                                                 on_duplicate)
     except DuplicateError as error:
-        raise DuplicateError(_duplicate_message(table, batches, error)) from None
+        # Without savepoints (DuckDB) the failed insert aborted the caller's transaction, so
+        # the existing keys cannot be looked up: the engine's own message has to do.
+        can_query = not connection.in_transaction or backend.savepoints
+        raise DuplicateError(_duplicate_message(table, batches, error, can_query)) from None
     except IntegrityError:
         if backend.declares_foreign_keys:
             missing = _missing_parent_message(table, batches)
@@ -441,7 +444,9 @@ def _existing_keys(query: QueryExpression, attrs: Sequence[str], keys: set[tuple
     return found
 
 
-def _duplicate_message(table: Table, batches: list[pa.Table], error: Exception) -> str:
+def _duplicate_message(table: Table, batches: list[pa.Table], error: Exception,
+                       can_query: bool) -> str:
+    """Which key is duplicate: within the batch, else (``can_query``) already stored."""
     key = table.primary_key
     keys: set[tuple] = set()
     seen: set[tuple] = set()
@@ -458,7 +463,7 @@ def _duplicate_message(table: Table, batches: list[pa.Table], error: Exception) 
         return (f"{table._name}.insert(): duplicate primary key "
                 f"{dict(zip(key, repeated[0], strict=True))} within the inserted rows; nothing "
                 "was inserted")
-    existing = _existing_keys(table, key, keys) if keys else set()
+    existing = _existing_keys(table, key, keys) if keys and can_query else set()
     if existing:
         first = sorted(existing, key=repr)[0]
         return (f"{table._name}.insert(): duplicate primary key "

@@ -31,10 +31,13 @@ class Backend(ABC):
     declares_foreign_keys : bool
         False where foreign keys are enforced by frames instead of the engine (DuckDB, whose
         constraint checks reject cascading deletes inside one transaction).
+    savepoints : bool
+        False where a failed statement aborts the caller's whole transaction (DuckDB).
     """
 
     dialect: str
     declares_foreign_keys: bool = True
+    savepoints: bool = True
 
     def __init__(self, url: str) -> None:
         self.url = url

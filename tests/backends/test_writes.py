@@ -317,24 +317,8 @@ def test_inserts_in_a_failing_transaction_roll_back(filled):
     assert_unchanged(filled, before)
 
 
-# On DuckDB (no savepoints) a failed INSERT inside ``with conn.transaction:`` aborts the caller's
-# transaction; insert_rows (frames/api/insert.py, ``except DuplicateError`` after
-# ``with connection.atomic()``) then calls _duplicate_message, which queries the table to name the
-# existing key, in that aborted transaction: duckdb.TransactionException escapes instead.
-DUCKDB_ABORTED_TRANSACTION = (
-    "frames bug: on DuckDB a duplicate insert inside `with conn.transaction:` raises "
-    "duckdb.TransactionException ('Current transaction is aborted') from _duplicate_message's "
-    "follow-up query (frames/api/insert.py) instead of DuplicateError")
-
-
-def known_bug(request: pytest.FixtureRequest, backend_name: str, bugs: dict[str, str]) -> None:
-    """Mark the running test xfail(strict=True) on the backends where ``bugs`` says it fails."""
-    if backend_name in bugs:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=bugs[backend_name]))
-
-
-def test_duplicate_inside_a_transaction(filled, request, backend_name):
-    known_bug(request, backend_name, {"duckdb": DUCKDB_ABORTED_TRANSACTION})
+def test_duplicate_inside_a_transaction(filled):
+    """DuckDB has no savepoints: the error still names the key, from the engine's message."""
     before = snapshot(filled)
     with pytest.raises(DuplicateError) as error:
         with filled.conn.transaction:
