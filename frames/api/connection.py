@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 from frames.backends.base import Backend
 from frames.settings import config
+from frames.sql.dialects import Dialect, get_dialect
 
 
 class _TransactionContext:
@@ -52,6 +54,15 @@ class Connection:
     def dialect(self) -> str:
         """The SQL dialect name: ``duckdb``, ``postgres`` or ``mysql``."""
         return self.backend.dialect
+
+    @property
+    def sql_dialect(self) -> Dialect:
+        """The :class:`~frames.sql.dialects.Dialect` of this connection's server."""
+        dialect = get_dialect(self.backend.dialect)
+        collation = self.backend.string_collation
+        if collation and collation != dialect.string_collation:
+            dialect = dataclasses.replace(dialect, string_collation=collation)
+        return dialect
 
     @property
     def in_transaction(self) -> bool:

@@ -23,7 +23,6 @@ from frames.sql.ddl import (
     foreign_key_catalog_rows,
     lineage_catalog_sql,
 )
-from frames.sql.dialects import get_dialect
 
 
 class Schema:
@@ -186,7 +185,7 @@ class Schema:
         raise LookupError(text)
 
     def _create(self, spec: TableSpec) -> None:
-        dialect = get_dialect(self.connection.dialect)
+        dialect = self.connection.sql_dialect
         backend = self.connection.backend
         with self.connection.atomic():
             if not dialect.declares_foreign_keys and spec.foreign_keys:

@@ -165,9 +165,8 @@ class Table(QueryExpression, metaclass=TableMeta):
     def declare_sql(self) -> list[str]:
         """The DDL statements that declare this table on its connection's backend."""
         from frames.sql.ddl import create_table_sql
-        from frames.sql.dialects import get_dialect
 
-        return create_table_sql(self._spec, get_dialect(self._connection.dialect))
+        return create_table_sql(self._spec, self._connection.sql_dialect)
 
     # -- writes -------------------------------------------------------------------------------
     def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,

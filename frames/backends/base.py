@@ -33,11 +33,15 @@ class Backend(ABC):
         constraint checks reject cascading deletes inside one transaction).
     savepoints : bool
         False where a failed statement aborts the caller's whole transaction (DuckDB).
+    string_collation : str or None
+        The collation string columns are declared with, where the server decides it (MySQL 8
+        and MariaDB spell their binary NO PAD collations differently); None: the dialect's.
     """
 
     dialect: str
     declares_foreign_keys: bool = True
     savepoints: bool = True
+    string_collation: str | None = None
 
     def __init__(self, url: str) -> None:
         self.url = url

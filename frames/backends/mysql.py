@@ -102,6 +102,14 @@ class MySQLBackend(ServerBackend):
     def _is_broken(self) -> bool:
         return not self._conn.open
 
+    @property
+    def string_collation(self) -> str:
+        """A binary NO PAD collation, so that ``'a' <> 'a '`` as on the other backends.
+
+        MySQL 8 calls it ``utf8mb4_0900_bin``; MariaDB ``utf8mb4_nopad_bin``.
+        """
+        return "utf8mb4_nopad_bin" if self._is_mariadb else "utf8mb4_0900_bin"
+
     def _classify(self, exc: Exception) -> type[FramesError] | None:
         errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
         return _ERRNO.get(errno) if errno is not None else None
@@ -161,9 +169,9 @@ class MySQLBackend(ServerBackend):
             "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [schema]))
 
     def create_schema(self, schema: str) -> None:
-        """Create the database (utf8mb4, case-sensitive collation) if it does not exist."""
+        """Create the database (utf8mb4, exact string comparison) if it does not exist."""
         self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(schema)} "
-                     "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                     f"CHARACTER SET utf8mb4 COLLATE {self.string_collation}")
 
     def drop_schema(self, schema: str) -> None:
         """Drop the database and everything in it; no-op if it does not exist."""

@@ -429,7 +429,7 @@ def test_frames_writes_a_datajoint_schema(datajoint_schema, frames_connection, b
     recordings, channels = [*RECORDINGS, recording], [*CHANNELS, channel]
     # Cascade: subject 1 goes with its two sessions, their three recordings and two channels.
     counts = (lab.Subject & {"subject_id": 1}).delete(prompt=False)
-    assert sum(counts.values()) == 1 + 2 + 3 + 3  # researcher, sessions, recordings, channels
+    assert sum(counts.values()) == 1 + 2 + 3 + 2  # subject, sessions, recordings, channels
     expected = {
         "Species": SPECIES,
         "Researcher": researchers,
