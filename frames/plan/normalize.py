@@ -6,7 +6,8 @@
   index) and drop candidates that are not members — PostgreSQL and DuckDB reject a comparison
   with a non-member instead of finding nothing. ``min``/``max`` of an enum are the text
   minimum/maximum everywhere.
-* Integer arithmetic is 64-bit: narrower operands of ``+ - * %`` and unary minus are widened,
+* Integer arithmetic is 64-bit: narrower operands of ``+ - * %``, unary minus and ``abs`` are
+  widened,
   as :func:`~frames.plan.values.infer_type` promises (DuckDB and PostgreSQL would compute
   ``int16 + int16`` in 16 bits and overflow).
 """
@@ -80,7 +81,10 @@ class _Normalizer:
                 arg = Cast(arg, TEXT)
             return Agg(expr.name, arg, expr.distinct)
         if isinstance(expr, Func):
-            return Func(expr.name, tuple(self.visit(arg) for arg in expr.args))
+            args = tuple(self.visit(arg) for arg in expr.args)
+            if expr.name == "abs":
+                args = tuple(self._widened(arg) for arg in args)
+            return Func(expr.name, args)
         if isinstance(expr, Case):
             return Case(tuple((self.visit(c), self.visit(v)) for c, v in expr.whens),
                         self.visit(expr.default))

@@ -268,6 +268,8 @@ def _function_type(expr: Func, types: dict[str, CoreType]) -> CoreType:
             if result.is_numeric and other_type.is_numeric and result != other_type:
                 result = _numeric_result(result, other_type, "+")
         return result
+    if name == "abs" and arg.category == "integer":
+        return INT64  # abs(int32 minimum) needs 64 bits
     return arg  # abs, nullif
 
 
