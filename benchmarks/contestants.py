@@ -21,6 +21,7 @@ from benchmarks.workload import DEFINITIONS, RECORDING_KEY, TABLES
 FRAMES_SCHEMA = "bench_frames"
 RAW_SCHEMA = "bench_raw"
 DATAJOINT_SCHEMA = "bench_datajoint"
+DATAJOINT_INSERT_ROWS = 100_000
 
 
 def analytic_sql(driver: RawDriver, schema: str) -> str:
@@ -189,8 +190,10 @@ class DataJoint:
             self.tables[name].delete_quick()
 
     def insert(self, tables: dict[str, pa.Table]) -> None:
+        # in pieces: one call with a million rows loses DataJoint's MySQL connection
         for name in TABLES:
-            self.tables[name].insert(tables[name].to_pandas())
+            for piece in tables[name].to_batches(DATAJOINT_INSERT_ROWS):
+                self.tables[name].insert(piece.to_pandas())
 
     def fetch_pandas(self) -> Any:
         return self.tables["recording"]().to_pandas()

@@ -142,8 +142,11 @@ class Benchmark:
         # Insert first: the frames run leaves its tables full for the reads.
         for contestant in sorted(contestants, key=lambda c: c.name == "frames"):
             if getattr(contestant, "insert", None) is not None:
-                self._measure("insert", contestant, lambda c=contestant: c.insert(workload.tables),
-                              workload.total_rows, before=contestant.reset)
+                done = self._measure("insert", contestant,
+                                     lambda c=contestant: c.insert(workload.tables),
+                                     workload.total_rows, before=contestant.reset)
+                if not done:  # its tables are not filled: its reads would mean nothing
+                    contestants.remove(contestant)
         recordings = workload.tables["recording"].num_rows
         for measure in ("fetch_pandas", "fetch_polars", "fetch_dicts", "analytic"):
             for contestant in contestants:
@@ -168,8 +171,8 @@ class Benchmark:
 
     def _measure(self, measure: str, contestant: Any, method: Callable[..., Any],
                  rows: int | None = None, before: Callable[[], Any] | None = None,
-                 warm: bool = False, keys: list[dict[str, Any]] | None = None) -> None:
-        """Time ``method`` (per key, with ``keys``) and record the samples.
+                 warm: bool = False, keys: list[dict[str, Any]] | None = None) -> bool:
+        """Time ``method`` (per key, with ``keys``) and record the samples; False if it failed.
 
         frames and raw run ``repeat`` times after an optional warm-up, and their errors are
         fatal; a comparator runs once, and its error is reported in the table instead.
@@ -188,8 +191,9 @@ class Benchmark:
             if measured:
                 raise
             self.skipped[f"{contestant.name} {measure}"] = f"{type(exc).__name__}: {exc}"
-            return
+            return False
         self._add(measure, contestant.name, samples, rows)
+        return True
 
     def _compile(self, frames: Frames, keys: list[dict[str, Any]]) -> None:
         self.log("compile")

@@ -9,7 +9,6 @@ with SQL's half-away-from-zero rounding where a decimal carries more digits than
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
@@ -140,18 +139,27 @@ def _check_width(width: int, schema: pa.Schema) -> None:
 _TZ_OFFSET = r"(\d\d:\d\d(?:\.\d+)?)[+-]\d\d(?::?\d\d)?$"
 
 
-def csv_to_arrow(data: bytes, schema: pa.Schema) -> pa.Table:
+def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
     """Parse a result in PostgreSQL's CSV text form into a table of ``schema``.
 
     That is the output of ``COPY ... TO STDOUT WITH (FORMAT csv)``, and what MySQL results are
-    turned into server-side (:func:`frames.backends.mysql.csv_select`). Every field is read as
-    text (an unquoted empty field is NULL, ``""`` the empty string) and converted to its
-    column's type: ``t``/``f`` booleans, ``\\x`` hex bytes, timestamps with their UTC offset
-    dropped (sessions run in UTC).
+    turned into server-side (:func:`frames.backends.mysql.csv_select`). An unquoted empty field
+    is NULL, ``""`` the empty string. Integers, floats, booleans (``t``/``f``) and dates are
+    parsed by the CSV reader itself; other fields are read as text and converted to their
+    column's type: ``\\x`` hex bytes, timestamps with their UTC offset dropped (sessions run in
+    UTC), decimals rounded where they carry more digits. A field the reader does not take as
+    typed (``Infinity``, a value out of range) sends the whole result through the text path.
     """
     names = [f"c{i}" for i in range(len(schema))]
+    typed = {name: field.type for name, field in zip(names, schema, strict=True)
+             if _parsed_by_reader(field.type)}
     try:
-        text = _read_csv(data, names)
+        try:
+            text = _read_csv(data, names, typed)
+        except pa.ArrowInvalid:
+            if not typed:
+                raise
+            text = _read_csv(data, names, {})
     except pa.ArrowInvalid as exc:
         raise FetchError(
             f"the query result does not have the {len(schema)} columns that were expected "
@@ -163,27 +171,37 @@ def csv_to_arrow(data: bytes, schema: pa.Schema) -> pa.Table:
     )
 
 
-def _read_csv(data: bytes, names: list[str]) -> pa.Table:
-    if not data:
-        return pa.table({n: pa.array([], pa.string()) for n in names})
+def _parsed_by_reader(kind: pa.DataType) -> bool:
+    return (pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind) or pa.types.is_date32(kind))
+
+
+def _read_csv(data: bytes | memoryview, names: list[str],
+              typed: dict[str, pa.DataType]) -> pa.Table:
+    types = {n: typed.get(n, pa.string()) for n in names}
+    if not len(data):
+        return pa.table({n: pa.array([], t) for n, t in types.items()})
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, null_values=[""],
-        strings_can_be_null=True, quoted_strings_can_be_null=False)
+        column_types=types, null_values=[""], strings_can_be_null=True,
+        quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"])
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    source = pa.py_buffer(data)  # no copy of the text
     try:
-        return pacsv.read_csv(io.BytesIO(data), pacsv.ReadOptions(column_names=names),
+        return pacsv.read_csv(pa.BufferReader(source), pacsv.ReadOptions(column_names=names),
                               parse, convert)
     except pa.ArrowInvalid as exc:
         if "straddl" not in str(exc):
             raise
     # a value longer than a parse block: read the whole result as one block
-    return pacsv.read_csv(io.BytesIO(data),
+    return pacsv.read_csv(pa.BufferReader(source),
                           pacsv.ReadOptions(column_names=names, block_size=len(data) + 1),
                           parse, convert)
 
 
 def _from_text(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
     target = field.type
+    if column.type == target:
+        return column
     if pa.types.is_boolean(target):
         column = pc.replace_substring_regex(column, "^t$", "true")
         column = pc.replace_substring_regex(column, "^f$", "false")

@@ -1,11 +1,12 @@
 """The MySQL / MariaDB backend (pymysql).
 
-pymysql builds a Python object per value, in Python. So results come from the server as one
-CSV line per row (``CONCAT_WS`` over the query, see :func:`csv_select`), parsed by Arrow exactly
-as PostgreSQL's ``COPY`` output is; ordered results and small ones (``fetch1``) are read as driver
-rows and built into Arrow column by column (``0``/``1`` become booleans, ``Decimal`` values stay
-exact). Inserts are multi-row ``INSERT`` statements, batched by
-pymysql's ``executemany`` under the server's ``max_allowed_packet``. The session runs in
+pymysql builds a Python object per value, in Python. So results stream from the server in
+batches, with each row's numbers, dates and booleans as one CSV line (``CONCAT_WS`` over the
+query, see :func:`csv_select`) parsed by Arrow exactly as PostgreSQL's ``COPY`` output is;
+ordered results and small ones (``fetch1``) are read as driver rows and built into Arrow column
+by column (``0``/``1`` become booleans, ``Decimal`` values stay exact). Inserts are multi-row
+``INSERT`` statements, batched by pymysql's ``executemany`` under the server's
+``max_allowed_packet``. The session runs in
 autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
 """
 
@@ -19,8 +20,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pymysql
+import pymysql.cursors
 
-from frames.backends.arrow import column_to_arrow, csv_to_arrow
+from frames.backends.arrow import column_to_arrow, csv_to_arrow, rows_to_arrow
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
@@ -44,6 +46,8 @@ from frames.errors import (
 _SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
             "'STRICT_ALL_TABLES', 'ONLY_FULL_GROUP_BY'), time_zone = '+00:00'")
 _PACKET_MARGIN = 4096
+# Rows read (and held as Python objects) at a time.
+_BATCH_ROWS = 65_536
 # "column list and SELECT field list have different column counts" (MariaDB, MySQL)
 _WRONG_WIDTH = (4002, 1353)
 
@@ -118,26 +122,30 @@ class MySQLBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
+        """Stream the result in batches of rows, each turned into Arrow before the next is read.
+
+        Unordered results with a value to convert come as CSV lines (:func:`csv_select`); the
+        others as plain rows (a derived table may lose its order; text needs no conversion).
+        """
         texts = [i for i, field in enumerate(schema) if _is_text(field.type)]
-        if "ORDER BY" in sql or len(texts) == len(schema):
-            # a derived table may lose its order; text needs no conversion: read the rows
-            return self._fetch_few_on(connection, sql, params, schema)
+        as_csv = "ORDER BY" not in sql and len(texts) < len(schema)
+        query = csv_select(sql, schema) if as_csv else sql
+        batches = []
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(format_paramstyle(csv_select(sql, schema)), tuple(params))
-                rows = cursor.fetchall()
+            with connection.cursor(pymysql.cursors.SSCursor) as cursor:
+                cursor.execute(format_paramstyle(query), tuple(params))
+                width = len(cursor.description or ())
+                while True:
+                    rows = cursor.fetchmany(_BATCH_ROWS)
+                    batches.append(_csv_batch(rows, schema, texts) if as_csv
+                                   else rows_to_arrow(rows, width, schema))
+                    if len(rows) < _BATCH_ROWS:
+                        break
         except pymysql.Error as exc:
-            if not exc.args or exc.args[0] not in _WRONG_WIDTH:
+            if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
                 raise
             return self._fetch_few_on(connection, sql, params, schema)  # names the widths
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(texts))
-        lines = "\n".join(columns[0]).encode() + b"\n" if rows else b""
-        others = [field for i, field in enumerate(schema) if i not in texts]
-        parsed = iter(csv_to_arrow(lines, pa.schema(others)).columns)
-        text_columns = iter(columns[1:])
-        arrays = [column_to_arrow(list(next(text_columns)), field.type, field.name)
-                  if i in texts else next(parsed) for i, field in enumerate(schema)]
-        return pa.Table.from_arrays(arrays, schema=schema)
+        return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
@@ -254,6 +262,18 @@ def csv_select(sql: str, schema: pa.Schema) -> str:
     columns = ", ".join(name.removeprefix("t.") for name in names)
     outputs = ", ".join([f"CONCAT_WS(',', {', '.join(fields)})", *texts])
     return f"WITH t ({columns}) AS ({sql}) SELECT {outputs} FROM t"
+
+
+def _csv_batch(rows: Sequence[tuple], schema: pa.Schema, texts: list[int]) -> pa.Table:
+    """Arrow from rows of :func:`csv_select`: the CSV line, then the text columns."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(texts))
+    lines = "\n".join(columns[0] + ("",)).encode() if rows else b""
+    others = [field for i, field in enumerate(schema) if i not in texts]
+    parsed = iter(csv_to_arrow(lines, pa.schema(others)).columns)
+    text_columns = iter(columns[1:])
+    arrays = [column_to_arrow(list(next(text_columns)), field.type, field.name)
+              if i in texts else next(parsed) for i, field in enumerate(schema)]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _is_text(kind: pa.DataType) -> bool:

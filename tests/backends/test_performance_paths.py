@@ -109,3 +109,16 @@ def test_bulk_inserts_store_the_same_rows(shop, form):
     frame = shop.Item.to_pandas()
     assert frame.loc[3, "price"] == Decimal("3.5")
     assert isinstance(frame.index, pd.Index) and frame.index.name == "item_id"
+
+
+def test_results_read_in_batches_keep_every_row(shop, monkeypatch):
+    import frames.backends.mysql
+
+    monkeypatch.setattr(frames.backends.mysql, "_BATCH_ROWS", 3)  # MySQL streams batches
+    shop.Item.insert(ROWS)
+    assert sorted(shop.Item.to_dicts(), key=lambda r: r["item_id"]) == ROWS
+    assert shop.Item.to_dicts(order_by="price DESC") == ROWS[::-1]
+    assert sorted(shop.Item.proj("kind", "note").to_dicts(), key=lambda r: r["item_id"]) == [
+        {k: r[k] for k in ("item_id", "kind", "note")} for r in ROWS]
+    assert shop.Item.proj("kind").to_polars().height == len(ROWS)
+    assert (shop.Item & {"item_id": 99}).to_dicts() == []
