@@ -114,7 +114,7 @@ class PostgresBackend(ServerBackend):
             query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
             buffer = io.BytesIO()
             cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-        return csv_to_arrow(buffer.getvalue(), schema)
+        return csv_to_arrow(buffer.getbuffer(), schema)  # read in place, not copied
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
