@@ -291,7 +291,7 @@ def join_heading(left: Heading, right: Heading, outer: bool = False) -> Heading:
                  + [replace(from_right(right[n]), in_key=True) for n in right.primary_key
                     if n not in left_key]
                  + [left[n] for n in left.secondary if n not in right_key]
-                 + [from_right(right[n]) for n in right.secondary if n not in left_key])
+                 + [from_right(right[n]) for n in right.secondary if n not in left])
     return Heading(tuple(attrs))
 
 
@@ -379,8 +379,8 @@ def make_union(left: Node, right: Node) -> Union:
     namesakes(left.heading.select(left.primary_key), right.heading, "+")
     attrs = list(left.heading) + [replace(a, nullable=True) for a in right.heading
                                   if not a.in_key]
-    attrs = [replace(a, nullable=a.nullable or (not a.in_key and bool(right.heading.secondary)))
-             if a.name in left.heading.secondary else a for a in attrs]
+    # Rows only in ``right`` have NULL for every secondary attribute of ``left``.
+    attrs = [replace(a, nullable=True) if a.name in left.heading.secondary else a for a in attrs]
     return Union(left, right, Heading(tuple(attrs)))
 
 

@@ -184,3 +184,8 @@ def test_join_heading_order_follows_datajoint() -> None:
     joined = SUBJECT * other
     assert joined.heading.names == ("subject_id", "other_id", "sex", "weight", "label")
     assert joined.primary_key == ["subject_id", "other_id"]
+
+
+def test_outer_union_makes_every_secondary_attribute_nullable() -> None:
+    union = SUBJECT.proj("sex") + SUBJECT.proj()
+    assert union.heading["sex"].nullable and not union.heading["subject_id"].nullable
