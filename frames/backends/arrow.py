@@ -144,11 +144,12 @@ def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
 
     That is the output of ``COPY ... TO STDOUT WITH (FORMAT csv)``, and what MySQL results are
     turned into server-side (:func:`frames.backends.mysql.csv_select`). An unquoted empty field
-    is NULL, ``""`` the empty string. Integers, floats, booleans (``t``/``f``) and dates are
-    parsed by the CSV reader itself; other fields are read as text and converted to their
-    column's type: ``\\x`` hex bytes, timestamps with their UTC offset dropped (sessions run in
-    UTC), decimals rounded where they carry more digits. A field the reader does not take as
-    typed (``Infinity``, a value out of range) sends the whole result through the text path.
+    is NULL, ``""`` the empty string. Integers, floats, decimals, booleans (``t``/``f``) and
+    dates are parsed by the CSV reader itself; other fields are read as text and converted to
+    their column's type: ``\\x`` hex bytes, timestamps with their UTC offset dropped (sessions
+    run in UTC). A field the reader does not take as typed (a decimal with more digits than the
+    type, a value out of range) sends the whole result through the text path, which rounds
+    decimals half away from zero and reports values that do not fit.
     """
     names = [f"c{i}" for i in range(len(schema))]
     typed = {name: field.type for name, field in zip(names, schema, strict=True)
@@ -172,7 +173,7 @@ def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
 
 
 def _parsed_by_reader(kind: pa.DataType) -> bool:
-    return (pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    return (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
             or pa.types.is_boolean(kind) or pa.types.is_date32(kind))
 
 
