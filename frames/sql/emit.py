@@ -87,9 +87,9 @@ class ExprEmitter:
         if op == "is_null":
             return exp.Is(this=_paren(args[0]), expression=exp.Null())
         if op == "in":
-            return exp.In(this=args[0], expressions=args[1:])
+            return exp.In(this=_paren(args[0]), expressions=args[1:])
         if op == "between":
-            return exp.Between(this=args[0], low=args[1], high=args[2])
+            return exp.Between(this=_paren(args[0]), low=_paren(args[1]), high=_paren(args[2]))
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")

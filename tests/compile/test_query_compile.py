@@ -189,3 +189,10 @@ def test_join_heading_order_follows_datajoint() -> None:
 def test_outer_union_makes_every_secondary_attribute_nullable() -> None:
     union = SUBJECT.proj("sex") + SUBJECT.proj()
     assert union.heading["sex"].nullable and not union.heading["subject_id"].nullable
+
+
+def test_operands_of_in_and_between_keep_their_precedence() -> None:
+    sql, _ = (SUBJECT & "(sex = 'M') in (true, false)").compile("postgres")
+    assert "(\"t1\".\"sex\" = ?) IN (TRUE, FALSE)" in sql
+    sql, _ = (SUBJECT & "(weight > 1) between false and true").compile("duckdb")
+    assert "(\"t1\".\"weight\" > 1) BETWEEN" in sql
