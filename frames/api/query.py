@@ -252,7 +252,8 @@ class QueryExpression:
         """Run ``plan`` (one statement) and return its result as Arrow."""
         if not plan.heading.names:
             count = len(self._derive(plan))
-            return pa.table({}).take([]) if not count else pa.Table.from_pylist([{}])
+            # A table without columns that keeps its row count (from_pylist([{}]) has none).
+            return pa.table({"_": [None] * count}).drop_columns(["_"])
         sql, params = compile_plan(plan, self._connection.dialect)
         return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema(),
                                                     few_rows)
