@@ -193,6 +193,9 @@ class Lowering:
         sources = [exp.Join(this=right.source, on=None)] + [j.copy() for j in right.joins]
         for join in sources:
             available.add(join.this.alias_or_name)
+            if join.side:  # in an outer join's ON a failed match would NULL-extend, not drop
+                left.joins.append(join)
+                continue
             ready = [c for c in pending if _aliases(c) <= available]
             pending = [c for c in pending if c not in ready]
             existing = join.args.get("on")

@@ -65,6 +65,7 @@ from frames.plan.nodes import (
 from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_DECIMAL_DIGITS = 38
 _DECIMAL = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_EVEN)
 Row = dict[str, Any]
 
@@ -405,7 +406,7 @@ class _Evaluator:
             if isinstance(values[0], int):
                 return _check_int(sum(values))
             if isinstance(values[0], decimal.Decimal):
-                return _DECIMAL.create_decimal(sum(values, decimal.Decimal(0)))
+                return _check_decimal(_DECIMAL.create_decimal(sum(values, decimal.Decimal(0))))
             return Approx(math.fsum(values), _float_tolerance(values))
         if expr.name == "avg":
             floats = [float(v) for v in values]
@@ -486,6 +487,15 @@ def _check_int(value: int) -> int:
     return value
 
 
+def _check_decimal(value: decimal.Decimal) -> decimal.Decimal:
+    """``value``, which must fit the widest decimal every backend holds (38 digits)."""
+    digits = len(value.as_tuple().digits)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and max(digits, -exponent) > MAX_DECIMAL_DIGITS:
+        raise ReferenceError(f"decimal result {value} has more than {MAX_DECIMAL_DIGITS} digits")
+    return value
+
+
 def _float_tolerance(values: Sequence[Any]) -> float:
     largest = max((abs(float(v)) for v in values), default=0.0)
     return largest * len(values) * 4e-16
@@ -542,7 +552,7 @@ def _arith(op: str, a: Any, b: Any) -> Any:
                 raise ReferenceError("modulo by zero")
             return _DECIMAL.remainder(da, db)
         method = {"+": _DECIMAL.add, "-": _DECIMAL.subtract, "*": _DECIMAL.multiply}[op]
-        return method(da, db)
+        return _check_decimal(method(da, db))
     if op == "%":
         if b == 0:
             raise ReferenceError("modulo by zero")

@@ -9,6 +9,7 @@ meanwhile).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -22,12 +23,15 @@ SMALL = SchemaDef((
                     AttrDef("s", "varchar(8)", True))),
     TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
     TableDef("Empty", key_attrs=(AttrDef("e", "int32"),)),
+    TableDef("Amount", key_attrs=(AttrDef("i", "int32"),), attrs=(AttrDef("m", "decimal(12,4)"),)),
     TableDef("Left", key_attrs=(AttrDef("l", "int32"),), fks=(FK("Parent"),)),
     TableDef("Right", key_attrs=(AttrDef("r", "int32"),), fks=(FK("Parent"),)),
 ))
 
 #: KNOWN_GAPS entry → the regression test that pins it.
 GAP_TESTS = {
+    "aggr_by_empty_restricted_grouping": "test_aggregation_by_an_empty_restricted_grouping",
+    "duckdb_decimal_product": "test_product_of_two_decimals_is_decimal_38",
 }
 
 
@@ -38,7 +42,8 @@ def small(connection) -> Iterator[Declared]:
                                   {"a": 2, "v": 1, "r": None, "s": "a "}],
                        "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
                        "Left": [{"l": 1, "a": 1}, {"l": 2, "a": 2}],
-                       "Right": [{"r": 1, "a": 1}]})
+                       "Right": [{"r": 1, "a": 1}],
+                       "Amount": [{"i": 1, "m": Decimal("99999999.9999")}]})
         yield declared
 
 
@@ -134,3 +139,53 @@ def test_join_of_tables_sharing_a_secondary_foreign_key(small):
     assert joined.heading.names == ("l", "r", "a")
     assert set(joined.primary_key) == {"l", "r"}
     assert joined.to_dicts() == [{"l": 1, "r": 1, "a": 1}]
+
+
+OWNERS = SchemaDef((
+    TableDef("Owner", key_attrs=(AttrDef("o", "int32"),)),
+    TableDef("Parent", key_attrs=(AttrDef("a", "int32"),), fks=(FK("Owner", nullable=True),)),
+    TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
+    TableDef("Pet", key_attrs=(AttrDef("name", "varchar(8)"),),
+             fks=(FK("Owner", nullable=True),)),
+))
+
+
+def test_join_with_a_left_join_matches_on_its_outer_attributes(connection):
+    """Fixed: joining a query ``B`` with ``A = Child.join(Parent, left=True)`` on a namesake that
+    ``A`` takes from its left-joined operand put the match into that LEFT JOIN's ON clause
+    (frames/sql/lower.py Lowering._inner_join), where a failed match only NULL-extends the row
+    instead of dropping it: B * A kept rows of B that match nothing (B * A != A * B)."""
+    with OWNERS.declare(connection) as owners:
+        owners.load({"Owner": [{"o": 1}], "Parent": [{"a": 1, "o": 1}],
+                     "Child": [{"a": 1, "c": 1}],
+                     "Pet": [{"name": "x", "o": None}, {"name": "y", "o": 1}]})
+        child, parent, pet = (owners.classes[n] for n in ("Child", "Parent", "Pet"))
+        outer = child.join(parent, left=True)
+        expected = [{"name": "y", "a": 1, "c": 1, "o": 1}]
+        assert [{k: r[k] for k in expected[0]} for r in (pet * outer).to_dicts()] == expected
+        assert [{k: r[k] for k in expected[0]} for r in (outer * pet).to_dicts()] == expected
+
+
+def test_product_of_two_decimals_is_decimal_38(small, request, backend_name):
+    known_bug(request, backend_name, ("duckdb",),
+              "frames/plan/normalize.py / frames/sql/emit.py: decimal * decimal is emitted on "
+              "the operands' own types; DuckDB multiplies two decimals of precision <= 18 in "
+              "64 bits and raises 'Overflow in multiplication of DECIMAL(18)' although infer_type "
+              "gives decimal(38, s1 + s2) (widen the operands to DECIMAL(38, s) as integers are "
+              "widened to int64)")
+    amount = small.classes["Amount"]
+    row = amount.proj(p="m * m").fetch1()
+    assert row["p"] == Decimal("9999999999980000.00000001")
+
+
+def test_aggregation_by_an_empty_restricted_grouping(small, request, backend_name):
+    known_bug(request, backend_name, ALL,
+              "frames/sql/lower.py Lowering._aggregate: with an empty grouping key the GROUP BY "
+              "list is empty and falls back to the group's '_exists' column, which only "
+              "dj.U() & q has; any other grouping operand with an empty key (here a restricted "
+              "dj.U().aggr(...), which has no rows) is aggregated without GROUP BY and still "
+              "yields one row (x2 = 0)")
+    parent, child = small.classes["Parent"], small.classes["Child"]
+    nothing = dj.U().aggr(parent, n="count(*)") & "n > 5"
+    assert len(nothing) == 0
+    assert nothing.aggr(child, m="count(*)").to_dicts() == []
