@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pyarrow as pa
 
@@ -17,10 +18,13 @@ class Heading:
     """An ordered tuple of :class:`~frames.declare.spec.Attribute`; key attributes come first.
 
     Headings are immutable; every operator derives its result heading from its operands'.
+    What derives from the attributes alone (names, key, Arrow schema, hash) is computed once per
+    heading: small queries reuse their table's heading on every call.
     """
 
     attributes: tuple[Attribute, ...]
     _index: dict[str, Attribute] = field(init=False, repr=False, compare=False, hash=False)
+    _hash: int = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Attribute] = {}
@@ -29,19 +33,23 @@ class Heading:
                 raise ValueError(f"attribute {attr.name!r} appears twice in a heading")
             index[attr.name] = attr
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_hash", hash(self.attributes))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     # -- access -------------------------------------------------------------------------------
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         """All attribute names in order."""
         return tuple(a.name for a in self.attributes)
 
-    @property
+    @cached_property
     def primary_key(self) -> tuple[str, ...]:
         """Primary-key attribute names in order."""
         return tuple(a.name for a in self.attributes if a.in_key)
 
-    @property
+    @cached_property
     def secondary(self) -> tuple[str, ...]:
         """Names of the attributes outside the primary key."""
         return tuple(a.name for a in self.attributes if not a.in_key)
@@ -90,6 +98,10 @@ class Heading:
 
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema results with this heading are carried in."""
+        return self._arrow_schema
+
+    @cached_property
+    def _arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(a.name, arrow_type(a.type)) for a in self.attributes])
 
     def __str__(self) -> str:
