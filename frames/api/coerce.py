@@ -55,6 +55,8 @@ def to_condition(arg: Any, node: Node, where: str) -> Cond:
     """The condition restricting ``node`` by the user argument ``arg``."""
     from frames.api.query import QueryExpression
 
+    if isinstance(arg, Mapping):  # the most frequent argument first
+        return dict_condition(arg, node.heading, where)
     if arg is None:
         return FALSE
     if isinstance(arg, bool):
@@ -69,8 +71,6 @@ def to_condition(arg: Any, node: Node, where: str) -> Cond:
         return ExprCond(parse_fragment(arg, node.heading, where=where))
     if isinstance(arg, Column):
         return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
-    if isinstance(arg, Mapping):
-        return dict_condition(arg, node.heading, where)
     if isinstance(arg, AndList):
         return AndCond(tuple(to_condition(item, node, where) for item in arg))
     if _is_dataframe(arg):
@@ -95,7 +95,10 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
             items.append(ExprCond(Op("is_null", (Col(name),))))
         else:
             equal = Op("=", (Col(name), Param.of(query_value(value, attr, where))))
-            items.append(ExprCond(normalize(equal, heading)))
+            # the value has its attribute's type already; of the typing rules only the enum
+            # one (a non-member matches nothing) can change an equality
+            items.append(ExprCond(normalize(equal, heading) if attr.type.kind == "enum"
+                                  else equal))
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
 
 
