@@ -248,15 +248,14 @@ class QueryExpression:
                offset: int | None = None) -> pa.Table:
         return self._fetch(self._ordered(order_by, limit, offset))
 
-    def _fetch(self, plan: Node, few_rows: bool = False) -> pa.Table:
+    def _fetch(self, plan: Node) -> pa.Table:
         """Run ``plan`` (one statement) and return its result as Arrow."""
         if not plan.heading.names:
             count = len(self._derive(plan))
             # A table without columns that keeps its row count (from_pylist([{}]) has none).
             return pa.table({"_": [None] * count}).drop_columns(["_"])
         sql, params = compile_plan(plan, self._connection.dialect)
-        return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema(),
-                                                    few_rows)
+        return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
 
     def to_arrow(self, order_by: Any = None, limit: int | None = None,
                  offset: int | None = None, squeeze: bool = False) -> pa.Table:
@@ -304,11 +303,18 @@ class QueryExpression:
         FetchError
             If the result has zero rows or more than one.
         """
-        self.heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
+        heading = self._plan.heading
+        if attributes:
+            heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
-        table = self._fetch(TopNode(self._plan, (), Param.of(2), None, self._plan.heading),
-                            few_rows=True)
-        rows = convert.to_dicts(table, self.heading)
+        two = TopNode(self._plan, (), Param.of(2), None, heading)
+        if heading.names:
+            # a result this small costs least as the driver's own rows, without Arrow
+            sql, params = compile_plan(two, self._connection.dialect)
+            rows = convert.driver_rows_to_dicts(
+                self._connection.backend.fetch_rows(sql, params), heading)
+        else:
+            rows = [{} for _ in range(len(self._derive(two)))]
         if len(rows) != 1:
             count = "no rows" if not rows else "more than one row"
             raise FetchError(f"fetch1() needs exactly one row, but {self._name} has {count}; "

@@ -9,6 +9,7 @@ with SQL's half-away-from-zero rounding where a decimal carries more digits than
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
@@ -118,6 +119,8 @@ def column_to_arrow(values: list[Any], target: pa.DataType, name: str) -> pa.Arr
         return pa.array(values, type=target)
     except _ARROW_ERRORS:
         pass
+    if pa.types.is_string(target):  # DuckDB's UUID objects (Arrow infers its uuid extension type)
+        values = [str(v) if isinstance(v, uuid.UUID) else v for v in values]
     try:
         inferred = pa.array(values)
     except _ARROW_ERRORS as exc:

@@ -54,19 +54,21 @@ class Backend(ABC):
 
     @abstractmethod
     def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """Run a query and return its rows as tuples of driver values (for small results)."""
+        """Run a query and return its rows as tuples of driver values (for small results).
+
+        This is the lowest-latency path, one round trip (``fetch1``, ``len``, ``bool``);
+        :func:`frames.io.convert.driver_rows_to_dicts` turns the rows of a query into frames'
+        Python types.
+        """
 
     @abstractmethod
-    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema,
-                    few_rows: bool = False) -> pa.Table:
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
         """Run a query and return its result as Arrow, conformed to ``schema``.
 
         ``schema`` names every result column, in order, with the Arrow type frames expects
         (:func:`frames.declare.types.arrow_type`). The backend returns exactly those columns
         with those types, converting where its driver yields something else (e.g. MySQL's
-        0/1 for booleans, PostgreSQL's text from COPY). ``few_rows`` says the result has at
-        most a few rows (``fetch1``): the backend may then take its lowest-latency path
-        instead of its bulk path.
+        0/1 for booleans, PostgreSQL's text from COPY).
         """
 
     # -- transactions -------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class SqlBackend(Backend):
     Subclasses set :attr:`driver_error` (the driver's base exception class) and
     :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_classify`, :meth:`_execute_on`,
     :meth:`_fetch_rows_on`, :meth:`_fetch_arrow_on`, :meth:`_insert`, :meth:`_tables` and
-    :meth:`_catalog`, and may override :meth:`_fetch_few_on`; MySQL also sets
+    :meth:`_catalog`; MySQL also sets
     :attr:`quote_char`, DuckDB :attr:`savepoints`.
     """
 
@@ -123,25 +123,15 @@ class SqlBackend(Backend):
         """Run a query and return its rows as tuples of driver values (for small results)."""
         return self._call(lambda con: self._fetch_rows_on(con, sql, params))
 
-    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema,
-                    few_rows: bool = False) -> pa.Table:
+    def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
         """Run a query and return its result as Arrow, conformed to ``schema``.
-
-        ``few_rows``: the result has at most a few rows; take the lowest-latency path.
 
         Raises
         ------
         frames.errors.FetchError
             If the result has another number of columns or a value does not fit its type.
         """
-        fetch = self._fetch_few_on if few_rows else self._fetch_arrow_on
-        return self._call(lambda con: fetch(con, sql, params, schema))
-
-    def _fetch_few_on(
-        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
-    ) -> pa.Table:
-        """Run a query with a small result on ``connection`` (by default: the bulk path)."""
-        return self._fetch_arrow_on(connection, sql, params, schema)
+        return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
 
     def begin(self) -> None:
         """Start a transaction (re-connecting first if the connection was lost).
@@ -355,7 +345,7 @@ class ServerBackend(SqlBackend):
     def _fetch_few_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        """A small result from the driver's rows: one round trip, no bulk-path set-up."""
+        """A result from the driver's rows as Arrow: one round trip, no bulk-path set-up."""
         with connection.cursor() as cursor:
             cursor.execute(format_paramstyle(sql), tuple(params))
             rows = cursor.fetchall()

@@ -9,7 +9,6 @@ each schema's hidden ``~foreign_keys`` catalog table.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -104,16 +103,6 @@ class DuckDBBackend(SqlBackend):
         if relation is None:
             raise FetchError(f"fetch_arrow needs a query that returns rows, got: {sql}")
         return conform_table(relation.to_arrow_table(), schema)
-
-    def _fetch_few_on(
-        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
-    ) -> pa.Table:
-        """A small result through a prepared statement: the relation API costs about a
-        millisecond more per query, which only pays off (no extra copy) for large results."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "makes an extra copy of the rows"
-            result = connection.execute(sql, list(params)).to_arrow_table()
-        return conform_table(result, schema)
 
     def _insert(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate

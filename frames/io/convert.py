@@ -63,9 +63,11 @@ arrays of the Python values above. Float NULLs are ``NaN``.
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -74,7 +76,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from frames.backends.arrow import rows_to_arrow
 from frames.declare.spec import Attribute
+from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
@@ -122,6 +126,51 @@ def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
     if not columns:
         return [{} for _ in range(table.num_rows)]
     return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+
+
+def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading) -> list[dict[str, Any]]:
+    """Convert a few rows of driver values (:meth:`~frames.backends.base.Backend.fetch_rows`).
+
+    The result is what :func:`to_dicts` gives for the same rows carried in Arrow, without
+    building Arrow arrays: each value whose Python type is the one the drivers give for its
+    attribute's type (``Decimal`` with the declared scale, ``0``/``1`` for a MySQL boolean, text
+    for json and uuid, ...) is converted directly. Any other value (a decimal with more digits, a
+    number where text was expected) sends every row through Arrow — :func:`~frames.backends.arrow.
+    rows_to_arrow`, then :func:`to_dicts` — which converts it exactly or raises
+    :class:`~frames.errors.FetchError`, as the bulk path does.
+
+    Parameters
+    ----------
+    rows : sequence of tuples
+        Driver rows, values in heading order.
+    heading : Heading
+        The heading of the query that produced ``rows``.
+
+    Returns
+    -------
+    list of dict
+        Values are the Python types listed in the module documentation.
+
+    Examples
+    --------
+    >>> from frames.declare.types import parse_type
+    >>> heading = Heading((Attribute("code", parse_type("char(4)"), in_key=True),
+    ...                    Attribute("flag", parse_type("bool"))))
+    >>> driver_rows_to_dicts([("ab  ", 1)], heading)
+    [{'code': 'ab', 'flag': True}]
+    """
+    names = heading.names
+    converters = _driver_converters(heading)
+    try:
+        if rows and len(rows[0]) != len(names):
+            raise _NeedsArrow  # rows_to_arrow reports the widths
+        return [dict(zip(names, [None if value is None else convert(value)
+                                 for convert, value in zip(converters, row, strict=True)],
+                         strict=True))
+                for row in rows]
+    except _NeedsArrow:
+        width = len(rows[0]) if rows else len(names)
+        return to_dicts(rows_to_arrow(rows, width, heading.arrow_schema()), heading)
 
 
 def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
@@ -358,6 +407,85 @@ def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
     if parse is None:
         return values
     return [None if value is None else parse(value) for value in values]
+
+
+class _NeedsArrow(Exception):
+    """A driver value that :func:`driver_rows_to_dicts` leaves to the Arrow path."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _driver_converters(heading: Heading) -> tuple[Callable[[Any], Any], ...]:
+    """One converter of non-NULL driver values per attribute (see :func:`driver_rows_to_dicts`)."""
+    return tuple(_driver_converter(attr) for attr in heading.attributes)
+
+
+def _driver_converter(attribute: Attribute) -> Callable[[Any], Any]:
+    """The converter of one attribute's non-NULL driver values; raises :class:`_NeedsArrow`.
+
+    Each accepts exactly the Python types the drivers give (DuckDB: ``UUID`` objects; MySQL:
+    ``0``/``1`` for booleans; PostgreSQL: ``char`` values padded) and returns what Arrow's
+    conversion followed by :func:`_python_values` returns.
+    """
+    kind = attribute.type.kind
+    if kind in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[kind]
+
+        def integer(value: Any) -> int:
+            if type(value) is int and low <= value <= high:
+                return value
+            raise _NeedsArrow
+        return integer
+    if kind == "bool":
+        def boolean(value: Any) -> bool:
+            if type(value) is bool:
+                return value
+            if type(value) is int:  # MySQL's BOOLEAN is TINYINT; Arrow casts non-zero to true
+                return value != 0
+            raise _NeedsArrow
+        return boolean
+    if kind == "float32":
+        return _accepting(float, lambda value: float(str(np.float32(value))))
+    if kind == "decimal":
+        target = arrow_type(attribute.type)
+        scale, precision = target.scale, target.precision
+
+        def decimal(value: Any) -> Decimal:
+            if type(value) is Decimal:
+                sign, digits, exponent = value.as_tuple()
+                # as Arrow holds it: the declared scale, no more digits, no negative zero
+                if exponent == -scale and len(digits) <= precision and (value or not sign):
+                    return value
+            raise _NeedsArrow
+        return decimal
+    if kind == "char":
+        return _accepting(str, lambda value: value.rstrip(" "))
+    if kind == "uuid":
+        def identifier(value: Any) -> uuid.UUID:
+            if type(value) is str:
+                return uuid.UUID(value)
+            if type(value) is uuid.UUID:  # DuckDB
+                return value
+            raise _NeedsArrow
+        return identifier
+    if kind == "json":
+        return _accepting(str, json.loads)
+    if kind == "datetime":
+        def moment(value: Any) -> datetime.datetime:
+            if type(value) is datetime.datetime and value.tzinfo is None:
+                return value
+            raise _NeedsArrow
+        return moment
+    exact = {"float64": float, "date": datetime.date, "bytes": bytes}.get(kind, str)
+    return _accepting(exact, lambda value: value)
+
+
+def _accepting(exact: type, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A converter applying ``convert`` to values of type ``exact`` (subclasses excluded)."""
+    def converter(value: Any) -> Any:
+        if type(value) is exact:
+            return convert(value)
+        raise _NeedsArrow
+    return converter
 
 
 def _decimal_objects(column: pa.ChunkedArray) -> np.ndarray:

@@ -70,7 +70,7 @@ def test_fetch1_len_and_bool_are_one_statement_each(shop, monkeypatch):
     counter = Counter(shop.connection.backend, monkeypatch)
     query = shop.Item & {"item_id": 3}
     assert query.fetch1() == ROWS[2]
-    assert [name for name, _ in counter.calls] == ["fetch_arrow"]
+    assert [name for name, _ in counter.calls] == ["fetch_rows"]
     assert "ORDER BY" not in counter.calls[0][1]
     counter.calls.clear()
     assert len(shop.Item & "price > 4") == 5
