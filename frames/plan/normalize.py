@@ -7,18 +7,21 @@
   with a non-member instead of finding nothing. ``min``/``max`` of an enum are the text
   minimum/maximum everywhere.
 * Integer arithmetic is 64-bit: narrower operands of ``+ - * %``, unary minus and ``abs`` are
-  widened,
-  as :func:`~frames.plan.values.infer_type` promises (DuckDB and PostgreSQL would compute
-  ``int16 + int16`` in 16 bits and overflow).
+  widened, as :func:`~frames.plan.values.infer_type` promises (DuckDB and PostgreSQL would
+  compute ``int16 + int16`` in 16 bits and overflow). Likewise the decimal operands of ``*`` are
+  widened to ``decimal(38, s)``: DuckDB multiplies decimals of up to 18 digits in 64 bits and
+  overflows although the product's type has 38 digits.
 """
 
 from __future__ import annotations
 
 from frames.declare.spec import Attribute
+from frames.declare.types import CoreType
 from frames.declare.values import convert_value
 from frames.plan.heading import Heading
 from frames.plan.values import (
     INT64,
+    MAX_SCALE_PRECISION,
     TEXT,
     Agg,
     Case,
@@ -73,7 +76,7 @@ class _Normalizer:
             if expr.op in _COMPARISONS:
                 return self._comparison(Op(expr.op, args))
             if expr.op in _ARITHMETIC:
-                args = tuple(self._widened(arg) for arg in args)
+                args = tuple(self._widened(arg, expr.op) for arg in args)
             return Op(expr.op, args)
         if isinstance(expr, Agg):
             arg = None if expr.arg is None else self.visit(expr.arg)
@@ -92,13 +95,17 @@ class _Normalizer:
             return Cast(self.visit(expr.arg), expr.type)
         return expr
 
-    def _widened(self, arg: Expr) -> Expr:
+    def _widened(self, arg: Expr, op: str = "") -> Expr:
         types = {a.name: a.type for a in self.heading}
         try:
-            kind = infer_type(arg, types).kind
+            core = infer_type(arg, types)
         except KeyError:
             return arg
-        return Cast(arg, INT64) if kind in _NARROW_INTEGERS else arg
+        if core.kind in _NARROW_INTEGERS:
+            return Cast(arg, INT64)
+        if op == "*" and core.kind == "decimal" and (core.precision or 0) < MAX_SCALE_PRECISION:
+            return Cast(arg, CoreType("decimal", precision=MAX_SCALE_PRECISION, scale=core.scale))
+        return arg
 
     def _enum(self, expr: Expr | None) -> Attribute | None:
         if isinstance(expr, Col):

@@ -128,6 +128,17 @@ class Lowering:
         block = self.lower(node)
         return self.wrap(block, node.heading.names) if block.sealed else block
 
+    def grouping_block(self, node: Node) -> Block:
+        """The block of ``node`` ready to be grouped: wrapped if it is sealed, or if the
+        dialect needs unique grouping names and two of its columns are namesakes."""
+        block = self.open_block(node)
+        if self.dialect.unique_grouping_names and not block.sealed:
+            names = [column.name for column in block.columns.values()
+                     if isinstance(column, exp.Column)]
+            if len(names) != len(set(names)):
+                block = self.wrap(block, node.heading.names)
+        return block
+
     def expr(self, expr: Expr, columns: dict[str, exp.Expression]) -> exp.Expression:
         """Emit ``expr`` with its columns bound to ``columns``."""
         return self.emitter.emit(expr, columns.__getitem__)
@@ -152,12 +163,20 @@ class Lowering:
         block = self.lower(node.child)
         if block.group_by is not None and not block.distinct and block.limit is None \
                 and block.offset is None and _only_expressions(node.cond):
-            block.having.append(self.cond(node.cond, block.columns))
+            self._filter_groups(block, node.cond)
             return block
         if block.sealed:
             block = self.wrap(block, node.child.heading.names)
         block.where.append(self.cond(node.cond, block.columns))
         return block
+
+    def _filter_groups(self, block: Block, cond: Cond) -> None:
+        """Restrict the grouped ``block`` in place: a conjunct without aggregates filters the
+        rows before grouping (WHERE, when there are grouping columns), others the groups."""
+        for item in cond.items if isinstance(cond, AndCond) else (cond,):
+            conjunct = self.cond(item, block.columns)
+            on_rows = block.group_by and not any(conjunct.find_all(exp.AggFunc))
+            (block.where if on_rows else block.having).append(conjunct)
 
     def _project(self, node: Project) -> Block:
         block = self.lower(node.child)
@@ -206,10 +225,13 @@ class Lowering:
         left.where.extend(right.where)
 
     def _aggregate(self, node: Aggregate) -> Block:
-        group = self.open_block(node.group)
+        group = self.grouping_block(node.group)
+        if not node.group.heading.primary_key and "_exists" not in group.columns:
+            # An empty key means 0 or 1 group: GROUP BY the marker below, never by nothing.
+            group = self.wrap_with(group, node.group.heading.names, "_exists")
         source = self.open_block(node.source)
         if node.outer and (source.joins or source.where or not node.on):
-            source = self.wrap_with_marker(source, node.source.heading.names)
+            source = self.wrap_with(source, node.source.heading.names, "_match")
         conditions = [exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
                       for n in node.on]
         if node.outer:
@@ -231,16 +253,18 @@ class Lowering:
             value = _aggregated_namesakes(value, set(node.on))
             out[name] = self._aggregate_expr(value, namespace, marker)
         group.group_by = [group.columns[n].copy() for n in dict.fromkeys(grouped)]
-        if not group.group_by and "_exists" in group.columns:
-            group.group_by = [group.columns["_exists"].copy()]  # empty key: 0 or 1 group
+        if not group.group_by:
+            group.group_by = [group.columns["_exists"].copy()]
         out.update((n, group.columns[n]) for n in node.heading.names if n not in out)
         group.columns = {n: out[n] for n in node.heading.names}
         return group
 
-    def wrap_with_marker(self, block: Block, names: tuple[str, ...]) -> Block:
-        """Wrap ``block`` adding a non-null ``_match`` column that marks matched rows."""
-        block.columns = {**block.columns, "_match": exp.Literal.number(1)}
-        return self.wrap(block, (*names, "_match"))
+    def wrap_with(self, block: Block, names: tuple[str, ...], marker: str) -> Block:
+        """Wrap ``block`` adding a non-null column ``marker`` (a constant 1) to its ``names``:
+        ``_match`` marks the matched rows of a left join, ``_exists`` is a grouping column
+        for an operand without a key."""
+        block.columns = {**block.columns, marker: exp.Literal.number(1)}
+        return self.wrap(block, (*names, marker))
 
     def _aggregate_expr(self, value: Expr, namespace: dict[str, exp.Expression],
                         marker: exp.Expression | None) -> exp.Expression:
@@ -256,7 +280,7 @@ class Lowering:
         return node
 
     def _groupby(self, node: GroupBy) -> Block:
-        block = self.open_block(node.source)
+        block = self.grouping_block(node.source)
         out = {name: self.expr(value, block.columns) for name, value in node.columns}
         block.group_by = [block.columns[n].copy() for n in node.by]
         columns = {n: block.columns[n] for n in node.by}

@@ -650,4 +650,7 @@ def _cast(value: Any, target: CoreType) -> Any:
         return float(value)
     if target.category == "string":
         return value if isinstance(value, str) else str(value)
+    if target.category == "decimal":  # frames widens decimal operands of * to 38 digits
+        exponent = decimal.Decimal(1).scaleb(-(target.scale or 0))
+        return decimal.Decimal(value).quantize(exponent, rounding=decimal.ROUND_HALF_UP)
     raise NotImplementedError(f"the reference evaluator does not cast to {target}")

@@ -44,24 +44,13 @@ import frames as dj
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, CoreType, parse_type
 from frames.plan.heading import Heading
-from frames.plan.nodes import Aggregate, Distinct, GroupBy, Project, Restrict
 from frames.plan.values import Agg, Col, Expr, Func, Lit, Op
 
 #: Library bugs found by the property tests and not fixed yet, each kept as a strict-xfail
 #: regression test in ``tests/properties/test_regressions.py``. The strategies steer around
 #: these cases only while they are listed here; delete an entry when its bug is fixed, so that
 #: the generated cases cover it again.
-KNOWN_GAPS: dict[str, str] = {
-    "aggr_by_empty_restricted_grouping": "g.aggr(q, ...) where g has an empty primary key but "
-                                         "is not dj.U() & r (a restricted dj.U().aggr(...)) "
-                                         "returns a row even when g has none",
-    "mysql_having_namesakes": "MariaDB (ONLY_FULL_GROUP_BY) rejects HAVING t1.a when GROUP BY "
-                              "lists two columns named a (t1.a, t2.a): error 1463 'Non-grouping "
-                              "field is used in HAVING clause'",
-    "duckdb_decimal_product": "DuckDB multiplies two decimals of precision <= 18 in 64 bits and "
-                              "raises 'Overflow in multiplication of DECIMAL(18)' although the "
-                              "product's type is decimal(38, s1 + s2)",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 # -- core types and values ---------------------------------------------------------------------
 
@@ -111,7 +100,7 @@ def values_of(core: CoreType) -> st.SearchStrategy[Any]:
     if kind in ("varchar", "char", "text"):
         size = min(core.length or 6, 6)
         return st.one_of(st.sampled_from(["", "a", "b", "it's", 'say "hi"', "x%_", "Ab"]),
-                         st.text(STRING_ALPHABET, max_size=size).map(without_pad_spaces))
+                         st.text(STRING_ALPHABET, max_size=size))
     if kind == "enum":
         return st.sampled_from(core.values)
     if kind == "date":
@@ -121,11 +110,6 @@ def values_of(core: CoreType) -> st.SearchStrategy[Any]:
     if kind == "bool":
         return st.booleans()
     raise ValueError(f"no value strategy for {core}")
-
-
-def without_pad_spaces(text: str) -> str:
-    """``text`` without trailing spaces while KNOWN_GAPS["mysql_pad_space"] is open."""
-    return text.rstrip(" ") if "mysql_pad_space" in KNOWN_GAPS else text
 
 
 @functools.lru_cache(maxsize=1024)
@@ -489,12 +473,6 @@ def _numeric(a: Attribute) -> bool:
     return a.type.category in ("integer", "decimal")
 
 
-def _wide(a: Attribute) -> bool:
-    """Operands of generated arithmetic (see KNOWN_GAPS["narrow_integer_arithmetic"])."""
-    return _numeric(a) and (a.type.kind in ("int64", "decimal")
-                            or "narrow_integer_arithmetic" not in KNOWN_GAPS)
-
-
 def _comparable(a: Attribute) -> bool:
     return is_exact(a.type)
 
@@ -612,7 +590,7 @@ class _Fragments:
                         Op("=", (Col(attr.name), Lit(value))))
 
     def _c_arith(self, attrs: list[Attribute], depth: int) -> Fragment | None:
-        numbers = [a for a in attrs if _wide(a)]
+        numbers = [a for a in attrs if _numeric(a)]
         if not numbers:
             return None
         left = self.arithmetic(numbers)
@@ -646,9 +624,6 @@ class _Fragments:
             value = self.draw(st.integers(-3, 3))
             return Fragment(f"{first.name} + {value}", Op("+", (Col(first.name), Lit(value))))
         second = self.pick(numbers)
-        if form == "*" and first.type.kind == second.type.kind == "decimal" \
-                and "duckdb_decimal_product" in KNOWN_GAPS:
-            form = "+"
         return Fragment(f"{first.name} {form} {second.name}",
                         Op(form, (Col(first.name), Col(second.name))))
 
@@ -656,13 +631,11 @@ class _Fragments:
         """A value expression for ``proj(new=...)``."""
         attrs = _attrs(self.heading, _comparable)
         numbers = [a for a in attrs if _numeric(a)]
-        wide = [a for a in attrs if _wide(a)]
         strings = [a for a in attrs if a.type.kind in ("varchar", "char", "text")]
         kinds = ["condition"]
         if numbers:
-            kinds += ["divide", "divide_columns", "coalesce", "modulo", "nullif", "scale"]
-        if wide:
-            kinds += ["arith", "arith", "abs"]
+            kinds += ["divide", "divide_columns", "coalesce", "modulo", "nullif", "scale",
+                      "arith", "arith", "abs"]
         if strings:
             kinds += ["concat", "length", "case", "concat_literal"]
         kind = self.draw(st.sampled_from(kinds))
@@ -696,7 +669,7 @@ class _Fragments:
             return Fragment(f"{attr.name} || {sql_literal(text)}",
                             Op("concat", (Col(attr.name), Lit(text))))
         if kind == "arith":
-            return self.arithmetic(wide)
+            return self.arithmetic(numbers)
         if kind == "divide":
             attr = self.pick(numbers)
             divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
@@ -707,7 +680,7 @@ class _Fragments:
             return Fragment(f"coalesce({attr.name}, {value})",
                             Func("coalesce", (Col(attr.name), Lit(value))))
         if kind == "abs":
-            attr = self.pick(wide)
+            attr = self.pick(numbers)
             return Fragment(f"abs({attr.name})", Func("abs", (Col(attr.name),)))
         if kind == "concat":
             first, second = self.pick(strings), self.pick(strings)
@@ -804,20 +777,6 @@ class Catalog:
         return out
 
 
-def _grouped(plan: Any) -> bool:
-    while isinstance(plan, (Restrict, Project)):
-        plan = plan.child
-    return isinstance(plan, (Aggregate, GroupBy))
-
-
-def avoids_having(query: Any) -> bool:
-    """True while KNOWN_GAPS["mysql_having_namesakes"] is open and restricting ``query`` by a
-    dict or string would become a HAVING clause on MySQL."""
-    connection = getattr(query, "_connection", None)
-    return ("mysql_having_namesakes" in KNOWN_GAPS and connection is not None
-            and connection.dialect == "mysql" and _grouped(query.plan))
-
-
 OPERATORS = ("restrict", "antirestrict", "proj", "join", "left_join", "aggr", "distinct",
              "group_by", "union", "top")
 
@@ -857,7 +816,7 @@ class _Trees:
         return self._restrict_with(self.tree(depth - 1), depth // 2)
 
     def _restrict_with(self, child: Built, depth: int) -> Built:
-        arg, text = self.condition(child.heading, depth, only_queries=avoids_having(child.query))
+        arg, text = self.condition(child.heading, depth)
         query = child.query & arg
         if query.plan is child.query.plan:
             return child  # restricted by something true: the same query
@@ -865,8 +824,7 @@ class _Trees:
 
     def _antirestrict(self, depth: int) -> Built:
         child = self.tree(depth - 1)
-        arg, text = self.condition(child.heading, depth // 2,
-                                   only_queries=avoids_having(child.query))
+        arg, text = self.condition(child.heading, depth // 2)
         return Built(child.query - arg, f"({child.text} - {text})")
 
     def _proj(self, depth: int) -> Built:
@@ -877,8 +835,6 @@ class _Trees:
         heading = child.heading
         secondary = list(heading.secondary)
         form = self.draw(st.sampled_from(["subset", "all", "drop", "key"]))
-        if not heading.primary_key and "empty_grouping_without_aggregates" in KNOWN_GAPS:
-            form = "all"  # keep the aggregates of a dj.U() grouping
         args: list[str] = []
         if form == "subset":
             args = self.draw(st.lists(st.sampled_from(secondary), unique=True)) \
@@ -941,18 +897,12 @@ class _Trees:
         group = self.tree(depth - 1)
         if any(group.heading[n].lineage is None for n in group.heading.primary_key):
             return self._group_by_on(group)  # a key without lineage matches nothing
-        if not group.heading.primary_key and not isinstance(group.query.plan, Distinct) \
-                and "aggr_by_empty_restricted_grouping" in KNOWN_GAPS:
-            return self._group_by_on(group)
         source = self.aggregated(group, depth // 2)
         exclude = self.draw(st.booleans())
         namespace = Heading(tuple(group.heading) + tuple(a for a in source.heading
                                                          if a.name not in group.heading))
         fragments = self.fragments(namespace)
-        # KNOWN_GAPS["aggr_namesake_argument"]: aggregate only attributes the group lacks.
-        avoid = set(group.heading.names) if "aggr_namesake_argument" in KNOWN_GAPS \
-            and not exclude else set()
-        arguments = Heading(tuple(a for a in source.heading if a.name not in avoid))
+        arguments = source.heading
         named = {self.fresh(): fragments.aggregate(arguments).text
                  for _ in range(self.draw(st.integers(1, 3)))}
         secondary = list(group.heading.secondary)
@@ -1018,16 +968,13 @@ class _Trees:
         base = self.tree(max(depth - 2, 1))
         if any(base.heading[n].lineage is None for n in base.heading.primary_key):
             return base  # a key without lineage (dj.U('a') & q) cannot be matched in a union
-        if not base.heading.primary_key and "empty_grouping_without_aggregates" in KNOWN_GAPS:
-            return base
         secondary = list(base.heading.secondary)
         chosen = self.draw(st.lists(st.sampled_from(secondary), unique=True)) \
             if secondary else []
         split = self.draw(st.integers(0, len(chosen)))
         left_attrs, right_attrs = chosen[:split], chosen[split:]
-        queries_only = avoids_having(base.query)
-        left_cond, left_text = self.condition(base.heading, 1, only_queries=queries_only)
-        right_cond, right_text = self.condition(base.heading, 1, only_queries=queries_only)
+        left_cond, left_text = self.condition(base.heading, 1)
+        right_cond, right_text = self.condition(base.heading, 1)
         named = {self.fresh(): n for n in right_attrs} if self.draw(st.booleans()) else {}
         right_plain = [] if named else right_attrs
         left = (base.query & left_cond).proj(*left_attrs)
@@ -1053,26 +1000,18 @@ class _Trees:
             order = ["KEY" + (" DESC" if self.draw(st.booleans()) else "")]
         limit = self.draw(st.one_of(st.none(), st.integers(0, 3)))
         offset = self.draw(st.integers(0, 2))
-        if limit is None and offset == 0 and "order_only_top" in KNOWN_GAPS:
-            offset = 1
         return (dj.Top(limit, order_by=order, offset=offset),
                 f"dj.Top({limit!r}, order_by={order!r}, offset={offset})")
 
     # -- conditions -----------------------------------------------------------------------------
-    def condition(self, heading: Heading, depth: int, nested: int = 0,
-                  only_queries: bool = False) -> tuple[Any, str]:
-        """A restriction argument for a query with ``heading``, and its Python text.
-
-        ``only_queries``: no dicts or strings (see :func:`avoids_having`).
-        """
+    def condition(self, heading: Heading, depth: int, nested: int = 0) -> tuple[Any, str]:
+        """A restriction argument for a query with ``heading``, and its Python text."""
         kinds = ["dict", "dict", "string", "string", "string", "list", "andlist", "not",
                  "bool", "none"]
-        if depth > 0 or only_queries:
+        if depth > 0:
             kinds += ["query", "query", "query"]
         if nested > 1:
             kinds = [k for k in kinds if k not in ("list", "andlist", "not")]
-        if only_queries:
-            kinds = [k for k in kinds if k in ("query", "bool", "none")]
         kind = self.draw(st.sampled_from(kinds))
         if kind == "dict":
             return self.dict_condition(heading)

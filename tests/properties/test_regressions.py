@@ -30,9 +30,6 @@ SMALL = SchemaDef((
 
 #: KNOWN_GAPS entry → the regression test that pins it.
 GAP_TESTS = {
-    "mysql_having_namesakes": "test_restricting_an_aggregation_of_a_self_join",
-    "aggr_by_empty_restricted_grouping": "test_aggregation_by_an_empty_restricted_grouping",
-    "duckdb_decimal_product": "test_product_of_two_decimals_is_decimal_38",
 }
 
 
@@ -167,40 +164,42 @@ def test_join_with_a_left_join_matches_on_its_outer_attributes(connection):
         assert [{k: r[k] for k in expected[0]} for r in (outer * pet).to_dicts()] == expected
 
 
-def test_product_of_two_decimals_is_decimal_38(small, request, backend_name):
-    known_bug(request, backend_name, ("duckdb",),
-              "frames/plan/normalize.py / frames/sql/emit.py: decimal * decimal is emitted on "
-              "the operands' own types; DuckDB multiplies two decimals of precision <= 18 in "
-              "64 bits and raises 'Overflow in multiplication of DECIMAL(18)' although infer_type "
-              "gives decimal(38, s1 + s2) (widen the operands to DECIMAL(38, s) as integers are "
-              "widened to int64)")
+def test_product_of_two_decimals_is_decimal_38(small):
+    """Fixed: DuckDB multiplies two decimals of precision <= 18 in 64 bits and raised
+    'Overflow in multiplication of DECIMAL(18)' although the product's type is
+    decimal(38, s1 + s2); frames/plan/normalize.py now widens the operands of ``*``."""
     amount = small.classes["Amount"]
-    row = amount.proj(p="m * m").fetch1()
+    row = amount.proj(p="m * m", q="m * 2").fetch1()
     assert row["p"] == Decimal("9999999999980000.00000001")
+    assert row["q"] == Decimal("199999999.9998")
 
 
-def test_aggregation_by_an_empty_restricted_grouping(small, request, backend_name):
-    known_bug(request, backend_name, ALL,
-              "frames/sql/lower.py Lowering._aggregate: with an empty grouping key the GROUP BY "
-              "list is empty and falls back to the group's '_exists' column, which only "
-              "dj.U() & q has; any other grouping operand with an empty key (here a restricted "
-              "dj.U().aggr(...), which has no rows) is aggregated without GROUP BY and still "
-              "yields one row (x2 = 0)")
+def test_aggregation_by_an_empty_restricted_grouping(small):
+    """Fixed: a grouping operand with an empty key other than ``dj.U() & q`` (here a restricted
+    ``dj.U().aggr(...)``) was aggregated without GROUP BY (frames/sql/lower.py
+    Lowering._aggregate) and yielded one row even when it had none."""
     parent, child = small.classes["Parent"], small.classes["Child"]
     nothing = dj.U().aggr(parent, n="count(*)") & "n > 5"
     assert len(nothing) == 0
     assert nothing.aggr(child, m="count(*)").to_dicts() == []
+    everything = dj.U().aggr(parent, n="count(*)") & "n > 0"
+    assert [r["m"] for r in everything.aggr(child, m="count(*)").to_dicts()] == [len(child)]
 
 
-def test_restricting_an_aggregation_of_a_self_join(small, request, backend_name):
-    known_bug(request, backend_name, ("mysql",),
-              "frames/sql/lower.py Lowering._restrict fuses a restriction of an aggregation into "
-              "HAVING; when GROUP BY lists two columns with the same name from different tables "
-              "(t1.v, t2.v: here v and its renamed copy w from a self join), MariaDB with "
-              "ONLY_FULL_GROUP_BY (set per session since ad09b82) rejects HAVING t1.v with error "
-              "1463 'Non-grouping field 'v' is used in HAVING clause'. Conditions on grouped "
-              "attributes can go to WHERE, or the block can be wrapped on MySQL")
+def test_restricting_an_aggregation_of_a_self_join(small):
+    """Fixed: a restriction of an aggregation went to HAVING; when GROUP BY lists two columns
+    with the same name from different tables (t1.v, t2.v: v and its renamed copy w from a self
+    join), MariaDB rejected HAVING t1.v (error 1463 'Non-grouping field is used in HAVING').
+    MariaDB also reported them ambiguous in conditions it pushes into such a grouped derived
+    table; on MySQL a grouping operand with namesake columns is now a derived table itself
+    (frames/sql/lower.py Lowering.grouping_block)."""
     parent, child = small.classes["Parent"], small.classes["Child"]
     group = parent * parent.proj(..., w="v", q="r", t="s")
-    counted = group.aggr(child, ..., n="count(*)") & "v = 1"
-    assert [(r["a"], r["n"]) for r in counted.to_dicts()] == [(2, 0)]
+    counted = group.aggr(child, ..., n="count(*)")
+    assert [(r["a"], r["n"]) for r in (counted & "v = 1").to_dicts()] == [(2, 0)]
+    assert [(r["a"], r["n"]) for r in (counted & "v = 1 or n > 5").to_dicts()] == [(2, 0)]
+    assert [(r["a"], r["n"]) for r in (counted & "v = 1 and n < 5").to_dicts()] == [(2, 0)]
+    joined = counted * parent.proj(z="v")
+    assert [(r["a"], r["n"]) for r in (joined & "v = 1 or n > 5").to_dicts()] == [(2, 0)]
+    by_values = dj.U("v", "w").aggr(group, n="count(*)")
+    assert [(r["v"], r["n"]) for r in (by_values & "v = 1 or n > 5").to_dicts()] == [(1, 1)]

@@ -44,6 +44,10 @@ class Dialect:
         Exact type the first argument of ``round(x, n)`` is cast to, so that every backend
         rounds half away from zero (PostgreSQL has no ``round(double, int)``; MySQL rounds
         doubles half to even).
+    unique_grouping_names : bool
+        GROUP BY must not list two columns of the same name from different tables (MariaDB
+        resolves grouped columns in HAVING, and in conditions it pushes into a grouped derived
+        table, by name and reports them ambiguous): such groupings read a derived table.
     """
 
     name: str
@@ -57,6 +61,7 @@ class Dialect:
     round_cast: str | None = None
     cast_types: dict[str, str] = field(default_factory=dict)
     float32_output_cast: str | None = None
+    unique_grouping_names: bool = False
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -147,6 +152,7 @@ MYSQL = Dialect(
     string_collation="utf8mb4_bin",
     round_cast="DECIMAL(65, 30)",
     float32_output_cast="DOUBLE",
+    unique_grouping_names=True,
     cast_types={
         **{kind: "SIGNED" for kind in ("int8", "int16", "int32", "int64", "bool")},
         **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "uuid", "json")},
