@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -265,6 +266,8 @@ _CAST_SUFFIX = re.compile(
 _CAST_CALL = re.compile(r"^CAST\s*\((.*)\s+AS\s+[\w .\"(),]+\)$", re.S | re.I)
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _NOW = re.compile(r"^(?:current_timestamp|now|localtimestamp)\s*(?:\(\s*\d*\s*\))?$", re.I)
+#: A uuid default as MySQL 8 shows a ``BINARY(16)`` default (``0x...``) or as DDL writes it.
+_HEX_UUID = re.compile(r"^(?:0x([0-9a-f]{32})|x'([0-9a-f]{32})')$", re.I)
 _TRUE = {"true", "t", "1", "yes", "on"}
 _FALSE = {"false", "f", "0", "no", "off"}
 
@@ -275,8 +278,11 @@ def parse_default(text: str | None, core: CoreType, nullable: bool) -> object:
     ``None`` text means no default clause: ``None`` for a nullable attribute (``= null``),
     else ``NO_DEFAULT``. Literals (``'abc'::text``, ``CAST('2020-01-01' AS DATE)``, ``-1.5``)
     become values of the attribute's type (``int``, ``float``, ``Decimal``, ``bool``, ``date``,
-    ``datetime``, ``str``); anything else is kept as :class:`SqlDefault`, with the spellings of
-    the current time normalised to ``CURRENT_TIMESTAMP``.
+    ``datetime``, ``uuid.UUID``, ``str``); anything else is kept as :class:`SqlDefault`, with
+    the spellings of the current time normalised to ``CURRENT_TIMESTAMP``. A uuid stored as
+    ``BINARY(16)`` is read from its hex form (MySQL 8); MariaDB shows such a default as its
+    bytes, with those above 0x7f replaced by ``?``, so there it stays a :class:`SqlDefault`
+    (an insert that omits the attribute still gets the stored default from the database).
 
     Examples
     --------
@@ -284,9 +290,14 @@ def parse_default(text: str | None, core: CoreType, nullable: bool) -> object:
     Decimal('-1.5')
     >>> parse_default("now()", CoreType("datetime"), False)
     SqlDefault(keyword='CURRENT_TIMESTAMP')
+    >>> parse_default("0x6ba7b8109dad11d180b400c04fd430c8", CoreType("uuid"), False)
+    UUID('6ba7b810-9dad-11d1-80b4-00c04fd430c8')
     """
     if text is None:
         return None if nullable else NO_DEFAULT
+    hex_uuid = _HEX_UUID.match(text.strip()) if core.kind == "uuid" else None
+    if hex_uuid:
+        return uuid.UUID(hex=hex_uuid.group(1) or hex_uuid.group(2))
     literal = _literal(text.strip())
     if literal is None:
         return None
@@ -341,6 +352,8 @@ def _typed(literal: str, core: CoreType) -> object:
         return datetime.date.fromisoformat(literal)
     if kind == "datetime":
         return datetime.datetime.fromisoformat(literal)
+    if kind == "uuid":
+        return uuid.UUID(literal)
     if kind == "bytes":
         raise ValueError(literal)
     return literal
