@@ -29,7 +29,7 @@ from frames.plan.nodes import (
 )
 from frames.plan.values import Col
 from frames.settings import config
-from frames.sql.compile import collect_params, driver_value
+from frames.sql.compile import collect_params, render
 from frames.sql.dialects import get_dialect
 from frames.sql.lower import Lowering
 
@@ -103,17 +103,8 @@ def delete_sql(ref: TableRef, plan: Node, dialect_name: str) -> tuple[str, list]
     keys.columns = {}
     exists = exp.Exists(this=lowering.select(keys))
     statement = exp.Delete(this=target, where=exp.Where(this=exists))
-    text = statement.sql(dialect=dialect.sqlglot)
-    from frames.sql.compile import _PLACEHOLDER
-
-    positions: list[int] = []
-
-    def placeholder(match) -> str:
-        positions.append(int(next(g for g in match.groups() if g is not None)))
-        return "?"
-
-    text = _PLACEHOLDER.sub(placeholder, text)
-    return text, [driver_value(params[i].value) for i in positions]
+    compiled = render(statement, dialect)
+    return compiled.sql, compiled.bind(params)
 
 
 def cascade_delete(table: Table, prompt: bool | None = None) -> dict[str, int]:

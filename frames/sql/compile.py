@@ -19,7 +19,7 @@ from sqlglot import exp
 from frames.plan.nodes import Cond, Node
 from frames.plan.rewrite import rewrite
 from frames.plan.values import Expr, Param
-from frames.sql.dialects import get_dialect
+from frames.sql.dialects import Dialect, get_dialect
 from frames.sql.lower import Lowering
 
 Mode = Literal["rows", "count", "exists"]
@@ -32,17 +32,31 @@ class CompiledQuery:
 
     sql: str
     positions: tuple[int, ...]
+    dialect: Dialect
 
     def bind(self, params: list[Param]) -> list[Any]:
         """Driver values for the placeholders, from the plan's parameter occurrences."""
-        return [driver_value(params[i].value) for i in self.positions]
+        return [driver_value(params[i].value, self.dialect) for i in self.positions]
 
 
-def driver_value(value: Any) -> Any:
-    """A Python value every driver can bind (UUIDs as text)."""
+def driver_value(value: Any, dialect: Dialect) -> Any:
+    """``value`` as the driver of ``dialect`` binds it: a UUID as text, or as its 16 bytes
+    where the dialect stores uuids as bytes (MySQL)."""
     if isinstance(value, uuid.UUID):
-        return str(value)
+        return value.bytes if dialect.uuid_bytes else str(value)
     return value
+
+
+def render(statement: exp.Expression, dialect: Dialect) -> CompiledQuery:
+    """``statement`` as SQL text of ``dialect``, its numbered placeholders replaced by ``?``."""
+    positions: list[int] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        positions.append(int(next(g for g in match.groups() if g is not None)))
+        return "?"
+
+    text = statement.sql(dialect=dialect.sqlglot)
+    return CompiledQuery(_PLACEHOLDER.sub(placeholder, text), tuple(positions), dialect)
 
 
 def _params(node: Node) -> list[Param]:
@@ -123,11 +137,4 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
                 exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias))))
         else:
             query = exp.select(exp.alias_(exp.Exists(this=inner), "e", quoted=True))
-    text = query.sql(dialect=target.sqlglot)
-    positions: list[int] = []
-
-    def placeholder(match: re.Match[str]) -> str:
-        positions.append(int(next(g for g in match.groups() if g is not None)))
-        return "?"
-
-    return CompiledQuery(_PLACEHOLDER.sub(placeholder, text), tuple(positions))
+    return render(query, target)

@@ -48,6 +48,9 @@ class Dialect:
         GROUP BY must not list two columns of the same name from different tables (MariaDB
         resolves grouped columns in HAVING, and in conditions it pushes into a grouped derived
         table, by name and reports them ambiguous): such groupings read a derived table.
+    uuid_bytes : bool
+        ``uuid`` values are stored as their 16 bytes instead of in a native UUID type, and
+        bound as ``UUID.bytes``.
     """
 
     name: str
@@ -62,6 +65,7 @@ class Dialect:
     cast_types: dict[str, str] = field(default_factory=dict)
     float32_output_cast: str | None = None
     unique_grouping_names: bool = False
+    uuid_bytes: bool = False
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
