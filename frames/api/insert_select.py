@@ -55,7 +55,7 @@ def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
     names = [n for n in heading.names if n in query.heading]
     source = query.proj(*[n for n in names if n not in query.primary_key])
     dialect = table._connection.dialect
-    select, params = compile_plan(source._plan, dialect)
+    select, params = compile_plan(source._plan, dialect, mode="insert")
     quote = "`" if dialect == "mysql" else '"'
     target = f"{quote}{table.database}{quote}.{quote}{table.table_name}{quote}"
     columns = ", ".join(f"{quote}{n}{quote}" for n in source.heading.names)

@@ -8,13 +8,19 @@ by column (``0``/``1`` become booleans, ``Decimal`` values stay exact). Inserts 
 ``INSERT`` statements, batched by pymysql's ``executemany`` under the server's
 ``max_allowed_packet``. The session runs in
 autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
+
+A ``uuid`` is stored as its 16 bytes in ``BINARY(16)``, as DataJoint stores it, and is carried as
+its canonical text in Arrow, as on the other backends: inserted text is converted to the bytes
+(:meth:`MySQLBackend._insert`), and the bytes read by a query that does not select their text
+(SQL compiled by frames does, :func:`frames.sql.compile.uuid_text`) are converted back.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -36,6 +42,7 @@ from frames.errors import (
     DatabaseConnectionError,
     DataError,
     DuplicateError,
+    FetchError,
     FramesError,
     IntegrityError,
     MissingTableError,
@@ -138,7 +145,8 @@ class MySQLBackend(ServerBackend):
                 while True:
                     rows = cursor.fetchmany(_BATCH_ROWS)
                     batches.append(_csv_batch(rows, schema, texts) if as_csv
-                                   else rows_to_arrow(rows, width, schema))
+                                   else rows_to_arrow(_uuid_rows(rows, width, schema), width,
+                                                      schema))
                     if len(rows) < _BATCH_ROWS:
                         break
         except pymysql.Error as exc:
@@ -161,7 +169,11 @@ class MySQLBackend(ServerBackend):
             # a no-op update instead of INSERT IGNORE, which would also ignore bad values
             keep = self.quote(primary_key[0] if primary_key else names[0])
             sql += " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
-        rows = list(zip(*(column.to_pylist() for column in data.columns), strict=True))
+        uuids = self._uuid_columns(ref, data)
+        rows = list(zip(*(_uuid_bytes(column.to_pylist(), ref, name) if name in uuids
+                          else column.to_pylist()
+                          for name, column in zip(names, data.columns, strict=True)),
+                        strict=True))
 
         def run(connection: Any) -> int:
             with connection.cursor() as cursor:
@@ -169,6 +181,16 @@ class MySQLBackend(ServerBackend):
                 return cursor.executemany(format_paramstyle(sql), rows) or 0
 
         return self._call(run, f"insert into {ref}")
+
+    def _uuid_columns(self, ref: TableRef, data: pa.Table) -> set[str]:
+        """The text columns of ``data`` that ``ref`` stores as ``BINARY(16)``: uuids."""
+        texts = {field.name for field in data.schema if pa.types.is_string(field.type)}
+        if not texts:
+            return set()
+        stored = self.fetch_rows(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
+            "AND TABLE_NAME = ? AND COLUMN_TYPE = 'binary(16)'", [ref.schema, ref.name])
+        return texts & {name for (name,) in stored}
 
     # -- catalog ------------------------------------------------------------------------------
     def schema_exists(self, schema: str) -> bool:
@@ -271,9 +293,65 @@ def _csv_batch(rows: Sequence[tuple], schema: pa.Schema, texts: list[int]) -> pa
     others = [field for i, field in enumerate(schema) if i not in texts]
     parsed = iter(csv_to_arrow(lines, pa.schema(others)).columns)
     text_columns = iter(columns[1:])
-    arrays = [column_to_arrow(list(next(text_columns)), field.type, field.name)
+    arrays = [column_to_arrow(_uuid_texts(list(next(text_columns)), field), field.type,
+                              field.name)
               if i in texts else next(parsed) for i, field in enumerate(schema)]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _uuid_rows(rows: Sequence[tuple], width: int, schema: pa.Schema) -> Sequence[tuple]:
+    """``rows`` with the bytes in their string columns as uuid text (see :func:`_uuid_texts`)."""
+    if width != len(schema):
+        return rows  # rows_to_arrow reports the wrong width
+    stored = [i for i, field in enumerate(schema)
+              if pa.types.is_string(field.type) and _holds_bytes(row[i] for row in rows)]
+    if not stored:
+        return rows
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i in stored:
+        columns[i] = _uuid_texts(columns[i], schema.field(i))
+    return list(zip(*columns, strict=True))
+
+
+def _uuid_texts(values: list[Any], field: pa.Field) -> list[Any]:
+    """``values`` of a result column; bytes in a string column are uuids as MySQL stores them
+    (``BINARY(16)``, read by SQL that does not select their text), turned into that text.
+
+    Raises
+    ------
+    frames.errors.FetchError
+        If such a value does not have 16 bytes.
+    """
+    if not pa.types.is_string(field.type) or not _holds_bytes(values):
+        return values
+    try:
+        return [None if value is None else str(uuid.UUID(bytes=value)) for value in values]
+    except ValueError as exc:
+        raise FetchError(f"result column {field.name!r}: binary values of a string column "
+                         f"must be uuids of 16 bytes: {exc}") from exc
+
+
+def _holds_bytes(values: Iterable[Any]) -> bool:
+    """True if the first value that is not NULL is ``bytes`` (a column has one driver type)."""
+    return isinstance(next((value for value in values if value is not None), None), bytes)
+
+
+def _uuid_bytes(values: list[Any], ref: TableRef, name: str) -> list[bytes | None]:
+    """The 16 bytes of each uuid text in ``values``, for a ``BINARY(16)`` column.
+
+    Raises
+    ------
+    frames.errors.DataError
+        Naming the column and the first value that is not a uuid.
+    """
+    stored: list[bytes | None] = []
+    for value in values:
+        try:
+            stored.append(None if value is None else uuid.UUID(value).bytes)
+        except ValueError:
+            raise DataError(f"insert into {ref}: column {name!r}: {value!r} is not a uuid") \
+                from None
+    return stored
 
 
 def _is_text(kind: pa.DataType) -> bool:

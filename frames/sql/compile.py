@@ -3,6 +3,10 @@
 Two plans that differ only in their bound values (:class:`~frames.plan.values.Param`) have equal
 shapes, so the SQL compiled for one serves the other: only the parameter values are collected
 again, by one walk over the plan in a fixed order.
+
+Values are bound as each dialect stores them (a ``uuid`` as text, or as its 16 bytes on MySQL),
+and the columns of a result are selected in a form every driver reads exactly (a ``float32`` as
+a double and a byte-stored ``uuid`` as its canonical text on MySQL).
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from frames.plan.values import Expr, Param
 from frames.sql.dialects import Dialect, get_dialect
 from frames.sql.lower import Lowering
 
-Mode = Literal["rows", "count", "exists"]
+Mode = Literal["rows", "count", "exists", "insert"]
 _PLACEHOLDER = re.compile(r"\$p(\d+)|%\(p(\d+)\)s|:p(\d+)")
+#: Where the canonical text of a uuid has its dashes (1-based, as SQL's INSERT() counts).
+_UUID_DASHES = (9, 14, 19, 24)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,19 @@ def render(statement: exp.Expression, dialect: Dialect) -> CompiledQuery:
 
     text = statement.sql(dialect=dialect.sqlglot)
     return CompiledQuery(_PLACEHOLDER.sub(placeholder, text), tuple(positions), dialect)
+
+
+def uuid_text(stored: exp.Expression) -> exp.Expression:
+    """The canonical (lowercase, dashed) text of a uuid stored as 16 bytes.
+
+    Spelled with ``HEX`` and ``INSERT``, which MySQL and MariaDB share (MariaDB 10.11 has no
+    ``BIN_TO_UUID``); NULL stays NULL.
+    """
+    text: exp.Expression = exp.Hex(this=stored)
+    for position in _UUID_DASHES:
+        text = exp.Anonymous(this="INSERT", expressions=[
+            text, exp.Literal.number(position), exp.Literal.number(0), exp.Literal.string("-")])
+    return exp.Lower(this=text)
 
 
 def _params(node: Node) -> list[Param]:
@@ -94,8 +113,9 @@ def collect_params(node: Node) -> tuple[list[Param], tuple[int, ...]]:
 def compile_plan(node: Node, dialect: str, mode: Mode = "rows") -> tuple[str, list[Any]]:
     """SQL text and parameter values for ``node`` on ``dialect``.
 
-    ``mode``: ``'rows'`` selects the heading's attributes; ``'count'`` counts the rows;
-    ``'exists'`` returns one row if there is any.
+    ``mode``: ``'rows'`` selects the heading's attributes to be read (see the module
+    documentation); ``'insert'`` selects them as stored, for ``INSERT ... SELECT``;
+    ``'count'`` counts the rows; ``'exists'`` returns one row if there is any.
     """
     params, sharing = collect_params(node)
     compiled = _compile_cached(node, dialect, mode, sharing)
@@ -119,11 +139,8 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
     lowering = Lowering(target, index)
     block = lowering.lower(rewrite(node))
     if mode == "rows":
-        if target.float32_output_cast:
-            to = exp.DataType.build(target.float32_output_cast, dialect=target.sqlglot)
-            for attr in node.heading:
-                if attr.type.kind == "float32":
-                    block.columns[attr.name] = exp.Cast(this=block.columns[attr.name], to=to)
+        block.columns.update(_readable_columns(block.columns, node, target))
+    if mode in ("rows", "insert"):
         query = lowering.select(block, node.heading.names)
     else:
         if block.sealed:
@@ -138,3 +155,17 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
         else:
             query = exp.select(exp.alias_(exp.Exists(this=inner), "e", quoted=True))
     return render(query, target)
+
+
+def _readable_columns(columns: dict[str, exp.Expression], node: Node,
+                      target: Dialect) -> dict[str, exp.Expression]:
+    """The output columns of ``node`` that ``target``'s driver would not read exactly, each
+    selected in a form it does: float32 as double, uuids stored as bytes as their text."""
+    readable: dict[str, exp.Expression] = {}
+    for attr in node.heading:
+        if attr.type.kind == "float32" and target.float32_output_cast:
+            to = exp.DataType.build(target.float32_output_cast, dialect=target.sqlglot)
+            readable[attr.name] = exp.Cast(this=columns[attr.name], to=to)
+        elif attr.type.kind == "uuid" and target.uuid_bytes:
+            readable[attr.name] = uuid_text(columns[attr.name])
+    return readable

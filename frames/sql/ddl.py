@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import decimal
 import hashlib
+import uuid
 
 from sqlglot import exp
 
@@ -146,6 +147,8 @@ def _default_sql(value: object, dialect: Dialect) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float, decimal.Decimal)):
         return str(value)
+    if isinstance(value, uuid.UUID) and dialect.uuid_bytes:
+        return f"X'{value.hex}'"  # the 16 stored bytes; 32 hex digits by construction
     return quote_literal(str(value), dialect)  # text, dates, datetimes, uuids, json
 
 

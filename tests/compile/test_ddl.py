@@ -348,7 +348,7 @@ def test_other_column_types_and_defaults():
         """  "at" TIMESTAMP(3) NOT NULL DEFAULT '2024-01-15 10:30:00.250000',"""
     )
     assert [line.split(" COMMENT ")[0] for line in columns["mysql"]] == [
-        "  `id` CHAR(36) NOT NULL DEFAULT '6ba7b810-9dad-11d1-80b4-00c04fd430c8'",
+        "  `id` BINARY(16) NOT NULL DEFAULT X'6ba7b8109dad11d180b400c04fd430c8'",
         "  `doc` JSON DEFAULT NULL",
         "  `blob` LONGBLOB DEFAULT NULL",
         "  `big` BIGINT NOT NULL DEFAULT 9000000000",
@@ -642,7 +642,8 @@ def test_other_types_execute(database):
     q = lambda name: ddl_module.quote_identifier(name, db.dialect)  # noqa: E731
     db.run(f"INSERT INTO {q(db.schema)}.t (big) VALUES (?)", (1,))
     row = db.rows(f"SELECT {q('id')}, {q('at')} FROM {q(db.schema)}.t")[0]
-    assert str(row[0]) == "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+    stored = uuid.UUID(bytes=row[0]) if db.dialect.uuid_bytes else row[0]  # MySQL: BINARY(16)
+    assert str(stored) == "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
     assert row[1] == datetime.datetime(2024, 1, 15, 10, 30, 0, 250000)
     assert db.column_comment("t", "at") == ":datetime(3):"
     drop_all(db, specs)

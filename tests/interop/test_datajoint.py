@@ -9,9 +9,9 @@
 Every fetch is compared with the values the test inserted, never with the other library's output.
 DataJoint is a test-only dependency (the ``test`` extra); without it this module is skipped.
 
-Known gaps, each a strict ``xfail`` with its reason (see :data:`UUID_GAPS`): DataJoint 2.3.5
-cannot store or read ``uuid`` values on PostgreSQL, and frames stores ``uuid`` as ``CHAR(36)`` on
-MySQL where DataJoint uses ``BINARY(16)``.
+Known gaps, each a strict ``xfail`` with its reason: DataJoint 2.3.5 cannot store or read ``uuid``
+values on PostgreSQL (:data:`DATAJOINT_UUID_GAP`), and DataJoint's MySQL tables compare strings
+case-insensitively.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
-import pyarrow as pa
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -173,14 +172,11 @@ ORIGINS = {
                            "channel": ("recording__channel", "channel")},
 }
 
-UUID_GAPS = {
-    ("datajoint", "postgres"): "DataJoint 2.3.5 binds uuid values as bytes on PostgreSQL "
-    "(column is of type uuid but expression is of type bytea) and decodes fetched uuids as "
-    "16 raw bytes (ValueError: bytes is not a 16-char string)",
-    ("frames", "mysql"): "frames stores uuid as CHAR(36) text on MySQL while DataJoint stores "
-    "BINARY(16); reading or writing DataJoint's layout needs uuid-aware fetch, insert and "
-    "parameter binding on MySQL (see the task report)",
-}
+#: Why DataJoint's own uuid tests fail on PostgreSQL (a strict xfail there).
+DATAJOINT_UUID_GAP = (
+    "DataJoint 2.3.5 binds uuid values as bytes on PostgreSQL (column is of type uuid but "
+    "expression is of type bytea) and decodes fetched uuids as 16 raw bytes (ValueError: bytes "
+    "is not a 16-char string)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,10 +463,10 @@ def test_frames_cascades_through_every_foreign_key(datajoint_schema, frames_conn
     assert sum(counts.values()) == 1 + 2 + 3 + 3  # researcher, sessions, recordings, channels
 
 
-def test_frames_reads_datajoint_uuids(request, datajoint_schema, datajoint_instance,
-                                      frames_connection, backend_name, schema_name) -> None:
+def test_frames_reads_datajoint_uuids(datajoint_schema, datajoint_instance, frames_connection,
+                                      backend_name, schema_name) -> None:
     if backend_name == "postgres":
-        # DataJoint cannot insert uuids on PostgreSQL (UUID_GAPS): store them with its
+        # DataJoint cannot insert uuids on PostgreSQL (DATAJOINT_UUID_GAP): store them with its
         # connection in plain SQL.
         target = _quoted(datajoint_instance, schema_name, "implant")
         for row in IMPLANTS:
@@ -481,9 +477,6 @@ def test_frames_reads_datajoint_uuids(request, datajoint_schema, datajoint_insta
         datajoint_schema["Implant"].insert(IMPLANTS)
         assert_rows(datajoint_schema["Implant"].to_dicts(), IMPLANTS, KEYS["Implant"],
                     "DataJoint: Implant")
-    reason = UUID_GAPS.get(("frames", backend_name))
-    if reason:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
     assert str(lab.Implant.heading["implant_id"].type) == "uuid"
     assert_rows(lab.Implant.to_dicts(), IMPLANTS, KEYS["Implant"], "frames: Implant")
@@ -576,16 +569,11 @@ def test_datajoint_writes_a_frames_schema(frames_schema, frames_connection, data
 
 def test_datajoint_reads_frames_uuids(request, frames_schema, datajoint_instance, backend_name,
                                       schema_name) -> None:
-    try:
-        frames_schema["Implant"].insert(IMPLANTS)
-    except pa.ArrowTypeError:
-        pytest.xfail("frames.api.insert passes uuid.UUID values to a string Arrow array "
-                     "(ArrowTypeError: Expected bytes, got a 'UUID' object)")
+    frames_schema["Implant"].insert(IMPLANTS)
     assert_rows(frames_schema["Implant"].to_dicts(), IMPLANTS, KEYS["Implant"],
                 "frames: Implant")
-    gaps = [UUID_GAPS.get((lib, backend_name)) for lib in ("frames", "datajoint")]
-    if any(gaps):
-        request.applymarker(pytest.mark.xfail(strict=True, reason="; ".join(filter(None, gaps))))
+    if backend_name == "postgres":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=DATAJOINT_UUID_GAP))
     lab = open_in_datajoint(datajoint_instance, schema_name)
     assert lab.Implant.heading["implant_id"].uuid
     assert_rows(lab.Implant.to_dicts(), IMPLANTS, KEYS["Implant"], "DataJoint: Implant")

@@ -49,8 +49,10 @@ class Dialect:
         resolves grouped columns in HAVING, and in conditions it pushes into a grouped derived
         table, by name and reports them ambiguous): such groupings read a derived table.
     uuid_bytes : bool
-        ``uuid`` values are stored as their 16 bytes instead of in a native UUID type, and
-        bound as ``UUID.bytes``.
+        ``uuid`` values are stored as their 16 bytes (MySQL's ``BINARY(16)``, as DataJoint
+        stores them) instead of in a native UUID type: bound as ``UUID.bytes``, written in DDL
+        as hex literals and selected as their canonical text. Bytes compare in the order of
+        the canonical text, as the native types do.
     """
 
     name: str
@@ -147,7 +149,7 @@ MYSQL = Dialect(
         "text": "LONGTEXT",
         "enum": "ENUM({members})",
         "datetime": "DATETIME({fsp})",
-        "uuid": "CHAR(36)",
+        "uuid": "BINARY(16)",
         "json": "JSON",
         "bytes": "LONGBLOB",
     },
@@ -159,9 +161,10 @@ MYSQL = Dialect(
     unique_grouping_names=True,
     cast_types={
         **{kind: "SIGNED" for kind in ("int8", "int16", "int32", "int64", "bool")},
-        **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "uuid", "json")},
+        **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "json")},
         "float32": "DOUBLE", "float64": "DOUBLE", "bytes": "BINARY",
     },
+    uuid_bytes=True,
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
