@@ -66,6 +66,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import sys
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -91,6 +92,10 @@ _PARSERS: dict[str, Callable[[str], Any]] = {"json": json.loads, "uuid": uuid.UU
 _NUMPY_TEMPORAL = {"date": "datetime64[D]", "datetime": "datetime64[us]"}
 # Below this many values, encoding a column costs more than it saves.
 _FEW = 64
+# Digits of the decimals whose unscaled values fit in an int64.
+_INT64_DIGITS = 18
+# Value ranges up to this wide (or twice the rows) are encoded by a table of the range.
+_DENSE_SPAN = 1 << 16
 # Kinds that pandas holds as ``object`` columns of Python values converted by frames.
 _OBJECT_KINDS = ("decimal", *_PARSERS)
 # Categories that keep a native numpy dtype while free of NULLs (floats always: NULL is NaN).
@@ -211,6 +216,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     -------
     pandas.DataFrame
     """
+    import pandas
+
     table = _normalise(table, heading)
     key = list(heading.primary_key) if index else []
     objects = {attr.name: _object_column(table.column(position), attr)
@@ -219,8 +226,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     rest = table.drop_columns([*key, *objects])
     frame = rest.to_pandas(integer_object_nulls=True, date_as_object=True)
     for position, name in enumerate(n for n in heading.names if n not in key):
-        if name in objects:
-            frame.insert(position, name, objects[name])
+        if name in objects:  # as a Series of dtype object: pandas does not infer its type
+            frame.insert(position, name, pandas.Series(objects[name], dtype=object, copy=False))
     if key:
         frame.index = _key_index(table.select(key), heading)
     return frame
@@ -244,7 +251,13 @@ def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
     """
     import polars
 
-    return polars.from_arrow(_normalise(table, heading))
+    table = _normalise(table, heading)
+    # polars holds strings as views: Arrow makes them faster than polars' own conversion, which
+    # polars then takes without a copy; chunks are kept as they are, as polars can hold them
+    views = [pc.cast(column, pa.string_view()) if pa.types.is_string(column.type) else column
+             for column in table.columns]
+    return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names),
+                             rechunk=False)
 
 
 def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:
@@ -493,16 +506,76 @@ def _decimal_objects(column: pa.ChunkedArray) -> np.ndarray:
 
     Each distinct value is converted once, from its text (exact, with the column's scale), and
     shared by every row that holds it: Arrow's own conversion builds one object per row and
-    costs about ten times as much on typical columns.
+    costs about ten times as much on typical columns. Distinct values are found by
+    :func:`_dense_codes` from the unscaled integers where they fit in 64 bits and span a
+    narrow range, else by Arrow's dictionary encoding.
     """
     if len(column) <= _FEW:
         return _object_array(column.to_pylist())
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    distinct = encoded.dictionary
-    values = np.empty(len(distinct) + 1, dtype=object)  # the extra slot: None for NULL
-    values[:-1] = list(map(Decimal, pc.cast(distinct, pa.string()).to_pylist()))
-    indices = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
-    return values[indices]
+    array = column.combine_chunks()
+    dense = _dense_codes(_unscaled(array), array) if array.type.precision <= _INT64_DIGITS \
+        else None
+    if dense is not None:
+        distinct, codes = dense
+        scale = f"E-{array.type.scale}"
+        texts = [f"{value}{scale}" for value in distinct.tolist()]
+    else:
+        encoded = pc.dictionary_encode(array)
+        texts = pc.cast(encoded.dictionary, pa.string()).to_pylist()
+        codes = encoded.indices.fill_null(len(texts)).to_numpy(zero_copy_only=False)
+    values = np.empty(len(texts) + 1, dtype=object)  # the extra slot: None for NULL
+    values[:-1] = list(map(Decimal, texts))
+    return values[codes]
+
+
+def _unscaled(array: pa.Array) -> np.ndarray:
+    """The unscaled values of a ``decimal128`` array of at most 18 digits, as ``int64``.
+
+    Arrow stores each value as a 128-bit two's complement integer in native byte order; for
+    18 digits or fewer the 64-bit half of lower significance is the exact value.
+    """
+    words = np.frombuffer(array.buffers()[1], dtype=np.int64)
+    low = 0 if sys.byteorder == "little" else 1
+    return words[2 * array.offset + low:2 * (array.offset + len(array)):2]
+
+
+def _dense_codes(values: np.ndarray, array: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sorted distinct ``values`` and each row's index among them (NULLs of ``array``: the
+    index just past the last distinct value); ``None`` if the values span too wide a range.
+
+    A table of the whole range marks the values present: linear time, no hashing or sorting.
+    The indices have the narrowest integer type that holds them, as pandas keeps codes.
+    """
+    valid = None if not array.null_count else \
+        array.is_valid().to_numpy(zero_copy_only=False)
+    present_values = values if valid is None else values[valid]
+    if not len(present_values):
+        return None
+    low, high = int(present_values.min()), int(present_values.max())
+    if high - low >= max(2 * len(values), _DENSE_SPAN):
+        return None
+    shifted = np.subtract(values, low, dtype=np.intp)
+    if valid is not None:
+        shifted[~valid] = 0
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[shifted if valid is None else shifted[valid]] = True
+    distinct = np.flatnonzero(present) + low
+    rank = np.cumsum(present, dtype=np.min_scalar_type(-len(distinct) - 1))
+    rank -= 1
+    codes = rank[shifted]
+    if valid is not None:
+        codes[~valid] = len(distinct)
+    return distinct, codes
+
+
+def _integers(array: pa.Array) -> np.ndarray | None:
+    """The values of an integer or date array without NULLs as numpy integers, not copied
+    (``None`` for other arrays)."""
+    if array.null_count:
+        return None
+    if pa.types.is_date32(array.type):
+        array = array.view(pa.int32())
+    return array.to_numpy() if pa.types.is_integer(array.type) else None
 
 
 def _object_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
@@ -515,8 +588,9 @@ def _object_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
 def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
     """The pandas index of the primary-key columns (a ``MultiIndex`` for several).
 
-    A ``MultiIndex`` is built from Arrow's dictionary encoding of each column, with sorted
-    levels as :meth:`pandas.DataFrame.set_index` makes them, without pandas factorising again.
+    A ``MultiIndex`` is built from the codes of each column (:func:`_dense_codes` for integers
+    and dates of a narrow range, else Arrow's dictionary encoding), with sorted levels as
+    :meth:`pandas.DataFrame.set_index` makes them, without pandas factorising again.
     Keys with NULLs or parsed values (json, uuid) go through ``set_index`` itself.
     """
     import pandas
@@ -532,12 +606,21 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
         return frame.set_index(names).index
     levels, codes = [], []
     for column in keys.columns:
-        encoded = pc.dictionary_encode(column.combine_chunks())
-        order = pc.sort_indices(encoded.dictionary)
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order.to_numpy()] = np.arange(len(order))
-        levels.append(encoded.dictionary.take(order).to_pandas(date_as_object=True))
-        codes.append(rank[encoded.indices.to_numpy()])
+        array = column.combine_chunks()
+        integers = _integers(array)
+        dense = None if integers is None else _dense_codes(integers, array)
+        if dense is not None:
+            distinct, level_codes = dense
+            level = pa.array(distinct.astype(integers.dtype)).view(array.type)  # type: ignore
+        else:
+            encoded = pc.dictionary_encode(array)
+            order = pc.sort_indices(encoded.dictionary)
+            rank = np.empty(len(order), dtype=np.min_scalar_type(-len(order)))
+            rank[order.to_numpy()] = np.arange(len(order))
+            level = encoded.dictionary.take(order)
+            level_codes = rank[encoded.indices.to_numpy()]
+        levels.append(level.to_pandas(date_as_object=True))
+        codes.append(level_codes)
     return pandas.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
 
 

@@ -86,3 +86,60 @@ def test_frames_without_index_keep_heading_order():
     frame = convert.to_pandas(result(), RESULT_HEADING, index=False)
     assert list(frame.columns) == list(RESULT_HEADING.names)
     assert frame["duration"].dtype == object
+
+
+def large_result(rows: int = 600) -> tuple[pa.Table, Heading]:
+    """Enough rows for the encoded paths, in several chunks, with NULLs and extreme values."""
+    head = heading(("small", "int16", True), ("wide", "int64", True), ("day", "date", True),
+                   ("narrow", "decimal(5,1)", False), ("spread", "decimal(18,2)", False),
+                   ("big", "decimal(38,10)", False), ("doc", "json", False))
+    small = [(-(2**15), 2**15 - 1, 0)[i % 3] for i in range(rows)]
+    wide = [(i % 7) * 2**40 - 2**62 for i in range(rows)]
+    day = [datetime.date(2024, 1, 1) + datetime.timedelta(days=i % 11) for i in range(rows)]
+    narrow = [None if i % 5 == 0 else Decimal(i % 37 - 18).scaleb(-1) for i in range(rows)]
+    spread = [None if i % 4 == 1 else Decimal((i % 9) * 10**15 - i).scaleb(-2)
+              for i in range(rows)]
+    big = [Decimal(i % 13).scaleb(-10) for i in range(rows)]
+    doc = ['"text"' for _ in range(rows)]
+    columns = [small, wide, day, narrow, spread, big, doc]
+    schema = head.arrow_schema()
+    table = pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)],
+                     schema=schema)
+    return pa.Table.from_batches(table.to_batches(max_chunksize=rows // 3 + 1)), head
+
+
+def test_encoded_columns_equal_the_straightforward_conversion():
+    table, head = large_result()
+    frame = convert.to_pandas(table, head)
+    expected = pd.DataFrame({name: pd.Series(table.column(name).to_pylist(), dtype=object)
+                             for name in ("narrow", "spread", "big")})
+    expected["doc"] = pd.Series(["text"] * table.num_rows, dtype=object)
+    keys = table.select(["small", "wide", "day"]).to_pandas(date_as_object=True)
+    expected.index = keys.set_index(["small", "wide", "day"]).index
+    pd.testing.assert_frame_equal(frame, expected)
+    for name in ("narrow", "spread", "big"):
+        assert [str(v) for v in frame[name]] == [str(v) for v in table.column(name).to_pylist()]
+    assert [list(level) for level in frame.index.levels] == [
+        sorted(set(keys[name])) for name in ("small", "wide", "day")]
+    assert frame.index.levels[0].dtype == "int16" and frame.index.levels[1].dtype == "int64"
+
+
+def test_json_text_values_stay_python_objects_in_pandas():
+    table, head = large_result()
+    frame = convert.to_pandas(table, head)
+    assert frame["doc"].dtype == object and frame["doc"].iloc[0] == "text"
+
+
+def test_polars_frame_equals_arrows_own_conversion():
+    import polars as pl
+
+    head = heading(("k", "int32", True), ("code", "char(4)", False), ("name", "varchar(40)", False))
+    table = pa.Table.from_batches(pa.table({
+        "k": pa.array(range(6), pa.int32()),
+        "code": ["ab  ", None, "abcd", "a", "", "x  "],
+        "name": ["a string longer than twelve bytes", "", None, "é", "short", "  pad  "],
+    }, schema=head.arrow_schema()).to_batches(max_chunksize=4))
+    frame = convert.to_polars(table, head)
+    assert frame.schema == pl.Schema({"k": pl.Int32, "code": pl.String, "name": pl.String})
+    assert frame.equals(pl.from_arrow(convert.to_arrow(table, head)))
+    assert frame["code"].to_list() == ["ab", None, "abcd", "a", "", "x"]
