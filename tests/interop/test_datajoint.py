@@ -6,6 +6,9 @@
 (b) frames declares and fills the same schema; DataJoint opens it with ``virtual_schema``, reads
     the same rows and types, and inserts into it.
 
+(c) A schema keyed by uuids (``BINARY(16)`` on MySQL, as both libraries store them) declared and
+    filled by either library is opened, restricted, joined and written by the other (MySQL only).
+
 Every fetch is compared with the values the test inserted, never with the other library's output.
 DataJoint is a test-only dependency (the ``test`` extra); without it this module is skipped.
 
@@ -213,11 +216,12 @@ def frames_connection(backend_url: str, schema_name: str) -> Iterator[Any]:
     connection.close()  # before schema_name drops the schema
 
 
-def declare(lib: ModuleType, schema: Any, backend_name: str, names: list[str]) -> dict[str, type]:
-    """Declare the tables ``names`` of :data:`DEFINITIONS` with library ``lib``'s classes."""
+def declare(lib: ModuleType, schema: Any, backend_name: str, names: list[str],
+            definitions: dict[str, str] = DEFINITIONS) -> dict[str, type]:
+    """Declare the tables ``names`` of ``definitions`` with library ``lib``'s classes."""
     namespace: dict[str, type] = {}
     for name in names:
-        definition = DEFINITIONS[name].replace("{true}", _TRUE[backend_name])
+        definition = definitions[name].replace("{true}", _TRUE[backend_name])
         body: dict[str, Any] = {"definition": definition}
         if name == "Species":
             body["contents"] = [dict(row) for row in SPECIES]
@@ -709,3 +713,144 @@ def test_frames_traces_lineage_into_upstream_schemas(upstream_name, datajoint_in
                 ("subject_id", "session_idx", "scan_idx"), "Scan * upstream Subject")
     assert_rows((up.Subject & lab.Scan).proj().to_dicts(), [{"subject_id": 1}],
                 KEYS["Subject"], "upstream Subject & Scan")
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) A schema keyed by uuids, declared and filled by either library, used by the other (MySQL)
+
+UUID_DEFINITIONS: dict[str, str] = {
+    "Device": """
+    # a device known by its uuid
+    device_id : uuid
+    ---
+    label : varchar(32)
+    spare = null : uuid     # the device's replacement, if any
+    """,
+    "Reading": """
+    -> Device
+    reading_id : uuid
+    ---
+    value : float64
+    """,
+}
+UUID_KEYS = {"Device": ("device_id",), "Reading": ("device_id", "reading_id")}
+# Bytes above 0x7f and a leading zero byte, listed out of order: order_by sorts them by their
+# bytes, which is the order of their text.
+_D = [uuid.UUID(text) for text in ("f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f",
+                                   "00000000-0000-4000-8000-000000000001",
+                                   "7fffffff-ffff-4fff-bfff-ffffffffffff")]
+DEVICES = [
+    {"device_id": _D[0], "label": "probe", "spare": _D[1]},
+    {"device_id": _D[1], "label": "spare probe", "spare": None},
+    {"device_id": _D[2], "label": "camera", "spare": None},
+]
+READINGS = [
+    {"device_id": _D[0], "reading_id": uuid.UUID("a0000000-0000-4000-8000-00000000000a"),
+     "value": 1.5},
+    {"device_id": _D[0], "reading_id": uuid.UUID("0b000000-0000-4000-8000-00000000000b"),
+     "value": -2.0},
+    {"device_id": _D[2], "reading_id": uuid.UUID("c0000000-0000-4000-8000-00000000000c"),
+     "value": 0.25},
+]
+NEW_DEVICE = {"device_id": uuid.UUID("11111111-2222-4333-8444-555555555555"), "label": "new",
+              "spare": _D[2]}
+NEW_READING = {"device_id": NEW_DEVICE["device_id"],
+               "reading_id": uuid.UUID("99999999-8888-4777-8666-555555555555"), "value": 9.0}
+
+
+def declare_devices(lib: ModuleType, schema: Any) -> dict[str, type]:
+    """Declare and fill the uuid-keyed tables with library ``lib``."""
+    tables = declare(lib, schema, "mysql", ["Device", "Reading"], UUID_DEFINITIONS)
+    tables["Device"].insert(DEVICES)
+    tables["Reading"].insert(READINGS)
+    return tables
+
+
+def keyed(rows: list[dict], *names: str) -> list[dict]:
+    """``rows`` projected on ``names``."""
+    return [{k: row[k] for k in names} for row in rows]
+
+
+@pytest.mark.backends("mysql")
+def test_frames_uses_a_uuid_keyed_datajoint_schema(datajoint_instance, frames_connection,
+                                                   schema_name) -> None:
+    tables = declare_devices(datajoint, datajoint_instance.Schema(schema_name))
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    assert [str(lab.Reading.heading[n].type) for n in ("device_id", "reading_id")] == [
+        "uuid", "uuid"]
+    assert lab.Reading.heading["device_id"].lineage == f"{schema_name}.device.device_id"
+    assert lab.Device.heading["spare"].comment == "the device's replacement, if any"
+    assert_rows(lab.Device.to_dicts(), DEVICES, UUID_KEYS["Device"], "frames: Device")
+    assert_rows(lab.Reading.to_dicts(), READINGS, UUID_KEYS["Reading"], "frames: Reading")
+    # restrictions by a UUID, by its text, by a list, by a string and by a query
+    assert_rows((lab.Device & {"device_id": _D[2]}).to_dicts(), DEVICES[2:], UUID_KEYS["Device"],
+                "dict of a UUID")
+    assert_rows((lab.Device & {"device_id": str(_D[2]).upper()}).to_dicts(), DEVICES[2:],
+                UUID_KEYS["Device"], "dict of uuid text")
+    assert_rows((lab.Device & [{"device_id": _D[2]}, {"spare": str(_D[1])}]).to_dicts(),
+                [DEVICES[0], DEVICES[2]], UUID_KEYS["Device"], "list")
+    assert_rows((lab.Device & f"device_id in ('{_D[1]}', '{_D[2]}')").to_dicts(), DEVICES[1:],
+                UUID_KEYS["Device"], "string")
+    assert_rows((lab.Device - lab.Reading).to_dicts(), DEVICES[1:2], UUID_KEYS["Device"],
+                "Device - Reading")
+    # joins on the uuid foreign key, renamed uuids, aggregation and order
+    assert_rows((lab.Device * lab.Reading).to_dicts(), joined(DEVICES, READINGS),
+                UUID_KEYS["Reading"], "Device * Reading")
+    assert (lab.Device.proj(replacement="spare") & "replacement IS NOT NULL").to_dicts() == [
+        {"device_id": _D[0], "replacement": _D[1]}]
+    counts = lab.Device.aggr(lab.Reading, n="count(*)", first="min(reading_id)")
+    assert_rows(counts.to_dicts(), [
+        {"device_id": _D[0], "n": 2, "first": READINGS[1]["reading_id"]},
+        {"device_id": _D[1], "n": 0, "first": None},
+        {"device_id": _D[2], "n": 1, "first": READINGS[2]["reading_id"]}],
+        UUID_KEYS["Device"], "aggregation")
+    assert lab.Device.to_dicts(order_by="device_id") == sorted(DEVICES, key=lambda r: str(
+        r["device_id"]))
+    # the same tables through dj.Schema: a class declared on a stored table, a spawned class
+    schema = frames.Schema(schema_name, connection=frames_connection)
+    device = schema(type("Device", (frames.Manual,), {"definition": UUID_DEFINITIONS["Device"]}))
+    spawned = schema.spawn_missing_classes(context={})
+    assert_rows((device & {"device_id": str(_D[0])}).to_dicts(), DEVICES[:1],
+                UUID_KEYS["Device"], "dj.Schema: Device")
+    assert_rows((spawned["Reading"] & device.proj()).to_dicts(), READINGS, UUID_KEYS["Reading"],
+                "dj.Schema: spawned Reading")
+    # frames writes (a UUID and uuid text), DataJoint reads; a delete cascades
+    lab.Device.insert1(NEW_DEVICE)
+    lab.Reading.insert1({**NEW_READING, "device_id": str(NEW_DEVICE["device_id"])})
+    assert_rows(tables["Device"].to_dicts(), [*DEVICES, NEW_DEVICE], UUID_KEYS["Device"],
+                "DataJoint after frames inserted")
+    assert_rows((tables["Reading"] & {"device_id": NEW_DEVICE["device_id"]}).to_dicts(),
+                [NEW_READING], UUID_KEYS["Reading"], "DataJoint restricts by frames' uuid")
+    with pytest.raises(frames.errors.DuplicateError, match=str(_D[0])):
+        lab.Device.insert1(DEVICES[0])
+    assert (lab.Device & {"device_id": _D[0]}).delete(prompt=False) == {
+        f"{schema_name}.device": 1, f"{schema_name}.reading": 2}
+    assert_rows(tables["Reading"].to_dicts(), [READINGS[2], NEW_READING], UUID_KEYS["Reading"],
+                "DataJoint after frames deleted")
+
+
+@pytest.mark.backends("mysql")
+def test_datajoint_uses_a_uuid_keyed_frames_schema(frames_connection, datajoint_instance,
+                                                   schema_name) -> None:
+    tables = declare_devices(frames, frames.Schema(schema_name, connection=frames_connection))
+    lab = open_in_datajoint(datajoint_instance, schema_name)
+    assert all(lab.Reading.heading[n].uuid for n in UUID_KEYS["Reading"])
+    assert lab.Device.heading["spare"].uuid and lab.Device.heading["spare"].nullable
+    assert_rows(lab.Device.to_dicts(), DEVICES, UUID_KEYS["Device"], "DataJoint: Device")
+    assert_rows(lab.Reading.to_dicts(), READINGS, UUID_KEYS["Reading"], "DataJoint: Reading")
+    assert_rows((lab.Device & {"device_id": str(_D[2])}).to_dicts(), DEVICES[2:],
+                UUID_KEYS["Device"], "DataJoint: dict of uuid text")
+    assert_rows((lab.Device * lab.Reading).to_dicts(), joined(DEVICES, READINGS),
+                UUID_KEYS["Reading"], "DataJoint: Device * Reading")
+    assert_rows((lab.Device & lab.Reading).proj().to_dicts(),
+                keyed([DEVICES[0], DEVICES[2]], "device_id"), UUID_KEYS["Device"],
+                "DataJoint: Device & Reading")
+    # DataJoint writes, frames reads
+    lab.Device.insert1(NEW_DEVICE)
+    lab.Reading.insert1(NEW_READING)
+    assert_rows(tables["Device"].to_dicts(), [*DEVICES, NEW_DEVICE], UUID_KEYS["Device"],
+                "frames after DataJoint inserted")
+    assert_rows((tables["Reading"] & {"device_id": NEW_DEVICE["device_id"]}).to_dicts(),
+                [NEW_READING], UUID_KEYS["Reading"], "frames restricts by DataJoint's uuid")
+    assert_rows((tables["Device"] & {"spare": _D[2]}).proj().to_dicts(),
+                keyed([NEW_DEVICE], "device_id"), UUID_KEYS["Device"], "frames: spare")
