@@ -155,9 +155,7 @@ class Benchmark:
                     rows = recordings if measure.startswith("fetch") else None
                     self._measure(measure, contestant, method, rows, warm=True)
         keys = workload.sample_keys(FETCH1_CALLS)
-        for contestant in contestants:
-            if getattr(contestant, "fetch1", None) is not None:
-                self._measure("fetch1", contestant, contestant.fetch1, keys=keys)
+        self._fetch1([c for c in contestants if getattr(c, "fetch1", None) is not None], keys)
         frames = next(c for c in contestants if c.name == "frames")
         self._compile(frames, keys)
         self.versions = versions(self.connection)
@@ -171,8 +169,8 @@ class Benchmark:
 
     def _measure(self, measure: str, contestant: Any, method: Callable[..., Any],
                  rows: int | None = None, before: Callable[[], Any] | None = None,
-                 warm: bool = False, keys: list[dict[str, Any]] | None = None) -> bool:
-        """Time ``method`` (per key, with ``keys``) and record the samples; False if it failed.
+                 warm: bool = False) -> bool:
+        """Time ``method`` and record the samples; False if it failed.
 
         frames and raw run ``repeat`` times after an optional warm-up, and their errors are
         fatal; a comparator runs once, and its error is reported in the table instead.
@@ -180,20 +178,47 @@ class Benchmark:
         self.log(f"{measure}: {contestant.name}")
         measured = contestant.name in _MEASURED
         try:
-            if keys is not None:
-                method(keys[0])
-                samples = [timed(lambda k=key: method(k), 1)[0] for key in keys]
-            else:
-                if warm and measured:
-                    method()  # caches, buffer pools
-                samples = timed(method, self.repeat if measured else 1, before)
+            if warm and measured:
+                method()  # caches, buffer pools
+            samples = timed(method, self.repeat if measured else 1, before)
         except Exception as exc:
-            if measured:
-                raise
-            self.skipped[f"{contestant.name} {measure}"] = f"{type(exc).__name__}: {exc}"
+            self._failed(measure, contestant, exc)
             return False
         self._add(measure, contestant.name, samples, rows)
         return True
+
+    def _fetch1(self, contestants: list[Any], keys: list[dict[str, Any]]) -> None:
+        """Time ``fetch1`` of every key, the contestants taking turns key by key.
+
+        Point queries last a fraction of a millisecond, so the load of a shared machine moves
+        them by more than the differences measured; taking turns exposes every contestant to
+        the same load. Each contestant fetches the first key once untimed.
+        """
+        self.log(f"fetch1: {', '.join(c.name for c in contestants)}, taking turns")
+        samples: dict[str, list[float]] = {}
+        for contestant in contestants:
+            try:
+                contestant.fetch1(keys[0])
+            except Exception as exc:
+                self._failed("fetch1", contestant, exc)
+                continue
+            samples[contestant.name] = []
+        running = [c for c in contestants if c.name in samples]
+        for key in keys:
+            for contestant in list(running):
+                try:
+                    samples[contestant.name] += timed(lambda c=contestant, k=key: c.fetch1(k), 1)
+                except Exception as exc:
+                    self._failed("fetch1", contestant, exc)
+                    running.remove(contestant)
+        for contestant in running:
+            self._add("fetch1", contestant.name, samples[contestant.name])
+
+    def _failed(self, measure: str, contestant: Any, exc: Exception) -> None:
+        """Re-raise an error of frames or raw; note a comparator's error for the table."""
+        if contestant.name in _MEASURED:
+            raise exc
+        self.skipped[f"{contestant.name} {measure}"] = f"{type(exc).__name__}: {exc}"
 
     def _compile(self, frames: Frames, keys: list[dict[str, Any]]) -> None:
         self.log("compile")
@@ -279,7 +304,7 @@ class Benchmark:
                 for row in lines]
         text.insert(1, "-+-".join("-" * w for w in widths))
         title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of "
-                 f"{self.repeat} runs of frames and raw ({FETCH1_CALLS} for fetch1; "
+                 f"{self.repeat} runs of frames and raw ({FETCH1_CALLS} for fetch1, taking turns; "
                  "comparators: one run)")
         notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join([title, *text, *notes])
