@@ -4,6 +4,13 @@ Each backend's class does the fastest idiomatic thing its driver offers: DuckDB 
 tables and returns Arrow/pandas/polars natively; PostgreSQL streams CSV through ``COPY`` both
 ways; MySQL sends multi-row ``INSERT`` batches sized to ``max_allowed_packet`` and reads rows with
 pymysql. These are the baselines of the ratios the benchmark prints.
+
+The baselines return the driver's own types, not frames' (DESIGN.md), so some of the work frames
+does is not theirs: DuckDB's ``.df()`` gives decimals as floats and enums as categoricals, and
+``.pl()`` enums as categoricals; PostgreSQL's CSV reads give decimals as floats (and polars'
+dates as text); no pandas baseline indexes the frame by the primary key. frames gives exact
+``Decimal`` objects, strings and a primary-key index (pandas), ``Decimal``, ``Date`` and
+``String`` columns (polars).
 """
 
 from __future__ import annotations
@@ -125,9 +132,11 @@ class DuckDBDriver(RawDriver):
         con.execute("COMMIT")
 
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        """``.df()``: decimals as ``float64``, enums as categoricals, a ``RangeIndex``."""
         return self.connection.sql(sql).df()
 
     def fetch_polars(self, sql: str) -> pl.DataFrame:
+        """``.pl()``: enums as ``Categorical``, chunks as DuckDB produced them."""
         return self.connection.sql(sql).pl()
 
 
@@ -167,9 +176,11 @@ class PostgresDriver(RawDriver):
         return buffer
 
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
+        """Arrow's CSV reader with inferred types (decimals as ``float64``), a ``RangeIndex``."""
         return pacsv.read_csv(self._copy_out(sql)).to_pandas()
 
     def fetch_polars(self, sql: str) -> pl.DataFrame:
+        """polars' CSV reader with inferred types (decimals as ``Float64``, dates as text)."""
         return pl.read_csv(self._copy_out(sql))
 
     def fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any]:
