@@ -64,7 +64,7 @@ class Config(MutableMapping[str, Any]):
         return len(self._values)
 
     def database_url(self) -> str:
-        """The URL for the default connection: setting, then ``FRAMES_DATABASE_URL``, then DuckDB."""
+        """The URL for the default connection: the setting, ``FRAMES_DATABASE_URL``, or DuckDB."""
         return self._values["database.url"] or os.environ.get("FRAMES_DATABASE_URL") or "duckdb://"
 
     def __repr__(self) -> str:

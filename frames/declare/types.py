@@ -63,7 +63,8 @@ class CoreType:
 
     @property
     def category(self) -> str:
-        """Coarse family: integer, float, decimal, string, bool, date, datetime, uuid, json, bytes."""
+        """Coarse family: integer, float, decimal, string, bool, date, datetime, uuid, json or
+        bytes."""
         if self.kind in INTEGER_KINDS:
             return "integer"
         if self.kind in FLOAT_KINDS:
@@ -158,7 +159,8 @@ def parse_type(text: str) -> CoreType:
         precision = int(match.group(1))
         scale = int(match.group(2) or 0)
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
-            raise ValueError(f"decimal precision must be 1..{MAX_DECIMAL_PRECISION}, got {precision}")
+            raise ValueError(
+                f"decimal precision must be 1..{MAX_DECIMAL_PRECISION}, got {precision}")
         if scale > precision:
             raise ValueError(f"decimal scale {scale} exceeds its precision {precision}")
         return CoreType("decimal", precision=precision, scale=scale)

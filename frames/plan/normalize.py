@@ -11,6 +11,10 @@
   compute ``int16 + int16`` in 16 bits and overflow). Likewise the decimal operands of ``*`` are
   widened to ``decimal(38, s)``: DuckDB multiplies decimals of up to 18 digits in 64 bits and
   overflows although the product's type has 38 digits.
+* A ``uuid`` read as text — ``CAST(x AS text)``, ``LIKE``, ``||`` — is its canonical text, and
+  text cast to ``uuid`` is parsed (the functions ``uuid_text``/``uuid_from_text``, which each
+  dialect spells for its storage: MySQL keeps uuids as 16 bytes). ``min``/``max`` of a uuid
+  compare that text (PostgreSQL has no ``min(uuid)``), which orders as the stored values do.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from frames.plan.values import (
     INT64,
     MAX_SCALE_PRECISION,
     TEXT,
+    UUID,
     Agg,
     Case,
     Cast,
@@ -69,10 +74,13 @@ def normalize(expr: Expr, heading: Heading) -> Expr:
 class _Normalizer:
     def __init__(self, heading: Heading):
         self.heading = heading
+        self._types: dict[str, CoreType] | None = None
 
     def visit(self, expr: Expr) -> Expr:
         if isinstance(expr, Op):
             args = tuple(self.visit(arg) for arg in expr.args)
+            if expr.op in ("like", "concat"):
+                args = tuple(self._uuid_as_text(arg) for arg in args)
             if expr.op in _COMPARISONS:
                 return self._comparison(Op(expr.op, args))
             if expr.op in _ARITHMETIC:
@@ -82,6 +90,8 @@ class _Normalizer:
             arg = None if expr.arg is None else self.visit(expr.arg)
             if expr.name in ("min", "max") and self._enum(arg) is not None:
                 arg = Cast(arg, TEXT)
+            if expr.name in ("min", "max") and self._type(arg) == UUID:
+                return Func("uuid_from_text", (Agg(expr.name, self._uuid_as_text(arg)),))
             return Agg(expr.name, arg, expr.distinct)
         if isinstance(expr, Func):
             args = tuple(self.visit(arg) for arg in expr.args)
@@ -92,14 +102,30 @@ class _Normalizer:
             return Case(tuple((self.visit(c), self.visit(v)) for c, v in expr.whens),
                         self.visit(expr.default))
         if isinstance(expr, Cast):
-            return Cast(self.visit(expr.arg), expr.type)
+            arg = self.visit(expr.arg)
+            source = self._type(arg)
+            if source == UUID and expr.type.category == "string":
+                return self._uuid_as_text(arg)
+            if expr.type == UUID and source is not None and source.category == "string":
+                return Func("uuid_from_text", (arg,))
+            return Cast(arg, expr.type)
         return expr
 
-    def _widened(self, arg: Expr, op: str = "") -> Expr:
-        types = {a.name: a.type for a in self.heading}
+    def _type(self, expr: Expr | None) -> CoreType | None:
+        """The core type of ``expr``, None where it is unknown here."""
         try:
-            core = infer_type(arg, types)
+            if self._types is None:
+                self._types = {a.name: a.type for a in self.heading}
+            return None if expr is None else infer_type(expr, self._types)
         except KeyError:
+            return None
+
+    def _uuid_as_text(self, arg: Expr) -> Expr:
+        return Func("uuid_text", (arg,)) if self._type(arg) == UUID else arg
+
+    def _widened(self, arg: Expr, op: str = "") -> Expr:
+        core = self._type(arg)
+        if core is None:
             return arg
         if core.kind in _NARROW_INTEGERS:
             return Cast(arg, INT64)

@@ -148,6 +148,7 @@ INT64 = CoreType("int64")
 FLOAT64 = CoreType("float64")
 BOOL = CoreType("bool")
 TEXT = CoreType("text")
+UUID = CoreType("uuid")
 DATE = CoreType("date")
 DATETIME = CoreType("datetime", precision=6)
 MAX_SCALE_PRECISION = 38
@@ -245,8 +246,10 @@ def _function_type(expr: Func, types: dict[str, CoreType]) -> CoreType:
         return FLOAT64
     if name in ("length", "year", "month", "day", "sign"):
         return INT64
-    if name in ("lower", "upper", "trim", "substring"):
+    if name in ("lower", "upper", "trim", "substring", "uuid_text"):
         return TEXT
+    if name == "uuid_from_text":
+        return UUID
     arg = infer_type(expr.args[0], types)
     if name == "round":
         if arg.category == "decimal":

@@ -24,12 +24,11 @@ from frames.plan.nodes import Cond, Node
 from frames.plan.rewrite import rewrite
 from frames.plan.values import Expr, Param
 from frames.sql.dialects import Dialect, get_dialect
+from frames.sql.emit import uuid_text
 from frames.sql.lower import Lowering
 
 Mode = Literal["rows", "count", "exists", "insert"]
 _PLACEHOLDER = re.compile(r"\$p(\d+)|%\(p(\d+)\)s|:p(\d+)")
-#: Where the canonical text of a uuid has its dashes (1-based, as SQL's INSERT() counts).
-_UUID_DASHES = (9, 14, 19, 24)
 
 
 @dataclass(frozen=True)
@@ -63,19 +62,6 @@ def render(statement: exp.Expression, dialect: Dialect) -> CompiledQuery:
 
     text = statement.sql(dialect=dialect.sqlglot)
     return CompiledQuery(_PLACEHOLDER.sub(placeholder, text), tuple(positions), dialect)
-
-
-def uuid_text(stored: exp.Expression) -> exp.Expression:
-    """The canonical (lowercase, dashed) text of a uuid stored as 16 bytes.
-
-    Spelled with ``HEX`` and ``INSERT``, which MySQL and MariaDB share (MariaDB 10.11 has no
-    ``BIN_TO_UUID``); NULL stays NULL.
-    """
-    text: exp.Expression = exp.Hex(this=stored)
-    for position in _UUID_DASHES:
-        text = exp.Anonymous(this="INSERT", expressions=[
-            text, exp.Literal.number(position), exp.Literal.number(0), exp.Literal.string("-")])
-    return exp.Lower(this=text)
 
 
 def _params(node: Node) -> list[Param]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
+from frames.plan.values import TEXT, UUID, Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
 from frames.sql.dialects import Dialect
 
 Resolver = Callable[[str], exp.Expression]
@@ -23,6 +23,8 @@ _BINARY = {
     "=": exp.EQ, "<>": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
     "like": exp.Like,
 }
+#: Where the canonical text of a uuid has its dashes (1-based, as SQL's INSERT() counts).
+_UUID_DASHES = (9, 14, 19, 24)
 _AGGREGATES = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "stddev": exp.StddevSamp,
                "variance": exp.Variance}
 
@@ -55,6 +57,8 @@ class ExprEmitter:
             args = [self.emit(arg, resolve) for arg in expr.args]
             if expr.name == "log10":
                 return exp.Anonymous(this="LOG10", expressions=args)
+            if expr.name in ("uuid_text", "uuid_from_text"):
+                return self._uuid_conversion(expr.name, args[0])
             if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
                 args[0] = exp.Cast(this=args[0], to=exp.DataType.build(
                     self.dialect.round_cast, dialect=self.dialect.sqlglot))
@@ -94,6 +98,19 @@ class ExprEmitter:
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
 
+    def _uuid_conversion(self, name: str, arg: exp.Expression) -> exp.Expression:
+        """``uuid_text`` (a uuid's canonical text) or ``uuid_from_text`` (the uuid a text
+        spells) for the dialect's uuid storage."""
+        if self.dialect.uuid_bytes:
+            if name == "uuid_text":
+                return uuid_text(arg)
+            digits = exp.Anonymous(this="REPLACE", expressions=[
+                arg, exp.Literal.string("-"), exp.Literal.string("")])
+            return exp.Unhex(this=digits)
+        target = TEXT if name == "uuid_text" else UUID
+        return exp.Cast(this=arg, to=exp.DataType.build(self.dialect.cast_type(target),
+                                                        dialect=self.dialect.sqlglot))
+
     def _aggregate(self, expr: Agg, resolve: Resolver) -> exp.Expression:
         if expr.arg is None:
             return exp.Count(this=exp.Star())
@@ -105,6 +122,19 @@ class ExprEmitter:
         if expr.name == "avg":
             return exp.Avg(this=self.float_cast(arg) if not expr.distinct else arg)
         return _AGGREGATES[expr.name](this=arg)
+
+
+def uuid_text(stored: exp.Expression) -> exp.Expression:
+    """The canonical (lowercase, dashed) text of a uuid stored as 16 bytes.
+
+    Spelled with ``HEX`` and ``INSERT``, which MySQL and MariaDB share (MariaDB 10.11 has no
+    ``BIN_TO_UUID``); NULL stays NULL.
+    """
+    text: exp.Expression = exp.Hex(this=stored)
+    for position in _UUID_DASHES:
+        text = exp.Anonymous(this="INSERT", expressions=[
+            text, exp.Literal.number(position), exp.Literal.number(0), exp.Literal.string("-")])
+    return exp.Lower(this=text)
 
 
 def literal(value: object) -> exp.Expression:

@@ -38,6 +38,7 @@ import decimal
 import functools
 import math
 import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -637,6 +638,10 @@ def _function(name: str, args: list[Any]) -> Any:
         return args[0].upper()
     if name == "length":
         return len(args[0])
+    if name == "uuid_text":
+        return str(args[0])
+    if name == "uuid_from_text":
+        return uuid.UUID(args[0])
     raise NotImplementedError(f"function {name}() in the reference evaluator")
 
 

@@ -197,14 +197,27 @@ def test_joining_on_uuid_foreign_keys(devices) -> None:
         IDS[0]: (None, None), IDS[2]: (None, "c")}
 
 
-def test_min_and_max_of_uuids(request, devices, backend_name) -> None:
-    if backend_name == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "PostgreSQL 15 has no min(uuid)/max(uuid): frames would have to aggregate their "
-            "text, as it does for enums (frames/plan/normalize.py)")))
-    _, device, _ = devices
+def test_min_and_max_of_uuids(devices) -> None:
+    """PostgreSQL has no min(uuid): frames aggregates the canonical text everywhere."""
+    _, device, reading = devices
     assert dj.U().aggr(device, low="min(device_id)", high="max(spare)").fetch1() == {
         "low": IDS[0], "high": IDS[4]}
+    latest = device.aggr(reading, ..., last="max(parent)", exclude_nonmatching=True)
+    assert {row["device_id"]: row["last"] for row in latest.to_dicts()} == {
+        IDS[0]: IDS[4], IDS[3]: IDS[0]}
+
+
+def test_uuids_as_text_in_expressions(devices) -> None:
+    """A uuid read as text is its canonical text on every backend, and text casts to uuid."""
+    _, device, _ = devices
+    texts = device.proj(t="CAST(device_id AS varchar(36))", tagged="label || device_id")
+    rows = {row["device_id"]: row for row in texts.to_dicts()}
+    assert rows[IDS[2]]["t"] == str(IDS[2])
+    assert rows[IDS[2]]["tagged"] == "c" + str(IDS[2])
+    prefix = str(IDS[3])[:8]
+    assert _ids((device & f"device_id LIKE '{prefix}%'").to_dicts()) == [IDS[3]]
+    parsed = device.proj(back=f"CAST('{IDS[1]}' AS uuid)") & {"device_id": IDS[0]}
+    assert parsed.fetch1("back") == IDS[1]
 
 
 def test_writing_uuids_through_queries_and_deletes(devices) -> None:
