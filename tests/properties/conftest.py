@@ -15,6 +15,11 @@ Profiles (environment variable ``HYPOTHESIS_PROFILE``):
 Pure properties (no database) run the DuckDB count. Every property runs with ``deadline=None``:
 database round trips vary too much for Hypothesis' per-example deadline.
 
+Under the seeded-fault harness (``python -m tests.properties.seeded_faults``), which sets
+``FRAMES_SEEDED_FAULT_COPY`` to the directory of a mutated copy of ``frames``, the run stops with
+a usage error unless ``frames`` was imported from that copy, and failures are not shrunk (only
+whether the suite fails matters there).
+
 Fixtures
 --------
 examples
@@ -32,9 +37,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 import frames as dj
 from frames.testing.strategies import RICH_SCHEMA, Declared
@@ -52,6 +58,12 @@ _COMMON = {
                               HealthCheck.function_scoped_fixture],
     "print_blob": True,
 }
+_FAULT_COPY = os.environ.get("FRAMES_SEEDED_FAULT_COPY")
+if _FAULT_COPY:
+    if not Path(dj.__file__).resolve().is_relative_to(Path(_FAULT_COPY).resolve()):
+        raise pytest.UsageError(f"FRAMES_SEEDED_FAULT_COPY={_FAULT_COPY} but frames was imported "
+                                f"from {dj.__file__}")
+    _COMMON["phases"] = [phase for phase in Phase if phase is not Phase.shrink]
 for _name, (_local, _server) in EXAMPLES.items():
     # gate and ci derive their examples from the test (reproducible); dev and nightly explore
     # new random examples on every run.
