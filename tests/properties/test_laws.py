@@ -26,6 +26,7 @@ from frames.testing.strategies import (
     _Trees,
     dict_restrictions,
     query_trees,
+    restrictions,
     string_restrictions,
     table_data,
 )
@@ -55,7 +56,7 @@ def reference_or_none(query, tables) -> Relation | None:
 def test_restriction_laws(rich, examples):
     """``A & r`` and ``A - r`` partition ``A`` for a query ``r``; for a dict or string ``c``,
     ``len(A) == len(A & c) + len(A - c) + (rows where c is unknown)``; restrictions commute and
-    merge into an ``AndList``."""
+    merge into an ``AndList``, and consecutive ones mean what the reference says."""
 
     @examples
     @given(data=st.data())
@@ -98,13 +99,101 @@ def test_restriction_laws(rich, examples):
         extra, _ = multiset_difference(true_rows + false_rows, everything)
         assert not extra, f"rows outside A: {extra}"
 
-        # Restrictions commute and merge.
-        d, d_text = data.draw(dict_restrictions(catalog, a.heading), label="d")
+        # Restrictions commute and merge (d of any kind: lists are ORs, AndList, Not, queries).
+        d, d_text = data.draw(restrictions(catalog, a.heading, depth=1), label="d")
         note(f"d = {d_text}")
+        assert_matches_reference((a.query & c) & d, tables, f"(A & c) & d\n{a.text}")
         one = ((a.query & c) & d).to_dicts()
         same_rows(one, ((a.query & d) & c).to_dicts(), "(A & c) & d != (A & d) & c")
         same_rows(one, (a.query & dj.AndList([c, d])).to_dicts(),
                   "(A & c) & d != A & AndList([c, d])")
+
+    check()
+
+
+def dict_truth(row: dict, condition: dict, heading) -> bool | None:
+    """What a dict restriction means for ``row``, three-valued: every key that is an attribute
+    equals its value (``None``: the attribute is NULL); other keys are ignored."""
+    truths = []
+    for name, value in condition.items():
+        if name not in heading:
+            continue
+        if value is None:
+            truths.append(row[name] is None)
+        else:
+            truths.append(None if row[name] is None else row[name] == value)
+    if False in truths:
+        return False
+    return None if None in truths else True
+
+
+def key_of(row: dict, heading) -> tuple:
+    return tuple(row[n] for n in heading.primary_key)
+
+
+def test_operators_mean_what_they_say(rich, examples):
+    """The meaning of restrictions, semijoins, unions and Top, computed in Python from ``A``'s
+    fetched rows (independently of the plan, which the reference evaluator reads): ``A & d`` and
+    ``A - d`` for a dict ``d`` are the rows where ``d`` is true and false; ``A & B`` and
+    ``A - B`` are the rows of ``A`` that ``A * B`` pairs and the others; a union of key-only
+    operands is a set union (``(A & c).proj() + (A & e).proj() == (A & [c, e]).proj()``); a Top
+    keeps a window of ``A`` of the requested size."""
+
+    @examples
+    @given(data=st.data())
+    def check(data):
+        rows = data.draw(table_data(rich.schema_def), label="rows")
+        rich.load(rows)
+        tables = rich.reference_tables(rows)
+        catalog = Catalog(rich.classes, rows)
+        a = data.draw(query_trees(catalog, max_depth=3), label="A")
+        note(f"A = {a.text}")
+        if reference_or_none(a.query, tables) is None:
+            return
+        heading = a.heading
+        everything = a.query.to_dicts()
+
+        d, d_text = data.draw(dict_restrictions(catalog, heading), label="d")
+        note(f"d = {d_text}")
+        truth = [dict_truth(row, d, heading) for row in everything]
+        same_rows((a.query & d).to_dicts(),
+                  [row for row, t in zip(everything, truth, strict=True) if t is True],
+                  "A & d is not the rows where d holds")
+        same_rows((a.query - d).to_dicts(),
+                  [row for row, t in zip(everything, truth, strict=True) if t is False],
+                  "A - d is not the rows where d is false")
+
+        b = data.draw(reconciled(catalog, heading), label="B")
+        note(f"B = {b.text}")
+        if reference_or_none(a.query * b.query, tables) is not None:
+            paired = {key_of(row, heading) for row in (a.query * b.query).to_dicts()}
+            same_rows((a.query & b.query).to_dicts(),
+                      [row for row in everything if key_of(row, heading) in paired],
+                      "A & B is not the rows of A in A * B")
+            same_rows((a.query - b.query).to_dicts(),
+                      [row for row in everything if key_of(row, heading) not in paired],
+                      "A - B is not the rows of A outside A * B")
+
+        if all(heading[n].lineage is not None for n in heading.primary_key):
+            c, c_text = data.draw(restrictions(catalog, heading, depth=1), label="c")
+            e, e_text = data.draw(restrictions(catalog, heading, depth=1), label="e")
+            note(f"c = {c_text}\ne = {e_text}")
+            union = (a.query & c).proj() + (a.query & e).proj()
+            if reference_or_none(union, tables) is not None:
+                same_rows(union.to_dicts(), (a.query & [c, e]).proj().to_dicts(),
+                          "(A & c).proj() + (A & e).proj() != (A & [c, e]).proj()")
+                same_rows((a.query.proj() + a.query.proj()).to_dicts(),
+                          a.query.proj().to_dicts(), "A.proj() + A.proj() != A.proj()")
+
+        top, top_text = _Trees(data.draw, catalog, ()).top(heading)
+        note(f"top = {top_text}")
+        window = (a.query & top).to_dicts()
+        extra, _ = multiset_difference(window, everything)
+        assert not extra, f"A & {top_text} has rows outside A: {extra}"
+        size = max(len(everything) - top.offset, 0)
+        assert len(window) == (size if top.limit is None else min(top.limit, size)), \
+            f"A & {top_text} has {len(window)} of A's {len(everything)} rows"
+        assert_matches_reference(a.query & top, tables, f"A & {top_text}")
 
     check()
 

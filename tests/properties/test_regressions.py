@@ -30,6 +30,7 @@ SMALL = SchemaDef((
 
 #: KNOWN_GAPS entry → the regression test that pins it.
 GAP_TESTS = {
+    "mariadb_union_of_aggregations": "test_outer_union_of_two_queries_over_an_aggregation",
 }
 
 
@@ -203,3 +204,21 @@ def test_restricting_an_aggregation_of_a_self_join(small):
     assert [(r["a"], r["n"]) for r in (joined & "v = 1 or n > 5").to_dicts()] == [(2, 0)]
     by_values = dj.U("v", "w").aggr(group, n="count(*)")
     assert [(r["v"], r["n"]) for r in (by_values & "v = 1 or n > 5").to_dicts()] == [(1, 1)]
+
+
+def test_outer_union_of_two_queries_over_an_aggregation(connection, request, backend_name):
+    known_bug(request, backend_name, ("mysql",),
+              "MariaDB 10.11 wrong result: frames/sql/lower.py Lowering._union compiles an outer "
+              "union to 'left LEFT JOIN right UNION ALL right WHERE NOT EXISTS (left)'; when both "
+              "operands read the same aggregation (a grouped derived table), MariaDB returns the "
+              "rows of the NOT EXISTS branch that the subquery should exclude (a row twice). "
+              "SET optimizer_switch='split_materialized=off' (or exists_to_in=off, or "
+              "semijoin=off) gives the right rows: the MySQL backend could set it per session")
+    with OWNERS.declare(connection) as owners:
+        owners.load({"Owner": [{"o": 1}], "Parent": [{"a": 1, "o": 1}],
+                     "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
+                     "Pet": [{"name": "x", "o": 1}]})
+        child, parent = owners.classes["Child"], owners.classes["Parent"]
+        counted = child.aggr(child.proj() * parent, n="count(*)")
+        union = (counted & parent).proj() + counted
+        assert sorted((r["c"], r["n"]) for r in union.to_dicts()) == [(1, 1), (2, 1)]

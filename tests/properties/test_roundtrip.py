@@ -81,9 +81,17 @@ def value_table(connection) -> Iterator[Declared]:
 
 @st.composite
 def value_rows(draw) -> list[dict]:
-    ids = draw(st.lists(st.integers(-5, 50), min_size=1, max_size=4, unique=True))
-    return [{"id": i, **{f"c_{n}": draw(st.none() | s) for n, s in STRATEGIES.items()}}
-            for i in ids]
+    """A few rows of independent values or, one time in four, hundreds of rows repeating the
+    values of a few drawn ones (results as large as real ones, where values repeat)."""
+    def values() -> dict:
+        return {f"c_{n}": draw(st.none() | s) for n, s in STRATEGIES.items()}
+
+    if draw(st.integers(0, 3)):
+        ids = draw(st.lists(st.integers(-5, 50), min_size=1, max_size=4, unique=True))
+        return [{"id": i, **values()} for i in ids]
+    drawn = [values() for _ in range(draw(st.integers(1, 6)))]
+    return [{"id": i, **drawn[draw(st.integers(0, len(drawn) - 1))]}
+            for i in range(draw(st.integers(65, 300)))]
 
 
 def test_core_types_round_trip(value_table, examples):
