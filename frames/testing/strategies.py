@@ -407,7 +407,7 @@ def table_data(draw: Callable, schema: SchemaDef, max_rows: int = 4) -> Rows:
             continue
         pools = {a.name: draw(_pool(a.core)) for a in attrs if a.source is None}
         row_strategy = _row(schema, table, attrs, fks, data, pools)
-        least = draw(st.sampled_from([0, 1, 2, 2, 3]))
+        least = draw(st.sampled_from([0, 1, 2, 2, 3, 3, 3, 3]))  # empty an eighth of the time
         data[table.name] = draw(st.lists(row_strategy, min_size=min(least, max_rows),
                                          max_size=max_rows,
                                          unique_by=lambda r, key=key: _key_tuple(r, key)))
@@ -1065,8 +1065,9 @@ class _Trees:
 
     def dict_condition(self, heading: Heading) -> tuple[dict[str, Any], str]:
         exact = [a for a in heading if is_exact(a.type)]
+        least = 1 if self.draw(st.integers(0, 3)) else 0  # an empty dict a quarter of the time
         chosen = self.draw(st.lists(st.sampled_from(exact), unique_by=lambda a: a.name,
-                                    max_size=3)) if exact else []
+                                    min_size=least, max_size=3)) if exact else []
         out: dict[str, Any] = {}
         for attr in chosen:
             nullable = attr.nullable or self.draw(st.integers(0, 5)) == 0
