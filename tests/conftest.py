@@ -74,11 +74,22 @@ def require_backend(name: str) -> str:
     return url
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the instances of ``@pytest.mark.backends(...)`` tests on other backends, so
+    that they are not reported as skipped."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("backend_name") if callspec else None
+        (dropped if marker and name and name not in marker.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
-    marker = request.node.get_closest_marker("backends")
-    if marker and request.param not in marker.args:
-        pytest.skip(f"not applicable to {request.param}")
     return request.param
 
 
