@@ -192,10 +192,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "instead)", LOWER,
            "nulls_first=not desc)", "nulls_first=desc)"),
     Mutant("integer_division",
-           "/ is floating-point division (the engine's own, integer on PostgreSQL, "
-           "instead)", EMIT,
+           "/ is floating-point division (integer division instead; dropping the float cast "
+           "would change nothing: sqlglot casts for PostgreSQL itself)", EMIT,
            "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
-           "return exp.Div(this=_paren(args[0]), expression=_paren(args[1]))"),
+           "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))"),
     Mutant("decimal_as_float",
            "decimals are fetched as exact Decimal (as float instead)", CONVERT,
            "        return _object_array(column.to_pylist())\n",

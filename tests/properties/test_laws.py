@@ -247,8 +247,8 @@ def test_join_laws(rich, examples):
 
 
 def test_projection_and_aggregation_laws(rich, examples):
-    """``proj`` is idempotent; ``U(*a) & q`` is ``q``'s distinct values of ``a``; the count of
-    an aggregation is each group's ``len``."""
+    """``proj`` is idempotent; a computed attribute has the reference's values; ``U(*a) & q`` is
+    ``q``'s distinct values of ``a``; the count of an aggregation is each group's ``len``."""
 
     @examples
     @given(data=st.data())
@@ -270,6 +270,12 @@ def test_projection_and_aggregation_laws(rich, examples):
         assert once.heading == twice.heading
         assert_relations_equal(fetch(twice), fetch(once), twice.heading,
                                "q.proj(*a).proj(*a) != q.proj(*a)")
+
+        trees = _Trees(data.draw, catalog, ())
+        computed = trees.fragments(q.heading).computed()
+        note(f"computed = {computed.text}")
+        assert_matches_reference(q.query.proj(..., **{trees.fresh(): computed.text}), tables,
+                                 f"q.proj(..., x={computed.text!r})")
 
         exact = [n for n in attrs if q.heading[n].type.is_exact]
         distinct = dj.U(*exact) & q.query
