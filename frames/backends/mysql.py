@@ -4,7 +4,9 @@ pymysql builds a Python object per value, in Python. So results stream from the 
 batches, with each row's numbers, dates and booleans as one CSV line (``CONCAT_WS`` over the
 query, see :func:`csv_select`) parsed by Arrow exactly as PostgreSQL's ``COPY`` output is;
 ordered results and small ones (``fetch1``) are read as driver rows and built into Arrow column
-by column (``0``/``1`` become booleans, ``Decimal`` values stay exact). Inserts are multi-row
+by column (``0``/``1`` become booleans, ``Decimal`` values stay exact). Large inserts are a file
+read by ``LOAD DATA LOCAL INFILE`` into a staging table, copied by ``INSERT ... SELECT``
+(:meth:`MySQLBackend._load`); small ones, and all where the server refuses the file, multi-row
 ``INSERT`` statements, batched by pymysql's ``executemany`` under the server's
 ``max_allowed_packet``. The session runs in
 autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
@@ -17,7 +19,9 @@ its canonical text in Arrow, as on the other backends: inserted text is converte
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -55,6 +59,10 @@ _SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''
 _PACKET_MARGIN = 4096
 # Rows read (and held as Python objects) at a time.
 _BATCH_ROWS = 65_536
+# Inserts of fewer rows go as INSERT statements: a staging table costs more than it saves.
+_LOAD_ROWS = 1000
+# The server or client refuses LOAD DATA LOCAL INFILE.
+_NO_LOCAL_INFILE = (1148, 2068, 3948, 3950, 4166)
 # "column list and SELECT field list have different column counts" (MariaDB, MySQL)
 _WRONG_WIDTH = (4002, 1353)
 
@@ -88,9 +96,12 @@ class MySQLBackend(ServerBackend):
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
         self._connect_args = {"connect_timeout": 10, "charset": "utf8mb4", **connect_args,
-                              "autocommit": True, "init_command": _SESSION}
+                              "autocommit": True, "init_command": _SESSION,
+                              "local_infile": True}
         self._max_packet = 1 << 20
         self._is_mariadb = False
+        # False once the server has refused LOAD DATA LOCAL INFILE
+        self._local_infile = True
         super().__init__(url)
 
     # -- connection ---------------------------------------------------------------------------
@@ -161,15 +172,25 @@ class MySQLBackend(ServerBackend):
     ) -> int:
         _reject_non_finite(ref, data)
         names = data.column_names
-        sql = (f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)}) "
-               f"VALUES ({', '.join('?' * len(names))})")
+        target = f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)})"
+        on_key = ""
         if on_duplicate != "error":
             updates = [f"{self.quote(c)} = VALUES({self.quote(c)})"
                        for c in names if c not in primary_key] if on_duplicate == "replace" else []
             # a no-op update instead of INSERT IGNORE, which would also ignore bad values
             keep = self.quote(primary_key[0] if primary_key else names[0])
-            sql += " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
+            on_key = " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
+        sql = f"{target} VALUES ({', '.join('?' * len(names))}){on_key}"
         uuids = self._uuid_columns(ref, data)
+        if (self._local_infile and data.num_rows >= _LOAD_ROWS and data.num_columns
+                and all(not pa.types.is_decimal(field.type) or field.type.scale <= 30
+                        for field in data.schema)):
+            try:
+                return self._load(ref, data, target, on_key, uuids)
+            except pymysql.Error as exc:
+                if not exc.args or exc.args[0] not in _NO_LOCAL_INFILE:
+                    raise
+                self._local_infile = False
         rows = list(zip(*(_uuid_bytes(column.to_pylist(), ref, name) if name in uuids
                           else column.to_pylist()
                           for name, column in zip(names, data.columns, strict=True)),
@@ -181,6 +202,45 @@ class MySQLBackend(ServerBackend):
                 return cursor.executemany(format_paramstyle(sql), rows) or 0
 
         return self._call(run, f"insert into {ref}")
+
+    def _load(
+        self, ref: TableRef, data: pa.Table, target: str, on_key: str, uuids: set[str]
+    ) -> int:
+        """Insert ``data`` through a file read by ``LOAD DATA LOCAL INFILE``.
+
+        LOCAL turns duplicate keys and bad values into warnings, so the file is loaded into a
+        temporary table of ``LONGBLOB`` columns that rejects nothing, and copied from there by
+        ``target`` (``INSERT INTO t (columns)``) ``SELECT ... on_key`` (its ``ON DUPLICATE KEY``
+        clause) under the session's strict mode: errors are those of an ``INSERT``, within the
+        caller's transaction (temporary tables do not end it).
+
+        Raises
+        ------
+        pymysql.Error
+            With one of ``_NO_LOCAL_INFILE`` if the server refuses to read the file.
+        """
+        staging = f"{self.quote(ref.schema)}.{self.quote('__frames_load')}"
+        names = [f"c{i}" for i in range(data.num_columns)]
+        values = ", ".join(_loaded_value(f"s.{name}", field, field.name in uuids)
+                           for name, field in zip(names, data.schema, strict=True))
+        statement = f"{target} SELECT {values} FROM {staging} s{on_key}"
+        with tempfile.NamedTemporaryFile(suffix=".tsv", delete=False) as file:
+            file.write(_load_file(ref, data, uuids))
+        try:
+            def run(connection: Any) -> int:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"CREATE TEMPORARY TABLE {staging} "
+                                   f"({', '.join(f'{name} LONGBLOB' for name in names)})")
+                    try:
+                        cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE {staging} "
+                                       f"CHARACTER SET binary ({', '.join(names)})", (file.name,))
+                        return cursor.execute(format_paramstyle(statement)) or 0
+                    finally:
+                        cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+
+            return self._call(run, f"insert into {ref}")
+        finally:
+            os.unlink(file.name)
 
     def _uuid_columns(self, ref: TableRef, data: pa.Table) -> set[str]:
         """The text columns of ``data`` that ``ref`` stores as ``BINARY(16)``: uuids."""
@@ -352,6 +412,47 @@ def _uuid_bytes(values: list[Any], ref: TableRef, name: str) -> list[bytes | Non
             raise DataError(f"insert into {ref}: column {name!r}: {value!r} is not a uuid") \
                 from None
     return stored
+
+
+def _loaded_value(name: str, field: pa.Field, is_uuid: bool) -> str:
+    """SQL converting staged column ``name`` (bytes of :func:`_load_file`) to ``field``'s value.
+
+    Numbers go through the types an ``INSERT`` of their literals would give them, so that they
+    are rounded, not rejected, where the column holds fewer digits.
+    """
+    kind = field.type
+    if pa.types.is_string(kind) and not is_uuid:
+        return f"CONVERT({name} USING utf8mb4)"
+    if pa.types.is_floating(kind):
+        return f"CAST({name} AS DOUBLE)"
+    if pa.types.is_decimal(kind):
+        return f"CAST({name} AS DECIMAL(65, {kind.scale}))"
+    return name
+
+
+def _load_file(ref: TableRef, data: pa.Table, uuids: set[str]) -> bytes:
+    """``data`` as the text ``LOAD DATA`` reads by default: tab-separated fields, one row a
+    line, ``\\N`` for NULL, backslash, tab and newline escaped by a backslash; uuids as their
+    16 bytes, booleans as ``1``/``0``."""
+    fields = []
+    for name, column in zip(data.column_names, data.columns, strict=True):
+        if name in uuids:
+            column = pa.array(_uuid_bytes(column.to_pylist(), ref, name), pa.binary())
+        elif pa.types.is_boolean(column.type):
+            column = pc.cast(column, pa.int8())
+        if not (pa.types.is_string(column.type) or pa.types.is_binary(column.type)):
+            column = pc.cast(column, pa.string())
+        column = pc.cast(column, pa.large_binary())
+        for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n")):
+            column = pc.replace_substring(column, char, escaped)
+        fields.append(pc.fill_null(column, pa.scalar(b"\\N", pa.large_binary())))
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(b"\t", pa.large_binary()))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    text = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()),
+                                                         lines),
+                          pa.scalar(b"\n", pa.large_binary()))[0]
+    return text.as_py() + b"\n"
 
 
 def _is_text(kind: pa.DataType) -> bool:
