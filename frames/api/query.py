@@ -303,16 +303,17 @@ class QueryExpression:
         FetchError
             If the result has zero rows or more than one.
         """
-        heading = self._plan.heading
+        plan = self._plan
+        heading = plan.heading
         if attributes:
             heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
-        two = TopNode(self._plan, (), Param.of(2), None, heading)
+        two = TopNode(plan, (), Param.of(2), None, heading)
         if heading.names:
             # a result this small costs least as the driver's own rows, without Arrow
-            sql, params = compile_plan(two, self._connection.dialect)
-            rows = convert.driver_rows_to_dicts(
-                self._connection.backend.fetch_rows(sql, params), heading)
+            backend = self._connection.backend
+            sql, params = compile_plan(two, backend.dialect)
+            rows = convert.driver_rows_to_dicts(backend.fetch_rows(sql, params), heading)
         else:
             rows = [{} for _ in range(len(self._derive(two)))]
         if len(rows) != 1:

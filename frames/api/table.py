@@ -8,16 +8,18 @@ itself behaves like a query (``Subject & {'sex': 'M'}``, ``Subject.insert(...)``
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from frames.api.coerce import dict_condition
 from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
 from frames.declare.naming import master_of, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, MissingTableError
 from frames.plan.heading import Heading
-from frames.plan.nodes import Node, Restrict, make_table
+from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
 
 if TYPE_CHECKING:
@@ -54,6 +56,10 @@ class TableMeta(type):
         return cls()  # type: ignore[return-value]
 
     def __and__(cls, other: Any) -> QueryExpression:
+        if isinstance(other, Mapping):  # ``Table & key``, the most frequent restriction
+            restricted = _restrict_by_dict(cls, other)
+            if restricted is not None:
+                return restricted
         return cls._instance() & other
 
     def __rand__(cls, other: Any) -> QueryExpression:
@@ -82,6 +88,31 @@ class TableMeta(type):
 
     def __contains__(cls, item: Any) -> bool:
         return item in cls._instance()
+
+
+def _restrict_by_dict(cls: TableMeta, row: Mapping[str, Any]) -> Table | None:
+    """``cls & row`` built directly from the class's declaration, or ``None`` where only an
+    instance can build it (an undeclared class, whose instance raises the error; a class that
+    overrides how instances are made or restricted).
+
+    The result is the instance ``cls() & row`` gives (an instance of ``cls`` holding the
+    restricted plan and the schema's connection) without making and copying an unrestricted
+    instance, and without the metaclass's attribute hook on every class attribute read.
+    """
+    get = type.__getattribute__
+    spec = get(cls, "_spec")
+    schema = get(cls, "_schema")
+    if spec is None or schema is None:
+        return None
+    for name, method in _RESTRICTION_METHODS:
+        if get(cls, name) is not method:
+            return None
+    table = make_table(spec.ref, get(cls, "_heading"))
+    cond = dict_condition(row, table.heading, f"{get(cls, '__name__')} & ...")
+    restricted: Table = object.__new__(cls)  # type: ignore[arg-type]
+    restricted._plan = make_restrict(table, cond)
+    restricted._connection = schema.connection
+    return restricted
 
 
 class Table(QueryExpression, metaclass=TableMeta):
@@ -233,6 +264,12 @@ class Table(QueryExpression, metaclass=TableMeta):
         from frames.api.delete import drop_tables
 
         drop_tables(self, prompt=False, cascade=False)
+
+
+# What ``cls() & row`` runs for a dict: a class overriding any of these restricts through it.
+_RESTRICTION_METHODS: tuple[tuple[str, Any], ...] = tuple(
+    (name, type.__getattribute__(Table, name))
+    for name in ("__init__", "__and__", "restrict", "_derive", "_name"))
 
 
 class Manual(Table):

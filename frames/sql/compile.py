@@ -1,8 +1,12 @@
 """Compile a plan to SQL text with bound parameters, cached by plan shape.
 
 Two plans that differ only in their bound values (:class:`~frames.plan.values.Param`) have equal
-shapes, so the SQL compiled for one serves the other: only the parameter values are collected
-again, by one walk over the plan in a fixed order.
+shapes, so the SQL compiled for one serves the other. The first compile of a shape also records
+where its parameters sit (a path of fields and tuple positions to each); a later plan of that
+shape has its values read along those paths, in the order one walk over the plan would find them,
+without walking it again. Equal shapes have equal structure (same node classes, same tuple
+lengths, a parameter exactly where the other has one), so the recorded paths fit every plan of
+the shape.
 
 Values are bound as each dialect stores them (a ``uuid`` as text, or as its 16 bytes on MySQL),
 and the columns of a result are selected in a form every driver reads exactly (a ``float32`` as
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlglot import exp
@@ -41,7 +47,9 @@ class CompiledQuery:
 
     def bind(self, params: list[Param]) -> list[Any]:
         """Driver values for the placeholders, from the plan's parameter occurrences."""
-        return [driver_value(params[i].value, self.dialect) for i in self.positions]
+        dialect = self.dialect
+        values = [params[i].value for i in self.positions]
+        return [driver_value(v, dialect) if isinstance(v, uuid.UUID) else v for v in values]
 
 
 def driver_value(value: Any, dialect: Dialect) -> Any:
@@ -91,9 +99,73 @@ def _operand_fields(cls: type) -> tuple[str, ...]:
 def collect_params(node: Node) -> tuple[list[Param], tuple[int, ...]]:
     """Every parameter occurrence in canonical order, and which occurrences share an object."""
     params = _params(node)
+    return params, _sharing(params)
+
+
+def _sharing(params: list[Param]) -> tuple[int, ...]:
+    """For each parameter occurrence, the index of the first occurrence of the same object."""
     first: dict[int, int] = {}
-    sharing = tuple(first.setdefault(id(p), i) for i, p in enumerate(params))
-    return params, sharing
+    return tuple([first.setdefault(id(p), i) for i, p in enumerate(params)])
+
+
+Step = Callable[[Any], Any]
+
+
+def _param_paths(node: Node) -> tuple[tuple[Step, ...], ...]:
+    """For each parameter occurrence of ``node`` (in :func:`_params` order), the steps that
+    lead to it from the root: one attribute getter per run of fields, one item getter per
+    tuple position."""
+    paths: list[tuple[Step, ...]] = []
+    _trace(node, [], paths)
+    return tuple(paths)
+
+
+def _trace(obj: Any, route: list[str | int], paths: list[tuple[Step, ...]]) -> None:
+    """Record the route to every parameter under ``obj`` (``route`` leads to ``obj``)."""
+    if isinstance(obj, Param):
+        paths.append(_steps(route))
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            _trace(item, [*route, i], paths)
+    elif isinstance(obj, (Node, Cond, Expr)):
+        for name in _operand_fields(type(obj)):
+            _trace(getattr(obj, name), [*route, name], paths)
+
+
+def _steps(route: list[str | int]) -> tuple[Step, ...]:
+    """``route`` as getters: consecutive field names joined into one dotted attribute getter."""
+    steps: list[Step] = []
+    names: list[str] = []
+    for hop in route:
+        if isinstance(hop, str):
+            names.append(hop)
+            continue
+        if names:
+            steps.append(operator.attrgetter(".".join(names)))
+            names = []
+        steps.append(operator.itemgetter(hop))
+    if names:
+        steps.append(operator.attrgetter(".".join(names)))
+    return tuple(steps)
+
+
+@dataclass
+class _Shape:
+    """What the cache keeps for one plan shape on one dialect and mode: where its parameters
+    sit and, per sharing of parameter objects, the compiled query."""
+
+    paths: tuple[tuple[Step, ...], ...]
+    compiled: dict[tuple[int, ...], CompiledQuery] = field(default_factory=dict)
+
+    def params(self, node: Node) -> list[Param]:
+        """The parameter occurrences of ``node`` (a plan of this shape), in canonical order."""
+        found = []
+        for steps in self.paths:
+            value: Any = node
+            for step in steps:
+                value = step(value)
+            found.append(value)
+        return found
 
 
 def compile_plan(node: Node, dialect: str, mode: Mode = "rows") -> tuple[str, list[Any]]:
@@ -103,15 +175,20 @@ def compile_plan(node: Node, dialect: str, mode: Mode = "rows") -> tuple[str, li
     documentation); ``'insert'`` selects them as stored, for ``INSERT ... SELECT``;
     ``'count'`` counts the rows; ``'exists'`` returns one row if there is any.
     """
-    params, sharing = collect_params(node)
-    compiled = _compile_cached(node, dialect, mode, sharing)
+    shape = _compile_cached(node, dialect, mode)
+    params = shape.params(node)
+    sharing = _sharing(params)
+    compiled = shape.compiled.get(sharing)
+    if compiled is None:
+        compiled = shape.compiled.setdefault(
+            sharing, compile_shape(node, dialect, mode, sharing))
     return compiled.sql, compiled.bind(params)
 
 
 @functools.lru_cache(maxsize=2048)
-def _compile_cached(node: Node, dialect: str, mode: Mode,
-                    sharing: tuple[int, ...]) -> CompiledQuery:
-    return compile_shape(node, dialect, mode, sharing)
+def _compile_cached(node: Node, dialect: str, mode: Mode) -> _Shape:
+    """The cache entry of ``node``'s shape (its queries are compiled as they are needed)."""
+    return _Shape(_param_paths(node))
 
 
 def compile_shape(node: Node, dialect: str, mode: Mode,
