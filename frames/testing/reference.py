@@ -517,8 +517,9 @@ def _compare(a: Any, b: Any) -> int:
         a, b = (int(a) if isinstance(a, bool) else a), (int(b) if isinstance(b, bool) else b)
     if isinstance(a, str) != isinstance(b, str):
         raise TypeError(f"cannot compare {a!r} with {b!r}")
-    if isinstance(a, (datetime.date, str)) or isinstance(b, (datetime.date, str)):
-        return (a > b) - (a < b)
+    if isinstance(a, (datetime.date, str, uuid.UUID)) \
+            or isinstance(b, (datetime.date, str, uuid.UUID)):
+        return (a > b) - (a < b)  # uuids in the order of their canonical text
     if isinstance(a, float) or isinstance(b, float):
         fa, fb = float(a), float(b)
         return (fa > fb) - (fa < fb)

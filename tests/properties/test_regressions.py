@@ -29,9 +29,7 @@ SMALL = SchemaDef((
 ))
 
 #: KNOWN_GAPS entry → the regression test that pins it.
-GAP_TESTS = {
-    "mariadb_union_of_aggregations": "test_outer_union_of_two_queries_over_an_aggregation",
-}
+GAP_TESTS: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -206,14 +204,11 @@ def test_restricting_an_aggregation_of_a_self_join(small):
     assert [(r["v"], r["n"]) for r in (by_values & "v = 1 or n > 5").to_dicts()] == [(1, 1)]
 
 
-def test_outer_union_of_two_queries_over_an_aggregation(connection, request, backend_name):
-    known_bug(request, backend_name, ("mysql",),
-              "MariaDB 10.11 wrong result: frames/sql/lower.py Lowering._union compiles an outer "
-              "union to 'left LEFT JOIN right UNION ALL right WHERE NOT EXISTS (left)'; when both "
-              "operands read the same aggregation (a grouped derived table), MariaDB returns the "
-              "rows of the NOT EXISTS branch that the subquery should exclude (a row twice). "
-              "SET optimizer_switch='split_materialized=off' (or exists_to_in=off, or "
-              "semijoin=off) gives the right rows: the MySQL backend could set it per session")
+def test_outer_union_of_two_queries_over_an_aggregation(connection):
+    """Fixed: an outer union compiles to 'left LEFT JOIN right UNION ALL right WHERE NOT EXISTS
+    (left)'; when both operands read the same aggregation, MariaDB 10.11's split-materialized
+    optimisation returned rows of the NOT EXISTS branch that the subquery excludes (a row
+    twice). The MySQL backend turns that optimisation off per session on MariaDB."""
     with OWNERS.declare(connection) as owners:
         owners.load({"Owner": [{"o": 1}], "Parent": [{"a": 1, "o": 1}],
                      "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
