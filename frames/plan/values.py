@@ -51,9 +51,17 @@ class Col(Expr):
 
 @dataclass(frozen=True)
 class Lit(Expr):
-    """A literal written in a fragment (number, boolean or NULL): part of the query's shape."""
+    """A literal written in a fragment (number, boolean or NULL): part of the query's shape.
 
-    value: object
+    Two literals are equal when they are spelled alike — of one Python type and ``repr`` — not
+    merely equal in value: ``true`` and ``1``, or ``2`` and ``2.0``, compile to different SQL.
+    """
+
+    value: object = field(compare=False)
+    spelling: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spelling", f"{type(self.value).__name__}:{self.value!r}")
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,18 @@ def test_same_shape_reuses_the_compiled_sql_with_new_values() -> None:
     assert first[0] == second[0] and first[1] == [1] and second[1] == [2]
 
 
+@pytest.mark.parametrize(("first", "second"), [("1", "true"), ("true", "1"), ("2", "2.0"),
+                                               ("1.0", "1.00")])
+def test_literals_equal_in_value_but_spelled_differently_compile_apart(first: str,
+                                                                      second: str) -> None:
+    """The SQL cache is keyed by plan shape; a literal's spelling is part of it."""
+    flags = table("flags", ("id", "int32", True), ("n", "decimal(5,2)", False),
+                  ("b", "bool", False))
+    for literal in (first, second):
+        sql, _ = flags.proj(x=f"n + {literal}").compile("postgres")
+        assert f"+ {literal.upper()}" in sql.upper(), (literal, sql)
+
+
 def test_values_that_look_like_sql_stay_parameters() -> None:
     sql, params = (SESSION & {"notes": "x'; DROP TABLE session; --"}).compile("mysql")
     assert "DROP" not in sql and params == ["x'; DROP TABLE session; --"]
