@@ -15,10 +15,12 @@ from frames.errors import DataError, DuplicateError
 ROW_COUNT = 1500  # above the threshold of the load path
 
 
+pytestmark = pytest.mark.backends("mysql")
+
+
 @pytest.fixture
 def mysql_backend(backend):
-    if backend.dialect != "mysql":
-        pytest.skip("MySQL's insert paths")
+    """The MySQL backend (the tests are collected for MySQL only)."""
     return backend
 
 
