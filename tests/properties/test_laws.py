@@ -53,6 +53,22 @@ def reference_or_none(query, tables) -> Relation | None:
         return None
 
 
+def loaded(data, rich) -> tuple[Catalog, dict]:
+    """Draw the contents of ``rich``'s tables and load them; the catalog of the drawn rows and
+    the tables for the reference evaluator."""
+    rows = data.draw(table_data(rich.schema_def), label="rows")
+    rich.load(rows)
+    return Catalog(rich.classes, rows), rich.reference_tables(rows)
+
+
+def defined_query(data, catalog: Catalog, tables, label: str) -> Built | None:
+    """Draw a query tree (depth 3) named ``label``; None when it has no value (the reference
+    finds an undefined expression, such as an integer overflow)."""
+    built = data.draw(query_trees(catalog, max_depth=3), label=label)
+    note(f"{label} = {built.text}")
+    return built if reference_or_none(built.query, tables) is not None else None
+
+
 def test_restriction_laws(rich, examples):
     """``A & r`` and ``A - r`` partition ``A`` for a query ``r``; for a dict or string ``c``,
     ``len(A) == len(A & c) + len(A - c) + (rows where c is unknown)``; restrictions commute and
@@ -61,13 +77,9 @@ def test_restriction_laws(rich, examples):
     @examples
     @given(data=st.data())
     def check(data):
-        rows = data.draw(table_data(rich.schema_def), label="rows")
-        rich.load(rows)
-        tables = rich.reference_tables(rows)
-        catalog = Catalog(rich.classes, rows)
-        a = data.draw(query_trees(catalog, max_depth=3), label="A")
-        note(f"A = {a.text}")
-        if reference_or_none(a.query, tables) is None:
+        catalog, tables = loaded(data, rich)
+        a = defined_query(data, catalog, tables, "A")
+        if a is None:
             return
         everything = a.query.to_dicts()
 
@@ -142,13 +154,9 @@ def test_operators_mean_what_they_say(rich, examples):
     @examples
     @given(data=st.data())
     def check(data):
-        rows = data.draw(table_data(rich.schema_def), label="rows")
-        rich.load(rows)
-        tables = rich.reference_tables(rows)
-        catalog = Catalog(rich.classes, rows)
-        a = data.draw(query_trees(catalog, max_depth=3), label="A")
-        note(f"A = {a.text}")
-        if reference_or_none(a.query, tables) is None:
+        catalog, tables = loaded(data, rich)
+        a = defined_query(data, catalog, tables, "A")
+        if a is None:
             return
         heading = a.heading
         everything = a.query.to_dicts()
@@ -205,10 +213,7 @@ def test_join_laws(rich, examples):
     @examples
     @given(data=st.data())
     def check(data):
-        rows = data.draw(table_data(rich.schema_def), label="rows")
-        rich.load(rows)
-        tables = rich.reference_tables(rows)
-        catalog = Catalog(rich.classes, rows)
+        catalog, tables = loaded(data, rich)
         a = data.draw(query_trees(catalog, max_depth=2), label="A")
         b = data.draw(reconciled(catalog, a.heading, 2), label="B")
         note(f"A = {a.text}\nB = {b.text}")
@@ -253,13 +258,9 @@ def test_projection_and_aggregation_laws(rich, examples):
     @examples
     @given(data=st.data())
     def check(data):
-        rows = data.draw(table_data(rich.schema_def), label="rows")
-        rich.load(rows)
-        tables = rich.reference_tables(rows)
-        catalog = Catalog(rich.classes, rows)
-        q = data.draw(query_trees(catalog, max_depth=3), label="q")
-        note(f"q = {q.text}")
-        if reference_or_none(q.query, tables) is None:
+        catalog, tables = loaded(data, rich)
+        q = defined_query(data, catalog, tables, "q")
+        if q is None:
             return
         names = list(q.heading.names)
         attrs = data.draw(st.lists(st.sampled_from(names), unique=True) if names
@@ -316,10 +317,8 @@ def test_rewriting_preserves_results(rich, examples):
     @examples
     @given(data=st.data())
     def check(data):
-        rows = data.draw(table_data(rich.schema_def), label="rows")
-        rich.load(rows)
-        tables = rich.reference_tables(rows)
-        built = data.draw(query_trees(Catalog(rich.classes, rows)), label="query")
+        catalog, tables = loaded(data, rich)
+        built = data.draw(query_trees(catalog), label="query")
         note(built.text)
         plan = built.query.plan
         rewritten = rewrite(plan)
