@@ -217,3 +217,16 @@ def test_outer_union_of_two_queries_over_an_aggregation(connection):
         counted = child.aggr(child.proj() * parent, n="count(*)")
         union = (counted & parent).proj() + counted
         assert sorted((r["c"], r["n"]) for r in union.to_dicts()) == [(1, 1), (2, 1)]
+
+
+def test_limit_and_exists_over_a_left_join_of_nothing(small):
+    """Fixed: DuckDB 2.0's ``projection_pullup`` optimiser dropped the LIMIT, and turned EXISTS
+    false, over a LEFT JOIN of a subquery its statistics find empty (a key attribute restricted
+    to NULL), so ``bool(q)`` was False for a query with rows and ``limit=1`` gave every row.
+    frames/backends/duckdb.py turns that optimiser off (UNSOUND_OPTIMIZERS)."""
+    parent = small.classes["Parent"]
+    q = parent.join((parent & {"a": None}).proj(w="v"), left=True)
+    assert len(q) == 2
+    assert bool(q)
+    assert len(q.to_dicts(limit=1)) == 1
+    assert len(q.proj(..., x="a = 1").to_dicts(limit=1)) == 1
