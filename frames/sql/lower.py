@@ -162,21 +162,30 @@ class Lowering:
     def _restrict(self, node: Restrict) -> Block:
         block = self.lower(node.child)
         if block.group_by is not None and not block.distinct and block.limit is None \
-                and block.offset is None and _only_expressions(node.cond):
-            self._filter_groups(block, node.cond)
+                and block.offset is None and _only_expressions(node.cond) \
+                and self._filter_groups(block, node.cond):
             return block
         if block.sealed:
             block = self.wrap(block, node.child.heading.names)
         block.where.append(self.cond(node.cond, block.columns))
         return block
 
-    def _filter_groups(self, block: Block, cond: Cond) -> None:
-        """Restrict the grouped ``block`` in place: a conjunct without aggregates filters the
-        rows before grouping (WHERE, when there are grouping columns), others the groups."""
-        for item in cond.items if isinstance(cond, AndCond) else (cond,):
-            conjunct = self.cond(item, block.columns)
-            on_rows = block.group_by and not any(conjunct.find_all(exp.AggFunc))
+    def _filter_groups(self, block: Block, cond: Cond) -> bool:
+        """Restrict the grouped ``block`` in place, if its clauses can: a conjunct without
+        aggregates filters the rows before grouping (WHERE, when there are grouping columns),
+        one whose columns are all inside aggregates filters the groups (HAVING). False, with
+        ``block`` unchanged, when a conjunct mixes both (MySQL resolves a grouped expression in
+        HAVING, such as ``coalesce(a, 0) = count(*)``, column by column and rejects it): the
+        caller then wraps the block."""
+        conjuncts = [self.cond(item, block.columns)
+                     for item in (cond.items if isinstance(cond, AndCond) else (cond,))]
+        kinds = [_aggregation_kind(conjunct) for conjunct in conjuncts]
+        if "mixed" in kinds:
+            return False
+        for conjunct, kind in zip(conjuncts, kinds, strict=True):
+            on_rows = kind == "rows" and block.group_by
             (block.where if on_rows else block.having).append(conjunct)
+        return True
 
     def _project(self, node: Project) -> Block:
         block = self.lower(node.child)
@@ -373,6 +382,15 @@ def _only_expressions(cond: Cond) -> bool:
     if isinstance(cond, NotCond):
         return _only_expressions(cond.item)
     return False
+
+
+def _aggregation_kind(sql: exp.Expression) -> str:
+    """``"rows"`` for an expression without aggregates, ``"groups"`` for one whose columns are
+    all inside aggregates, ``"mixed"`` otherwise."""
+    if not any(sql.find_all(exp.AggFunc)):
+        return "rows"
+    bare = any(column.find_ancestor(exp.AggFunc) is None for column in sql.find_all(exp.Column))
+    return "mixed" if bare else "groups"
 
 
 _AGGREGATED = "\x00aggregated:"

@@ -230,3 +230,16 @@ def test_limit_and_exists_over_a_left_join_of_nothing(small):
     assert bool(q)
     assert len(q.to_dicts(limit=1)) == 1
     assert len(q.proj(..., x="a = 1").to_dicts(limit=1)) == 1
+
+
+def test_restricting_groups_by_a_grouped_expression_and_an_aggregate(small):
+    """Fixed: ``dj.U('x').aggr(...) & 'x = n'`` with ``x`` a computed grouping expression and
+    ``n`` an aggregate went to HAVING as ``coalesce(t1.a, 0) = count(*)``, which MySQL resolves
+    column by column and rejected (1054 unknown column in HAVING); a condition mixing grouped
+    values and aggregates now filters the aggregation's result (frames/sql/lower.py
+    Lowering._filter_groups)."""
+    child = small.classes["Child"]
+    groups = dj.U("x").aggr(child.proj(x="coalesce(c, 0)"), n="count(*)")
+    assert sorted((r["x"], r["n"]) for r in (groups & "x = n").to_dicts()) == [(1, 1)]
+    assert len(dj.U().aggr(groups & "x = n or n > 5", m="count(*)")) == 1
+    assert (dj.U().aggr(groups & "x = n or n > 5", m="count(*)")).fetch1("m") == 1
