@@ -129,14 +129,17 @@ class Lowering:
         return self.wrap(block, node.heading.names) if block.sealed else block
 
     def grouping_block(self, node: Node) -> Block:
-        """The block of ``node`` ready to be grouped: wrapped if it is sealed, or if the
-        dialect needs unique grouping names and two of its columns are namesakes."""
+        """The block of ``node`` ready to be grouped: wrapped if it is sealed, if a column is
+        computed (``a || ?`` in SELECT and in GROUP BY are two placeholders, which no database
+        recognises as one expression, and MariaDB does not match ``NULLIF(a, 0)`` with itself
+        under ONLY_FULL_GROUP_BY), or if the dialect needs unique grouping names and two of its
+        columns are namesakes."""
         block = self.open_block(node)
-        if self.dialect.unique_grouping_names and not block.sealed:
-            names = [column.name for column in block.columns.values()
-                     if isinstance(column, exp.Column)]
-            if len(names) != len(set(names)):
-                block = self.wrap(block, node.heading.names)
+        columns = block.columns.values()
+        names = [column.name for column in columns if isinstance(column, exp.Column)]
+        if len(names) != len(columns) or (
+                self.dialect.unique_grouping_names and len(names) != len(set(names))):
+            block = self.wrap(block, node.heading.names)
         return block
 
     def expr(self, expr: Expr, columns: dict[str, exp.Expression]) -> exp.Expression:

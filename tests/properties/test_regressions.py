@@ -261,3 +261,21 @@ def test_top_after_the_rows_are_replaced(small):
         amount.insert(rows)
         top = (amount & dj.Top(1, order_by="m DESC")).to_dicts()
         assert [r["m"] for r in top] == [max(r["m"] for r in rows)], rows
+
+
+def test_grouping_by_an_attribute_computed_with_a_bound_value(small):
+    """Fixed: grouping by an attribute computed with a string literal (``s || 'x'``, a bound
+    parameter) emitted two placeholders, one in SELECT and one in GROUP BY, which DuckDB did
+    not recognise as one expression ('must appear in the GROUP BY clause'), and MariaDB did not
+    match ``NULLIF(v, 1)`` with itself (1055 isn't in GROUP BY); a grouping over computed
+    attributes now reads a derived table (frames/sql/lower.py Lowering.grouping_block)."""
+    parent, child = small.classes["Parent"], small.classes["Child"]
+    tagged = parent.proj(t="s || 'x'")
+    groups = dj.U("t").aggr(tagged, n="count(*)")
+    assert sorted((r["t"], r["n"]) for r in groups.to_dicts()) == [("a x", 1), ("ax", 1)]
+    assert len(groups) == 2
+    counted = tagged.proj("t").aggr(child, ..., m="count(*)")
+    assert sorted((r["a"], r["m"]) for r in counted.to_dicts()) == [(1, 2), (2, 0)]
+    nulled = dj.U("a", "w").aggr(parent.proj(w="nullif(v, 1)"), n="count(*)")
+    assert sorted((r["a"], r["w"], r["n"]) for r in nulled.to_dicts()) == [
+        (1, 32767, 1), (2, None, 1)]
