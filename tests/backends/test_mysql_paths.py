@@ -18,12 +18,6 @@ ROW_COUNT = 1500  # above the threshold of the load path
 pytestmark = pytest.mark.backends("mysql")
 
 
-@pytest.fixture
-def mysql_backend(backend):
-    """The MySQL backend (the tests are collected for MySQL only)."""
-    return backend
-
-
 def _table(make_table, backend, schema_name, name: str) -> TableRef:
     make_table(name, [Col("id", "int32")]
                + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
@@ -43,40 +37,40 @@ def _contents(backend, ref: TableRef) -> list[dict]:
     return [_normalise(row) for row in table.to_pylist()]
 
 
-def test_loaded_rows_equal_inserted_rows(mysql_backend, make_table, schema_name, monkeypatch):
-    loaded = _table(make_table, mysql_backend, schema_name, "loaded")
-    inserted = _table(make_table, mysql_backend, schema_name, "inserted")
-    assert mysql_backend.insert_arrow(loaded, _rows(), ["id"]) == ROW_COUNT
-    assert mysql_backend._local_infile
+def test_loaded_rows_equal_inserted_rows(backend, make_table, schema_name, monkeypatch):
+    loaded = _table(make_table, backend, schema_name, "loaded")
+    inserted = _table(make_table, backend, schema_name, "inserted")
+    assert backend.insert_arrow(loaded, _rows(), ["id"]) == ROW_COUNT
+    assert backend._local_infile
     monkeypatch.setattr(mysql, "_LOAD_ROWS", ROW_COUNT + 1)
-    assert mysql_backend.insert_arrow(inserted, _rows(), ["id"]) == ROW_COUNT
-    contents = _contents(mysql_backend, loaded)
-    assert contents == _contents(mysql_backend, inserted)
+    assert backend.insert_arrow(inserted, _rows(), ["id"]) == ROW_COUNT
+    contents = _contents(backend, loaded)
+    assert contents == _contents(backend, inserted)
     assert contents[:3] == [_normalise(row) for row in ROWS]
 
 
-def test_loaded_rows_raise_the_errors_of_an_insert(mysql_backend, make_table, schema_name):
-    ref = _table(make_table, mysql_backend, schema_name, "loaded")
-    mysql_backend.insert_arrow(ref, _rows(), ["id"])
+def test_loaded_rows_raise_the_errors_of_an_insert(backend, make_table, schema_name):
+    ref = _table(make_table, backend, schema_name, "loaded")
+    backend.insert_arrow(ref, _rows(), ["id"])
     with pytest.raises(DuplicateError, match="Duplicate entry '8'"):
-        mysql_backend.insert_arrow(ref, _rows().slice(7), ["id"])
-    assert mysql_backend.insert_arrow(ref, _rows(), ["id"], on_duplicate="skip") == 0
+        backend.insert_arrow(ref, _rows().slice(7), ["id"])
+    assert backend.insert_arrow(ref, _rows(), ["id"], on_duplicate="skip") == 0
     rows = _rows()
     too_long = rows.set_column(rows.schema.get_field_index("code"), "code",
                                pa.array(["abcde"] * ROW_COUNT))
-    mysql_backend.execute(f"DELETE FROM {mysql_backend.qualified(ref)}")
+    backend.execute(f"DELETE FROM {backend.qualified(ref)}")
     with pytest.raises(DataError):
-        mysql_backend.insert_arrow(ref, too_long, ["id"])
-    assert not mysql_backend.fetch_rows(f"SELECT 1 FROM {mysql_backend.qualified(ref)}", [])
+        backend.insert_arrow(ref, too_long, ["id"])
+    assert not backend.fetch_rows(f"SELECT 1 FROM {backend.qualified(ref)}", [])
 
 
-def test_a_refused_load_falls_back_to_insert_statements(mysql_backend, make_table, schema_name,
+def test_a_refused_load_falls_back_to_insert_statements(backend, make_table, schema_name,
                                                          monkeypatch):
     def refuse(*args):
         raise pymysql.err.OperationalError(1148, "The used command is not allowed")
 
-    ref = _table(make_table, mysql_backend, schema_name, "loaded")
-    monkeypatch.setattr(mysql_backend, "_load", refuse)
-    assert mysql_backend.insert_arrow(ref, _rows(), ["id"]) == ROW_COUNT
-    assert not mysql_backend._local_infile
-    assert len(_contents(mysql_backend, ref)) == ROW_COUNT
+    ref = _table(make_table, backend, schema_name, "loaded")
+    monkeypatch.setattr(backend, "_load", refuse)
+    assert backend.insert_arrow(ref, _rows(), ["id"]) == ROW_COUNT
+    assert not backend._local_infile
+    assert len(_contents(backend, ref)) == ROW_COUNT
