@@ -33,6 +33,7 @@ import pymysql
 import pymysql.cursors
 
 from frames.backends.arrow import column_to_arrow, csv_to_arrow, rows_to_arrow
+from frames.backends import mysql_wire
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
@@ -160,9 +161,14 @@ class MySQLBackend(ServerBackend):
             with connection.cursor(pymysql.cursors.SSCursor) as cursor:
                 cursor.execute(format_paramstyle(query), tuple(params))
                 width = len(cursor.description or ())
+                if as_csv and mysql_wire.available(connection):
+                    binary = mysql_wire.binary_columns(connection)
+                    for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
+                        batches.append(_csv_batch(columns, schema, texts, binary))
+                    return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
                 while True:
                     rows = cursor.fetchmany(_BATCH_ROWS)
-                    batches.append(_csv_batch(rows, schema, texts) if as_csv
+                    batches.append(_csv_batch(_columns(rows, width), schema, texts) if as_csv
                                    else rows_to_arrow(_uuid_rows(rows, width, schema), width,
                                                       schema))
                     if len(rows) < _BATCH_ROWS:
@@ -353,17 +359,39 @@ def csv_select(sql: str, schema: pa.Schema) -> str:
     return f"WITH t ({columns}) AS ({sql}) SELECT {outputs} FROM t"
 
 
-def _csv_batch(rows: Sequence[tuple], schema: pa.Schema, texts: list[int]) -> pa.Table:
-    """Arrow from rows of :func:`csv_select`: the CSV line, then the text columns."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(texts))
-    lines = "\n".join(columns[0] + ("",)).encode() if rows else b""
+def _columns(rows: Sequence[tuple], width: int) -> list[Sequence[Any]]:
+    """Driver rows as columns."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _csv_batch(columns: Sequence[Sequence[Any]], schema: pa.Schema, texts: list[int],
+               binary: Sequence[bool] | None = None) -> pa.Table:
+    """Arrow from columns of :func:`csv_select`: the CSV lines, then the text columns.
+
+    The values are ``str`` from pymysql's rows, or the ``bytes`` that
+    :func:`frames.backends.mysql_wire.read_columns` reads, where ``binary`` says which columns
+    hold bytes of binary strings (the others hold UTF-8 text).
+    """
+    lines = columns[0]
+    if binary is None:
+        data = "\n".join((*lines, "")).encode() if lines else b""
+    else:
+        data = b"\n".join((*lines, b"")) if lines else b""
     others = [field for i, field in enumerate(schema) if i not in texts]
-    parsed = iter(csv_to_arrow(lines, pa.schema(others)).columns)
-    text_columns = iter(columns[1:])
-    arrays = [column_to_arrow(_uuid_texts(list(next(text_columns)), field), field.type,
-                              field.name)
-              if i in texts else next(parsed) for i, field in enumerate(schema)]
+    parsed = iter(csv_to_arrow(data, pa.schema(others)).columns)
+    text_columns = iter(zip(columns[1:], binary[1:] if binary else [None] * len(texts),
+                            strict=True))
+    arrays = [_text_array(*next(text_columns), field) if i in texts else next(parsed)
+              for i, field in enumerate(schema)]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _text_array(values: Sequence[Any], binary: bool | None, field: pa.Field) -> pa.Array:
+    """A text column of a result: driver values (``binary`` None), or the wire's bytes."""
+    if binary is None or (binary and pa.types.is_string(field.type)):
+        return column_to_arrow(_uuid_texts(list(values), field), field.type, field.name)
+    array = pa.array(values, pa.binary())
+    return array.cast(field.type) if pa.types.is_string(field.type) else array
 
 
 def _uuid_rows(rows: Sequence[tuple], width: int, schema: pa.Schema) -> Sequence[tuple]:

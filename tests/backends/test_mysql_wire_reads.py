@@ -1,0 +1,87 @@
+"""MySQL results read from the socket (frames.backends.mysql_wire) against pymysql's own rows."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from backend_helpers import Col
+from test_backend import ALL_TYPES, ROWS, _normalise, _schema
+
+import frames.backends.mysql as mysql
+from frames.backends import mysql_wire
+from frames.declare.spec import TableRef
+from frames.errors import FetchError
+
+pytestmark = pytest.mark.backends("mysql")
+
+COPIES = 400  # rows of ROWS repeated, with a long text among them
+
+
+@pytest.fixture
+def varied(backend, make_table, schema_name) -> TableRef:
+    """Every core type, NULLs, quotes, newlines, unicode and a text of 70,000 characters."""
+    make_table("varied", [Col("id", "int32")]
+               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
+    ref = TableRef(schema_name, "varied")
+    rows = [{**ROWS[i % len(ROWS)], "id": i + 1} for i in range(COPIES)]
+    rows[5]["body"] = "é,\"\n" * 17_500
+    backend.insert_arrow(ref, pa.Table.from_pylist(rows, schema=_schema(
+        {"id": "int32", **ALL_TYPES})), ["id"])
+    return ref
+
+
+@pytest.fixture
+def numbers(backend, make_table, schema_name) -> TableRef:
+    """Integers 1 to 5,000 in column ``i``."""
+    make_table("numbers", [Col("i", "int32")], ["i"])
+    ref = TableRef(schema_name, "numbers")
+    backend.insert_arrow(ref, pa.table({"i": pa.array(range(1, 5001), pa.int32())}), ["i"])
+    return ref
+
+
+def _read(backend, sql: str, schema: pa.Schema) -> list[dict]:
+    table = backend.fetch_arrow(sql, [], schema)
+    return sorted((_normalise(row) for row in table.to_pylist()), key=lambda row: row["id"])
+
+
+def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch):
+    names = ["id", *ALL_TYPES]
+    # the uuid column selected as stored (BINARY(16)): the reader turns the bytes into text
+    sql = f"SELECT {backend.column_list(names)} FROM {backend.qualified(varied)}"
+    schema = _schema({"id": "int32", **ALL_TYPES})
+    batches = []
+    read_columns = mysql_wire.read_columns
+    monkeypatch.setattr(mysql_wire, "read_columns",
+                        lambda *args: (batches.append(1), *read_columns(*args))[1:])
+    monkeypatch.setattr(mysql, "_BATCH_ROWS", 64)  # several batches
+    from_socket = _read(backend, sql, schema)
+    assert len(batches) == 1  # this server's results are read from the socket
+    monkeypatch.setattr(mysql_wire, "available", lambda connection: False)
+    from_driver = _read(backend, sql, schema)
+    assert len(batches) == 1
+    assert from_socket == from_driver
+    assert len(from_socket) == COPIES
+    assert from_socket[:3] == [_normalise(row) for row in ROWS]
+    assert from_socket[5]["body"] == "é,\"\n" * 17_500
+
+
+def test_an_error_while_rows_arrive_is_raised_and_the_connection_stays(backend, numbers):
+    table = backend.qualified(numbers)
+    # from row 4,001 on, the subquery has two rows: the server fails after sending 4,000
+    sql = (f"SELECT n.`i` AS `id`, (SELECT 1.5 FROM {table} AS m "
+           f"WHERE m.`i` <= n.`i` - 4000) AS `x` FROM {table} AS n")
+    with pytest.raises(Exception, match="more than 1 row"):
+        backend.fetch_arrow(sql, [], pa.schema([("id", pa.int32()), ("x", pa.float64())]))
+    assert backend.fetch_rows("SELECT 1", []) == [(1,)]
+
+
+def test_a_read_stopped_by_a_bad_value_keeps_the_transaction(backend, numbers, monkeypatch):
+    monkeypatch.setattr(mysql, "_BATCH_ROWS", 100)  # the bad value (128) is in the second batch
+    table = backend.qualified(numbers)
+    with backend.transaction():
+        backend.execute(f"INSERT INTO {table} (`i`) VALUES (?)", [9999])
+        with pytest.raises(FetchError, match="i"):
+            backend.fetch_arrow(f"SELECT `i` FROM {table}", [], pa.schema([("i", pa.int8())]))
+        assert backend.fetch_rows(f"SELECT COUNT(*) FROM {table}", []) == [(5001,)]
+    assert backend.fetch_rows(f"SELECT MAX(`i`) FROM {table}", []) == [(9999,)]
+
