@@ -74,8 +74,8 @@ _WRONG_WIDTH = (4002, 1353)
 _ERRNO: dict[int, type[FramesError]] = {
     **dict.fromkeys((1062, 1022, 1586), DuplicateError),
     **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
-    **dict.fromkeys((1048, 1264, 1265, 1292, 1364, 1366, 1367, 1406, 1411, 3140, 3819, 4025),
-                    DataError),
+    **dict.fromkeys((1048, 1264, 1265, 1292, 1364, 1366, 1367, 1406, 1411, 1690, 3140, 3819,
+                     4025), DataError),
     **dict.fromkeys((1049, 1146), MissingTableError),
 }
 _SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')"

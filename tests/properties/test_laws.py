@@ -114,7 +114,9 @@ def test_restriction_laws(rich, examples):
         # Restrictions commute and merge (d of any kind: lists are ORs, AndList, Not, queries).
         d, d_text = data.draw(restrictions(catalog, a.heading, depth=1), label="d")
         note(f"d = {d_text}")
-        assert_matches_reference((a.query & c) & d, tables, f"(A & c) & d\n{a.text}")
+        if assert_matches_reference((a.query & c) & d, tables,
+                                    f"(A & c) & d\n{a.text}") is None:
+            return  # d has no value on some row (an integer overflow, say)
         one = ((a.query & c) & d).to_dicts()
         same_rows(one, ((a.query & d) & c).to_dicts(), "(A & c) & d != (A & d) & c")
         same_rows(one, (a.query & dj.AndList([c, d])).to_dicts(),

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 
 import frames as dj
+from frames.errors import DataError
 from frames.testing.strategies import KNOWN_GAPS, AttrDef, Declared, SchemaDef, TableDef
 from frames.testing.strategies import ForeignKeyDef as FK
 
@@ -279,3 +280,15 @@ def test_grouping_by_an_attribute_computed_with_a_bound_value(small):
     nulled = dj.U("a", "w").aggr(parent.proj(w="nullif(v, 1)"), n="count(*)")
     assert sorted((r["a"], r["w"], r["n"]) for r in nulled.to_dicts()) == [
         (1, 32767, 1), (2, None, 1)]
+
+
+def test_a_condition_that_overflows_raises(small):
+    """Found by the nightly restriction law, where an OR list ``d`` held
+    ``'(subject_id + score) < 0'`` over the extreme int64 values: the law went on to fetch a
+    query the reference had found undefined (it now stops there). Every backend must raise a
+    ``DataError`` for the overflow rather than drop or keep the row silently (MySQL's error
+    1690 reached the user as pymysql's own exception)."""
+    parent = small.classes["Parent"]
+    with pytest.raises(DataError, match="(?i)out of range|overflow"):
+        (parent & ["a < 0", "a * 9223372036854775807 + v > 0"]).to_dicts()
+    assert len(parent & ["a < 0", "a * 2 + v > 0"]) == 2
