@@ -174,6 +174,7 @@ class DataJoint:
         datajoint.config["database.password"] = parsed.password or ""
         datajoint.config["safemode"] = False
         self._dj = datajoint
+        self._backend = backend
         schema = datajoint.Schema(DATAJOINT_SCHEMA)
         schema.drop()
         schema = datajoint.Schema(DATAJOINT_SCHEMA)
@@ -205,6 +206,14 @@ class DataJoint:
         t = self.tables
         good_male = (t["recording"] & {"quality": "good"}) * t["session"] & (
             t["subject"] & {"sex": "M"})
+        if self._backend == "mysql":
+            # DataJoint's SQL for an aggregation that carries researcher_name fails on MariaDB
+            # under the ONLY_FULL_GROUP_BY mode DataJoint sets (error 1055: MariaDB does not see
+            # that the key determines the name); the same question, asked with a join:
+            totals = t["researcher"].aggr(good_male, n="count(*)",
+                                          total_duration="sum(duration)",
+                                          exclude_nonmatching=True)
+            return (t["researcher"].proj("researcher_name") * totals).to_pandas()
         return t["researcher"].aggr(good_male, "researcher_name", n="count(*)",
                                     total_duration="sum(duration)",
                                     exclude_nonmatching=True).to_pandas()
