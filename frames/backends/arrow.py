@@ -29,8 +29,8 @@ def conform_array(
 ) -> pa.Array | pa.ChunkedArray:
     """Convert one result column to ``target`` without losing information.
 
-    Values are cast by Arrow, checked: overflow or truncation raises. Decimal results (from
-    decimals, strings or floats) with more fractional digits than ``target`` allows are rounded
+    Values are cast by Arrow, checked: overflow or truncation raises. Dictionary-encoded strings
+    stay encoded (see :func:`_encoded_strings`). Decimal results (from decimals, strings or floats) with more fractional digits than ``target`` allows are rounded
     half away from zero, as SQL rounds numerics.
 
     Raises
@@ -38,7 +38,7 @@ def conform_array(
     frames.errors.FetchError
         If a value cannot be represented in ``target`` (naming the column ``name``).
     """
-    if values.type == target:
+    if values.type == target or _encoded_strings(values.type, target):
         return values
     if pa.types.is_decimal(target) and pa.types.is_floating(values.type):
         # from the float's shortest repr, as PostgreSQL and MySQL convert floats to numerics
@@ -49,6 +49,14 @@ def conform_array(
         if pa.types.is_decimal(target):
             return _round_to_decimal(values, target, name)
         raise _fetch_error(name, values.type, target, exc) from exc
+
+
+def _encoded_strings(source: pa.DataType, target: pa.DataType) -> bool:
+    """Strings encoded as a dictionary (DuckDB's enums) for a string column: kept as they are,
+    since they convert to pandas, polars and Python faster than decoded strings
+    (:mod:`frames.io.convert` decodes them)."""
+    return (pa.types.is_string(target) and pa.types.is_dictionary(source)
+            and pa.types.is_string(source.value_type))
 
 
 def _round_to_decimal(
@@ -79,7 +87,8 @@ def _fetch_error(name: str, source: pa.DataType, target: pa.DataType, exc: Excep
 
 
 def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Rename and convert the columns of ``table``, by position, to ``schema``.
+    """Rename and convert the columns of ``table``, by position, to ``schema`` (strings may stay
+    dictionary-encoded, see :func:`conform_array`).
 
     Raises
     ------
@@ -91,7 +100,8 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
         conform_array(column, field.type, field.name)
         for column, field in zip(table.columns, schema, strict=True)
     ]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(
+        [field.with_type(array.type) for field, array in zip(schema, arrays, strict=True)]))
 
 
 def rows_to_arrow(rows: Sequence[Sequence[Any]], width: int, schema: pa.Schema) -> pa.Table:

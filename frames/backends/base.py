@@ -68,7 +68,8 @@ class Backend(ABC):
         ``schema`` names every result column, in order, with the Arrow type frames expects
         (:func:`frames.declare.types.arrow_type`). The backend returns exactly those columns
         with those types, converting where its driver yields something else (e.g. MySQL's
-        0/1 for booleans, PostgreSQL's text from COPY).
+        0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
+        dictionary-encoded (DuckDB's enums); :mod:`frames.io.convert` decodes it.
         """
 
     # -- transactions -------------------------------------------------------------------------

@@ -251,10 +251,10 @@ def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
     """
     import polars
 
-    table = _normalise(table, heading)
+    table = _normalise(table, heading, decode=False)
     # polars holds strings as views: Arrow makes them faster than polars' own conversion, which
     # polars then takes without a copy; chunks are kept as they are, as polars can hold them
-    views = [pc.cast(column, pa.string_view()) if pa.types.is_string(column.type) else column
+    views = [_string_views(column) if _is_string(column.type) else column
              for column in table.columns]
     return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names),
                              rechunk=False)
@@ -382,17 +382,57 @@ def python_value(value: Any, attribute: Attribute) -> Any:
 # Helpers
 
 
-def _normalise(table: pa.Table, heading: Heading) -> pa.Table:
-    """Check the columns against the heading and strip the pad spaces of ``char`` values."""
+def _normalise(table: pa.Table, heading: Heading, decode: bool = True) -> pa.Table:
+    """Check the columns against the heading and strip the pad spaces of ``char`` values;
+    with ``decode``, turn dictionary-encoded strings (DuckDB's enums) into plain strings."""
     if table.column_names != list(heading.names):
         raise ValueError(
             f"result columns {table.column_names} do not match the heading {list(heading.names)}"
         )
     for position, attr in enumerate(heading.attributes):
+        column = table.column(position)
         if attr.type.kind == "char":
-            stripped = pc.utf8_rtrim(table.column(position), characters=" ")
-            table = table.set_column(position, attr.name, stripped)
+            column = pc.utf8_rtrim(column, characters=" ")
+        elif decode and pa.types.is_dictionary(column.type):
+            column = pc.cast(column, pa.string())
+        else:
+            continue
+        table = table.set_column(position, attr.name, column)
     return table
+
+
+def _is_string(kind: pa.DataType) -> bool:
+    """A string type, or strings encoded as a dictionary."""
+    return pa.types.is_string(kind) or (
+        pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
+
+
+def _string_views(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A string column (plain or dictionary-encoded) as Arrow string views."""
+    if not pa.types.is_dictionary(column.type):
+        return pc.cast(column, pa.string_view())
+    return pa.chunked_array([_decoded_views(chunk) for chunk in column.chunks],
+                            pa.string_view())
+
+
+def _decoded_views(chunk: pa.DictionaryArray) -> pa.Array:
+    """A dictionary-encoded string array decoded into string views.
+
+    Each value's 16-byte view is the view of its dictionary entry (inline text, or a reference
+    into the dictionary's own data buffers, which the result shares): one numpy take of the
+    entries' views by the indices, where decoding to strings and then casting to views copies
+    every string twice.
+    """
+    entries = pc.cast(chunk.dictionary, pa.string_view())
+    buffers = entries.buffers()
+    views = np.frombuffer(buffers[1], dtype=np.dtype((np.void, 16)))
+    views = views[entries.offset:entries.offset + len(entries)]
+    indices = chunk.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    validity = pc.is_valid(chunk).buffers()[1] if chunk.null_count else None
+    taken = views[indices] if len(views) else np.zeros(len(chunk), dtype=views.dtype)
+    return pa.Array.from_buffers(pa.string_view(), len(chunk),
+                                 [validity, pa.py_buffer(taken), *buffers[2:]],
+                                 null_count=chunk.null_count)
 
 
 def _python_columns(table: pa.Table, heading: Heading) -> list[list[Any]]:

@@ -120,7 +120,12 @@ def test_fetch_arrow_conforms_every_core_type(backend, make_table, schema_name):
     result = backend.fetch_arrow(
         f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY id", [],
         schema)
-    assert result.schema == schema
+    # enums may stay dictionary-encoded strings (DuckDB's); every other column has its type
+    encoded = {field.name for field in result.schema if pa.types.is_dictionary(field.type)}
+    assert encoded <= {"colour"}
+    assert all(result.schema.field(name).type.value_type == pa.string() for name in encoded)
+    assert pa.schema([field.with_type(pa.string()) if field.name in encoded else field
+                      for field in result.schema]) == schema
     assert [_normalise(r) for r in result.to_pylist()] == [_normalise(r) for r in ROWS]
 
 

@@ -31,12 +31,18 @@ def test_docstring_examples(module):
      pa.decimal128(5, 1), [Decimal("12.3"), Decimal("-0.4"), None]),
     (pa.array([0.15, 2.0]), pa.decimal128(4, 1), [Decimal("0.2"), Decimal("2.0")]),
     (pa.array([Decimal("7")], pa.decimal128(38, 0)), pa.int64(), [7]),
-    (pa.array(["b", "a", None]).dictionary_encode(), pa.string(), ["b", "a", None]),
     (pa.array([None, None], pa.null()), pa.date32(), [None, None]),
 ])
 def test_conform_array(values, target, expected):
     result = conform_array(values, target, "x")
     assert result.type == target and result.to_pylist() == expected
+
+
+def test_conform_array_keeps_strings_encoded_as_a_dictionary():
+    values = pa.array(["b", "a", None]).dictionary_encode()
+    assert conform_array(values, pa.string(), "x") is values
+    with pytest.raises(FetchError, match="'x'"):
+        conform_array(pa.array([1, 300]).dictionary_encode(), pa.int8(), "x")
 
 
 def test_conform_array_refuses_lossy_integers():

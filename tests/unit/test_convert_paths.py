@@ -143,3 +143,53 @@ def test_polars_frame_equals_arrows_own_conversion():
     assert frame.schema == pl.Schema({"k": pl.Int32, "code": pl.String, "name": pl.String})
     assert frame.equals(pl.from_arrow(convert.to_arrow(table, head)))
     assert frame["code"].to_list() == ["ab", None, "abcd", "a", "", "x"]
+
+
+ENUM_VALUES = ["a value longer than twelve bytes", "b", None, "é", "", "b", None,
+               "a value longer than twelve bytes"]
+
+
+def encoded_result() -> tuple[pa.Table, pa.Table, Heading]:
+    """An enum column dictionary-encoded in uneven chunks (one sliced, one without NULLs, one
+    empty), as DuckDB returns enums, and the same result with plain strings."""
+    head = heading(("k", "int32", True),
+                   ("e", "enum('a value longer than twelve bytes','b','é','')", False))
+    plain = pa.table({"k": pa.array(range(len(ENUM_VALUES)), pa.int32()),
+                      "e": pa.array(ENUM_VALUES)}, schema=head.arrow_schema())
+    dictionary = pa.array(["", "b", "é", "a value longer than twelve bytes", "unused"])
+    chunks = []
+    for start, stop in ((0, 3), (3, 6), (6, 6), (6, 8)):
+        values = ENUM_VALUES[start:stop]
+        indices = pa.array([None if v is None else dictionary.to_pylist().index(v)
+                            for v in ["b", *values]], pa.int8()).slice(1)  # an offset
+        chunks.append(pa.DictionaryArray.from_arrays(indices, dictionary))
+    encoded = pa.table({"k": plain.column("k"),
+                        "e": pa.chunked_array(chunks, chunks[0].type)})
+    return encoded, plain, head
+
+
+def test_enums_encoded_as_a_dictionary_convert_as_plain_strings():
+    import polars as pl
+
+    encoded, plain, head = encoded_result()
+    frame = convert.to_polars(encoded, head)
+    assert frame.schema == pl.Schema({"k": pl.Int32, "e": pl.String})
+    assert frame["e"].to_list() == ENUM_VALUES
+    assert frame.equals(convert.to_polars(plain, head))
+    assert convert.to_arrow(encoded, head).equals(plain)
+    assert convert.to_dicts(encoded, head) == convert.to_dicts(plain, head)
+    pd.testing.assert_frame_equal(convert.to_pandas(encoded, head),
+                                  convert.to_pandas(plain, head))
+
+
+def test_an_encoded_column_of_nulls_only_becomes_nulls():
+    import polars as pl
+
+    head = heading(("k", "int32", True), ("e", "enum('x')", False))
+    nulls = pa.DictionaryArray.from_arrays(pa.array([None, None], pa.int8()), pa.array(["x"]))
+    empty = pa.DictionaryArray.from_arrays(pa.array([None], pa.int8()),
+                                           pa.array([], pa.string()))
+    table = pa.table({"k": pa.array([1, 2, 3], pa.int32()),
+                      "e": pa.chunked_array([nulls, empty])})
+    assert convert.to_polars(table, head)["e"].to_list() == [None, None, None]
+    assert convert.to_polars(table, head).schema["e"] == pl.String
