@@ -30,8 +30,9 @@ def conform_array(
     """Convert one result column to ``target`` without losing information.
 
     Values are cast by Arrow, checked: overflow or truncation raises. Dictionary-encoded strings
-    stay encoded (see :func:`_encoded_strings`). Decimal results (from decimals, strings or floats) with more fractional digits than ``target`` allows are rounded
-    half away from zero, as SQL rounds numerics.
+    stay encoded (see :func:`_encoded_strings`). Decimal results (from decimals, strings or
+    floats) with more fractional digits than ``target`` allows are rounded half away from zero,
+    as SQL rounds numerics.
 
     Raises
     ------
@@ -95,7 +96,7 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     frames.errors.FetchError
         If the column counts differ or a column cannot be converted.
     """
-    _check_width(table.num_columns, schema)
+    check_width(table.num_columns, schema)
     arrays = [
         conform_array(column, field.type, field.name)
         for column, field in zip(table.columns, schema, strict=True)
@@ -109,7 +110,7 @@ def rows_to_arrow(rows: Sequence[Sequence[Any]], width: int, schema: pa.Schema) 
 
     ``width`` is the number of columns the driver reported (checked against ``schema``).
     """
-    _check_width(width, schema)
+    check_width(width, schema)
     columns = list(zip(*rows, strict=True)) if rows else [()] * width
     arrays = [
         column_to_arrow(list(column), field.type, field.name)
@@ -138,7 +139,9 @@ def column_to_arrow(values: list[Any], target: pa.DataType, name: str) -> pa.Arr
     return conform_array(inferred, target, name)
 
 
-def _check_width(width: int, schema: pa.Schema) -> None:
+def check_width(width: int, schema: pa.Schema) -> None:
+    """Raise :class:`~frames.errors.FetchError` unless a result of ``width`` columns fits
+    ``schema``."""
     if width != len(schema):
         raise FetchError(
             f"the query returned {width} columns but {len(schema)} were expected "
@@ -179,8 +182,16 @@ def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
             f"the query result does not have the {len(schema)} columns that were expected "
             f"({', '.join(schema.names)}): {exc}"
         ) from exc
+    return text_to_arrow(text.columns, schema)
+
+
+def text_to_arrow(columns: Sequence[pa.Array | pa.ChunkedArray], schema: pa.Schema) -> pa.Table:
+    """Build a table of ``schema`` from string columns that hold each value's text as the
+    database prints it (converted as :func:`csv_to_arrow` converts its text fields; columns
+    that already have their type are kept)."""
+    check_width(len(columns), schema)
     return pa.Table.from_arrays(
-        [_from_text(column, field) for column, field in zip(text.columns, schema, strict=True)],
+        [_from_text(column, field) for column, field in zip(columns, schema, strict=True)],
         schema=schema,
     )
 
@@ -216,7 +227,7 @@ def _read_csv(data: bytes | memoryview, names: list[str],
                           parse, convert)
 
 
-def _from_text(column: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
+def _from_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
     target = field.type
     if column.type == target:
         return column

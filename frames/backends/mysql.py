@@ -32,8 +32,14 @@ import pyarrow.compute as pc
 import pymysql
 import pymysql.cursors
 
-from frames.backends.arrow import column_to_arrow, csv_to_arrow, rows_to_arrow
 from frames.backends import mysql_wire
+from frames.backends.arrow import (
+    check_width,
+    column_to_arrow,
+    csv_to_arrow,
+    rows_to_arrow,
+    text_to_arrow,
+)
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
@@ -153,6 +159,8 @@ class MySQLBackend(ServerBackend):
 
         Unordered results with a value to convert come as CSV lines (:func:`csv_select`); the
         others as plain rows (a derived table may lose its order; text needs no conversion).
+        The rows are read from the socket (:mod:`frames.backends.mysql_wire`), or, where that
+        reader cannot take over the connection, as pymysql's rows.
         """
         texts = [i for i, field in enumerate(schema) if _is_text(field.type)]
         as_csv = "ORDER BY" not in sql and len(texts) < len(schema)
@@ -162,10 +170,13 @@ class MySQLBackend(ServerBackend):
             with connection.cursor(pymysql.cursors.SSCursor) as cursor:
                 cursor.execute(format_paramstyle(query), tuple(params))
                 width = len(cursor.description or ())
-                if as_csv and mysql_wire.available(connection):
+                if mysql_wire.available(connection):
                     binary = mysql_wire.binary_columns(connection)
+                    if not as_csv:
+                        check_width(width, schema)
                     for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
-                        batches.append(_csv_batch(columns, schema, texts, binary))
+                        batches.append(_csv_batch(columns, schema, texts, binary) if as_csv
+                                       else _text_batch(columns, schema, binary))
                     return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
                 while True:
                     rows = cursor.fetchmany(_BATCH_ROWS)
@@ -385,6 +396,16 @@ def _csv_batch(columns: Sequence[Sequence[Any]], schema: pa.Schema, texts: list[
     arrays = [_text_array(*next(text_columns), field) if i in texts else next(parsed)
               for i, field in enumerate(schema)]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _text_batch(columns: Sequence[Sequence[bytes | None]], schema: pa.Schema,
+                binary: Sequence[bool]) -> pa.Table:
+    """Arrow from the plain columns of a result read from the socket: strings and bytes as they
+    are, other values from their text (:func:`frames.backends.arrow.text_to_arrow`)."""
+    return text_to_arrow(
+        [_text_array(values, is_binary, field) if _is_text(field.type)
+         else pa.array(values, pa.binary()).cast(pa.string())
+         for values, is_binary, field in zip(columns, binary, schema, strict=True)], schema)
 
 
 def _text_array(values: Sequence[Any], binary: bool | None, field: pa.Field) -> pa.Array:

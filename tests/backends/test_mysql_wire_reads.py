@@ -41,13 +41,18 @@ def numbers(backend, make_table, schema_name) -> TableRef:
 
 def _read(backend, sql: str, schema: pa.Schema) -> list[dict]:
     table = backend.fetch_arrow(sql, [], schema)
-    return sorted((_normalise(row) for row in table.to_pylist()), key=lambda row: row["id"])
+    rows = [_normalise(row) for row in table.to_pylist()]
+    if "ORDER BY" in sql:
+        assert [row["id"] for row in rows] == list(range(COPIES, 0, -1))
+    return sorted(rows, key=lambda row: row["id"])
 
 
-def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch):
+@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"],
+                         ids=["CSV lines", "plain columns"])
+def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch, order):
     names = ["id", *ALL_TYPES]
     # the uuid column selected as stored (BINARY(16)): the reader turns the bytes into text
-    sql = f"SELECT {backend.column_list(names)} FROM {backend.qualified(varied)}"
+    sql = f"SELECT {backend.column_list(names)} FROM {backend.qualified(varied)}{order}"
     schema = _schema({"id": "int32", **ALL_TYPES})
     batches = []
     read_columns = mysql_wire.read_columns
