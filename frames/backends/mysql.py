@@ -1,15 +1,17 @@
 """The MySQL / MariaDB backend (pymysql).
 
 pymysql builds a Python object per value, in Python. So results stream from the server in
-batches, with each row's numbers, dates and booleans as one CSV line (``CONCAT_WS`` over the
-query, see :func:`csv_select`) parsed by Arrow exactly as PostgreSQL's ``COPY`` output is;
-ordered results and small ones (``fetch1``) are read as driver rows and built into Arrow column
-by column (``0``/``1`` become booleans, ``Decimal`` values stay exact). Large inserts are a file
-read by ``LOAD DATA LOCAL INFILE`` into a staging table, copied by ``INSERT ... SELECT``
-(:meth:`MySQLBackend._load`); small ones, and all where the server refuses the file, multi-row
-``INSERT`` statements, batched by pymysql's ``executemany`` under the server's
-``max_allowed_packet``. The session runs in
-autocommit mode with strict SQL mode (bad values are errors, not warnings) in UTC.
+batches read straight from the socket (:mod:`frames.backends.mysql_wire`: each field sliced out
+as bytes), with each row's numbers, dates and booleans as one CSV line (``CONCAT_WS`` over the
+query, see :func:`csv_select`) parsed by Arrow exactly as PostgreSQL's ``COPY`` output is.
+Ordered results (a derived table may lose the order) come as plain columns, each value converted
+from its text by Arrow. Small results (``fetch1``) are read as pymysql's rows, as is everything
+where the socket reader cannot take over the connection (``0``/``1`` become booleans, ``Decimal``
+values stay exact). Large inserts are a file read by ``LOAD DATA LOCAL INFILE`` into a staging
+table, copied by ``INSERT ... SELECT`` (:meth:`MySQLBackend._load`); small ones, and all where
+the server refuses the file, multi-row ``INSERT`` statements, batched by pymysql's
+``executemany`` under the server's ``max_allowed_packet``. The session runs in autocommit mode
+with strict SQL mode (bad values are errors, not warnings) in UTC.
 
 A ``uuid`` is stored as its 16 bytes in ``BINARY(16)``, as DataJoint stores it, and is carried as
 its canonical text in Arrow, as on the other backends: inserted text is converted to the bytes
