@@ -5,12 +5,12 @@ Profiles (environment variable ``HYPOTHESIS_PROFILE``):
 ``dev`` (default)
     Quick: 25 examples per property on DuckDB, 10 on PostgreSQL and MySQL.
 ``gate``
-    The ``dev`` counts, derived deterministically from each test (used by ``.ci/run``, so that
-    a submission's CI is reproducible).
+    The ``dev`` counts, derived deterministically from each test (the seeded-fault harness).
 ``ci``
-    200 examples per property on DuckDB, 50 per server backend, derived deterministically.
+    200 examples per property on DuckDB, 50 per server backend, derived deterministically
+    (used by ``.ci/run``, so that a submission's CI is reproducible).
 ``nightly``
-    2000 examples per property on DuckDB, 500 per server backend.
+    2000 examples per property on every backend, new random ones on each run.
 
 Pure properties (no database) run the DuckDB count. Every property runs with ``deadline=None``:
 database round trips vary too much for Hypothesis' per-example deadline.
@@ -46,7 +46,7 @@ import frames as dj
 from frames.testing.strategies import RICH_SCHEMA, Declared
 
 #: Examples per property: (DuckDB and pure properties, each server backend).
-EXAMPLES = {"dev": (25, 10), "gate": (25, 10), "ci": (200, 50), "nightly": (2000, 500)}
+EXAMPLES = {"dev": (25, 10), "gate": (25, 10), "ci": (200, 50), "nightly": (2000, 2000)}
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 if PROFILE not in EXAMPLES:
     raise pytest.UsageError(f"HYPOTHESIS_PROFILE={PROFILE!r}; choose one of {sorted(EXAMPLES)}")
