@@ -27,7 +27,7 @@ from benchmarks.contestants import (
     Raw,
 )
 from benchmarks.raw import raw_driver
-from benchmarks.workload import Workload, declare, generate
+from benchmarks.workload import RECORDING_KEY, Workload, declare, generate
 from frames.sql.compile import _compile_cached, compile_plan
 
 DEFAULT_URLS = {
@@ -154,9 +154,11 @@ class Benchmark:
                 if method is not None:
                     rows = recordings if measure.startswith("fetch") else None
                     self._measure(measure, contestant, method, rows, warm=True)
+        frames = next(c for c in contestants if c.name == "frames")
+        raw = next(c for c in contestants if c.name == "raw")
+        verify(frames, raw, workload)
         keys = workload.sample_keys(FETCH1_CALLS)
         self._fetch1([c for c in contestants if getattr(c, "fetch1", None) is not None], keys)
-        frames = next(c for c in contestants if c.name == "frames")
         self._compile(frames, keys)
         self.versions = versions(self.connection)
         self.driver.close()
@@ -308,6 +310,32 @@ class Benchmark:
                  "comparators: one run)")
         notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join([title, *text, *notes])
+
+
+def verify(frames: Frames, raw: Raw, workload: Workload) -> None:
+    """Check that the measured reads of frames give the right answers: every recording with
+    its values (compared with the generated table) and the analytic query's counts and sums
+    (compared with the SQL written by hand).
+
+    Raises
+    ------
+    AssertionError
+        Naming the measure whose result is wrong.
+    """
+    expected = workload.tables["recording"].sort_by([(k, "ascending") for k in RECORDING_KEY])
+    fetched = frames.fetch_polars().to_arrow().sort_by(
+        [(k, "ascending") for k in RECORDING_KEY])
+    if not fetched.cast(expected.schema).equals(expected):
+        raise AssertionError("(b) frames' recordings differ from the generated ones")
+    mine = frames.analytic().reset_index()
+    theirs = raw.analytic()
+    totals = {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
+        mine["researcher_id"], mine["n"], mine["total_duration"], strict=True)}
+    expected_totals = {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
+        theirs["researcher_id"], theirs["n"], theirs["total_duration"], strict=True)}
+    if totals != expected_totals:
+        raise AssertionError(f"(c) frames' analytic query gives {totals}, the SQL written by "
+                             f"hand {expected_totals}")
 
 
 def _format(result: Result | None, unit: str) -> str:
