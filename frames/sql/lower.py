@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from frames.declare.types import CoreType
 from frames.plan.nodes import (
     Aggregate,
     AndCond,
@@ -338,8 +339,9 @@ class Lowering:
         if block.sealed and not (block.group_by is not None and block.limit is None
                                  and block.offset is None and not block.distinct):
             block = self.wrap(block, node.child.heading.names)
-        block.order = [exp.Ordered(this=block.columns[name].copy(), desc=desc,
-                                   nulls_first=not desc)
+        heading = node.child.heading
+        block.order = [exp.Ordered(this=self._order_key(block.columns[name], heading[name].type),
+                                   desc=desc, nulls_first=not desc)
                        for name, desc in node.order]
         if node.limit is not None:
             block.limit = self._slot(node.limit)
@@ -348,6 +350,15 @@ class Lowering:
             if node.limit is None:
                 block.limit = exp.Literal.number(2**62)  # OFFSET needs a LIMIT on MySQL
         return block
+
+    def _order_key(self, column: exp.Expression, kind: CoreType) -> exp.Expression:
+        """What ``ORDER BY`` sorts a column of type ``kind`` by: enums by their declaration
+        order, where the dialect needs their position for it (a NULL's position is 0, first
+        ascending as frames orders NULLs)."""
+        if kind.kind != "enum" or not self.dialect.enum_order_by_position:
+            return column.copy()
+        members = [exp.Literal.string(member) for member in kind.values]
+        return exp.func("FIELD", column.copy(), *members, dialect=self.dialect.sqlglot)
 
     # -- conditions -----------------------------------------------------------------------------
     def cond(self, cond: Cond, columns: dict[str, exp.Expression]) -> exp.Expression:

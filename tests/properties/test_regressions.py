@@ -292,3 +292,23 @@ def test_a_condition_that_overflows_raises(small):
     with pytest.raises(DataError, match="(?i)out of range|overflow"):
         (parent & ["a < 0", "a * 9223372036854775807 + v > 0"]).to_dicts()
     assert len(parent & ["a < 0", "a * 2 + v > 0"]) == 2
+
+
+def test_order_by_an_enum_key_of_a_union(connection):
+    """Found by the nightly run on MariaDB: ``((A & c).proj() + (A & False).proj()).proj()
+    & dj.Top(None, order_by=['KEY'], offset=1)`` over an enum key ``('lo', 'mid', 'hi')`` with
+    rows 'lo' and 'hi' returned 'lo': a UNION turns MySQL's enums into strings, which sort
+    alphabetically. Enums order by their declaration order everywhere (ORDER BY reads the
+    position on MySQL)."""
+    schema = SchemaDef((TableDef("Alpha", key_attrs=(
+        AttrDef("alpha_id", "enum('lo', 'mid', 'hi')"), AttrDef("alpha1_id", "int16")),
+        attrs=(AttrDef("val", "int8"),)),))
+    with schema.declare(connection) as declared:
+        declared.load({"Alpha": [{"alpha_id": "lo", "alpha1_id": -32768, "val": -128},
+                                 {"alpha_id": "hi", "alpha1_id": -32768, "val": -128}]})
+        alpha = declared.classes["Alpha"]
+        union = ((alpha & {"not_an_attribute": 1}).proj() + (alpha & False).proj()).proj()
+        assert (union & dj.Top(None, order_by=["KEY"], offset=1)).to_dicts() == [
+            {"alpha_id": "hi", "alpha1_id": -32768}]
+        assert [r["alpha_id"] for r in union.to_dicts(order_by="alpha_id DESC")] == ["hi", "lo"]
+        assert [r["alpha_id"] for r in alpha.to_dicts(order_by="alpha_id")] == ["lo", "hi"]

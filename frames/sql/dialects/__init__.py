@@ -53,6 +53,10 @@ class Dialect:
         stores them) instead of in a native UUID type: bound as ``UUID.bytes``, written in DDL
         as hex literals and selected as their canonical text. Bytes compare in the order of
         the canonical text, as the native types do.
+    enum_order_by_position : bool
+        Enums can lose their type, and with it their declaration order, inside a query (a
+        MySQL UNION turns them into strings, which sort alphabetically): ``ORDER BY`` reads
+        each value's position among the members (``FIELD(value, 'lo', 'mid', 'hi')``).
     """
 
     name: str
@@ -68,6 +72,7 @@ class Dialect:
     float32_output_cast: str | None = None
     unique_grouping_names: bool = False
     uuid_bytes: bool = False
+    enum_order_by_position: bool = False
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -165,6 +170,7 @@ MYSQL = Dialect(
         "float32": "DOUBLE", "float64": "DOUBLE", "bytes": "BINARY",
     },
     uuid_bytes=True,
+    enum_order_by_position=True,
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
