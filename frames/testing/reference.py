@@ -18,7 +18,9 @@ Semantics implemented
   arithmetic and integer ``sum`` are exact 64-bit integers (a result outside int64 is an error,
   :class:`ReferenceError`); decimal arithmetic keeps its scale (Python :mod:`decimal`).
 * Strings compare by code point, case-sensitively, and ``LIKE`` has no escape character; ``||``
-  yields NULL when either operand is NULL. Enums order by their declaration order.
+  yields NULL when either operand is NULL. Enums sort by their declaration order (``Top``),
+  but compare (``<``, ``>=``, ...) and take ``min``/``max`` as their text, as MySQL does
+  (normalised plans cast them to text for that, :mod:`frames.plan.normalize`).
 * ``Top`` orders NULLs first ascending and last descending, completing the order with the primary
   key (the plan's ``Top.order`` already carries that completion).
 * Floating-point results are :class:`Approx` values carrying an absolute tolerance, since engines
@@ -413,10 +415,8 @@ class _Evaluator:
             floats = [float(v) for v in values]
             return Approx(math.fsum(floats) / len(floats), _float_tolerance(floats))
         if expr.name in ("min", "max"):
-            arg_type = _expr_type(expr.arg, types)
-            chosen = (min if expr.name == "min" else max)(
-                values, key=lambda v: _order_value(v, arg_type))
-            return chosen
+            return (min if expr.name == "min" else max)(
+                values, key=lambda v: _order_value(v, None))  # enums: their text
         raise NotImplementedError(f"aggregate {expr.name}() in the reference evaluator")
 
 
@@ -539,10 +539,6 @@ def _decimal_scale(args: Sequence[Expr], types: Mapping[str, CoreType]) -> int |
     return max(scales) if scales else None
 
 
-def _expr_type(expr: Expr, types: Mapping[str, CoreType]) -> CoreType | None:
-    return types.get(expr.name) if isinstance(expr, Col) else None
-
-
 def _arith(op: str, a: Any, b: Any) -> Any:
     if isinstance(a, float) or isinstance(b, float):
         a, b = float(a), float(b)
@@ -591,11 +587,6 @@ def _operator(expr: Op, sub: Callable[[Expr], Any], types: Mapping[str, CoreType
         return None
     if op in ("=", "<>", "<", "<=", ">", ">="):
         a, b = args
-        enum_type = next((types[e.name] for e in expr.args if isinstance(e, Col)
-                          and types.get(e.name) is not None and types[e.name].kind == "enum"),
-                         None)
-        if enum_type is not None and op not in ("=", "<>"):
-            a, b = _order_value(a, enum_type), _order_value(b, enum_type)
         c = _compare(a, b)
         return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0,
                 ">=": c >= 0}[op]

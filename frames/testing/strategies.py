@@ -529,8 +529,7 @@ class _Fragments:
 
     def _c_compare(self, attrs: list[Attribute], depth: int) -> Fragment:
         attr = self.pick(attrs)
-        ops = ["=", "<>"] if attr.type.kind in ("enum", "bool") else \
-            ["=", "<>", "<", "<=", ">", ">="]
+        ops = ["=", "<>"] if attr.type.kind == "bool" else ["=", "<>", "<", "<=", ">", ">="]
         op = self.draw(st.sampled_from(ops))
         value = self.value(attr.type)
         spelled = "!=" if op == "<>" and self.draw(st.booleans()) else op
@@ -544,8 +543,7 @@ class _Fragments:
         if not partners:
             return None
         second = self.pick(partners)
-        op = self.draw(st.sampled_from(["=", "<>", "<", ">="] if first.type.kind != "enum"
-                                       else ["=", "<>"]))
+        op = self.draw(st.sampled_from(["=", "<>", "<", ">="]))
         return Fragment(f"{first.name} {op} {second.name}",
                         Op(op, (Col(first.name), Col(second.name))))
 
@@ -703,7 +701,7 @@ class _Fragments:
         """An aggregate over attributes of ``source`` (count, sum, avg, min, max)."""
         exact = _attrs(source, _comparable)
         numbers = [a for a in exact if _numeric(a)]
-        ordered = [a for a in exact if a.type.kind not in ("bool", "enum")]
+        ordered = [a for a in exact if a.type.kind != "bool"]
         kinds = ["count*", "count*"]
         if exact:
             kinds += ["count", "count_distinct"]
