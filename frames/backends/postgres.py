@@ -42,6 +42,9 @@ from frames.errors import (
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
 _stage_ids = itertools.count()
 
+#: Bytes of CSV text parsed at a time while a result is copied out.
+_BLOCK_BYTES = 4 << 20
+
 # SQLSTATE → frames error (exact codes first, then two-character classes).
 _SQLSTATE = {
     "23505": DuplicateError,
@@ -110,11 +113,14 @@ class PostgresBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
+        blocks = _CsvBlocks(schema)
         with connection.cursor() as cursor:
             query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
-            buffer = io.BytesIO()
-            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-        return csv_to_arrow(buffer.getbuffer(), schema)  # read in place, not copied
+            # psycopg2 writes each row; the buffer hands whole rows over a block at a time
+            writer = io.BufferedWriter(blocks, buffer_size=_BLOCK_BYTES)
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", writer)
+            writer.flush()
+        return blocks.table()
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
@@ -234,3 +240,33 @@ def arrow_to_csv(data: pa.Table) -> bytes:
     pacsv.write_csv(pa.Table.from_arrays(columns, names=data.column_names), buffer,
                     pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
     return buffer.getvalue()
+
+
+class _CsvBlocks(io.RawIOBase):
+    """The sink of ``COPY ... TO STDOUT``: each block of whole rows is parsed into Arrow as it
+    arrives, so that the text of the whole result is never held at once.
+
+    psycopg2 writes one row per call into an :class:`io.BufferedWriter`, which passes its
+    buffer here when the next row does not fit: blocks end at row boundaries. A value that does
+    not fit its column raises :class:`~frames.errors.FetchError` out of the copy (psycopg2
+    ends the copy; the connection stays usable).
+    """
+
+    def __init__(self, schema: pa.Schema) -> None:
+        super().__init__()
+        self._schema = schema
+        self._tables: list[pa.Table] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, block: Any) -> int:
+        """Parse ``block`` (whole CSV rows) into a table of the schema."""
+        self._tables.append(csv_to_arrow(bytes(block), self._schema))
+        return len(block)
+
+    def table(self) -> pa.Table:
+        """The result: the blocks' tables as the chunks of one table."""
+        if not self._tables:
+            return csv_to_arrow(b"", self._schema)
+        return pa.concat_tables(self._tables)

@@ -1,0 +1,69 @@
+"""PostgreSQL results parsed block by block while ``COPY ... TO STDOUT`` runs."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from backend_helpers import Col
+from test_backend import ALL_TYPES, ROWS, _normalise, _schema
+
+import frames.backends.postgres as postgres
+from frames.declare.spec import TableRef
+from frames.errors import FetchError
+
+pytestmark = pytest.mark.backends("postgres")
+
+COPIES = 300
+
+
+@pytest.fixture
+def varied(backend, make_table, schema_name) -> TableRef:
+    """Every core type, NULLs, quotes, newlines, unicode and one text longer than a block."""
+    make_table("varied", [Col("id", "int32")]
+               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
+    ref = TableRef(schema_name, "varied")
+    rows = [{**ROWS[i % len(ROWS)], "id": i + 1} for i in range(COPIES)]
+    rows[7]["body"] = "é,\"\n" * 5_000
+    backend.insert_arrow(ref, pa.Table.from_pylist(rows, schema=_schema(
+        {"id": "int32", **ALL_TYPES})), ["id"])
+    return ref
+
+
+def _read(backend, ref: TableRef) -> pa.Table:
+    names = ["id", *ALL_TYPES]
+    return backend.fetch_arrow(
+        f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY id", [],
+        _schema({"id": "int32", **ALL_TYPES}))
+
+
+def test_small_blocks_give_the_same_result_as_one(backend, varied, monkeypatch):
+    whole = _read(backend, varied)
+    assert whole.column("id").num_chunks == 1
+    monkeypatch.setattr(postgres, "_BLOCK_BYTES", 512)  # rows split over many blocks
+    blocks = _read(backend, varied)
+    assert blocks.column("id").num_chunks > 10
+    assert blocks.equals(whole)
+    rows = [_normalise(row) for row in blocks.to_pylist()]
+    assert rows[:3] == [_normalise(row) for row in ROWS]
+    assert rows[7]["body"] == "é,\"\n" * 5_000
+
+
+def test_a_bad_value_in_a_later_block_raises_and_the_connection_goes_on(
+        backend, make_table, schema_name, monkeypatch):
+    make_table("numbers", [Col("i", "int32")], ["i"])
+    ref = TableRef(schema_name, "numbers")
+    backend.insert_arrow(ref, pa.table({"i": pa.array(range(1, 1001), pa.int32())}), ["i"])
+    monkeypatch.setattr(postgres, "_BLOCK_BYTES", 64)  # 128 is in a later block
+    with backend.transaction():
+        with pytest.raises(FetchError, match="'i'"):
+            backend.fetch_arrow(f"SELECT i FROM {backend.qualified(ref)} ORDER BY i", [],
+                                pa.schema([("i", pa.int8())]))
+        backend.execute(f"DELETE FROM {backend.qualified(ref)} WHERE i > ?", [10])
+        assert backend.fetch_rows(f"SELECT count(*) FROM {backend.qualified(ref)}") == [(10,)]
+
+
+def test_an_empty_result_has_the_schema(backend, varied):
+    schema = pa.schema([("id", pa.int32()), ("label", pa.string())])
+    table = backend.fetch_arrow(
+        f"SELECT id, label FROM {backend.qualified(varied)} WHERE id < 0", [], schema)
+    assert table.schema == schema and table.num_rows == 0
