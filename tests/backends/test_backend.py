@@ -52,6 +52,22 @@ def _schema(types: dict[str, str]) -> pa.Schema:
     return pa.schema([(name, arrow_type(parse_type(t))) for name, t in types.items()])
 
 
+LONG_TEXT = "é,\"\n" * 17_500  # 70,000 characters: longer than a read block or packet
+
+
+def varied_table(make_table, backend, schema_name, copies: int) -> TableRef:
+    """Table ``varied``: ``copies`` rows cycling through ROWS (every core type, NULLs, quotes,
+    newlines, unicode), row 6 with :data:`LONG_TEXT` as its body."""
+    make_table("varied", [Col("id", "int32")]
+               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
+    ref = TableRef(schema_name, "varied")
+    rows = [{**ROWS[i % len(ROWS)], "id": i + 1} for i in range(copies)]
+    rows[5]["body"] = LONG_TEXT
+    backend.insert_arrow(ref, pa.Table.from_pylist(rows, schema=_schema(
+        {"id": "int32", **ALL_TYPES})), ["id"])
+    return ref
+
+
 def _all_types_table(make_table, backend, schema_name) -> TableRef:
     make_table("all_types", [Col("id", "int32")]
                + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 from backend_helpers import Col
-from test_backend import ALL_TYPES, ROWS, _normalise, _schema
+from test_backend import ALL_TYPES, LONG_TEXT, ROWS, _normalise, _schema, varied_table
 
 import frames.backends.mysql as mysql
 from frames.backends import mysql_wire
@@ -19,15 +19,7 @@ COPIES = 400  # rows of ROWS repeated, with a long text among them
 
 @pytest.fixture
 def varied(backend, make_table, schema_name) -> TableRef:
-    """Every core type, NULLs, quotes, newlines, unicode and a text of 70,000 characters."""
-    make_table("varied", [Col("id", "int32")]
-               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
-    ref = TableRef(schema_name, "varied")
-    rows = [{**ROWS[i % len(ROWS)], "id": i + 1} for i in range(COPIES)]
-    rows[5]["body"] = "é,\"\n" * 17_500
-    backend.insert_arrow(ref, pa.Table.from_pylist(rows, schema=_schema(
-        {"id": "int32", **ALL_TYPES})), ["id"])
-    return ref
+    return varied_table(make_table, backend, schema_name, COPIES)
 
 
 @pytest.fixture
@@ -67,7 +59,7 @@ def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch, order):
     assert from_socket == from_driver
     assert len(from_socket) == COPIES
     assert from_socket[:3] == [_normalise(row) for row in ROWS]
-    assert from_socket[5]["body"] == "é,\"\n" * 17_500
+    assert from_socket[5]["body"] == LONG_TEXT
 
 
 def test_an_error_while_rows_arrive_is_raised_and_the_connection_stays(backend, numbers):

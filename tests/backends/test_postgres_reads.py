@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 from backend_helpers import Col
-from test_backend import ALL_TYPES, ROWS, _normalise, _schema
+from test_backend import ALL_TYPES, LONG_TEXT, ROWS, _normalise, _schema, varied_table
 
 import frames.backends.postgres as postgres
 from frames.declare.spec import TableRef
@@ -18,15 +18,7 @@ COPIES = 300
 
 @pytest.fixture
 def varied(backend, make_table, schema_name) -> TableRef:
-    """Every core type, NULLs, quotes, newlines, unicode and one text longer than a block."""
-    make_table("varied", [Col("id", "int32")]
-               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
-    ref = TableRef(schema_name, "varied")
-    rows = [{**ROWS[i % len(ROWS)], "id": i + 1} for i in range(COPIES)]
-    rows[7]["body"] = "é,\"\n" * 5_000
-    backend.insert_arrow(ref, pa.Table.from_pylist(rows, schema=_schema(
-        {"id": "int32", **ALL_TYPES})), ["id"])
-    return ref
+    return varied_table(make_table, backend, schema_name, COPIES)
 
 
 def _read(backend, ref: TableRef) -> pa.Table:
@@ -45,7 +37,7 @@ def test_small_blocks_give_the_same_result_as_one(backend, varied, monkeypatch):
     assert blocks.equals(whole)
     rows = [_normalise(row) for row in blocks.to_pylist()]
     assert rows[:3] == [_normalise(row) for row in ROWS]
-    assert rows[7]["body"] == "é,\"\n" * 5_000
+    assert rows[5]["body"] == LONG_TEXT
 
 
 def test_a_bad_value_in_a_later_block_raises_and_the_connection_goes_on(
