@@ -79,7 +79,8 @@ def format_value(value: Any) -> str:
 
 
 def format_text(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None
+    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
+    failure: str | None = None,
 ) -> str:
     """The text preview of a result, as ``repr()`` of a query shows it.
 
@@ -93,12 +94,15 @@ def format_text(
         The number of rows in the whole result.
     limit : int, optional
         Rows to show at most; ``config['display.limit']`` by default.
+    failure : str, optional
+        Why the rows cannot be shown (a value the database cannot compute, such as a division
+        by zero); it replaces the total.
 
     Returns
     -------
     str
         Header, separator, rows, ``...`` if ``total`` exceeds the rows shown, a blank line and
-        ``Total: N``.
+        ``Total: N`` (or the failure).
 
     Examples
     --------
@@ -133,12 +137,13 @@ def format_text(
     ]
     if total > len(shown):
         lines.append(_MORE_ROWS)
-    lines += ["", f"Total: {total}"]
+    lines += ["", _footer(total, failure)]
     return "\n".join(lines)
 
 
 def format_html(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None
+    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
+    failure: str | None = None,
 ) -> str:
     """The HTML preview of a result, as Jupyter shows a query.
 
@@ -153,6 +158,8 @@ def format_html(
         The number of rows in the whole result.
     limit : int, optional
         Rows to show at most; ``config['display.limit']`` by default.
+    failure : str, optional
+        Why the rows cannot be shown; it replaces the total.
 
     Returns
     -------
@@ -181,8 +188,12 @@ def format_html(
     return (
         f'<div class="{_CSS_CLASS}">\n{_STYLE}\n'
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        f"{more}<p>Total: {total}</p>\n</div>"
+        f"{more}<p>{html.escape(_footer(total, failure))}</p>\n</div>"
     )
+
+
+def _footer(total: int, failure: str | None) -> str:
+    return f"Total: {total}" if failure is None else f"Rows cannot be shown: {failure}"
 
 
 def _format_float(value: float) -> str:

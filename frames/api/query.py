@@ -16,7 +16,7 @@ import pyarrow as pa
 from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
-from frames.errors import FetchError, QueryError
+from frames.errors import DataError, FetchError, QueryError
 from frames.io import convert
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
@@ -392,17 +392,26 @@ class QueryExpression:
         total = len(self)
         return rows, total
 
+    def _shown(self) -> tuple[list[dict[str, Any]], int, str | None]:
+        """The preview's rows and total, or why they cannot be computed (a division by zero,
+        an overflow: a repr must not raise for a query that is valid but has no value)."""
+        try:
+            rows, total = self._preview()
+        except DataError as exc:
+            return [], 0, f"{type(exc).__name__}: {exc}"
+        return rows, total, None
+
     def __repr__(self) -> str:
         from frames.api.display import format_text
 
-        rows, total = self._preview()
-        return format_text(self.heading, rows, total)
+        rows, total, failure = self._shown()
+        return format_text(self.heading, rows, total, failure=failure)
 
     def _repr_html_(self) -> str:
         from frames.api.display import format_html
 
-        rows, total = self._preview()
-        return format_html(self.heading, rows, total)
+        rows, total, failure = self._shown()
+        return format_html(self.heading, rows, total, failure=failure)
 
 
 def _as_query(other: Any) -> QueryExpression:

@@ -87,3 +87,25 @@ def test_part_tables_must_be_nested(schema) -> None:
             definition = """
             -> master
             """
+
+
+def test_display_of_a_query_without_a_value_says_why(schema) -> None:
+    """Found by the nightly property run: the repr of a query whose values overflow raised
+    (Hypothesis prints drawn queries). It shows the heading and the database's reason."""
+
+    @schema
+    class Count(dj.Lookup):
+        definition = """
+        n : int32
+        """
+        contents = [(2,)]
+
+    overflowing = Count.proj(big="n * 9223372036854775807")
+    with pytest.raises(dj.errors.DataError):
+        overflowing.to_dicts()
+    text = repr(overflowing)
+    assert text.splitlines()[0].split() == ["*n", "big"]
+    assert text.splitlines()[-1].startswith("Rows cannot be shown: DataError: ")
+    html = overflowing._repr_html_()
+    assert "<p>Rows cannot be shown: DataError: " in html and "Total" not in html
+    assert repr(Count()).rstrip().endswith("Total: 1")
