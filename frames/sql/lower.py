@@ -342,7 +342,7 @@ class Lowering:
         heading = node.child.heading
         block.order = [exp.Ordered(this=self._order_key(block.columns[name], heading[name].type),
                                    desc=desc, nulls_first=not desc)
-                       for name, desc in node.order]
+                       for name, desc in node.order if not _is_constant(block.columns[name])]
         if node.limit is not None:
             block.limit = self._slot(node.limit)
         if node.offset is not None:
@@ -449,3 +449,11 @@ def _columns_outside_aggregates(value: Expr) -> list[str]:
     for child in value.children():
         out += _columns_outside_aggregates(child)
     return out
+
+
+def _is_constant(expression: exp.Expression) -> bool:
+    """True for a literal or a bound value (possibly cast): the same for every row, so
+    ordering by it changes nothing, and PostgreSQL and DuckDB reject it in ``ORDER BY``."""
+    while isinstance(expression, (exp.Cast, exp.Paren)):
+        expression = expression.this
+    return isinstance(expression, (exp.Literal, exp.Boolean, exp.Null, exp.Placeholder))

@@ -312,3 +312,15 @@ def test_order_by_an_enum_key_of_a_union(connection):
             {"alpha_id": "hi", "alpha1_id": -32768}]
         assert [r["alpha_id"] for r in union.to_dicts(order_by="alpha_id DESC")] == ["hi", "lo"]
         assert [r["alpha_id"] for r in alpha.to_dicts(order_by="alpha_id")] == ["lo", "hi"]
+
+
+def test_order_by_a_constant_attribute(small):
+    """Found by the nightly run on PostgreSQL: ``(dj.U() & A).proj(x1='false') &
+    dj.Top(None, order_by=['x1'])`` emitted ``ORDER BY FALSE``, which PostgreSQL rejects (a
+    constant in ORDER BY). Ordering by a constant changes nothing, so it is left out."""
+    parent = small.classes["Parent"]
+    flag = (dj.U() & parent).proj(x1="false")
+    assert (flag & dj.Top(None, order_by=["x1"], offset=0)).to_dicts() == [{"x1": False}]
+    assert flag.to_dicts(order_by="x1 DESC", limit=1) == [{"x1": False}]
+    labelled = parent.proj(one="1", s2="'k'")
+    assert [r["a"] for r in labelled.to_dicts(order_by=["one", "s2", "a DESC"])] == [2, 1]
