@@ -327,15 +327,17 @@ def verify(frames: Frames, raw: Raw, workload: Workload) -> None:
         [(k, "ascending") for k in RECORDING_KEY])
     if not fetched.cast(expected.schema).equals(expected):
         raise AssertionError("(b) frames' recordings differ from the generated ones")
-    mine = frames.analytic().reset_index()
-    theirs = raw.analytic()
-    totals = {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
-        mine["researcher_id"], mine["n"], mine["total_duration"], strict=True)}
-    expected_totals = {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
-        theirs["researcher_id"], theirs["n"], theirs["total_duration"], strict=True)}
+    totals = _totals(frames.analytic().reset_index())
+    expected_totals = _totals(raw.analytic())
     if totals != expected_totals:
         raise AssertionError(f"(c) frames' analytic query gives {totals}, the SQL written by "
                              f"hand {expected_totals}")
+
+
+def _totals(frame: Any) -> dict[int, tuple[int, float]]:
+    """researcher_id → (count, total duration to a tenth) of an analytic query's result."""
+    return {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
+        frame["researcher_id"], frame["n"], frame["total_duration"], strict=True)}
 
 
 def _format(result: Result | None, unit: str) -> str:

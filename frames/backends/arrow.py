@@ -30,7 +30,7 @@ def conform_array(
     """Convert one result column to ``target`` without losing information.
 
     Values are cast by Arrow, checked: overflow or truncation raises. Dictionary-encoded strings
-    stay encoded (see :func:`_encoded_strings`). Decimal results (from decimals, strings or
+    stay encoded (see :func:`is_encoded_string`). Decimal results (from decimals, strings or
     floats) with more fractional digits than ``target`` allows are rounded half away from zero,
     as SQL rounds numerics.
 
@@ -39,7 +39,7 @@ def conform_array(
     frames.errors.FetchError
         If a value cannot be represented in ``target`` (naming the column ``name``).
     """
-    if values.type == target or _encoded_strings(values.type, target):
+    if values.type == target or (pa.types.is_string(target) and is_encoded_string(values.type)):
         return values
     if pa.types.is_decimal(target) and pa.types.is_floating(values.type):
         # from the float's shortest repr, as PostgreSQL and MySQL convert floats to numerics
@@ -52,12 +52,11 @@ def conform_array(
         raise _fetch_error(name, values.type, target, exc) from exc
 
 
-def _encoded_strings(source: pa.DataType, target: pa.DataType) -> bool:
-    """Strings encoded as a dictionary (DuckDB's enums) for a string column: kept as they are,
-    since they convert to pandas, polars and Python faster than decoded strings
-    (:mod:`frames.io.convert` decodes them)."""
-    return (pa.types.is_string(target) and pa.types.is_dictionary(source)
-            and pa.types.is_string(source.value_type))
+def is_encoded_string(kind: pa.DataType) -> bool:
+    """Strings encoded as a dictionary (DuckDB's enums). A string column of a result may come
+    this way: it converts to pandas, polars and Python faster than decoded strings
+    (:mod:`frames.io.convert` decodes it)."""
+    return pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)
 
 
 def _round_to_decimal(

@@ -179,14 +179,14 @@ class MySQLBackend(ServerBackend):
                     for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
                         batches.append(_csv_batch(columns, schema, texts, binary) if as_csv
                                        else _text_batch(columns, schema, binary))
-                    return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
-                while True:
-                    rows = cursor.fetchmany(_BATCH_ROWS)
-                    batches.append(_csv_batch(_columns(rows, width), schema, texts) if as_csv
-                                   else rows_to_arrow(_uuid_rows(rows, width, schema), width,
-                                                      schema))
-                    if len(rows) < _BATCH_ROWS:
-                        break
+                else:
+                    while True:
+                        rows = cursor.fetchmany(_BATCH_ROWS)
+                        batches.append(_csv_batch(_columns(rows, width), schema, texts)
+                                       if as_csv else rows_to_arrow(
+                                           _uuid_rows(rows, width, schema), width, schema))
+                        if len(rows) < _BATCH_ROWS:
+                            break
         except pymysql.Error as exc:
             if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
                 raise

@@ -77,7 +77,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from frames.backends.arrow import rows_to_arrow
+from frames.backends.arrow import is_encoded_string, rows_to_arrow
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.plan.heading import Heading
@@ -254,7 +254,9 @@ def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
     table = _normalise(table, heading, decode=False)
     # polars holds strings as views: Arrow makes them faster than polars' own conversion, which
     # polars then takes without a copy; chunks are kept as they are, as polars can hold them
-    views = [_string_views(column) if _is_string(column.type) else column
+    views = [_string_views(column)
+             if pa.types.is_string(column.type) or is_encoded_string(column.type)
+             else column
              for column in table.columns]
     return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names),
                              rechunk=False)
@@ -399,12 +401,6 @@ def _normalise(table: pa.Table, heading: Heading, decode: bool = True) -> pa.Tab
             continue
         table = table.set_column(position, attr.name, column)
     return table
-
-
-def _is_string(kind: pa.DataType) -> bool:
-    """A string type, or strings encoded as a dictionary."""
-    return pa.types.is_string(kind) or (
-        pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
 
 
 def _string_views(column: pa.ChunkedArray) -> pa.ChunkedArray:
