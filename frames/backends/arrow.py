@@ -53,8 +53,8 @@ def conform_array(
 
 
 def is_encoded_string(kind: pa.DataType) -> bool:
-    """Strings encoded as a dictionary (DuckDB's enums). A string column of a result may come
-    this way: it converts to pandas, polars and Python faster than decoded strings
+    """Strings encoded as a dictionary (enums on DuckDB and MySQL). A string column of a result
+    may come this way: it converts to pandas, polars and Python faster than decoded strings
     (:mod:`frames.io.convert` decodes it)."""
     return pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)
 
@@ -187,11 +187,11 @@ def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
 def text_to_arrow(columns: Sequence[pa.Array | pa.ChunkedArray], schema: pa.Schema) -> pa.Table:
     """Build a table of ``schema`` from string columns that hold each value's text as the
     database prints it (converted as :func:`csv_to_arrow` converts its text fields; columns
-    that already have their type are kept)."""
+    that already have their type are kept, as are dictionary-encoded strings)."""
     check_width(len(columns), schema)
     return pa.Table.from_arrays(
         [_from_text(column, field) for column, field in zip(columns, schema, strict=True)],
-        schema=schema,
+        names=schema.names,
     )
 
 

@@ -69,7 +69,7 @@ class Backend(ABC):
         (:func:`frames.declare.types.arrow_type`). The backend returns exactly those columns
         with those types, converting where its driver yields something else (e.g. MySQL's
         0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
-        dictionary-encoded (DuckDB's enums); :mod:`frames.io.convert` decodes it.
+        dictionary-encoded (enums on DuckDB and MySQL); :mod:`frames.io.convert` decodes it.
         """
 
     # -- transactions -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from frames.backends.introspect import (
     ForeignKeyRow,
     IndexRow,
 )
+from frames.backends.mysql_wire import ColumnKind
 from frames.declare.spec import TableRef
 from frames.errors import (
     DatabaseConnectionError,
@@ -173,12 +174,12 @@ class MySQLBackend(ServerBackend):
                 cursor.execute(format_paramstyle(query), tuple(params))
                 width = len(cursor.description or ())
                 if mysql_wire.available(connection):
-                    binary = mysql_wire.binary_columns(connection)
+                    kinds = mysql_wire.column_kinds(connection)
                     if not as_csv:
                         check_width(width, schema)
                     for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
-                        batches.append(_csv_batch(columns, schema, texts, binary) if as_csv
-                                       else _text_batch(columns, schema, binary))
+                        batches.append(_csv_batch(columns, schema, texts, kinds) if as_csv
+                                       else _text_batch(columns, schema, kinds))
                 else:
                     while True:
                         rows = cursor.fetchmany(_BATCH_ROWS)
@@ -379,43 +380,52 @@ def _columns(rows: Sequence[tuple], width: int) -> list[Sequence[Any]]:
 
 
 def _csv_batch(columns: Sequence[Sequence[Any]], schema: pa.Schema, texts: list[int],
-               binary: Sequence[bool] | None = None) -> pa.Table:
+               kinds: Sequence[ColumnKind] | None = None) -> pa.Table:
     """Arrow from columns of :func:`csv_select`: the CSV lines, then the text columns.
 
-    The values are ``str`` from pymysql's rows, or the ``bytes`` that
-    :func:`frames.backends.mysql_wire.read_columns` reads, where ``binary`` says which columns
-    hold bytes of binary strings (the others hold UTF-8 text).
+    The values are ``str`` from pymysql's rows (``kinds`` None), or the ``bytes`` that
+    :func:`frames.backends.mysql_wire.read_columns` reads, of the columns' ``kinds``.
     """
     lines = columns[0]
-    if binary is None:
+    if kinds is None:
         data = "\n".join((*lines, "")).encode() if lines else b""
     else:
         data = b"\n".join((*lines, b"")) if lines else b""
     others = [field for i, field in enumerate(schema) if i not in texts]
     parsed = iter(csv_to_arrow(data, pa.schema(others)).columns)
-    text_columns = iter(zip(columns[1:], binary[1:] if binary else [None] * len(texts),
+    text_columns = iter(zip(columns[1:], kinds[1:] if kinds else [None] * len(texts),
                             strict=True))
     arrays = [_text_array(*next(text_columns), field) if i in texts else next(parsed)
               for i, field in enumerate(schema)]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, names=schema.names)  # enums stay encoded
 
 
 def _text_batch(columns: Sequence[Sequence[bytes | None]], schema: pa.Schema,
-                binary: Sequence[bool]) -> pa.Table:
+                kinds: Sequence[ColumnKind]) -> pa.Table:
     """Arrow from the plain columns of a result read from the socket: strings and bytes as they
     are, other values from their text (:func:`frames.backends.arrow.text_to_arrow`)."""
     return text_to_arrow(
-        [_text_array(values, is_binary, field) if _is_text(field.type)
+        [_text_array(values, kind, field) if _is_text(field.type)
          else pa.array(values, pa.binary()).cast(pa.string())
-         for values, is_binary, field in zip(columns, binary, schema, strict=True)], schema)
+         for values, kind, field in zip(columns, kinds, schema, strict=True)], schema)
 
 
-def _text_array(values: Sequence[Any], binary: bool | None, field: pa.Field) -> pa.Array:
-    """A text column of a result: driver values (``binary`` None), or the wire's bytes."""
-    if binary is None or (binary and pa.types.is_string(field.type)):
+def _text_array(values: Sequence[Any], kind: ColumnKind | None, field: pa.Field) -> pa.Array:
+    """A text column of a result: driver values (``kind`` None), or the wire's bytes.
+
+    An enum's strings come dictionary-encoded: a few members repeated over many rows take less
+    memory that way, and convert faster (:mod:`frames.io.convert` decodes them).
+    """
+    if kind is None or (kind is ColumnKind.BINARY and pa.types.is_string(field.type)):
         return column_to_arrow(_uuid_texts(list(values), field), field.type, field.name)
     array = pa.array(values, pa.binary())
-    return array.cast(field.type) if pa.types.is_string(field.type) else array
+    if not pa.types.is_string(field.type):
+        return array
+    if kind is ColumnKind.ENUM:
+        encoded = array.dictionary_encode()
+        return pa.DictionaryArray.from_arrays(encoded.indices,
+                                              encoded.dictionary.cast(field.type))
+    return array.cast(field.type)
 
 
 def _uuid_rows(rows: Sequence[tuple], width: int, schema: pa.Schema) -> Sequence[tuple]:

@@ -24,11 +24,12 @@ fall back to pymysql's own rows where it says no.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from typing import Any
 
 from pymysql import err
-from pymysql.constants import CLIENT, CR, SERVER_STATUS
+from pymysql.constants import CLIENT, CR, FLAG, SERVER_STATUS
 
 #: Bytes asked of the socket per read.
 _CHUNK = 1 << 20
@@ -287,7 +288,22 @@ def _long_field(buffer: bytes, p: int, append: Any) -> int:
     return p + length
 
 
-def binary_columns(connection: Any) -> list[bool]:
-    """For each column of ``connection``'s result: True if it holds binary strings (charset
-    63, as pymysql decides to leave a value as ``bytes``), False if it holds text."""
-    return [field.charsetnr == _BINARY_CHARSET for field in connection._result.fields]
+class ColumnKind(enum.Enum):
+    """How the values of a result column are sent, as the column description says."""
+
+    #: Binary strings (character set 63): bytes, as pymysql leaves them.
+    BINARY = "binary"
+    #: An enum column: the members' UTF-8 text, few distinct values.
+    ENUM = "enum"
+    #: Anything else: UTF-8 text.
+    TEXT = "text"
+
+
+def column_kinds(connection: Any) -> list[ColumnKind]:
+    """The :class:`ColumnKind` of each column of ``connection``'s result (a column read from
+    an enum keeps the server's ``ENUM_FLAG`` through derived tables, not through unions or
+    expressions)."""
+    return [ColumnKind.BINARY if field.charsetnr == _BINARY_CHARSET
+            else ColumnKind.ENUM if field.flags & FLAG.ENUM
+            else ColumnKind.TEXT
+            for field in connection._result.fields]

@@ -386,7 +386,7 @@ def python_value(value: Any, attribute: Attribute) -> Any:
 
 def _normalise(table: pa.Table, heading: Heading, decode: bool = True) -> pa.Table:
     """Check the columns against the heading and strip the pad spaces of ``char`` values;
-    with ``decode``, turn dictionary-encoded strings (DuckDB's enums) into plain strings."""
+    with ``decode``, turn dictionary-encoded strings (enums) into plain strings."""
     if table.column_names != list(heading.names):
         raise ValueError(
             f"result columns {table.column_names} do not match the heading {list(heading.names)}"

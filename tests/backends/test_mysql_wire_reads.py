@@ -82,3 +82,26 @@ def test_a_read_stopped_by_a_bad_value_keeps_the_transaction(backend, numbers, m
         assert backend.fetch_rows(f"SELECT COUNT(*) FROM {table}", []) == [(5001,)]
     assert backend.fetch_rows(f"SELECT MAX(`i`) FROM {table}", []) == [(9999,)]
 
+
+
+@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"],
+                         ids=["CSV lines", "plain columns"])
+def test_enum_columns_come_dictionary_encoded(backend, varied, order):
+    sql = f"SELECT `id`, `colour` FROM {backend.qualified(varied)}{order}"
+    schema = _schema({"id": "int32", "colour": ALL_TYPES["colour"]})
+    colour = backend.fetch_arrow(sql, [], schema).column("colour")
+    assert colour.type == pa.dictionary(pa.int32(), pa.string())
+    expected = [ROWS[i % len(ROWS)]["colour"] for i in range(COPIES)]
+    values = colour.to_pylist()
+    assert (values if order else sorted(values, key=str)) == (
+        expected[::-1] if order else sorted(expected, key=str))
+    assert colour.null_count == expected.count(None) > 0
+
+
+def test_strings_made_by_the_query_are_not_encoded(backend, varied):
+    # a union, like an expression, loses the server's enum flag: the column is plain text
+    table = backend.qualified(varied)
+    sql = f"SELECT `colour` FROM {table} UNION ALL SELECT `label` FROM {table}"
+    colour = backend.fetch_arrow(sql, [], _schema({"colour": "varchar(40)"})).column(0)
+    assert colour.type == pa.string()
+    assert colour.to_pylist().count("gr'een") == COPIES // len(ROWS) + (COPIES % len(ROWS) > 0)

@@ -206,3 +206,16 @@ def test_available_needs_an_active_unbuffered_result():
     connection._result.unbuffered_active = True
     connection.client_flag = pymysql.constants.CLIENT.DEPRECATE_EOF
     assert not mysql_wire.available(connection)
+
+
+def test_column_kinds_follow_the_charset_and_the_enum_flag():
+    connection = FakeConnection(packets([EOF_PACKET]))
+    flag = pymysql.constants.FLAG
+    connection._result.fields = [
+        SimpleNamespace(charsetnr=63, flags=flag.BINARY),  # varbinary
+        SimpleNamespace(charsetnr=45, flags=flag.ENUM | flag.NOT_NULL),
+        SimpleNamespace(charsetnr=45, flags=flag.NOT_NULL),  # varchar, or text made of an enum
+        SimpleNamespace(charsetnr=63, flags=flag.BINARY | flag.UNSIGNED),  # a number
+    ]
+    kind = mysql_wire.ColumnKind
+    assert mysql_wire.column_kinds(connection) == [kind.BINARY, kind.ENUM, kind.TEXT, kind.BINARY]
