@@ -245,16 +245,21 @@ class Benchmark:
         self._add("compile_new", "frames", fresh)
 
     def _memory(self) -> None:
-        self.log("polars memory (subprocess)")
+        """Peak memory of the fetch into polars, one fresh process per repeat (the allocators'
+        reuse of freed memory varies from process to process)."""
+        self.log("polars memory (subprocesses)")
         command = [sys.executable, "-m", "benchmarks.memory", self.url]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-        if done.returncode:
-            self.skipped["polars_memory"] = done.stderr.strip().splitlines()[-1]
-            return
-        figures = json.loads(done.stdout)
-        self.memory = figures
-        self._add("polars_memory", "frames", [figures["peak_bytes"] / figures["arrow_bytes"]])
+        runs = []
+        for _ in range(self.repeat):
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            if done.returncode:
+                self.skipped["polars_memory"] = done.stderr.strip().splitlines()[-1]
+                return
+            runs.append(json.loads(done.stdout))
+        self.memory = runs
+        self._add("polars_memory", "frames",
+                  [run["peak_bytes"] / run["arrow_bytes"] for run in runs])
 
     def _add(self, measure: str, tool: str, samples: list[float], rows: int | None = None) -> None:
         self.results.append(Result(measure, tool, statistics.median(samples), len(samples),
