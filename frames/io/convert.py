@@ -69,6 +69,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,7 @@ import pyarrow.compute as pc
 from frames.backends.arrow import is_encoded_string, rows_to_arrow
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, arrow_type
+from frames.io import background
 from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
@@ -96,6 +98,9 @@ _FEW = 64
 _INT64_DIGITS = 18
 # Value ranges up to this wide (or twice the rows) are encoded by a table of the range.
 _DENSE_SPAN = 1 << 16
+# From this many rows on, a pandas key index is built in the background (below, a thread's
+# hand-over costs more than the overlap saves).
+_BACKGROUND_ROWS = 100_000
 # Kinds that pandas holds as ``object`` columns of Python values converted by frames.
 _OBJECT_KINDS = ("decimal", *_PARSERS)
 # Categories that keep a native numpy dtype while free of NULLs (floats always: NULL is NaN).
@@ -220,6 +225,10 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
 
     table = _normalise(table, heading)
     key = list(heading.primary_key) if index else []
+    # a large result's key index is built on a second core while the columns convert
+    key_index = None if not key else (
+        background.submit(_key_index, table.select(key), heading)
+        if table.num_rows >= _BACKGROUND_ROWS else _key_index(table.select(key), heading))
     objects = {attr.name: _object_column(table.column(position), attr)
                for position, attr in enumerate(heading.attributes)
                if attr.type.kind in _OBJECT_KINDS and attr.name not in key}
@@ -228,8 +237,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in objects:  # as a Series of dtype object: pandas does not infer its type
             frame.insert(position, name, pandas.Series(objects[name], dtype=object, copy=False))
-    if key:
-        frame.index = _key_index(table.select(key), heading)
+    if key_index is not None:
+        frame.index = key_index.result() if isinstance(key_index, Future) else key_index
     return frame
 
 
