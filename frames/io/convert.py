@@ -69,7 +69,6 @@ import json
 import sys
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -226,9 +225,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     table = _normalise(table, heading)
     key = list(heading.primary_key) if index else []
     # a large result's key index is built on a second core while the columns convert
-    key_index = None if not key else (
-        background.submit(_key_index, table.select(key), heading)
-        if table.num_rows >= _BACKGROUND_ROWS else _key_index(table.select(key), heading))
+    pending = (background.submit(_key_index, table.select(key), heading)
+               if key and table.num_rows >= _BACKGROUND_ROWS else None)
     objects = {attr.name: _object_column(table.column(position), attr)
                for position, attr in enumerate(heading.attributes)
                if attr.type.kind in _OBJECT_KINDS and attr.name not in key}
@@ -237,8 +235,9 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in objects:  # as a Series of dtype object: pandas does not infer its type
             frame.insert(position, name, pandas.Series(objects[name], dtype=object, copy=False))
-    if key_index is not None:
-        frame.index = key_index.result() if isinstance(key_index, Future) else key_index
+    if key:
+        frame.index = (pending.result() if pending is not None
+                       else _key_index(table.select(key), heading))
     return frame
 
 
