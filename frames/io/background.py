@@ -21,9 +21,15 @@ _lock = threading.Lock()
 _worker: ThreadPoolExecutor | None = None
 
 
-def submit(function: Callable[..., T], *args: Any) -> Future[T]:
-    """Run ``function(*args)`` on the worker thread; its result or exception is the future's."""
+def submit(function: Callable[..., T], *args: Any, inline: bool = False) -> Future[T]:
+    """Run ``function(*args)`` on the worker thread; its result or exception is the future's.
+
+    With ``inline``, it runs now in the caller's thread instead (for work too small to be worth
+    the hand-over), and the future returned is already done.
+    """
     global _worker
+    if inline:
+        return _run_here(function, *args)
     with _lock:
         if _worker is None:
             _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames-convert")

@@ -104,6 +104,8 @@ _BACKGROUND_ROWS = 100_000
 _OBJECT_KINDS = ("decimal", *_PARSERS)
 # Categories that keep a native numpy dtype while free of NULLs (floats always: NULL is NaN).
 _NULL_FREE_NATIVE = ("integer", "bool")
+# One Arrow string view (length, prefix, inline text or buffer reference) as a numpy item.
+_VIEW = np.dtype("V16")
 
 
 def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
@@ -222,22 +224,22 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     """
     import pandas
 
-    table = _normalise(table, heading)
+    table = _normalise(table, heading, decode=False)
     key = list(heading.primary_key) if index else []
-    # a large result's key index is built on a second core while the columns convert
-    pending = (background.submit(_key_index, table.select(key), heading)
-               if key and table.num_rows >= _BACKGROUND_ROWS else None)
-    objects = {attr.name: _object_column(table.column(position), attr)
-               for position, attr in enumerate(heading.attributes)
-               if attr.type.kind in _OBJECT_KINDS and attr.name not in key}
-    rest = table.drop_columns([*key, *objects])
-    frame = rest.to_pandas(integer_object_nulls=True, date_as_object=True)
+    objects = [attr for attr in heading.attributes
+               if attr.type.kind in _OBJECT_KINDS and attr.name not in key]
+    # A large result's key index is built on a second core while this thread converts the
+    # other columns; numpy and Arrow release the GIL in their loops.
+    index = background.submit(_key_index, _decoded(table.select(key)), heading,
+                              inline=table.num_rows < _BACKGROUND_ROWS) if key else None
+    plain = _decoded(table.drop_columns([*key, *(attr.name for attr in objects)]))
+    converted = {attr.name: _object_column(table.column(attr.name), attr) for attr in objects}
+    frame = plain.to_pandas(integer_object_nulls=True, date_as_object=True)
     for position, name in enumerate(n for n in heading.names if n not in key):
-        if name in objects:  # as a Series of dtype object: pandas does not infer its type
-            frame.insert(position, name, pandas.Series(objects[name], dtype=object, copy=False))
-    if key:
-        frame.index = (pending.result() if pending is not None
-                       else _key_index(table.select(key), heading))
+        if name in converted:  # as a Series of dtype object: pandas does not infer its type
+            frame.insert(position, name, pandas.Series(converted[name], dtype=object, copy=False))
+    if index is not None:
+        frame.index = index.result()
     return frame
 
 
@@ -400,14 +402,18 @@ def _normalise(table: pa.Table, heading: Heading, decode: bool = True) -> pa.Tab
             f"result columns {table.column_names} do not match the heading {list(heading.names)}"
         )
     for position, attr in enumerate(heading.attributes):
-        column = table.column(position)
         if attr.type.kind == "char":
-            column = pc.utf8_rtrim(column, characters=" ")
-        elif decode and pa.types.is_dictionary(column.type):
-            column = pc.cast(column, pa.string())
-        else:
-            continue
-        table = table.set_column(position, attr.name, column)
+            column = pc.utf8_rtrim(table.column(position), characters=" ")
+            table = table.set_column(position, attr.name, column)
+    return _decoded(table) if decode else table
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-encoded columns (enums) turned into plain strings."""
+    for position, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(position, field.name,
+                                     pc.cast(table.column(position), pa.string()))
     return table
 
 
@@ -425,18 +431,28 @@ def _decoded_views(chunk: pa.DictionaryArray) -> pa.Array:
     Each value's 16-byte view is the view of its dictionary entry (inline text, or a reference
     into the dictionary's own data buffers, which the result shares): one numpy take of the
     entries' views by the indices, where decoding to strings and then casting to views copies
-    every string twice.
+    every string twice. A null's index may be anything: ``clip`` keeps it in range, and the
+    validity masks its view.
     """
     entries = pc.cast(chunk.dictionary, pa.string_view())
     buffers = entries.buffers()
-    views = np.frombuffer(buffers[1], dtype=np.dtype((np.void, 16)))
-    views = views[entries.offset:entries.offset + len(entries)]
-    indices = chunk.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    views = np.frombuffer(buffers[1], dtype=_VIEW)[entries.offset:entries.offset + len(entries)]
+    if len(views):
+        indices = _values_of(chunk.indices).astype(np.intp)  # numpy's take is fastest with these
+        taken = np.take(views, indices, mode="clip")
+    else:  # every value is null: the views are never read
+        taken = np.zeros(len(chunk), dtype=_VIEW)
     validity = pc.is_valid(chunk).buffers()[1] if chunk.null_count else None
-    taken = views[indices] if len(views) else np.zeros(len(chunk), dtype=views.dtype)
     return pa.Array.from_buffers(pa.string_view(), len(chunk),
                                  [validity, pa.py_buffer(taken), *buffers[2:]],
                                  null_count=chunk.null_count)
+
+
+def _values_of(array: pa.Array) -> np.ndarray:
+    """The values buffer of a fixed-width numeric array as numpy, without a copy; a NULL's slot
+    holds whatever the buffer holds."""
+    values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())
+    return values[array.offset:array.offset + len(array)]
 
 
 def _python_columns(table: pa.Table, heading: Heading) -> list[list[Any]]:

@@ -20,6 +20,15 @@ def test_work_runs_on_another_thread_and_returns_its_result():
     assert name.startswith("frames-convert") and name != threading.current_thread().name
 
 
+def test_inline_work_runs_now_in_the_callers_thread():
+    ran = []
+    future = background.submit(lambda: ran.append(threading.current_thread()) or 7, inline=True)
+    assert ran == [threading.current_thread()]  # before the future is even looked at
+    assert future.done() and future.result() == 7
+    with pytest.raises(ZeroDivisionError):
+        background.submit(lambda: 1 / 0, inline=True).result(timeout=0)
+
+
 def test_an_exception_reaches_the_caller():
     def fail() -> None:
         raise ValueError("no key index")
@@ -61,13 +70,20 @@ def test_a_forked_child_gets_its_own_worker():
 
 def test_the_key_index_is_the_same_built_in_the_background_or_not(monkeypatch):
     table, head = large_result()
-    built = []
+    threads = []
     submit = background.submit
-    monkeypatch.setattr(background, "submit", lambda *args: (built.append(1), submit(*args))[1])
+
+    def recording(function, *args, inline=False):
+        def run():
+            threads.append(threading.current_thread())
+            return function(*args)
+        return submit(run, inline=inline)
+
+    monkeypatch.setattr(background, "submit", recording)
     monkeypatch.setattr(convert, "_BACKGROUND_ROWS", table.num_rows)
     in_background = convert.to_pandas(table, head)
     monkeypatch.setattr(convert, "_BACKGROUND_ROWS", table.num_rows + 1)
     inline = convert.to_pandas(table, head)
-    assert built == [1]
+    assert [thread is threading.main_thread() for thread in threads] == [False, True]
     pd.testing.assert_frame_equal(in_background, inline)
     assert isinstance(in_background.index, pd.MultiIndex)

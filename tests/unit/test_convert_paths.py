@@ -10,6 +10,7 @@ import datetime
 import uuid
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -193,3 +194,15 @@ def test_an_encoded_column_of_nulls_only_becomes_nulls():
                       "e": pa.chunked_array([nulls, empty])})
     assert convert.to_polars(table, head)["e"].to_list() == [None, None, None]
     assert convert.to_polars(table, head).schema["e"] == pl.String
+
+
+def test_a_null_whose_index_is_out_of_range_stays_null():
+    """Arrow leaves a NULL's index undefined: a producer may leave any byte there."""
+    head = heading(("k", "int32", True), ("e", "enum('x','y')", False))
+    indices = pa.Array.from_buffers(
+        pa.int8(), 3, [pa.array([True, False, True]).buffers()[1],
+                       pa.py_buffer(np.array([1, 117, 0], np.int8).tobytes())], null_count=1)
+    encoded = pa.DictionaryArray.from_arrays(indices, pa.array(["x", "y"]))
+    table = pa.table({"k": pa.array([1, 2, 3], pa.int32()), "e": encoded})
+    assert convert.to_polars(table, head)["e"].to_list() == ["y", None, "x"]
+    assert convert.to_arrow(table, head).column("e").to_pylist() == ["y", None, "x"]
