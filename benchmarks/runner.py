@@ -39,6 +39,10 @@ FETCH1_CALLS = 200
 #: The tools measured ``repeat`` times after a warm-up; comparators (pandas, DataJoint) run once.
 _MEASURED = ("frames", "raw")
 COMPILE_CALLS = 2000
+#: Reads by frames and raw repeat until their samples add up to this many seconds: a median
+#: of five reads of a few milliseconds moves with one hiccup of a shared machine.
+READ_SECONDS = 1.0
+MAX_RUNS = 200
 #: measure → (description, unit); the order of the printed table.
 MEASURES = {
     "insert": ("(a) bulk insert, four tables", "s"),
@@ -73,10 +77,11 @@ class Result:
 
 
 def timed(function: Callable[[], Any], repeat: int,
-          before: Callable[[], Any] | None = None) -> list[float]:
-    """Wall-clock seconds of ``repeat`` calls of ``function`` (``before`` runs untimed)."""
-    samples = []
-    for _ in range(repeat):
+          before: Callable[[], Any] | None = None, min_seconds: float = 0.0) -> list[float]:
+    """Wall-clock seconds of calls of ``function`` (``before`` runs untimed): ``repeat`` calls,
+    more while the samples add up to less than ``min_seconds`` (at most :data:`MAX_RUNS`)."""
+    samples: list[float] = []
+    while len(samples) < repeat or (sum(samples) < min_seconds and len(samples) < MAX_RUNS):
         if before is not None:
             before()
         start = time.perf_counter()
@@ -174,15 +179,17 @@ class Benchmark:
                  warm: bool = False) -> bool:
         """Time ``method`` and record the samples; False if it failed.
 
-        frames and raw run ``repeat`` times after an optional warm-up, and their errors are
-        fatal; a comparator runs once, and its error is reported in the table instead.
+        frames and raw run ``repeat`` times after an optional warm-up (warmed reads: also until
+        :data:`READ_SECONDS` of samples), and their errors are fatal; a comparator runs once,
+        and its error is reported in the table instead.
         """
         self.log(f"{measure}: {contestant.name}")
         measured = contestant.name in _MEASURED
         try:
             if warm and measured:
                 method()  # caches, buffer pools
-            samples = timed(method, self.repeat if measured else 1, before)
+            samples = timed(method, self.repeat if measured else 1, before,
+                            READ_SECONDS if warm and measured else 0.0)
         except Exception as exc:
             self._failed(measure, contestant, exc)
             return False
@@ -310,9 +317,9 @@ class Benchmark:
         text = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
                 for row in lines]
         text.insert(1, "-+-".join("-" * w for w in widths))
-        title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of "
-                 f"{self.repeat} runs of frames and raw ({FETCH1_CALLS} for fetch1, taking turns; "
-                 "comparators: one run)")
+        title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of at least "
+                 f"{self.repeat} runs of frames and raw (reads: at least {READ_SECONDS:g} s of "
+                 f"runs; {FETCH1_CALLS} for fetch1, taking turns; comparators: one run)")
         notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join([title, *text, *notes])
 

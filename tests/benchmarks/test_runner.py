@@ -1,0 +1,69 @@
+"""The benchmark runner (``python -m benchmarks``): its timing loop, and a whole run at a tiny
+scale on every backend, which must measure and report every measure for frames and raw."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from benchmarks import runner
+from benchmarks.contestants import FRAMES_SCHEMA, RAW_SCHEMA
+from frames.backends import open_backend
+
+
+def test_timed_makes_the_runs_asked_for_without_a_time_budget():
+    calls = []
+    samples = runner.timed(lambda: calls.append("run"), 3, before=lambda: calls.append("set-up"))
+    assert len(samples) == 3
+    assert calls == ["set-up", "run"] * 3
+
+
+def test_timed_repeats_until_the_samples_add_up_to_the_budget():
+    samples = runner.timed(lambda: time.sleep(0.01), 2, min_seconds=0.1)
+    assert sum(samples) >= 0.1 > sum(samples[:-1])  # stopped as soon as the budget was met
+    assert len(samples) > 2
+
+
+def test_timed_stops_at_the_most_runs(monkeypatch):
+    monkeypatch.setattr(runner, "MAX_RUNS", 4)
+    assert len(runner.timed(lambda: None, 2, min_seconds=3600)) == 4
+    assert len(runner.timed(lambda: None, 6, min_seconds=3600)) == 6  # repeat comes first
+
+
+@pytest.fixture
+def tiny_run(monkeypatch):
+    """Runs shortened for a test: no time budget, a few fetch1 calls."""
+    monkeypatch.setattr(runner, "READ_SECONDS", 0.0)
+    monkeypatch.setattr(runner, "FETCH1_CALLS", 5)
+
+
+def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, tiny_run,
+                                                      tmp_path):
+    # DuckDB: the runner's own database file (the memory measure opens it in a new process)
+    url = None if backend_name == "duckdb" else backend_url
+    bench = runner.Benchmark(backend_name, 0.001, 1, url, tools=set(), log=lambda _: None)
+    try:
+        report = bench.run()  # checks frames' answers against the generated rows on the way
+    finally:
+        if url is not None:
+            cleanup = open_backend(url)
+            for schema in (FRAMES_SCHEMA, RAW_SCHEMA):
+                cleanup.drop_schema(schema)
+            cleanup.close()
+    assert report["skipped"] == {}
+    measured = {(r["measure"], r["tool"]) for r in report["results"]}
+    timed_by_both = {"insert", "fetch_pandas", "fetch_polars", "fetch_dicts", "analytic",
+                     "fetch1"}
+    assert {(m, t) for m in timed_by_both for t in ("frames", "raw")} <= measured
+    assert {("compile_cached", "frames"), ("compile_new", "frames"),
+            ("polars_memory", "frames")} <= measured
+    assert set(report["ratios"]) == timed_by_both
+    assert all(ratio > 0 for ratio in report["ratios"].values())
+    recordings = next(r for r in report["results"] if r["measure"] == "fetch_pandas")
+    assert recordings["rows"] == 1000
+    assert report["versions"]["frames"] and report["versions"]["server"]
+    json.dumps(report)  # what __main__ writes
+    table = bench.table()
+    assert all(label in table for label, _ in runner.MEASURES.values())
