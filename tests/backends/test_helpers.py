@@ -85,6 +85,19 @@ def test_postgres_csv_distinguishes_null_from_empty():
     assert result.to_pylist() == data.to_pylist()
 
 
+def test_postgres_csv_quotes_text_only():
+    """Numbers and dates go unquoted (faster for the server); every text value is quoted, an
+    encoded one too, so that an empty string never reads as NULL."""
+    data = pa.table({
+        "n": pa.array([1, None], pa.int32()),
+        "d": pa.array([Decimal("2.5"), None], pa.decimal128(3, 1)),
+        "day": pa.array([datetime.date(2024, 1, 2), None]),
+        "e": pa.array(["", None]).dictionary_encode(),
+        "s": pa.array(["x", ""]),
+    })
+    assert arrow_to_csv(data).splitlines() == [b'1,2.5,2024-01-02,"","x"', b',,,,""']
+
+
 def test_postgres_csv_reads_booleans_and_zoned_timestamps():
     schema = pa.schema([("f", pa.bool_()), ("t", pa.timestamp("us"))])
     result = csv_to_arrow(b"t,2020-01-01 10:00:00.5+00\nf,2020-01-01 10:00:00\n,\n", schema)
