@@ -229,17 +229,19 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     objects = [attr for attr in heading.attributes
                if attr.type.kind in _OBJECT_KINDS and attr.name not in key]
     # A large result's key index is built on a second core while this thread converts the
-    # other columns; numpy and Arrow release the GIL in their loops.
-    index = background.submit(_key_index, _decoded(table.select(key)), heading,
-                              inline=table.num_rows < _BACKGROUND_ROWS) if key else None
+    # other columns; numpy and Arrow release the GIL in their loops. The enum columns are
+    # decoded first (in Arrow, without the GIL) so that the index's Python steps need not wait
+    # for the object columns, whose take holds the GIL.
+    key_index = background.submit(_key_index, _decoded(table.select(key)), heading,
+                                  inline=table.num_rows < _BACKGROUND_ROWS) if key else None
     plain = _decoded(table.drop_columns([*key, *(attr.name for attr in objects)]))
     converted = {attr.name: _object_column(table.column(attr.name), attr) for attr in objects}
     frame = plain.to_pandas(integer_object_nulls=True, date_as_object=True)
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in converted:  # as a Series of dtype object: pandas does not infer its type
             frame.insert(position, name, pandas.Series(converted[name], dtype=object, copy=False))
-    if index is not None:
-        frame.index = index.result()
+    if key_index is not None:
+        frame.index = key_index.result()
     return frame
 
 
