@@ -1,6 +1,6 @@
 """The University schema of DataJoint's test suite, declared and loaded on any connection.
 
-The data and the expected answers are a peer's (``shared/fixtures/university/README.md``); this
+The data and the expected answers are a peer's (``tests/data/university/README.md``); this
 module only declares the schema given there, with frames' portable core types, and loads the CSV
 files in the README's order.
 """
@@ -23,11 +23,11 @@ LOAD_ORDER = ("Student", "Department", "StudentMajor", "Course", "Term", "Curren
 
 
 def fixture_dir() -> Path:
-    """The fixture directory: ``$FRAMES_UNIVERSITY_FIXTURE`` or ``shared/fixtures/university``."""
+    """The fixture directory: ``$FRAMES_UNIVERSITY_FIXTURE`` or ``tests/data/university``."""
     override = os.environ.get("FRAMES_UNIVERSITY_FIXTURE")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "university"
+    return Path(__file__).resolve().parents[1] / "data" / "university"
 
 
 def read_csv(name: str, directory: Path | None = None) -> list[dict[str, str]]:

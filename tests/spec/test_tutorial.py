@@ -1,4 +1,4 @@
-"""The tutorial of ../shared/spec/tutorial.md, verbatim, on every backend.
+"""The tutorial of the founding spec (``examples/tutorial.py``), verbatim, on every backend.
 
 The code blocks are executed unchanged with ``import frames as dj`` (the default connection is
 pointed at the backend under test); every display is compared with the rows, column order and
