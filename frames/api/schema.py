@@ -204,6 +204,14 @@ class Schema:
         """Stored names of the tables in this schema."""
         return self.connection.backend.list_tables(self.database)
 
+    @property
+    def jobs(self) -> list[Any]:
+        """The :class:`~frames.api.jobs.Job` tables of this schema's auto-populated tables that
+        have one (jobs tables are declared on first use of ``Table.jobs``)."""
+        from frames.api.jobs import schema_jobs
+
+        return schema_jobs(self)
+
     def drop(self, prompt: bool | None = None) -> None:
         """Drop the schema with all its tables and data (asks unless ``prompt=False``)."""
         from frames.api.delete import confirm
