@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import getpass
 import logging
 import os
@@ -22,7 +23,8 @@ from frames.api.table import Table
 from frames.api.u import U
 from frames.declare.naming import tier_of
 from frames.declare.parser import parse_definition
-from frames.declare.spec import TableRef, TableSpec
+from frames.declare.spec import Attribute, TableRef, TableSpec
+from frames.declare.types import CoreType
 from frames.errors import FramesError
 from frames.plan.heading import Heading
 from frames.plan.nodes import make_table
@@ -32,8 +34,15 @@ from frames.sql.update import update_sql
 if TYPE_CHECKING:
     from frames.api.schema import Schema
 
-#: The hidden columns of auto-populated tables declared with ``config['jobs.add_job_metadata']``.
-JOB_METADATA_COLUMNS = ("_job_start_time", "_job_duration", "_job_version")
+#: The hidden columns of auto-populated tables declared with ``config['jobs.add_job_metadata']``,
+#: filled after each successful make().
+JOB_METADATA = (
+    Attribute("_job_start_time", CoreType("datetime", precision=3), nullable=True, default=None,
+              comment="when computation began"),
+    Attribute("_job_duration", CoreType("float32"), nullable=True, default=None,
+              comment="computation duration in seconds"),
+    Attribute("_job_version", CoreType("varchar", length=64), default="", comment="code version"),
+)
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION_APPENDIX = "...truncated"
 
@@ -97,9 +106,9 @@ def job_table_name(target_name: str) -> str:
     return "~~" + target_name.lstrip("_")
 
 
-def job_spec(target: TableSpec) -> TableSpec:
-    """The spec of the jobs table of ``target``: its key is the target's foreign-key-derived
-    key attributes (others are left out, with a warning, as DataJoint does)."""
+def _job_key(target: TableSpec) -> tuple[Attribute, ...]:
+    """The target's key attributes that come from its primary-key parents (others are left
+    out of the job key, with a warning, as DataJoint does)."""
     derived = {child for fk in target.foreign_keys if fk.in_key for child in fk.child_attrs}
     key = []
     for attr in target.attributes:
@@ -113,20 +122,25 @@ def job_spec(target: TableSpec) -> TableSpec:
     if not key:
         raise FramesError(f"Cannot create jobs table for {target.ref}: no FK-derived primary "
                           "key attributes found.")
-    ref = TableRef(target.ref.schema, job_table_name(target.ref.name))
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=256)
+def job_spec(target: TableSpec) -> tuple[TableSpec, str]:
+    """The spec and the definition text of the jobs table of ``target``."""
+    key = _job_key(target)
+    lines = "\n".join(f"{attr.name} : {attr.type}" for attr in key)
+    definition = f"# Job queue for {target.ref}\n{lines}\n---\n{_JOB_ATTRIBUTES.lstrip()}"
 
     def no_references(text: str) -> TableSpec:
         raise LookupError(text)
 
-    lines = "\n".join(f"{attr.name} : {attr.type}" for attr in key)
-    parsed = parse_definition(f"# Job queue for {target.ref}\n{lines}\n---\n{_JOB_ATTRIBUTES}",
-                              ref=ref, tier="manual", class_name="Job", resolve=no_references)
-    by_name = {attr.name: attr for attr in key}
-    attributes = tuple(
-        dataclasses.replace(attr, type=by_name[attr.name].type,
-                            lineage=by_name[attr.name].lineage) if attr.name in by_name else attr
-        for attr in parsed.attributes)
-    return dataclasses.replace(parsed, attributes=attributes)
+    ref = TableRef(target.ref.schema, job_table_name(target.ref.name))
+    parsed = parse_definition(definition, ref=ref, tier="manual", class_name="Job",
+                              resolve=no_references)
+    by_name = {attr.name: attr for attr in key}  # keep the target's types and lineage
+    attributes = tuple(by_name.get(attr.name, attr) for attr in parsed.attributes)
+    return dataclasses.replace(parsed, attributes=attributes), definition
 
 
 class Job(Table):
@@ -144,7 +158,7 @@ class Job(Table):
     """
 
     def __init__(self, target: Table) -> None:
-        spec = job_spec(target._spec)  # type: ignore[arg-type]
+        spec, self._definition = job_spec(target._spec)  # type: ignore[arg-type]
         self._target = target
         self._spec = spec  # type: ignore[misc]
         self._heading = Heading(spec.attributes)  # type: ignore[misc]
@@ -155,6 +169,11 @@ class Job(Table):
     @property
     def _name(self) -> str:
         return f"{type(self._target).__name__}.jobs"
+
+    @property
+    def definition(self) -> str:  # type: ignore[override]
+        """The definition of the jobs table, as DataJoint writes it."""
+        return self._definition
 
     @property
     def target(self) -> Table:

@@ -18,6 +18,7 @@ worker processes, each with its own connection.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import contextvars
 import datetime
 import inspect
@@ -32,7 +33,8 @@ import numpy as np
 
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
-from frames.errors import FramesError, QueryError
+from frames.declare.spec import TableSpec
+from frames.errors import DefinitionError, FramesError, QueryError
 from frames.plan.nodes import BaseTable
 
 if TYPE_CHECKING:
@@ -59,6 +61,30 @@ def insert_allowed(stored_name: str) -> bool:
     return any(stored_name == n or stored_name.startswith(n + "__") for n in names)
 
 
+def auto_populated_spec(spec: TableSpec) -> TableSpec:
+    """``spec`` as declared: an Imported or Computed table's key must come from its parents
+    (unless ``config['jobs.allow_new_pk_fields_in_computed_tables']``), and it gets the hidden
+    job metadata columns if ``config['jobs.add_job_metadata']``; other tables are unchanged."""
+    from frames.api.jobs import JOB_METADATA, jobs_setting
+
+    if spec.tier not in ("imported", "computed"):
+        return spec
+    if not jobs_setting("allow_new_pk_fields_in_computed_tables"):
+        derived = {child for fk in spec.foreign_keys for child in fk.child_attrs}
+        native = [name for name in spec.primary_key if name not in derived]
+        if native:
+            raise DefinitionError(
+                f"Auto-populated table `{spec.ref}` has non-FK primary key attribute(s): "
+                f"{', '.join(native)}. Computed and Imported tables must derive all primary key "
+                "attributes from foreign key references. The make() method is called once per "
+                "entity (row) in the table. If you need to compute multiple entities per job, "
+                "define a Part table to store them. To bypass this restriction, set: "
+                "dj.config.jobs.allow_new_pk_fields_in_computed_tables = True")
+    if jobs_setting("add_job_metadata"):
+        spec = dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
+    return spec
+
+
 class AutoPopulate:
     """Mixin of :class:`~frames.api.table.Imported` and :class:`~frames.api.table.Computed`.
 
@@ -83,7 +109,8 @@ class AutoPopulate:
             if not fk.in_key:
                 continue
             spec = table_spec(connection, fk.parent)
-            parent = QueryExpression(make_table(spec.ref, Heading(spec.attributes)), connection)
+            parent = QueryExpression(make_table(spec.ref, Heading.of_table(spec.attributes)),
+                                     connection)
             renames = {child: parent_attr for child, parent_attr in fk.attr_map
                        if child != parent_attr}
             parent = parent.proj(**renames)
@@ -287,13 +314,14 @@ class AutoPopulate:
 
     def _record_job_metadata(self, key: dict[str, Any], started: float, duration: float) -> None:
         """Fill the hidden ``_job_*`` columns of the rows of ``key``, where the table has them."""
-        from frames.api.jobs import JOB_METADATA_COLUMNS, job_version
+        from frames.api.jobs import JOB_METADATA, job_version
         from frames.sql.update import update_sql
 
         spec = self._spec  # type: ignore[attr-defined]
-        if not all(name in (a.name for a in spec.attributes) for name in JOB_METADATA_COLUMNS):
+        names = [attr.name for attr in JOB_METADATA]
+        if not set(names) <= {attr.name for attr in spec.attributes}:
             return
-        values = dict(zip(JOB_METADATA_COLUMNS, (
+        values = dict(zip(names, (
             datetime.datetime.fromtimestamp(started), duration, job_version()[:64])))
         where = {name: key[name] for name in spec.primary_key if name in key}
         connection = self._connection  # type: ignore[attr-defined]

@@ -72,6 +72,12 @@ class Attribute:
         """True if an insert may omit this attribute."""
         return self.default is not NO_DEFAULT or self.nullable
 
+    @property
+    def is_hidden(self) -> bool:
+        """True for attributes that the platform manages (names starting with ``_``): stored,
+        but not shown or matched by queries."""
+        return self.name.startswith("_")
+
 
 @dataclass(frozen=True)
 class TableRef:

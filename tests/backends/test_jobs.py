@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 
@@ -184,3 +185,37 @@ def test_jobs_of_a_schema_are_found_without_its_classes(lab) -> None:
     assert jobs.target.table_name == Analysis.table_name
     jobs.delete()
     assert len(Analysis.jobs) == 0
+
+
+def test_jobs_of_a_uuid_keyed_table(backend_url: str, schema_name: str) -> None:
+    connection = dj.connect(backend_url)
+    schema = dj.Schema(schema_name, connection=connection)
+
+    @schema
+    class Item(dj.Manual):
+        definition = """
+        item : uuid
+        """
+
+    @schema
+    class Checked(dj.Computed):
+        definition = """
+        -> Item
+        """
+
+        def make(self, key):
+            self.insert1(key)
+
+    try:
+        item = uuid.uuid4()
+        Item.insert1({"item": item})
+        assert "item : uuid" in Checked.jobs.definition
+        Checked.jobs.refresh()
+        assert Checked.jobs.reserve({"item": item})
+        Checked.jobs.error({"item": item}, "failed")
+        assert Checked.jobs.errors.fetch1("item") == item
+        Checked.jobs.delete()
+        assert Checked.populate(reserve_jobs=True)["success_count"] == 1
+    finally:
+        schema.drop(prompt=False)
+        connection.close()

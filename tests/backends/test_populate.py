@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -9,7 +10,8 @@ import time
 import pytest
 
 import frames as dj
-from frames.errors import DataError, FramesError
+from frames.api import jobs as jobs_module
+from frames.errors import DataError, DefinitionError, FramesError
 
 
 @pytest.fixture
@@ -274,3 +276,78 @@ def test_upstream_only_inside_make(pipeline) -> None:
     _, _, Filtered = pipeline
     with pytest.raises(FramesError, match="only available inside make"):
         Filtered().upstream
+
+
+def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypatch,
+                                                              caplog) -> None:
+    Recording, _, _ = pipeline
+    schema = Recording._schema
+
+    class Split(dj.Computed):
+        definition = """
+        -> Recording
+        half : int16
+        ---
+        samples : int32
+        """
+
+        def make(self, key):
+            samples = (Recording & key).fetch1("samples")
+            self.insert([{**key, "half": h, "samples": samples // 2} for h in (0, 1)])
+
+    with pytest.raises(DefinitionError, match="non-FK primary key attribute.*half"):
+        schema(Split)
+    monkeypatch.setitem(jobs_module._JOBS_DEFAULTS, "allow_new_pk_fields_in_computed_tables",
+                        True)
+    with contextlib.suppress(KeyError):  # once the setting is in config
+        monkeypatch.setitem(dj.config, "jobs.allow_new_pk_fields_in_computed_tables", True)
+    schema(Split)
+    assert Split.populate()["success_count"] == 3 and len(Split) == 6
+    with caplog.at_level(logging.WARNING, logger="frames"):
+        assert Split.jobs.primary_key == ["recording_id"]
+    assert "Ignoring non-FK primary key attribute 'half'" in caplog.text
+
+
+def test_job_metadata_is_hidden_and_filled_by_populate(pipeline, monkeypatch) -> None:
+    Recording, _, _ = pipeline
+    schema = Recording._schema
+    monkeypatch.setitem(jobs_module._JOBS_DEFAULTS, "add_job_metadata", True)
+    with contextlib.suppress(KeyError):
+        monkeypatch.setitem(dj.config, "jobs.add_job_metadata", True)
+
+    @schema
+    class Left(dj.Computed):
+        definition = """
+        -> Recording
+        ---
+        value : int32
+        """
+
+        def make(self, key):
+            self.insert1({**key, "value": 1})
+
+    @schema
+    class Right(dj.Imported):
+        definition = """
+        -> Recording
+        ---
+        other : int32
+        """
+
+        def make(self, key):
+            self.insert1({**key, "other": 2})
+
+    names = ["_job_start_time", "_job_duration", "_job_version"]
+    assert set(names) <= set(Left.heading._attributes) and not set(names) & set(
+        Left.heading.names)
+    assert all(Left.heading._attributes[name].is_hidden for name in names)
+    assert not set(names) & set(Recording.heading._attributes)
+    Left.populate()
+    Right.populate()
+    assert set(Left.to_dicts()[0]) == {"recording_id", "value"}
+    assert len(Left * Right) == 3  # the hidden columns are not matched
+    q = "`" if schema.connection.dialect == "mysql" else '"'
+    rows = schema.connection.backend.fetch_rows(
+        f"SELECT _job_start_time, _job_duration, _job_version "
+        f"FROM {q}{schema.database}{q}.{q}{Left.table_name}{q}")
+    assert len(rows) == 3 and all(r[0] is not None and r[1] >= 0 and r[2] == "" for r in rows)
