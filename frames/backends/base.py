@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import pyarrow as pa
 
+from frames.backends.cursor import ResultCursor
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 
 OnDuplicate = Literal["error", "skip", "replace"]
@@ -70,6 +71,21 @@ class Backend(ABC):
         with those types, converting where its driver yields something else (e.g. MySQL's
         0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
         dictionary-encoded (enums on DuckDB and MySQL); :mod:`frames.io.convert` decodes it.
+        """
+
+    @abstractmethod
+    def raw_query(
+        self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
+    ) -> ResultCursor:
+        """Run user SQL in the driver's ``%s`` / ``%(name)s`` paramstyle (DataJoint's).
+
+        As with pymysql and psycopg2, ``%%`` stands for ``%`` unless ``args`` is ``None``.
+        Returns the buffered result; rows are tuples, or dicts if ``as_dict``.
+
+        Raises
+        ------
+        frames.errors.QueryError
+            (or a more specific frames error) if the server rejects the statement.
         """
 
     # -- transactions -------------------------------------------------------------------------
@@ -169,6 +185,26 @@ class Backend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Close the driver connection."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Check that the connection is open and the server answers.
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the connection was closed or lost.
+        """
+
+    @abstractmethod
+    def reconnect(self) -> None:
+        """Open the driver connection again (after :meth:`close` or a lost connection).
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the server cannot be reached, or the database cannot be reopened.
+        """
 
 
 def to_format_paramstyle(sql: str) -> str:
