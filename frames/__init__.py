@@ -15,6 +15,8 @@ from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.compat import install_as_datajoint
+from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
 
 __version__ = "0.1.0"
@@ -23,6 +25,7 @@ __all__ = [
     "AndList",
     "Computed",
     "Connection",
+    "DataJointError",
     "Diagram",
     "Imported",
     "Lookup",
@@ -32,6 +35,7 @@ __all__ = [
     "QueryExpression",
     "Schema",
     "Table",
+    "ThreadSafetyError",
     "Top",
     "U",
     "VirtualModule",
@@ -39,5 +43,6 @@ __all__ = [
     "conn",
     "connect",
     "errors",
+    "install_as_datajoint",
     "virtual_schema",
 ]

@@ -2,47 +2,71 @@
 
 Every error frames raises derives from :class:`FramesError`. Messages say what is wrong, where
 (which table, attribute, row or fragment) and, where one exists, how to fix it.
+
+The hierarchy contains DataJoint 2.x's (``datajoint.errors``), so code that catches DataJoint's
+classes catches frames' errors of the same meaning: :data:`DataJointError` is
+:class:`FramesError`; ``QueryError`` is the parent of ``QuerySyntaxError``, ``AccessError``,
+``DuplicateError``, ``IntegrityError``, ``UnknownAttributeError`` and ``MissingAttributeError``;
+``LostConnectionError``, ``MissingTableError``, ``MissingExternalFile``, ``BucketInaccessible``
+and ``ThreadSafetyError`` derive from the base. frames' own finer classes (``DefinitionError``,
+``FragmentError``, ``DataError``, ...) sit inside that tree.
 """
 
 from __future__ import annotations
 
 
 class FramesError(Exception):
-    """Base class of every frames error."""
+    """Base class of every frames error (DataJoint's ``DataJointError``)."""
+
+    def suggest(self, *args: object) -> FramesError:
+        """The same error with ``args`` appended to its arguments (DataJoint's API)."""
+        return self.__class__(*(self.args + args))
+
+
+DataJointError = FramesError
+"""DataJoint's name of the base class: ``except dj.DataJointError`` catches every frames error."""
 
 
 class DefinitionError(FramesError):
     """A table definition string is malformed or refers to something that does not exist."""
 
 
-class UnknownAttributeError(FramesError, KeyError):
+class QueryError(FramesError):
+    """A query cannot be built or run: operands that cannot combine, a failed statement."""
+
+
+class QuerySyntaxError(QueryError):
+    """A statement or SQL fragment is not valid SQL."""
+
+
+class AccessError(QueryError):
+    """The database user lacks the privilege the operation needs."""
+
+
+class UnknownAttributeError(QueryError, KeyError):
     """An attribute name does not exist in the heading it was looked up in."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
 
 
-class FragmentError(FramesError):
+class FragmentError(QuerySyntaxError):
     """A user SQL fragment cannot be parsed or is not allowed (statements, subqueries, ...)."""
-
-
-class QueryError(FramesError):
-    """An operator was applied to operands it cannot combine (e.g. unmatched namesakes)."""
 
 
 class DataError(FramesError, ValueError):
     """A value supplied for insertion does not fit its attribute (type, range, enum, null)."""
 
 
-class MissingAttributeError(DataError):
+class MissingAttributeError(QueryError, DataError):
     """A row to insert lacks a required attribute or carries one the table does not have."""
 
 
-class DuplicateError(FramesError):
+class DuplicateError(QueryError):
     """A row to insert has the primary key (or a unique index value) of an existing row."""
 
 
-class IntegrityError(FramesError):
+class IntegrityError(QueryError):
     """A write would break referential integrity (a missing parent, a still-referenced row)."""
 
 
@@ -61,8 +85,31 @@ class TransactionError(FramesError):
 class DatabaseConnectionError(FramesError):
     """The database could not be reached or the connection URL is invalid."""
 
+
+class LostConnectionError(DatabaseConnectionError):
+    """The connection to the server was lost and could not be restored."""
+
+
+class MissingExternalFile(FramesError):
+    """A file or object that a stored attribute refers to is no longer accessible."""
+
+
+class BucketInaccessible(FramesError):
+    """An object-store bucket cannot be reached with the configured credentials."""
+
+
+class ThreadSafetyError(FramesError):
+    """Process-wide state (``dj.config``, ``dj.conn()``) was used in thread-safe mode."""
+
 __all__ = [
     "FramesError",
+    "DataJointError",
+    "QuerySyntaxError",
+    "AccessError",
+    "LostConnectionError",
+    "MissingExternalFile",
+    "BucketInaccessible",
+    "ThreadSafetyError",
     "DefinitionError",
     "UnknownAttributeError",
     "FragmentError",

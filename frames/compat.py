@@ -1,0 +1,124 @@
+"""``frames.install_as_datajoint()``: frames under DataJoint's package name.
+
+After the call, ``import datajoint as dj`` gives frames itself, and DataJoint's public submodules
+(``datajoint.errors``, ``datajoint.settings``, ``datajoint.table``, ...) are the frames modules
+that play the same role, so a code base written for DataJoint 2.x moves over with one line at its
+entry point (as PyMySQL's ``install_as_MySQLdb()`` does for MySQLdb code)::
+
+    import frames
+    frames.install_as_datajoint()
+
+    import datajoint as dj          # frames, from here on, in every module of the process
+
+A DataJoint submodule whose role one frames module plays is that module object itself, so
+patching ``datajoint.errors.X`` patches ``frames.errors.X``. One that gathers the names of
+several frames modules (``datajoint.expression``: queries, ``U`` and conditions) is a read-only
+view of them. A DataJoint submodule that frames does not provide raises ``ModuleNotFoundError``
+naming it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from collections.abc import Sequence
+from typing import Any
+
+from frames.errors import FramesError
+
+#: DataJoint submodule -> the frames modules whose names it offers (first match wins).
+DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
+    "errors": ("frames.errors",),
+    "settings": ("frames.settings",),
+    "connection": ("frames.api.connection",),
+    "schemas": ("frames.api.schema", "frames.api.virtual"),
+    "table": ("frames.api.table",),
+    "user_tables": ("frames.api.table",),
+    "expression": ("frames.api.query", "frames.api.u", "frames.api.coerce"),
+    "condition": ("frames.api.coerce", "frames.api.query"),
+    "heading": ("frames.plan.heading",),
+    "diagram": ("frames.api.diagram",),
+    "jobs": ("frames.api.jobs",),
+    "autopopulate": ("frames.api.populate",),
+    "declare": ("frames.declare.parser", "frames.declare.types"),
+    "lineage": ("frames.declare.lineage",),
+}
+
+
+class ModuleView(types.ModuleType):
+    """A module that offers the public names of several modules, looked up in order."""
+
+    def __init__(self, name: str, modules: Sequence[types.ModuleType]):
+        super().__init__(name, f"DataJoint's {name!r}, provided by "
+                               + ", ".join(module.__name__ for module in modules))
+        self._modules = tuple(modules)
+
+    def __getattr__(self, attribute: str) -> Any:
+        for module in self._modules:
+            try:
+                return getattr(module, attribute)
+            except AttributeError:
+                continue
+        raise AttributeError(
+            f"module {self.__name__!r} (frames: "
+            f"{', '.join(module.__name__ for module in self._modules)}) has no attribute "
+            f"{attribute!r}"
+        )
+
+    def __dir__(self) -> list[str]:
+        names = set(super().__dir__())
+        for module in self._modules:
+            names.update(name for name in dir(module) if not name.startswith("_"))
+        return sorted(names)
+
+
+class _RefuseUnknownSubmodules(importlib.abc.MetaPathFinder):
+    """Keeps ``import datajoint.X`` from loading a second copy of a frames module as ``X``."""
+
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname.startswith("datajoint.") and fullname not in sys.modules:
+            raise ModuleNotFoundError(
+                f"frames provides no {fullname!r}: the DataJoint modules frames provides are "
+                f"{', '.join('datajoint.' + name for name in sorted(DATAJOINT_MODULES))}",
+                name=fullname,
+            )
+        return None
+
+
+def datajoint_module(name: str) -> types.ModuleType:
+    """The module that stands for ``datajoint.<name>``: a frames module or a view of several."""
+    modules = [importlib.import_module(module) for module in DATAJOINT_MODULES[name]]
+    if len(modules) == 1:
+        return modules[0]
+    return ModuleView(f"datajoint.{name}", modules)
+
+
+def install_as_datajoint() -> None:
+    """Make ``import datajoint`` (and its public submodules) import frames.
+
+    Call it once, before the first ``import datajoint`` of the process. Calling it again does
+    nothing. Raises :class:`~frames.errors.FramesError` if the real DataJoint package is already
+    imported, because its objects would then mix with frames'.
+    """
+    frames = sys.modules["frames"]
+    current = sys.modules.get("datajoint")
+    if current is frames:
+        return
+    if current is not None:
+        raise FramesError(
+            "install_as_datajoint(): the datajoint package is already imported "
+            f"({getattr(current, '__file__', current)!r}); call frames.install_as_datajoint() "
+            "before the first 'import datajoint' of the process"
+        )
+    views = {name: datajoint_module(name) for name in DATAJOINT_MODULES}
+    sys.modules["datajoint"] = frames
+    for name, module in views.items():
+        sys.modules[f"datajoint.{name}"] = module
+        if not hasattr(frames, name):  # ``dj.diagram.X`` without ``import datajoint.diagram``
+            setattr(frames, name, module)
+    if not any(isinstance(finder, _RefuseUnknownSubmodules) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _RefuseUnknownSubmodules())
