@@ -37,12 +37,16 @@ class Backend(ABC):
     string_collation : str or None
         The collation string columns are declared with, where the server decides it (MySQL 8
         and MariaDB spell their binary NO PAD collations differently); None: the dialect's.
+    shared_by_processes : bool
+        False where other processes cannot open the same database alongside this one (DuckDB),
+        so ``populate(processes=N)`` runs in this process.
     """
 
     dialect: str
     declares_foreign_keys: bool = True
     savepoints: bool = True
     string_collation: str | None = None
+    shared_by_processes: bool = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -181,6 +185,11 @@ class Backend(ABC):
     @abstractmethod
     def foreign_keys(self) -> list[tuple[TableRef, ForeignKeySpec]]:
         """Every foreign key in the database as (child table, key), across all schemas."""
+
+    def reopen(self) -> Backend:
+        """A new connection to the same database with the same settings, for a worker process
+        forked from this one (see :attr:`shared_by_processes`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be opened again")
 
     @abstractmethod
     def close(self) -> None:

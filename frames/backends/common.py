@@ -9,6 +9,7 @@ after a lost connection.
 
 from __future__ import annotations
 
+import copy
 import functools
 from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -352,6 +353,14 @@ class ServerBackend(SqlBackend):
             ) from exc
         self._close_quietly()
         self._conn = self._connect()
+
+    def reopen(self) -> ServerBackend:
+        """A new connection to the same server with the same settings, outside any
+        transaction; this one stays open."""
+        clone = copy.copy(self)
+        clone._in_transaction = False
+        clone._conn = self._connect()
+        return clone
 
     def _close_quietly(self) -> None:
         try:

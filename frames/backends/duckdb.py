@@ -105,6 +105,7 @@ class DuckDBBackend(SqlBackend):
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
     savepoints = False
+    shared_by_processes = False
 
     def __init__(self, url: str, path: str = ":memory:") -> None:
         super().__init__(url)
