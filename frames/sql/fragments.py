@@ -1,9 +1,10 @@
 """User SQL fragments: parsed with sqlglot, validated, turned into plan expressions.
 
-Fragments are read in one dialect for every backend: ANSI/PostgreSQL style by default
-(single-quoted strings, ``||`` concatenation, double-quoted identifiers), or MySQL style when
-``config['fragment_dialect'] = 'mysql'`` (double-quoted strings, as legacy DataJoint code writes
-them). A fragment may only be an expression over the operand's attributes: no statements, no
+Fragments are read as the query's database reads SQL (``config['fragment_dialect'] = 'auto'``,
+the default, as DataJoint passes them to the server): MySQL style on MySQL/MariaDB
+(double-quoted strings), ANSI/PostgreSQL style on PostgreSQL and DuckDB (single-quoted strings,
+``||`` concatenation, double-quoted identifiers). ``'ansi'`` or ``'mysql'`` reads every
+fragment one way on every backend. A fragment may only be an expression over the operand's attributes: no statements, no
 subqueries, no functions outside :data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates,
 and aggregates only where the operator allows them. String literals become bound parameters.
 Parsing is cached per (fragment, dialect).
@@ -37,6 +38,7 @@ from frames.plan.values import (
     Param,
 )
 from frames.settings import config
+from frames.sql.dialects import get_dialect
 
 _READ_DIALECTS = {"ansi": "postgres", "mysql": "mysql"}
 
@@ -267,8 +269,17 @@ _HANDLERS: list[tuple[type, str]] = [
 ]
 
 
+def read_dialect(backend: str | None) -> str:
+    """The sqlglot dialect fragments are read in for a query on ``backend`` (frames' name of
+    the connection's dialect; None: no connection, read as on DuckDB)."""
+    configured = config["fragment_dialect"]
+    if configured == "auto":
+        configured = get_dialect(backend or "duckdb").fragment_dialect
+    return _READ_DIALECTS[configured]
+
+
 def parse_fragment(fragment: str, heading: Heading, *, where: str,
-                   allow_aggregates: bool = False) -> Expr:
+                   allow_aggregates: bool = False, backend: str | None = None) -> Expr:
     """Parse and check one fragment against ``heading``.
 
     Parameters
@@ -281,6 +292,9 @@ def parse_fragment(fragment: str, heading: Heading, *, where: str,
         The operator call, for messages (``"Recording.proj(duration_min=...)"``).
     allow_aggregates : bool
         True inside ``aggr()``.
+    backend : str, optional
+        The dialect of the query's connection, which decides how the fragment is read (see
+        :func:`read_dialect`).
 
     Raises
     ------
@@ -291,7 +305,7 @@ def parse_fragment(fragment: str, heading: Heading, *, where: str,
     """
     if not isinstance(fragment, str) or not fragment.strip():
         raise FragmentError(f"{where}: a fragment must be a non-empty string, not {fragment!r}")
-    tree = _parse(fragment, _READ_DIALECTS[config["fragment_dialect"]])
+    tree = _parse(fragment, read_dialect(backend))
     expr = _Converter(fragment, heading, where, allow_aggregates).convert(tree)
     try:
         return normalize(expr, heading)

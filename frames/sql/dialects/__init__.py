@@ -57,6 +57,10 @@ class Dialect:
         Enums can lose their type, and with it their declaration order, inside a query (a
         MySQL UNION turns them into strings, which sort alphabetically): ``ORDER BY`` reads
         each value's position among the members (``FIELD(value, 'lo', 'mid', 'hi')``).
+    fragment_dialect : str
+        How user SQL fragments are read on this backend when ``config['fragment_dialect']``
+        is ``'auto'``: as the backend itself reads SQL, as DataJoint passes fragments to it
+        (``'mysql'``: double-quoted strings; ``'ansi'``: double-quoted identifiers).
     """
 
     name: str
@@ -73,6 +77,7 @@ class Dialect:
     unique_grouping_names: bool = False
     uuid_bytes: bool = False
     enum_order_by_position: bool = False
+    fragment_dialect: str = "ansi"
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -145,6 +150,7 @@ POSTGRES = Dialect(
 MYSQL = Dialect(
     name="mysql",
     sqlglot="mysql",
+    fragment_dialect="mysql",
     types={
         **_COMMON_TYPES,
         "int8": "TINYINT",
