@@ -120,7 +120,7 @@ def parse_order(order_by: str | Sequence[str] | None, heading: Heading) -> list[
             if not match:
                 raise QueryError(f"order_by: cannot read {part!r}; write 'attribute [ASC|DESC]'")
             name, direction = match.group(1), (match.group(2) or "asc").lower()
-            if name.upper() == "KEY":
+            if name == "KEY":  # upper case: ``key`` may be an attribute (as in DataJoint)
                 out += [(k, direction == "desc") for k in heading.primary_key]
                 continue
             if name not in heading:

@@ -26,6 +26,9 @@ from frames.plan.heading import Heading
 from frames.plan.normalize import InvalidLiteral, normalize
 from frames.plan.values import (
     AGGREGATES,
+    DATE,
+    DATE_UNITS,
+    INTERVAL_UNITS,
     SCALAR_FUNCTIONS,
     Agg,
     Case,
@@ -36,6 +39,7 @@ from frames.plan.values import (
     Lit,
     Op,
     Param,
+    infer_type,
 )
 from frames.settings import config
 from frames.sql.dialects import get_dialect
@@ -148,7 +152,35 @@ class _Converter:
 
     def _binary(self, node: exp.Binary) -> Expr:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
+        if isinstance(node.expression, exp.Interval) and op in ("+", "-"):
+            return self._date_add(node.this, node.expression, -1 if op == "-" else 1)
         return Op(op, (self.convert(node.this), self.convert(node.expression)))
+
+    def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
+        """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""
+        unit = interval.unit.name.lower() if interval.unit is not None else ""
+        amount = interval.this.name if interval.this is not None else ""
+        if unit.endswith("s"):
+            unit = unit[:-1]
+        if unit not in INTERVAL_UNITS or not amount.lstrip("-").isdigit():
+            raise self.fail(f"INTERVAL needs a whole number and one of "
+                            f"{', '.join(INTERVAL_UNITS)}; got {interval.sql()!r}", "interval")
+        converted = self.convert(value)
+        result: Expr = Func("date_add", (converted, Lit(sign * int(amount)), Lit(unit)))
+        types = {attr.name: attr.type for attr in self.heading}
+        if unit in DATE_UNITS and infer_type(converted, types).category == "date":
+            result = Cast(result, DATE)
+        return result
+
+    def _to_date(self, node: exp.Expression) -> Expr:
+        """``date(x)``: the date part of a date, a datetime or a date string."""
+        if node.expressions:
+            raise self.fail("date() takes one argument", "date")
+        return Cast(self.convert(node.this), DATE)
+
+    def _now(self, node: exp.Expression) -> Expr:
+        return Func("current_timestamp" if isinstance(node, exp.CurrentTimestamp)
+                    else "current_date", ())
 
     def _neg(self, node: exp.Neg) -> Expr:
         return Op("neg", (self.convert(node.this),))
@@ -234,7 +266,7 @@ class _Converter:
     def _anonymous(self, node: exp.Anonymous) -> Expr:
         name = node.name.lower()
         aliases = {"ifnull": "coalesce", "pow": "power", "ceiling": "ceil", "char_length":
-                   "length", "log": "ln"}
+                   "length", "log": "ln", "curdate": "current_date", "now": "current_timestamp"}
         name = aliases.get(name, name)
         if name not in SCALAR_FUNCTIONS:
             allowed = ", ".join(sorted((*SCALAR_FUNCTIONS, *AGGREGATES)))
@@ -262,6 +294,8 @@ _HANDLERS: list[tuple[type, str]] = [
     (exp.Null, "_null"), (exp.Paren, "_paren"), (exp.Neg, "_neg"), (exp.Not, "_not"),
     (exp.Is, "_is"), (exp.In, "_in"), (exp.Between, "_between"), (exp.Concat, "_concat"),
     (exp.Case, "_case"), (exp.If, "_if"), (exp.Cast, "_cast"),
+    (exp.TsOrDsToDate, "_to_date"), (exp.Date, "_to_date"),
+    (exp.CurrentDate, "_now"), (exp.CurrentTimestamp, "_now"),
     *[(cls, "_binary") for cls in _BINARY],
     *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
     *[(cls, "_function") for cls in _FUNCTION_CLASSES],
