@@ -65,6 +65,8 @@ class ExprEmitter:
             return self._op(expr, resolve)
         if isinstance(expr, Agg):
             return self._aggregate(expr, resolve)
+        if isinstance(expr, Func) and expr.name == "date_add":
+            return self._date_add(expr, self.emit(expr.args[0], resolve))
         if isinstance(expr, Func):
             args = [self.emit(arg, resolve) for arg in expr.args]
             if expr.name == "log10":
@@ -75,8 +77,6 @@ class ExprEmitter:
                 return exp.CurrentDate()
             if expr.name == "current_timestamp":
                 return exp.CurrentTimestamp()
-            if expr.name == "date_add":
-                return self._date_add(expr, args[0])
             if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
                 args[0] = exp.Cast(this=args[0], to=exp.DataType.build(
                     self.dialect.round_cast, dialect=self.dialect.sqlglot))
