@@ -173,6 +173,8 @@ def test_top_order_is_inherited_and_kept_in_results(school) -> None:
     assert [r["student_id"] for r in (newest & dj.Top(2, order_by=None)).to_dicts()] == [3, 1]
     skipped = student & dj.Top(3, "born DESC", offset=1) & dj.Top(1, order_by=None, offset=1)
     assert [r["student_id"] for r in skipped.to_dicts()] == [2]
+    # the second Top reads the first one's rows (DataJoint's merge would return id 3 too)
+    assert ids(student & dj.Top(2, "student_id") & dj.Top(5, order_by=None, offset=1)) == [2]
     reordered = student & dj.Top(2, "born DESC") & dj.Top(5, "student_id")
     assert [r["student_id"] for r in reordered.to_dicts()] == [1, 3]
     assert ids(student & dj.Top(order_by=None)) == [1]
