@@ -27,8 +27,10 @@ display.limit : int
 display.width : int
     Maximum characters of one cell in ``repr()`` (default 24).
 fragment_dialect : str
-    SQL dialect user fragments are read in: ``'ansi'`` (default; PostgreSQL-style single-quoted
-    strings and ``||`` concatenation) or ``'mysql'`` (legacy DataJoint strings with double quotes).
+    SQL dialect user fragments are read in: ``'auto'`` (default: as the connection's database
+    reads SQL, which is what DataJoint does: MySQL-style on MySQL/MariaDB, ANSI elsewhere),
+    ``'ansi'`` (PostgreSQL-style: single-quoted strings, double-quoted identifiers, ``||``
+    concatenation) or ``'mysql'`` (double-quoted strings, as legacy DataJoint code writes them).
 """
 
 from __future__ import annotations
@@ -51,11 +53,11 @@ _DEFAULTS: dict[str, Any] = {
     "safemode": True,
     "display.limit": 12,
     "display.width": 24,
-    "fragment_dialect": "ansi",
+    "fragment_dialect": "auto",
     "loglevel": "INFO",
 }
 
-_FRAGMENT_DIALECTS = ("ansi", "mysql")
+_FRAGMENT_DIALECTS = ("auto", "ansi", "mysql")
 #: Values of ``database.backend``, DataJoint's names.
 BACKENDS = ("mysql", "postgresql")
 

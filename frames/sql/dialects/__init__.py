@@ -61,6 +61,10 @@ class Dialect:
         What follows the column type of an ``auto_increment`` attribute (MySQL's
         ``AUTO_INCREMENT``, PostgreSQL's identity); ``None``: the column defaults to the next
         value of a sequence of its own (DuckDB).
+    fragment_dialect : str
+        How user SQL fragments are read on this backend when ``config['fragment_dialect']``
+        is ``'auto'``: as the backend itself reads SQL, as DataJoint passes fragments to it
+        (``'mysql'``: double-quoted strings; ``'ansi'``: double-quoted identifiers).
     """
 
     name: str
@@ -78,6 +82,7 @@ class Dialect:
     uuid_bytes: bool = False
     enum_order_by_position: bool = False
     auto_increment_clause: str | None = None
+    fragment_dialect: str = "ansi"
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -151,6 +156,7 @@ POSTGRES = Dialect(
 MYSQL = Dialect(
     name="mysql",
     sqlglot="mysql",
+    fragment_dialect="mysql",
     types={
         **_COMMON_TYPES,
         "int8": "TINYINT",
