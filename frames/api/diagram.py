@@ -146,10 +146,11 @@ def _adaptive_style_block() -> str:
 
 
 class SvgImage:
-    """An SVG document (``data``) that Jupyter displays inline (IPython's ``SVG``)."""
+    """An SVG image that Jupyter displays inline, as IPython's ``SVG``: ``data`` is the
+    document from its ``<svg`` element on (without the XML prolog)."""
 
     def __init__(self, data: str) -> None:
-        self.data = data
+        self.data = data[data.find("<svg"):] if "<svg" in data else data
 
     def _repr_svg_(self) -> str:
         return self.data
@@ -905,7 +906,7 @@ class Diagram(nx.MultiDiGraph):
         return "\n".join(lines + styles)
 
     def _repr_svg_(self) -> str:
-        return self.svg_string()
+        return self.make_svg().data
 
     def draw(self) -> str | None:
         """Show the diagram: inline in IPython/Jupyter, else return its SVG text."""
@@ -996,9 +997,15 @@ def _free_table(connection: Connection, node: str) -> QueryExpression:
 
 
 def _referenced(child: QueryExpression, attr_map: dict[str, str]) -> QueryExpression:
-    """``child``'s rows projected to the parent's names of a foreign key's attributes."""
-    same = [c for c, p in attr_map.items() if c == p]
-    return child.proj(*same, **{p: c for c, p in attr_map.items() if c != p})
+    """The distinct values of a foreign key in ``child``'s rows, under the parent's names.
+
+    Only the foreign key's attributes are kept, so that a restriction of the parent by it
+    matches on exactly those (a renamed key may take the name of another attribute of
+    ``child``).
+    """
+    from frames.api.u import U
+
+    return (U(*attr_map) & child).proj(**{p: c for c, p in attr_map.items() if c != p})
 
 
 def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str | None:
