@@ -16,6 +16,7 @@ from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -41,6 +42,7 @@ __all__ = [
     "Top",
     "U",
     "VirtualModule",
+    "cli",
     "config",
     "conn",
     "connect",
