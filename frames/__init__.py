@@ -8,8 +8,9 @@ MySQL/MariaDB.
 
 from frames import errors
 from frames.api.coerce import AndList, Not
-from frames.api.connection import Connection, conn, connect
+from frames.api.connection import Connection, conn, connect, list_schemas
 from frames.api.diagram import Diagram
+from frames.api.instance import Instance, config
 from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
@@ -19,7 +20,6 @@ from frames.api.virtual import VirtualModule, virtual_schema
 from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
-from frames.settings import config
 
 __version__ = "0.1.0"
 
@@ -30,6 +30,7 @@ __all__ = [
     "DataJointError",
     "Diagram",
     "Imported",
+    "Instance",
     "Job",
     "Lookup",
     "Manual",
@@ -48,5 +49,6 @@ __all__ = [
     "connect",
     "errors",
     "install_as_datajoint",
+    "list_schemas",
     "virtual_schema",
 ]

@@ -101,6 +101,8 @@ class DuckDBBackend(SqlBackend):
     """
 
     dialect = "duckdb"
+    list_schemas_sql = ("SELECT schema_name FROM duckdb_schemas() WHERE database_name = "
+                        "current_database() AND NOT internal ORDER BY schema_name")
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"

@@ -7,7 +7,7 @@ from sqlalchemy.engine import make_url
 
 import frames as dj
 from frames.api import connection as connection_module
-from frames.errors import DatabaseConnectionError, QueryError, TransactionError
+from frames.errors import DatabaseConnectionError, LostConnectionError, QueryError
 from frames.settings import config
 
 _BACKEND_NAMES = {"postgres": "postgresql", "mysql": "mysql"}
@@ -94,7 +94,7 @@ def test_query_reconnects_a_closed_connection(backend_name, opened):
 
 @pytest.mark.backends("postgres", "mysql")
 def test_closing_inside_a_transaction_loses_it(opened):
-    with pytest.raises(TransactionError, match="during a transaction"), opened.transaction:
+    with pytest.raises(LostConnectionError, match="during a transaction"), opened.transaction:
         opened.close()
         opened.query("SELECT 1", reconnect=True)
     assert opened.is_connected and not opened.in_transaction
