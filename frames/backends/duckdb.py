@@ -37,6 +37,8 @@ from frames.errors import (
     IntegrityError,
     MissingTableError,
     QueryError,
+    QuerySyntaxError,
+    UnknownAttributeError,
 )
 
 T = TypeVar("T")
@@ -139,6 +141,11 @@ class DuckDBBackend(SqlBackend):
             return DataError
         if isinstance(exc, duckdb.DataError):
             return DataError
+        if isinstance(exc, duckdb.ParserException):
+            return QuerySyntaxError
+        if isinstance(exc, duckdb.BinderException) and "column" in message \
+                and "not found" in message:
+            return UnknownAttributeError
         if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
             return MissingTableError
         return None
