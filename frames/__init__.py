@@ -6,7 +6,7 @@ every query runs as a single SQL statement on DuckDB (default, in-process), Post
 MySQL/MariaDB.
 """
 
-from frames import errors
+from frames import blob, errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
@@ -15,6 +15,8 @@ from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.blob import MatCell, MatStruct
+from frames.codecs import Codec, get_codec, list_codecs
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -23,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AndList",
+    "Codec",
     "Computed",
     "Connection",
     "DataJointError",
@@ -30,6 +33,8 @@ __all__ = [
     "Imported",
     "Lookup",
     "Manual",
+    "MatCell",
+    "MatStruct",
     "Not",
     "Part",
     "QueryExpression",
@@ -39,10 +44,13 @@ __all__ = [
     "Top",
     "U",
     "VirtualModule",
+    "blob",
     "config",
     "conn",
     "connect",
     "errors",
+    "get_codec",
     "install_as_datajoint",
+    "list_codecs",
     "virtual_schema",
 ]

@@ -268,12 +268,13 @@ class QueryExpression:
         table = self._arrow(order_by, limit, offset)
         if not self.heading.names:
             return [{} for _ in range(table.num_rows)]
-        return convert.to_dicts(table, self.heading)
+        return convert.to_dicts(table, self.heading, squeeze)
 
     def to_pandas(self, order_by: Any = None, limit: int | None = None,
                   offset: int | None = None, squeeze: bool = False) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
-        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading)
+        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading,
+                                 squeeze=squeeze)
 
     def to_polars(self, order_by: Any = None, limit: int | None = None,
                   offset: int | None = None, squeeze: bool = False) -> polars.DataFrame:
@@ -286,7 +287,7 @@ class QueryExpression:
         """A numpy structured array, or one array per named attribute."""
         self.heading.check(attributes, f"{self._name}.to_arrays()")
         return convert.to_arrays(self._arrow(order_by, limit, offset), self.heading,
-                                 *attributes, include_key=include_key)
+                                 *attributes, include_key=include_key, squeeze=squeeze)
 
     def keys(self, order_by: Any = None, limit: int | None = None,
              offset: int | None = None) -> list[dict[str, Any]]:
@@ -313,7 +314,7 @@ class QueryExpression:
             # a result this small costs least as the driver's own rows, without Arrow
             backend = self._connection.backend
             sql, params = compile_plan(two, backend.dialect)
-            rows = convert.driver_rows_to_dicts(backend.fetch_rows(sql, params), heading)
+            rows = convert.driver_rows_to_dicts(backend.fetch_rows(sql, params), heading, squeeze)
         else:
             rows = [{} for _ in range(len(self._derive(two)))]
         if len(rows) != 1:
@@ -341,13 +342,13 @@ class QueryExpression:
         """
         warnings.warn("fetch() is deprecated; use to_dicts(), to_pandas(), to_arrays() or "
                       "keys()", DeprecationWarning, stacklevel=2)
-        page = {"order_by": order_by, "limit": limit, "offset": offset}
+        page = {"order_by": order_by, "limit": limit, "offset": offset, "squeeze": squeeze}
         if format == "frame":
             return self.to_pandas(**page)
         if not attributes:
             return self.to_dicts(**page) if as_dict else self.to_arrays(**page)
         if attributes == ("KEY",):
-            return self.keys(**page)
+            return self.keys(order_by=order_by, limit=limit, offset=offset)
         if as_dict:
             names = [n for a in attributes for n in (self.primary_key if a == "KEY" else [a])]
             return self.proj(*[n for n in names if n not in self.primary_key]).to_dicts(**page)

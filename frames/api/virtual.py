@@ -63,7 +63,7 @@ def definition_text(spec: TableSpec) -> str:
         elif attr.name not in covered:
             comment = f"  # {attr.comment}" if attr.comment else ""
             (key_lines if attr.in_key else other_lines).append(
-                f"{attr.name}{_default_text(attr)} : {attr.type}{comment}")
+                f"{attr.name}{_default_text(attr)} : {attr.declared_type}{comment}")
     other_lines.extend(
         f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"
         for index in spec.indexes)

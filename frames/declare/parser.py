@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from frames.codecs.attributes import parse_attribute_type
 from frames.declare.spec import (
     NO_DEFAULT,
     Attribute,
@@ -36,7 +37,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.types import INTEGER_RANGES, CoreType, parse_type
+from frames.declare.types import INTEGER_RANGES, CoreType
 from frames.errors import DefinitionError
 
 TIERS = ("manual", "lookup", "imported", "computed", "part")
@@ -264,7 +265,7 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     _check_name(builder, line, name)
     type_text, comment = _strip_comment(type_text)
     try:
-        core_type = parse_type(type_text)
+        core_type, codec = parse_attribute_type(type_text)
     except ValueError as exc:
         raise builder.error(line, str(exc)) from None
     if builder.in_key and core_type.kind in ("json", "bytes"):
@@ -285,6 +286,9 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     default: object = NO_DEFAULT
     if nullable:
         default = None
+    elif default_text and codec:
+        raise builder.error(line, f"the default of the {codec} attribute {name!r} can only be "
+                                  "null ('= null')")
     elif default_text:
         try:
             default = parse_default(default_text, core_type)
@@ -299,6 +303,7 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
         comment=comment,
         in_key=builder.in_key,
         lineage=lineage,
+        codec=codec,
     )
 
 
