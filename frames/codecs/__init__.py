@@ -13,6 +13,7 @@ from frames.codecs.builtin import (
     FilepathCodec,
     HashCodec,
     NpyCodec,
+    NpyRef,
     ObjectCodec,
     SchemaCodec,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "FilepathCodec",
     "HashCodec",
     "NpyCodec",
+    "NpyRef",
     "ObjectCodec",
     "SchemaCodec",
     "_codec_registry",
