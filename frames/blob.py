@@ -300,6 +300,16 @@ def _moment(value: datetime.date | datetime.time) -> bytes:
 # Reading
 
 
+def _complex(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
+    """The complex array of ``real`` and ``imag`` parts, of the dtype DataJoint gives
+    (``real + 1j * imag``: complex64 from float32, else complex128), with infinite parts kept
+    (that expression turns an infinite imaginary part's real part into NaN)."""
+    out = np.empty(real.shape, dtype=(real[:0] + 1j * imag[:0]).dtype)
+    out.real = real
+    out.imag = imag
+    return out
+
+
 class _Reader:
     """Decodes values from ``data`` starting at ``pos``."""
 
@@ -423,7 +433,7 @@ class _Reader:
         else:
             data = self._numbers(dtype, count)
             if is_complex:
-                data = data + 1j * self._numbers(dtype, count)
+                data = _complex(data, self._numbers(dtype, count))
             if not shape:  # a 0-d numeric array reads as a numpy scalar, as in DataJoint
                 return self._squeezed(data[0])
         return self._squeezed(data.reshape(shape, order="F"))
