@@ -10,6 +10,7 @@ from frames import blob, errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
+from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
@@ -17,6 +18,7 @@ from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
 from frames.blob import MatCell, MatStruct
 from frames.codecs import Codec, get_codec, list_codecs
+from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -31,6 +33,7 @@ __all__ = [
     "DataJointError",
     "Diagram",
     "Imported",
+    "Job",
     "Lookup",
     "Manual",
     "MatCell",
@@ -45,6 +48,7 @@ __all__ = [
     "U",
     "VirtualModule",
     "blob",
+    "cli",
     "config",
     "conn",
     "connect",

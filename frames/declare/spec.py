@@ -39,6 +39,10 @@ class SqlDefault:
     keyword: str
 
 
+#: The default of an ``auto_increment`` attribute: the database numbers the rows that omit it.
+AUTO_INCREMENT = SqlDefault("AUTO_INCREMENT")
+
+
 @dataclass(frozen=True)
 class Attribute:
     """One attribute of a heading.
@@ -81,6 +85,17 @@ class Attribute:
     def declared_type(self) -> str:
         """The type as a definition spells it: the codec (``<blob>``) or the core type."""
         return self.codec or str(self.type)
+
+    @property
+    def auto_increment(self) -> bool:
+        """True if the database numbers rows that omit this attribute (``auto_increment``)."""
+        return self.default == AUTO_INCREMENT
+
+    @property
+    def is_hidden(self) -> bool:
+        """True for attributes that the platform manages (names starting with ``_``): stored,
+        but not shown or matched by queries."""
+        return self.name.startswith("_")
 
 
 @dataclass(frozen=True)
