@@ -20,7 +20,7 @@ from frames.codecs.builtin import store_unsupported
 from frames.codecs.registry import Codec, accepts_keyword, parse_type_spec, resolve_dtype
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType, parse_type
-from frames.errors import DataError, FramesError
+from frames.errors import DataError, FramesError, QueryError
 
 
 def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
@@ -126,3 +126,12 @@ def decode_values(values: list[Any], attr: Attribute, squeeze: bool = False) -> 
         return values
     decode = decoder(attr.codec, squeeze)
     return [None if value is None else decode(value) for value in values]
+
+
+def codec_restriction_error(attr: Attribute, where: str) -> QueryError:
+    """The error for restricting by a value of the codec attribute ``attr``: the database holds
+    its encoded form, which no Python value is compared with."""
+    return QueryError(
+        f"{where}: cannot restrict by the {attr.codec} attribute {attr.name!r}: its values are "
+        "stored encoded and cannot be compared; restrict by other attributes (the primary key), "
+        f"or by {{{attr.name!r}: None}} for rows where it is null")
