@@ -27,6 +27,8 @@ datetime                     ``datetime.datetime`` (naive)
 json                         the parsed value (``json.loads``)
 uuid                         ``uuid.UUID``
 bytes                        ``bytes``
+codec (``<blob>``, ...)      the decoded value (:mod:`frames.codecs`); with ``squeeze``, numpy
+                             arrays lose their length-1 dimensions
 NULL                         ``None``
 ===========================  ================================================================
 
@@ -48,13 +50,15 @@ datetime                     ``datetime64[us]``; NULL is ``NaT``
 json                         (*) ``object`` holding parsed values and ``None``
 uuid                         (*) ``object`` holding ``uuid.UUID`` and ``None``
 bytes                        ``object`` holding ``bytes`` and ``None``
+codec (``<blob>``, ...)      (*) ``object`` holding the decoded values and ``None``
 ===========================  ================================================================
 
 The frame is indexed by the primary key (a ``MultiIndex`` for a key of several attributes).
 
 polars (:func:`to_polars`) and Arrow (:func:`to_arrow`) keep the Arrow types of the heading:
 ``Decimal(p, s)``, ``Date``, ``Datetime("us")``, ``Binary``; ``json`` and ``uuid`` stay as their
-text (``String``), which both libraries handle natively; NULL is null.
+text (``String``), which both libraries handle natively; codec attributes keep their stored
+(encoded) values; NULL is null.
 
 numpy (:func:`to_arrays`): integers and bools keep their native dtype (``int32``, ``bool``,
 ...); floats are ``float64`` (as DataJoint returns them; float32 values by their shortest decimal
