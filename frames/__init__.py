@@ -6,7 +6,7 @@ every query runs as a single SQL statement on DuckDB (default, in-process), Post
 MySQL/MariaDB.
 """
 
-from frames import errors
+from frames import blob, errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect, list_schemas
 from frames.api.diagram import Diagram
@@ -17,6 +17,8 @@ from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.blob import MatCell, MatStruct
+from frames.codecs import Codec, get_codec, list_codecs
 from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
@@ -25,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AndList",
+    "Codec",
     "Computed",
     "Connection",
     "DataJointError",
@@ -34,6 +37,8 @@ __all__ = [
     "Job",
     "Lookup",
     "Manual",
+    "MatCell",
+    "MatStruct",
     "Not",
     "Part",
     "QueryExpression",
@@ -43,12 +48,15 @@ __all__ = [
     "Top",
     "U",
     "VirtualModule",
+    "blob",
     "cli",
     "config",
     "conn",
     "connect",
     "errors",
+    "get_codec",
     "install_as_datajoint",
+    "list_codecs",
     "list_schemas",
     "virtual_schema",
 ]
