@@ -10,9 +10,22 @@ from frames import errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
+from frames.api.free_table import free_table as FreeTable
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
-from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
+from frames.api.table import (
+    Compute,
+    Computed,
+    Entry,
+    Imported,
+    Ingest,
+    Lookup,
+    Manual,
+    Part,
+    Table,
+    UserTable,
+    ValidationResult,
+)
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
 from frames.compat import install_as_datajoint
@@ -23,11 +36,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AndList",
+    "Compute",
     "Computed",
     "Connection",
     "DataJointError",
     "Diagram",
+    "Entry",
+    "FreeTable",
     "Imported",
+    "Ingest",
     "Lookup",
     "Manual",
     "Not",
@@ -38,6 +55,8 @@ __all__ = [
     "ThreadSafetyError",
     "Top",
     "U",
+    "UserTable",
+    "ValidationResult",
     "VirtualModule",
     "config",
     "conn",

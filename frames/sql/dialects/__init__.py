@@ -57,6 +57,9 @@ class Dialect:
         Enums can lose their type, and with it their declaration order, inside a query (a
         MySQL UNION turns them into strings, which sort alphabetically): ``ORDER BY`` reads
         each value's position among the members (``FIELD(value, 'lo', 'mid', 'hi')``).
+    identifier_quote : str
+        The character that quotes identifiers in SQL text and in DataJoint's full table names
+        (`` `lab`.`subject` `` on MySQL, ``"lab"."subject"`` elsewhere).
     """
 
     name: str
@@ -73,6 +76,16 @@ class Dialect:
     unique_grouping_names: bool = False
     uuid_bytes: bool = False
     enum_order_by_position: bool = False
+    identifier_quote: str = '"'
+
+    def quote(self, name: str) -> str:
+        """``name`` as a quoted identifier (the quote character inside it doubled)."""
+        q = self.identifier_quote
+        return q + name.replace(q, q + q) + q
+
+    def full_name(self, schema: str, table: str) -> str:
+        """DataJoint's ``full_table_name``: the quoted schema and table joined by a dot."""
+        return f"{self.quote(schema)}.{self.quote(table)}"
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -171,6 +184,7 @@ MYSQL = Dialect(
     },
     uuid_bytes=True,
     enum_order_by_position=True,
+    identifier_quote="`",
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
