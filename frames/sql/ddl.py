@@ -67,7 +67,7 @@ _CATALOG_KEY = ("child", "ordinal")
 
 def quote_identifier(name: str, dialect: Dialect) -> str:
     """``name`` as a quoted identifier of ``dialect`` (``"a""b"`` or ```a``b```)."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect.sqlglot)
+    return dialect.quote(name)
 
 
 def quote_literal(text: str, dialect: Dialect) -> str:
@@ -77,7 +77,7 @@ def quote_literal(text: str, dialect: Dialect) -> str:
 
 def qualified_name(ref: TableRef, dialect: Dialect) -> str:
     """``"schema"."table"`` for ``ref``, quoted for ``dialect``."""
-    return f"{quote_identifier(ref.schema, dialect)}.{quote_identifier(ref.name, dialect)}"
+    return dialect.full_name(ref.schema, ref.name)
 
 
 def _fit_identifier(name: str) -> str:
