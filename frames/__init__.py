@@ -11,7 +11,7 @@ from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
 from frames.api.query import QueryExpression, Top
-from frames.api.schema import Schema
+from frames.api.schema import Schema, list_schemas
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
@@ -44,5 +44,6 @@ __all__ = [
     "connect",
     "errors",
     "install_as_datajoint",
+    "list_schemas",
     "virtual_schema",
 ]

@@ -43,8 +43,8 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "diagram": ("frames.api.diagram",),
     "jobs": ("frames.api.jobs",),
     "autopopulate": ("frames.api.populate",),
-    "declare": ("frames.declare.parser", "frames.declare.types"),
-    "lineage": ("frames.declare.lineage",),
+    "declare": ("frames.api.datajoint_declare", "frames.declare.parser", "frames.declare.types"),
+    "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
 }
 
 
