@@ -10,11 +10,13 @@ from frames import errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
+from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema, list_schemas
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -28,6 +30,7 @@ __all__ = [
     "DataJointError",
     "Diagram",
     "Imported",
+    "Job",
     "Lookup",
     "Manual",
     "Not",
@@ -39,6 +42,7 @@ __all__ = [
     "Top",
     "U",
     "VirtualModule",
+    "cli",
     "config",
     "conn",
     "connect",

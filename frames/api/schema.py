@@ -12,6 +12,7 @@ import networkx as nx
 
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
+from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
@@ -215,6 +216,7 @@ class Schema:
         elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
+            spec = auto_populated_spec(spec)
             self._create(spec)
         self._adopt(cls, spec, master)
         if "Table definition:" not in (cls.__doc__ or ""):
@@ -231,7 +233,7 @@ class Schema:
     def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
         """Bind ``cls`` to its stored table."""
         cls._spec = spec
-        cls._heading = Heading(spec.attributes)
+        cls._heading = Heading.of_table(spec.attributes)
         cls._schema = self
         if master is not None:
             cls.master = master
@@ -402,6 +404,14 @@ class Schema:
 
         self._assert_exists()
         rebuild_schema_lineage(self.connection, self.database)
+
+    @property
+    def jobs(self) -> list[Any]:
+        """The :class:`~frames.api.jobs.Job` tables of this schema's auto-populated tables that
+        have one (jobs tables are declared on first use of ``Table.jobs``)."""
+        from frames.api.jobs import schema_jobs
+
+        return schema_jobs(self)
 
     def drop(self, prompt: bool | None = None) -> None:
         """Drop the schema with all its tables and data (asks unless ``prompt=False``).

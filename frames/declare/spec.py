@@ -81,6 +81,12 @@ class Attribute:
         """True if the database numbers rows that omit this attribute (``auto_increment``)."""
         return self.default == AUTO_INCREMENT
 
+    @property
+    def is_hidden(self) -> bool:
+        """True for attributes that the platform manages (names starting with ``_``): stored,
+        but not shown or matched by queries."""
+        return self.name.startswith("_")
+
 
 @dataclass(frozen=True)
 class TableRef:

@@ -63,6 +63,10 @@ class Dialect:
         value of a sequence of its own (DuckDB).
     list_schemas_sql : str
         The query that lists the user's schemas (MySQL databases), system schemas excluded.
+    fragment_dialect : str
+        How user SQL fragments are read on this backend when ``config['fragment_dialect']``
+        is ``'auto'``: as the backend itself reads SQL, as DataJoint passes fragments to it
+        (``'mysql'``: double-quoted strings; ``'ansi'``: double-quoted identifiers).
     """
 
     name: str
@@ -82,6 +86,7 @@ class Dialect:
     auto_increment_clause: str | None = None
     list_schemas_sql: str = ("SELECT schema_name FROM information_schema.schemata "
                              "WHERE catalog_name = current_database()")
+    fragment_dialect: str = "ansi"
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -158,6 +163,7 @@ POSTGRES = Dialect(
 MYSQL = Dialect(
     name="mysql",
     sqlglot="mysql",
+    fragment_dialect="mysql",
     types={
         **_COMMON_TYPES,
         "int8": "TINYINT",
