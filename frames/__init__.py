@@ -12,7 +12,7 @@ from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
 from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
-from frames.api.schema import Schema, list_schemas
+from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
@@ -48,6 +48,5 @@ __all__ = [
     "connect",
     "errors",
     "install_as_datajoint",
-    "list_schemas",
     "virtual_schema",
 ]

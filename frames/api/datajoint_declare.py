@@ -102,7 +102,8 @@ def declare(full_table_name: str, definition: str, context: dict[str, Any], adap
         Names that ``->`` lines refer to (declared table classes).
     adapter : Dialect, str or object
         The target backend: a :class:`~frames.sql.dialects.Dialect`, its name, or an object
-        (a connection or its adapter) whose ``sql_dialect`` or ``dialect`` attribute is one.
+        (a connection or its adapter) whose ``sql_dialect``, ``dialect`` or ``backend``
+        attribute is one.
     config : object, optional
         Accepted for DataJoint's signature; frames reads no settings here.
 
@@ -176,7 +177,7 @@ def _dialect(adapter: Any) -> Dialect:
         return adapter
     if isinstance(adapter, str):
         return get_dialect(adapter)
-    for attribute in ("sql_dialect", "dialect"):
+    for attribute in ("sql_dialect", "dialect", "backend"):
         value = getattr(adapter, attribute, None)
         if isinstance(value, (Dialect, str)):
             return _dialect(value)

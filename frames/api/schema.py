@@ -445,14 +445,6 @@ class Schema:
         return dependency_graph(self.connection)
 
 
-def list_schemas(connection: Connection | None = None) -> list[str]:
-    """Names of the schemas (MySQL databases) on ``connection``'s server (default: ``dj.conn()``),
-    system schemas excluded."""
-    connection = connection or conn()
-    return [row[0] for row in connection.backend.fetch_rows(
-        connection.sql_dialect.list_schemas_sql)]
-
-
 def _ordered_dir(cls: type) -> list[str]:
     """Attribute names of ``cls`` and its bases in declaration order, bases first."""
     names: list[str] = []
