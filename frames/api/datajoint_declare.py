@@ -159,7 +159,8 @@ def resolve_reference(text: str, context: dict[str, Any]) -> TableSpec:
     raise LookupError(text)
 
 
-_FULL_NAME = re.compile(r'^([`"])(?P<schema>(?:(?!\1).|\1\1)+)\1\.\1(?P<table>(?:(?!\1).|\1\1)+)\1$')
+_FULL_NAME = re.compile(
+    r'^([`"])(?P<schema>(?:(?!\1).|\1\1)+)\1\.\1(?P<table>(?:(?!\1).|\1\1)+)\1$')
 
 
 def _split_full_name(full_table_name: str) -> tuple[str, str]:

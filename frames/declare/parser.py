@@ -13,8 +13,8 @@ A definition is a sequence of lines::
     unique index(session_notes)         # index(a, b) / unique index(a, b)
 
 A definition without primary-key attributes declares a singleton table (at most one row): its
-key is the hidden attribute :data:`SINGLETON`. Blank lines and ``#`` lines are ignored. Line numbers in error messages count from the first
-non-blank line of the definition.
+key is the hidden attribute :data:`SINGLETON`. Blank lines and ``#`` lines are ignored. Line
+numbers in error messages count from the first non-blank line of the definition.
 """
 
 from __future__ import annotations

@@ -292,7 +292,8 @@ def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     """The statements that drop ``spec``'s table (its indexes go with it).
 
     PostgreSQL also drops the enum types the table declared; DuckDB also drops its sequences
-    and deletes the table's rows from the foreign-key catalog. Tables that reference this one must be dropped first.
+    and deletes the table's rows from the foreign-key catalog. Tables that reference this one
+    must be dropped first.
     """
     statements = [f"DROP TABLE {qualified_name(spec.ref, dialect)}"]
     statements.extend(f"DROP SEQUENCE IF EXISTS {sequence}"
