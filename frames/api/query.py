@@ -122,6 +122,11 @@ class QueryExpression:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
 
     @property
+    def connection(self) -> Connection:
+        """The connection this query runs on."""
+        return self._connection
+
+    @property
     def _backend(self) -> str | None:
         """The dialect of the connection (how SQL fragments are read), if there is one."""
         return None if self._connection is None else self._connection.dialect
