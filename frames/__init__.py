@@ -10,6 +10,7 @@ from frames import errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
+from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
@@ -29,6 +30,7 @@ __all__ = [
     "DataJointError",
     "Diagram",
     "Imported",
+    "Job",
     "Lookup",
     "Manual",
     "Not",
