@@ -150,7 +150,7 @@ class SvgImage:
     document from its ``<svg`` element on (without the XML prolog)."""
 
     def __init__(self, data: str) -> None:
-        self.data = data[data.find("<svg"):] if "<svg" in data else data
+        self.data = (data[data.find("<svg"):] if "<svg" in data else data).strip()
 
     def _repr_svg_(self) -> str:
         return self.data
@@ -209,11 +209,7 @@ class Diagram(nx.MultiDiGraph):
             del frame, caller
         connection, table, schema = _source_of(source)
         dependencies = dependencies_of(connection)
-        wanted = dependencies.known_schemas() | {schema}
-        if not dependencies._loaded or not wanted <= dependencies._loaded_schemas:
-            dependencies.load(schema_names=wanted)
-        else:
-            dependencies.load()
+        dependencies.load(schema_names=dependencies.known_schemas() | {schema})
         super().__init__(dependencies)
         self._init_state(connection, context)
         if table is not None:
