@@ -17,6 +17,7 @@ from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
 from frames.cli import cli
+from frames.logging import logger
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -48,5 +49,6 @@ __all__ = [
     "connect",
     "errors",
     "install_as_datajoint",
+    "logger",
     "virtual_schema",
 ]

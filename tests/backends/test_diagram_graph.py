@@ -287,3 +287,11 @@ def test_save_draw_and_image(lab, tmp_path, monkeypatch: pytest.MonkeyPatch) -> 
         diagram.make_image()
     monkeypatch.setitem(sys.modules, "IPython", None)
     assert diagram.draw().startswith("<svg")
+
+
+def test_diagram_of_a_module_with_a_schema(lab, backend_url: str) -> None:
+    module = dj.virtual_schema(lab["schema"].database, connection=lab["schema"].connection)
+    diagram = dj.Diagram(module)
+    assert diagram.nodes_to_show == dj.Diagram(lab["schema"]).nodes_to_show
+    # classes are found through the module in the caller's namespace
+    assert {"module.Subject", "module.Session.Note"} <= set(diagram._make_graph().nodes)
