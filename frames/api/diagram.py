@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from frames.api.dependencies import dependencies_of, extract_master, full_table_name, topo_sort
+from frames.api.dependencies import dependencies_of, extract_master, topo_sort
 from frames.api.dot import Cluster, Dot, Edge, Node, Subgraph
 from frames.api.render import find_dot_program
 from frames.declare.naming import tier_of
@@ -1012,6 +1012,8 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
     """
     from frames.api.table import Table
 
+    schema, table = _split_full_name(name)
+    wanted = TableRef(schema or "", table)
     queue: list[tuple[dict[str, Any], str, int]] = [(context, "", depth)]
     while queue:
         namespace, prefix, level = queue.pop(0)
@@ -1020,7 +1022,7 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
                 continue
             if isinstance(member, type) and issubclass(member, Table):
                 for path, cls in _with_parts(member_name, member):
-                    if _stored_name(cls) == name:
+                    if _stored_ref(cls) == wanted:
                         return f"{prefix}.{path}".lstrip(".")
             elif level > 0 and inspect.ismodule(member) and member.__name__ not in (
                     "frames", "datajoint"):
@@ -1038,9 +1040,9 @@ def _with_parts(member_name: str, cls: type) -> list[tuple[str, type]]:
     return found
 
 
-def _stored_name(cls: type) -> str | None:
+def _stored_ref(cls: type) -> TableRef | None:
     spec = cls.__dict__.get("_spec")
-    return full_table_name(spec.ref) if spec is not None else None
+    return spec.ref if spec is not None else None
 
 
 # ---------------------------------------------------------------------- drawing helpers

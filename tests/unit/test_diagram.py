@@ -7,6 +7,7 @@ import types
 import frames as dj
 from frames.api import diagram as diagram_module
 from frames.api.diagram import _DIAGRAM_THEMES, SvgImage, _split_full_name, lookup_class_name
+from frames.declare.spec import TableRef
 
 
 def _contrast(fg: str, bg: str) -> float:
@@ -70,13 +71,14 @@ def test_lookup_class_name_finds_classes_parts_and_module_members() -> None:
         definition = "-> master"
 
     Fake.Inner = Inner
-    spec = types.SimpleNamespace(ref=types.SimpleNamespace(schema="lab", name="fake"))
-    part_spec = types.SimpleNamespace(ref=types.SimpleNamespace(schema="lab", name="fake__inner"))
+    spec = types.SimpleNamespace(ref=TableRef("lab", "fake"))
+    part_spec = types.SimpleNamespace(ref=TableRef("lab", "fake__inner"))
     Fake._spec, Inner._spec = spec, part_spec
     module = types.ModuleType("pipeline")
     module.Fake = Fake
     assert lookup_class_name('"lab"."fake"', {"Fake": Fake}) == "Fake"
     assert lookup_class_name('"lab"."fake__inner"', {"Fake": Fake}) == "Fake.Inner"
     assert lookup_class_name('"lab"."fake"', {"pipeline": module}) == "pipeline.Fake"
+    assert lookup_class_name("`lab`.`fake`", {"Fake": Fake}) == "Fake"  # MySQL's quoting
     assert lookup_class_name('"lab"."fake"', {"pipeline": module}, depth=0) is None
     assert lookup_class_name('"lab"."other"', {"Fake": Fake, "_hidden": Fake}) is None
