@@ -6,34 +6,40 @@ every query runs as a single SQL statement on DuckDB (default, in-process), Post
 MySQL/MariaDB.
 """
 
-from frames import errors
+from frames import blob, errors
 from frames.api.coerce import AndList, Not
-from frames.api.connection import Connection, conn, connect
+from frames.api.connection import Connection, conn, connect, list_schemas
 from frames.api.diagram import Diagram
+from frames.api.instance import Instance, config
 from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.blob import MatCell, MatStruct
+from frames.codecs import Codec, get_codec, list_codecs
 from frames.cli import cli
 from frames.logging import logger
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
-from frames.settings import config
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AndList",
+    "Codec",
     "Computed",
     "Connection",
     "DataJointError",
     "Diagram",
     "Imported",
+    "Instance",
     "Job",
     "Lookup",
     "Manual",
+    "MatCell",
+    "MatStruct",
     "Not",
     "Part",
     "QueryExpression",
@@ -43,12 +49,16 @@ __all__ = [
     "Top",
     "U",
     "VirtualModule",
+    "blob",
     "cli",
     "config",
     "conn",
     "connect",
     "errors",
+    "get_codec",
     "install_as_datajoint",
+    "list_codecs",
+    "list_schemas",
     "logger",
     "virtual_schema",
 ]

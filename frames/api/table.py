@@ -21,6 +21,7 @@ from frames.errors import DataError, MissingTableError
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
+from frames.sql.ddl import qualified_name
 
 if TYPE_CHECKING:
     from frames.api.schema import Schema
@@ -166,8 +167,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     @property
     def full_table_name(self) -> str:
-        """The quoted ``"schema"."table"`` name (DataJoint's ``full_table_name``)."""
-        return f'"{self.database}"."{self.table_name}"'
+        """The quoted ``"schema"."table"`` name (DataJoint's ``full_table_name``), in the
+        connection's quoting (backticks on MySQL)."""
+        return qualified_name(self.ref, self._connection.sql_dialect)
 
     def _dependency_graph(self) -> Any:
         """The dependency graph of this table's connection (for :class:`frames.Diagram`)."""

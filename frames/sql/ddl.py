@@ -183,7 +183,7 @@ def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     elif attr.default is not NO_DEFAULT:
         parts.append(f"DEFAULT {_default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
-        parts.append(f"COMMENT {quote_literal(encode_comment(attr.type, attr.comment), dialect)}")
+        parts.append(f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
     return " ".join(parts)
 
 
@@ -260,7 +260,7 @@ def _comment_statements(spec: TableSpec, dialect: Dialect) -> list[str]:
         statements.append(f"COMMENT ON TABLE {table} IS {quote_literal(spec.comment, dialect)}")
     statements.extend(
         f"COMMENT ON COLUMN {table}.{quote_identifier(attr.name, dialect)} IS "
-        f"{quote_literal(encode_comment(attr.type, attr.comment), dialect)}"
+        f"{quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}"
         for attr in spec.attributes
     )
     return statements
