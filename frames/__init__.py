@@ -35,6 +35,7 @@ from frames.cli import cli
 from frames.codecs import Codec, get_codec, list_codecs
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
+from frames.logging import logger
 
 __version__ = "0.1.0"
 
@@ -77,5 +78,6 @@ __all__ = [
     "install_as_datajoint",
     "list_codecs",
     "list_schemas",
+    "logger",
     "virtual_schema",
 ]
