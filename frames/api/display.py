@@ -80,7 +80,7 @@ def format_value(value: Any) -> str:
 
 def format_text(
     heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
-    failure: str | None = None,
+    failure: str | None = None, width: int | None = None,
 ) -> str:
     """The text preview of a result, as ``repr()`` of a query shows it.
 
@@ -97,6 +97,8 @@ def format_text(
     failure : str, optional
         Why the rows cannot be shown (a value the database cannot compute, such as a division
         by zero); it replaces the total.
+    width : int, optional
+        Characters of a cell at most; ``config['display.width']`` by default.
 
     Returns
     -------
@@ -121,7 +123,7 @@ def format_text(
     Total: 3
     """
     shown = rows[: _limit(limit)]
-    cap = config["display.width"]
+    cap = config["display.width"] if width is None else width
     names = heading.names
     cells = [[format_value(row[name]).translate(_CONTROL) for name in names] for row in shown]
     widths = [
@@ -164,7 +166,8 @@ def format_html(
     Returns
     -------
     str
-        A ``<div class="frames-table">`` holding a scoped ``<style>``, the ``<table>``,
+        A scoped ``<style>`` (first, as in DataJoint's HTML), then a
+        ``<div class="frames-table">`` holding the ``<table>``,
         ``<p>...</p>`` if ``total`` exceeds the rows shown, and ``<p>Total: N</p>``. Every name,
         comment and value is HTML-escaped.
     """
@@ -185,8 +188,8 @@ def format_html(
         for row in shown
     )
     more = "<p>...</p>\n" if total > len(shown) else ""
-    return (
-        f'<div class="{_CSS_CLASS}">\n{_STYLE}\n'
+    return (  # the style first, as DataJoint's HTML starts
+        f'{_STYLE}\n<div class="{_CSS_CLASS}">\n'
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
         f"{more}<p>{html.escape(_footer(total, failure))}</p>\n</div>"
     )

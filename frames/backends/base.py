@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import pyarrow as pa
 
+from frames.backends.cursor import ResultCursor
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 
 OnDuplicate = Literal["error", "skip", "replace"]
@@ -39,9 +40,18 @@ class Backend(ABC):
     shared_by_processes : bool
         False where other processes cannot open the same database alongside this one (DuckDB),
         so ``populate(processes=N)`` runs in this process.
+    list_schemas_sql, connection_id_sql, current_user_sql : str
+        Catalog and session queries behind ``Connection.list_schemas()``,
+        ``Connection.connection_id`` and ``Connection.get_user()``.
     """
 
     dialect: str
+    #: SQL that lists the user schemas (system schemas excluded), sorted.
+    list_schemas_sql: str
+    #: SQL that returns the server's id of this session, or ``None`` where there is none.
+    connection_id_sql: str | None = None
+    #: SQL that returns the user this session acts as (``'user@host'`` on MySQL).
+    current_user_sql: str = "SELECT current_user"
     declares_foreign_keys: bool = True
     savepoints: bool = True
     string_collation: str | None = None
@@ -74,6 +84,21 @@ class Backend(ABC):
         with those types, converting where its driver yields something else (e.g. MySQL's
         0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
         dictionary-encoded (enums on DuckDB and MySQL); :mod:`frames.io.convert` decodes it.
+        """
+
+    @abstractmethod
+    def raw_query(
+        self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
+    ) -> ResultCursor:
+        """Run user SQL in the driver's ``%s`` / ``%(name)s`` paramstyle (DataJoint's).
+
+        As with pymysql and psycopg2, ``%%`` stands for ``%`` unless ``args`` is ``None``.
+        Returns the buffered result; rows are tuples, or dicts if ``as_dict``.
+
+        Raises
+        ------
+        frames.errors.QueryError
+            (or a more specific frames error) if the server rejects the statement.
         """
 
     # -- transactions -------------------------------------------------------------------------
@@ -138,6 +163,10 @@ class Backend(ABC):
         """
 
     # -- catalog ------------------------------------------------------------------------------
+    def list_schemas(self) -> list[str]:
+        """Names of the user schemas (MySQL databases), sorted; system schemas excluded."""
+        return [name for (name,) in self.fetch_rows(self.list_schemas_sql)]
+
     @abstractmethod
     def schema_exists(self, schema: str) -> bool:
         """True if the schema (PostgreSQL/DuckDB schema, MySQL database) exists."""
@@ -178,6 +207,26 @@ class Backend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Close the driver connection."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Check that the connection is open and the server answers.
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the connection was closed or lost.
+        """
+
+    @abstractmethod
+    def reconnect(self) -> None:
+        """Open the driver connection again (after :meth:`close` or a lost connection).
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the server cannot be reached, or the database cannot be reopened.
+        """
 
 
 def to_format_paramstyle(sql: str) -> str:
