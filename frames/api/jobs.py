@@ -12,15 +12,16 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import getpass
 import logging
 import os
 import platform
 import subprocess
 from typing import TYPE_CHECKING, Any
 
+from frames.api.insert import check_value
 from frames.api.table import Table
 from frames.api.u import U
+from frames.codecs.attributes import encode_values
 from frames.declare.naming import tier_of
 from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, TableRef, TableSpec
@@ -28,7 +29,7 @@ from frames.declare.types import CoreType
 from frames.errors import FramesError
 from frames.plan.heading import Heading
 from frames.plan.nodes import make_table
-from frames.settings import config
+from frames.settings import Config
 from frames.sql.update import update_sql
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ reserved_time=null  : datetime(3)
 completed_time=null : datetime(3)
 duration=null   : float64
 error_message="" : varchar({ERROR_MESSAGE_LENGTH})
-error_stack=null : longblob
+error_stack=null : <blob>
 user=""         : varchar(255)
 host=""         : varchar(255)
 pid=0           : int32
@@ -67,25 +68,10 @@ INDEX (status, priority, scheduled_time)
 """
 
 
-_JOBS_DEFAULTS: dict[str, Any] = {
-    "auto_refresh": True, "keep_completed": False, "stale_timeout": 3600, "default_priority": 5,
-    "version_method": None, "allow_new_pk_fields_in_computed_tables": False,
-    "add_job_metadata": False,
-}
-
-
-def jobs_setting(name: str) -> Any:
-    """``config['jobs.<name>']``, or DataJoint's default where the setting is not known."""
-    try:
-        return config[f"jobs.{name}"]
-    except KeyError:
-        return _JOBS_DEFAULTS[name]
-
-
-def job_version() -> str:
+def job_version(settings: Config) -> str:
     """The code version recorded with jobs: the short git commit with
-    ``config['jobs.version_method'] == 'git'``, else empty."""
-    if jobs_setting("version_method") != "git":
+    ``config.jobs.version_method == 'git'``, else empty."""
+    if settings.jobs.version_method != "git":
         return ""
     try:
         result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -171,6 +157,11 @@ class Job(Table):
         return f"{type(self._target).__name__}.jobs"
 
     @property
+    def _settings(self) -> Config:
+        """The configuration of the jobs' connection (``jobs.keep_completed``, ...)."""
+        return self._connection._config
+
+    @property
     def definition(self) -> str:  # type: ignore[override]
         """The definition of the jobs table, as DataJoint writes it."""
         return self._definition
@@ -190,11 +181,11 @@ class Job(Table):
         if not self.is_declared:
             self._schema._create(self._spec)  # type: ignore[union-attr,arg-type]
 
-    def delete(self, prompt: bool | None = None) -> int:  # type: ignore[override]
-        """Delete these jobs (no prompt, nothing depends on them)."""
-        return self.delete_quick()
+    def delete(self) -> None:  # type: ignore[override]
+        """Delete these jobs (no prompt: nothing depends on them)."""
+        self.delete_quick()
 
-    def drop(self, prompt: bool | None = None) -> None:
+    def drop(self) -> None:  # type: ignore[override]
         """Drop the jobs table (no prompt)."""
         self.drop_quick()
 
@@ -232,9 +223,25 @@ class Job(Table):
                 only: dict[str, Any] | None = None, due: datetime.datetime | None = None) -> int:
         """``UPDATE`` the job of ``key`` with ``values``, if its columns match ``only`` (and,
         with ``due``, it is scheduled no later); returns the number of rows changed."""
-        sql, params = update_sql(self.ref, values, {**self._key(key), **(only or {})},
-                                 self._connection.sql_dialect, not_after=(
-                                     ("scheduled_time", due) if due is not None else None))
+        return self._update_where(values, {**self._key(key), **(only or {})}, due)
+
+    def _update_where(self, values: dict[str, Any], where: dict[str, Any],
+                      due: datetime.datetime | None = None) -> int:
+        """``UPDATE`` the jobs whose columns match ``where`` (scheduled no later than ``due``)
+        with ``values``, checked and encoded as an insert would; the number changed."""
+        heading = self.heading
+
+        def stored(name: str, value: Any) -> Any:
+            attr = heading[name]
+            if value is not None and attr.codec:
+                value = encode_values([value], attr, lambda _: f"{self._name}.{name}")[0]
+            return check_value(value, attr, self._name, 0)
+
+        sql, params = update_sql(
+            self.ref, {name: stored(name, value) for name, value in values.items()},
+            {name: stored(name, value) for name, value in where.items()},
+            self._connection.sql_dialect,
+            not_after=("scheduled_time", due) if due is not None else None)
         return self._connection.backend.execute(sql, params)
 
     def refresh(self, *restrictions: Any, delay: float = 0, priority: int | None = None,
@@ -263,9 +270,9 @@ class Job(Table):
         """
         self.declare()
         if priority is None:
-            priority = jobs_setting("default_priority")
+            priority = self._settings.jobs.default_priority
         if stale_timeout is None:
-            stale_timeout = jobs_setting("stale_timeout")
+            stale_timeout = self._settings.jobs.stale_timeout
         result = {"added": 0, "removed": 0, "orphaned": 0, "re_pended": 0}
         target = self._target
         key_source = target._jobs_to_do(restrictions)
@@ -276,19 +283,19 @@ class Job(Table):
             self.insert1(self._job_row(key, "pending", priority, now, scheduled),
                          skip_duplicates=True)
         result["added"] = len(new_keys)
-        if jobs_setting("keep_completed"):
+        if self._settings.jobs.keep_completed:
             for key in ((self.completed & key_source) - target.proj()).keys():
                 self._update(key, {"status": "pending", "priority": priority,
                                    "scheduled_time": now, "completed_time": None})
                 result["re_pended"] += 1
         vanished = self - target._jobs_to_do(())
         result["removed"] += ((vanished & [{"status": "success"}, {"status": "error"}])
-                              - target.proj()).delete_quick()
+                              - target.proj()).delete_quick(get_count=True)
         if stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = vanished - {"status": "ignore"}
             stale = stale[stale.created_time < cutoff]
-            result["removed"] += stale.delete_quick()
+            result["removed"] += stale.delete_quick(get_count=True)
         if orphan_timeout is not None and orphan_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=orphan_timeout)
             reserved = self.reserved
@@ -322,15 +329,17 @@ class Job(Table):
         pending (another worker has it, it failed, ...) or not due yet."""
         now = _now()
         return self._update(key, {"status": "reserved", "host": platform.node(),
-                                  "pid": os.getpid(), "connection_id": 0,
-                                  "user": getpass.getuser(), "version": job_version(),
+                                  "pid": os.getpid(),
+                                  "connection_id": self._connection.connection_id or 0,
+                                  "user": self._connection.get_user(),
+                                  "version": job_version(self._settings),
                                   "reserved_time": now},
                             only={"status": "pending"}, due=now) == 1
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         """Mark the job of ``key`` done: kept as ``success`` if
         ``config['jobs.keep_completed']``, else deleted."""
-        if jobs_setting("keep_completed"):
+        if self._settings.jobs.keep_completed:
             values: dict[str, Any] = {"status": "success", "completed_time": _now()}
             if duration is not None:
                 values["duration"] = duration
@@ -348,7 +357,7 @@ class Job(Table):
         values: dict[str, Any] = {"status": "error", "completed_time": _now(),
                                   "error_message": error_message}
         if error_stack is not None:
-            values["error_stack"] = error_stack.encode()
+            values["error_stack"] = error_stack
         self._update(key, values)
 
     def fail_reserved(self, pids: list[int], error_message: str) -> None:
@@ -356,19 +365,16 @@ class Job(Table):
         those processes were stopped)."""
         now = _now()
         for pid in pids:
-            sql, params = update_sql(
-                self.ref, {"status": "error", "completed_time": now,
-                           "error_message": error_message[:ERROR_MESSAGE_LENGTH]},
-                {"status": "reserved", "host": platform.node(), "pid": pid},
-                self._connection.sql_dialect)
-            self._connection.backend.execute(sql, params)
+            self._update_where({"status": "error", "completed_time": now,
+                                "error_message": error_message[:ERROR_MESSAGE_LENGTH]},
+                               {"status": "reserved", "host": platform.node(), "pid": pid})
 
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark the job of ``key`` to be skipped by ``populate()`` (adding it if missing)."""
         with self._connection.atomic():
             if not self._update(key, {"status": "ignore"}):
                 now = _now()
-                self.insert1(self._job_row(key, "ignore", jobs_setting("default_priority"),
+                self.insert1(self._job_row(key, "ignore", self._settings.jobs.default_priority,
                                            now, now))
 
     def progress(self) -> dict[str, int]:

@@ -34,7 +34,8 @@ import numpy as np
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
 from frames.declare.spec import TableSpec
-from frames.errors import DefinitionError, FramesError, QueryError
+from frames.errors import FramesError, QueryError
+from frames.settings import Config
 from frames.plan.nodes import BaseTable
 
 if TYPE_CHECKING:
@@ -61,26 +62,18 @@ def insert_allowed(stored_name: str) -> bool:
     return any(stored_name == n or stored_name.startswith(n + "__") for n in names)
 
 
-def auto_populated_spec(spec: TableSpec) -> TableSpec:
-    """``spec`` as declared: an Imported or Computed table's key must come from its parents
-    (unless ``config['jobs.allow_new_pk_fields_in_computed_tables']``), and it gets the hidden
-    job metadata columns if ``config['jobs.add_job_metadata']``; other tables are unchanged."""
-    from frames.api.jobs import JOB_METADATA, jobs_setting
+def auto_populated_spec(spec: TableSpec, settings: Config) -> TableSpec:
+    """``spec`` as declared: an Imported or Computed table gets the hidden job metadata
+    columns if ``settings.jobs.add_job_metadata``; other tables are unchanged.
 
-    if spec.tier not in ("imported", "computed"):
-        return spec
-    if not jobs_setting("allow_new_pk_fields_in_computed_tables"):
-        derived = {child for fk in spec.foreign_keys for child in fk.child_attrs}
-        native = [name for name in spec.primary_key if name not in derived]
-        if native:
-            raise DefinitionError(
-                f"Auto-populated table `{spec.ref}` has non-FK primary key attribute(s): "
-                f"{', '.join(native)}. Computed and Imported tables must derive all primary key "
-                "attributes from foreign key references. The make() method is called once per "
-                "entity (row) in the table. If you need to compute multiple entities per job, "
-                "define a Part table to store them. To bypass this restriction, set: "
-                "dj.config.jobs.allow_new_pk_fields_in_computed_tables = True")
-    if jobs_setting("add_job_metadata"):
+    Key attributes of its own (not from a parent) are accepted, as DataJoint 2.3.5 does: its
+    check behind ``jobs.allow_new_pk_fields_in_computed_tables`` never runs (``Table``'s no-op
+    ``_declare_check`` comes first in the method order of ``Computed`` and ``Imported``). The
+    jobs table then leaves such attributes out of its key, with a warning.
+    """
+    from frames.api.jobs import JOB_METADATA
+
+    if spec.tier in ("imported", "computed") and settings.jobs.add_job_metadata:
         spec = dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
     return spec
 
@@ -221,8 +214,6 @@ class AutoPopulate:
         """
         if self._connection.in_transaction:  # type: ignore[attr-defined]
             raise FramesError("Populate cannot be called during a transaction.")
-        from frames.api.jobs import jobs_setting
-
         settings = {"suppress_errors": suppress_errors,
                     "return_exception_objects": return_exception_objects,
                     "make_kwargs": make_kwargs}
@@ -232,7 +223,7 @@ class AutoPopulate:
             return self._populate_keys(keys, None, settings, processes, display_progress)
         jobs = self.jobs
         with _sigterm_raises():
-            if refresh if refresh is not None else jobs_setting("auto_refresh"):
+            if refresh if refresh is not None else jobs._settings.jobs.auto_refresh:
                 jobs.refresh(*restrictions, priority=priority, delay=-1)
             keys = jobs.due_keys(self._jobs_to_do(restrictions) if restrictions else None,
                                  priority=priority, limit=max_calls)
@@ -327,10 +318,10 @@ class AutoPopulate:
         names = [attr.name for attr in JOB_METADATA]
         if not set(names) <= {attr.name for attr in spec.attributes}:
             return
-        values = dict(zip(names, (
-            datetime.datetime.fromtimestamp(started), duration, job_version()[:64])))
-        where = {name: key[name] for name in spec.primary_key if name in key}
         connection = self._connection  # type: ignore[attr-defined]
+        values = dict(zip(names, (datetime.datetime.fromtimestamp(started), duration,
+                                  job_version(connection._config)[:64])))
+        where = {name: key[name] for name in spec.primary_key if name in key}
         sql, params = update_sql(spec.ref, values, where, connection.sql_dialect)
         connection.backend.execute(sql, params)
 

@@ -217,7 +217,7 @@ class Schema:
         elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
-            spec = auto_populated_spec(spec)
+            spec = auto_populated_spec(spec, self.connection._config)
             self._create(spec)
         self._adopt(cls, spec, master)
         if "Table definition:" not in (cls.__doc__ or ""):

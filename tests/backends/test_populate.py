@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -10,8 +9,7 @@ import time
 import pytest
 
 import frames as dj
-from frames.api import jobs as jobs_module
-from frames.errors import DataError, DefinitionError, FramesError
+from frames.errors import DataError, FramesError
 
 
 @pytest.fixture
@@ -278,8 +276,8 @@ def test_upstream_only_inside_make(pipeline) -> None:
         Filtered().upstream
 
 
-def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypatch,
-                                                              caplog) -> None:
+def test_auto_populated_keys_of_their_own_are_left_out_of_the_jobs_key(pipeline,
+                                                                       caplog) -> None:
     Recording, _, _ = pipeline
     schema = Recording._schema
 
@@ -295,13 +293,7 @@ def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypa
             samples = (Recording & key).fetch1("samples")
             self.insert([{**key, "half": h, "samples": samples // 2} for h in (0, 1)])
 
-    with pytest.raises(DefinitionError, match="non-FK primary key attribute.*half"):
-        schema(Split)
-    monkeypatch.setitem(jobs_module._JOBS_DEFAULTS, "allow_new_pk_fields_in_computed_tables",
-                        True)
-    with contextlib.suppress(KeyError):  # once the setting is in config
-        monkeypatch.setitem(dj.config, "jobs.allow_new_pk_fields_in_computed_tables", True)
-    schema(Split)
+    schema(Split)  # as DataJoint 2.3.5, whatever jobs.allow_new_pk_fields_in_computed_tables
     assert Split.populate()["success_count"] == 3 and len(Split) == 6
     with caplog.at_level(logging.WARNING, logger="frames"):
         assert Split.jobs.primary_key == ["recording_id"]
@@ -311,9 +303,7 @@ def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypa
 def test_job_metadata_is_hidden_and_filled_by_populate(pipeline, monkeypatch) -> None:
     Recording, _, _ = pipeline
     schema = Recording._schema
-    monkeypatch.setitem(jobs_module._JOBS_DEFAULTS, "add_job_metadata", True)
-    with contextlib.suppress(KeyError):
-        monkeypatch.setitem(dj.config, "jobs.add_job_metadata", True)
+    monkeypatch.setitem(dj.config, "jobs.add_job_metadata", True)
 
     @schema
     class Left(dj.Computed):
