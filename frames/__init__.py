@@ -11,6 +11,7 @@ from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect
 from frames.api.diagram import Diagram
 from frames.api.free_table import free_table as FreeTable
+from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
 from frames.api.table import (
@@ -28,6 +29,7 @@ from frames.api.table import (
 )
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
+from frames.cli import cli
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.settings import config
@@ -45,6 +47,7 @@ __all__ = [
     "FreeTable",
     "Imported",
     "Ingest",
+    "Job",
     "Lookup",
     "Manual",
     "Not",
@@ -58,6 +61,7 @@ __all__ = [
     "UserTable",
     "ValidationResult",
     "VirtualModule",
+    "cli",
     "config",
     "conn",
     "connect",

@@ -26,6 +26,7 @@ from frames.plan.nodes import (
     NotCond,
     OrCond,
     make_semijoin,
+    namesakes,
 )
 from frames.plan.normalize import normalize
 from frames.plan.values import Col, Op, Param
@@ -51,9 +52,15 @@ class Not:
         return f"Not({self.restriction!r})"
 
 
-def to_condition(arg: Any, node: Node, where: str) -> Cond:
-    """The condition restricting ``node`` by the user argument ``arg``."""
+def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
+                 backend: str | None = None) -> Cond:
+    """The condition restricting ``node`` by the user argument ``arg``.
+
+    ``semantic_check=False`` matches query arguments on every namesake, whatever its lineage;
+    ``backend`` (the connection's dialect) decides how SQL strings are read.
+    """
     from frames.api.query import QueryExpression
+    from frames.api.u import U
 
     if isinstance(arg, Mapping):  # the most frequent argument first
         return dict_condition(arg, node.heading, where)
@@ -64,24 +71,60 @@ def to_condition(arg: Any, node: Node, where: str) -> Cond:
     if isinstance(arg, type) and issubclass(arg, QueryExpression):
         arg = arg()
     if isinstance(arg, QueryExpression):
-        return make_semijoin(node, arg._plan, where)
+        return make_semijoin(node, arg._plan, where, semantic_check)
+    if isinstance(arg, U):  # the universal set restricts nothing
+        return TRUE
     if isinstance(arg, Not):
-        return NotCond(to_condition(arg.restriction, node, where))
+        return NotCond(to_condition(arg.restriction, node, where, semantic_check, backend))
     if isinstance(arg, str):
-        return ExprCond(parse_fragment(arg, node.heading, where=where))
+        return ExprCond(parse_fragment(arg, node.heading, where=where, backend=backend))
     if isinstance(arg, Column):
         return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
     if isinstance(arg, AndList):
-        return AndCond(tuple(to_condition(item, node, where) for item in arg))
+        return AndCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
     if _is_dataframe(arg):
         return OrCond(tuple(dict_condition(row, node.heading, where) for row in _records(arg)))
     if isinstance(arg, (list, tuple, set, frozenset)):
-        return OrCond(tuple(to_condition(item, node, where) for item in arg))
-    if hasattr(arg, "dtype") and getattr(arg.dtype, "names", None):  # numpy record array
-        return OrCond(tuple(dict_condition(dict(zip(arg.dtype.names, rec, strict=True)),
-                                           node.heading, where) for rec in arg))
-    raise QueryError(f"{where}: cannot restrict by {type(arg).__name__} {arg!r}; use a dict, a "
-                     "string, a list, dj.AndList, dj.Not, dj.Top or another query")
+        return OrCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
+    names = getattr(getattr(arg, "dtype", None), "names", None)
+    if names and getattr(arg, "ndim", 1) == 0:  # one numpy record (numpy.void)
+        return dict_condition(dict(zip(names, arg.tolist(), strict=True)), node.heading, where)
+    if names:  # a numpy record array: any of its records
+        return OrCond(tuple(dict_condition(dict(zip(names, rec, strict=True)), node.heading,
+                                           where) for rec in arg))
+    raise QueryError(f"{where}: Invalid restriction type {arg!r}; restrict by a dict, a string, "
+                     "a list, dj.AndList, dj.Not, another query, or dj.Top (alone, not inside "
+                     "a list)")
+
+
+def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = True) -> None:
+    """Raise if ``expr1`` and ``expr2`` cannot be joined or restricted by each other.
+
+    As in DataJoint: both must be queries (``dj.U`` is compatible with anything) on the same
+    connection, and with ``semantic_check`` their namesake attributes must share a lineage.
+
+    Raises
+    ------
+    QueryError
+        Naming the offending operand or namesakes.
+    """
+    from frames.api.query import QueryExpression
+    from frames.api.u import U
+
+    operands = []
+    for expr in (expr1, expr2):
+        if isinstance(expr, type) and issubclass(expr, QueryExpression):
+            expr = expr()
+        if not isinstance(expr, (U, QueryExpression)):
+            raise QueryError(f"Object {expr!r} is not a QueryExpression and cannot be joined.")
+        operands.append(expr)
+    first, second = operands
+    if isinstance(first, U) or isinstance(second, U):
+        return
+    if first._connection is not second._connection:
+        raise QueryError("Cannot operate on expressions from different connections; build both "
+                         "from tables of the same connection")
+    namesakes(first.heading, second.heading, "join", semantic_check)
 
 
 def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond:

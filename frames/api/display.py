@@ -80,7 +80,7 @@ def format_value(value: Any) -> str:
 
 def format_text(
     heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
-    failure: str | None = None,
+    failure: str | None = None, width: int | None = None,
 ) -> str:
     """The text preview of a result, as ``repr()`` of a query shows it.
 
@@ -97,6 +97,8 @@ def format_text(
     failure : str, optional
         Why the rows cannot be shown (a value the database cannot compute, such as a division
         by zero); it replaces the total.
+    width : int, optional
+        Characters of a cell at most; ``config['display.width']`` by default.
 
     Returns
     -------
@@ -121,7 +123,7 @@ def format_text(
     Total: 3
     """
     shown = rows[: _limit(limit)]
-    cap = config["display.width"]
+    cap = config["display.width"] if width is None else width
     names = heading.names
     cells = [[format_value(row[name]).translate(_CONTROL) for name in names] for row in shown]
     widths = [

@@ -30,7 +30,7 @@ def _cast_enums(table: Table, names: tuple[str, ...], select: str) -> str:
     enums = {a.name for a in table.heading if a.type.kind == "enum"} & set(names)
     if not enums:
         return select
-    types = dict(table._connection.query(
+    types = dict(table._connection.backend.fetch_rows(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
         "WHERE attrelid = to_regclass(?) AND attnum > 0", [table.full_table_name]))
     outputs = ", ".join(

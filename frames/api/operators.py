@@ -18,8 +18,11 @@ _ORDER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(asc|desc)?\s*$", re.I)
 
 
 def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[str, Any],
-                       where: str) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
+                       where: str, backend: str | None = None
+                       ) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
     """The (name, expression) list of ``proj(*attributes, **named)`` and key renames new→old.
+
+    ``backend`` (the connection's dialect) decides how SQL expressions are read.
 
     The primary key always stays (renamed if asked); ``'...'`` keeps every attribute, ``'-a'``
     drops ``a``; ``new='old'`` renames, ``new='(old)'`` copies, ``new='expr'`` computes.
@@ -68,7 +71,8 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
             heading.check([copy.group(1)], where)
             computed.append((new, Col(copy.group(1))))
         else:
-            computed.append((new, parse_fragment(value, heading, where=f"{where} {new}=")))
+            computed.append((new, parse_fragment(value, heading, where=f"{where} {new}=",
+                                                   backend=backend)))
     columns: list[tuple[str, Expr]] = []
     for attr in heading:
         if attr.name in renamed:
@@ -89,9 +93,10 @@ def _check_named(name: str, value: Any, where: str) -> None:
                          f"or a column expression, not {value!r}")
 
 
-def aggregate_columns(namespace: Heading, named: dict[str, Any],
-                      where: str) -> list[tuple[str, Expr]]:
-    """The computed (name, expression) pairs of ``aggr(**named)``."""
+def aggregate_columns(namespace: Heading, named: dict[str, Any], where: str,
+                      backend: str | None = None) -> list[tuple[str, Expr]]:
+    """The computed (name, expression) pairs of ``aggr(**named)`` (``backend``: the
+    connection's dialect, which decides how SQL expressions are read)."""
     out = []
     for name, value in named.items():
         _check_named(name, value, where)
@@ -99,7 +104,7 @@ def aggregate_columns(namespace: Heading, named: dict[str, Any],
             out.append((name, column_expr(value, namespace, where, aggregates=True)))
             continue
         out.append((name, parse_fragment(value, namespace, where=f"{where} {name}=",
-                                         allow_aggregates=True)))
+                                         allow_aggregates=True, backend=backend)))
     return out
 
 
@@ -115,7 +120,7 @@ def parse_order(order_by: str | Sequence[str] | None, heading: Heading) -> list[
             if not match:
                 raise QueryError(f"order_by: cannot read {part!r}; write 'attribute [ASC|DESC]'")
             name, direction = match.group(1), (match.group(2) or "asc").lower()
-            if name.upper() == "KEY":
+            if name == "KEY":  # upper case: ``key`` may be an attribute (as in DataJoint)
                 out += [(k, direction == "desc") for k in heading.primary_key]
                 continue
             if name not in heading:

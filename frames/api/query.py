@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from frames.api.connection import Connection
 
 
+@dataclass
 class Top:
     """Restrict to the first ``limit`` rows in ``order_by`` order, after ``offset`` rows.
 
@@ -49,20 +51,35 @@ class Top:
     ----------
     limit : int or None
         Number of rows (None: all).
-    order_by : str or list of str
+    order_by : str, list of str or None
         ``'KEY'`` (default), ``'attr'``, ``'attr DESC'``; ties are broken by the primary key.
+        ``None`` keeps the order of the query's own ``Top`` (the key order if it has none).
     offset : int
         Rows to skip.
+
+    Raises
+    ------
+    TypeError
+        For a limit or offset that is not an integer, or an order that is not strings (the
+        messages are DataJoint's).
     """
 
-    def __init__(self, limit: int | None = 1, order_by: str | Sequence[str] | None = "KEY",
-                 offset: int = 0):
-        self.limit = limit
-        self.order_by = order_by
-        self.offset = offset
+    limit: int | None = 1
+    order_by: str | list[str] | None = "KEY"
+    offset: int = 0
 
-    def __repr__(self) -> str:
-        return f"Top(limit={self.limit!r}, order_by={self.order_by!r}, offset={self.offset!r})"
+    def __post_init__(self) -> None:
+        self.offset = self.offset or 0
+        if self.limit is not None and not isinstance(self.limit, int):
+            raise TypeError("Top limit must be an integer")
+        if self.order_by is not None:
+            if not isinstance(self.order_by, (str, Sequence)) or not all(
+                    isinstance(item, str) for item in self.order_by):
+                raise TypeError("Top order_by attributes must all be strings")
+            self.order_by = [self.order_by] if isinstance(self.order_by, str) \
+                else list(self.order_by)
+        if not isinstance(self.offset, int):
+            raise TypeError("The offset argument must be an integer")
 
 
 class QueryExpression:
@@ -104,6 +121,11 @@ class QueryExpression:
     def _name(self) -> str:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
 
+    @property
+    def _backend(self) -> str | None:
+        """The dialect of the connection (how SQL fragments are read), if there is one."""
+        return None if self._connection is None else self._connection.dialect
+
     # -- inspection ---------------------------------------------------------------------------
     @property
     def heading(self) -> Heading:
@@ -144,34 +166,52 @@ class QueryExpression:
         return explain(self._plan, self.compile(dialect)[0])
 
     # -- restriction --------------------------------------------------------------------------
-    def restrict(self, condition: Any) -> QueryExpression:
-        """Rows satisfying ``condition`` (see :meth:`__and__`)."""
+    def restrict(self, condition: Any, semantic_check: bool = True) -> QueryExpression:
+        """Rows satisfying ``condition`` (see :meth:`__and__`).
+
+        ``semantic_check=False`` matches a query condition on every namesake attribute, without
+        DataJoint's lineage check.
+        """
         if isinstance(condition, Top):
             return self._top(condition)
         where = f"{self._name} & ..."
-        return self._derive(make_restrict(self._plan, to_condition(condition, self._plan, where)))
+        cond = to_condition(condition, self._plan, where, semantic_check, self._backend)
+        return self._derive(make_restrict(self._plan, cond))
 
     def __and__(self, condition: Any) -> QueryExpression:
         """Restriction: dict, SQL string, list (OR), AndList, query (semijoin), Not, Top, bool."""
-        from frames.api.u import U
-
-        if isinstance(condition, U):
-            return condition & self
         return self.restrict(condition)
 
     def __sub__(self, condition: Any) -> QueryExpression:
         """Anti-restriction: rows for which ``condition`` is false (NOT EXISTS for queries)."""
         if isinstance(condition, Top):
             raise QueryError("q - dj.Top(...) is not defined; restrict by Top with &")
-        where = f"{self._name} - ..."
-        if isinstance(condition, Not):
-            return self.restrict(condition.restriction)
-        cond = to_condition(condition, self._plan, where)
-        return self._derive(make_restrict(self._plan, NotCond(cond)))
+        return self.restrict(Not(condition))
+
+    def __xor__(self, other: Any) -> QueryExpression:
+        """Removed in DataJoint 2.0: raises, naming ``restrict(..., semantic_check=False)``."""
+        raise QueryError("The ^ operator has been removed in DataJoint 2.0. Use "
+                         ".restrict(other, semantic_check=False) for restrictions without "
+                         "semantic checking.")
+
+    def __matmul__(self, other: Any) -> QueryExpression:
+        """Removed in DataJoint 2.0: raises, naming ``join(..., semantic_check=False)``."""
+        raise QueryError("The @ operator has been removed in DataJoint 2.0. Use "
+                         ".join(other, semantic_check=False) for joins without semantic "
+                         "checking.")
 
     def _top(self, top: Top) -> QueryExpression:
-        order = parse_order(top.order_by, self.heading)
+        order = self._top_order(top.order_by)
         return self._derive(make_top(self._plan, order, top.limit, top.offset))
+
+    def _top_order(self, order_by: Any) -> list[tuple[str, bool]]:
+        """The order a ``Top`` or a fetch sorts by: ``None`` keeps the order of this query's
+        own ``Top`` (its key order if it has none)."""
+        if order_by is None:
+            if isinstance(self._plan, TopNode):
+                return list(self._plan.order)
+            order_by = "KEY"
+        return parse_order(order_by, self.heading)
 
     # -- projection ---------------------------------------------------------------------------
     def proj(self, *attributes: str, **named: str) -> QueryExpression:
@@ -181,7 +221,8 @@ class QueryExpression:
         ``new='old'`` renames; ``new='(old)'`` copies; ``new='expr'`` computes.
         """
         where = f"{self._name}.proj()"
-        columns, key_renames = projection_columns(self.heading, attributes, named, where)
+        columns, key_renames = projection_columns(self.heading, attributes, named, where,
+                                                 self._backend)
         return self._derive(make_project(self._plan, columns, key_renames, where))
 
     # -- join and union -----------------------------------------------------------------------
@@ -192,18 +233,25 @@ class QueryExpression:
     def __rmul__(self, other: Any) -> QueryExpression:
         return _as_query(other).join(self)
 
-    def join(self, other: Any, left: bool = False) -> QueryExpression:
-        """Join with ``other``; ``left=True`` keeps rows without a match (needs self → other)."""
+    def join(self, other: Any, semantic_check: bool = True, left: bool = False) -> QueryExpression:
+        """Join with ``other`` on namesakes of equal lineage.
+
+        ``semantic_check=False`` joins on every namesake, whatever its lineage; ``left=True``
+        keeps rows without a match (needs self → other).
+        """
         from frames.api.u import U
 
         if isinstance(other, U):
-            raise QueryError("dj.U(...) cannot be joined; restrict it instead: dj.U('a') & query")
+            raise QueryError("table * dj.U(...) is no longer supported in DataJoint 2.0: the "
+                             "semantic matching makes it unnecessary; use dj.U(...) & table for "
+                             "distinct values")
         other = _as_query(other)
-        return self._derive(make_join(self._plan, other._plan, outer=left))
+        return self._derive(make_join(self._plan, other._plan, outer=left,
+                                      semantic_check=semantic_check))
 
-    def extend(self, other: Any) -> QueryExpression:
+    def extend(self, other: Any, semantic_check: bool = True) -> QueryExpression:
         """Add ``other``'s attributes where they match, keeping every row (left join)."""
-        return self.join(other, left=True)
+        return self.join(other, semantic_check=semantic_check, left=True)
 
     def __add__(self, other: Any) -> QueryExpression:
         """Union of two queries with the same primary key."""
@@ -233,16 +281,21 @@ class QueryExpression:
         keep_all = any(attr is Ellipsis or attr == "..." for attr in attributes)  # aggr(q, ...)
         kept = list(self.heading.names) if keep_all else list(attributes)
         namespace = joined_heading(self.heading, other.heading)
-        columns = aggregate_columns(namespace, named, where)
+        columns = aggregate_columns(namespace, named, where, self._backend)
         return self._derive(make_aggregate(self._plan, other._plan, kept, columns,
                                            outer=not exclude_nonmatching))
+
+    aggregate = aggr
 
     # -- fetching -----------------------------------------------------------------------------
     def _ordered(self, order_by: Any, limit: int | None, offset: int | None) -> Node:
         if order_by is None and limit is None and not offset:
             return self._plan
-        order = parse_order(order_by, self.heading)
-        return make_top(self._plan, order, limit, offset)
+        return make_top(self._plan, self._top_order(order_by), limit, offset)
+
+    def _page(self, order_by: Any, limit: int | None, offset: int | None) -> QueryExpression:
+        """This query sorted and paged, as a query that later projections keep sorted."""
+        return self._derive(self._ordered(order_by, limit, offset))
 
     def _arrow(self, order_by: Any = None, limit: int | None = None,
                offset: int | None = None) -> pa.Table:
@@ -283,15 +336,24 @@ class QueryExpression:
     def to_arrays(self, *attributes: str, include_key: bool = False, order_by: Any = None,
                   limit: int | None = None, offset: int | None = None,
                   squeeze: bool = False) -> Any:
-        """A numpy structured array, or one array per named attribute."""
+        """A numpy structured array, or one array per named attribute.
+
+        With attribute names, only those attributes (and the key, with ``include_key=True``,
+        given first as a list of dicts) are fetched: one array per name, the array itself for
+        one name.
+        """
         self.heading.check(attributes, f"{self._name}.to_arrays()")
-        return convert.to_arrays(self._arrow(order_by, limit, offset), self.heading,
-                                 *attributes, include_key=include_key)
+        page = self._page(order_by, limit, offset)
+        if attributes:
+            page = page.proj(*[a for a in dict.fromkeys(attributes) if a not in self.primary_key])
+        return convert.to_arrays(page._fetch(page._plan), page.heading, *attributes,
+                                 include_key=include_key)
 
     def keys(self, order_by: Any = None, limit: int | None = None,
              offset: int | None = None) -> list[dict[str, Any]]:
-        """The primary-key values of the result, as dicts."""
-        return self.proj().to_dicts(order_by=order_by, limit=limit, offset=offset)
+        """The primary-key values of the result, as dicts (``order_by`` may name any
+        attribute of the query)."""
+        return self._page(order_by, limit, offset).proj().to_dicts()
 
     def fetch1(self, *attributes: str, squeeze: bool = False) -> Any:
         """The single row of the result (a dict), or the named attributes' values.
@@ -339,8 +401,11 @@ class QueryExpression:
         ``fetch(format='frame')`` a DataFrame, ``fetch('KEY')`` the keys, ``fetch('a', 'b')``
         one array per attribute (``'KEY'`` among them: a list of key dicts).
         """
-        warnings.warn("fetch() is deprecated; use to_dicts(), to_pandas(), to_arrays() or "
-                      "keys()", DeprecationWarning, stacklevel=2)
+        warnings.warn("fetch() is deprecated in DataJoint 2.0; use to_dicts(), to_pandas(), "
+                      "to_arrays() or keys()", DeprecationWarning, stacklevel=2)
+        if format == "frame" and (attributes or as_dict is not None):
+            raise QueryError("fetch(format='frame') cannot be combined with attribute names or "
+                             "as_dict; use to_pandas() and select columns from the DataFrame")
         page = {"order_by": order_by, "limit": limit, "offset": offset}
         if format == "frame":
             return self.to_pandas(**page)
@@ -350,7 +415,8 @@ class QueryExpression:
             return self.keys(**page)
         if as_dict:
             names = [n for a in attributes for n in (self.primary_key if a == "KEY" else [a])]
-            return self.proj(*[n for n in names if n not in self.primary_key]).to_dicts(**page)
+            kept = [n for n in names if n not in self.primary_key]
+            return self._page(order_by, limit, offset).proj(*kept).to_dicts()
         if "KEY" not in attributes:
             return self.to_arrays(*attributes, **page)
         keys, *arrays = self.to_arrays(*[a for a in attributes if a != "KEY"],
@@ -380,38 +446,48 @@ class QueryExpression:
         return bool(self._connection.backend.fetch_rows(sql, params)[0][0])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.to_dicts(order_by="KEY"))
+        """The rows as dicts, in the order of the query's ``Top`` or else by primary key."""
+        yield from self.to_dicts(order_by=None if isinstance(self._plan, TopNode) else "KEY")
 
     def __contains__(self, item: Any) -> bool:
         return bool(self & item)
 
     # -- display ------------------------------------------------------------------------------
-    def _preview(self) -> tuple[list[dict[str, Any]], int]:
-        limit = config["display.limit"]
-        rows = self.to_dicts(order_by="KEY", limit=limit) if self.heading.names else []
-        total = len(self)
-        return rows, total
+    def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int]:
+        limit = config["display.limit"] if limit is None else limit
+        ordered = None if isinstance(self._plan, TopNode) else "KEY"
+        rows = self.to_dicts(order_by=ordered, limit=limit) if self.heading.names else []
+        return rows, len(self)
 
-    def _shown(self) -> tuple[list[dict[str, Any]], int, str | None]:
+    def _shown(self, limit: int | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
         """The preview's rows and total, or why they cannot be computed (a division by zero,
         an overflow: a repr must not raise for a query that is valid but has no value)."""
         try:
-            rows, total = self._preview()
+            rows, total = self._preview(limit)
         except DataError as exc:
             return [], 0, f"{type(exc).__name__}: {exc}"
         return rows, total, None
 
-    def __repr__(self) -> str:
+    def preview(self, limit: int | None = None, width: int | None = None) -> str:
+        """The text preview of the first ``limit`` rows (``config['display.limit']``), each
+        cell at most ``width`` characters (``config['display.width']``), and the row count."""
         from frames.api.display import format_text
 
-        rows, total, failure = self._shown()
-        return format_text(self.heading, rows, total, failure=failure)
+        rows, total, failure = self._shown(limit)
+        return format_text(self.heading, rows, total, limit=limit, width=width, failure=failure)
+
+    def __repr__(self) -> str:
+        return self.preview()
 
     def _repr_html_(self) -> str:
         from frames.api.display import format_html
 
         rows, total, failure = self._shown()
         return format_html(self.heading, rows, total, failure=failure)
+
+    def make_sql(self) -> str:
+        """The SQL this query runs on its connection (DataJoint's name for :attr:`sql`)."""
+        return self.sql
 
 
 def _as_query(other: Any) -> QueryExpression:

@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from frames.api.connection import Connection, conn
+from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
@@ -117,6 +118,7 @@ class Schema:
         elif not self.create_tables:
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
+            spec = auto_populated_spec(spec)
             self._create(spec)
         self._adopt(cls, spec, master)
         if issubclass(cls, Lookup) and cls.contents:
@@ -128,7 +130,7 @@ class Schema:
     def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
         """Bind ``cls`` to its stored table."""
         cls._spec = spec
-        cls._heading = Heading(spec.attributes)
+        cls._heading = Heading.of_table(spec.attributes)
         cls._schema = self
         if master is not None:
             cls.master = master
@@ -204,6 +206,14 @@ class Schema:
     def list_tables(self) -> list[str]:
         """Stored names of the tables in this schema."""
         return self.connection.backend.list_tables(self.database)
+
+    @property
+    def jobs(self) -> list[Any]:
+        """The :class:`~frames.api.jobs.Job` tables of this schema's auto-populated tables that
+        have one (jobs tables are declared on first use of ``Table.jobs``)."""
+        from frames.api.jobs import schema_jobs
+
+        return schema_jobs(self)
 
     def drop(self, prompt: bool | None = None) -> None:
         """Drop the schema with all its tables and data (asks unless ``prompt=False``)."""

@@ -8,7 +8,6 @@ itself behaves like a query (``Subject & {'sex': 'M'}``, ``Subject.insert(...)``
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import FunctionType
@@ -20,6 +19,7 @@ from frames.api.query import QueryExpression
 from frames.declare.naming import master_of, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, IntegrityError, MissingTableError
+from frames.logging import logger
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.schema import Schema
 
-logger = logging.getLogger("frames")
 
 _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()

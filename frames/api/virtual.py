@@ -62,8 +62,9 @@ def definition_text(spec: TableSpec) -> str:
             (key_lines if fk.in_key else other_lines).append(_foreign_key_line(spec, fk))
         elif attr.name not in covered:
             comment = f"  # {attr.comment}" if attr.comment else ""
+            auto = " auto_increment" if attr.auto_increment else ""
             (key_lines if attr.in_key else other_lines).append(
-                f"{attr.name}{_default_text(attr)} : {attr.type}{comment}")
+                f"{attr.name}{_default_text(attr)} : {attr.type}{auto}{comment}")
     other_lines.extend(
         f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"
         for index in spec.indexes)
@@ -84,6 +85,8 @@ def _foreign_key_line(spec: TableSpec, fk: ForeignKeySpec) -> str:
 def _default_text(attr: Attribute) -> str:
     """`` = value`` as a definition writes the attribute's default (empty if it has none)."""
     value = attr.default
+    if attr.auto_increment:
+        return ""
     if value is NO_DEFAULT:
         return " = null" if attr.nullable else ""
     if value is None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
+    AUTO_INCREMENT,
     NO_DEFAULT,
     Attribute,
     ForeignKeySpec,
@@ -265,6 +266,8 @@ _CAST_SUFFIX = re.compile(
     r"^(.*?)(?:::[A-Za-z_][\w .\"]*(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
 _CAST_CALL = re.compile(r"^CAST\s*\((.*)\s+AS\s+[\w .\"(),]+\)$", re.S | re.I)
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+#: A default drawn from a sequence: DuckDB's and PostgreSQL's (``serial``) auto-increment.
+_NEXTVAL = re.compile(r"^nextval\s*\(", re.I)
 _NOW = re.compile(r"^(?:current_timestamp|now|localtimestamp)\s*(?:\(\s*\d*\s*\))?$", re.I)
 #: A uuid default as MySQL 8 shows a ``BINARY(16)`` default (``0x...``) or as DDL writes it.
 _HEX_UUID = re.compile(r"^(?:0x([0-9a-f]{32})|x'([0-9a-f]{32})')$", re.I)
@@ -329,6 +332,8 @@ def _literal(expr: str) -> str | SqlDefault | None:
         return expr
     if _NOW.match(expr):
         return SqlDefault("CURRENT_TIMESTAMP")
+    if _NEXTVAL.match(expr) or expr.upper() == AUTO_INCREMENT.keyword:
+        return AUTO_INCREMENT
     return SqlDefault(expr)
 
 

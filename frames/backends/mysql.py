@@ -344,7 +344,10 @@ class MySQLBackend(ServerBackend):
         return catalog
 
     def _default_text(self, default: str | None, extra: str) -> str | None:
-        """The default as SQL text: MySQL 8 (unlike MariaDB) shows literals unquoted."""
+        """The default as SQL text: MySQL 8 (unlike MariaDB) shows literals unquoted; an
+        ``auto_increment`` column's is ``AUTO_INCREMENT``."""
+        if "auto_increment" in extra.lower():
+            return "AUTO_INCREMENT"
         if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
             return default
         return "'" + default.replace("'", "''") + "'"

@@ -175,7 +175,8 @@ class PostgresBackend(ServerBackend):
         catalog = Catalog(self.dialect, self._user_tables(schema))
         for s, t, name, native, nullable, default, comment, members in self.fetch_rows(
                 "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
-                "NOT a.attnotnull, pg_get_expr(d.adbin, d.adrelid), "
+                "NOT a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), "
+                "CASE WHEN a.attidentity <> '' THEN 'AUTO_INCREMENT' END), "
                 "col_description(c.oid, a.attnum), CASE WHEN t.typtype = 'e' THEN ARRAY("
                 "SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid "
                 "ORDER BY e.enumsortorder) END "

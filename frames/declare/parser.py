@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from frames.declare.spec import (
+    AUTO_INCREMENT,
     NO_DEFAULT,
     Attribute,
     ForeignKeySpec,
@@ -55,6 +56,9 @@ _FOREIGN_KEY_RE = re.compile(
 )
 _RENAME_RE = re.compile(r"^(?P<new>\w+)\s*=\s*(?P<q>['\"])(?P<old>\w*)(?P=q)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_AUTO_INCREMENT_RE = re.compile(r"^(?P<type>.*?)\s+auto_increment$", re.I | re.S)
+#: MySQL's ``serial``: an unsigned bigint numbered by the database.
+_SERIAL = "bigint unsigned"
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FORM = "name [= default] : type [# comment]"
 
@@ -263,10 +267,13 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     name, _, default_text = (part.strip() for part in head.partition("="))
     _check_name(builder, line, name)
     type_text, comment = _strip_comment(type_text)
+    type_text, auto_increment = _split_auto_increment(type_text)
     try:
         core_type = parse_type(type_text)
     except ValueError as exc:
         raise builder.error(line, str(exc)) from None
+    if auto_increment:
+        _check_auto_increment(builder, line, name, core_type, default_text)
     if builder.in_key and core_type.kind in ("json", "bytes"):
         raise builder.error(
             line,
@@ -282,7 +289,7 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
             f"primary-key attribute {name!r} cannot default to null (key attributes are "
             "never null); give another default or move it below the --- line",
         )
-    default: object = NO_DEFAULT
+    default: object = AUTO_INCREMENT if auto_increment else NO_DEFAULT
     if nullable:
         default = None
     elif default_text:
@@ -300,6 +307,31 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
         in_key=builder.in_key,
         lineage=lineage,
     )
+
+
+def _split_auto_increment(type_text: str) -> tuple[str, bool]:
+    """``type_text`` without a trailing ``auto_increment``, and whether it had one.
+
+    ``serial`` is MySQL's shorthand for an auto-incremented ``bigint unsigned``.
+    """
+    if type_text.strip().lower() == "serial":
+        return _SERIAL, True
+    match = _AUTO_INCREMENT_RE.match(type_text.strip())
+    return (match.group("type"), True) if match else (type_text, False)
+
+
+def _check_auto_increment(builder: _Builder, line: _Line, name: str, core_type: CoreType,
+                          default_text: str) -> None:
+    """Reject ``auto_increment`` where the database cannot number the attribute."""
+    if core_type.category != "integer":
+        raise builder.error(line, f"auto_increment needs an integer type, not {core_type}; "
+                                  f"declare {name!r} as e.g. int auto_increment")
+    if default_text:
+        raise builder.error(line, f"auto_increment attribute {name!r} cannot have a default: "
+                                  "the database numbers the rows that omit it")
+    if not builder.in_key:
+        raise builder.error(line, f"auto_increment attribute {name!r} must be in the primary "
+                                  "key; move it above the --- line")
 
 
 def _check_name(builder: _Builder, line: _Line, name: str, expected: str = _FORM) -> None:

@@ -39,6 +39,10 @@ class SqlDefault:
     keyword: str
 
 
+#: The default of an ``auto_increment`` attribute: the database numbers the rows that omit it.
+AUTO_INCREMENT = SqlDefault("AUTO_INCREMENT")
+
+
 @dataclass(frozen=True)
 class Attribute:
     """One attribute of a heading.
@@ -71,6 +75,17 @@ class Attribute:
     def has_default(self) -> bool:
         """True if an insert may omit this attribute."""
         return self.default is not NO_DEFAULT or self.nullable
+
+    @property
+    def auto_increment(self) -> bool:
+        """True if the database numbers rows that omit this attribute (``auto_increment``)."""
+        return self.default == AUTO_INCREMENT
+
+    @property
+    def is_hidden(self) -> bool:
+        """True for attributes that the platform manages (names starting with ``_``): stored,
+        but not shown or matched by queries."""
+        return self.name.startswith("_")
 
 
 @dataclass(frozen=True)

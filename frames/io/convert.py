@@ -56,9 +56,10 @@ polars (:func:`to_polars`) and Arrow (:func:`to_arrow`) keep the Arrow types of 
 ``Decimal(p, s)``, ``Date``, ``Datetime("us")``, ``Binary``; ``json`` and ``uuid`` stay as their
 text (``String``), which both libraries handle natively; NULL is null.
 
-numpy (:func:`to_arrays`): integers, floats and bools keep their native dtype (``int32``,
-``float64``, ``bool``, ...); integers and bools with NULLs, and every other type, are ``object``
-arrays of the Python values above. Float NULLs are ``NaN``.
+numpy (:func:`to_arrays`): integers and bools keep their native dtype (``int32``, ``bool``,
+...); floats are ``float64`` (as DataJoint returns them; float32 values by their shortest decimal
+spelling, as ``to_dicts`` gives them); integers and bools with NULLs, and every other type, are
+``object`` arrays of the Python values above. Float NULLs are ``NaN``.
 """
 
 from __future__ import annotations
@@ -693,6 +694,8 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
 def _numpy_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
     """One normalised column as a numpy array: native dtype where exact, else ``object``."""
     category = attribute.type.category
+    if attribute.type.kind == "float32":
+        return np.asarray(column.to_numpy()).astype(str).astype(np.float64)
     if category == "float" or (category in _NULL_FREE_NATIVE and not column.null_count):
         return np.array(column.to_numpy(), dtype=np.dtype(attribute.type.kind))
     return _object_array(_python_values(column, attribute))

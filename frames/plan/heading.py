@@ -21,9 +21,14 @@ class Heading:
     Headings are immutable; every operator derives its result heading from its operands'.
     What derives from the attributes alone (names, key, Arrow schema, hash) is computed once per
     heading: small queries reuse their table's heading on every call.
+
+    A stored table's heading also lists its ``hidden`` attributes (names starting with ``_``,
+    such as the job metadata of auto-populated tables): queries neither show nor match them,
+    and derived headings drop them.
     """
 
     attributes: tuple[Attribute, ...]
+    hidden: tuple[Attribute, ...] = field(default=(), repr=False, compare=False, hash=False)
     _index: dict[str, Attribute] = field(init=False, repr=False, compare=False, hash=False)
     _hash: int = field(init=False, repr=False, compare=False, hash=False)
 
@@ -39,7 +44,19 @@ class Heading:
     def __hash__(self) -> int:
         return self._hash
 
+    @classmethod
+    def of_table(cls, attributes: Iterable[Attribute]) -> Heading:
+        """The heading queries of a stored table see: its attributes less the hidden ones."""
+        stored = tuple(attributes)
+        return cls(tuple(a for a in stored if not a.is_hidden),
+                   tuple(a for a in stored if a.is_hidden))
+
     # -- access -------------------------------------------------------------------------------
+    @property
+    def _attributes(self) -> dict[str, Attribute]:
+        """Every attribute by name, hidden ones included (DataJoint's ``_attributes``)."""
+        return {a.name: a for a in (*self.attributes, *self.hidden)}
+
     @cached_property
     def names(self) -> tuple[str, ...]:
         """All attribute names in order."""

@@ -217,32 +217,45 @@ def make_restrict(child: Node, cond: Cond) -> Node:
     return Restrict(child, cond, child.heading)
 
 
-def namesakes(left: Heading, right: Heading, operator: str) -> tuple[str, ...]:
-    """Shared attribute names, checked for equal lineage.
+def namesakes(left: Heading, right: Heading, operator: str,
+              semantic_check: bool = True) -> tuple[str, ...]:
+    """Shared attribute names, checked for equal lineage unless ``semantic_check`` is false.
 
     Raises
     ------
     QueryError
-        For namesakes whose lineage differs or is missing, naming the ``.proj()`` fix.
+        For namesakes whose lineage differs or is missing (DataJoint's semantic matching),
+        naming the ``.proj()`` fix and ``semantic_check=False``.
     """
     shared = tuple(name for name in left.names if name in right)
+    if not semantic_check:
+        return shared
     bad = [name for name in shared
            if left[name].lineage is None or left[name].lineage != right[name].lineage]
     if bad:
-        details = "; ".join(f"{name!r}: {left[name].lineage or 'no lineage'} vs "
-                            f"{right[name].lineage or 'no lineage'}" for name in bad)
-        fix = ", ".join(f"{name}_2='{name}'" for name in bad)
-        raise QueryError(
-            f"{operator}: namesake attributes {', '.join(map(repr, bad))} do not share a lineage "
-            f"({details}), so matching on them would compare unrelated values. Rename one side, "
-            f"e.g. other.proj(..., {fix})"
-        )
+        raise QueryError(_lineage_message(left, right, bad, operator))
     return shared
 
 
-def make_semijoin(child: Node, other: Node, operator: str = "&") -> Exists:
-    """The condition of ``child & other``."""
-    return Exists(other, namesakes(child.heading, other.heading, operator))
+def _lineage_message(left: Heading, right: Heading, bad: list[str], operator: str) -> str:
+    """Why namesakes ``bad`` cannot be matched, in DataJoint's words, with frames' fix."""
+    details = "; ".join(f"`{name}`: {left[name].lineage} vs {right[name].lineage}"
+                        for name in bad)
+    fix = ", ".join(f"{name}_2='{name}'" for name in bad)
+    missing = any(left[n].lineage is None or right[n].lineage is None for n in bad)
+    cause = ("lineage missing on one side: a secondary attribute has no lineage, or the "
+             "schema's `~lineage` entries are stale (run `schema.rebuild_lineage()`)"
+             if missing else "different lineages")
+    return (f"{operator}: cannot join on attribute(s) {', '.join(f'`{n}`' for n in bad)}: "
+            f"{cause} ({details}), so matching on them would compare unrelated values. "
+            f"Use .proj() to rename one of the attributes, e.g. other.proj(..., {fix}), or "
+            "match on every namesake with semantic_check=False")
+
+
+def make_semijoin(child: Node, other: Node, operator: str = "&",
+                  semantic_check: bool = True) -> Exists:
+    """The condition of ``child & other`` (``semantic_check=False``: any namesakes match)."""
+    return Exists(other, namesakes(child.heading, other.heading, operator, semantic_check))
 
 
 def make_project(child: Node, columns: Sequence[tuple[str, Expr]], key_renames: dict[str, str],
@@ -295,15 +308,17 @@ def join_heading(left: Heading, right: Heading, outer: bool = False) -> Heading:
     return Heading(tuple(attrs))
 
 
-def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*") -> Join:
+def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*",
+              semantic_check: bool = True) -> Join:
     """``left * right`` (``outer``: left join, which requires left → right)."""
-    on = namesakes(left.heading, right.heading, operator)
+    on = namesakes(left.heading, right.heading, operator, semantic_check)
     if outer and not determines(left.heading, right.heading):
         missing = [n for n in right.primary_key if n not in left.heading]
         raise QueryError(
-            f"join(left=True) needs every primary-key attribute of the right operand in the left "
-            f"one (so that each left row matches at most one right row); missing: "
-            f"{', '.join(missing)}"
+            "Left join requires the left operand to determine the right operand (A → B), so "
+            "that each left row matches at most one right row. The following attributes from "
+            f"the right operand's primary key are not in the left operand: {missing}. Use an "
+            "inner join or restructure the query."
         )
     return Join(left, right, on, outer, join_heading(left.heading, right.heading, outer))
 
@@ -376,7 +391,10 @@ def make_union(left: Node, right: Node) -> Union:
             f"union (+): operands share secondary attributes {sorted(shared)}; project them away "
             "or rename them on one side"
         )
-    namesakes(left.heading.select(left.primary_key), right.heading, "+")
+    if left.heading.secondary or right.heading.secondary:
+        # the secondary attributes are outer-joined on the key (key-only operands are stacked
+        # without matching, as in DataJoint)
+        namesakes(left.heading.select(left.primary_key), right.heading, "+")
     attrs = list(left.heading) + [replace(a, nullable=True) for a in right.heading
                                   if not a.in_key]
     # Rows only in ``right`` have NULL for every secondary attribute of ``left``.

@@ -147,7 +147,14 @@ SCALAR_FUNCTIONS: dict[str, tuple[int, int]] = {
     "mod": (2, 2), "greatest": (1, 99), "least": (1, 99), "coalesce": (1, 99),
     "nullif": (2, 2), "lower": (1, 1), "upper": (1, 1), "length": (1, 1), "trim": (1, 1),
     "substring": (2, 3), "year": (1, 1), "month": (1, 1), "day": (1, 1),
+    "current_date": (0, 0), "current_timestamp": (0, 0),
 }
+
+#: ``date_add(value, amount, unit)``: ``value + INTERVAL amount unit`` (``amount`` and ``unit``
+#: are literals; fragments write it with ``INTERVAL``): the units, and those after which a date
+#: is still a date.
+INTERVAL_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+DATE_UNITS = ("day", "week", "month", "year")
 
 #: Aggregate functions a fragment may call.
 AGGREGATES = ("count", "sum", "avg", "min", "max", "stddev", "variance")
@@ -258,7 +265,13 @@ def _function_type(expr: Func, types: dict[str, CoreType]) -> CoreType:
         return TEXT
     if name == "uuid_from_text":
         return UUID
+    if name == "current_date":
+        return DATE
+    if name == "current_timestamp":
+        return DATETIME
     arg = infer_type(expr.args[0], types)
+    if name == "date_add":  # a date plus days is a date only once cast back (PostgreSQL)
+        return DATETIME
     if name == "round":
         if arg.category == "decimal":
             digits = expr.args[1].value if len(expr.args) > 1 and isinstance(

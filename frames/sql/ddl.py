@@ -152,12 +152,35 @@ def _default_sql(value: object, dialect: Dialect) -> str:
     return quote_literal(str(value), dialect)  # text, dates, datetimes, uuids, json
 
 
+def sequence_name(spec: TableSpec, attribute: str) -> TableRef:
+    """The sequence that numbers an ``auto_increment`` attribute where the dialect has no
+    clause for it (DuckDB): ``"schema"."table:attr:seq"``."""
+    return TableRef(spec.ref.schema, _fit_identifier(f"{spec.ref.name}:{attribute}:seq"))
+
+
+def _auto_increment_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
+    if dialect.auto_increment_clause is not None:
+        return dialect.auto_increment_clause
+    sequence = qualified_name(sequence_name(spec, attr.name), dialect)
+    return f"DEFAULT nextval({quote_literal(sequence, dialect)})"
+
+
+def _sequences(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """Qualified names of the sequences ``spec``'s table owns (see :func:`sequence_name`)."""
+    if dialect.auto_increment_clause is not None:
+        return []
+    return [qualified_name(sequence_name(spec, a.name), dialect)
+            for a in spec.attributes if a.auto_increment]
+
+
 def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     enum_name = enum_type_name(spec, attr.name) if attr.type.kind == "enum" else None
     parts = [quote_identifier(attr.name, dialect), dialect.sql_type(attr.type, enum_name)]
     if not attr.nullable:
         parts.append("NOT NULL")
-    if attr.default is not NO_DEFAULT:
+    if attr.auto_increment:
+        parts.append(_auto_increment_sql(spec, attr, dialect))
+    elif attr.default is not NO_DEFAULT:
         parts.append(f"DEFAULT {_default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
         parts.append(f"COMMENT {quote_literal(encode_comment(attr.type, attr.comment), dialect)}")
@@ -195,11 +218,13 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
 
     PostgreSQL: ``CREATE TYPE`` for each enum declared here, the table, then ``COMMENT ON`` for
     the table and every column; DuckDB likewise without types (enums inline) and without foreign
-    key constraints (see :func:`foreign_key_catalog_rows`); MySQL: one ``CREATE TABLE`` with
+    key constraints (see :func:`foreign_key_catalog_rows`), with a ``CREATE SEQUENCE`` before
+    the table for each ``auto_increment`` attribute; MySQL: one ``CREATE TABLE`` with
     inline comments and table options. ``CREATE [UNIQUE] INDEX`` statements come last.
     """
     table = qualified_name(spec.ref, dialect)
     statements = _create_enum_types(spec, dialect)
+    statements.extend(f"CREATE SEQUENCE {sequence}" for sequence in _sequences(spec, dialect))
     body = [_column_sql(spec, attr, dialect) for attr in spec.attributes]
     body.append(f"PRIMARY KEY ({_column_list(spec.primary_key, dialect)})")
     body.extend(_foreign_key_lines(spec, dialect))
@@ -244,10 +269,12 @@ def _comment_statements(spec: TableSpec, dialect: Dialect) -> list[str]:
 def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     """The statements that drop ``spec``'s table (its indexes go with it).
 
-    PostgreSQL also drops the enum types the table declared; DuckDB also deletes the table's
-    rows from the foreign-key catalog. Tables that reference this one must be dropped first.
+    PostgreSQL also drops the enum types the table declared; DuckDB also drops its sequences
+    and deletes the table's rows from the foreign-key catalog. Tables that reference this one must be dropped first.
     """
     statements = [f"DROP TABLE {qualified_name(spec.ref, dialect)}"]
+    statements.extend(f"DROP SEQUENCE IF EXISTS {sequence}"
+                      for sequence in _sequences(spec, dialect))
     if dialect.enum_as_named_type:
         statements.extend(
             f"DROP TYPE IF EXISTS {enum_type_name(spec, attr.name)}" for attr in _owned_enums(spec)

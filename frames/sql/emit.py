@@ -12,7 +12,19 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from frames.plan.values import TEXT, UUID, Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
+from frames.plan.values import (
+    TEXT,
+    UUID,
+    Agg,
+    Case,
+    Cast,
+    Col,
+    Expr,
+    Func,
+    Lit,
+    Op,
+    Param,
+)
 from frames.sql.dialects import Dialect
 
 Resolver = Callable[[str], exp.Expression]
@@ -53,12 +65,18 @@ class ExprEmitter:
             return self._op(expr, resolve)
         if isinstance(expr, Agg):
             return self._aggregate(expr, resolve)
+        if isinstance(expr, Func) and expr.name == "date_add":
+            return self._date_add(expr, self.emit(expr.args[0], resolve))
         if isinstance(expr, Func):
             args = [self.emit(arg, resolve) for arg in expr.args]
             if expr.name == "log10":
                 return exp.Anonymous(this="LOG10", expressions=args)
             if expr.name in ("uuid_text", "uuid_from_text"):
                 return self._uuid_conversion(expr.name, args[0])
+            if expr.name == "current_date":
+                return exp.CurrentDate()
+            if expr.name == "current_timestamp":
+                return exp.CurrentTimestamp()
             if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
                 args[0] = exp.Cast(this=args[0], to=exp.DataType.build(
                     self.dialect.round_cast, dialect=self.dialect.sqlglot))
@@ -97,6 +115,12 @@ class ExprEmitter:
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
+
+    def _date_add(self, expr: Func, value: exp.Expression) -> exp.Expression:
+        """``value + INTERVAL amount unit`` (the amount and the unit are literals)."""
+        amount, unit = (arg.value for arg in expr.args[1:])  # type: ignore[attr-defined]
+        return exp.DateAdd(this=value, expression=exp.Literal.number(amount),
+                           unit=exp.Var(this=str(unit).upper()))
 
     def _uuid_conversion(self, name: str, arg: exp.Expression) -> exp.Expression:
         """``uuid_text`` (a uuid's canonical text) or ``uuid_from_text`` (the uuid a text

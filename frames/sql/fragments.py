@@ -1,9 +1,10 @@
 """User SQL fragments: parsed with sqlglot, validated, turned into plan expressions.
 
-Fragments are read in one dialect for every backend: ANSI/PostgreSQL style by default
-(single-quoted strings, ``||`` concatenation, double-quoted identifiers), or MySQL style when
-``config['fragment_dialect'] = 'mysql'`` (double-quoted strings, as legacy DataJoint code writes
-them). A fragment may only be an expression over the operand's attributes: no statements, no
+Fragments are read as the query's database reads SQL (``config['fragment_dialect'] = 'auto'``,
+the default, as DataJoint passes them to the server): MySQL style on MySQL/MariaDB
+(double-quoted strings), ANSI/PostgreSQL style on PostgreSQL and DuckDB (single-quoted strings,
+``||`` concatenation, double-quoted identifiers). ``'ansi'`` or ``'mysql'`` reads every
+fragment one way on every backend. A fragment may only be an expression over the operand's attributes: no statements, no
 subqueries, no functions outside :data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates,
 and aggregates only where the operator allows them. String literals become bound parameters.
 Parsing is cached per (fragment, dialect).
@@ -25,6 +26,9 @@ from frames.plan.heading import Heading
 from frames.plan.normalize import InvalidLiteral, normalize
 from frames.plan.values import (
     AGGREGATES,
+    DATE,
+    DATE_UNITS,
+    INTERVAL_UNITS,
     SCALAR_FUNCTIONS,
     Agg,
     Case,
@@ -35,8 +39,10 @@ from frames.plan.values import (
     Lit,
     Op,
     Param,
+    infer_type,
 )
 from frames.settings import config
+from frames.sql.dialects import get_dialect
 
 _READ_DIALECTS = {"ansi": "postgres", "mysql": "mysql"}
 
@@ -146,7 +152,35 @@ class _Converter:
 
     def _binary(self, node: exp.Binary) -> Expr:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
+        if isinstance(node.expression, exp.Interval) and op in ("+", "-"):
+            return self._date_add(node.this, node.expression, -1 if op == "-" else 1)
         return Op(op, (self.convert(node.this), self.convert(node.expression)))
+
+    def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
+        """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""
+        unit = interval.unit.name.lower() if interval.unit is not None else ""
+        amount = interval.this.name if interval.this is not None else ""
+        if unit.endswith("s"):
+            unit = unit[:-1]
+        if unit not in INTERVAL_UNITS or not amount.lstrip("-").isdigit():
+            raise self.fail(f"INTERVAL needs a whole number and one of "
+                            f"{', '.join(INTERVAL_UNITS)}; got {interval.sql()!r}", "interval")
+        converted = self.convert(value)
+        result: Expr = Func("date_add", (converted, Lit(sign * int(amount)), Lit(unit)))
+        types = {attr.name: attr.type for attr in self.heading}
+        if unit in DATE_UNITS and infer_type(converted, types).category == "date":
+            result = Cast(result, DATE)
+        return result
+
+    def _to_date(self, node: exp.Expression) -> Expr:
+        """``date(x)``: the date part of a date, a datetime or a date string."""
+        if node.expressions:
+            raise self.fail("date() takes one argument", "date")
+        return Cast(self.convert(node.this), DATE)
+
+    def _now(self, node: exp.Expression) -> Expr:
+        return Func("current_timestamp" if isinstance(node, exp.CurrentTimestamp)
+                    else "current_date", ())
 
     def _neg(self, node: exp.Neg) -> Expr:
         return Op("neg", (self.convert(node.this),))
@@ -232,7 +266,7 @@ class _Converter:
     def _anonymous(self, node: exp.Anonymous) -> Expr:
         name = node.name.lower()
         aliases = {"ifnull": "coalesce", "pow": "power", "ceiling": "ceil", "char_length":
-                   "length", "log": "ln"}
+                   "length", "log": "ln", "curdate": "current_date", "now": "current_timestamp"}
         name = aliases.get(name, name)
         if name not in SCALAR_FUNCTIONS:
             allowed = ", ".join(sorted((*SCALAR_FUNCTIONS, *AGGREGATES)))
@@ -260,6 +294,8 @@ _HANDLERS: list[tuple[type, str]] = [
     (exp.Null, "_null"), (exp.Paren, "_paren"), (exp.Neg, "_neg"), (exp.Not, "_not"),
     (exp.Is, "_is"), (exp.In, "_in"), (exp.Between, "_between"), (exp.Concat, "_concat"),
     (exp.Case, "_case"), (exp.If, "_if"), (exp.Cast, "_cast"),
+    (exp.TsOrDsToDate, "_to_date"), (exp.Date, "_to_date"),
+    (exp.CurrentDate, "_now"), (exp.CurrentTimestamp, "_now"),
     *[(cls, "_binary") for cls in _BINARY],
     *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
     *[(cls, "_function") for cls in _FUNCTION_CLASSES],
@@ -267,8 +303,17 @@ _HANDLERS: list[tuple[type, str]] = [
 ]
 
 
+def read_dialect(backend: str | None) -> str:
+    """The sqlglot dialect fragments are read in for a query on ``backend`` (frames' name of
+    the connection's dialect; None: no connection, read as on DuckDB)."""
+    configured = config["fragment_dialect"]
+    if configured == "auto":
+        configured = get_dialect(backend or "duckdb").fragment_dialect
+    return _READ_DIALECTS[configured]
+
+
 def parse_fragment(fragment: str, heading: Heading, *, where: str,
-                   allow_aggregates: bool = False) -> Expr:
+                   allow_aggregates: bool = False, backend: str | None = None) -> Expr:
     """Parse and check one fragment against ``heading``.
 
     Parameters
@@ -281,6 +326,9 @@ def parse_fragment(fragment: str, heading: Heading, *, where: str,
         The operator call, for messages (``"Recording.proj(duration_min=...)"``).
     allow_aggregates : bool
         True inside ``aggr()``.
+    backend : str, optional
+        The dialect of the query's connection, which decides how the fragment is read (see
+        :func:`read_dialect`).
 
     Raises
     ------
@@ -291,7 +339,7 @@ def parse_fragment(fragment: str, heading: Heading, *, where: str,
     """
     if not isinstance(fragment, str) or not fragment.strip():
         raise FragmentError(f"{where}: a fragment must be a non-empty string, not {fragment!r}")
-    tree = _parse(fragment, _READ_DIALECTS[config["fragment_dialect"]])
+    tree = _parse(fragment, read_dialect(backend))
     expr = _Converter(fragment, heading, where, allow_aggregates).convert(tree)
     try:
         return normalize(expr, heading)

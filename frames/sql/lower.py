@@ -192,10 +192,11 @@ class Lowering:
         return True
 
     def _project(self, node: Project) -> Block:
+        if node is self.root:
+            self.root = node.child  # the result is sorted as the projected query is
         block = self.lower(node.child)
         # A global aggregation (no GROUP BY) is one row only while it selects an aggregate.
-        if block.distinct or block.limit is not None or block.offset is not None \
-                or block.group_by == []:
+        if block.distinct or block.group_by == []:
             block = self.wrap(block, node.child.heading.names)
         columns = {name: self.expr(e, block.columns) for name, e in node.columns}
         block.columns = {name: columns[name] for name in node.heading.names}
@@ -322,9 +323,11 @@ class Lowering:
         else:
             # Outer union: left rows (with right's attributes where the key matches), then the
             # right rows whose key is not in left, with NULL for left's secondary attributes.
-            joined = self.lower(make_join(node.left, node.right, outer=True, operator="+"))
+            joined = self.lower(make_join(node.left, node.right, outer=True, operator="+",
+                                          semantic_check=False))
             first = self.select(joined, names)
-            rest_node = make_restrict(node.right, NotCond(make_semijoin(node.right, node.left)))
+            rest_node = make_restrict(node.right, NotCond(make_semijoin(node.right, node.left,
+                                                                        semantic_check=False)))
             rest = self.open_block(rest_node)
             rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
             query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)

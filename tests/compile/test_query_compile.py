@@ -126,7 +126,7 @@ def test_mysql_fragment_dialect_reads_double_quoted_strings() -> None:
     try:
         _, params = (SUBJECT & 'sex = "M"').compile("duckdb")
     finally:
-        dj.config["fragment_dialect"] = "ansi"
+        del dj.config["fragment_dialect"]
     assert params == ["M"]
 
 
@@ -156,7 +156,7 @@ def test_projection_keeps_key_renames_in_the_key_and_heading_order() -> None:
 def test_join_key_follows_functional_dependency() -> None:
     assert (SESSION * SUBJECT).primary_key == ["subject_id", "session_date"]
     assert (SUBJECT * SESSION).primary_key == ["subject_id", "session_date"]
-    with pytest.raises(QueryError, match="left=True"):
+    with pytest.raises(QueryError, match="left operand to determine"):
         SUBJECT.join(SESSION, left=True)
 
 

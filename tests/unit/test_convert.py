@@ -343,7 +343,7 @@ def test_structured_array_fields_and_dtypes():
     assert record.dtype.names == ALL.names
     dtypes = {name: record.dtype[name] for name in ALL.names}
     assert dtypes["id"] == np.int32
-    assert dtypes["f32"] == np.float32 and dtypes["f64"] == np.float64
+    assert dtypes["f32"] == np.float64 and dtypes["f64"] == np.float64  # as DataJoint
     natives = {"id", "f32", "f64"}
     assert all(dtypes[name] == np.dtype(object) for name in ALL.names if name not in natives)
     assert record[0]["dec"] == Decimal("450.0")
@@ -355,9 +355,16 @@ def test_structured_array_fields_and_dtypes():
 def test_structured_array_native_dtypes_without_nulls():
     heading = Heading((attr("id", "int64", key=True), attr("ok", "bool"), attr("x", "float32")))
     record = to_arrays(table(heading, [1, 2], [True, False], [0.5, 1.5]), heading)
-    assert record.dtype == np.dtype([("id", np.int64), ("ok", np.bool_), ("x", np.float32)])
+    assert record.dtype == np.dtype([("id", np.int64), ("ok", np.bool_), ("x", np.float64)])
     assert record["ok"].tolist() == [True, False]
     record["id"][0] = 5  # arrays are the caller's to change
+
+
+def test_float32_arrays_are_float64_of_the_shortest_spelling():
+    heading = Heading((attr("id", "int64", key=True), attr("x", "float32")))
+    values = to_arrays(table(heading, [1, 2, 3], [20.33, None, 1.9]), heading, "x")
+    assert values.dtype == np.float64
+    assert values[0] == 20.33 and np.isnan(values[1]) and values[2] == 1.9
 
 
 def test_to_arrays_by_name():
