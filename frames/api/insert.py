@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.api.query import QueryExpression
+from frames.codecs.attributes import encode_values
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value
@@ -294,6 +295,9 @@ def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
     DataError
         Naming the first row whose value is invalid, the attribute and what is wrong.
     """
+    if attr.codec:  # encoded into values of its storage type, checked as those below
+        values = encode_values(values, attr, lambda i: _where(
+            attr, name, i if numbers is None else numbers[i]))
     target = arrow_type(attr.type)
     arrow = values
     if isinstance(values, list):

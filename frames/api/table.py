@@ -23,6 +23,7 @@ from frames.logging import logger
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
+from frames.sql.ddl import qualified_name
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
@@ -182,9 +183,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     @property
     def full_table_name(self) -> str:
-        """The quoted schema and table name, as the backend quotes them (DataJoint's
-        ``full_table_name``: ```lab`.`subject``` on MySQL, ``"lab"."subject"`` elsewhere)."""
-        return self._connection.sql_dialect.full_name(self.database, self.table_name)
+        """The quoted ``"schema"."table"`` name (DataJoint's ``full_table_name``), in the
+        connection's quoting (backticks on MySQL)."""
+        return qualified_name(self.ref, self._connection.sql_dialect)
 
     @property
     def is_declared(self) -> bool:

@@ -139,7 +139,7 @@ class Heading:
         lines = []
         for attr in self.attributes:
             null = " = null" if attr.nullable else ""
-            lines.append(f"{attr.name}{null} : {attr.type}")
+            lines.append(f"{attr.name}{null} : {attr.declared_type}")
         key_count = len(self.primary_key)
         return "\n".join(lines[:key_count] + ["---"] + lines[key_count:])
 
