@@ -192,7 +192,7 @@ class Job(Table):
 
     def delete(self, prompt: bool | None = None) -> int:  # type: ignore[override]
         """Delete these jobs (no prompt, nothing depends on them)."""
-        return self.delete_quick()
+        return self.delete_quick(get_count=True)  # type: ignore[return-value]
 
     def drop(self, prompt: bool | None = None) -> None:
         """Drop the jobs table (no prompt)."""
@@ -283,12 +283,12 @@ class Job(Table):
                 result["re_pended"] += 1
         vanished = self - target._jobs_to_do(())
         result["removed"] += ((vanished & [{"status": "success"}, {"status": "error"}])
-                              - target.proj()).delete_quick()
+                              - target.proj()).delete_quick(get_count=True)
         if stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = vanished - {"status": "ignore"}
             stale = stale[stale.created_time < cutoff]
-            result["removed"] += stale.delete_quick()
+            result["removed"] += stale.delete_quick(get_count=True)
         if orphan_timeout is not None and orphan_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=orphan_timeout)
             reserved = self.reserved

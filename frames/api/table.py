@@ -280,7 +280,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     # -- writes -------------------------------------------------------------------------------
     def insert(self, rows: Any, replace: bool = False, skip_duplicates: bool = False,
                ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None,
-               chunk_size: int | None = None) -> None:
+               chunk_size: int | None = None) -> int:
         """Insert rows atomically: all of them or, on any error, none.
 
         Parameters
@@ -298,6 +298,12 @@ class Table(QueryExpression, metaclass=TableMeta):
             Insert into an Imported or Computed table outside its ``make()``.
         chunk_size : int, optional
             Insert this many rows per transaction (not for a query).
+
+        Returns
+        -------
+        int
+            The number of rows written (DataJoint returns ``None``; code written for it
+            ignores the value).
         """
         from frames.api.insert import insert_rows
         from frames.api.populate import insert_allowed
@@ -309,15 +315,15 @@ class Table(QueryExpression, metaclass=TableMeta):
                 f"{self._name}: inserts into an auto-populated table can only be done inside "
                 "its make method during a populate call. To override, set keyword argument "
                 "allow_direct_insert=True.")
-        insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
-                    ignore_extra_fields=ignore_extra_fields, chunk_size=chunk_size)
+        return insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
+                           ignore_extra_fields=ignore_extra_fields, chunk_size=chunk_size)
 
-    def insert1(self, row: Any, **kwargs: Any) -> None:
+    def insert1(self, row: Any, **kwargs: Any) -> int:
         """Insert one row (a dict, a numpy record or a sequence in heading order)."""
-        self.insert((row,), **kwargs)
+        return self.insert((row,), **kwargs)
 
     def insert_dataframe(self, df: Any, index_as_pk: bool | None = None,
-                         **insert_kwargs: Any) -> None:
+                         **insert_kwargs: Any) -> int:
         """Insert a pandas DataFrame, its index read as the primary key when it is one.
 
         ``index_as_pk``: ``None`` (default) uses the index if its names are the primary key's
@@ -326,7 +332,7 @@ class Table(QueryExpression, metaclass=TableMeta):
         """
         from frames.api.insert import dataframe_rows
 
-        self.insert(dataframe_rows(self, df, index_as_pk), **insert_kwargs)
+        return self.insert(dataframe_rows(self, df, index_as_pk), **insert_kwargs)
 
     def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> ValidationResult:
         """Check ``rows`` as :meth:`insert` would, without inserting; every problem is listed."""
