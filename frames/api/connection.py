@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from frames.backends.base import Backend
 from frames.backends.cursor import ResultCursor
@@ -94,7 +94,8 @@ class Connection:
     adapter : Adapter
         The server kind (``adapter.backend``) and identifier quoting.
     conn_info : dict
-        ``host``, ``port``, ``user``, ``passwd``, ``database_name``, and for DataJoint-style
+        ``host``, ``port``, ``user``, ``passwd`` (``None`` for :func:`connect`'s connections,
+        whose URL shows it masked), ``database_name``, and for DataJoint-style
         connections ``ssl_input`` (the ``use_tls`` given) and ``ssl`` (unless TLS is off).
 
     Raises
@@ -134,7 +135,7 @@ class Connection:
         charset = {"charset": settings.connection.charset} \
             if backend == "mysql" and settings.connection.charset else {}
         opened = open_backend(url, _tls_args(backend, use_tls) | charset)
-        self._attach(opened, settings)
+        self._attach(opened, settings, url)
         self.conn_info["ssl_input"] = use_tls
         if use_tls is not False:
             self.conn_info["ssl"] = use_tls if isinstance(use_tls, dict) else True
@@ -143,16 +144,18 @@ class Connection:
     def from_backend(cls, backend: Backend, config_override: Config | None = None) -> Connection:
         """A connection over an open :class:`~frames.backends.base.Backend`."""
         connection = cls.__new__(cls)
-        connection._attach(backend, config_override if config_override is not None else config)
+        settings = config_override if config_override is not None else config
+        connection._attach(backend, settings, make_url(backend.url).set(password=None))
         return connection
 
-    def _attach(self, backend: Backend, settings: Config) -> None:
+    def _attach(self, backend: Backend, settings: Config, url: URL) -> None:
+        """Take ``backend`` as this connection's; ``url`` (password included, where known) is
+        recorded in :attr:`conn_info`."""
         self.backend = backend
         self.adapter = Adapter(backend)
         self.transaction = _TransactionContext(self)
         self._config = settings
         self._lost_transaction = False
-        url = make_url(backend.url)
         self.conn_info: dict[str, Any] = {
             "host": url.host, "port": url.port, "user": url.username,
             "passwd": url.password, "database_name": url.database}
@@ -258,7 +261,7 @@ class Connection:
         """
         if reconnect is None:
             reconnect = self._config.database.reconnect
-        if reconnect and not self.is_connected:
+        if reconnect and self.backend.closed:  # a lost connection the backend re-opens itself
             logger.warning("Reconnecting to database server.")
             self.connect()
             if self._lost_transaction:

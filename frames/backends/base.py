@@ -208,6 +208,11 @@ class Backend(ABC):
     def close(self) -> None:
         """Close the driver connection."""
 
+    @property
+    @abstractmethod
+    def closed(self) -> bool:
+        """True after :meth:`close` (until :meth:`reconnect`); a lost connection is not closed."""
+
     @abstractmethod
     def ping(self) -> None:
         """Check that the connection is open and the server answers.

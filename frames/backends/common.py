@@ -403,6 +403,11 @@ class ServerBackend(SqlBackend):
             width = len(cursor.description or ())
         return rows_to_arrow(rows, width, schema)
 
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` (until :meth:`reconnect`)."""
+        return self._conn is None
+
     def ping(self) -> None:
         """Check that the connection is open and the server answers (without reconnecting)."""
         if self._conn is None:
