@@ -351,15 +351,23 @@ def connect(url: Any = None) -> Connection:
         ``duckdb://`` (in memory), ``duckdb:///path.duckdb``, ``postgresql://user@host/db``,
         ``mysql://user@host:3306``. Defaults to the configured connection
         (:meth:`frames.settings.Config.database_url`): ``config['database.url']``, the DataJoint
-        keys ``database.host`` etc., the environment variable ``FRAMES_DATABASE_URL``, else
-        in-memory DuckDB. The first connection opened becomes the default used by schemas
-        created without one (not in thread-safe mode).
+        keys ``database.host`` etc. (opened as ``Connection(host, user, password)``), the
+        environment variable ``FRAMES_DATABASE_URL``, else in-memory DuckDB. The first
+        connection opened becomes the default used by schemas created without one (not in
+        thread-safe mode).
+
+    Raises
+    ------
+    frames.errors.DatabaseConnectionError
+        If the database cannot be opened.
+    frames.errors.FramesError
+        If ``database.host`` is configured without ``database.user`` or ``database.password``.
     """
     from frames.backends import open_backend
 
     global _default
-    connection = Connection.from_backend(
-        open_backend(url if url is not None else config.database_url()))
+    connection = _open_default(None, None, None, None) if url is None \
+        else Connection.from_backend(open_backend(url))
     with _lock:
         if _default is None and not thread_safe_mode():
             _default = connection

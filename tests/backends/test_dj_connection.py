@@ -180,3 +180,16 @@ def test_instance_has_its_own_config_and_connection(datajoint_args, backend_name
             instance.connection.query("SELECT 1")  # no reconnect: the instance's setting
     finally:
         instance.connection.close()
+
+
+@pytest.mark.backends("postgres", "mysql")
+def test_connect_without_url_uses_datajoint_keys(datajoint_args, backend_name, monkeypatch):
+    for key in ("host", "user", "password"):
+        monkeypatch.setitem(config, f"database.{key}", datajoint_args[key])
+    monkeypatch.setattr(connection_module, "_default", None)
+    with dj.connect() as connection:
+        assert connection.dialect == backend_name
+        assert connection.conn_info["user"] == datajoint_args["user"]
+    monkeypatch.setitem(config, "database.user", None)
+    with pytest.raises(dj.DataJointError, match="user not configured"):
+        dj.connect()
