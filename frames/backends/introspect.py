@@ -28,7 +28,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.storage import decode_comment
+from frames.declare.storage import comment_codec, decode_comment
 from frames.declare.types import INTEGER_KINDS, CoreType, parse_type
 
 if TYPE_CHECKING:
@@ -114,10 +114,12 @@ def build_specs(catalog: Catalog) -> list[TableSpec]:
                            for row in columns[ref])
         fks = foreign_keys[ref]
         implied = {frozenset(fk.child_attrs) for fk in fks if fk.unique}
+        serving = {fk.child_attrs for fk in fks}
         index_specs = tuple(
             IndexSpec(index.attrs, index.unique)
             for index in indexes[ref]
             if not (index.unique and frozenset(index.attrs) in implied)
+            and not (not index.unique and index.attrs in serving)  # a foreign key's own
         )
         specs.append(TableSpec(
             ref=ref,
@@ -194,6 +196,7 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         default=parse_default(row.default, core, row.nullable),
         comment=comment,
         in_key=in_key,
+        codec=comment_codec(row.comment),
     )
 
 
