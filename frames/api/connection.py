@@ -9,12 +9,14 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
 from frames.backends.base import Backend
 from frames.backends.cursor import ResultCursor
+from frames.backends.query_cache import QueryCache
 from frames.errors import DatabaseConnectionError, FramesError, LostConnectionError
 from frames.settings import Config, check_thread_safe, config, server_url, thread_safe_mode
 from frames.sql.dialects import Dialect, get_dialect
@@ -273,6 +275,37 @@ class Connection:
             if suppress_warnings:
                 warnings.simplefilter("ignore")
             return self.backend.raw_query(sql, args, as_dict)
+
+    # -- query cache -------------------------------------------------------------------------
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Turn DataJoint's query cache on under the tag ``query_cache`` (``None``: off).
+
+        While it is on, reads return the results saved under the same tag in the folder
+        ``config['query_cache']`` (the first read of a statement runs it and saves the result),
+        and writes raise :class:`~frames.errors.QueryError`.
+
+        Raises
+        ------
+        frames.errors.FramesError
+            If ``config['query_cache']`` is not set to a folder.
+        """
+        if not query_cache:
+            self.backend.query_cache = None
+            return
+        folder = self._config.query_cache
+        if folder is None:
+            raise FramesError("Provide filepath dj.config['query_cache'] when using query "
+                              "caching: the folder the cached results are kept in.")
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.backend.query_cache = QueryCache(query_cache, Path(folder))
+
+    def purge_query_cache(self) -> None:
+        """Delete every cached result in the folder ``config['query_cache']``."""
+        folder = self._config.query_cache
+        if folder is not None and Path(folder).is_dir():
+            for path in Path(folder).iterdir():
+                if path.is_file():
+                    path.unlink()
 
     # -- transactions ------------------------------------------------------------------------
     @property

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from frames.backends.cursor import ResultCursor
+from frames.backends.query_cache import QueryCache
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 
 OnDuplicate = Literal["error", "skip", "replace"]
@@ -54,6 +55,9 @@ class Backend(ABC):
     current_user_sql: str = "SELECT current_user"
     declares_foreign_keys: bool = True
     savepoints: bool = True
+    #: While set, reads are answered from this cache and writes refused (DataJoint's
+    #: ``Connection.set_query_cache``).
+    query_cache: QueryCache | None = None
     string_collation: str | None = None
     shared_by_processes: bool = True
 

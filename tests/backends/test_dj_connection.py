@@ -193,3 +193,36 @@ def test_connect_without_url_uses_datajoint_keys(datajoint_args, backend_name, m
     monkeypatch.setitem(config, "database.user", None)
     with pytest.raises(dj.DataJointError, match="user not configured"):
         dj.connect()
+
+
+def test_query_cache_answers_reads_and_refuses_writes(opened, schema_name, tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "query_cache", tmp_path / "cache")
+    schema = dj.Schema(schema_name, connection=opened)
+
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        reading_id : int32
+        ---
+        value : float64
+        """
+
+    Reading.insert([{"reading_id": 1, "value": 0.5}, {"reading_id": 2, "value": 1.5}])
+    opened.set_query_cache("first")
+    cached = Reading().to_arrays("value", order_by="reading_id")
+    assert len(Reading()) == 2
+    with pytest.raises(QueryError, match="query caching"):
+        Reading.insert1({"reading_id": 3, "value": 2.5})
+    with pytest.raises(QueryError, match="query caching"):
+        opened.query("DELETE FROM x")
+    opened.set_query_cache()
+    Reading.insert1({"reading_id": 3, "value": 2.5})
+    opened.set_query_cache("first")
+    assert list(Reading().to_arrays("value", order_by="reading_id")) == list(cached)
+    assert len(Reading()) == 2  # the cached answer
+    opened.set_query_cache("second")
+    assert len(Reading()) == 3
+    opened.set_query_cache()
+    opened.purge_query_cache()
+    assert not any((tmp_path / "cache").iterdir())
+    schema.drop(prompt=False)
