@@ -367,7 +367,8 @@ def _tls_args(backend: str, use_tls: bool | dict | None) -> dict[str, Any]:
     if use_tls is False:
         return {"ssl_disabled": True}
     # pymysql starts TLS only given a non-empty ssl dict (no CA: the certificate is not checked)
-    tls = {"ssl": use_tls or {"check_hostname": False}, "ssl_disabled": False}
+    ssl = use_tls if isinstance(use_tls, dict) else {"check_hostname": False}
+    tls = {"ssl": ssl, "ssl_disabled": False}
     return tls | {"tls_preferred": True} if use_tls is None else tls
 
 

@@ -226,3 +226,12 @@ def test_query_cache_answers_reads_and_refuses_writes(opened, schema_name, tmp_p
     opened.purge_query_cache()
     assert not any((tmp_path / "cache").iterdir())
     schema.drop(prompt=False)
+
+
+@pytest.mark.backends("mysql")
+def test_required_tls_is_refused_by_a_server_without_it(datajoint_args):
+    if dj.Connection(**datajoint_args).query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()[1] \
+            == "YES":
+        pytest.skip("this server offers TLS")
+    with pytest.raises(DatabaseConnectionError, match="SSL"):
+        dj.Connection(**datajoint_args, use_tls=True)
