@@ -23,6 +23,7 @@ from frames.sql.dialects import Dialect, get_dialect
 
 logger = logging.getLogger("frames")
 
+
 class _TransactionContext:
     """``with conn.transaction:`` — a transaction that commits at the end of the block and rolls
     back if it raises."""
@@ -57,7 +58,7 @@ class Adapter:
 
     def quote_identifier(self, name: str) -> str:
         """``name`` quoted as an identifier (```name``` on MySQL, ``"name"`` elsewhere)."""
-        return self._backend.quote(name)  # type: ignore[attr-defined]
+        return self._backend.quote(name)
 
     def __repr__(self) -> str:
         return f"Adapter({self.backend!r})"

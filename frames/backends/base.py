@@ -105,6 +105,10 @@ class Backend(ABC):
             (or a more specific frames error) if the server rejects the statement.
         """
 
+    @abstractmethod
+    def quote(self, identifier: str) -> str:
+        """``identifier`` quoted for this engine's SQL (embedded quote characters doubled)."""
+
     # -- transactions -------------------------------------------------------------------------
     @property
     def in_transaction(self) -> bool:
