@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
+from frames.api.dependencies import Dependencies, dependencies_of
 from frames.backends.base import Backend
 from frames.backends.cursor import ResultCursor
 from frames.backends.query_cache import QueryCache
@@ -217,6 +218,12 @@ class Connection:
     def get_user(self) -> str:
         """The user this session acts as (``'user@host'`` on MySQL)."""
         return self.backend.fetch_rows(self.backend.current_user_sql)[0][0]
+
+    @property
+    def dependencies(self) -> Dependencies:
+        """The foreign-key graph of the tables on this connection (DataJoint's
+        ``connection.dependencies``; loaded on demand)."""
+        return dependencies_of(self)
 
     def list_schemas(self) -> list[str]:
         """Names of the schemas (MySQL databases) on the server, system schemas excluded."""
