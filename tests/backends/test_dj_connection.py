@@ -235,3 +235,27 @@ def test_required_tls_is_refused_by_a_server_without_it(datajoint_args):
         pytest.skip("this server offers TLS")
     with pytest.raises(DatabaseConnectionError, match="SSL"):
         dj.Connection(**datajoint_args, use_tls=True)
+
+
+def test_dependencies_is_the_connections_foreign_key_graph(opened, schema_name):
+    schema = dj.Schema(schema_name, connection=opened)
+
+    @schema
+    class Parent(dj.Manual):
+        definition = """
+        parent_id : int32
+        """
+
+    @schema
+    class Child(dj.Manual):
+        definition = """
+        -> Parent
+        child_id : int32
+        """
+
+    graph = opened.dependencies
+    assert graph is opened.dependencies
+    graph.load(schema_names=[schema_name])
+    assert [(a.rsplit(".", 1)[1].strip('`"'), b.rsplit(".", 1)[1].strip('`"'))
+            for a, b in graph.edges()] == [("parent", "child")]
+    schema.drop(prompt=False)
