@@ -78,6 +78,12 @@ class Instance:
 
         return Schema(schema_name, connection=self.connection, **options)
 
+    def FreeTable(self, full_table_name: str) -> Any:  # noqa: N802 (DataJoint's name)
+        """The table ``full_table_name`` (``'schema.table'``) on this instance's connection."""
+        from frames.api.free_table import free_table
+
+        return free_table(self.connection, full_table_name)
+
     def __repr__(self) -> str:
         return f"Instance({self.connection!r})"
 

@@ -175,6 +175,14 @@ def test_instance_has_its_own_config_and_connection(datajoint_args, backend_name
     try:
         assert instance.config.safemode is False and config.safemode is True
         assert instance.config.database.reconnect is False
+        schema = instance.Schema(f"djtest_cfg_instance_{backend_name}")
+        try:
+            assert schema.connection is instance.connection
+            quoted = schema.connection.adapter.quote_identifier(schema.database)
+            schema.connection.query(f"CREATE TABLE {quoted}.t (x INTEGER)")
+            assert len(instance.FreeTable(f"{schema.database}.t")) == 0
+        finally:
+            schema.drop(prompt=False)
         instance.connection.close()
         with pytest.raises(LostConnectionError):
             instance.connection.query("SELECT 1")  # no reconnect: the instance's setting
