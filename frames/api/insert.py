@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.api.query import QueryExpression
-from frames.codecs.attributes import encode_values
+from frames.codecs.attributes import encode_values, encoding_for
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value
@@ -46,7 +46,8 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
 
         return insert_from_query(table, rows, on_duplicate, ignore_extra_fields)
     heading = table.heading
-    batches = _batches(rows, heading, table._name, ignore_extra_fields)
+    with encoding_for(table.database, table.table_name):
+        batches = _batches(rows, heading, table._name, ignore_extra_fields)
     connection = table._connection
     backend = connection.backend
     written = 0

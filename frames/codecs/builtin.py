@@ -1,23 +1,22 @@
 """DataJoint 2.x's built-in codecs.
 
-==================  =============================  ===========================================
-codec               stored as                      value
-==================  =============================  ===========================================
-``<blob>``          ``bytes`` in the table         any value :mod:`frames.blob` serialises
-``<attach>``        ``bytes`` in the table         a file: inserted as its path, fetched as
-                                                   the path of a copy in
-                                                   ``config['download_path']``
-``<blob@store>``,   ``<hash@store>`` (``json``)    in an object store (not supported yet)
-``<attach@store>``
-``<hash@store>``,   ``json``                       object-store references (not supported yet)
-``<object@store>``,
-``<npy@store>``,
-``<filepath@store>``
-==================  =============================  ===========================================
+=====================  ===========================  ========================================
+codec                  stored as                    value
+=====================  ===========================  ========================================
+``<blob>``             ``bytes`` in the table       any value :mod:`frames.blob` serialises
+``<attach>``           ``bytes`` in the table       a file: inserted as its path, fetched as
+                                                    the path of a copy in
+                                                    ``config['download_path']``
+``<hash@store>``       ``json`` (metadata)          bytes, kept once per content hash in the
+                                                    object store (:mod:`frames.stores`)
+``<blob@store>``,      ``<hash@store>``             as ``<blob>`` / ``<attach>``, the bytes
+``<attach@store>``                                  in the object store
+``<object@store>``,    ``json``                     schema-addressed objects: not supported
+``<npy@store>``,                                    yet (declaring one raises
+``<filepath@store>``                                :class:`~frames.errors.DefinitionError`)
+=====================  ===========================  ========================================
 
-Object stores are declared by DataJoint's ``config['stores']``; frames does not implement them
-yet, so attributes that need one fail at declaration (:func:`frames.codecs.declare`) and these
-codecs' ``encode``/``decode`` raise :class:`~frames.errors.DefinitionError` saying so.
+``@`` alone (``<blob@>``) names the store ``config.stores['default']``.
 """
 
 from __future__ import annotations
@@ -34,10 +33,11 @@ from frames.errors import DataError, DefinitionError
 
 
 def store_unsupported(spec: str) -> NoReturn:
-    """Raise the error for a codec attribute whose values would live in an object store."""
+    """Raise the error for a schema-addressed codec (``<object@>``, ``<npy@>``,
+    ``<filepath@>``), which frames does not support yet."""
     raise DefinitionError(
-        f"{spec} keeps its values in an object store (DataJoint's config['stores']), which "
-        "frames does not support yet; declare the attribute in-table (<blob>, <attach>) instead")
+        f"{spec} keeps schema-addressed objects in a store (config.stores), which frames does "
+        "not support yet; use <blob@store> or <attach@store> (hash-addressed) or <blob>")
 
 
 class BlobCodec(Codec):
@@ -109,7 +109,7 @@ class _StoreOnlyCodec(Codec, register=False):
     """A codec whose values live in an object store only (``<name@store>``)."""
 
     def get_dtype(self, is_store: bool) -> str:
-        """``json`` (the stored reference); raises without ``@``."""
+        """``json`` (the stored metadata); raises without ``@``."""
         if not is_store:
             raise DefinitionError(f"<{self.name}> requires @ (store only): declare it as "
                                   f"<{self.name}@store>")
@@ -126,9 +126,31 @@ class _StoreOnlyCodec(Codec, register=False):
 
 
 class HashCodec(_StoreOnlyCodec):
-    """``<hash@store>``: bytes kept once per content hash in an object store."""
+    """``<hash@store>``: bytes kept once per content hash in an object store; the table holds
+    the metadata ``{hash, path, schema, store, size}``."""
 
     name = "hash"
+
+    def validate(self, value: Any) -> None:
+        """Accept bytes only."""
+        if not isinstance(value, bytes):
+            raise DataError(f"<hash> expects bytes, got {type(value).__name__}")
+
+    def encode(self, value: bytes, *, key: dict | None = None, context: dict | None = None,
+               store_name: str | None = None) -> dict:
+        """Store ``value`` under the schema of ``context`` and return its metadata."""
+        from frames.stores.hashing import put_hash
+
+        schema = (context or {}).get("schema", (key or {}).get("_schema", "unknown"))
+        return put_hash(value, schema_name=schema, store_name=store_name or None,
+                        config=self._codec_config(key, context))
+
+    def decode(self, stored: dict, *, key: dict | None = None,
+               context: dict | None = None) -> bytes:
+        """The stored bytes, checked against their hash."""
+        from frames.stores.hashing import get_hash
+
+        return get_hash(stored, config=self._codec_config(key, context))
 
 
 class FilepathCodec(_StoreOnlyCodec):
