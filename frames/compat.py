@@ -48,6 +48,9 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "blob": ("frames.blob",),
     "codecs": ("frames.codecs", "frames.codecs.attributes"),
     "builtin_codecs": ("frames.codecs.builtin",),
+    **{f"builtin_codecs.{name}": ("frames.codecs.builtin",)
+       for name in ("attach", "blob", "filepath", "hash", "npy", "object", "schema")},
+    "hash_registry": ("frames.stores.hashing",),
 }
 
 

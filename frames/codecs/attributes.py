@@ -20,12 +20,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from frames.codecs.builtin import HashCodec, store_unsupported
 from frames.codecs.registry import Codec, accepts_keyword, parse_type_spec, resolve_dtype
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType, parse_type
 from frames.errors import DataError, FramesError, QueryError
-from frames.stores.backend import store_spec
 
 
 def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
@@ -34,8 +32,9 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     Raises
     ------
     ValueError
-        For an unknown type or codec, a codec that needs an object store, or a chain that
-        ends in no core type; callers add the table and line.
+        For an unknown type or codec, or a chain that ends in no core type; callers add the
+        table and line. (A store named by ``<name@store>`` is looked up when values are
+        stored, as DataJoint does.)
 
     Examples
     --------
@@ -50,11 +49,7 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     name, store = parse_type_spec(spelling)
     codec = f"<{name}>" if store is None else f"<{name}@{store}>"
     try:
-        storage, chain, resolved_store = resolve_dtype(codec)
-        if resolved_store is not None:
-            if not isinstance(chain[-1], HashCodec):
-                store_unsupported(codec)
-            store_spec(resolved_store)  # the store must be configured
+        storage = resolve_dtype(codec)[0]
     except FramesError as error:
         raise ValueError(str(error)) from None
     try:

@@ -11,9 +11,9 @@ codec                  stored as                    value
                                                     object store (:mod:`frames.stores`)
 ``<blob@store>``,      ``<hash@store>``             as ``<blob>`` / ``<attach>``, the bytes
 ``<attach@store>``                                  in the object store
-``<object@store>``,    ``json``                     schema-addressed objects: not supported
-``<npy@store>``,                                    yet (declaring one raises
-``<filepath@store>``                                :class:`~frames.errors.DefinitionError`)
+``<object@store>``,    ``json``                     schema-addressed objects: declared, but
+``<npy@store>``,                                    values cannot be stored or read yet
+``<filepath@store>``                                (:class:`~frames.errors.DataError`)
 =====================  ===========================  ========================================
 
 ``@`` alone (``<blob@>``) names the store ``config.stores['default']``.
@@ -33,9 +33,9 @@ from frames.errors import DataError, DefinitionError
 
 
 def store_unsupported(spec: str) -> NoReturn:
-    """Raise the error for a schema-addressed codec (``<object@>``, ``<npy@>``,
-    ``<filepath@>``), which frames does not support yet."""
-    raise DefinitionError(
+    """Raise the error for values of a schema-addressed codec (``<object@>``, ``<npy@>``,
+    ``<filepath@>``), which frames declares but cannot store or read yet."""
+    raise DataError(
         f"{spec} keeps schema-addressed objects in a store (config.stores), which frames does "
         "not support yet; use <blob@store> or <attach@store> (hash-addressed) or <blob>")
 
@@ -117,11 +117,11 @@ class _StoreOnlyCodec(Codec, register=False):
 
     def encode(self, value: Any, *, key: dict | None = None,
                store_name: str | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
+        """Not supported yet: raises :class:`~frames.errors.DataError`."""
         store_unsupported(f"<{self.name}@{store_name or ''}>")
 
     def decode(self, stored: Any, *, key: dict | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
+        """Not supported yet: raises :class:`~frames.errors.DataError`."""
         store_unsupported(f"<{self.name}@>")
 
 
