@@ -59,6 +59,17 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
                          f"({error})") from None
 
 
+def storage_type(codec: str | None) -> CoreType | None:
+    """The core type a codec's values are stored as, or ``None`` (no codec, or one that is not
+    registered: its column's own type is used then)."""
+    if codec is None:
+        return None
+    try:
+        return parse_attribute_type(codec)[0]
+    except ValueError:
+        return None
+
+
 #: What codecs learn about the value they encode: ``schema``, ``table``, ``field``, ``config``.
 _context: ContextVar[dict[str, Any]] = ContextVar("codec_context", default={})
 

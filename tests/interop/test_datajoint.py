@@ -658,6 +658,36 @@ def test_datajoint_reads_frames_blobs(datajoint_instance, frames_connection,
     assert (Trace & {"trace_id": 2}).fetch1("samples") == [1, "two"]
 
 
+def test_blobs_in_an_object_store_are_shared(datajoint_instance, frames_connection, backend_name,
+                                             schema_name, tmp_path, monkeypatch) -> None:
+    """``<blob@store>`` values written by either library read in the other (same store).
+
+    DataJoint 2.3.5 cannot insert them on MySQL (pymysql: "dict can not be used as
+    parameter"), so there only frames writes."""
+    numpy = pytest.importorskip("numpy")
+    store = {"protocol": "file", "location": str(tmp_path)}
+    datajoint_instance.config.stores["shared"] = dict(store)
+    monkeypatch.setitem(frames.config.stores, "shared", dict(store))
+    schema = datajoint_instance.Schema(schema_name)
+
+    @schema
+    class Trace(datajoint.Manual):
+        definition = """
+        trace_id : int16
+        ---
+        samples : <blob@shared>
+        """
+
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    assert lab.Trace.heading["samples"].codec == "<blob@shared>"
+    lab.Trace.insert1({"trace_id": 1, "samples": [1, "two"]})
+    assert (Trace & {"trace_id": 1}).fetch1("samples") == [1, "two"]
+    if backend_name == "postgres":
+        Trace.insert1({"trace_id": 2, "samples": numpy.arange(3.0)})
+        numpy.testing.assert_array_equal((lab.Trace & {"trace_id": 2}).fetch1("samples"),
+                                         numpy.arange(3.0))
+
+
 def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,
                                                      datajoint_instance, frames_connection,
                                                      backend_name, schema_name) -> None:
