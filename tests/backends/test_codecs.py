@@ -156,6 +156,18 @@ def test_every_fetch_decodes(traces) -> None:
     assert_same(fetched[2], np.ones(2000))
 
 
+def test_pandas_rows_keep_their_objects(traces) -> None:
+    import pandas
+
+    frame = pandas.DataFrame({"trace_id": [1, 2], "samples": [np.arange(3.0), {"a": 1}]})
+    traces.insert(frame)
+    traces.insert(frame.assign(trace_id=[3, 4]), chunk_size=1)
+    rows = traces.to_dicts(order_by="KEY")
+    for i in (0, 2):
+        assert_same(rows[i]["samples"], np.arange(3.0))
+        assert rows[i + 1]["samples"] == {"a": 1}
+
+
 def test_arrow_and_polars_give_the_stored_bytes(traces) -> None:
     fill(traces)
     table = traces.to_arrow(order_by="KEY")
