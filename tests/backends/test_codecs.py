@@ -129,6 +129,7 @@ def test_blob_columns_use_the_binary_type_and_datajoint_comment(traces, backend_
     assert ":<blob>:raw samples" in sql and ":<test_pair>:" in sql
     heading = traces.heading
     assert heading["samples"].codec == "<blob>" and str(heading["samples"].type) == "bytes"
+    assert heading["samples"].is_blob and not heading["label"].is_blob
     assert heading["pair"].codec == "<test_pair>"
     assert str(heading["label"].type) == "varchar(20)"
     assert "samples : <blob>" in str(heading)
