@@ -121,6 +121,13 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     return encoded
 
 
+def encode_value(value: Any, attr: Attribute, where: str) -> Any:
+    """One value of ``attr`` as stored: encoded if ``attr`` has a codec, else unchanged."""
+    if attr.codec is None:
+        return value
+    return encode_values([value], attr, lambda _: where)[0]
+
+
 def _call_encode(codec: Codec, value: Any, store: str | None, context: dict[str, Any]) -> Any:
     """``codec.encode(value)``, offering ``store_name`` and ``context`` to codecs that declare
     them; ``key`` carries the context under DataJoint's older ``_schema`` ... names."""

@@ -169,6 +169,13 @@ def test_pandas_rows_keep_their_objects(traces) -> None:
         assert rows[i + 1]["samples"] == {"a": 1}
 
 
+def test_update1_encodes(traces) -> None:
+    fill(traces)
+    traces.update1({"trace_id": 1, "samples": {"new": 1}, "pair": (2, "b"), "current": None})
+    row = (traces & {"trace_id": 1}).fetch1()
+    assert row["samples"] == {"new": 1} and row["pair"] == (2, "b") and row["current"] is None
+
+
 def test_arrow_and_polars_give_the_stored_bytes(traces) -> None:
     fill(traces)
     table = traces.to_arrow(order_by="KEY")
