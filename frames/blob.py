@@ -471,9 +471,9 @@ class _Reader:
             return np.array(None)
         names = [self._name() for _ in range(n_fields)]
         arrays = [self.value() for _ in range(n_fields)]
-        records = np.empty(arrays[0].shape, np.dtype([(name, array.dtype)
-                                                     for name, array in zip(names, arrays)]))
-        for name, array in zip(names, arrays):
+        fields = list(zip(names, arrays, strict=True))
+        records = np.empty(arrays[0].shape, np.dtype([(name, a.dtype) for name, a in fields]))
+        for name, array in fields:
             records[name] = array
         return records.view(np.recarray)
 

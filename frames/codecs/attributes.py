@@ -71,7 +71,7 @@ def storage_type(codec: str | None) -> CoreType | None:
 
 
 #: What codecs learn about the value they encode: ``schema``, ``table``, ``field``, ``config``.
-_context: ContextVar[dict[str, Any]] = ContextVar("codec_context", default={})
+_context: ContextVar[dict[str, Any] | None] = ContextVar("codec_context", default=None)
 
 
 @contextmanager
@@ -101,7 +101,7 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     if isinstance(values, pa.ChunkedArray):
         values = values.to_pylist()
     _, chain, store = resolve_dtype(attr.codec)
-    context = {**_context.get(), "field": attr.name}
+    context = {**(_context.get() or {}), "field": attr.name}
     outer = chain[0]
     encoded = []
     for i, value in enumerate(values):

@@ -83,7 +83,7 @@ class Codec(ABC):
     def decode(self, stored: Any, *, key: dict | None = None) -> Any:
         """The Python value of a stored value (the inverse of :meth:`encode`)."""
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: Any) -> None:  # noqa: B027 - optional hook, not abstract
         """Reject ``value`` before it is encoded (raise ``TypeError``/``ValueError``); the
         default accepts everything."""
 
@@ -201,7 +201,7 @@ def resolve_dtype(dtype: str, seen: set[str] | None = None,
     return dtype, [], store_name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accepts_keyword(function: Any, name: str) -> bool:
     """True if ``function`` declares a parameter ``name`` (so older codecs are called as
     they were written)."""

@@ -52,12 +52,12 @@ def same(a: Any, b: Any) -> bool:
         if a.dtype.fields:
             return all(same(a[name], b[name]) for name in a.dtype.names)
         if a.dtype == object:
-            return all(same(x, y) for x, y in zip(a.ravel(), b.ravel()))
+            return all(same(x, y) for x, y in zip(a.ravel(), b.ravel(), strict=True))
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fcmM"))
     if type(a) is not type(b):
         return False
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (float, complex, np.floating, np.complexfloating)):
