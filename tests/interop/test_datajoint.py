@@ -609,21 +609,25 @@ def test_datajoint_matches_on_lineage_recorded_by_frames(frames_schema, frames_c
         (lab.Session * lab.Researcher.proj(subject_id="researcher_id")).to_dicts()
 
 
+def datajoint_trace(instance: Any, schema_name: str, samples: str) -> Any:
+    """A table ``Trace`` (``trace_id``, then the attribute line ``samples``) declared by
+    DataJoint."""
+    definition = f"""
+    trace_id : int16
+    ---
+    {samples}
+    """
+    return instance.Schema(schema_name)(type("Trace", (datajoint.Manual,),
+                                             {"definition": definition}))
+
+
 def test_frames_reads_datajoint_blobs(datajoint_instance, frames_connection,
                                       schema_name) -> None:
     """A ``<blob>`` attribute declared by DataJoint opens in frames as ``<blob>``: frames
     decodes DataJoint's blobs, and DataJoint decodes the blobs frames writes."""
     numpy = pytest.importorskip("numpy")
-    schema = datajoint_instance.Schema(schema_name)
-
-    @schema
-    class Trace(datajoint.Manual):
-        definition = """
-        trace_id : int16
-        ---
-        samples = null : <blob>   # raw samples
-        """
-
+    Trace = datajoint_trace(datajoint_instance, schema_name,
+                            "samples = null : <blob>   # raw samples")
     Trace.insert([{"trace_id": 1, "samples": numpy.arange(3.0)},
                   {"trace_id": 2, "samples": None}])
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
@@ -668,16 +672,7 @@ def test_blobs_in_an_object_store_are_shared(datajoint_instance, frames_connecti
     store = {"protocol": "file", "location": str(tmp_path)}
     datajoint_instance.config.stores["shared"] = dict(store)
     monkeypatch.setitem(frames.config.stores, "shared", dict(store))
-    schema = datajoint_instance.Schema(schema_name)
-
-    @schema
-    class Trace(datajoint.Manual):
-        definition = """
-        trace_id : int16
-        ---
-        samples : <blob@shared>
-        """
-
+    Trace = datajoint_trace(datajoint_instance, schema_name, "samples : <blob@shared>")
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
     assert lab.Trace.heading["samples"].codec == "<blob@shared>"
     lab.Trace.insert1({"trace_id": 1, "samples": [1, "two"]})
