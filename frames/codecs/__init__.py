@@ -13,10 +13,10 @@ from frames.codecs.builtin import (
     FilepathCodec,
     HashCodec,
     NpyCodec,
-    NpyRef,
     ObjectCodec,
     SchemaCodec,
 )
+from frames.codecs.npy_ref import NpyRef
 from frames.codecs.registry import (  # _codec_registry: DataJoint's tests edit it
     Codec,
     _codec_registry,  # noqa: F401

@@ -21,7 +21,6 @@ codec                  stored as                    value
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -167,57 +166,6 @@ class ObjectCodec(SchemaCodec):
     """``<object@store>``: files and folders in an object store."""
 
     name = "object"
-
-
-class NpyRef:
-    """A lazy reference to an array stored by ``<npy@store>``: metadata without I/O, the
-    array on :meth:`load` (or wherever numpy asks for it, through ``__array__``)."""
-
-    __slots__ = ("_meta", "_backend", "_cached")
-
-    def __init__(self, metadata: dict, backend: Any):
-        self._meta = metadata
-        self._backend = backend
-        self._cached: np.ndarray | None = None
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The array's shape (from the metadata)."""
-        return tuple(self._meta["shape"])
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The array's dtype (from the metadata)."""
-        return np.dtype(self._meta["dtype"])
-
-    @property
-    def ndim(self) -> int:
-        """The number of dimensions."""
-        return len(self.shape)
-
-    @property
-    def path(self) -> str:
-        """The file's path within its store."""
-        return self._meta["path"]
-
-    @property
-    def store(self) -> str | None:
-        """The store's name (``None``: the default store)."""
-        return self._meta.get("store")
-
-    def load(self) -> np.ndarray:
-        """The array, read from the store once and then kept."""
-        if self._cached is None:
-            self._cached = np.load(io.BytesIO(self._backend.get_buffer(self.path)),
-                                   allow_pickle=False)
-        return self._cached
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        array = self.load()
-        return array if dtype is None else array.astype(dtype)
-
-    def __repr__(self) -> str:
-        return f"NpyRef(shape={self.shape}, dtype={self.dtype}, path={self.path!r})"
 
 
 class NpyCodec(SchemaCodec):

@@ -83,3 +83,17 @@ def test_backends_check_their_settings(tmp_path: Path) -> None:
     assert s3._full_path("_hash/lab/h") == "b/x/y/_hash/lab/h"
     with pytest.raises(FramesError, match="not configured"):
         get_store_backend("nowhere")
+
+
+@pytest.mark.parametrize("stored, expected", [
+    (None, []),
+    ('{"path": "_hash/lab/abc", "hash": "abc", "store": "main"}', [("_hash/lab/abc", "main")]),
+    ({"path": "_hash/lab/def", "store": None}, [("_hash/lab/def", None)]),
+    ("not json", []),
+    ({"hash": "abc"}, []),
+], ids=["none", "json text", "dict", "invalid json", "no path"])
+def test_codecs_name_the_files_stored_values_refer_to(stored, expected) -> None:
+    import datajoint.codecs
+
+    assert dj.get_codec("hash").referenced_paths(stored) == expected
+    assert datajoint.codecs.get_codec("hash").referenced_paths(stored) == expected
