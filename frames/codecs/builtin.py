@@ -11,9 +11,12 @@ codec                  stored as                    value
                                                     object store (:mod:`frames.stores`)
 ``<blob@store>``,      ``<hash@store>``             as ``<blob>`` / ``<attach>``, the bytes
 ``<attach@store>``                                  in the object store
+``<npy@store>``         ``json``                     an array in a ``.npy`` file, read lazily
+                                                    (:class:`NpyRef`); frames reads values
+                                                    DataJoint wrote but cannot write them yet
 ``<object@store>``,    ``json``                     schema-addressed objects: declared, but
-``<npy@store>``,                                    values cannot be stored or read yet
-``<filepath@store>``                                (:class:`~frames.errors.DataError`)
+``<filepath@store>``                                values cannot be stored or read yet
+                                                    (:class:`~frames.errors.DataError`)
 =====================  ===========================  ========================================
 
 ``@`` alone (``<blob@>``) names the store ``config.stores['default']``.
@@ -27,6 +30,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from frames import blob
+from frames.codecs.npy_ref import NpyRef
 from frames.codecs.registry import Codec
 from frames.errors import DataError, DefinitionError
 
@@ -179,3 +183,12 @@ class NpyCodec(SchemaCodec):
             raise DataError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
         if value.dtype == object:
             raise DataError("<npy> cannot store arrays of object dtype")
+
+    def decode(self, stored: dict, *, key: dict | None = None,
+               context: dict | None = None) -> NpyRef:
+        """A lazy :class:`~frames.codecs.npy_ref.NpyRef` to the stored array (written by
+        DataJoint: frames reads ``<npy@>`` values but cannot write them yet)."""
+        from frames.stores.backend import get_store_backend
+
+        return NpyRef(stored, get_store_backend(stored.get("store"),
+                                                self._codec_config(key, context)))

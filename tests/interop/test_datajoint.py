@@ -683,6 +683,23 @@ def test_blobs_in_an_object_store_are_shared(datajoint_instance, frames_connecti
                                          numpy.arange(3.0))
 
 
+@pytest.mark.backends("postgres")  # DataJoint 2.3.5 cannot insert json metadata on MySQL
+def test_frames_reads_datajoint_npy_arrays(datajoint_instance, frames_connection, schema_name,
+                                           tmp_path, monkeypatch) -> None:
+    """``<npy@store>`` arrays written by DataJoint read in frames as lazy ``NpyRef``s."""
+    numpy = pytest.importorskip("numpy")
+    store = {"protocol": "file", "location": str(tmp_path)}
+    datajoint_instance.config.stores["shared"] = dict(store)
+    monkeypatch.setitem(frames.config.stores, "shared", dict(store))
+    Trace = datajoint_trace(datajoint_instance, schema_name, "samples : <npy@shared>")
+    Trace.insert1({"trace_id": 1, "samples": numpy.arange(6.0).reshape(2, 3)})
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    ref = lab.Trace.fetch1("samples")
+    assert (ref.shape, ref.dtype, ref.is_loaded) == ((2, 3), numpy.dtype("float64"), False)
+    numpy.testing.assert_array_equal(ref, numpy.arange(6.0).reshape(2, 3))
+    assert ref.is_loaded and "loaded" in repr(ref)
+
+
 def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,
                                                      datajoint_instance, frames_connection,
                                                      backend_name, schema_name) -> None:
