@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from frames.codecs.attributes import storage_type
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
     AUTO_INCREMENT,
@@ -188,7 +189,9 @@ def _foreign_keys_by_table(catalog: Catalog) -> defaultdict[TableRef, list[Forei
 
 def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
     declared, comment = decode_comment(row.comment)
-    core = declared or native_core_type(row.native_type, dialect, row.enum_values)
+    codec = comment_codec(row.comment)
+    core = declared or storage_type(codec) \
+        or native_core_type(row.native_type, dialect, row.enum_values)
     return Attribute(
         name=row.name,
         type=core,
@@ -196,7 +199,7 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         default=parse_default(row.default, core, row.nullable),
         comment=comment,
         in_key=in_key,
-        codec=comment_codec(row.comment),
+        codec=codec,
     )
 
 
