@@ -45,6 +45,9 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "autopopulate": ("frames.api.populate",),
     "declare": ("frames.api.datajoint_declare", "frames.declare.parser", "frames.declare.types"),
     "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
+    "blob": ("frames.blob",),
+    "codecs": ("frames.codecs", "frames.codecs.attributes"),
+    "builtin_codecs": ("frames.codecs.builtin",),
 }
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from frames.api.dependencies import dependencies_of, extract_master, full_table_name, topo_sort
+from frames.api.dependencies import dependencies_of, extract_master, topo_sort
 from frames.api.dot import Cluster, Dot, Edge, Node, Subgraph
 from frames.api.render import find_dot_program
 from frames.declare.naming import tier_of
@@ -150,7 +150,7 @@ class SvgImage:
     document from its ``<svg`` element on (without the XML prolog)."""
 
     def __init__(self, data: str) -> None:
-        self.data = data[data.find("<svg"):] if "<svg" in data else data
+        self.data = (data[data.find("<svg"):] if "<svg" in data else data).strip()
 
     def _repr_svg_(self) -> str:
         return self.data
@@ -209,11 +209,7 @@ class Diagram(nx.MultiDiGraph):
             del frame, caller
         connection, table, schema = _source_of(source)
         dependencies = dependencies_of(connection)
-        wanted = dependencies.known_schemas() | {schema}
-        if not dependencies._loaded or not wanted <= dependencies._loaded_schemas:
-            dependencies.load(schema_names=wanted)
-        else:
-            dependencies.load()
+        dependencies.load(schema_names=dependencies.known_schemas() | {schema})
         super().__init__(dependencies)
         self._init_state(connection, context)
         if table is not None:
@@ -1016,6 +1012,8 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
     """
     from frames.api.table import Table
 
+    schema, table = _split_full_name(name)
+    wanted = TableRef(schema or "", table)
     queue: list[tuple[dict[str, Any], str, int]] = [(context, "", depth)]
     while queue:
         namespace, prefix, level = queue.pop(0)
@@ -1024,7 +1022,7 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
                 continue
             if isinstance(member, type) and issubclass(member, Table):
                 for path, cls in _with_parts(member_name, member):
-                    if _stored_name(cls) == name:
+                    if _stored_ref(cls) == wanted:
                         return f"{prefix}.{path}".lstrip(".")
             elif level > 0 and inspect.ismodule(member) and member.__name__ not in (
                     "frames", "datajoint"):
@@ -1042,9 +1040,9 @@ def _with_parts(member_name: str, cls: type) -> list[tuple[str, type]]:
     return found
 
 
-def _stored_name(cls: type) -> str | None:
+def _stored_ref(cls: type) -> TableRef | None:
     spec = cls.__dict__.get("_spec")
-    return full_table_name(spec.ref) if spec is not None else None
+    return spec.ref if spec is not None else None
 
 
 # ---------------------------------------------------------------------- drawing helpers

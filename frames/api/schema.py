@@ -35,6 +35,7 @@ from frames.sql.ddl import (
     lineage_catalog_sql,
     qualified_name,
 )
+from frames.sql.dialects import Dialect
 
 logger = logging.getLogger(__name__)
 
@@ -512,18 +513,21 @@ def table_spec(connection: Connection, ref: TableRef) -> TableSpec:
 
 
 def dependency_graph(connection: Connection) -> nx.DiGraph:
-    """Tables as nodes (``"schema"."name"``) and foreign keys as parent → child edges.
+    """Tables as nodes (their full names, quoted as the backend quotes: ``"lab"."subject"``,
+    ```lab`.`subject```) and foreign keys as parent → child edges.
 
     Each edge lists every foreign key between its two tables (``fks``); ``primary`` and
     ``renamed`` say whether any of them is in the child's key or renames attributes.
     """
     graph = nx.DiGraph()
+    dialect = connection.sql_dialect
     for spec in list(_registry(connection).values()):
-        _add_node(graph, spec.ref)
+        _add_node(graph, spec.ref, dialect)
     for child, fk in connection.backend.foreign_keys():
-        _add_node(graph, child)
-        _add_node(graph, fk.parent)
-        edge = (_node_id(fk.parent), _node_id(child))
+        _add_node(graph, child, dialect)
+        _add_node(graph, fk.parent, dialect)
+        edge = (dialect.full_name(fk.parent.schema, fk.parent.name),
+                dialect.full_name(child.schema, child.name))
         renamed = any(c != p for c, p in fk.attr_map)
         if graph.has_edge(*edge):  # a second foreign key between the same two tables
             data = graph.edges[edge]
@@ -535,16 +539,12 @@ def dependency_graph(connection: Connection) -> nx.DiGraph:
     return graph
 
 
-def _node_id(ref: TableRef) -> str:
-    return f'"{ref.schema}"."{ref.name}"'
-
-
-def _add_node(graph: nx.DiGraph, ref: TableRef) -> None:
+def _add_node(graph: nx.DiGraph, ref: TableRef, dialect: Dialect) -> None:
     label = class_name_of(ref.name)
     if tier_of(ref.name) == "part":
         from frames.declare.naming import master_of
 
         label = f"{class_name_of(master_of(ref.name) or '')}.{label}"
-    graph.add_node(_node_id(ref), label=label, tier=tier_of(ref.name), schema=ref.schema,
-                   ref=ref)
+    graph.add_node(dialect.full_name(ref.schema, ref.name), label=label, tier=tier_of(ref.name),
+                   schema=ref.schema, ref=ref)
 

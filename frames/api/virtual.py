@@ -66,7 +66,7 @@ def definition_text(spec: TableSpec) -> str:
             comment = f"  # {attr.comment}" if attr.comment else ""
             auto = " auto_increment" if attr.auto_increment else ""
             (key_lines if attr.in_key else other_lines).append(
-                f"{attr.name}{_default_text(attr)} : {attr.type}{auto}{comment}")
+                f"{attr.name}{_default_text(attr)} : {attr.declared_type}{auto}{comment}")
     implied = {IndexSpec(fk.child_attrs, unique=True) for fk in spec.foreign_keys if fk.unique}
     other_lines.extend(
         f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"

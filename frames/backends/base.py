@@ -40,9 +40,18 @@ class Backend(ABC):
     shared_by_processes : bool
         False where other processes cannot open the same database alongside this one (DuckDB),
         so ``populate(processes=N)`` runs in this process.
+    list_schemas_sql, connection_id_sql, current_user_sql : str
+        Catalog and session queries behind ``Connection.list_schemas()``,
+        ``Connection.connection_id`` and ``Connection.get_user()``.
     """
 
     dialect: str
+    #: SQL that lists the user schemas (system schemas excluded), sorted.
+    list_schemas_sql: str
+    #: SQL that returns the server's id of this session, or ``None`` where there is none.
+    connection_id_sql: str | None = None
+    #: SQL that returns the user this session acts as (``'user@host'`` on MySQL).
+    current_user_sql: str = "SELECT current_user"
     declares_foreign_keys: bool = True
     savepoints: bool = True
     string_collation: str | None = None
@@ -154,6 +163,10 @@ class Backend(ABC):
         """
 
     # -- catalog ------------------------------------------------------------------------------
+    def list_schemas(self) -> list[str]:
+        """Names of the user schemas (MySQL databases), sorted; system schemas excluded."""
+        return [name for (name,) in self.fetch_rows(self.list_schemas_sql)]
+
     @abstractmethod
     def schema_exists(self, schema: str) -> bool:
         """True if the schema (PostgreSQL/DuckDB schema, MySQL database) exists."""

@@ -22,7 +22,12 @@ from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
 from frames.backends.cursor import ResultCursor
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
-from frames.errors import DatabaseConnectionError, FramesError, QueryError, TransactionError
+from frames.errors import (
+    FramesError,
+    LostConnectionError,
+    QueryError,
+    TransactionError,
+)
 
 T = TypeVar("T")
 #: :func:`to_format_paramstyle`, cached: the same statements run again and again.
@@ -91,9 +96,9 @@ class SqlBackend(Backend):
         q = self.quote_char
         return q + identifier.replace(q, q + q) + q
 
-    def _closed_error(self) -> DatabaseConnectionError:
+    def _closed_error(self) -> LostConnectionError:
         """The error for using a backend after :meth:`close`."""
-        return DatabaseConnectionError(
+        return LostConnectionError(
             f"the connection to {self.url} was closed; open a new one with open_backend()"
         )
 
@@ -406,7 +411,7 @@ class ServerBackend(SqlBackend):
             with self._conn.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except self.driver_error as exc:
-            raise DatabaseConnectionError(
+            raise LostConnectionError(
                 f"the connection to {self.url} was lost: {' '.join(str(exc).split())}"
             ) from exc
 

@@ -48,7 +48,7 @@ class ResultCursor:
         """A cursor over driver rows: tuples, or dicts keyed by column name if ``as_dict``."""
         if as_dict and description:
             names = [d[0] for d in description]
-            shaped: list[Any] = [dict(zip(names, row)) for row in rows]
+            shaped: list[Any] = [dict(zip(names, row, strict=True)) for row in rows]
         else:
             shaped = [tuple(row) for row in rows]
         return cls(shaped, description, rowcount, lastrowid)

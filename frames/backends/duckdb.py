@@ -37,6 +37,8 @@ from frames.errors import (
     IntegrityError,
     MissingTableError,
     QueryError,
+    QuerySyntaxError,
+    UnknownAttributeError,
 )
 
 T = TypeVar("T")
@@ -101,6 +103,8 @@ class DuckDBBackend(SqlBackend):
     """
 
     dialect = "duckdb"
+    list_schemas_sql = ("SELECT schema_name FROM duckdb_schemas() WHERE database_name = "
+                        "current_database() AND NOT internal ORDER BY schema_name")
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
@@ -137,6 +141,11 @@ class DuckDBBackend(SqlBackend):
             return DataError
         if isinstance(exc, duckdb.DataError):
             return DataError
+        if isinstance(exc, duckdb.ParserException):
+            return QuerySyntaxError
+        if isinstance(exc, duckdb.BinderException) and "column" in message \
+                and "not found" in message:
+            return UnknownAttributeError
         if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
             return MissingTableError
         return None

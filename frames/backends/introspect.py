@@ -28,7 +28,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.storage import decode_comment
+from frames.declare.storage import comment_codec, decode_comment
 from frames.declare.types import INTEGER_KINDS, CoreType, parse_type
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         default=parse_default(row.default, core, row.nullable),
         comment=comment,
         in_key=in_key,
+        codec=comment_codec(row.comment),
     )
 
 

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from frames.codecs.attributes import parse_attribute_type
 from frames.declare.spec import (
     AUTO_INCREMENT,
     NO_DEFAULT,
@@ -38,7 +39,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.types import INTEGER_RANGES, CoreType, parse_type
+from frames.declare.types import INTEGER_RANGES, CoreType
 from frames.errors import DefinitionError
 
 TIERS = ("manual", "lookup", "imported", "computed", "part")
@@ -272,7 +273,7 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     type_text, comment = _strip_comment(type_text)
     type_text, auto_increment = _split_auto_increment(type_text)
     try:
-        core_type = parse_type(type_text)
+        core_type, codec = parse_attribute_type(type_text)
     except ValueError as exc:
         raise builder.error(line, str(exc)) from None
     if auto_increment:
@@ -295,6 +296,9 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     default: object = AUTO_INCREMENT if auto_increment else NO_DEFAULT
     if nullable:
         default = None
+    elif default_text and codec:
+        raise builder.error(line, f"the default of the {codec} attribute {name!r} can only be "
+                                  "null ('= null')")
     elif default_text:
         try:
             default = parse_default(default_text, core_type)
@@ -309,6 +313,7 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
         comment=comment,
         in_key=builder.in_key,
         lineage=lineage,
+        codec=codec,
     )
 
 

@@ -67,7 +67,7 @@ _CATALOG_KEY = ("child", "ordinal")
 
 def quote_identifier(name: str, dialect: Dialect) -> str:
     """``name`` as a quoted identifier of ``dialect`` (``"a""b"`` or ```a``b```)."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect.sqlglot)
+    return dialect.quote(name)
 
 
 def quote_literal(text: str, dialect: Dialect) -> str:
@@ -77,7 +77,7 @@ def quote_literal(text: str, dialect: Dialect) -> str:
 
 def qualified_name(ref: TableRef, dialect: Dialect) -> str:
     """``"schema"."table"`` for ``ref``, quoted for ``dialect``."""
-    return f"{quote_identifier(ref.schema, dialect)}.{quote_identifier(ref.name, dialect)}"
+    return dialect.full_name(ref.schema, ref.name)
 
 
 def _fit_identifier(name: str) -> str:
@@ -204,7 +204,7 @@ def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     elif attr.default is not NO_DEFAULT:
         parts.append(f"DEFAULT {_default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
-        parts.append(f"COMMENT {quote_literal(encode_comment(attr.type, attr.comment), dialect)}")
+        parts.append(f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
     return " ".join(parts)
 
 
@@ -282,7 +282,7 @@ def _comment_statements(spec: TableSpec, dialect: Dialect) -> list[str]:
         statements.append(f"COMMENT ON TABLE {table} IS {quote_literal(spec.comment, dialect)}")
     statements.extend(
         f"COMMENT ON COLUMN {table}.{quote_identifier(attr.name, dialect)} IS "
-        f"{quote_literal(encode_comment(attr.type, attr.comment), dialect)}"
+        f"{quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}"
         for attr in spec.attributes
     )
     return statements

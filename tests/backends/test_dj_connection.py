@@ -7,7 +7,14 @@ from sqlalchemy.engine import make_url
 
 import frames as dj
 from frames.api import connection as connection_module
-from frames.errors import DatabaseConnectionError, QueryError, TransactionError
+from frames.errors import (
+    DatabaseConnectionError,
+    LostConnectionError,
+    QueryError,
+    QuerySyntaxError,
+    TransactionError,
+    UnknownAttributeError,
+)
 from frames.settings import config
 
 _BACKEND_NAMES = {"postgres": "postgresql", "mysql": "mysql"}
@@ -94,7 +101,82 @@ def test_query_reconnects_a_closed_connection(backend_name, opened):
 
 @pytest.mark.backends("postgres", "mysql")
 def test_closing_inside_a_transaction_loses_it(opened):
-    with pytest.raises(TransactionError, match="during a transaction"), opened.transaction:
+    with pytest.raises(LostConnectionError, match="during a transaction"), opened.transaction:
         opened.close()
         opened.query("SELECT 1", reconnect=True)
     assert opened.is_connected and not opened.in_transaction
+
+
+def test_adapter_names_the_server_and_quotes(backend_name, opened):
+    assert opened.adapter.backend == {"postgres": "postgresql"}.get(backend_name, backend_name)
+    quoted = opened.adapter.quote_identifier('we"ird`name')
+    assert opened.query(f"SELECT 1 AS {quoted}", as_dict=True).fetchone() == {'we"ird`name': 1}
+
+
+def test_list_schemas_shows_user_schemas_only(opened, schema_name):
+    opened.backend.create_schema(schema_name)
+    schemas = dj.list_schemas(opened)
+    assert schema_name in schemas
+    assert not {"information_schema", "mysql", "pg_catalog"} & set(schemas)
+
+
+def test_session_identity(backend_name, opened):
+    if backend_name == "duckdb":
+        assert opened.connection_id is None
+    else:
+        assert isinstance(opened.connection_id, int)
+        assert opened.get_user().startswith(make_url(opened.backend.url).username)
+
+
+def test_explicit_transactions(opened, schema_name):
+    opened.backend.create_schema(schema_name)
+    table = f"{opened.adapter.quote_identifier(schema_name)}.{opened.adapter.quote_identifier('t')}"
+    opened.query(f"CREATE TABLE {table} (x INTEGER)")
+    opened.start_transaction()
+    assert opened.in_transaction
+    with pytest.raises(TransactionError, match="already open"):
+        opened.start_transaction()
+    opened.query(f"INSERT INTO {table} VALUES (1)")
+    opened.cancel_transaction()
+    with opened.transaction as same:
+        assert same is opened
+        opened.query(f"INSERT INTO {table} VALUES (2)")
+    assert opened.query(f"SELECT x FROM {table}").fetchall() == [(2,)]
+
+
+def test_errors_follow_datajoint_classes(opened):
+    with pytest.raises(QuerySyntaxError):
+        opened.query("SELEC 1")
+    with pytest.raises(UnknownAttributeError):
+        opened.query("SELECT nope FROM (SELECT 1 AS x) AS t")
+
+
+@pytest.mark.backends("postgres", "mysql")
+def test_use_tls_is_recorded_and_optional(datajoint_args):
+    for use_tls in (False, None):
+        with dj.Connection(**datajoint_args, use_tls=use_tls) as connection:
+            assert connection.conn_info["ssl_input"] is use_tls
+            assert ("ssl" in connection.conn_info) is (use_tls is not False)
+            assert connection.query("SELECT 1").fetchone() == (1,)
+
+
+@pytest.mark.backends("mysql")
+def test_a_refused_mysql_login_is_also_the_drivers_error(datajoint_args):
+    import pymysql
+
+    with pytest.raises(pymysql.err.OperationalError):
+        dj.Connection(datajoint_args["host"], "no_such_user", "wrong", use_tls=False)
+
+
+@pytest.mark.backends("postgres", "mysql")
+def test_instance_has_its_own_config_and_connection(datajoint_args, backend_name):
+    instance = dj.Instance(**datajoint_args, backend=_BACKEND_NAMES[backend_name],
+                           safemode=False, database__reconnect=False)
+    try:
+        assert instance.config.safemode is False and config.safemode is True
+        assert instance.config.database.reconnect is False
+        instance.connection.close()
+        with pytest.raises(LostConnectionError):
+            instance.connection.query("SELECT 1")  # no reconnect: the instance's setting
+    finally:
+        instance.connection.close()

@@ -69,6 +69,9 @@ class Dialect:
         How user SQL fragments are read on this backend when ``config['fragment_dialect']``
         is ``'auto'``: as the backend itself reads SQL, as DataJoint passes fragments to it
         (``'mysql'``: double-quoted strings; ``'ansi'``: double-quoted identifiers).
+    identifier_quote : str
+        The character that quotes identifiers in SQL text and in DataJoint's full table names
+        (`` `lab`.`subject` `` on MySQL, ``"lab"."subject"`` elsewhere).
     """
 
     name: str
@@ -88,6 +91,16 @@ class Dialect:
     auto_increment_clause: str | None = None
     indexes_foreign_keys: bool = True
     fragment_dialect: str = "ansi"
+    identifier_quote: str = '"'
+
+    def quote(self, name: str) -> str:
+        """``name`` as a quoted identifier (the quote character inside it doubled)."""
+        q = self.identifier_quote
+        return q + name.replace(q, q + q) + q
+
+    def full_name(self, schema: str, table: str) -> str:
+        """DataJoint's ``full_table_name``: the quoted schema and table joined by a dot."""
+        return f"{self.quote(schema)}.{self.quote(table)}"
 
     def sql_type(self, t: CoreType, enum_type_name: str | None = None) -> str:
         """The column type for core type ``t`` (``enum_type_name`` for named enum types)."""
@@ -190,6 +203,7 @@ MYSQL = Dialect(
     uuid_bytes=True,
     enum_order_by_position=True,
     auto_increment_clause="AUTO_INCREMENT",
+    identifier_quote="`",
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}

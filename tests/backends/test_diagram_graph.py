@@ -4,6 +4,7 @@ algebra, trace / cascade / restrict propagation, and the drawing's styles."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -267,3 +268,30 @@ def test_cascade_and_restrict(lab) -> None:
     assert [len(t) for t in reversed(dj.Diagram(Scan))] == [3]
     with pytest.raises(FramesError, match="No restrictions"):
         dj.Diagram(lab["schema"]).counts()
+
+
+def test_save_draw_and_image(lab, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    diagram = dj.Diagram(lab["Scan"]) - 1
+    diagram.save(tmp_path / "d.svg")
+    diagram.save(tmp_path / "d.png")
+    diagram.save(tmp_path / "d.gv")
+    diagram.save(tmp_path / "d.txt", format="mermaid")
+    assert "<svg" in (tmp_path / "d.svg").read_text()
+    assert (tmp_path / "d.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "d.gv").read_text().startswith("digraph")
+    assert (tmp_path / "d.txt").read_text().startswith("flowchart")
+    with pytest.raises(FramesError, match="unknown extension '.pdf'"):
+        diagram.save(tmp_path / "d.pdf")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(FramesError, match="needs matplotlib"):
+        diagram.make_image()
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    assert diagram.draw().startswith("<svg")
+
+
+def test_diagram_of_a_module_with_a_schema(lab, backend_url: str) -> None:
+    module = dj.virtual_schema(lab["schema"].database, connection=lab["schema"].connection)
+    diagram = dj.Diagram(module)
+    assert diagram.nodes_to_show == dj.Diagram(lab["schema"]).nodes_to_show
+    # classes are found through the module in the caller's namespace
+    assert {"module.Subject", "module.Session.Note"} <= set(diagram._make_graph().nodes)
