@@ -233,3 +233,19 @@ def test_dropping_is_refused_without_confirmation(schema, monkeypatch) -> None:
 def test_schema_names_are_strings() -> None:
     with pytest.raises(FramesError, match="must be a string"):
         dj.Schema(uuid.uuid4())  # type: ignore[arg-type]
+
+
+def test_classes_no_activated_schema_declared_fail_on_first_use() -> None:
+    class Loose(dj.Manual):
+        definition = "a : int32"
+
+    waiting = dj.Schema()
+
+    @waiting
+    class Waiting(dj.Manual):
+        definition = "a : int32"
+
+    for table in (Loose(), Waiting()):  # instances can be made, as in DataJoint
+        for use in ("heading", "primary_key", "full_table_name"):
+            with pytest.raises(MissingTableError, match="is not properly configured"):
+                getattr(table, use)
