@@ -140,7 +140,7 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     def __getattr__(self, name: str) -> Any:
         """An instance of a class no (activated) schema has declared fails on first use."""
-        if type(self)._spec is None:
+        if "_plan" not in self.__dict__ and not name.startswith("__"):  # copy probes dunders
             raise MissingTableError(
                 f"Table class {type(self).__name__} is not properly configured: decorate it "
                 "with an activated schema (@schema) before using it")

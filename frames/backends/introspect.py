@@ -211,6 +211,7 @@ _NATIVE_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
         (r"timestamp\((\d)\) with(?:out)? time zone", r"datetime(\1)"),
         (r"timestamp with(?:out)? time zone", "datetime(6)"),
         (r"jsonb", "json"),
+        (r"numeric", "text"),  # unconstrained: any digits, which no decimal(p,s) holds
     ),
     "duckdb": (
         (r"varchar", "text"),
