@@ -62,6 +62,9 @@ def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
     from frames.api.query import QueryExpression
     from frames.api.u import U
 
+    def sub(item: Any) -> Cond:
+        return to_condition(item, node, where, semantic_check, backend)
+
     if isinstance(arg, Mapping):  # the most frequent argument first
         return dict_condition(arg, node.heading, where)
     if arg is None:
@@ -75,17 +78,17 @@ def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
     if isinstance(arg, U):  # the universal set restricts nothing
         return TRUE
     if isinstance(arg, Not):
-        return NotCond(to_condition(arg.restriction, node, where, semantic_check, backend))
+        return NotCond(sub(arg.restriction))
     if isinstance(arg, str):
         return ExprCond(parse_fragment(arg, node.heading, where=where, backend=backend))
     if isinstance(arg, Column):
         return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
     if isinstance(arg, AndList):
-        return AndCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
+        return AndCond(tuple(sub(item) for item in arg))
     if _is_dataframe(arg):
         return OrCond(tuple(dict_condition(row, node.heading, where) for row in _records(arg)))
     if isinstance(arg, (list, tuple, set, frozenset)):
-        return OrCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
+        return OrCond(tuple(sub(item) for item in arg))
     names = getattr(getattr(arg, "dtype", None), "names", None)
     if names and getattr(arg, "ndim", 1) == 0:  # one numpy record (numpy.void)
         return dict_condition(dict(zip(names, arg.tolist(), strict=True)), node.heading, where)

@@ -4,10 +4,11 @@ Fragments are read as the query's database reads SQL (``config['fragment_dialect
 the default, as DataJoint passes them to the server): MySQL style on MySQL/MariaDB
 (double-quoted strings), ANSI/PostgreSQL style on PostgreSQL and DuckDB (single-quoted strings,
 ``||`` concatenation, double-quoted identifiers). ``'ansi'`` or ``'mysql'`` reads every
-fragment one way on every backend. A fragment may only be an expression over the operand's attributes: no statements, no
-subqueries, no functions outside :data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates,
-and aggregates only where the operator allows them. String literals become bound parameters.
-Parsing is cached per (fragment, dialect).
+fragment one way on every backend. A fragment may only be an expression over the operand's
+attributes: no statements, no subqueries, no functions outside
+:data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates (plus ``date()`` and
+``value ± INTERVAL n unit``), and aggregates only where the operator allows them. String
+literals become bound parameters. Parsing is cached per (fragment, dialect).
 """
 
 from __future__ import annotations

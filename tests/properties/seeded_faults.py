@@ -132,8 +132,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "expression=columns[n].copy())"),
     Mutant("semijoin_first_namesake",
            "a semijoin matches on every namesake (on the first one only instead)", NODES,
-           "    return Exists(other, namesakes(child.heading, other.heading, operator))\n",
-           "    return Exists(other, namesakes(child.heading, other.heading, operator)[:1])\n"),
+           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+           "semantic_check))\n",
+           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+           "semantic_check)[:1])\n"),
     Mutant("join_key_left_only",
            "when neither operand determines the other, the join's key is both keys (only the "
            "left key instead)", NODES,
