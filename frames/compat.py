@@ -43,8 +43,11 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "diagram": ("frames.api.diagram",),
     "jobs": ("frames.api.jobs",),
     "autopopulate": ("frames.api.populate",),
-    "declare": ("frames.declare.parser", "frames.declare.types"),
-    "lineage": ("frames.declare.lineage",),
+    "declare": ("frames.api.datajoint_declare", "frames.declare.parser", "frames.declare.types"),
+    "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
+    "blob": ("frames.blob",),
+    "codecs": ("frames.codecs", "frames.codecs.attributes"),
+    "builtin_codecs": ("frames.codecs.builtin",),
 }
 
 

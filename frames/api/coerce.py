@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from frames.api.columns import Column, column_expr
+from frames.codecs.attributes import codec_restriction_error
 from frames.declare.spec import Attribute
 from frames.declare.values import convert_value
 from frames.errors import DataError, QueryError
@@ -162,6 +163,8 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 def query_value(value: Any, attr: Attribute, where: str) -> Any:
     """``value`` converted for comparison with ``attr`` (strings parsed into dates, ...)."""
+    if attr.codec:
+        raise codec_restriction_error(attr, where)
     try:
         return convert_value(value, attr)
     except (ValueError, TypeError, decimal.InvalidOperation) as error:

@@ -1,84 +1,383 @@
-"""Job reservations for distributed ``populate(reserve_jobs=True)``.
+"""The job queue of an auto-populated table (DataJoint 2.x's ``Job``).
 
-Each auto-populated table gets a hidden jobs table ``~~<name>`` in its schema (DataJoint's
-convention). Before calling ``make(key)``, a worker reserves the key by inserting its hash;
-a second worker's insert of the same hash fails, so it moves on to another key. A successful
-``make`` removes the reservation; a failed one leaves it with status ``error`` and the message,
-so the key is skipped until the error row is deleted (``T.jobs.delete_quick()`` retries all).
+Each Imported/Computed table ``name`` has a hidden jobs table ``~~name`` (leading underscores of
+the stored name dropped) in its schema, declared on first use. Its primary key is the part of the
+target's key that comes from its primary-key parents; each row is one job with a ``status`` among
+``pending``, ``reserved``, ``success``, ``error`` and ``ignore``, a ``priority`` (lower runs
+first), a ``scheduled_time`` and, for failures, the error message and stack.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import hashlib
-import json
+import functools
+import getpass
+import logging
 import os
-import socket
+import platform
+import subprocess
 from typing import TYPE_CHECKING, Any
 
+from frames.api.table import Table
+from frames.api.u import U
+from frames.declare.naming import tier_of
+from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, TableRef, TableSpec
 from frames.declare.types import CoreType
-from frames.errors import DuplicateError
+from frames.errors import FramesError
 from frames.plan.heading import Heading
+from frames.plan.nodes import make_table
+from frames.settings import config
+from frames.sql.update import update_sql
 
 if TYPE_CHECKING:
-    from frames.api.table import Table
+    from frames.api.schema import Schema
 
-_COLUMNS = (
-    Attribute("key_hash", CoreType("char", length=32), in_key=True, comment="md5 of the key"),
-    Attribute("status", CoreType("enum", values=("reserved", "error"))),
-    Attribute("key", CoreType("json"), comment="the key being populated"),
-    Attribute("error_message", CoreType("varchar", length=2047), default=""),
-    Attribute("host", CoreType("varchar", length=255), default=""),
-    Attribute("pid", CoreType("int32"), default=0),
-    Attribute("reserved_at", CoreType("datetime"), nullable=True, default=None),
+#: The hidden columns of auto-populated tables declared with ``config['jobs.add_job_metadata']``,
+#: filled after each successful make().
+JOB_METADATA = (
+    Attribute("_job_start_time", CoreType("datetime", precision=3), nullable=True, default=None,
+              comment="when computation began"),
+    Attribute("_job_duration", CoreType("float32"), nullable=True, default=None,
+              comment="computation duration in seconds"),
+    Attribute("_job_version", CoreType("varchar", length=64), default="", comment="code version"),
 )
+ERROR_MESSAGE_LENGTH = 2047
+TRUNCATION_APPENDIX = "...truncated"
+
+logger = logging.getLogger("frames")
+
+_JOB_ATTRIBUTES = f"""
+status          : enum('pending', 'reserved', 'success', 'error', 'ignore')
+priority        : int8
+created_time=CURRENT_TIMESTAMP : datetime(3)
+scheduled_time=CURRENT_TIMESTAMP : datetime(3)
+reserved_time=null  : datetime(3)
+completed_time=null : datetime(3)
+duration=null   : float64
+error_message="" : varchar({ERROR_MESSAGE_LENGTH})
+error_stack=null : longblob
+user=""         : varchar(255)
+host=""         : varchar(255)
+pid=0           : int32
+connection_id=0 : int64
+version=""      : varchar(64)
+INDEX (status, priority, scheduled_time)
+"""
 
 
-def key_hash(key: dict[str, Any]) -> str:
-    """A stable hash of a primary-key dict (sorted names, values as text)."""
-    text = json.dumps({k: str(v) for k, v in sorted(key.items())}, sort_keys=True)
-    return hashlib.md5(text.encode()).hexdigest()
+_JOBS_DEFAULTS: dict[str, Any] = {
+    "auto_refresh": True, "keep_completed": False, "stale_timeout": 3600, "default_priority": 5,
+    "version_method": None, "allow_new_pk_fields_in_computed_tables": False,
+    "add_job_metadata": False,
+}
 
 
-def jobs_table(table: Table) -> Table:
-    """The jobs table of ``table`` as a table object, declared on first use."""
-    from frames.api.table import Table as TableBase
-
-    name = "~~" + table.table_name.lstrip("_#")
-    spec = TableSpec(TableRef(table.database, name), _COLUMNS, comment="populate reservations")
-    schema = type(table)._schema
-    if not schema.connection.backend.table_exists(spec.ref):
-        schema._create(spec)
-    jobs = type("Jobs", (TableBase,), {"definition": "", "tier": "manual"})
-    jobs._spec, jobs._heading, jobs._schema = spec, Heading(spec.attributes), schema
-    return jobs()
-
-
-def reserve(jobs: Table, key: dict[str, Any]) -> bool:
-    """Reserve ``key``; False if another worker holds it or it failed before."""
-    row = {"key_hash": key_hash(key), "status": "reserved", "key": json.dumps(
-        {k: str(v) for k, v in key.items()}), "host": socket.gethostname(), "pid": os.getpid(),
-        "reserved_at": datetime.datetime.now()}
+def jobs_setting(name: str) -> Any:
+    """``config['jobs.<name>']``, or DataJoint's default where the setting is not known."""
     try:
-        jobs.insert1(row)
-    except DuplicateError:
-        return False
-    return True
+        return config[f"jobs.{name}"]
+    except KeyError:
+        return _JOBS_DEFAULTS[name]
 
 
-def release(jobs: Table, key: dict[str, Any]) -> None:
-    """Remove the reservation of ``key`` after a successful ``make``."""
-    (jobs & {"key_hash": key_hash(key)}).delete_quick()
+def job_version() -> str:
+    """The code version recorded with jobs: the short git commit with
+    ``config['jobs.version_method'] == 'git'``, else empty."""
+    if jobs_setting("version_method") != "git":
+        return ""
+    try:
+        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def record_error(jobs: Table, key: dict[str, Any], error: BaseException) -> None:
-    """Mark the reservation of ``key`` as failed, keeping the error message."""
-    connection = jobs._connection
-    with connection.atomic():
-        (jobs & {"key_hash": key_hash(key)}).delete_quick()
-        jobs.insert1({"key_hash": key_hash(key), "status": "error",
-                      "key": json.dumps({k: str(v) for k, v in key.items()}),
-                      "error_message": f"{type(error).__name__}: {error}"[:2047],
-                      "host": socket.gethostname(), "pid": os.getpid(),
-                      "reserved_at": datetime.datetime.now()})
+def _now() -> datetime.datetime:
+    """The time jobs are stamped with, at the millisecond precision of their columns."""
+    now = datetime.datetime.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def job_table_name(target_name: str) -> str:
+    """The stored name of the jobs table of the table stored as ``target_name``."""
+    return "~~" + target_name.lstrip("_")
+
+
+def _job_key(target: TableSpec) -> tuple[Attribute, ...]:
+    """The target's key attributes that come from its primary-key parents (others are left
+    out of the job key, with a warning, as DataJoint does)."""
+    derived = {child for fk in target.foreign_keys if fk.in_key for child in fk.child_attrs}
+    key = []
+    for attr in target.attributes:
+        if not attr.in_key:
+            continue
+        if attr.name in derived:
+            key.append(attr)
+        else:
+            logger.warning(f"Ignoring non-FK primary key attribute '{attr.name}' in jobs table "
+                           f"for {target.ref}. Job granularity will be degraded.")
+    if not key:
+        raise FramesError(f"Cannot create jobs table for {target.ref}: no FK-derived primary "
+                          "key attributes found.")
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=256)
+def job_spec(target: TableSpec) -> tuple[TableSpec, str]:
+    """The spec and the definition text of the jobs table of ``target``."""
+    key = _job_key(target)
+    lines = "\n".join(f"{attr.name} : {attr.type}" for attr in key)
+    definition = f"# Job queue for {target.ref}\n{lines}\n---\n{_JOB_ATTRIBUTES.lstrip()}"
+
+    def no_references(text: str) -> TableSpec:
+        raise LookupError(text)
+
+    ref = TableRef(target.ref.schema, job_table_name(target.ref.name))
+    parsed = parse_definition(definition, ref=ref, tier="manual", class_name="Job",
+                              resolve=no_references)
+    by_name = {attr.name: attr for attr in key}  # keep the target's types and lineage
+    attributes = tuple(by_name.get(attr.name, attr) for attr in parsed.attributes)
+    return dataclasses.replace(parsed, attributes=attributes), definition
+
+
+class Job(Table):
+    """The job queue of one auto-populated table (``Table.jobs``), itself a table.
+
+    Parameters
+    ----------
+    target : Table
+        The Imported/Computed table whose jobs this table holds.
+
+    Examples
+    --------
+    >>> MyTable.jobs.refresh()      # doctest: +SKIP
+    >>> MyTable.jobs.errors         # doctest: +SKIP
+    """
+
+    def __init__(self, target: Table) -> None:
+        spec, self._definition = job_spec(target._spec)  # type: ignore[arg-type]
+        self._target = target
+        self._spec = spec  # type: ignore[misc]
+        self._heading = Heading(spec.attributes)  # type: ignore[misc]
+        self._schema = type(target)._schema  # type: ignore[misc]
+        self._connection = target._connection
+        super(Table, self).__init__(make_table(spec.ref, self._heading), self._connection)
+
+    @property
+    def _name(self) -> str:
+        return f"{type(self._target).__name__}.jobs"
+
+    @property
+    def definition(self) -> str:  # type: ignore[override]
+        """The definition of the jobs table, as DataJoint writes it."""
+        return self._definition
+
+    @property
+    def target(self) -> Table:
+        """The auto-populated table whose jobs these are."""
+        return self._target
+
+    @property
+    def is_declared(self) -> bool:
+        """True if the jobs table exists in the database."""
+        return self._connection.backend.table_exists(self.ref)
+
+    def declare(self) -> None:
+        """Create the jobs table if it does not exist."""
+        if not self.is_declared:
+            self._schema._create(self._spec)  # type: ignore[union-attr,arg-type]
+
+    def delete(self, prompt: bool | None = None) -> int:  # type: ignore[override]
+        """Delete these jobs (no prompt, nothing depends on them)."""
+        return self.delete_quick()
+
+    def drop(self, prompt: bool | None = None) -> None:
+        """Drop the jobs table (no prompt)."""
+        self.drop_quick()
+
+    # -- jobs by status -----------------------------------------------------------------------
+    @property
+    def pending(self) -> Job:
+        """Jobs waiting to be reserved."""
+        return self & {"status": "pending"}
+
+    @property
+    def reserved(self) -> Job:
+        """Jobs being made now."""
+        return self & {"status": "reserved"}
+
+    @property
+    def errors(self) -> Job:
+        """Jobs whose make() failed."""
+        return self & {"status": "error"}
+
+    @property
+    def ignored(self) -> Job:
+        """Jobs marked to be skipped."""
+        return self & {"status": "ignore"}
+
+    @property
+    def completed(self) -> Job:
+        """Jobs done (kept when ``config['jobs.keep_completed']``)."""
+        return self & {"status": "success"}
+
+    # -- the queue ----------------------------------------------------------------------------
+    def _key(self, key: dict[str, Any]) -> dict[str, Any]:
+        return {name: key[name] for name in self.primary_key if name in key}
+
+    def _update(self, key: dict[str, Any], values: dict[str, Any],
+                only: dict[str, Any] | None = None, due: datetime.datetime | None = None) -> int:
+        """``UPDATE`` the job of ``key`` with ``values``, if its columns match ``only`` (and,
+        with ``due``, it is scheduled no later); returns the number of rows changed."""
+        sql, params = update_sql(self.ref, values, {**self._key(key), **(only or {})},
+                                 self._connection.sql_dialect, not_after=(
+                                     ("scheduled_time", due) if due is not None else None))
+        return self._connection.backend.execute(sql, params)
+
+    def refresh(self, *restrictions: Any, delay: float = 0, priority: int | None = None,
+                stale_timeout: float | None = None, orphan_timeout: float | None = None
+                ) -> dict[str, int]:
+        """Add the missing jobs and remove the vanished ones.
+
+        Parameters
+        ----------
+        *restrictions
+            Conditions on ``key_source`` for the jobs to add (removal looks at all of it).
+        delay : float
+            Seconds from now until new jobs may be reserved.
+        priority : int, optional
+            Priority of new jobs (lower is more urgent); ``config['jobs.default_priority']``.
+        stale_timeout : float, optional
+            Jobs older than this many seconds whose key left ``key_source`` are removed
+            (``config['jobs.stale_timeout']``; 0 skips this check).
+        orphan_timeout : float, optional
+            Reservations older than this many seconds are returned to pending.
+
+        Returns
+        -------
+        dict
+            Counts ``added``, ``removed``, ``orphaned`` and ``re_pended``.
+        """
+        self.declare()
+        if priority is None:
+            priority = jobs_setting("default_priority")
+        if stale_timeout is None:
+            stale_timeout = jobs_setting("stale_timeout")
+        result = {"added": 0, "removed": 0, "orphaned": 0, "re_pended": 0}
+        target = self._target
+        key_source = target._jobs_to_do(restrictions)
+        now = _now()
+        new_keys = ((key_source - target.proj()) - self.proj()).keys()
+        scheduled = now + datetime.timedelta(seconds=delay)
+        for key in new_keys:
+            self.insert1(self._job_row(key, "pending", priority, now, scheduled),
+                         skip_duplicates=True)
+        result["added"] = len(new_keys)
+        if jobs_setting("keep_completed"):
+            for key in ((self.completed & key_source) - target.proj()).keys():
+                self._update(key, {"status": "pending", "priority": priority,
+                                   "scheduled_time": now, "completed_time": None})
+                result["re_pended"] += 1
+        vanished = self - target._jobs_to_do(())
+        result["removed"] += ((vanished & [{"status": "success"}, {"status": "error"}])
+                              - target.proj()).delete_quick()
+        if stale_timeout > 0:
+            cutoff = now - datetime.timedelta(seconds=stale_timeout)
+            stale = vanished - {"status": "ignore"}
+            stale = stale[stale.created_time < cutoff]
+            result["removed"] += stale.delete_quick()
+        if orphan_timeout is not None and orphan_timeout > 0:
+            cutoff = now - datetime.timedelta(seconds=orphan_timeout)
+            reserved = self.reserved
+            for key in reserved[reserved.reserved_time < cutoff].keys():
+                result["orphaned"] += self._update(
+                    key, {"status": "pending", "priority": priority, "scheduled_time": now,
+                          "reserved_time": None}, only={"status": "reserved"})
+        return result
+
+    def due_keys(self, todo: Any = None, priority: int | None = None,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+        """Keys of the pending jobs that are due (within ``todo``, of ``priority`` or more
+        urgent), most urgent first, then oldest schedule first."""
+        due = self.pending
+        due = due[due.scheduled_time <= _now()]
+        if todo is not None:
+            due = due & todo
+        if priority is not None:
+            due = due[due.priority <= priority]
+        rows = due.proj("priority", "scheduled_time").to_dicts(
+            order_by=["priority", "scheduled_time", "KEY"], limit=limit)
+        return [self._key(row) for row in rows]
+
+    def _job_row(self, key: dict[str, Any], status: str, priority: int,
+                 created: datetime.datetime, scheduled: datetime.datetime) -> dict[str, Any]:
+        return {**self._key(key), "status": status, "priority": priority,
+                "created_time": created, "scheduled_time": scheduled}
+
+    def reserve(self, key: dict[str, Any]) -> bool:
+        """Reserve the pending, due job of ``key`` for this process; False if it is not
+        pending (another worker has it, it failed, ...) or not due yet."""
+        now = _now()
+        return self._update(key, {"status": "reserved", "host": platform.node(),
+                                  "pid": os.getpid(), "connection_id": 0,
+                                  "user": getpass.getuser(), "version": job_version(),
+                                  "reserved_time": now},
+                            only={"status": "pending"}, due=now) == 1
+
+    def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
+        """Mark the job of ``key`` done: kept as ``success`` if
+        ``config['jobs.keep_completed']``, else deleted."""
+        if jobs_setting("keep_completed"):
+            values: dict[str, Any] = {"status": "success", "completed_time": _now()}
+            if duration is not None:
+                values["duration"] = duration
+            self._update(key, values)
+        else:
+            (self & self._key(key)).delete_quick()
+
+    def error(self, key: dict[str, Any], error_message: str,
+              error_stack: str | None = None) -> None:
+        """Mark the job of ``key`` failed, with its message (truncated to
+        ``ERROR_MESSAGE_LENGTH``) and stack."""
+        if len(error_message) > ERROR_MESSAGE_LENGTH:
+            error_message = (error_message[:ERROR_MESSAGE_LENGTH - len(TRUNCATION_APPENDIX)]
+                             + TRUNCATION_APPENDIX)
+        values: dict[str, Any] = {"status": "error", "completed_time": _now(),
+                                  "error_message": error_message}
+        if error_stack is not None:
+            values["error_stack"] = error_stack.encode()
+        self._update(key, values)
+
+    def ignore(self, key: dict[str, Any]) -> None:
+        """Mark the job of ``key`` to be skipped by ``populate()`` (adding it if missing)."""
+        with self._connection.atomic():
+            if not self._update(key, {"status": "ignore"}):
+                now = _now()
+                self.insert1(self._job_row(key, "ignore", jobs_setting("default_priority"),
+                                           now, now))
+
+    def progress(self) -> dict[str, int]:
+        """The number of jobs per status, and their ``total``."""
+        counts = dict.fromkeys(("pending", "reserved", "success", "error", "ignore"), 0)
+        if self.is_declared:
+            for row in U("status").aggr(self, n="count(*)").to_dicts():
+                counts[row["status"]] = row["n"]
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+def schema_jobs(schema: Schema) -> list[Job]:
+    """The :class:`Job` tables of the auto-populated tables of ``schema`` whose jobs table
+    exists (they are declared on first use of ``Table.jobs``)."""
+    from frames.api.virtual import spawn_classes
+
+    backend = schema.connection.backend
+    names = [name for name in schema.list_tables()
+             if tier_of(name) in ("imported", "computed")
+             and backend.table_exists(TableRef(schema.database, job_table_name(name)))]
+    if any(TableRef(schema.database, name) not in schema._classes for name in names):
+        spawn_classes(schema, skip=set(schema._classes))
+    return [Job(schema._classes[TableRef(schema.database, name)]()) for name in names]

@@ -1,28 +1,51 @@
-"""Auto-population: ``populate()``, ``progress()`` and ``key_source`` for Imported/Computed tables.
+"""Auto-population: ``populate()``, ``progress()``, ``key_source`` and ``jobs`` of Imported and
+Computed tables, as DataJoint 2.x has them.
 
-``key_source`` is the join of the table's primary-key parents (renamed as the foreign keys say),
-projected to their keys. ``populate()`` calls the table's ``make(key)`` for every key of
-``key_source`` (restricted by the arguments) that the table does not have yet, each call in its
-own transaction: a ``make`` that fails leaves nothing behind.
+``key_source`` is the join of the table's primary-key parents (renamed as the foreign keys say).
+``populate()`` calls the table's ``make(key)`` for every key of ``key_source`` (restricted by the
+arguments) that the table does not have yet — only the key's primary-key attributes reach
+``make``, and keys are matched to the table's rows on them alone. Each call runs in its own
+transaction: a ``make`` that fails leaves nothing behind. ``make`` may be split into
+``make_fetch`` / ``make_compute`` / ``make_insert`` (or be a generator doing the same): the
+computation then runs outside the transaction, and the fetch is repeated inside it and must
+give the same data.
+
+With ``reserve_jobs=True`` the keys come from the table's job queue (:mod:`frames.api.jobs`), so
+that several processes or machines can share the work; ``processes=N`` runs ``make`` in N
+worker processes, each with its own connection.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import contextvars
+import datetime
+import inspect
+import logging
+import signal
 import time
+import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frames.api.jobs import record_error, release, reserve
+import numpy as np
+
+from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
-from frames.errors import FramesError
+from frames.declare.spec import TableSpec
+from frames.errors import DefinitionError, FramesError, QueryError
+from frames.plan.nodes import BaseTable
+
+if TYPE_CHECKING:
+    from frames.api.jobs import Job
+
+logger = logging.getLogger("frames")
 
 _populating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
     "frames_populating", default=frozenset())
 
-
-@contextmanager
+@contextlib.contextmanager
 def populating(table_name: str) -> Iterator[None]:
     """Mark ``table_name`` (and its parts) as being filled by ``make()``."""
     token = _populating.set(_populating.get() | {table_name})
@@ -38,21 +61,41 @@ def insert_allowed(stored_name: str) -> bool:
     return any(stored_name == n or stored_name.startswith(n + "__") for n in names)
 
 
+def auto_populated_spec(spec: TableSpec) -> TableSpec:
+    """``spec`` as declared: an Imported or Computed table's key must come from its parents
+    (unless ``config['jobs.allow_new_pk_fields_in_computed_tables']``), and it gets the hidden
+    job metadata columns if ``config['jobs.add_job_metadata']``; other tables are unchanged."""
+    from frames.api.jobs import JOB_METADATA, jobs_setting
+
+    if spec.tier not in ("imported", "computed"):
+        return spec
+    if not jobs_setting("allow_new_pk_fields_in_computed_tables"):
+        derived = {child for fk in spec.foreign_keys for child in fk.child_attrs}
+        native = [name for name in spec.primary_key if name not in derived]
+        if native:
+            raise DefinitionError(
+                f"Auto-populated table `{spec.ref}` has non-FK primary key attribute(s): "
+                f"{', '.join(native)}. Computed and Imported tables must derive all primary key "
+                "attributes from foreign key references. The make() method is called once per "
+                "entity (row) in the table. If you need to compute multiple entities per job, "
+                "define a Part table to store them. To bypass this restriction, set: "
+                "dj.config.jobs.allow_new_pk_fields_in_computed_tables = True")
+    if jobs_setting("add_job_metadata"):
+        spec = dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
+    return spec
+
+
 class AutoPopulate:
-    """Mixin of :class:`~frames.api.table.Imported` and :class:`~frames.api.table.Computed`."""
+    """Mixin of :class:`~frames.api.table.Imported` and :class:`~frames.api.table.Computed`.
 
-    def make(self, key: dict[str, Any]) -> None:
-        """Compute and insert the rows for ``key``; subclasses must define it."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must define make(self, key) to be populated")
+    Subclasses define ``make(self, key)`` — or ``make_fetch``, ``make_compute`` and
+    ``make_insert`` — and may override ``key_source``.
+    """
 
-    @property
-    def jobs(self) -> Any:
-        """The hidden jobs table (``~~name``) used by ``populate(reserve_jobs=True)``."""
-        from frames.api.jobs import jobs_table
+    _upstream: Any = None
+    _upstream_key: dict[str, Any] | None = None
 
-        return jobs_table(self)  # type: ignore[arg-type]
-
+    # -- what to populate ---------------------------------------------------------------------
     @property
     def key_source(self) -> QueryExpression:
         """The keys ``populate()`` iterates over: the join of the primary-key parents."""
@@ -66,96 +109,312 @@ class AutoPopulate:
             if not fk.in_key:
                 continue
             spec = table_spec(connection, fk.parent)
-            parent = QueryExpression(make_table(spec.ref, Heading(spec.attributes)), connection)
+            parent = QueryExpression(make_table(spec.ref, Heading.of_table(spec.attributes)),
+                                     connection)
             renames = {child: parent_attr for child, parent_attr in fk.attr_map
                        if child != parent_attr}
             parent = parent.proj(**renames)
             source = parent if source is None else source * parent
         if source is None:
-            raise FramesError(f"{type(self).__name__} has no primary-key parents; define "
-                              "key_source to say what populate() should iterate over")
-        return source.proj()
+            raise FramesError(f"{type(self).__name__}: a table must have dependencies from its "
+                              "primary key for auto-populate to work (or define key_source)")
+        return source
 
-    def _pending(self, restrictions: tuple[Any, ...]) -> QueryExpression:
-        source = self.key_source
-        for restriction in restrictions:
-            source = source & restriction
-        return source - self
+    def _jobs_to_do(self, restrictions: tuple[Any, ...]) -> QueryExpression:
+        """The primary keys of ``key_source & restrictions`` (done or not)."""
+        if not isinstance(self._plan, BaseTable):  # type: ignore[attr-defined]
+            raise FramesError("Cannot call populate on a restricted table. Instead, pass "
+                              "conditions to populate() as arguments.")
+        todo = self.key_source
+        if inspect.isclass(todo) and issubclass(todo, QueryExpression):
+            todo = todo()
+        if not isinstance(todo, QueryExpression):
+            raise QueryError(f"{type(self).__name__}.key_source must be a query, not "
+                             f"{type(todo).__name__}")
+        missing = [n for n in todo.primary_key if n not in self.heading.names]  # type: ignore
+        if missing:
+            raise QueryError(f"The populate target {type(self).__name__} lacks attribute "
+                             f"{missing[0]} from the primary key of key_source")
+        if restrictions:
+            todo = todo & AndList(restrictions)
+        return todo.proj()
 
+    # -- make ---------------------------------------------------------------------------------
+    def make(self, key: dict[str, Any], **kwargs: Any) -> Any:
+        """Compute and insert the rows of ``key``; subclasses define it, or define
+        ``make_fetch(key, **kwargs)``, ``make_compute(key, *fetched)`` and
+        ``make_insert(key, *computed)`` instead (this method then chains them)."""
+        if not all(hasattr(self, name) for name in ("make_fetch", "make_compute",
+                                                    "make_insert")):
+            raise NotImplementedError(
+                f"{type(self).__name__} must define make(self, key) or make_fetch, "
+                "make_compute and make_insert to be populated")
+        fetched = self.make_fetch(key, **kwargs)  # type: ignore[attr-defined]
+        computed = yield fetched
+        if computed is None:
+            computed = self.make_compute(key, *fetched)  # type: ignore[attr-defined]
+            yield computed
+        self.make_insert(key, *computed)  # type: ignore[attr-defined]
+        yield
+
+    @property
+    def upstream(self) -> Any:
+        """Inside ``make()``: the diagram of this table's ancestors restricted to the current
+        key (``self.upstream[Session].fetch1(...)``); built on first use in each call."""
+        if self._upstream_key is None:
+            raise FramesError("self.upstream is only available inside make(). Outside make(), "
+                              "construct a trace explicitly: dj.Diagram.trace(self & key).")
+        if self._upstream is None:
+            from frames.api.diagram import Diagram
+
+            self._upstream = Diagram.trace(self & self._upstream_key)  # type: ignore
+        return self._upstream
+
+    # -- jobs ---------------------------------------------------------------------------------
+    @property
+    def jobs(self) -> Job:
+        """The job queue of this table (its jobs table ``~~name``, declared on first use)."""
+        from frames.api.jobs import Job
+
+        jobs = Job(self)  # type: ignore[arg-type]
+        jobs.declare()
+        return jobs
+
+    # -- populate -----------------------------------------------------------------------------
     def populate(self, *restrictions: Any, suppress_errors: bool = False,
                  return_exception_objects: bool = False, reserve_jobs: bool = False,
-                 order: str = "original", limit: int | None = None,
                  max_calls: int | None = None, display_progress: bool = False,
-                 make_kwargs: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
-        """Call ``make(key)`` for each missing key of ``key_source & restrictions``.
+                 processes: int | None = 1, make_kwargs: dict[str, Any] | None = None,
+                 priority: int | None = None, refresh: bool | None = None
+                 ) -> dict[str, Any]:
+        """Call ``make(key)`` for each key of ``key_source & restrictions`` not yet filled.
 
         Parameters
         ----------
         *restrictions
             Conditions on ``key_source`` (dicts, strings, queries, ...).
         suppress_errors : bool
-            Record failures and go on (default: stop at the first and raise it).
+            Collect failures and go on (default: stop at the first and raise it).
+        return_exception_objects : bool
+            List the exceptions themselves rather than their messages.
         reserve_jobs : bool
-            Reserve each key in the table's jobs table first, so that several processes can
-            populate the same table; failed keys stay marked as errors there (see ``jobs``).
-        order : {'original', 'reverse', 'random'}
-            Order in which keys are processed.
-        limit, max_calls : int, optional
-            Consider at most ``limit`` keys; call ``make`` at most ``max_calls`` times.
+            Take the keys from the job queue (``jobs``), reserving each, so that several
+            workers can populate the table; failures stay there as ``error`` jobs.
+        max_calls : int, optional
+            Call ``make`` at most this many times.
+        display_progress : bool
+            Show a progress bar.
+        processes : int
+            Run ``make`` in this many worker processes (``None``: one per CPU).
+        make_kwargs : dict, optional
+            Keyword arguments for every ``make`` (or ``make_fetch``) call.
+        priority : int, optional
+            With ``reserve_jobs``: only jobs of this priority or more urgent (lower), and the
+            priority of jobs added by the refresh.
+        refresh : bool, optional
+            With ``reserve_jobs``: add missing jobs first (``config['jobs.auto_refresh']``).
 
         Returns
         -------
         dict
             ``success_count`` and ``error_list`` (``(key, error)`` pairs).
         """
-        import random
+        if self._connection.in_transaction:  # type: ignore[attr-defined]
+            raise FramesError("Populate cannot be called during a transaction.")
+        from frames.api.jobs import jobs_setting
 
-        if order not in ("original", "reverse", "random"):
-            raise ValueError(f"order must be 'original', 'reverse' or 'random', not {order!r}")
-        keys = self._pending(restrictions).to_dicts(order_by="KEY", limit=limit)
-        if order == "reverse":
-            keys.reverse()
-        elif order == "random":
-            random.shuffle(keys)
-        if max_calls is not None:
-            keys = keys[:max_calls]
-        connection = self._connection  # type: ignore[attr-defined]
-        jobs = self.jobs if reserve_jobs else None
-        errors: list[tuple[dict[str, Any], Any]] = []
-        done = 0
-        started = time.monotonic()
-        for number, key in enumerate(keys, start=1):
-            if jobs is not None and not reserve(jobs, key):
-                continue  # another worker has it, or it failed before
-            try:
-                with connection.transaction, populating(self.table_name):  # type: ignore
-                    if self & key:  # filled meanwhile (another process)
-                        continue
-                    self.make(dict(key), **(make_kwargs or {}))
-            except Exception as error:
-                if jobs is not None:
-                    record_error(jobs, key, error)
-                if not suppress_errors:
-                    raise
-                errors.append((key, error if return_exception_objects else repr(error)))
+        settings = {"suppress_errors": suppress_errors,
+                    "return_exception_objects": return_exception_objects,
+                    "make_kwargs": make_kwargs}
+        if not reserve_jobs:
+            keys = (self._jobs_to_do(restrictions) - self.proj()).keys(  # type: ignore
+                limit=max_calls)
+            return self._populate_keys(keys, None, settings, processes, display_progress)
+        jobs = self.jobs
+        with _sigterm_raises():
+            if refresh if refresh is not None else jobs_setting("auto_refresh"):
+                jobs.refresh(*restrictions, priority=priority, delay=-1)
+            keys = jobs.due_keys(self._jobs_to_do(restrictions) if restrictions else None,
+                                 priority=priority, limit=max_calls)
+            return self._populate_keys(keys, jobs, settings, processes, display_progress)
+
+    def _populate_keys(self, keys: list[dict[str, Any]], jobs: Job | None,
+                       settings: dict[str, Any], processes: int | None,
+                       display_progress: bool) -> dict[str, Any]:
+        """Make ``keys`` here or in worker processes; the counts of ``populate()``."""
+        from frames.api.workers import make_in_processes, worker_count
+
+        logger.debug(f"Found {len(keys)} keys to populate")
+        outcomes: Iterator[Any]
+        workers = worker_count(self._connection, processes, len(keys))  # type: ignore
+        progress = _progress_bar(type(self).__name__, len(keys), display_progress)
+        with progress:
+            if workers > 1:
+                outcomes = make_in_processes(self, keys, jobs, settings, workers)
             else:
-                done += 1
-                if jobs is not None:
-                    release(jobs, key)
-            if display_progress:
-                elapsed = time.monotonic() - started
-                print(f"{type(self).__name__}: {number}/{len(keys)} ({elapsed:.1f} s)")
-        return {"success_count": done, "error_list": errors}
+                outcomes = (self._populate1(key, jobs, **settings) for key in keys)
+            successes, errors = 0, []
+            for outcome in outcomes:
+                if outcome is True:
+                    successes += 1
+                elif isinstance(outcome, tuple):
+                    errors.append(outcome)
+                progress.update()
+        return {"success_count": successes, "error_list": errors}
 
-    def progress(self, *restrictions: Any, display: bool = True) -> tuple[int, int]:
-        """(remaining, total) keys of ``key_source & restrictions``; prints a summary."""
-        source = self.key_source
-        for restriction in restrictions:
-            source = source & restriction
-        total = len(source)
-        remaining = len(source - self)
+    def _populate1(self, key: dict[str, Any], jobs: Job | None, suppress_errors: bool,
+                   return_exception_objects: bool, make_kwargs: dict[str, Any] | None = None
+                   ) -> Any:
+        """Make one key in its own transaction; True if made, False if skipped (reserved
+        elsewhere or already there), ``(key, error)`` if it failed and errors are
+        suppressed."""
+        make = getattr(self, "_make_tuples", None) or self.make
+        if jobs is not None and not jobs.reserve(key):
+            return False
+        connection = self._connection  # type: ignore[attr-defined]
+        backend = connection.backend
+        name = type(self).__name__
+        is_generator = inspect.isgeneratorfunction(make)
+        started = time.time()
+        if not is_generator:
+            backend.begin()
+        if self & key:  # type: ignore[operator]
+            backend.rollback()
+            if jobs is not None:
+                jobs.complete(key)
+            return False
+        logger.debug(f"Making {key} -> {name}")
+        self._upstream_key, self._upstream = dict(key), None
+        try:
+            with populating(self.table_name):  # type: ignore[attr-defined]
+                if is_generator:
+                    _make_in_three_steps(make, key, make_kwargs or {}, backend)
+                else:
+                    make(dict(key), **(make_kwargs or {}))
+        except (KeyboardInterrupt, SystemExit, Exception) as error:
+            backend.rollback()
+            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            logger.debug(f"Error making {key} -> {name} - {message}")
+            if jobs is not None:
+                jobs.error(key, error_message=message, error_stack=traceback.format_exc())
+            if not suppress_errors or isinstance(error, (SystemExit, KeyboardInterrupt)):
+                raise
+            logger.error(message)
+            return key, error if return_exception_objects else message
+        else:
+            backend.commit()
+            duration = time.time() - started
+            logger.debug(f"Success making {key} -> {name}")
+            self._record_job_metadata(key, started, duration)
+            if jobs is not None:
+                jobs.complete(key, duration=duration)
+            return True
+        finally:
+            self._upstream_key, self._upstream = None, None
+
+    def _record_job_metadata(self, key: dict[str, Any], started: float, duration: float) -> None:
+        """Fill the hidden ``_job_*`` columns of the rows of ``key``, where the table has them."""
+        from frames.api.jobs import JOB_METADATA, job_version
+        from frames.sql.update import update_sql
+
+        spec = self._spec  # type: ignore[attr-defined]
+        names = [attr.name for attr in JOB_METADATA]
+        if not set(names) <= {attr.name for attr in spec.attributes}:
+            return
+        values = dict(zip(names, (
+            datetime.datetime.fromtimestamp(started), duration, job_version()[:64])))
+        where = {name: key[name] for name in spec.primary_key if name in key}
+        connection = self._connection  # type: ignore[attr-defined]
+        sql, params = update_sql(spec.ref, values, where, connection.sql_dialect)
+        connection.backend.execute(sql, params)
+
+    def progress(self, *restrictions: Any, display: bool = False) -> tuple[int, int]:
+        """``(remaining, total)`` keys of ``key_source & restrictions``; logged if
+        ``display``."""
+        todo = self._jobs_to_do(restrictions)
+        total = len(todo)
+        remaining = len(todo - self.proj())  # type: ignore[attr-defined]
         if display:
-            percent = 100.0 * (total - remaining) / total if total else 100.0
-            print(f"{type(self).__name__:<20} Completed {total - remaining} of {total} "
-                  f"({percent:.1f}%)")
+            logger.info("%-20s Completed %d of %d (%2.1f%%)   %s", type(self).__name__,
+                        total - remaining, total, 100 - 100 * remaining / (total + 1e-12),
+                        datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
         return remaining, total
+
+
+def _make_in_three_steps(make: Any, key: dict[str, Any], make_kwargs: dict[str, Any],
+                         backend: Any) -> None:
+    """Run a generator ``make``: fetch and compute outside a transaction, then fetch again
+    inside one, check the data did not change, and insert."""
+    steps = make(dict(key), **make_kwargs)
+    fetched = next(steps)
+    computed = next(steps)
+    backend.begin()
+    steps = make(dict(key), **make_kwargs)
+    if not same_data(next(steps), fetched):
+        raise FramesError("Referential integrity failed! The `make_fetch` data has changed")
+    with contextlib.suppress(StopIteration):
+        steps.send(computed)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """True if two fetch results hold the same values (arrays and frames compared by value,
+    containers item by item, in order)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if hasattr(a, "equals"):  # pandas / polars frames and series
+        return bool(a.equals(b))
+    if isinstance(a, np.ndarray):
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        if a.dtype == object:
+            return all(same_data(x, y) for x, y in zip(a.flat, b.flat))
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN equals NaN here
+    except (TypeError, ValueError):
+        return a is b
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit`` while jobs are reserved, so that the job being made is
+    marked as failed rather than left reserved (main thread only)."""
+    def handler(signum: int, frame: Any) -> None:
+        logger.info("Populate terminated by SIGTERM")
+        raise SystemExit("SIGTERM received")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _NoBar:
+    """Stands in for a progress bar when none is shown."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def update(self) -> None:
+        """Nothing to show."""
+
+
+def _progress_bar(name: str, total: int, shown: bool) -> Any:
+    """A tqdm bar over ``total`` keys, or a stand-in doing nothing."""
+    if not shown or not total:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(desc=name, total=total)

@@ -326,12 +326,13 @@ class QueryExpression:
         table = self._arrow(order_by, limit, offset)
         if not self.heading.names:
             return [{} for _ in range(table.num_rows)]
-        return convert.to_dicts(table, self.heading)
+        return convert.to_dicts(table, self.heading, squeeze)
 
     def to_pandas(self, order_by: Any = None, limit: int | None = None,
                   offset: int | None = None, squeeze: bool = False) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
-        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading)
+        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading,
+                                 squeeze=squeeze)
 
     def to_polars(self, order_by: Any = None, limit: int | None = None,
                   offset: int | None = None, squeeze: bool = False) -> polars.DataFrame:
@@ -352,7 +353,7 @@ class QueryExpression:
         if attributes:
             page = page.proj(*[a for a in dict.fromkeys(attributes) if a not in self.primary_key])
         return convert.to_arrays(page._fetch(page._plan), page.heading, *attributes,
-                                 include_key=include_key)
+                                 include_key=include_key, squeeze=squeeze)
 
     def keys(self, order_by: Any = None, limit: int | None = None,
              offset: int | None = None) -> list[dict[str, Any]]:
@@ -380,7 +381,7 @@ class QueryExpression:
             # a result this small costs least as the driver's own rows, without Arrow
             backend = self._connection.backend
             sql, params = compile_plan(two, backend.dialect)
-            rows = convert.driver_rows_to_dicts(backend.fetch_rows(sql, params), heading)
+            rows = convert.driver_rows_to_dicts(backend.fetch_rows(sql, params), heading, squeeze)
         else:
             rows = [{} for _ in range(len(self._derive(two)))]
         if len(rows) != 1:
@@ -411,17 +412,17 @@ class QueryExpression:
         if format == "frame" and (attributes or as_dict is not None):
             raise QueryError("fetch(format='frame') cannot be combined with attribute names or "
                              "as_dict; use to_pandas() and select columns from the DataFrame")
-        page = {"order_by": order_by, "limit": limit, "offset": offset}
+        page = {"order_by": order_by, "limit": limit, "offset": offset, "squeeze": squeeze}
         if format == "frame":
             return self.to_pandas(**page)
         if not attributes:
             return self.to_dicts(**page) if as_dict else self.to_arrays(**page)
         if attributes == ("KEY",):
-            return self.keys(**page)
+            return self.keys(order_by=order_by, limit=limit, offset=offset)
         if as_dict:
             names = [n for a in attributes for n in (self.primary_key if a == "KEY" else [a])]
             kept = [n for n in names if n not in self.primary_key]
-            return self._page(order_by, limit, offset).proj(*kept).to_dicts()
+            return self._page(order_by, limit, offset).proj(*kept).to_dicts(squeeze=squeeze)
         if "KEY" not in attributes:
             return self.to_arrays(*attributes, **page)
         keys, *arrays = self.to_arrays(*[a for a in attributes if a != "KEY"],

@@ -22,7 +22,7 @@ __all__ = ["Backend", "open_backend", "SCHEMES"]
 SCHEMES = ("duckdb", "postgresql", "postgres", "mysql", "mariadb")
 
 
-def open_backend(url: str | URL | Engine) -> Backend:
+def open_backend(url: str | URL | Engine, connect_args: dict[str, Any] | None = None) -> Backend:
     """Open a connection to the database at ``url``.
 
     Parameters
@@ -33,6 +33,9 @@ def open_backend(url: str | URL | Engine) -> Backend:
         (also ``postgres://``, ``postgresql+psycopg2://``), ``mysql://user:pass@host:3306[/db]``
         (also ``mysql+pymysql://``, ``mariadb://``). Query parameters are passed to the driver
         (``?sslmode=require``). An engine or URL object is opened from its URL.
+    connect_args : dict, optional
+        Further keyword arguments of the driver's ``connect`` (pymysql, psycopg2), for values
+        a URL cannot carry (``ssl={...}``); they win over the URL's. Not used by DuckDB.
 
     Returns
     -------
@@ -49,6 +52,7 @@ def open_backend(url: str | URL | Engine) -> Backend:
     scheme = parsed.get_backend_name()
     shown = parsed.render_as_string(hide_password=True)
     query: dict[str, Any] = dict(parsed.query)
+    extra = connect_args or {}
     if scheme == "duckdb":
         from frames.backends.duckdb import DuckDBBackend
 
@@ -60,7 +64,7 @@ def open_backend(url: str | URL | Engine) -> Backend:
             "host": parsed.host or "localhost", "port": parsed.port or 5432,
             "user": parsed.username, "password": parsed.password, "dbname": parsed.database,
             **query,
-        }))
+        }) | extra)
     if scheme in ("mysql", "mariadb"):
         from frames.backends.mysql import MySQLBackend
 
@@ -69,7 +73,7 @@ def open_backend(url: str | URL | Engine) -> Backend:
             "host": parsed.host or "localhost", "port": parsed.port or 3306,
             "user": parsed.username, "password": parsed.password or "",
             "database": parsed.database, **query, **numbers,  # pymysql wants int timeouts
-        }))
+        }) | extra)
     raise DatabaseConnectionError(
         f"unsupported database URL scheme {parsed.drivername!r} in {shown!r}; supported: "
         + ", ".join(f"{s}://" for s in SCHEMES)

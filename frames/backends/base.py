@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import pyarrow as pa
 
+from frames.backends.cursor import ResultCursor
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 
 OnDuplicate = Literal["error", "skip", "replace"]
@@ -36,12 +37,25 @@ class Backend(ABC):
     string_collation : str or None
         The collation string columns are declared with, where the server decides it (MySQL 8
         and MariaDB spell their binary NO PAD collations differently); None: the dialect's.
+    shared_by_processes : bool
+        False where other processes cannot open the same database alongside this one (DuckDB),
+        so ``populate(processes=N)`` runs in this process.
+    list_schemas_sql, connection_id_sql, current_user_sql : str
+        Catalog and session queries behind ``Connection.list_schemas()``,
+        ``Connection.connection_id`` and ``Connection.get_user()``.
     """
 
     dialect: str
+    #: SQL that lists the user schemas (system schemas excluded), sorted.
+    list_schemas_sql: str
+    #: SQL that returns the server's id of this session, or ``None`` where there is none.
+    connection_id_sql: str | None = None
+    #: SQL that returns the user this session acts as (``'user@host'`` on MySQL).
+    current_user_sql: str = "SELECT current_user"
     declares_foreign_keys: bool = True
     savepoints: bool = True
     string_collation: str | None = None
+    shared_by_processes: bool = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -70,6 +84,21 @@ class Backend(ABC):
         with those types, converting where its driver yields something else (e.g. MySQL's
         0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
         dictionary-encoded (enums on DuckDB and MySQL); :mod:`frames.io.convert` decodes it.
+        """
+
+    @abstractmethod
+    def raw_query(
+        self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
+    ) -> ResultCursor:
+        """Run user SQL in the driver's ``%s`` / ``%(name)s`` paramstyle (DataJoint's).
+
+        As with pymysql and psycopg2, ``%%`` stands for ``%`` unless ``args`` is ``None``.
+        Returns the buffered result; rows are tuples, or dicts if ``as_dict``.
+
+        Raises
+        ------
+        frames.errors.QueryError
+            (or a more specific frames error) if the server rejects the statement.
         """
 
     # -- transactions -------------------------------------------------------------------------
@@ -134,6 +163,10 @@ class Backend(ABC):
         """
 
     # -- catalog ------------------------------------------------------------------------------
+    def list_schemas(self) -> list[str]:
+        """Names of the user schemas (MySQL databases), sorted; system schemas excluded."""
+        return [name for (name,) in self.fetch_rows(self.list_schemas_sql)]
+
     @abstractmethod
     def schema_exists(self, schema: str) -> bool:
         """True if the schema (PostgreSQL/DuckDB schema, MySQL database) exists."""
@@ -166,9 +199,34 @@ class Backend(ABC):
     def foreign_keys(self) -> list[tuple[TableRef, ForeignKeySpec]]:
         """Every foreign key in the database as (child table, key), across all schemas."""
 
+    def reopen(self) -> Backend:
+        """A new connection to the same database with the same settings, for a worker process
+        forked from this one (see :attr:`shared_by_processes`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be opened again")
+
     @abstractmethod
     def close(self) -> None:
         """Close the driver connection."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Check that the connection is open and the server answers.
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the connection was closed or lost.
+        """
+
+    @abstractmethod
+    def reconnect(self) -> None:
+        """Open the driver connection again (after :meth:`close` or a lost connection).
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            If the server cannot be reached, or the database cannot be reopened.
+        """
 
 
 def to_format_paramstyle(sql: str) -> str:

@@ -9,18 +9,25 @@ after a lost connection.
 
 from __future__ import annotations
 
+import copy
 import functools
 from abc import abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
 
 from frames.backends.arrow import prepare_insert, rows_to_arrow
 from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
+from frames.backends.cursor import ResultCursor
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
-from frames.errors import DatabaseConnectionError, FramesError, TransactionError
+from frames.errors import (
+    FramesError,
+    LostConnectionError,
+    QueryError,
+    TransactionError,
+)
 
 T = TypeVar("T")
 #: :func:`to_format_paramstyle`, cached: the same statements run again and again.
@@ -89,9 +96,9 @@ class SqlBackend(Backend):
         q = self.quote_char
         return q + identifier.replace(q, q + q) + q
 
-    def _closed_error(self) -> DatabaseConnectionError:
+    def _closed_error(self) -> LostConnectionError:
         """The error for using a backend after :meth:`close`."""
-        return DatabaseConnectionError(
+        return LostConnectionError(
             f"the connection to {self.url} was closed; open a new one with open_backend()"
         )
 
@@ -99,17 +106,23 @@ class SqlBackend(Backend):
         """The quoted ``schema.table`` name of ``ref``."""
         return f"{self.quote(ref.schema)}.{self.quote(ref.name)}"
 
-    def _call(self, operation: Callable[[Any], T], context: str = "") -> T:
+    def _call(
+        self,
+        operation: Callable[[Any], T],
+        context: str = "",
+        fallback: type[FramesError] | None = None,
+    ) -> T:
         """Run ``operation(connection)``, translating driver errors into frames errors.
 
         ``context`` (``'insert into s.t'``) prefixes the message, followed by the driver's own
         message (its first paragraph: DuckDB appends a caret diagram of the SQL). Driver errors
-        without a frames counterpart (syntax errors, say) propagate unchanged.
+        without a frames counterpart (syntax errors, say) are raised as ``fallback``, or
+        propagate unchanged without one.
         """
         try:
             return self._attempt(operation)
         except self.driver_error as exc:
-            error_class = self._classify(exc)
+            error_class = self._classify(exc) or fallback
             if error_class is None:
                 raise
             message = " ".join(str(exc).strip().split("\n\n")[0].split())
@@ -122,6 +135,26 @@ class SqlBackend(Backend):
     def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run a query and return its rows as tuples of driver values (for small results)."""
         return self._call(lambda con: self._fetch_rows_on(con, sql, params))
+
+    def raw_query(
+        self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
+    ) -> ResultCursor:
+        """Run user SQL in the ``%s`` paramstyle; return its buffered result.
+
+        Raises
+        ------
+        frames.errors.QueryError
+            (or a more specific frames error) if the server rejects the statement.
+        """
+        return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict),
+                          fallback=QueryError)
+
+    @abstractmethod
+    def _raw_query_on(
+        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        as_dict: bool,
+    ) -> ResultCursor:
+        """Run user SQL (``%s`` paramstyle) on ``connection``; return its buffered result."""
 
     def fetch_arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
         """Run a query and return its result as Arrow, conformed to ``schema``.
@@ -326,6 +359,14 @@ class ServerBackend(SqlBackend):
         self._close_quietly()
         self._conn = self._connect()
 
+    def reopen(self) -> ServerBackend:
+        """A new connection to the same server with the same settings, outside any
+        transaction; this one stays open."""
+        clone = copy.copy(self)
+        clone._in_transaction = False
+        clone._conn = self._connect()
+        return clone
+
     def _close_quietly(self) -> None:
         try:
             self._conn.close()
@@ -342,6 +383,16 @@ class ServerBackend(SqlBackend):
             cursor.execute(format_paramstyle(sql), tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
 
+    def _raw_query_on(
+        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        as_dict: bool,
+    ) -> ResultCursor:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            rows = cursor.fetchall() if cursor.description else []
+            return ResultCursor.from_rows(rows, cursor.description, cursor.rowcount,
+                                          as_dict=as_dict, lastrowid=cursor.lastrowid or None)
+
     def _fetch_few_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
@@ -351,6 +402,26 @@ class ServerBackend(SqlBackend):
             rows = cursor.fetchall()
             width = len(cursor.description or ())
         return rows_to_arrow(rows, width, schema)
+
+    def ping(self) -> None:
+        """Check that the connection is open and the server answers (without reconnecting)."""
+        if self._conn is None:
+            raise self._closed_error()
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except self.driver_error as exc:
+            raise LostConnectionError(
+                f"the connection to {self.url} was lost: {' '.join(str(exc).split())}"
+            ) from exc
+
+    def reconnect(self) -> None:
+        """Open a new driver connection; an open transaction is lost (rolled back)."""
+        if self._conn is not None:
+            self._close_quietly()
+            self._conn = None
+        self._in_transaction = False
+        self._conn = self._connect()
 
     def close(self) -> None:
         """Close the driver connection (an open transaction is rolled back by the server)."""

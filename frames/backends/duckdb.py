@@ -9,7 +9,8 @@ each schema's hidden ``~foreign_keys`` catalog table.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import duckdb
@@ -18,6 +19,7 @@ import pyarrow as pa
 from frames.backends.arrow import conform_table
 from frames.backends.base import OnDuplicate
 from frames.backends.common import SqlBackend, upsert_clause
+from frames.backends.cursor import ResultCursor
 from frames.backends.introspect import (
     Catalog,
     ColumnRow,
@@ -34,9 +36,13 @@ from frames.errors import (
     FramesError,
     IntegrityError,
     MissingTableError,
+    QueryError,
+    QuerySyntaxError,
+    UnknownAttributeError,
 )
 
 T = TypeVar("T")
+_PYFORMAT = re.compile(r"%%|%(?:\(([^)]*)\))?s")
 _registration_ids = itertools.count()
 _THIS_DATABASE = "database_name = current_database()"
 #: DuckDB optimisers that give wrong results on queries frames emits (DuckDB 2.0.1), each pinned
@@ -47,6 +53,33 @@ _THIS_DATABASE = "database_name = current_database()"
 #: ... LIMIT after a table's rows were replaced returned nothing
 #: (test_top_after_the_rows_are_replaced).
 UNSOUND_OPTIMIZERS = ("projection_pullup", "row_group_pruner")
+
+
+def from_pyformat(
+    sql: str, args: Sequence[Any] | Mapping[str, Any] | None
+) -> tuple[str, list[Any]]:
+    """DataJoint's ``%s`` / ``%(name)s`` SQL as DuckDB's ``?`` SQL and its parameter list.
+
+    As in pymysql and psycopg2, ``%%`` stands for ``%``, and nothing is replaced when ``args``
+    is ``None``.
+    """
+    if args is None:
+        return sql, []
+    params: list[Any] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        name = match.group(1)
+        try:
+            params.append(args[len(params)] if name is None else args[name])  # type: ignore
+        except (KeyError, IndexError, TypeError) as exc:
+            raise QueryError(
+                f"the placeholder {match.group(0)} has no value in the arguments {args!r}; "
+                "give a sequence for %s placeholders, a mapping for %(name)s ones") from exc
+        return "?"
+
+    return _PYFORMAT.sub(placeholder, sql), params
 
 
 def _disable_unsound_optimizers(connection: duckdb.DuckDBPyConnection) -> None:
@@ -70,18 +103,27 @@ class DuckDBBackend(SqlBackend):
     """
 
     dialect = "duckdb"
+    list_schemas_sql = ("SELECT schema_name FROM duckdb_schemas() WHERE database_name = "
+                        "current_database() AND NOT internal ORDER BY schema_name")
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
     savepoints = False
+    shared_by_processes = False
 
     def __init__(self, url: str, path: str = ":memory:") -> None:
         super().__init__(url)
+        self._path = path
+        self._con: duckdb.DuckDBPyConnection | None = self._open()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
         try:
-            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(path)
+            con = duckdb.connect(self._path)
         except duckdb.Error as exc:
-            raise DatabaseConnectionError(f"cannot open DuckDB database {path!r}: {exc}") from exc
-        _disable_unsound_optimizers(self._con)
+            raise DatabaseConnectionError(
+                f"cannot open DuckDB database {self._path!r}: {exc}") from exc
+        _disable_unsound_optimizers(con)
+        return con
 
     # -- primitives ---------------------------------------------------------------------------
     def _attempt(self, operation: Callable[[Any], T]) -> T:
@@ -99,6 +141,11 @@ class DuckDBBackend(SqlBackend):
             return DataError
         if isinstance(exc, duckdb.DataError):
             return DataError
+        if isinstance(exc, duckdb.ParserException):
+            return QuerySyntaxError
+        if isinstance(exc, duckdb.BinderException) and "column" in message \
+                and "not found" in message:
+            return UnknownAttributeError
         if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
             return MissingTableError
         return None
@@ -113,6 +160,17 @@ class DuckDBBackend(SqlBackend):
 
     def _fetch_rows_on(self, connection: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
         return connection.execute(sql, list(params)).fetchall()
+
+    def _raw_query_on(
+        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        as_dict: bool,
+    ) -> ResultCursor:
+        query, params = from_pyformat(sql, args)
+        result = connection.execute(query, params)
+        if not result.description:
+            return ResultCursor.from_rows([], None, -1)
+        rows = result.fetchall()
+        return ResultCursor.from_rows(rows, result.description, len(rows), as_dict=as_dict)
 
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
@@ -186,6 +244,29 @@ class DuckDBBackend(SqlBackend):
             self._con.close()
             self._con = None
         self._in_transaction = False
+
+    def ping(self) -> None:
+        """Check that the database is open."""
+        if self._con is None:
+            raise self._closed_error()
+
+    def reconnect(self) -> None:
+        """Open the database file again; an in-memory database, once closed, cannot be.
+
+        Raises
+        ------
+        frames.errors.DatabaseConnectionError
+            For an in-memory database that was closed (its contents are gone), or a file that
+            cannot be opened.
+        """
+        if self._con is not None:
+            return
+        if self._path == ":memory:":
+            raise DatabaseConnectionError(
+                f"the in-memory DuckDB database of {self.url} was closed and its contents "
+                "discarded; open a new connection with frames.connect()")
+        self._in_transaction = False
+        self._con = self._open()
 
     # -- catalog reading ----------------------------------------------------------------------
     def _tables(self, schema: str | None) -> dict[TableRef, str]:

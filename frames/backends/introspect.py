@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
+    AUTO_INCREMENT,
     NO_DEFAULT,
     Attribute,
     ForeignKeySpec,
@@ -27,7 +28,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.storage import decode_comment
+from frames.declare.storage import comment_codec, decode_comment
 from frames.declare.types import INTEGER_KINDS, CoreType, parse_type
 
 if TYPE_CHECKING:
@@ -113,10 +114,12 @@ def build_specs(catalog: Catalog) -> list[TableSpec]:
                            for row in columns[ref])
         fks = foreign_keys[ref]
         implied = {frozenset(fk.child_attrs) for fk in fks if fk.unique}
+        serving = {fk.child_attrs for fk in fks}
         index_specs = tuple(
             IndexSpec(index.attrs, index.unique)
             for index in indexes[ref]
             if not (index.unique and frozenset(index.attrs) in implied)
+            and not (not index.unique and index.attrs in serving)  # a foreign key's own
         )
         specs.append(TableSpec(
             ref=ref,
@@ -193,6 +196,7 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         default=parse_default(row.default, core, row.nullable),
         comment=comment,
         in_key=in_key,
+        codec=comment_codec(row.comment),
     )
 
 
@@ -265,6 +269,8 @@ _CAST_SUFFIX = re.compile(
     r"^(.*?)(?:::[A-Za-z_][\w .\"]*(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
 _CAST_CALL = re.compile(r"^CAST\s*\((.*)\s+AS\s+[\w .\"(),]+\)$", re.S | re.I)
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+#: A default drawn from a sequence: DuckDB's and PostgreSQL's (``serial``) auto-increment.
+_NEXTVAL = re.compile(r"^nextval\s*\(", re.I)
 _NOW = re.compile(r"^(?:current_timestamp|now|localtimestamp)\s*(?:\(\s*\d*\s*\))?$", re.I)
 #: A uuid default as MySQL 8 shows a ``BINARY(16)`` default (``0x...``) or as DDL writes it.
 _HEX_UUID = re.compile(r"^(?:0x([0-9a-f]{32})|x'([0-9a-f]{32})')$", re.I)
@@ -329,6 +335,8 @@ def _literal(expr: str) -> str | SqlDefault | None:
         return expr
     if _NOW.match(expr):
         return SqlDefault("CURRENT_TIMESTAMP")
+    if _NEXTVAL.match(expr) or expr.upper() == AUTO_INCREMENT.keyword:
+        return AUTO_INCREMENT
     return SqlDefault(expr)
 
 

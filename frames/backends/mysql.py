@@ -21,6 +21,7 @@ its canonical text in Arrow, as on the other backends: inserted text is converte
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -53,13 +54,17 @@ from frames.backends.introspect import (
 from frames.backends.mysql_wire import ColumnKind
 from frames.declare.spec import TableRef
 from frames.errors import (
+    AccessError,
     DatabaseConnectionError,
     DataError,
     DuplicateError,
     FetchError,
     FramesError,
     IntegrityError,
+    MissingAttributeError,
     MissingTableError,
+    QuerySyntaxError,
+    UnknownAttributeError,
 )
 
 # Strict values, and strict grouping as on MySQL 8 (MariaDB leaves ONLY_FULL_GROUP_BY off):
@@ -81,13 +86,29 @@ _NO_LOCAL_INFILE = (1148, 2068, 3948, 3950, 4166)
 # "column list and SELECT field list have different column counts" (MariaDB, MySQL)
 _WRONG_WIDTH = (4002, 1353)
 
+# pymysql: "SSL is required but the server doesn't support it"
+_NO_SERVER_TLS = 2026
+logger = logging.getLogger("frames")
+
 _ERRNO: dict[int, type[FramesError]] = {
     **dict.fromkeys((1062, 1022, 1586), DuplicateError),
     **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
-    **dict.fromkeys((1048, 1264, 1265, 1292, 1364, 1366, 1367, 1406, 1411, 1690, 3140, 3819,
+    **dict.fromkeys((1048, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1690, 3140, 3819,
                      4025), DataError),
+    1364: MissingAttributeError,
     **dict.fromkeys((1049, 1146), MissingTableError),
+    **dict.fromkeys((1044, 1142, 1143, 1227), AccessError),
+    1064: QuerySyntaxError,
+    1054: UnknownAttributeError,
 }
+
+
+class MySQLConnectionError(DatabaseConnectionError, pymysql.err.OperationalError):
+    """The MySQL server could not be reached or refused the login.
+
+    Also a :class:`pymysql.err.OperationalError`, the class DataJoint lets through, so code
+    written for DataJoint that catches the driver's error keeps working.
+    """
 _SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')"
 # Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
 _IN_SCHEMA = f"((? IS NULL AND TABLE_SCHEMA NOT IN {_SYSTEM_SCHEMAS}) OR TABLE_SCHEMA = ?)"
@@ -105,11 +126,18 @@ class MySQLBackend(ServerBackend):
     """
 
     dialect = "mysql"
+    list_schemas_sql = ("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME "
+                        f"NOT IN {_SYSTEM_SCHEMAS} ORDER BY SCHEMA_NAME")
+    connection_id_sql = "SELECT connection_id()"
+    current_user_sql = "SELECT user()"
     driver_error = pymysql.Error
     begin_sql = "START TRANSACTION"
     quote_char = "`"
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
+        connect_args = dict(connect_args)
+        # TLS if the server offers it (DataJoint's use_tls=None); pymysql alone refuses then
+        self._tls_preferred = bool(connect_args.pop("tls_preferred", False))
         self._connect_args = {"connect_timeout": 10, "charset": "utf8mb4", **connect_args,
                               "autocommit": True, "init_command": _SESSION,
                               "local_infile": True}
@@ -128,8 +156,13 @@ class MySQLBackend(ServerBackend):
                 cursor.execute("SELECT @@max_allowed_packet")
                 (self._max_packet,) = cursor.fetchone()
         except pymysql.Error as exc:
+            if self._tls_preferred and exc.args and exc.args[0] == _NO_SERVER_TLS:
+                logger.info("%s offers no TLS; connecting without it", self.url)
+                self._tls_preferred = False
+                self._connect_args = {**args, "ssl": None, "ssl_disabled": True}
+                return self._connect()
             where = f"{args.get('host', 'localhost')}:{args.get('port', 3306)}"
-            raise DatabaseConnectionError(
+            raise MySQLConnectionError(
                 f"cannot connect to MySQL at {where} as {args.get('user')!r}: "
                 f"{' '.join(str(exc).split())}"
             ) from exc
@@ -344,7 +377,10 @@ class MySQLBackend(ServerBackend):
         return catalog
 
     def _default_text(self, default: str | None, extra: str) -> str | None:
-        """The default as SQL text: MySQL 8 (unlike MariaDB) shows literals unquoted."""
+        """The default as SQL text: MySQL 8 (unlike MariaDB) shows literals unquoted; an
+        ``auto_increment`` column's is ``AUTO_INCREMENT``."""
+        if "auto_increment" in extra.lower():
+            return "AUTO_INCREMENT"
         if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
             return default
         return "'" + default.replace("'", "''") + "'"

@@ -32,12 +32,16 @@ from frames.backends.introspect import (
 )
 from frames.declare.spec import TableRef
 from frames.errors import (
+    AccessError,
     DatabaseConnectionError,
     DataError,
     DuplicateError,
     FramesError,
     IntegrityError,
+    MissingAttributeError,
     MissingTableError,
+    QuerySyntaxError,
+    UnknownAttributeError,
 )
 
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
@@ -51,7 +55,10 @@ _SQLSTATE = {
     "23505": DuplicateError,
     "23503": IntegrityError,
     "2BP01": IntegrityError,
-    "23502": DataError,
+    "23502": MissingAttributeError,
+    "42601": QuerySyntaxError,
+    "42703": UnknownAttributeError,
+    "42501": AccessError,
     "23514": DataError,
     "42P01": MissingTableError,
     "3F000": MissingTableError,
@@ -75,6 +82,9 @@ class PostgresBackend(ServerBackend):
     """
 
     dialect = "postgres"
+    list_schemas_sql = ("SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' "
+                        "AND left(nspname, 3) <> 'pg_' ORDER BY nspname")
+    connection_id_sql = "SELECT pg_backend_pid()"
     driver_error = psycopg2.Error
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
@@ -175,7 +185,8 @@ class PostgresBackend(ServerBackend):
         catalog = Catalog(self.dialect, self._user_tables(schema))
         for s, t, name, native, nullable, default, comment, members in self.fetch_rows(
                 "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
-                "NOT a.attnotnull, pg_get_expr(d.adbin, d.adrelid), "
+                "NOT a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), "
+                "CASE WHEN a.attidentity <> '' THEN 'AUTO_INCREMENT' END), "
                 "col_description(c.oid, a.attnum), CASE WHEN t.typtype = 'e' THEN ARRAY("
                 "SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid "
                 "ORDER BY e.enumsortorder) END "

@@ -12,8 +12,9 @@ A definition is a sequence of lines::
     start_time = CURRENT_TIMESTAMP : datetime
     unique index(session_notes)         # index(a, b) / unique index(a, b)
 
-Blank lines and ``#`` lines are ignored. Line numbers in error messages count from the first
-non-blank line of the definition.
+A definition without primary-key attributes declares a singleton table (at most one row): its
+key is the hidden attribute :data:`SINGLETON`. Blank lines and ``#`` lines are ignored. Line
+numbers in error messages count from the first non-blank line of the definition.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ import math
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from frames.codecs.attributes import parse_attribute_type
 from frames.declare.spec import (
+    AUTO_INCREMENT,
     NO_DEFAULT,
     Attribute,
     ForeignKeySpec,
@@ -36,7 +39,7 @@ from frames.declare.spec import (
     TableRef,
     TableSpec,
 )
-from frames.declare.types import INTEGER_RANGES, CoreType, parse_type
+from frames.declare.types import INTEGER_RANGES, CoreType
 from frames.errors import DefinitionError
 
 TIERS = ("manual", "lookup", "imported", "computed", "part")
@@ -55,8 +58,16 @@ _FOREIGN_KEY_RE = re.compile(
 )
 _RENAME_RE = re.compile(r"^(?P<new>\w+)\s*=\s*(?P<q>['\"])(?P<old>\w*)(?P=q)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_AUTO_INCREMENT_RE = re.compile(r"^(?P<type>.*?)\s+auto_increment$", re.I | re.S)
+#: MySQL's ``serial``: an unsigned bigint numbered by the database.
+_SERIAL = "bigint unsigned"
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FORM = "name [= default] : type [# comment]"
+
+#: The hidden key of a table that declares none (DataJoint's singleton tables): it holds at
+#: most one row, whose ``_singleton`` is the default.
+SINGLETON = Attribute(name="_singleton", type=CoreType("bool"), default=True,
+                      comment="singleton primary key", in_key=True)
 
 
 @dataclass(frozen=True)
@@ -175,12 +186,9 @@ def _lines(definition: str) -> list[_Line]:
 
 def _finish(builder: _Builder, comment: str, tier: str) -> TableSpec:
     if not any(attr.in_key for attr in builder.attributes.values()):
-        problem = (
-            "no primary key; declare at least one attribute or -> dependency above the --- line"
-        )
-        if builder.divider is not None:
-            raise builder.error(builder.divider, problem)
-        raise DefinitionError(f"{builder.class_name} definition: {problem}")
+        builder.attributes = {SINGLETON.name: replace(SINGLETON, lineage=f"{builder.ref.schema}."
+                                                      f"{builder.ref.name}.{SINGLETON.name}"),
+                              **builder.attributes}
     indexes: list[IndexSpec] = []
     for line, index in builder.indexes:
         unknown = [name for name in index.attrs if name not in builder.attributes]
@@ -263,10 +271,13 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     name, _, default_text = (part.strip() for part in head.partition("="))
     _check_name(builder, line, name)
     type_text, comment = _strip_comment(type_text)
+    type_text, auto_increment = _split_auto_increment(type_text)
     try:
-        core_type = parse_type(type_text)
+        core_type, codec = parse_attribute_type(type_text)
     except ValueError as exc:
         raise builder.error(line, str(exc)) from None
+    if auto_increment:
+        _check_auto_increment(builder, line, name, core_type, default_text)
     if builder.in_key and core_type.kind in ("json", "bytes"):
         raise builder.error(
             line,
@@ -282,9 +293,12 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
             f"primary-key attribute {name!r} cannot default to null (key attributes are "
             "never null); give another default or move it below the --- line",
         )
-    default: object = NO_DEFAULT
+    default: object = AUTO_INCREMENT if auto_increment else NO_DEFAULT
     if nullable:
         default = None
+    elif default_text and codec:
+        raise builder.error(line, f"the default of the {codec} attribute {name!r} can only be "
+                                  "null ('= null')")
     elif default_text:
         try:
             default = parse_default(default_text, core_type)
@@ -299,7 +313,33 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
         comment=comment,
         in_key=builder.in_key,
         lineage=lineage,
+        codec=codec,
     )
+
+
+def _split_auto_increment(type_text: str) -> tuple[str, bool]:
+    """``type_text`` without a trailing ``auto_increment``, and whether it had one.
+
+    ``serial`` is MySQL's shorthand for an auto-incremented ``bigint unsigned``.
+    """
+    if type_text.strip().lower() == "serial":
+        return _SERIAL, True
+    match = _AUTO_INCREMENT_RE.match(type_text.strip())
+    return (match.group("type"), True) if match else (type_text, False)
+
+
+def _check_auto_increment(builder: _Builder, line: _Line, name: str, core_type: CoreType,
+                          default_text: str) -> None:
+    """Reject ``auto_increment`` where the database cannot number the attribute."""
+    if core_type.category != "integer":
+        raise builder.error(line, f"auto_increment needs an integer type, not {core_type}; "
+                                  f"declare {name!r} as e.g. int auto_increment")
+    if default_text:
+        raise builder.error(line, f"auto_increment attribute {name!r} cannot have a default: "
+                                  "the database numbers the rows that omit it")
+    if not builder.in_key:
+        raise builder.error(line, f"auto_increment attribute {name!r} must be in the primary "
+                                  "key; move it above the --- line")
 
 
 def _check_name(builder: _Builder, line: _Line, name: str, expected: str = _FORM) -> None:

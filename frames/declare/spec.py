@@ -39,6 +39,10 @@ class SqlDefault:
     keyword: str
 
 
+#: The default of an ``auto_increment`` attribute: the database numbers the rows that omit it.
+AUTO_INCREMENT = SqlDefault("AUTO_INCREMENT")
+
+
 @dataclass(frozen=True)
 class Attribute:
     """One attribute of a heading.
@@ -57,6 +61,10 @@ class Attribute:
     lineage : str or None
         ``schema.table.attr`` where the values originate: inherited through foreign keys; a key
         attribute declared in its own table is its own origin; other attributes have none.
+    codec : str or None
+        The codec type as declared (``'<blob>'``, ``'<graph>'``): values are encoded by it
+        before they are stored in a column of ``type`` (the codec chain's storage type) and
+        decoded when fetched (:mod:`frames.codecs`). ``None`` for plain core types.
     """
 
     name: str
@@ -66,11 +74,28 @@ class Attribute:
     comment: str = ""
     in_key: bool = False
     lineage: str | None = None
+    codec: str | None = None
 
     @property
     def has_default(self) -> bool:
         """True if an insert may omit this attribute."""
         return self.default is not NO_DEFAULT or self.nullable
+
+    @property
+    def declared_type(self) -> str:
+        """The type as a definition spells it: the codec (``<blob>``) or the core type."""
+        return self.codec or str(self.type)
+
+    @property
+    def auto_increment(self) -> bool:
+        """True if the database numbers rows that omit this attribute (``auto_increment``)."""
+        return self.default == AUTO_INCREMENT
+
+    @property
+    def is_hidden(self) -> bool:
+        """True for attributes that the platform manages (names starting with ``_``): stored,
+        but not shown or matched by queries."""
+        return self.name.startswith("_")
 
 
 @dataclass(frozen=True)

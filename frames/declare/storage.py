@@ -48,9 +48,16 @@ FOREIGN_KEY_CATALOG_COLUMNS = (
 )
 
 
-def encode_comment(core_type: CoreType, comment: str) -> str:
-    """The column comment that records ``core_type`` and the user's ``comment``."""
-    return f":{core_type}:{comment}"
+def encode_comment(declared: CoreType | str, comment: str) -> str:
+    """The column comment that records the declared type (a core type, or a codec such as
+    ``<blob>``) and the user's ``comment``."""
+    return f":{declared}:{comment}"
+
+
+def comment_codec(text: str | None) -> str | None:
+    """The codec a column comment records (``':<blob>:raw trace'`` -> ``'<blob>'``), if any."""
+    match = _CODEC_TYPE.match(text or "")
+    return match.group(1) if match else None
 
 
 def decode_comment(text: str | None) -> tuple[CoreType | None, str]:
@@ -86,3 +93,5 @@ def decode_comment(text: str | None) -> tuple[CoreType | None, str]:
 
 #: DataJoint's reading of a type prefix: ``:<anything but a colon>:comment``.
 _FOREIGN_TYPE = re.compile(r":[^:]+:(.*)", re.S)
+#: A codec type prefix: ``:<name>:`` or ``:<name@store>:``.
+_CODEC_TYPE = re.compile(r":(<[^:<>]+>):")

@@ -124,12 +124,17 @@ _NATIVE_SIMPLE = {
     "longblob": "bytes",
     "bytea": "bytes",
     "timestamp": "datetime",
+    "year": "int16",
 }
 
 _INT_RE = re.compile(r"^(tinyint|smallint|mediumint|int|integer|bigint)\s*(\(\s*\d+\s*\))?"
                      r"(\s+unsigned)?(\s+zerofill)?$")
-_DECIMAL_RE = re.compile(r"^(?:decimal|numeric|dec|fixed)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)"
+#: ``decimal`` without digits is MySQL's ``decimal(10,0)``.
+_DECIMAL_RE = re.compile(r"^(?:decimal|numeric|dec|fixed)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?"
                          r"(\s+unsigned)?(\s+zerofill)?$")
+#: MySQL's ``float(p)`` (single precision up to 24 bits), ``double(m,d)``, ``float unsigned``.
+_FLOAT_RE = re.compile(r"^(float|double|real)\s*(?:\(\s*(\d+)\s*(,\s*\d+\s*)?\))?"
+                       r"(\s+unsigned)?(\s+zerofill)?$")
 _CHAR_RE = re.compile(r"^(char|varchar)\s*\(\s*(\d+)\s*\)$")
 _DATETIME_RE = re.compile(r"^(datetime|timestamp)\s*(?:\(\s*(\d)\s*\))?$")
 _ENUM_RE = re.compile(r"^enum\s*\((.*)\)$", re.S)
@@ -154,9 +159,14 @@ def parse_type(text: str) -> CoreType:
     if match:
         signed, unsigned = _NATIVE_INTEGERS[match.group(1)]
         return CoreType(unsigned if match.group(3) else signed)
+    match = _FLOAT_RE.match(lower)
+    if match:
+        single = match.group(1) == "float" and match.group(3) is None \
+            and int(match.group(2) or 0) <= 24
+        return CoreType("float32" if single else "float64")
     match = _DECIMAL_RE.match(lower)
     if match:
-        precision = int(match.group(1))
+        precision = int(match.group(1) or 10)
         scale = int(match.group(2) or 0)
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
             raise ValueError(

@@ -17,15 +17,15 @@ def convert_value(value: Any, attr: Attribute) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
         value = value.item()
     if category == "integer":
-        if isinstance(value, bool) or not isinstance(value, (int, float, decimal.Decimal, str)):
+        if isinstance(value, bool):  # stored as 0/1, as DataJoint (a MySQL tinyint) does
+            return int(value)
+        if not isinstance(value, (int, float, decimal.Decimal, str)):
             raise TypeError(f"expected an integer, got {type(value).__name__}")
         number = int(value)
         if number != (decimal.Decimal(value) if isinstance(value, str) else value):
             raise ValueError("expected an integer")
         return number
     if category == "float":
-        if isinstance(value, bool):
-            raise TypeError("expected a number, got bool")
         return float(value)
     if category == "decimal":
         if isinstance(value, float):

@@ -27,6 +27,8 @@ datetime                     ``datetime.datetime`` (naive)
 json                         the parsed value (``json.loads``)
 uuid                         ``uuid.UUID``
 bytes                        ``bytes``
+codec (``<blob>``, ...)      the decoded value (:mod:`frames.codecs`); with ``squeeze``, numpy
+                             arrays lose their length-1 dimensions
 NULL                         ``None``
 ===========================  ================================================================
 
@@ -48,13 +50,15 @@ datetime                     ``datetime64[us]``; NULL is ``NaT``
 json                         (*) ``object`` holding parsed values and ``None``
 uuid                         (*) ``object`` holding ``uuid.UUID`` and ``None``
 bytes                        ``object`` holding ``bytes`` and ``None``
+codec (``<blob>``, ...)      (*) ``object`` holding the decoded values and ``None``
 ===========================  ================================================================
 
 The frame is indexed by the primary key (a ``MultiIndex`` for a key of several attributes).
 
 polars (:func:`to_polars`) and Arrow (:func:`to_arrow`) keep the Arrow types of the heading:
 ``Decimal(p, s)``, ``Date``, ``Datetime("us")``, ``Binary``; ``json`` and ``uuid`` stay as their
-text (``String``), which both libraries handle natively; NULL is null.
+text (``String``), which both libraries handle natively; codec attributes keep their stored
+(encoded) values; NULL is null.
 
 numpy (:func:`to_arrays`): integers and bools keep their native dtype (``int32``, ``bool``,
 ...); floats are ``float64`` (as DataJoint returns them; float32 values by their shortest decimal
@@ -70,6 +74,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -79,6 +84,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.backends.arrow import is_encoded_string, rows_to_arrow
+from frames.codecs.attributes import decode_values
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.io import background
@@ -109,7 +115,7 @@ _NULL_FREE_NATIVE = ("integer", "bool")
 _VIEW = np.dtype("V16")
 
 
-def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
+def to_dicts(table: pa.Table, heading: Heading, squeeze: bool = False) -> list[dict[str, Any]]:
     """Convert a result to a list of dicts, one per row, keys in heading order.
 
     Parameters
@@ -118,6 +124,8 @@ def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
         The result, with the columns of ``heading.arrow_schema()``.
     heading : Heading
         The heading of the query that produced ``table``.
+    squeeze : bool, default False
+        Drop the length-1 dimensions of numpy arrays decoded from codec attributes.
 
     Returns
     -------
@@ -134,13 +142,14 @@ def to_dicts(table: pa.Table, heading: Heading) -> list[dict[str, Any]]:
     [{'code': 'ab'}]
     """
     names = heading.names
-    columns = _python_columns(table, heading)
+    columns = _python_columns(table, heading, squeeze)
     if not columns:
         return [{} for _ in range(table.num_rows)]
     return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
 
 
-def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading) -> list[dict[str, Any]]:
+def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading,
+                         squeeze: bool = False) -> list[dict[str, Any]]:
     """Convert a few rows of driver values (:meth:`~frames.backends.base.Backend.fetch_rows`).
 
     The result is what :func:`to_dicts` gives for the same rows carried in Arrow, without
@@ -157,6 +166,8 @@ def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading) -> lis
         Driver rows, values in heading order.
     heading : Heading
         The heading of the query that produced ``rows``.
+    squeeze : bool, default False
+        As for :func:`to_dicts`.
 
     Returns
     -------
@@ -172,7 +183,7 @@ def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading) -> lis
     [{'code': 'ab', 'flag': True}]
     """
     names = heading.names
-    converters = _driver_converters(heading)
+    converters = _driver_converters(heading, squeeze)
     try:
         if rows and len(rows[0]) != len(names):
             raise _NeedsArrow  # rows_to_arrow reports the widths
@@ -182,7 +193,7 @@ def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading) -> lis
                 for row in rows]
     except _NeedsArrow:
         width = len(rows[0]) if rows else len(names)
-        return to_dicts(rows_to_arrow(rows, width, heading.arrow_schema()), heading)
+        return to_dicts(rows_to_arrow(rows, width, heading.arrow_schema()), heading, squeeze)
 
 
 def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
@@ -206,7 +217,8 @@ def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.DataFrame:
+def to_pandas(table: pa.Table, heading: Heading, index: bool = True,
+              squeeze: bool = False) -> pandas.DataFrame:
     """Convert a result to a pandas DataFrame (column types in the module documentation).
 
     Parameters
@@ -218,6 +230,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     index : bool, default True
         Index the frame by the primary key (a ``MultiIndex`` for several key attributes). Without
         a primary key, or with ``index=False``, the frame keeps a default ``RangeIndex``.
+    squeeze : bool, default False
+        As for :func:`to_dicts`.
 
     Returns
     -------
@@ -228,7 +242,7 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     table = _normalise(table, heading, decode=False)
     key = list(heading.primary_key) if index else []
     objects = [attr for attr in heading.attributes
-               if attr.type.kind in _OBJECT_KINDS and attr.name not in key]
+               if (attr.type.kind in _OBJECT_KINDS or attr.codec) and attr.name not in key]
     # A large result's key index is built on a second core while this thread converts the
     # other columns; numpy and Arrow release the GIL in their loops. The enum columns are
     # decoded first (in Arrow, without the GIL) so that the index's Python steps need not wait
@@ -236,7 +250,8 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True) -> pandas.D
     key_index = background.submit(_key_index, _decoded(table.select(key)), heading,
                                   inline=table.num_rows < _BACKGROUND_ROWS) if key else None
     plain = _decoded(table.drop_columns([*key, *(attr.name for attr in objects)]))
-    converted = {attr.name: _object_column(table.column(attr.name), attr) for attr in objects}
+    converted = {attr.name: _object_column(table.column(attr.name), attr, squeeze)
+                 for attr in objects}
     frame = plain.to_pandas(integer_object_nulls=True, date_as_object=True)
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in converted:  # as a Series of dtype object: pandas does not infer its type
@@ -296,7 +311,8 @@ def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:
 
 
 def to_arrays(
-    table: pa.Table, heading: Heading, *names: str, include_key: bool = False
+    table: pa.Table, heading: Heading, *names: str, include_key: bool = False,
+    squeeze: bool = False,
 ) -> np.ndarray | tuple[Any, ...]:
     """Convert a result to numpy arrays.
 
@@ -312,6 +328,8 @@ def to_arrays(
     include_key : bool, default False
         With names, also return the primary key of each row (a list of dicts, as ``keys()``
         gives) before the arrays. Ignored without names: the structured array holds the key.
+    squeeze : bool, default False
+        As for :func:`to_dicts`.
 
     Returns
     -------
@@ -344,13 +362,14 @@ def to_arrays(
     """
     table = _normalise(table, heading)
     if not names:
-        columns = {a.name: _numpy_column(table.column(a.name), a) for a in heading.attributes}
+        columns = {a.name: _numpy_column(table.column(a.name), a, squeeze)
+                   for a in heading.attributes}
         record = np.empty(table.num_rows, dtype=[(n, c.dtype) for n, c in columns.items()])
         for name, column in columns.items():
             record[name] = column
         return record
     heading.check(names, where="to_arrays")
-    arrays = [_numpy_column(table.column(name), heading[name]) for name in names]
+    arrays = [_numpy_column(table.column(name), heading[name], squeeze) for name in names]
     if include_key:
         key = heading.primary_key
         return (to_dicts(table.select(list(key)), heading.select(key)), *arrays)
@@ -458,10 +477,11 @@ def _values_of(array: pa.Array) -> np.ndarray:
     return values[array.offset:array.offset + len(array)]
 
 
-def _python_columns(table: pa.Table, heading: Heading) -> list[list[Any]]:
-    """Each column of ``table`` as a list of Python values."""
+def _python_columns(table: pa.Table, heading: Heading, squeeze: bool = False) -> list[list[Any]]:
+    """Each column of ``table`` as a list of Python values (codec attributes decoded)."""
     table = _normalise(table, heading)
-    return [_python_values(table.column(i), a) for i, a in enumerate(heading.attributes)]
+    return [decode_values(_python_values(table.column(i), a), a, squeeze)
+            for i, a in enumerate(heading.attributes)]
 
 
 def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
@@ -490,9 +510,17 @@ class _NeedsArrow(Exception):
 
 
 @functools.lru_cache(maxsize=1024)
-def _driver_converters(heading: Heading) -> tuple[Callable[[Any], Any], ...]:
+def _driver_converters(heading: Heading, squeeze: bool) -> tuple[Callable[[Any], Any], ...]:
     """One converter of non-NULL driver values per attribute (see :func:`driver_rows_to_dicts`)."""
-    return tuple(_driver_converter(attr) for attr in heading.attributes)
+    return tuple(_codec_converter(attr, squeeze) if attr.codec else _driver_converter(attr)
+                 for attr in heading.attributes)
+
+
+def _codec_converter(attribute: Attribute, squeeze: bool) -> Callable[[Any], Any]:
+    """The converter of a codec attribute's driver values: its storage type's converter, then
+    the codec's decoding (looked up at each call, so a redefined codec takes effect)."""
+    convert = _driver_converter(replace(attribute, codec=None))
+    return lambda value: decode_values([convert(value)], attribute, squeeze)[0]
 
 
 def _driver_converter(attribute: Attribute) -> Callable[[Any], Any]:
@@ -645,11 +673,13 @@ def _integers(array: pa.Array) -> np.ndarray | None:
     return array.to_numpy() if pa.types.is_integer(array.type) else None
 
 
-def _object_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
-    """A pandas ``object`` column: decimals, parsed json and uuid values."""
-    if attribute.type.kind == "decimal":
+def _object_column(column: pa.ChunkedArray, attribute: Attribute,
+                   squeeze: bool = False) -> np.ndarray:
+    """A pandas ``object`` column: decimals, parsed json and uuid values, decoded codec
+    values."""
+    if attribute.type.kind == "decimal" and not attribute.codec:
         return _decimal_objects(column)
-    return _object_array(_python_values(column, attribute))
+    return _object_array(decode_values(_python_values(column, attribute), attribute, squeeze))
 
 
 def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
@@ -691,8 +721,11 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
     return pandas.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
 
 
-def _numpy_column(column: pa.ChunkedArray, attribute: Attribute) -> np.ndarray:
+def _numpy_column(column: pa.ChunkedArray, attribute: Attribute,
+                  squeeze: bool = False) -> np.ndarray:
     """One normalised column as a numpy array: native dtype where exact, else ``object``."""
+    if attribute.codec:
+        return _object_column(column, attribute, squeeze)
     category = attribute.type.category
     if attribute.type.kind == "float32":
         return np.asarray(column.to_numpy()).astype(str).astype(np.float64)

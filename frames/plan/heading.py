@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 
 from frames.declare.spec import Attribute
@@ -20,9 +21,14 @@ class Heading:
     Headings are immutable; every operator derives its result heading from its operands'.
     What derives from the attributes alone (names, key, Arrow schema, hash) is computed once per
     heading: small queries reuse their table's heading on every call.
+
+    A stored table's heading also lists its ``hidden`` attributes (names starting with ``_``,
+    such as the job metadata of auto-populated tables): queries neither show nor match them,
+    and derived headings drop them.
     """
 
     attributes: tuple[Attribute, ...]
+    hidden: tuple[Attribute, ...] = field(default=(), repr=False, compare=False, hash=False)
     _index: dict[str, Attribute] = field(init=False, repr=False, compare=False, hash=False)
     _hash: int = field(init=False, repr=False, compare=False, hash=False)
 
@@ -38,7 +44,19 @@ class Heading:
     def __hash__(self) -> int:
         return self._hash
 
+    @classmethod
+    def of_table(cls, attributes: Iterable[Attribute]) -> Heading:
+        """The heading queries of a stored table see: its attributes less the hidden ones."""
+        stored = tuple(attributes)
+        return cls(tuple(a for a in stored if not a.is_hidden),
+                   tuple(a for a in stored if a.is_hidden))
+
     # -- access -------------------------------------------------------------------------------
+    @property
+    def _attributes(self) -> dict[str, Attribute]:
+        """Every attribute by name, hidden ones included (DataJoint's ``_attributes``)."""
+        return {a.name: a for a in (*self.attributes, *self.hidden)}
+
     @cached_property
     def names(self) -> tuple[str, ...]:
         """All attribute names in order."""
@@ -104,10 +122,33 @@ class Heading:
     def _arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(a.name, arrow_type(a.type)) for a in self.attributes])
 
+    # -- DataJoint's heading API ------------------------------------------------------------
+    @property
+    def secondary_attributes(self) -> list[str]:
+        """Names of the attributes outside the primary key (DataJoint's name)."""
+        return list(self.secondary)
+
+    @property
+    def as_dtype(self) -> np.dtype:
+        """A numpy structured dtype of the heading, as DataJoint builds it: ``int64`` for
+        integers that cannot be NULL, ``float64`` for floats, ``object`` for everything else."""
+        return np.dtype({"names": list(self.names),
+                         "formats": [_numpy_type(a) for a in self.attributes]})
+
     def __str__(self) -> str:
         lines = []
         for attr in self.attributes:
             null = " = null" if attr.nullable else ""
-            lines.append(f"{attr.name}{null} : {attr.type}")
+            lines.append(f"{attr.name}{null} : {attr.declared_type}")
         key_count = len(self.primary_key)
         return "\n".join(lines[:key_count] + ["---"] + lines[key_count:])
+
+
+def _numpy_type(attr: Attribute) -> type:
+    """The numpy type of ``attr`` in :attr:`Heading.as_dtype`."""
+    category = attr.type.category
+    if category == "float":
+        return np.float64
+    if category == "integer" and not attr.nullable:
+        return np.int64
+    return object

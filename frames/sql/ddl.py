@@ -67,7 +67,7 @@ _CATALOG_KEY = ("child", "ordinal")
 
 def quote_identifier(name: str, dialect: Dialect) -> str:
     """``name`` as a quoted identifier of ``dialect`` (``"a""b"`` or ```a``b```)."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect.sqlglot)
+    return dialect.quote(name)
 
 
 def quote_literal(text: str, dialect: Dialect) -> str:
@@ -77,7 +77,7 @@ def quote_literal(text: str, dialect: Dialect) -> str:
 
 def qualified_name(ref: TableRef, dialect: Dialect) -> str:
     """``"schema"."table"`` for ``ref``, quoted for ``dialect``."""
-    return f"{quote_identifier(ref.schema, dialect)}.{quote_identifier(ref.name, dialect)}"
+    return dialect.full_name(ref.schema, ref.name)
 
 
 def _fit_identifier(name: str) -> str:
@@ -120,9 +120,30 @@ def enum_type_name(spec: TableSpec, attribute: str) -> str:
 
 
 def index_name(spec: TableSpec, index: IndexSpec) -> str:
-    """The stored name of ``index``: ``table:uq:a:b`` (unique) or ``table:ix:a:b``."""
-    kind = "uq" if index.unique else "ix"
-    return _fit_identifier(":".join((spec.ref.name, kind, *index.attrs)))
+    """The stored name of ``index``: ``idx_<table>_<a>_<b>`` as DataJoint names indexes (the
+    attribute part cut at 30 characters), ``uq_`` instead of ``idx_`` for a unique index so that
+    both kinds can cover the same attributes."""
+    prefix = "uq" if index.unique else "idx"
+    return _fit_identifier(f"{prefix}_{spec.ref.name}_{'_'.join(index.attrs)[:30]}")
+
+
+def foreign_key_indexes(spec: TableSpec, dialect: Dialect) -> list[IndexSpec]:
+    """The indexes a foreign key of ``spec`` needs beyond its declared ones, on engines that do
+    not index foreign keys themselves (PostgreSQL).
+
+    A foreign key's columns need none when they lead the primary key, a declared index or a
+    longer foreign key's index (longer keys are served first), as DataJoint decides.
+    """
+    if dialect.indexes_foreign_keys:
+        return []
+    served = [spec.primary_key, *(index.attrs for index in spec.indexes)]
+    extra: list[IndexSpec] = []
+    for attrs in sorted((fk.child_attrs for fk in spec.foreign_keys if not fk.unique),
+                        key=len, reverse=True):
+        if not any(prefix[:len(attrs)] == attrs for prefix in served):
+            extra.append(IndexSpec(attrs))
+            served.append(attrs)
+    return extra
 
 
 def _owned_enums(spec: TableSpec) -> list[Attribute]:
@@ -152,15 +173,38 @@ def _default_sql(value: object, dialect: Dialect) -> str:
     return quote_literal(str(value), dialect)  # text, dates, datetimes, uuids, json
 
 
+def sequence_name(spec: TableSpec, attribute: str) -> TableRef:
+    """The sequence that numbers an ``auto_increment`` attribute where the dialect has no
+    clause for it (DuckDB): ``"schema"."table:attr:seq"``."""
+    return TableRef(spec.ref.schema, _fit_identifier(f"{spec.ref.name}:{attribute}:seq"))
+
+
+def _auto_increment_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
+    if dialect.auto_increment_clause is not None:
+        return dialect.auto_increment_clause
+    sequence = qualified_name(sequence_name(spec, attr.name), dialect)
+    return f"DEFAULT nextval({quote_literal(sequence, dialect)})"
+
+
+def _sequences(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """Qualified names of the sequences ``spec``'s table owns (see :func:`sequence_name`)."""
+    if dialect.auto_increment_clause is not None:
+        return []
+    return [qualified_name(sequence_name(spec, a.name), dialect)
+            for a in spec.attributes if a.auto_increment]
+
+
 def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     enum_name = enum_type_name(spec, attr.name) if attr.type.kind == "enum" else None
     parts = [quote_identifier(attr.name, dialect), dialect.sql_type(attr.type, enum_name)]
     if not attr.nullable:
         parts.append("NOT NULL")
-    if attr.default is not NO_DEFAULT:
+    if attr.auto_increment:
+        parts.append(_auto_increment_sql(spec, attr, dialect))
+    elif attr.default is not NO_DEFAULT:
         parts.append(f"DEFAULT {_default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
-        parts.append(f"COMMENT {quote_literal(encode_comment(attr.type, attr.comment), dialect)}")
+        parts.append(f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
     return " ".join(parts)
 
 
@@ -195,11 +239,14 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
 
     PostgreSQL: ``CREATE TYPE`` for each enum declared here, the table, then ``COMMENT ON`` for
     the table and every column; DuckDB likewise without types (enums inline) and without foreign
-    key constraints (see :func:`foreign_key_catalog_rows`); MySQL: one ``CREATE TABLE`` with
-    inline comments and table options. ``CREATE [UNIQUE] INDEX`` statements come last.
+    key constraints (see :func:`foreign_key_catalog_rows`), with a ``CREATE SEQUENCE`` before
+    the table for each ``auto_increment`` attribute; MySQL: one ``CREATE TABLE`` with
+    inline comments and table options. ``CREATE [UNIQUE] INDEX`` statements come last, with
+    the indexes PostgreSQL needs for foreign keys (:func:`foreign_key_indexes`).
     """
     table = qualified_name(spec.ref, dialect)
     statements = _create_enum_types(spec, dialect)
+    statements.extend(f"CREATE SEQUENCE {sequence}" for sequence in _sequences(spec, dialect))
     body = [_column_sql(spec, attr, dialect) for attr in spec.attributes]
     body.append(f"PRIMARY KEY ({_column_list(spec.primary_key, dialect)})")
     body.extend(_foreign_key_lines(spec, dialect))
@@ -212,7 +259,7 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
         f"CREATE {'UNIQUE ' if index.unique else ''}INDEX "
         f"{quote_identifier(index_name(spec, index), dialect)} ON {table} "
         f"({_column_list(index.attrs, dialect)})"
-        for index in spec.indexes
+        for index in (*spec.indexes, *foreign_key_indexes(spec, dialect))
     )
     return statements
 
@@ -235,7 +282,7 @@ def _comment_statements(spec: TableSpec, dialect: Dialect) -> list[str]:
         statements.append(f"COMMENT ON TABLE {table} IS {quote_literal(spec.comment, dialect)}")
     statements.extend(
         f"COMMENT ON COLUMN {table}.{quote_identifier(attr.name, dialect)} IS "
-        f"{quote_literal(encode_comment(attr.type, attr.comment), dialect)}"
+        f"{quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}"
         for attr in spec.attributes
     )
     return statements
@@ -244,10 +291,13 @@ def _comment_statements(spec: TableSpec, dialect: Dialect) -> list[str]:
 def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     """The statements that drop ``spec``'s table (its indexes go with it).
 
-    PostgreSQL also drops the enum types the table declared; DuckDB also deletes the table's
-    rows from the foreign-key catalog. Tables that reference this one must be dropped first.
+    PostgreSQL also drops the enum types the table declared; DuckDB also drops its sequences
+    and deletes the table's rows from the foreign-key catalog. Tables that reference this one
+    must be dropped first.
     """
     statements = [f"DROP TABLE {qualified_name(spec.ref, dialect)}"]
+    statements.extend(f"DROP SEQUENCE IF EXISTS {sequence}"
+                      for sequence in _sequences(spec, dialect))
     if dialect.enum_as_named_type:
         statements.extend(
             f"DROP TYPE IF EXISTS {enum_type_name(spec, attr.name)}" for attr in _owned_enums(spec)

@@ -609,9 +609,10 @@ def test_datajoint_matches_on_lineage_recorded_by_frames(frames_schema, frames_c
         (lab.Session * lab.Researcher.proj(subject_id="researcher_id")).to_dicts()
 
 
-def test_frames_reads_datajoint_codec_attributes_as_bytes(datajoint_instance, frames_connection,
-                                                         schema_name) -> None:
-    """A DataJoint codec (``<blob>``) has no frames type: its stored bytes, comment intact."""
+def test_frames_reads_datajoint_blobs(datajoint_instance, frames_connection,
+                                      schema_name) -> None:
+    """A ``<blob>`` attribute declared by DataJoint opens in frames as ``<blob>``: frames
+    decodes DataJoint's blobs, and DataJoint decodes the blobs frames writes."""
     numpy = pytest.importorskip("numpy")
     schema = datajoint_instance.Schema(schema_name)
 
@@ -627,11 +628,34 @@ def test_frames_reads_datajoint_codec_attributes_as_bytes(datajoint_instance, fr
                   {"trace_id": 2, "samples": None}])
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
     attr = lab.Trace.heading["samples"]
-    assert (str(attr.type), attr.nullable, attr.comment) == ("bytes", True, "raw samples")
+    assert (attr.codec, str(attr.type), attr.nullable, attr.comment) == \
+        ("<blob>", "bytes", True, "raw samples")
     stored = {row["trace_id"]: row["samples"] for row in lab.Trace.to_dicts()}
     assert stored[2] is None
-    assert isinstance(stored[1], bytes) and stored[1]
-    assert list((Trace & {"trace_id": 1}).fetch1("samples")) == [0.0, 1.0, 2.0]
+    numpy.testing.assert_array_equal(stored[1], numpy.arange(3.0))
+    lab.Trace.insert1({"trace_id": 3, "samples": {"gain": [1, 2.5]}})
+    assert (Trace & {"trace_id": 3}).fetch1("samples") == {"gain": [1, 2.5]}
+
+
+def test_datajoint_reads_frames_blobs(datajoint_instance, frames_connection,
+                                      schema_name) -> None:
+    """frames declares ``<blob>`` as DataJoint does (binary column, ``:<blob>:`` comment)."""
+    numpy = pytest.importorskip("numpy")
+    schema = frames.Schema(schema_name, connection=frames_connection)
+
+    @schema
+    class Trace(frames.Manual):
+        definition = """
+        trace_id : int16
+        ---
+        samples : <blob>   # raw samples
+        """
+
+    Trace.insert1({"trace_id": 1, "samples": numpy.arange(6.0).reshape(2, 3)})
+    lab = open_in_datajoint(datajoint_instance, schema_name)
+    numpy.testing.assert_array_equal(lab.Trace.fetch1("samples"), numpy.arange(6.0).reshape(2, 3))
+    lab.Trace.insert1({"trace_id": 2, "samples": [1, "two"]})
+    assert (Trace & {"trace_id": 2}).fetch1("samples") == [1, "two"]
 
 
 def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,

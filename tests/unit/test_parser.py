@@ -12,6 +12,7 @@ import pytest
 import frames.declare.parser as parser_module
 from frames.declare.parser import parse_definition
 from frames.declare.spec import (
+    AUTO_INCREMENT,
     NO_DEFAULT,
     ForeignKeySpec,
     IndexSpec,
@@ -424,6 +425,39 @@ def test_native_type_spellings_are_mapped():
     assert [a.type.kind for a in spec.attributes] == ["int64", "float64", "bytes"]
 
 
+@pytest.mark.parametrize(
+    ("spelling", "core"),
+    [("int", "int32"), ("integer", "int32"), ("tinyint", "int8"), ("smallint", "int16"),
+     ("tinyint unsigned", "int16"), ("int(11)", "int32"), ("bigint unsigned", "int64"),
+     ("float", "float32"), ("float(24)", "float32"), ("float(25)", "float64"),
+     ("double", "float64"), ("double(10,2)", "float64"), ("real", "float32"),
+     ("year", "int16"), ("decimal", "decimal(10,0)"), ("numeric(5)", "decimal(5,0)"),
+     ("longblob", "bytes"), ("mediumtext", "text"), ("timestamp(3)", "datetime(3)")],
+)
+def test_native_spellings_map_to_the_core_type_holding_their_values(spelling, core):
+    assert str(parse(f"a : int32\n---\nb : {spelling}").attribute("b").type) == core
+
+
+@pytest.mark.parametrize(("spelling", "core"), [("int auto_increment", "int32"),
+                                                ("INT UNSIGNED AUTO_INCREMENT", "int64"),
+                                                ("int16 auto_increment", "int16"),
+                                                ("serial", "int64")])
+def test_auto_increment_is_a_database_default(spelling, core):
+    attr = parse(f"id : {spelling}  # numbered\n---\nv : int32").attribute("id")
+    assert str(attr.type) == core and attr.comment == "numbered"
+    assert attr.default == AUTO_INCREMENT and attr.auto_increment and attr.has_default
+
+
+@pytest.mark.parametrize(
+    ("definition", "fragment"),
+    [("id : varchar(4) auto_increment", "auto_increment needs an integer type"),
+     ("id = 1 : int auto_increment", "cannot have a default"),
+     ("k : int32\n---\nid : int auto_increment", "must be in the primary key")],
+)
+def test_error_misplaced_auto_increment(definition, fragment):
+    expect_error(definition, fragment)
+
+
 def test_nullable_foreign_key_below_divider(tutorial):
     spec = tutorial.declare(
         "Note",
@@ -665,16 +699,14 @@ def test_error_null_default_in_primary_key():
     )
 
 
-def test_error_no_primary_key():
-    expect_error("---\nb : int32", "no primary key", "line 1", "above the --- line")
-
-
-def test_error_no_primary_key_without_divider():
-    expect_error("# only a comment\n", "no primary key")
-
-
-def test_error_empty_definition():
-    expect_error("", "no primary key")
+@pytest.mark.parametrize("definition", ["---\nb : int32", "# only a comment\n", ""])
+def test_no_primary_key_declares_a_singleton(definition):
+    spec = parse(definition)
+    assert spec.primary_key == ("_singleton",)
+    singleton = spec.attribute("_singleton")
+    assert singleton.is_hidden and singleton.default is True and singleton.type.kind == "bool"
+    assert singleton.lineage == "lab.thing._singleton"
+    assert names(spec)[1:] == (["b"] if "b :" in definition else [])
 
 
 def test_error_index_over_unknown_attributes():

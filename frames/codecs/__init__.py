@@ -1,0 +1,50 @@
+"""Codecs: attribute types ``<name>`` that encode Python values for storage (DataJoint 2.x).
+
+:class:`Codec` is the base class of codecs (a subclass registers itself by its ``name``);
+:func:`get_codec` and :func:`list_codecs` read the registry; :func:`resolve_dtype` follows a
+chain of codecs to the type finally stored. The built-in codecs are in
+:mod:`frames.codecs.builtin`; how codec attributes are declared, encoded and decoded is in
+:mod:`frames.codecs.attributes`.
+"""
+
+from frames.codecs.builtin import (
+    AttachCodec,
+    BlobCodec,
+    FilepathCodec,
+    HashCodec,
+    NpyCodec,
+    NpyRef,
+    ObjectCodec,
+    SchemaCodec,
+)
+from frames.codecs.registry import (
+    Codec,
+    _codec_registry,
+    get_codec,
+    is_codec_registered,
+    list_codecs,
+    lookup_codec,
+    parse_type_spec,
+    resolve_dtype,
+    unregister_codec,
+)
+
+__all__ = [
+    "AttachCodec",
+    "BlobCodec",
+    "Codec",
+    "FilepathCodec",
+    "HashCodec",
+    "NpyCodec",
+    "NpyRef",
+    "ObjectCodec",
+    "SchemaCodec",
+    "_codec_registry",
+    "get_codec",
+    "is_codec_registered",
+    "list_codecs",
+    "lookup_codec",
+    "parse_type_spec",
+    "resolve_dtype",
+    "unregister_codec",
+]
