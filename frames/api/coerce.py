@@ -42,6 +42,13 @@ class AndList(list):
     >>> Student & dj.AndList(["home_state = 'UT'", {"sex": "F"}])  # doctest: +SKIP
     """
 
+    def append(self, restriction: Any) -> None:
+        """Add a condition; an ``AndList`` adds its conditions (no nesting), as in DataJoint."""
+        if isinstance(restriction, AndList):
+            self.extend(restriction)
+        else:
+            super().append(restriction)
+
 
 class Not:
     """The negation of a restriction: ``q & dj.Not(c)`` equals ``q - c``."""

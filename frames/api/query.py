@@ -193,6 +193,10 @@ class QueryExpression:
             raise QueryError("q - dj.Top(...) is not defined; restrict by Top with &")
         return self.restrict(Not(condition))
 
+    def __neg__(self) -> Not:
+        """``-q``: the condition ``dj.Not(q)`` (``p & -q`` is ``p - q``)."""
+        return Not(self)
+
     def __xor__(self, other: Any) -> QueryExpression:
         """Removed in DataJoint 2.0: raises, naming ``restrict(..., semantic_check=False)``."""
         raise QueryError("The ^ operator has been removed in DataJoint 2.0. Use "
