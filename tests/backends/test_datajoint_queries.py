@@ -64,10 +64,16 @@ def build_school(connection: dj.Connection) -> Iterator[SimpleNamespace]:
         photo = null : bytes
         """
 
-    Student.insert([(1, "Ann", "2000-01-15"), (2, "Bob", "1999-06-30"), (3, "Cy", "2001-12-01")])
-    Course.insert([(10, "Math"), (20, "Art")])
-    Enrollment.insert([(1, 10, 3.5), (1, 20, 2.25), (2, 10, 4.0)])
-    Badge.insert([(1, "gold", b"\x89PNG"), (3, "red", None), (7, "blue", b"")])
+    def rows(names: str, *values: tuple) -> list[dict]:
+        return [dict(zip(names.split(), row, strict=True)) for row in values]
+
+    Student.insert(rows("student_id name born", (1, "Ann", "2000-01-15"),
+                        (2, "Bob", "1999-06-30"), (3, "Cy", "2001-12-01")))
+    Course.insert(rows("course_id title", (10, "Math"), (20, "Art")))
+    Enrollment.insert(rows("student_id course_id grade", (1, 10, 3.5), (1, 20, 2.25),
+                           (2, 10, 4.0)))
+    Badge.insert(rows("student_id badge photo", (1, "gold", b"\x89PNG"), (3, "red", None),
+                      (7, "blue", b"")))
     try:
         yield SimpleNamespace(Student=Student, Course=Course, Enrollment=Enrollment, Badge=Badge)
     finally:
