@@ -139,13 +139,14 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
 
 
 def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond:
-    """AND of equalities for the keys of ``row`` that are attributes (``None``: IS NULL)."""
+    """AND of equalities for the keys of ``row`` that are attributes (``None``, and NaN or NaT
+    as pandas marks missing values, mean IS NULL, as an insert stores them)."""
     items: list[Cond] = []
     for name, value in row.items():
         attr = heading.get(name)
         if attr is None:
             continue
-        if value is None:
+        if value is None or _missing(value):
             items.append(ExprCond(Op("is_null", (Col(name),))))
         else:
             equal = Op("=", (Col(name), Param.of(query_value(value, attr, where))))
@@ -154,6 +155,17 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
             items.append(ExprCond(normalize(equal, heading) if attr.type.kind == "enum"
                                   else equal))
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
+
+
+def _missing(value: Any) -> bool:
+    """NaN, NaT or ``pandas.NA``: how a DataFrame or a numpy array marks a missing value."""
+    if isinstance(value, float):  # float and numpy.float64
+        return value != value
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return True
+    dtype = getattr(value, "dtype", None)  # other numpy scalars (float32, datetime64)
+    return getattr(value, "ndim", None) == 0 and dtype is not None and dtype.kind in "fmM" \
+        and bool(value != value)
 
 
 def _is_dataframe(arg: Any) -> bool:

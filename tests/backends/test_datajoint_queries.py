@@ -44,6 +44,7 @@ def build_school(connection: dj.Connection) -> Iterator[SimpleNamespace]:
         course_id : int32
         ---
         title : varchar(20)
+        credits = null : float64
         """
 
     @schema
@@ -69,7 +70,7 @@ def build_school(connection: dj.Connection) -> Iterator[SimpleNamespace]:
 
     Student.insert(rows("student_id name born", (1, "Ann", "2000-01-15"),
                         (2, "Bob", "1999-06-30"), (3, "Cy", "2001-12-01")))
-    Course.insert(rows("course_id title", (10, "Math"), (20, "Art")))
+    Course.insert(rows("course_id title credits", (10, "Math", 3.0), (20, "Art", None)))
     Enrollment.insert(rows("student_id course_id grade", (1, 10, 3.5), (1, 20, 2.25),
                            (2, 10, 4.0)))
     Badge.insert(rows("student_id badge photo", (1, "gold", b"\x89PNG"), (3, "red", None),
@@ -232,6 +233,16 @@ def test_restriction_by_numpy_records_and_by_u(school) -> None:
     assert ids(school.Student - records[:2]) == [3]
     keys = school.Student.to_arrays("student_id", include_key=True)[0]
     assert ids(school.Student & keys[2]) == [3]
+
+
+def test_missing_values_in_restrictions_mean_null(school) -> None:
+    course = school.Course()
+    frame = course.to_pandas()
+    assert np.isnan(frame.loc[20, "credits"])
+    assert ids(course & frame, "course_id") == [10, 20]  # NaN matches the NULL it came from
+    assert ids(course & {"credits": float("nan")}, "course_id") == [20]
+    assert ids(course & {"credits": np.float32("nan")}, "course_id") == [20]
+    assert ids(course - course.to_arrays(), "course_id") == []
 
 
 def test_string_conditions_are_read_as_the_backend_reads_sql(school, backend_name) -> None:

@@ -105,9 +105,9 @@ MUTANTS: tuple[Mutant, ...] = (
            'items.append(ExprCond(Op("=", (Col(name), Param.of(None)))))'),
     Mutant("dict_null_ignored",
            "{'a': None} means a IS NULL (ignored, i.e. true, instead)", COERCE,
-           '        if value is None:\n'
+           '        if value is None or _missing(value):\n'
            '            items.append(ExprCond(Op("is_null", (Col(name),))))\n',
-           "        if value is None:\n            continue\n"),
+           "        if value is None or _missing(value):\n            continue\n"),
     Mutant("is_null_as_equals",
            "IS NULL is emitted as IS NULL (as = NULL instead)", EMIT,
            "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
