@@ -22,7 +22,6 @@ from frames.io import convert
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
     Node,
-    NotCond,
     joined_heading,
     make_aggregate,
     make_join,
