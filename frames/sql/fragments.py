@@ -127,8 +127,13 @@ class _Converter:
                             node.sql())
         name = node.name
         if name not in self.heading:
+            hint = ""
+            if node.this.args.get("quoted") and f'"{name}"' in self.fragment:
+                hint = (" (double quotes name an attribute here; write a string in single quotes, "
+                        "or set dj.config['fragment_dialect'] = 'mysql' to read double-quoted "
+                        "strings)")
             raise UnknownAttributeError(
-                f"{self.where}: no attribute {name!r}. Attributes: "
+                f"{self.where}: no attribute {name!r}{hint}. Attributes: "
                 f"{', '.join(self.heading.names)}\n{caret(self.fragment, self.fragment.find(name))}"
             )
         return Col(name)
