@@ -462,19 +462,24 @@ class QueryExpression:
         return bool(self & item)
 
     # -- display ------------------------------------------------------------------------------
-    def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int]:
-        """The first rows as the preview shows them, and the total: binary attributes are not
-        fetched (as in DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
+    def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int | None]:
+        """The first rows as the preview shows them (one more than ``limit``, which tells
+        whether rows are left out) and the total (None unless
+        ``config['display.show_tuple_count']``). Binary attributes are not fetched (as in
+        DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
         limit = config["display.limit"] if limit is None else limit
         binary = [a.name for a in self.heading if a.type.category == "bytes" and not a.in_key]
         shown = self.proj(..., *[f"-{name}" for name in binary]) if binary else self
         ordered = None if isinstance(self._plan, TopNode) else "KEY"
-        rows = shown.to_dicts(order_by=ordered, limit=limit) if self.heading.names else []
+        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self.heading.names else []
         for row in rows if binary else ():
             row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
-        return rows, len(self)
+        total = len(self) if config["display.show_tuple_count"] or not self.heading.names \
+            else None
+        return rows, total
 
-    def _shown(self, limit: int | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
+    def _shown(self, limit: int | None = None
+               ) -> tuple[list[dict[str, Any]], int | None, str | None]:
         """The preview's rows and total, or why they cannot be computed (a division by zero,
         an overflow: a repr must not raise for a query that is valid but has no value)."""
         try:

@@ -219,6 +219,12 @@ def test_preview_takes_limit_and_width(school) -> None:
     assert lines[2].split() == ["1", "Ann", "2000-…"] and lines[3].split()[:2] == ["2", "Bob"]
     assert lines[4:] == ["   ...", "", "Total: 3"]
     assert repr(school.Student()).split("\n")[-1] == "Total: 3"
+    dj.config["display.show_tuple_count"] = False
+    try:
+        assert school.Student().preview(limit=2).split("\n")[-1] == "   ..."
+        assert "Total" not in school.Student()._repr_html_()
+    finally:
+        del dj.config["display.show_tuple_count"]
     badges = school.Badge().preview().split("\n")  # binary attributes are not read
     assert [line.split() for line in badges[2:5]] == [
         ["1", "gold", "=BLOB="], ["3", "red", "=BLOB="], ["7", "blue", "=BLOB="]]
