@@ -1,4 +1,4 @@
-"""Restriction arguments as DataJoint builds them: ``AndList`` and ``Not``."""
+"""Query arguments as DataJoint reads them: ``AndList``, ``Not`` and ``order_by``."""
 
 from __future__ import annotations
 
@@ -16,3 +16,15 @@ def test_not_keeps_its_restriction() -> None:
     inner = {"a": 1}
     assert dj.Not(inner).restriction is inner
     assert repr(dj.Not(inner)) == "Not({'a': 1})"
+
+
+def test_order_by_key_in_upper_case_only_is_the_primary_key() -> None:
+    from frames.api.operators import parse_order
+    from frames.declare.spec import Attribute
+    from frames.declare.types import parse_type
+    from frames.plan.heading import Heading
+
+    heading = Heading((Attribute("id", parse_type("int32"), in_key=True),
+                       Attribute("key", parse_type("int32"), in_key=True)))
+    assert parse_order(["key desc", "id"], heading) == [("key", True), ("id", False)]
+    assert parse_order("KEY DESC", heading) == [("id", True), ("key", True)]
