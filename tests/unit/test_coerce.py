@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import frames as dj
+from frames.api.operators import parse_order
+from frames.declare.spec import Attribute
+from frames.declare.types import parse_type
+from frames.plan.heading import Heading
 
 
 def test_andlist_append_flattens_andlists_as_datajoint() -> None:
@@ -19,11 +23,6 @@ def test_not_keeps_its_restriction() -> None:
 
 
 def test_order_by_key_in_upper_case_only_is_the_primary_key() -> None:
-    from frames.api.operators import parse_order
-    from frames.declare.spec import Attribute
-    from frames.declare.types import parse_type
-    from frames.plan.heading import Heading
-
     heading = Heading((Attribute("id", parse_type("int32"), in_key=True),
                        Attribute("key", parse_type("int32"), in_key=True)))
     assert parse_order(["key desc", "id"], heading) == [("key", True), ("id", False)]
