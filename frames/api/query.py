@@ -297,6 +297,7 @@ class QueryExpression:
 
     # -- fetching -----------------------------------------------------------------------------
     def _ordered(self, order_by: Any, limit: int | None, offset: int | None) -> Node:
+        """The plan sorted and paged as a fetch asks (this plan itself if it asks neither)."""
         if order_by is None and limit is None and not offset:
             return self._plan
         return make_top(self._plan, self._top_order(order_by), limit, offset)
@@ -375,9 +376,11 @@ class QueryExpression:
             If the result has zero rows or more than one.
         """
         plan = self._plan
+        if attributes:  # only the named attributes (and the key) are read, as in DataJoint
+            named = [a for a in attributes if a != "KEY"]
+            plan.heading.check(named, f"{self._name}.fetch1()")
+            plan = self.proj(*[a for a in dict.fromkeys(named) if a not in self.primary_key])._plan
         heading = plan.heading
-        if attributes:
-            heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
         two = TopNode(plan, (), Param.of(2), None, heading)
         if heading.names:
