@@ -160,7 +160,19 @@ class _Converter:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
         if isinstance(node.expression, exp.Interval) and op in ("+", "-"):
             return self._date_add(node.this, node.expression, -1 if op == "-" else 1)
-        return Op(op, (self.convert(node.this), self.convert(node.expression)))
+        args = (self.convert(node.this), self.convert(node.expression))
+        if op in ("and", "or"):
+            self._check_conditions(op, args)
+        return Op(op, args)
+
+    def _check_conditions(self, op: str, args: tuple[Expr, ...]) -> None:
+        """AND and OR take conditions (or numbers, as MySQL reads them), not strings: a string
+        operand is most likely a concatenation that MySQL's SQL reads as OR."""
+        types = {attr.name: attr.type for attr in self.heading}
+        if any(infer_type(arg, types).category == "string" for arg in args):
+            raise self.fail(f"{op.upper()} needs conditions, not strings; to concatenate "
+                            "strings write concat(a, b) (MySQL reads a || b as OR), or set "
+                            "dj.config['fragment_dialect'] = 'ansi'", "||" if op == "or" else op)
 
     def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
         """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""
