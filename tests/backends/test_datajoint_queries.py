@@ -21,7 +21,7 @@ from per_backend import PerBackend
 
 import frames as dj
 from frames.api.coerce import assert_join_compatibility
-from frames.errors import QueryError, UnknownAttributeError
+from frames.errors import FragmentError, QueryError, UnknownAttributeError
 
 
 @contextmanager
@@ -261,6 +261,13 @@ def test_string_conditions_are_read_as_the_backend_reads_sql(school, backend_nam
         with pytest.raises(UnknownAttributeError, match="'Bob' .double quotes name an attrib"):
             student & 'name = "Bob"'
         assert ids(student & 'name = "name"') == [1, 2, 3]
+    one = student & {"student_id": 1}
+    assert one.proj(tag="concat(name, '!')").fetch1("tag") == "Ann!"  # the same everywhere
+    if backend_name == "mysql":  # MySQL reads || as OR, which strings cannot take
+        with pytest.raises(FragmentError, match=r"concat\(a, b\)"):
+            one.proj(tag="name || '!'")
+    else:
+        assert one.proj(tag="name || '!'").fetch1("tag") == "Ann!"
     dj.config["fragment_dialect"] = "mysql"
     try:
         assert ids(student & 'name = "Bob"') == [2]
