@@ -157,8 +157,13 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
 
 
+_NEVER_MISSING = frozenset((int, str, bool, bytes))
+
+
 def _missing(value: Any) -> bool:
     """NaN, NaT or ``pandas.NA``: how a DataFrame or a numpy array marks a missing value."""
+    if type(value) in _NEVER_MISSING:  # the usual key values, at once
+        return False
     if isinstance(value, float):  # float and numpy.float64
         return value != value
     if type(value).__name__ in ("NaTType", "NAType"):
