@@ -318,16 +318,19 @@ def upsert_clause(
 ) -> str:
     """The ``ON CONFLICT`` clause (DuckDB, PostgreSQL) that implements ``on_duplicate``.
 
-    ``'skip'`` ignores a conflict on any unique key; ``'replace'`` updates the non-key columns
-    of the row with the same primary key.
+    ``'skip'`` ignores a row whose primary key exists (a conflict on another unique index still
+    raises, as in DataJoint on PostgreSQL); ``'replace'`` updates the non-key columns of the
+    row with the same primary key.
     """
     if on_duplicate == "error":
         return ""
-    if on_duplicate == "skip":
-        return " ON CONFLICT DO NOTHING"
     if not primary_key:
+        if on_duplicate == "skip":
+            return " ON CONFLICT DO NOTHING"
         raise ValueError("on_duplicate='replace' needs the table's primary key")
     target = backend.column_list(primary_key)
+    if on_duplicate == "skip":
+        return f" ON CONFLICT ({target}) DO NOTHING"
     updates = ", ".join(
         f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns
         if c not in primary_key
