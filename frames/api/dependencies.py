@@ -1,7 +1,8 @@
 """The foreign-key dependency graph of a connection (DataJoint's ``datajoint.dependencies``).
 
 :class:`Dependencies` is a :class:`networkx.MultiDiGraph` whose nodes are full table names
-(``"schema"."table"``, as :attr:`Table.full_table_name` gives them) carrying ``primary_key`` (a
+(as :attr:`Table.full_table_name` gives them: ```lab`.`session``` on MySQL,
+``"lab"."session"`` elsewhere) carrying ``primary_key`` (a
 set of attribute names), and whose edges run parent → child, one per foreign key, keyed by the
 tuple of the child's referencing attributes, with the attributes
 
@@ -25,6 +26,7 @@ import networkx as nx
 
 from frames.declare.spec import TableRef
 from frames.errors import DefinitionError
+from frames.sql.ddl import qualified_name
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
@@ -34,9 +36,10 @@ __all__ = ["Dependencies", "dependencies_of", "extract_master", "full_table_name
 _PART_NAME = re.compile(r'(?P<master>(?P<q>[`"])[\w]+(?P=q)\.(?P=q)#?[\w]+)__[\w]+(?P=q)')
 
 
-def full_table_name(ref: TableRef) -> str:
-    """The graph's node name of a table: ``"schema"."table"``."""
-    return f'"{ref.schema}"."{ref.name}"'
+def full_table_name(connection: Connection, ref: TableRef) -> str:
+    """The graph's node name of a table, its ``full_table_name`` on ``connection``
+    (```lab`.`session``` on MySQL, ``"lab"."session"`` elsewhere)."""
+    return qualified_name(ref, connection.sql_dialect)
 
 
 def extract_master(part_table: str) -> str | None:
@@ -151,13 +154,13 @@ class Dependencies(nx.MultiDiGraph):
         self._loaded = True
 
     def _add_table(self, spec: Any) -> None:
-        node = full_table_name(spec.ref)
+        node = full_table_name(self._connection, spec.ref)
         primary_key = set(spec.primary_key)
         self.add_node(node, primary_key=primary_key)
         for fk in spec.foreign_keys:
             attr_map = dict(fk.attr_map)
             self.add_edge(
-                full_table_name(fk.parent),
+                full_table_name(self._connection, fk.parent),
                 node,
                 key=tuple(attr_map),
                 attr_map=attr_map,

@@ -38,7 +38,6 @@ from frames.declare.naming import tier_of
 from frames.declare.spec import TableRef
 from frames.errors import FramesError
 from frames.logging import logger
-from frames.settings import config
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
@@ -695,6 +694,10 @@ class Diagram(nx.MultiDiGraph):
 
     # ------------------------------------------------------------------ rendering
 
+    def _setting(self, name: str) -> str:
+        """``display.<name>`` of the diagram's connection's configuration."""
+        return self._connection._config["display." + name]
+
     def make_dot(self, theme: str | None = None) -> Dot:
         """The diagram as a Graphviz graph (pydot's interface: ``get_nodes()``, ``get_edges()``,
         ``to_string()``, ``create_svg()``, ...).
@@ -715,9 +718,9 @@ class Diagram(nx.MultiDiGraph):
         for node, data in graph.nodes(data=True):
             if data.get("collapsed"):
                 schema_of[node] = data["schema_name"]
-        theme_name = theme or config.get("display.diagram_theme", "auto")
+        theme_name = theme or self._setting("diagram_theme")
         colours = _DIAGRAM_THEMES.get(theme_name, _DIAGRAM_THEMES["light"])
-        dot = Dot("frames_diagram", rankdir=config.get("display.diagram_direction", "LR"))
+        dot = Dot("frames_diagram", rankdir=self._setting("diagram_direction"))
         if colours["bg"]:
             dot.set_bgcolor(colours["bg"])
         part_master = _part_masters(graph)
@@ -804,7 +807,7 @@ class Diagram(nx.MultiDiGraph):
     def svg_string(self) -> str:
         """The diagram as SVG text in the configured theme (``'auto'``: light colours plus a
         ``prefers-color-scheme`` style block, so one image follows the viewer's mode)."""
-        if config.get("display.diagram_theme", "auto") != "auto":
+        if self._setting("diagram_theme") != "auto":
             return self.make_dot().create_svg().decode("utf-8")
         svg = self.make_dot(theme="light").create_svg().decode("utf-8")
         insert_at = svg.find(">", svg.find("<svg")) + 1
@@ -843,7 +846,7 @@ class Diagram(nx.MultiDiGraph):
         graph, _ = self._apply_collapse(self._make_graph())
         schema_of, labels = self._schema_clusters()
         theme = _DIAGRAM_THEMES["light"]
-        lines = [f"flowchart {config.get('display.diagram_direction', 'LR')}", ""]
+        lines = [f"flowchart {self._setting('diagram_direction')}", ""]
         for tier, name in _MERMAID_CLASSES.items():
             fill, stroke, text = theme["palette"][tier]
             lines.append(f"    classDef {name} fill:{fill},stroke:{stroke},color:{text}")

@@ -183,6 +183,10 @@ def test_svg_renders_without_system_graphviz(lab) -> None:
     texts = re.findall(r"<text[^>]*>([^<]+)</text>", light)
     assert "note" in texts and "session.note" not in texts
     assert "@media (prefers-color-scheme: dark)" in diagram.svg_string()  # theme 'auto'
+    with dj.config.override(display__diagram_theme="dark", display__diagram_direction="TB"):
+        dark = diagram.svg_string().lower()
+        assert diagram.make_mermaid().startswith("flowchart TB")
+    assert "#161a21" in dark and "@media" not in dark
     assert diagram._repr_svg_().startswith("<svg")
     assert diagram.make_png().getvalue().startswith(b"\x89PNG")
 
