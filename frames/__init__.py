@@ -10,32 +10,49 @@ from frames import blob, errors
 from frames.api.coerce import AndList, Not
 from frames.api.connection import Connection, conn, connect, list_schemas
 from frames.api.diagram import Diagram
+from frames.api.free_table import free_table as FreeTable
 from frames.api.instance import Instance, config
 from frames.api.jobs import Job
 from frames.api.query import QueryExpression, Top
 from frames.api.schema import Schema
-from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
+from frames.api.table import (
+    Compute,
+    Computed,
+    Entry,
+    Imported,
+    Ingest,
+    Lookup,
+    Manual,
+    Part,
+    Table,
+    UserTable,
+    ValidationResult,
+)
 from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
 from frames.blob import MatCell, MatStruct
-from frames.codecs import Codec, get_codec, list_codecs
 from frames.cli import cli
-from frames.logging import logger
+from frames.codecs import Codec, get_codec, list_codecs
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
+from frames.logging import logger
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AndList",
     "Codec",
+    "Compute",
     "Computed",
     "Connection",
     "DataJointError",
     "Diagram",
+    "Entry",
+    "FreeTable",
     "Imported",
     "Instance",
     "Job",
+    "Ingest",
     "Lookup",
     "Manual",
     "MatCell",
@@ -48,6 +65,8 @@ __all__ = [
     "ThreadSafetyError",
     "Top",
     "U",
+    "UserTable",
+    "ValidationResult",
     "VirtualModule",
     "blob",
     "cli",

@@ -166,7 +166,8 @@ def format_html(
     Returns
     -------
     str
-        A ``<div class="frames-table">`` holding a scoped ``<style>``, the ``<table>``,
+        A scoped ``<style>`` (first, as in DataJoint's HTML), then a
+        ``<div class="frames-table">`` holding the ``<table>``,
         ``<p>...</p>`` if ``total`` exceeds the rows shown, and ``<p>Total: N</p>``. Every name,
         comment and value is HTML-escaped.
     """
@@ -187,8 +188,8 @@ def format_html(
         for row in shown
     )
     more = "<p>...</p>\n" if total > len(shown) else ""
-    return (
-        f'<div class="{_CSS_CLASS}">\n{_STYLE}\n'
+    return (  # the style first, as DataJoint's HTML starts
+        f'{_STYLE}\n<div class="{_CSS_CLASS}">\n'
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
         f"{more}<p>{html.escape(_footer(total, failure))}</p>\n</div>"
     )

@@ -12,7 +12,10 @@ it. Referential integrity is checked by frames where the engine does not declare
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping, Sequence
+import itertools
+import sys
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -23,7 +26,13 @@ from frames.codecs.attributes import encode_values
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value
-from frames.errors import DataError, DuplicateError, IntegrityError, MissingAttributeError
+from frames.errors import (
+    DataError,
+    DuplicateError,
+    IntegrityError,
+    MissingAttributeError,
+    UnknownAttributeError,
+)
 from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
@@ -36,15 +45,67 @@ _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError
 
 
 def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool,
-                ignore_extra_fields: bool) -> int:
-    """Insert ``rows`` into ``table`` atomically; see :meth:`frames.api.table.Table.insert`."""
+                ignore_extra_fields: bool, chunk_size: int | None = None) -> int:
+    """Insert ``rows`` into ``table``; see :meth:`frames.api.table.Table.insert`.
+
+    Each call (each chunk of ``chunk_size`` rows) is one transaction. Returns the rows written.
+    """
     on_duplicate = "replace" if replace else "skip" if skip_duplicates else "error"
     if isinstance(rows, type) and issubclass(rows, QueryExpression):
         rows = rows()
     if isinstance(rows, QueryExpression):
         from frames.api.insert_select import insert_from_query
 
+        if chunk_size is not None:
+            raise DataError(f"{table._name}.insert(query): chunk_size is not supported for "
+                            "QueryExpression inserts")
         return insert_from_query(table, rows, on_duplicate, ignore_extra_fields)
+    if chunk_size is None:
+        return _insert_batch(table, rows, on_duplicate, ignore_extra_fields)
+    if chunk_size < 1:
+        raise DataError(f"{table._name}.insert(): chunk_size must be a positive number of rows, "
+                        f"not {chunk_size!r}")
+    return sum(_insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
+               for chunk in _chunks(rows, chunk_size))
+
+
+def _chunks(rows: Any, size: int) -> Iterator[Any]:
+    """``rows`` in pieces of ``size`` rows: slices of a table or data frame, lists otherwise."""
+    frame = _as_arrow(rows)
+    if frame is not None:
+        for start in range(0, frame.num_rows, size):
+            yield frame.slice(start, size)
+        return
+    if hasattr(rows, "iloc") or (hasattr(rows, "dtype") and getattr(rows.dtype, "names", None)):
+        rows_of = rows.iloc if hasattr(rows, "iloc") else rows  # pandas, numpy records
+        for start in range(0, len(rows), size):
+            yield rows_of[start:start + size]
+        return
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
+    """The rows of a pandas ``frame`` for :meth:`Table.insert_dataframe` (see there)."""
+    if type(frame).__name__ != "DataFrame" or type(frame).__module__.split(".")[0] != "pandas":
+        raise DataError(f"{table._name}.insert_dataframe requires a pandas DataFrame, not a "
+                        f"{type(frame).__name__}")
+    index_names = [n for n in frame.index.names if n is not None]
+    if index_as_pk is None:
+        index_as_pk = bool(index_names) and set(index_names) == set(table.primary_key)
+    if not index_as_pk:
+        return frame.reset_index(drop=True)
+    if set(index_names) != set(table.primary_key):
+        raise DataError(
+            f"{table._name}.insert_dataframe(): DataFrame index columns {index_names} do not "
+            f"match table primary key {list(table.primary_key)}. Use index_as_pk=False to "
+            "ignore index, or reset_index() first.")
+    return frame.reset_index()
+
+
+def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_fields: bool) -> int:
+    """Insert ``rows`` (not a query) in one transaction; the number of rows written."""
     heading = table.heading
     batches = _batches(rows, heading, table._name, ignore_extra_fields)
     connection = table._connection
@@ -139,12 +200,20 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
     if isinstance(rows, Mapping):
         raise DataError(f"{name}.insert() takes a list of rows; use insert1() for one row")
     out: list[Mapping[str, Any]] = []
+    positional = False
     for number, row in enumerate(rows):
         if isinstance(row, Mapping):
             out.append(row)
         elif hasattr(row, "dtype") and getattr(row.dtype, "names", None):
             out.append(dict(zip(row.dtype.names, row.tolist(), strict=True)))
         elif isinstance(row, Sequence) and not isinstance(row, (str, bytes)):
+            if not positional:
+                positional = True
+                warnings.warn(
+                    "Positional inserts (tuples/lists) are deprecated and will be removed in a "
+                    "future version. Use dict with explicit field names instead: "
+                    "table.insert1({'field': value, ...})", DeprecationWarning,
+                    stacklevel=_caller_stacklevel())
             if len(row) != len(heading):
                 raise MissingAttributeError(
                     f"{name}.insert(): row {number} has {len(row)} values but the table has "
@@ -154,6 +223,14 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
             raise DataError(f"{name}.insert(): row {number} is a {type(row).__name__}; rows "
                             "must be dicts or tuples")
     return out
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of a warning that points at the first caller outside frames."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("frames."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _is_nan(value: Any) -> bool:
@@ -170,16 +247,22 @@ def _layout(keys: Sequence[str], heading: Heading, name: str, number: int,
 
     Raises
     ------
+    UnknownAttributeError
+        For a key that is not an attribute (unless ``ignore_extra_fields``).
     MissingAttributeError
-        For a key that is not an attribute (unless ``ignore_extra_fields``), or a missing
-        attribute without a default.
+        For a missing attribute without a default.
     """
     present = set(keys)
     extra = [key for key in keys if key not in heading]
     if extra and not ignore_extra_fields:
-        raise MissingAttributeError(
+        raise UnknownAttributeError(
             f"{name}.insert(): row {number} has unknown attribute {extra[0]!r}. Attributes: "
             f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)")
+    required = [attr.name for attr in heading if not attr.has_default]
+    if required and not present & set(heading.names):
+        raise MissingAttributeError(
+            f"{name}.insert(): Cannot insert empty row {number}. The following attributes "
+            f"require values: {required}")
     names: list[str] = []
     for attr in heading:
         if attr.name in present:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from frames.api.query import QueryExpression
-from frames.errors import DuplicateError, MissingAttributeError
+from frames.errors import DuplicateError, MissingAttributeError, UnknownAttributeError
 from frames.sql.compile import compile_plan
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
     heading = table.heading
     extra = [n for n in query.heading.names if n not in heading]
     if extra and not ignore_extra_fields:
-        raise MissingAttributeError(
+        raise UnknownAttributeError(
             f"{table._name}.insert(query): the query has attributes the table lacks: "
             f"{', '.join(extra)} (project them away or pass ignore_extra_fields=True)")
     missing = [a.name for a in heading if a.name not in query.heading and not a.has_default]

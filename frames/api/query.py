@@ -122,6 +122,11 @@ class QueryExpression:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
 
     @property
+    def connection(self) -> Connection:
+        """The connection this query runs on."""
+        return self._connection
+
+    @property
     def _backend(self) -> str | None:
         """The dialect of the connection (how SQL fragments are read), if there is one."""
         return None if self._connection is None else self._connection.dialect
@@ -455,9 +460,15 @@ class QueryExpression:
 
     # -- display ------------------------------------------------------------------------------
     def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int]:
+        """The first rows as the preview shows them, and the total: binary attributes are not
+        fetched (as in DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
         limit = config["display.limit"] if limit is None else limit
+        binary = [a.name for a in self.heading if a.type.category == "bytes" and not a.in_key]
+        shown = self.proj(..., *[f"-{name}" for name in binary]) if binary else self
         ordered = None if isinstance(self._plan, TopNode) else "KEY"
-        rows = self.to_dicts(order_by=ordered, limit=limit) if self.heading.names else []
+        rows = shown.to_dicts(order_by=ordered, limit=limit) if self.heading.names else []
+        for row in rows if binary else ():
+            row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
         return rows, len(self)
 
     def _shown(self, limit: int | None = None) -> tuple[list[dict[str, Any]], int, str | None]:

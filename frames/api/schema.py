@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 import inspect
+import logging
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 
 from frames.api.connection import Connection, conn
+from frames.api.datajoint_declare import resolve_reference
 from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
-from frames.declare.naming import class_name_of, table_name, tier_of
+from frames.declare.naming import (
+    MAX_TABLE_NAME_LENGTH,
+    TIER_PREFIXES,
+    class_name_of,
+    table_name,
+    tier_of,
+)
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
-from frames.errors import DefinitionError, MissingTableError
+from frames.errors import AccessError, DefinitionError, FramesError, MissingTableError
 from frames.plan.heading import Heading
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
     create_table_sql,
     foreign_key_catalog_rows,
     lineage_catalog_sql,
+    qualified_name,
 )
+from frames.sql.dialects import Dialect
+
+logger = logging.getLogger(__name__)
 
 
 class Schema:
@@ -31,12 +45,19 @@ class Schema:
 
     Parameters
     ----------
-    schema_name : str
-        Name of the schema; created if missing (unless ``create_schema=False``).
+    schema_name : str, optional
+        Name of the schema; created if missing (unless ``create_schema=False``). Without a name
+        the schema is inactive: decorated classes wait until :meth:`activate` names it.
     context : dict, optional
         Namespace in which ``->`` references are resolved (default: the decorating module).
     connection : Connection, optional
         Default: the process-wide connection (``FRAMES_DATABASE_URL`` or in-memory DuckDB).
+    create_schema : bool
+        ``False``: a missing schema is an error instead of being created.
+    create_tables : bool, optional
+        ``False``: decorating a class whose table is missing is an error (default: create it).
+    add_objects : dict, optional
+        More names for the declaration context.
 
     Examples
     --------
@@ -50,22 +71,81 @@ class Schema:
     ...     '''
     """
 
-    def __init__(self, schema_name: str, context: dict[str, Any] | None = None, *,
+    def __init__(self, schema_name: str | None = None, context: dict[str, Any] | None = None, *,
                  connection: Connection | None = None, create_schema: bool = True,
-                 create_tables: bool = True):
-        if not isinstance(schema_name, str) or not schema_name:
-            raise ValueError("Schema needs a name, e.g. dj.Schema('my_lab')")
-        self.database = schema_name
+                 create_tables: bool | None = None, add_objects: dict[str, Any] | None = None):
+        if schema_name is not None and not isinstance(schema_name, str):
+            raise FramesError(f"Schema name must be a string, not {type(schema_name).__name__}")
+        self.database: str | None = None
         self.context = context
-        self.connection = connection or conn()
+        self.connection = connection
+        self.create_schema = create_schema
         self.create_tables = create_tables
-        backend = self.connection.backend
-        if not backend.schema_exists(schema_name):
-            if not create_schema:
-                raise MissingTableError(f"schema {schema_name!r} does not exist and "
-                                        "create_schema=False")
-            backend.create_schema(schema_name)
+        self.add_objects = add_objects
+        self.declare_list: list[tuple[type[Table], dict[str, Any]]] = []
         self._classes: dict[TableRef, type[Table]] = {}
+        if schema_name:
+            self.activate(schema_name)
+
+    def is_activated(self) -> bool:
+        """True once the schema is bound to a database schema (see :meth:`activate`)."""
+        return self.database is not None
+
+    def activate(self, schema_name: str | None = None, *, connection: Connection | None = None,
+                 create_schema: bool | None = None, create_tables: bool | None = None,
+                 add_objects: dict[str, Any] | None = None) -> None:
+        """Bind this schema to the database schema ``schema_name`` (created if missing unless
+        ``create_schema=False``) and declare the classes decorated while it was inactive.
+
+        Raises
+        ------
+        FramesError
+            Without a name on an inactive schema, or with another name than an active one's.
+        MissingTableError
+            If the schema does not exist and may not be created.
+        """
+        if schema_name is None:
+            if self.exists:
+                return
+            raise FramesError("Please provide a schema_name to activate the schema.")
+        if self.database is not None and self.exists:
+            if self.database == schema_name:
+                return
+            raise FramesError(f"The schema is already activated for schema {self.database}.")
+        if connection is not None:
+            self.connection = connection
+        if self.connection is None:
+            self.connection = conn()
+        self.database = schema_name
+        if create_schema is not None:
+            self.create_schema = create_schema
+        if create_tables is not None:
+            self.create_tables = create_tables
+        if add_objects:
+            self.add_objects = add_objects
+        if not self.exists:
+            if not self.create_schema:
+                raise MissingTableError(
+                    f"Database `{schema_name}` has not yet been declared. Set argument "
+                    "create_schema=True to create it.")
+            try:
+                self.connection.backend.create_schema(schema_name)
+            except AccessError:
+                raise AccessError(f"Schema `{schema_name}` does not exist and could not be "
+                                  "created. Check permissions.") from None
+        for cls, context in self.declare_list:
+            self._decorate_master(cls, {**context, **(self.add_objects or {})})
+
+    @property
+    def exists(self) -> bool:
+        """True if the schema exists in the database (the schema must be activated)."""
+        if self.database is None or self.connection is None:
+            raise FramesError("Schema must be activated first.")
+        return self.connection.backend.schema_exists(self.database)
+
+    def _assert_exists(self) -> None:
+        if not self.exists:
+            raise MissingTableError(f"Schema `{self.database}` has not been created.")
 
     @property
     def dialect_name(self) -> str:
@@ -77,7 +157,10 @@ class Schema:
 
     # -- declaring ----------------------------------------------------------------------------
     def __call__(self, cls: type[Table] | None = None, *, context: dict[str, Any] | None = None):
-        """Declare ``cls`` (and its part tables) in this schema; use as ``@schema``."""
+        """Declare ``cls`` (and its part tables) in this schema; use as ``@schema``.
+
+        On an inactive schema the class waits for :meth:`activate`.
+        """
         if cls is None:
             return lambda c: self(c, context=context)
         if context is None:
@@ -86,22 +169,39 @@ class Schema:
             frame = inspect.currentframe()
             caller = frame.f_back if frame is not None else None
             context = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
-        self._declare(cls, context)
+        if isinstance(cls, type) and issubclass(cls, Part):
+            raise DefinitionError(f"part table {cls.__name__} must be declared as a nested class "
+                                  "of its master table; the schema decorator is applied to the "
+                                  "master only")
+        if self.is_activated():
+            self._decorate_master(cls, {**context, **(self.add_objects or {})})
+        else:
+            self.declare_list.append((cls, context))
         return cls
+
+    def _decorate_master(self, cls: type[Table], context: dict[str, Any]) -> None:
+        """Declare ``cls`` and then its part tables (also those it inherits)."""
+        self._declare(cls, {**context, "self": cls, cls.__name__: cls})
+        for name in _ordered_dir(cls):
+            part = getattr(cls, name) if name[:1].isupper() else None
+            if isinstance(part, type) and issubclass(part, Part) and part is not cls:
+                self._declare(part, {**context, "master": cls, "self": part, cls.__name__: cls},
+                              master=cls)
 
     def _declare(self, cls: type[Table], context: dict[str, Any],
                  master: type[Table] | None = None) -> None:
         if not (isinstance(cls, type) and issubclass(cls, Table)) or cls.tier == "":
             raise DefinitionError(f"{getattr(cls, '__name__', cls)!r} must subclass dj.Manual, "
                                   "dj.Lookup, dj.Imported, dj.Computed or dj.Part")
-        if master is None and cls.tier == "part":
-            raise DefinitionError(f"part table {cls.__name__} must be declared as a nested class "
-                                  "of its master table")
         try:
             name = table_name(cls.__name__, cls.tier,
                               master._spec.ref.name if master is not None else None)
         except ValueError as error:
             raise DefinitionError(str(error)) from None
+        if len(name) > MAX_TABLE_NAME_LENGTH:
+            raise DefinitionError(f"Table name `{name}` of class {cls.__name__} exceeds the max "
+                                  f"length of {MAX_TABLE_NAME_LENGTH}; give the class a shorter "
+                                  "name")
         ref = TableRef(self.database, name)
         definition = getattr(cls, "definition", "")
         if not isinstance(definition, str) or not definition.strip():
@@ -114,17 +214,22 @@ class Schema:
                                 resolve=resolve)
         if self.connection.backend.table_exists(ref):
             spec = self.stored_spec(ref)  # the database is the truth for existing tables
-        elif not self.create_tables:
+        elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
             spec = auto_populated_spec(spec)
             self._create(spec)
         self._adopt(cls, spec, master)
-        if issubclass(cls, Lookup) and cls.contents:
-            cls().insert(list(cls.contents), skip_duplicates=True)
-        for attr in list(vars(cls).values()):
-            if isinstance(attr, type) and issubclass(attr, Part) and attr is not cls:
-                self._declare(attr, {**context, cls.__name__: cls}, master=cls)
+        if "Table definition:" not in (cls.__doc__ or ""):
+            cls.__doc__ = (cls.__doc__ or "") + "\nTable definition:\n\n" + definition
+        if issubclass(cls, Lookup):
+            contents = list(cls().contents or ())
+            if contents:
+                cls().insert(contents, skip_duplicates=True)
+
+    def _creates_tables(self) -> bool:
+        """Whether missing tables are created (``create_tables``, default True)."""
+        return self.create_tables is not False
 
     def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
         """Bind ``cls`` to its stored table."""
@@ -154,37 +259,50 @@ class Schema:
             raise MissingTableError(f"table {ref} does not exist")
         return resolved[ref]
 
+    def make_classes(self, into: dict[str, Any] | None = None) -> None:
+        """Create a class for every table of the schema that no class in ``into`` stands for.
+
+        The classes are rebuilt from the database's metadata (masters with their parts nested)
+        and put into ``into``: by default the schema's context, else the caller's namespace.
+        """
+        if into is None:
+            if self.context is not None:
+                into = self.context
+            else:
+                frame = inspect.currentframe()
+                caller = frame.f_back if frame is not None else None
+                into = caller.f_locals if caller is not None else {}
+        self._missing_classes(into, set())
+
     def spawn_missing_classes(self, context: dict[str, Any] | None = None) -> dict[str, type]:
         """Create a class for every table of the schema that has none, from its metadata.
 
         The classes (masters with their parts nested) are put into ``context`` — by default the
         caller's namespace — and returned by class name.
         """
-        from frames.api.virtual import spawn_classes
-
         if context is None:
             frame = inspect.currentframe()
             caller = frame.f_back if frame is not None else None
             context = caller.f_locals if caller is not None else {}
-        classes = spawn_classes(self, skip=set(self._classes))
-        context.update(classes)
+        return self._missing_classes(context, set(self._classes))
+
+    def _missing_classes(self, into: dict[str, Any], skip: set[TableRef]) -> dict[str, type]:
+        """Spawn classes for the tables not in ``skip`` that no class in ``into`` stands for,
+        and put them into ``into`` (never replacing a name it has)."""
+        from frames.api.virtual import spawn_classes
+
+        self._assert_exists()
+        present = {ref for value in list(into.values()) for ref in _table_refs(value)}
+        classes = {name: cls for name, cls in spawn_classes(self, skip=present | skip).items()
+                   if name not in into}
+        into.update(classes)
         return classes
 
     def _resolve(self, text: str, context: dict[str, Any], master: type[Table] | None
                  ) -> TableSpec:
-        if text == "master":
-            if master is None:
-                raise LookupError("'-> master' is only valid in a part table")
-            return master._spec  # type: ignore[return-value]
-        head, *rest = text.split(".")
-        target: Any = context.get(head)
-        for part in rest:
-            target = getattr(target, part, None)
-        if isinstance(target, type) and issubclass(target, Table) and target._spec is not None:
-            return target._spec
-        if isinstance(target, Table):
-            return type(target)._spec  # type: ignore[return-value]
-        raise LookupError(text)
+        if master is not None:
+            context = {"master": master, **context}
+        return resolve_reference(text, context)
 
     def _create(self, spec: TableSpec) -> None:
         dialect = self.connection.sql_dialect
@@ -203,8 +321,90 @@ class Schema:
 
     # -- inspection and removal ---------------------------------------------------------------
     def list_tables(self) -> list[str]:
-        """Stored names of the tables in this schema."""
-        return self.connection.backend.list_tables(self.database)
+        """Stored names of the tables in this schema, parents before children (hidden ``~``
+        tables excluded)."""
+        self._assert_exists()
+        names = self.connection.backend.list_tables(self.database)
+        graph = nx.DiGraph()
+        graph.add_nodes_from(names)
+        graph.add_edges_from((fk.parent.name, child.name)
+                             for child, fk in self.connection.backend.foreign_keys()
+                             if child.schema == fk.parent.schema == self.database
+                             and child.name in graph and fk.parent.name in graph)
+        return list(nx.lexicographical_topological_sort(graph))
+
+    def get_table(self, name: str) -> Table:
+        """The table called ``name`` as a :class:`~frames.api.table.FreeTable`.
+
+        ``name`` is a stored name (``'session__trial'``) or a class name (``'Session'``); the
+        tier prefix (``#``, ``_``, ``__``) may be left out.
+
+        Raises
+        ------
+        MissingTableError
+            If the schema has no such table.
+        """
+        from frames.api.table import FreeTable
+
+        self._assert_exists()
+        stored = self._find_table_name(name)
+        if stored is None:
+            raise MissingTableError(f"Table `{_snake(name)}` does not exist in schema "
+                                    f"`{self.database}`.")
+        return FreeTable(self.connection, qualified_name(TableRef(self.database, stored),
+                                                         self.connection.sql_dialect))
+
+    def __getitem__(self, name: str) -> Table:
+        """``schema['Session']``: :meth:`get_table`."""
+        return self.get_table(name)
+
+    def __iter__(self) -> Iterator[Table]:
+        """Every table of the schema as a :class:`~frames.api.table.FreeTable`, parents
+        first."""
+        self._assert_exists()
+        for name in self.list_tables():
+            yield self.get_table(name)
+
+    def __contains__(self, name: str) -> bool:
+        """True if the schema has a table called ``name`` (as in :meth:`get_table`)."""
+        return self._find_table_name(name) is not None
+
+    def _find_table_name(self, name: str) -> str | None:
+        """The stored name of table ``name`` (snake or Camel case, tier prefix optional)."""
+        name = _snake(name)
+        tables = self.list_tables()
+        for candidate in (name, *(prefix + name for prefix in TIER_PREFIXES.values())):
+            if candidate in tables:
+                return candidate
+        return None
+
+    @property
+    def lineage_table_exists(self) -> bool:
+        """True if the schema has DataJoint's ``~lineage`` table."""
+        from frames.declare.lineage_catalog import lineage_table_exists
+
+        self._assert_exists()
+        return lineage_table_exists(self.connection, self.database)
+
+    @property
+    def lineage(self) -> dict[str, str]:
+        """``'schema.table.attribute'`` → its lineage, for every attribute of the schema that
+        has one, as the database records it."""
+        from frames.declare.lineage_catalog import get_schema_lineages
+
+        self._assert_exists()
+        return get_schema_lineages(self.connection, self.database)
+
+    def rebuild_lineage(self) -> None:
+        """Rewrite DataJoint's ``~lineage`` table of this schema from its foreign keys.
+
+        For schemas declared before lineage was recorded, or whose records went stale; upstream
+        schemas are read from the database, so their tables need no rebuild first.
+        """
+        from frames.declare.lineage_catalog import rebuild_schema_lineage
+
+        self._assert_exists()
+        rebuild_schema_lineage(self.connection, self.database)
 
     @property
     def jobs(self) -> list[Any]:
@@ -215,13 +415,28 @@ class Schema:
         return schema_jobs(self)
 
     def drop(self, prompt: bool | None = None) -> None:
-        """Drop the schema with all its tables and data (asks unless ``prompt=False``)."""
+        """Drop the schema with all its tables and data (asks unless ``prompt=False``).
+
+        A schema that does not exist is left alone.
+
+        Raises
+        ------
+        AccessError
+            If the database user may not drop it.
+        """
         from frames.api.delete import confirm
 
-        if not confirm(f"Drop schema {self.database!r} with all its tables and data?", prompt):
+        if not self.exists:
+            logger.info("Schema named `%s` does not exist. Doing nothing.", self.database)
+            return
+        if not confirm(f"Proceed to delete entire schema `{self.database}`?", prompt):
             print("Drop cancelled.")
             return
-        self.connection.backend.drop_schema(self.database)
+        try:
+            self.connection.backend.drop_schema(self.database)
+        except AccessError:
+            raise AccessError(f"An attempt to drop schema `{self.database}` has failed. Check "
+                              "permissions.") from None
         forget_schema(self.connection, self.database)
         for cls in self._classes.values():
             cls._spec = None
@@ -230,8 +445,33 @@ class Schema:
     def _dependency_graph(self) -> nx.DiGraph:
         return dependency_graph(self.connection)
 
-    def __iter__(self):
-        return iter(self._classes.values())
+
+def _ordered_dir(cls: type) -> list[str]:
+    """Attribute names of ``cls`` and its bases in declaration order, bases first."""
+    names: list[str] = []
+    for klass in reversed(cls.__mro__):
+        names.extend(name for name in vars(klass) if name not in names)
+    return names
+
+
+def _snake(name: str) -> str:
+    """A class name (``'SessionTrial'``) as a stored name's root (``'session_trial'``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name
+
+
+def _table_refs(value: Any) -> list[TableRef]:
+    """The tables a namespace value stands for: a declared table class and its parts."""
+    if not (isinstance(value, type) and issubclass(value, Table)):
+        return []
+    spec = type.__getattribute__(value, "_spec")
+    refs = [spec.ref] if spec is not None else []
+    for name in _ordered_dir(value):
+        part = getattr(value, name, None) if name[:1].isupper() else None
+        if part is not value and isinstance(part, type) and issubclass(part, Part):
+            part_spec = type.__getattribute__(part, "_spec")
+            if part_spec is not None:
+                refs.append(part_spec.ref)
+    return refs
 
 
 # -- the per-connection registry of table specs ----------------------------------------------
@@ -273,18 +513,21 @@ def table_spec(connection: Connection, ref: TableRef) -> TableSpec:
 
 
 def dependency_graph(connection: Connection) -> nx.DiGraph:
-    """Tables as nodes (``"schema"."name"``) and foreign keys as parent → child edges.
+    """Tables as nodes (their full names, quoted as the backend quotes: ``"lab"."subject"``,
+    ```lab`.`subject```) and foreign keys as parent → child edges.
 
     Each edge lists every foreign key between its two tables (``fks``); ``primary`` and
     ``renamed`` say whether any of them is in the child's key or renames attributes.
     """
     graph = nx.DiGraph()
+    dialect = connection.sql_dialect
     for spec in list(_registry(connection).values()):
-        _add_node(graph, spec.ref)
+        _add_node(graph, spec.ref, dialect)
     for child, fk in connection.backend.foreign_keys():
-        _add_node(graph, child)
-        _add_node(graph, fk.parent)
-        edge = (_node_id(fk.parent), _node_id(child))
+        _add_node(graph, child, dialect)
+        _add_node(graph, fk.parent, dialect)
+        edge = (dialect.full_name(fk.parent.schema, fk.parent.name),
+                dialect.full_name(child.schema, child.name))
         renamed = any(c != p for c, p in fk.attr_map)
         if graph.has_edge(*edge):  # a second foreign key between the same two tables
             data = graph.edges[edge]
@@ -296,16 +539,12 @@ def dependency_graph(connection: Connection) -> nx.DiGraph:
     return graph
 
 
-def _node_id(ref: TableRef) -> str:
-    return f'"{ref.schema}"."{ref.name}"'
-
-
-def _add_node(graph: nx.DiGraph, ref: TableRef) -> None:
+def _add_node(graph: nx.DiGraph, ref: TableRef, dialect: Dialect) -> None:
     label = class_name_of(ref.name)
     if tier_of(ref.name) == "part":
         from frames.declare.naming import master_of
 
         label = f"{class_name_of(master_of(ref.name) or '')}.{label}"
-    graph.add_node(_node_id(ref), label=label, tier=tier_of(ref.name), schema=ref.schema,
-                   ref=ref)
+    graph.add_node(dialect.full_name(ref.schema, ref.name), label=label, tier=tier_of(ref.name),
+                   schema=ref.schema, ref=ref)
 

@@ -8,7 +8,9 @@ itself behaves like a query (``Subject & {'sex': 'M'}``, ``Subject.insert(...)``
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,21 +19,26 @@ from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
 from frames.declare.naming import master_of, tier_of
 from frames.declare.spec import TableRef, TableSpec
-from frames.errors import DataError, MissingTableError
+from frames.errors import DataError, IntegrityError, MissingTableError
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
 from frames.sql.ddl import qualified_name
 
 if TYPE_CHECKING:
+    from frames.api.connection import Connection
     from frames.api.schema import Schema
+
+logger = logging.getLogger("frames")
 
 _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
 ) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
      "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph",
-     "full_table_name", "table_name", "parents", "children"}
+     "full_table_name", "table_name", "class_name", "parents", "children", "ancestors",
+     "descendants", "parts", "is_declared", "insert_dataframe", "validate", "update1",
+     "connection"}
 
 
 class TableMeta(type):
@@ -156,6 +163,11 @@ class Table(QueryExpression, metaclass=TableMeta):
         return self._spec.ref.name  # type: ignore[union-attr]
 
     @property
+    def class_name(self) -> str:
+        """The name of the table's class."""
+        return type(self).__name__
+
+    @property
     def database(self) -> str:
         """The schema (database) holding this table."""
         return self._spec.ref.schema  # type: ignore[union-attr]
@@ -166,10 +178,20 @@ class Table(QueryExpression, metaclass=TableMeta):
         return self._spec.ref  # type: ignore[union-attr]
 
     @property
+    def connection(self) -> Connection:
+        """The connection this table's schema uses."""
+        return self._connection
+
+    @property
     def full_table_name(self) -> str:
         """The quoted ``"schema"."table"`` name (DataJoint's ``full_table_name``), in the
         connection's quoting (backticks on MySQL)."""
         return qualified_name(self.ref, self._connection.sql_dialect)
+
+    @property
+    def is_declared(self) -> bool:
+        """True if the table exists in the database."""
+        return self._connection.backend.table_exists(self.ref)
 
     def _dependency_graph(self) -> Any:
         """The dependency graph of this table's connection (for :class:`frames.Diagram`)."""
@@ -177,23 +199,63 @@ class Table(QueryExpression, metaclass=TableMeta):
 
         return dependency_graph(self._connection)
 
-    def parents(self, primary: bool | None = None) -> list[str]:
-        """Full names of the tables this one references (``primary``: only through its key,
-        ``False``: only through secondary attributes)."""
-        return self._neighbours(self._dependency_graph().in_edges, primary, 0)
+    def parents(self, primary: bool | None = None, as_objects: bool = False,
+                foreign_key_info: bool = False) -> list[Any]:
+        """The tables this one references, as in DataJoint.
 
-    def children(self, primary: bool | None = None) -> list[str]:
-        """Full names of the tables that reference this one (``primary`` as in :meth:`parents`)."""
-        return self._neighbours(self._dependency_graph().out_edges, primary, 1)
+        Parameters
+        ----------
+        primary : bool, optional
+            ``True``: only through foreign keys in the primary key; ``False``: only through
+            foreign keys with a secondary attribute; ``None`` (default): all.
+        as_objects : bool
+            :class:`~frames.api.free_table.FreeTable` objects instead of full table names.
+        foreign_key_info : bool
+            Pairs of (table, properties) with the foreign key's ``attr_map`` (child → parent
+            attribute), ``primary``, ``aliased`` and ``multi``.
+        """
+        from frames.api.relatives import neighbours
 
-    def _neighbours(self, edges: Any, primary: bool | None, side: int) -> list[str]:
-        node = self.full_table_name
-        return sorted(edge[side] for edge in edges(node, data=True)
-                      if primary is None or edge[2]["primary"] == primary)
+        return neighbours(self, "parents", primary, as_objects, foreign_key_info)
 
-    def describe(self) -> str:
-        """The table's definition text, as it is declared."""
-        return type(self).definition.strip("\n")
+    def children(self, primary: bool | None = None, as_objects: bool = False,
+                 foreign_key_info: bool = False) -> list[Any]:
+        """The tables that reference this one (arguments as in :meth:`parents`)."""
+        from frames.api.relatives import neighbours
+
+        return neighbours(self, "children", primary, as_objects, foreign_key_info)
+
+    def ancestors(self, as_objects: bool = False) -> list[Any]:
+        """This table and every table it depends on, parents before children."""
+        from frames.api.relatives import related
+
+        return related(self, "ancestors", as_objects)
+
+    def descendants(self, as_objects: bool = False) -> list[Any]:
+        """This table and every table that depends on it, parents before children."""
+        from frames.api.relatives import related
+
+        return related(self, "descendants", as_objects)
+
+    def parts(self, as_objects: bool = False) -> list[Any]:
+        """The part tables of this master (full names, or tables with ``as_objects``)."""
+        from frames.api.relatives import parts
+
+        return parts(self, as_objects)
+
+    def describe(self, context: dict[str, Any] | None = None, printout: bool = False) -> str:
+        """The table's definition text, rebuilt from the stored table as DataJoint's
+        ``describe()`` writes it (foreign keys as ``->`` lines, defaults, comments, indexes).
+
+        ``context`` is accepted for DataJoint's signature; parents are named by their classes'
+        names (``schema.Class`` in another schema). ``printout`` also logs the text.
+        """
+        from frames.api.virtual import definition_text
+
+        definition = definition_text(self._spec)
+        if printout:
+            logger.info("\n%s", definition)
+        return definition
 
     def declare_sql(self) -> list[str]:
         """The DDL statements that declare this table on its connection's backend."""
@@ -202,14 +264,15 @@ class Table(QueryExpression, metaclass=TableMeta):
         return create_table_sql(self._spec, self._connection.sql_dialect)
 
     # -- writes -------------------------------------------------------------------------------
-    def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,
+    def insert(self, rows: Any, replace: bool = False, skip_duplicates: bool = False,
                ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None,
-               chunk_size: int | None = None) -> int:
+               chunk_size: int | None = None) -> None:
         """Insert rows atomically: all of them or, on any error, none.
 
         Parameters
         ----------
-        rows : list of dict / tuple, pandas or polars DataFrame, pyarrow Table, or a query
+        rows : list of dict / tuple / numpy record, numpy record array, pandas or polars
+            DataFrame, pyarrow Table, or a query
             A query is inserted server-side with ``INSERT ... SELECT``.
         replace : bool
             Overwrite rows whose primary key exists.
@@ -217,11 +280,10 @@ class Table(QueryExpression, metaclass=TableMeta):
             Keep existing rows whose primary key exists.
         ignore_extra_fields : bool
             Ignore attributes the table does not have (default: error).
-
-        Returns
-        -------
-        int
-            The number of rows written.
+        allow_direct_insert : bool
+            Insert into an Imported or Computed table outside its ``make()``.
+        chunk_size : int, optional
+            Insert this many rows per transaction (not for a query).
         """
         from frames.api.insert import insert_rows
         from frames.api.populate import insert_allowed
@@ -230,42 +292,92 @@ class Table(QueryExpression, metaclass=TableMeta):
             "imported", "computed")
         if filled_by_make and not allow_direct_insert and not insert_allowed(self.table_name):
             raise DataError(
-                f"{self._name} is filled by populate(): insert into it from its make() method, "
-                "or pass allow_direct_insert=True to insert by hand")
-        return insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
-                           ignore_extra_fields=ignore_extra_fields)
+                f"{self._name}: inserts into an auto-populated table can only be done inside "
+                "its make method during a populate call. To override, set keyword argument "
+                "allow_direct_insert=True.")
+        insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
+                    ignore_extra_fields=ignore_extra_fields, chunk_size=chunk_size)
 
-    def insert1(self, row: Any, **kwargs: Any) -> int:
-        """Insert one row (a dict or a tuple in heading order)."""
-        return self.insert([row], **kwargs)
+    def insert1(self, row: Any, **kwargs: Any) -> None:
+        """Insert one row (a dict, a numpy record or a sequence in heading order)."""
+        self.insert((row,), **kwargs)
 
-    def delete(self, prompt: bool | None = None) -> dict[str, int]:
+    def insert_dataframe(self, df: Any, index_as_pk: bool | None = None,
+                         **insert_kwargs: Any) -> None:
+        """Insert a pandas DataFrame, its index read as the primary key when it is one.
+
+        ``index_as_pk``: ``None`` (default) uses the index if its names are the primary key's
+        and drops an unnamed index; ``True`` requires the index to be the primary key;
+        ``False`` ignores the index. Other arguments go to :meth:`insert`.
+        """
+        from frames.api.insert import dataframe_rows
+
+        self.insert(dataframe_rows(self, df, index_as_pk), **insert_kwargs)
+
+    def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> ValidationResult:
+        """Check ``rows`` as :meth:`insert` would, without inserting; every problem is listed."""
+        from frames.api.validate import validate_rows
+
+        return validate_rows(self, rows, ignore_extra_fields=ignore_extra_fields)
+
+    def update1(self, row: Mapping[str, Any]) -> None:
+        """Update the secondary attributes of one existing row (``None``: the default).
+
+        ``row`` gives the full primary key and the attributes to change. Meant for corrections:
+        the normal way to change data is to delete and insert entire rows.
+        """
+        from frames.api.update import update_row
+
+        update_row(self, row)
+
+    def delete(self, transaction: bool = True, prompt: bool | None = None,
+               part_integrity: str = "enforce") -> int:
         """Delete these rows and, in the same transaction, every row that depends on them.
 
-        Asks for confirmation before committing unless ``prompt=False`` or
-        ``config['safemode']`` is off. Returns the number of rows deleted per table.
+        Parameters
+        ----------
+        transaction : bool
+            Run the whole delete in one transaction (default). Inside a transaction of the
+            caller's, ``prompt=False`` joins it, or pass ``transaction=False``.
+        prompt : bool, optional
+            Show the rows per table and ask before committing; default ``config['safemode']``.
+        part_integrity : {"enforce", "ignore", "cascade"}
+            ``"enforce"``: refuse to delete part rows without their master rows;
+            ``"ignore"``: allow it; ``"cascade"``: delete the masters (and all their parts) too.
+
+        Returns
+        -------
+        int
+            The number of rows deleted from this table (0 if cancelled).
         """
         from frames.api.delete import cascade_delete
 
-        return cascade_delete(self, prompt=prompt)
+        return cascade_delete(self, transaction=transaction, prompt=prompt,
+                              part_integrity=part_integrity)
 
-    def delete_quick(self) -> int:
-        """Delete these rows without cascading; fails if other rows still reference them."""
+    def delete_quick(self, get_count: bool = False) -> int | None:
+        """Delete these rows without cascading or asking; fails if other rows reference them.
+
+        Returns the number of rows deleted if ``get_count``, else ``None``.
+        """
         from frames.api.delete import delete_quick
 
-        return delete_quick(self)
+        return delete_quick(self, get_count=get_count)
 
-    def drop(self, prompt: bool | None = None) -> None:
-        """Drop this table and every table that depends on it."""
+    def drop(self, prompt: bool | None = None, part_integrity: str = "enforce") -> None:
+        """Drop this table and every table that depends on it (asks as :meth:`delete` does).
+
+        ``part_integrity="enforce"`` refuses to drop a part table without its master.
+        """
         from frames.api.delete import drop_tables
 
-        drop_tables(self, prompt=prompt)
+        drop_tables(self, prompt=prompt, part_integrity=part_integrity)
 
     def drop_quick(self) -> None:
-        """Drop this table only (fails if other tables depend on it)."""
+        """Drop this table only, without asking (fails if other tables depend on it)."""
         from frames.api.delete import drop_tables
 
-        drop_tables(self, prompt=False, cascade=False)
+        drop_tables(self, prompt=False, part_integrity="ignore", cascade=False)
 
 
 # What ``cls() & row`` runs for a dict: a class overriding any of these restricts through it.
@@ -274,33 +386,141 @@ _RESTRICTION_METHODS: tuple[tuple[str, Any], ...] = tuple(
     for name in ("__init__", "__and__", "restrict", "_derive", "_name"))
 
 
+_NAME = r"[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*"
+
+
 class Manual(Table):
-    """Data entered by hand or by external tools."""
+    """Data entered by hand or by external tools (DataJoint 2.x also calls it ``Entry``)."""
 
     tier = "manual"
+    tier_regexp: ClassVar[str] = rf"(?P<manual>{_NAME})"
 
 
 class Lookup(Table):
     """Small reference tables; ``contents`` is inserted once when the table is declared."""
 
     tier = "lookup"
+    tier_regexp: ClassVar[str] = rf"(?P<lookup>#{_NAME})"
     contents: ClassVar[Any] = ()
 
 
 class Imported(AutoPopulate, Table):
-    """Data loaded from outside files by ``make()``, filled with ``populate()``."""
+    """Data loaded from outside files by ``make()``, filled with ``populate()`` (``Ingest``)."""
 
     tier = "imported"
+    tier_regexp: ClassVar[str] = rf"(?P<imported>_{_NAME})"
 
 
 class Computed(AutoPopulate, Table):
-    """Results computed from other tables by ``make()``, filled with ``populate()``."""
+    """Results computed from other tables by ``make()``, filled with ``populate()``
+    (``Compute``)."""
 
     tier = "computed"
+    tier_regexp: ClassVar[str] = rf"(?P<computed>__{_NAME})"
 
 
 class Part(Table):
-    """A part of its master's entity, declared as a nested class of the master."""
+    """A part of its master's entity, declared as a nested class of the master.
+
+    Rows of a part are deleted and dropped with their master: ``delete()`` and ``drop()`` of a
+    part refuse unless ``part_integrity`` says otherwise.
+    """
 
     tier = "part"
+    tier_regexp: ClassVar[str] = (
+        "(?P<master>" + "|".join(t.tier_regexp for t in (Manual, Lookup, Imported, Computed))
+        + rf"){{1,1}}__(?P<part>{_NAME})")
     master: ClassVar[type[Table] | None] = None
+
+    def delete(self, part_integrity: str = "enforce", **kwargs: Any) -> int:
+        """Delete from a part table: only with ``part_integrity="ignore"`` (the master rows
+        stay) or ``"cascade"`` (the master rows and all their parts go too).
+
+        Other arguments (``transaction``, ``prompt``) are those of :meth:`Table.delete`.
+        """
+        from frames.api.delete import check_delete_part_integrity
+
+        check_delete_part_integrity(part_integrity)
+        if part_integrity == "enforce":
+            raise IntegrityError(
+                f"{self._name}: Cannot delete from a Part directly. Delete from master instead, "
+                "or use part_integrity='ignore' to break integrity, or "
+                "part_integrity='cascade' to also delete master.")
+        return super().delete(part_integrity=part_integrity, **kwargs)
+
+    def drop(self, part_integrity: str = "enforce") -> None:  # type: ignore[override]
+        """Drop a part table: only with ``part_integrity="ignore"`` (drop the master instead)."""
+        if part_integrity == "ignore":
+            super().drop(part_integrity="ignore")
+        elif part_integrity == "enforce":
+            raise IntegrityError(f"{self._name}: Cannot drop a Part directly. Drop master "
+                                 "instead, or use part_integrity='ignore' to force.")
+        else:
+            raise ValueError("part_integrity for drop must be 'enforce' or 'ignore', "
+                             f"got {part_integrity!r}")
+
+
+class FreeTable(Table):
+    """A stored table without a class of its own, named by its full name.
+
+    Examples
+    --------
+    >>> FreeTable(conn, "lab.subject")      # doctest: +SKIP
+    >>> FreeTable(conn, '"lab"."subject"')  # doctest: +SKIP
+    """
+
+    def __init__(self, conn: Connection, full_table_name: str) -> None:
+        from frames.api.schema import table_spec
+
+        schema, dot, name = full_table_name.replace("`", "").replace('"', "").partition(".")
+        if not dot:
+            raise MissingTableError(f"FreeTable({full_table_name!r}): name the table as "
+                                    "'schema.table' (quoted or not)")
+        self._spec = table_spec(conn, TableRef(schema, name))
+        self._heading = Heading(self._spec.attributes)
+        QueryExpression.__init__(self, make_table(self._spec.ref, self._heading), conn)
+
+    @property
+    def _name(self) -> str:
+        return f"FreeTable({self.full_table_name})"
+
+    def __repr__(self) -> str:
+        return f"FreeTable({self.full_table_name})\n" + super().__repr__()
+
+
+#: DataJoint 2.x's names of the tiers by what puts rows in a table (the same classes).
+Entry = Manual
+Ingest = Imported
+Compute = Computed
+#: DataJoint's base class of the user tiers.
+UserTable = Table
+
+
+@dataclass
+class ValidationResult:
+    """What :meth:`Table.validate` found: ``errors`` are (row index, attribute or None,
+    message) triples; the result is true when there are none."""
+
+    is_valid: bool
+    errors: list[tuple[int, str | None, str]] = field(default_factory=list)
+    rows_checked: int = 0
+
+    def __bool__(self) -> bool:
+        return self.is_valid
+
+    def raise_if_invalid(self) -> None:
+        """Raise :class:`~frames.errors.DataError` with the :meth:`summary` if invalid."""
+        if not self.is_valid:
+            raise DataError(self.summary())
+
+    def summary(self) -> str:
+        """The outcome, with the first ten errors."""
+        if self.is_valid:
+            return f"Validation passed: {self.rows_checked} rows checked"
+        lines = [f"Validation failed: {len(self.errors)} error(s) in {self.rows_checked} rows"]
+        for row, name, message in self.errors[:10]:
+            where = f" in field '{name}'" if name else ""
+            lines.append(f"  Row {row}{where}: {message}")
+        if len(self.errors) > 10:
+            lines.append(f"  ... and {len(self.errors) - 10} more errors")
+        return "\n".join(lines)

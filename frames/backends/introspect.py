@@ -114,10 +114,12 @@ def build_specs(catalog: Catalog) -> list[TableSpec]:
                            for row in columns[ref])
         fks = foreign_keys[ref]
         implied = {frozenset(fk.child_attrs) for fk in fks if fk.unique}
+        serving = {fk.child_attrs for fk in fks}
         index_specs = tuple(
             IndexSpec(index.attrs, index.unique)
             for index in indexes[ref]
             if not (index.unique and frozenset(index.attrs) in implied)
+            and not (not index.unique and index.attrs in serving)  # a foreign key's own
         )
         specs.append(TableSpec(
             ref=ref,

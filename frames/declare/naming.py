@@ -7,7 +7,10 @@ Part ``master__part`` (the master's stored name, then ``__`` and the part's snak
 from __future__ import annotations
 
 import re
+import warnings
 
+#: Longest stored table name (MySQL's limit; DataJoint's on every backend).
+MAX_TABLE_NAME_LENGTH = 64
 TIER_PREFIXES = {"manual": "", "lookup": "#", "imported": "_", "computed": "__"}
 _CAMEL_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
@@ -15,11 +18,18 @@ _CAMEL_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 def to_snake_case(class_name: str) -> str:
     """``'RecordingSession'`` → ``'recording_session'``.
 
+    Underscores are dropped with a warning (``Table_Name`` is ``table_name``), as DataJoint does
+    for older code.
+
     Raises
     ------
     ValueError
         If the name is not CamelCase (DataJoint requires table classes to be CamelCase).
     """
+    if "_" in class_name:
+        warnings.warn(f"Table class name `{class_name}` contains underscores. CamelCase names "
+                      "without underscores are recommended.", UserWarning, stacklevel=2)
+        class_name = class_name.replace("_", "")
     if not _CAMEL_RE.match(class_name):
         raise ValueError(
             f"table class name {class_name!r} must be CamelCase: a capital letter, then letters "

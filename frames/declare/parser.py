@@ -12,8 +12,9 @@ A definition is a sequence of lines::
     start_time = CURRENT_TIMESTAMP : datetime
     unique index(session_notes)         # index(a, b) / unique index(a, b)
 
-Blank lines and ``#`` lines are ignored. Line numbers in error messages count from the first
-non-blank line of the definition.
+A definition without primary-key attributes declares a singleton table (at most one row): its
+key is the hidden attribute :data:`SINGLETON`. Blank lines and ``#`` lines are ignored. Line
+numbers in error messages count from the first non-blank line of the definition.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from frames.codecs.attributes import parse_attribute_type
 from frames.declare.spec import (
@@ -62,6 +63,11 @@ _AUTO_INCREMENT_RE = re.compile(r"^(?P<type>.*?)\s+auto_increment$", re.I | re.S
 _SERIAL = "bigint unsigned"
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FORM = "name [= default] : type [# comment]"
+
+#: The hidden key of a table that declares none (DataJoint's singleton tables): it holds at
+#: most one row, whose ``_singleton`` is the default.
+SINGLETON = Attribute(name="_singleton", type=CoreType("bool"), default=True,
+                      comment="singleton primary key", in_key=True)
 
 
 @dataclass(frozen=True)
@@ -180,12 +186,9 @@ def _lines(definition: str) -> list[_Line]:
 
 def _finish(builder: _Builder, comment: str, tier: str) -> TableSpec:
     if not any(attr.in_key for attr in builder.attributes.values()):
-        problem = (
-            "no primary key; declare at least one attribute or -> dependency above the --- line"
-        )
-        if builder.divider is not None:
-            raise builder.error(builder.divider, problem)
-        raise DefinitionError(f"{builder.class_name} definition: {problem}")
+        builder.attributes = {SINGLETON.name: replace(SINGLETON, lineage=f"{builder.ref.schema}."
+                                                      f"{builder.ref.name}.{SINGLETON.name}"),
+                              **builder.attributes}
     indexes: list[IndexSpec] = []
     for line, index in builder.indexes:
         unknown = [name for name in index.attrs if name not in builder.attributes]

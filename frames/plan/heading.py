@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 
 from frames.declare.spec import Attribute
@@ -121,6 +122,19 @@ class Heading:
     def _arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(a.name, arrow_type(a.type)) for a in self.attributes])
 
+    # -- DataJoint's heading API ------------------------------------------------------------
+    @property
+    def secondary_attributes(self) -> list[str]:
+        """Names of the attributes outside the primary key (DataJoint's name)."""
+        return list(self.secondary)
+
+    @property
+    def as_dtype(self) -> np.dtype:
+        """A numpy structured dtype of the heading, as DataJoint builds it: ``int64`` for
+        integers that cannot be NULL, ``float64`` for floats, ``object`` for everything else."""
+        return np.dtype({"names": list(self.names),
+                         "formats": [_numpy_type(a) for a in self.attributes]})
+
     def __str__(self) -> str:
         lines = []
         for attr in self.attributes:
@@ -128,3 +142,13 @@ class Heading:
             lines.append(f"{attr.name}{null} : {attr.declared_type}")
         key_count = len(self.primary_key)
         return "\n".join(lines[:key_count] + ["---"] + lines[key_count:])
+
+
+def _numpy_type(attr: Attribute) -> type:
+    """The numpy type of ``attr`` in :attr:`Heading.as_dtype`."""
+    category = attr.type.category
+    if category == "float":
+        return np.float64
+    if category == "integer" and not attr.nullable:
+        return np.int64
+    return object

@@ -67,7 +67,7 @@ _CATALOG_KEY = ("child", "ordinal")
 
 def quote_identifier(name: str, dialect: Dialect) -> str:
     """``name`` as a quoted identifier of ``dialect`` (``"a""b"`` or ```a``b```)."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect.sqlglot)
+    return dialect.quote(name)
 
 
 def quote_literal(text: str, dialect: Dialect) -> str:
@@ -77,7 +77,7 @@ def quote_literal(text: str, dialect: Dialect) -> str:
 
 def qualified_name(ref: TableRef, dialect: Dialect) -> str:
     """``"schema"."table"`` for ``ref``, quoted for ``dialect``."""
-    return f"{quote_identifier(ref.schema, dialect)}.{quote_identifier(ref.name, dialect)}"
+    return dialect.full_name(ref.schema, ref.name)
 
 
 def _fit_identifier(name: str) -> str:
@@ -120,9 +120,30 @@ def enum_type_name(spec: TableSpec, attribute: str) -> str:
 
 
 def index_name(spec: TableSpec, index: IndexSpec) -> str:
-    """The stored name of ``index``: ``table:uq:a:b`` (unique) or ``table:ix:a:b``."""
-    kind = "uq" if index.unique else "ix"
-    return _fit_identifier(":".join((spec.ref.name, kind, *index.attrs)))
+    """The stored name of ``index``: ``idx_<table>_<a>_<b>`` as DataJoint names indexes (the
+    attribute part cut at 30 characters), ``uq_`` instead of ``idx_`` for a unique index so that
+    both kinds can cover the same attributes."""
+    prefix = "uq" if index.unique else "idx"
+    return _fit_identifier(f"{prefix}_{spec.ref.name}_{'_'.join(index.attrs)[:30]}")
+
+
+def foreign_key_indexes(spec: TableSpec, dialect: Dialect) -> list[IndexSpec]:
+    """The indexes a foreign key of ``spec`` needs beyond its declared ones, on engines that do
+    not index foreign keys themselves (PostgreSQL).
+
+    A foreign key's columns need none when they lead the primary key, a declared index or a
+    longer foreign key's index (longer keys are served first), as DataJoint decides.
+    """
+    if dialect.indexes_foreign_keys:
+        return []
+    served = [spec.primary_key, *(index.attrs for index in spec.indexes)]
+    extra: list[IndexSpec] = []
+    for attrs in sorted((fk.child_attrs for fk in spec.foreign_keys if not fk.unique),
+                        key=len, reverse=True):
+        if not any(prefix[:len(attrs)] == attrs for prefix in served):
+            extra.append(IndexSpec(attrs))
+            served.append(attrs)
+    return extra
 
 
 def _owned_enums(spec: TableSpec) -> list[Attribute]:
@@ -220,7 +241,8 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     the table and every column; DuckDB likewise without types (enums inline) and without foreign
     key constraints (see :func:`foreign_key_catalog_rows`), with a ``CREATE SEQUENCE`` before
     the table for each ``auto_increment`` attribute; MySQL: one ``CREATE TABLE`` with
-    inline comments and table options. ``CREATE [UNIQUE] INDEX`` statements come last.
+    inline comments and table options. ``CREATE [UNIQUE] INDEX`` statements come last, with
+    the indexes PostgreSQL needs for foreign keys (:func:`foreign_key_indexes`).
     """
     table = qualified_name(spec.ref, dialect)
     statements = _create_enum_types(spec, dialect)
@@ -237,7 +259,7 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
         f"CREATE {'UNIQUE ' if index.unique else ''}INDEX "
         f"{quote_identifier(index_name(spec, index), dialect)} ON {table} "
         f"({_column_list(index.attrs, dialect)})"
-        for index in spec.indexes
+        for index in (*spec.indexes, *foreign_key_indexes(spec, dialect))
     )
     return statements
 
@@ -270,7 +292,8 @@ def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     """The statements that drop ``spec``'s table (its indexes go with it).
 
     PostgreSQL also drops the enum types the table declared; DuckDB also drops its sequences
-    and deletes the table's rows from the foreign-key catalog. Tables that reference this one must be dropped first.
+    and deletes the table's rows from the foreign-key catalog. Tables that reference this one
+    must be dropped first.
     """
     statements = [f"DROP TABLE {qualified_name(spec.ref, dialect)}"]
     statements.extend(f"DROP SEQUENCE IF EXISTS {sequence}"

@@ -61,12 +61,13 @@ def build_school(connection: dj.Connection) -> Iterator[SimpleNamespace]:
         student_id : int32
         ---
         badge : varchar(10)
+        photo = null : bytes
         """
 
     Student.insert([(1, "Ann", "2000-01-15"), (2, "Bob", "1999-06-30"), (3, "Cy", "2001-12-01")])
     Course.insert([(10, "Math"), (20, "Art")])
     Enrollment.insert([(1, 10, 3.5), (1, 20, 2.25), (2, 10, 4.0)])
-    Badge.insert([(1, "gold"), (3, "red"), (7, "blue")])
+    Badge.insert([(1, "gold", b"\x89PNG"), (3, "red", None), (7, "blue", b"")])
     try:
         yield SimpleNamespace(Student=Student, Course=Course, Enrollment=Enrollment, Badge=Badge)
     finally:
@@ -127,6 +128,7 @@ def test_left_join_and_extend_need_the_left_operand_to_determine_the_right(schoo
 
 def test_union_of_key_only_operands_ignores_lineage(school) -> None:
     union = school.Student.proj() + school.Badge.proj()
+    assert school.Badge.proj("photo").to_dicts(order_by="KEY")[0]["photo"] == b"\x89PNG"
     assert ids(union) == [1, 2, 3, 7]
 
 
@@ -209,6 +211,9 @@ def test_preview_takes_limit_and_width(school) -> None:
     assert lines[2].split() == ["1", "Ann", "2000-…"] and lines[3].split()[:2] == ["2", "Bob"]
     assert lines[4:] == ["   ...", "", "Total: 3"]
     assert repr(school.Student()).split("\n")[-1] == "Total: 3"
+    badges = school.Badge().preview().split("\n")  # binary attributes are not read
+    assert [line.split() for line in badges[2:5]] == [
+        ["1", "gold", "=BLOB="], ["3", "red", "=BLOB="], ["7", "blue", "=BLOB="]]
 
 
 # -- restriction arguments ------------------------------------------------------------------

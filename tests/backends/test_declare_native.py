@@ -7,6 +7,7 @@ import pytest
 
 import frames as dj
 from frames.declare.spec import AUTO_INCREMENT
+from frames.errors import DuplicateError
 
 
 @pytest.fixture
@@ -121,3 +122,21 @@ def test_native_type_spellings_declare(schema) -> None:
     Native.insert1((1, 2, 3, 4, 5, 1.5, 2.5, 2024, b"\x00raw", 7, 3.25, 9))
     row = Native.fetch1()
     assert row["g"] == 2024 and row["h"] == b"\x00raw" and row["j"] == 3.25
+
+
+def test_a_table_without_key_holds_one_row(schema) -> None:
+    @schema
+    class Setting(dj.Lookup):
+        definition = """
+        # the pipeline's one configuration
+        ---
+        version : varchar(20)
+        workers : int32
+        """
+
+    assert Setting.primary_key == [] and Setting.heading.names == ("version", "workers")
+    Setting.insert1({"version": "1.0", "workers": 4})
+    assert Setting.fetch1() == {"version": "1.0", "workers": 4}
+    with pytest.raises(DuplicateError):
+        Setting.insert1({"version": "2.0", "workers": 8})
+    assert schema.stored_spec(Setting._spec.ref).primary_key == ("_singleton",)

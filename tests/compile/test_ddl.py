@@ -216,11 +216,11 @@ def test_duckdb_snapshot():
         ;
         COMMENT ON COLUMN "ks"."event"."note" IS ':varchar(100):'
         ;
-        CREATE UNIQUE INDEX "event:uq:rig:key" ON "ks"."event" ("rig", "key")
+        CREATE UNIQUE INDEX "uq_event_rig_key" ON "ks"."event" ("rig", "key")
         ;
-        CREATE INDEX "event:ix:date:flag" ON "ks"."event" ("date", "flag")
+        CREATE INDEX "idx_event_date_flag" ON "ks"."event" ("date", "flag")
         ;
-        CREATE UNIQUE INDEX "event:uq:group:label" ON "ks"."event" ("group", "label")
+        CREATE UNIQUE INDEX "uq_event_group_label" ON "ks"."event" ("group", "label")
         """)
     assert drop_table_sql(rig, DUCKDB) == ['DROP TABLE "ks"."#rig"']
     assert drop_table_sql(event, DUCKDB) == [
@@ -298,11 +298,11 @@ ON UPDATE CASCADE ON DELETE RESTRICT,
 ON UPDATE CASCADE ON DELETE RESTRICT
         ) {options} COMMENT='events on a rig'
         ;
-        CREATE UNIQUE INDEX `event:uq:rig:key` ON `ks`.`event` (`rig`, `key`)
+        CREATE UNIQUE INDEX `uq_event_rig_key` ON `ks`.`event` (`rig`, `key`)
         ;
-        CREATE INDEX `event:ix:date:flag` ON `ks`.`event` (`date`, `flag`)
+        CREATE INDEX `idx_event_date_flag` ON `ks`.`event` (`date`, `flag`)
         ;
-        CREATE UNIQUE INDEX `event:uq:group:label` ON `ks`.`event` (`group`, `label`)
+        CREATE UNIQUE INDEX `uq_event_group_label` ON `ks`.`event` (`group`, `label`)
         """)
     assert drop_table_sql(event, MYSQL) == ["DROP TABLE `ks`.`event`"]
 
@@ -370,6 +370,28 @@ def test_auto_increment_per_dialect():
     assert drop_table_sql(spec, DUCKDB) == ['DROP TABLE "s"."#auto"',
                                             'DROP SEQUENCE IF EXISTS "s"."#auto:id:seq"']
     assert drop_table_sql(spec, POSTGRES) == ['DROP TABLE "s"."#auto"']
+
+
+def test_postgres_indexes_foreign_keys_that_no_index_leads():
+    specs = declare("s", [
+        ("A", "a", "a_id : int32"),
+        ("M", "m", "m_id : int32"),
+        ("Leading", "leading", "-> A\nq_id : int32"),
+        ("Trailing", "trailing", "b_id : int32\n-> A"),
+        ("Secondary", "secondary", "c_id : int32\n---\n-> M\n-> [unique] A"),
+        ("Covered", "covered", "d_id : int32\n---\n-> M\nnote : varchar(8)\nindex(m_id, note)"),
+    ])
+    created = {spec.ref.name: [s for s in create_table_sql(spec, POSTGRES) if "INDEX" in s]
+               for spec in specs}
+    assert created["leading"] == []
+    assert created["trailing"] == ['CREATE INDEX "idx_trailing_a_id" ON "s"."trailing" ("a_id")']
+    assert created["secondary"] == [
+        'CREATE UNIQUE INDEX "uq_secondary_a_id" ON "s"."secondary" ("a_id")',
+        'CREATE INDEX "idx_secondary_m_id" ON "s"."secondary" ("m_id")']
+    assert created["covered"] == [
+        'CREATE INDEX "idx_covered_m_id_note" ON "s"."covered" ("m_id", "note")']
+    for dialect in (MYSQL, DUCKDB):  # InnoDB indexes foreign keys; DuckDB declares none
+        assert not any("INDEX" in s for s in create_table_sql(specs[3], dialect))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pytest
 from frames.api.insert import _batches, check_value
 from frames.declare.spec import Attribute
 from frames.declare.types import parse_type
-from frames.errors import DataError, MissingAttributeError
+from frames.errors import DataError, MissingAttributeError, UnknownAttributeError
 from frames.plan.heading import Heading
 
 HEADING = Heading((
@@ -156,7 +156,7 @@ def test_missing_and_unknown_attributes(kind):
         _batches(data, HEADING, "T", ignore_extra_fields=False)
     extra = [{**row, "colour": "red"} for row in ROWS]
     data = extra if kind == "dicts" else pa.Table.from_pylist(extra)
-    with pytest.raises(MissingAttributeError, match="unknown attribute 'colour'"):
+    with pytest.raises(UnknownAttributeError, match="unknown attribute 'colour'"):
         _batches(data, HEADING, "T", ignore_extra_fields=False)
     batch = _batches(data, HEADING, "T", ignore_extra_fields=True)[0]
     assert "colour" not in batch.column_names

@@ -699,16 +699,14 @@ def test_error_null_default_in_primary_key():
     )
 
 
-def test_error_no_primary_key():
-    expect_error("---\nb : int32", "no primary key", "line 1", "above the --- line")
-
-
-def test_error_no_primary_key_without_divider():
-    expect_error("# only a comment\n", "no primary key")
-
-
-def test_error_empty_definition():
-    expect_error("", "no primary key")
+@pytest.mark.parametrize("definition", ["---\nb : int32", "# only a comment\n", ""])
+def test_no_primary_key_declares_a_singleton(definition):
+    spec = parse(definition)
+    assert spec.primary_key == ("_singleton",)
+    singleton = spec.attribute("_singleton")
+    assert singleton.is_hidden and singleton.default is True and singleton.type.kind == "bool"
+    assert singleton.lineage == "lab.thing._singleton"
+    assert names(spec)[1:] == (["b"] if "b :" in definition else [])
 
 
 def test_error_index_over_unknown_attributes():

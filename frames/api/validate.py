@@ -1,0 +1,73 @@
+"""``Table.validate(rows)``: every problem an insert of ``rows`` would meet, without inserting.
+
+Checks what frames can check without the database (as DataJoint's ``validate``): the row's
+shape, unknown and missing attributes, NULLs, and each value against its attribute's type
+(ranges, lengths, enum members, dates, ...). References to parent rows and uniqueness are left to
+the insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from frames.api.insert import check_value
+from frames.errors import DataError
+
+if TYPE_CHECKING:
+    from frames.api.table import Table, ValidationResult
+
+
+def _rows(rows: Any) -> list[Any]:
+    """``rows`` as a list of dicts, numpy records or sequences."""
+    module = type(rows).__module__.split(".")[0]
+    if module == "pandas" and hasattr(rows, "reset_index"):
+        named = any(n is not None for n in rows.index.names)
+        return (rows.reset_index() if named else rows).to_dict("records")
+    if module == "polars" and hasattr(rows, "to_dicts"):
+        return rows.to_dicts()
+    if module == "pyarrow" and hasattr(rows, "to_pylist"):
+        return rows.to_pylist()
+    return list(rows)
+
+
+def _as_dict(row: Any, names: tuple[str, ...]) -> dict[str, Any] | str:
+    """``row`` as a dict, or the message saying why it cannot be one."""
+    if isinstance(row, Mapping):
+        return dict(row)
+    if hasattr(row, "dtype") and getattr(row.dtype, "names", None):
+        return dict(zip(row.dtype.names, row.tolist(), strict=True))
+    try:
+        if len(row) != len(names):
+            return f"Incorrect number of attributes: {len(row)} given, {len(names)} expected"
+    except TypeError:
+        return f"Invalid row type: {type(row).__name__}"
+    return dict(zip(names, row, strict=True))
+
+
+def validate_rows(table: Table, rows: Any, *, ignore_extra_fields: bool = False
+                  ) -> ValidationResult:
+    """The :class:`~frames.api.table.ValidationResult` of inserting ``rows`` into ``table``."""
+    from frames.api.table import ValidationResult
+
+    heading = table.heading
+    errors: list[tuple[int, str | None, str]] = []
+    records = _rows(rows)
+    for number, row in enumerate(records):
+        values = _as_dict(row, heading.names)
+        if isinstance(values, str):
+            errors.append((number, None, values))
+            continue
+        if not ignore_extra_fields:
+            errors.extend((number, name, f"Field '{name}' not in table heading")
+                          for name in values if name not in heading)
+        for attr in heading:
+            if attr.name not in values:
+                if not attr.has_default:
+                    errors.append((number, attr.name, f"Required field '{attr.name}' is missing"))
+                continue
+            try:
+                check_value(values[attr.name], attr, table._name, number)
+            except DataError as error:
+                errors.append((number, attr.name, str(error)))
+    return ValidationResult(is_valid=not errors, errors=errors, rows_checked=len(records))

@@ -1,0 +1,99 @@
+"""DataJoint's ``~lineage`` table: reading, writing and rebuilding a schema's lineage records.
+
+DataJoint 2.x keeps, in each schema, one row per attribute that has a lineage (see
+:mod:`frames.declare.lineage`) and matches namesakes by them. frames writes the rows when it
+declares a table (:func:`frames.sql.ddl.lineage_catalog_sql`) on the backends DataJoint opens
+(PostgreSQL, MySQL); these functions, with DataJoint's names and signatures, read and repair
+them. On DuckDB there is no such table: frames derives lineage from the foreign keys alone.
+Values are bound parameters; names are quoted for the connection's dialect.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from frames.backends.introspect import introspect_with_parents
+from frames.declare.lineage import with_lineage
+from frames.declare.spec import TableRef
+from frames.declare.storage import LINEAGE_CATALOG, LINEAGE_CATALOG_DIALECTS
+from frames.sql.ddl import lineage_catalog_sql, qualified_name
+
+if TYPE_CHECKING:
+    from frames.api.connection import Connection
+
+
+def _catalog(connection: Connection, database: str) -> str:
+    return qualified_name(TableRef(database, LINEAGE_CATALOG), connection.sql_dialect)
+
+
+def lineage_table_exists(connection: Connection, database: str) -> bool:
+    """True if schema ``database`` has the ``~lineage`` table."""
+    return connection.backend.table_exists(TableRef(database, LINEAGE_CATALOG))
+
+
+def get_lineage(connection: Connection, database: str, table_name: str,
+                attribute_name: str) -> str | None:
+    """The recorded lineage of ``table_name.attribute_name`` (``None`` if there is none)."""
+    return get_table_lineages(connection, database, table_name).get(attribute_name)
+
+
+def get_table_lineages(connection: Connection, database: str, table_name: str) -> dict[str, str]:
+    """Attribute name → recorded lineage, for the attributes of ``table_name`` that have one."""
+    if not lineage_table_exists(connection, database):
+        return {}
+    rows = connection.backend.fetch_rows(
+        f"SELECT attribute_name, lineage FROM {_catalog(connection, database)} "
+        "WHERE table_name = ?", [table_name])
+    return dict(rows)
+
+
+def get_schema_lineages(connection: Connection, database: str) -> dict[str, str]:
+    """``'schema.table.attribute'`` → recorded lineage, for the whole schema."""
+    if not lineage_table_exists(connection, database):
+        return {}
+    rows = connection.backend.fetch_rows(
+        f"SELECT table_name, attribute_name, lineage FROM {_catalog(connection, database)}")
+    return {f"{database}.{table}.{attr}": lineage for table, attr, lineage in rows}
+
+
+def delete_table_lineages(connection: Connection, database: str, table_name: str) -> None:
+    """Remove the records of ``table_name``."""
+    if lineage_table_exists(connection, database):
+        connection.backend.execute(
+            f"DELETE FROM {_catalog(connection, database)} WHERE table_name = ?", [table_name])
+
+
+def insert_lineages(connection: Connection, database: str,
+                    entries: list[tuple[str, str, str]]) -> None:
+    """Record ``(table_name, attribute_name, lineage)`` entries, replacing existing ones."""
+    if not entries or not lineage_table_exists(connection, database):
+        return
+    catalog = _catalog(connection, database)
+    with connection.atomic():
+        for table, attr, lineage in entries:
+            connection.backend.execute(
+                f"DELETE FROM {catalog} WHERE table_name = ? AND attribute_name = ?",
+                [table, attr])
+            connection.backend.execute(
+                f"INSERT INTO {catalog} (table_name, attribute_name, lineage) VALUES (?, ?, ?)",
+                [table, attr, lineage])
+
+
+def rebuild_schema_lineage(connection: Connection, database: str) -> None:
+    """Rewrite every record of schema ``database`` from its foreign keys.
+
+    Upstream schemas are read from the database, so their own records need not be rebuilt
+    first. No-op on backends without the ``~lineage`` table (DuckDB).
+    """
+    dialect = connection.sql_dialect
+    if dialect.name not in LINEAGE_CATALOG_DIALECTS:
+        return
+    specs = with_lineage(introspect_with_parents(connection.backend, database))
+    with connection.atomic():
+        if lineage_table_exists(connection, database):
+            connection.backend.execute(f"DELETE FROM {_catalog(connection, database)}")
+        for ref, spec in sorted(specs.items(), key=lambda item: item[0].name):
+            if ref.schema == database:
+                for statement in lineage_catalog_sql(spec, dialect):
+                    connection.backend.execute(statement)
+
