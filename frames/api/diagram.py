@@ -42,6 +42,7 @@ from frames.logging import logger
 if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.query import QueryExpression
+    from frames.api.table import FreeTable
 
 __all__ = ["Diagram", "SvgImage", "diagram_active", "find_dot_program", "lookup_class_name"]
 
@@ -983,16 +984,11 @@ def _full_name_of(table: Any) -> str:
     return name
 
 
-def _free_table(connection: Connection, node: str) -> QueryExpression:
-    """The table stored as ``node`` as a query, without a class."""
-    from frames.api.query import QueryExpression
-    from frames.api.schema import table_spec
-    from frames.plan.heading import Heading
-    from frames.plan.nodes import make_table
+def _free_table(connection: Connection, node: str) -> FreeTable:
+    """The table stored as ``node``, without a class."""
+    from frames.api.table import FreeTable
 
-    schema, name = _split_full_name(node)
-    spec = table_spec(connection, TableRef(schema or "", name))
-    return QueryExpression(make_table(spec.ref, Heading(spec.attributes)), connection)
+    return FreeTable(connection, node)
 
 
 def _referenced(child: QueryExpression, attr_map: dict[str, str]) -> QueryExpression:

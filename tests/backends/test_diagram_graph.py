@@ -299,3 +299,14 @@ def test_diagram_of_a_module_with_a_schema(lab, backend_url: str) -> None:
     assert diagram.nodes_to_show == dj.Diagram(lab["schema"]).nodes_to_show
     # classes are found through the module in the caller's namespace
     assert {"module.Subject", "module.Session.Note"} <= set(diagram._make_graph().nodes)
+
+
+def test_trace_by_full_name_gives_a_free_table(lab) -> None:
+    from frames.api.table import FreeTable
+
+    Session, Scan = lab["Session"], lab["Scan"]
+    trace = dj.Diagram.trace(Scan & {"subject_id": 2})
+    by_name = trace[Session.full_table_name]
+    assert isinstance(by_name, FreeTable) and by_name.to_dicts() == [
+        {"subject_id": 2, "session_id": 1}]
+    assert all(isinstance(t, FreeTable) for t in trace)
