@@ -310,3 +310,25 @@ def test_trace_by_full_name_gives_a_free_table(lab) -> None:
     assert isinstance(by_name, FreeTable) and by_name.to_dicts() == [
         {"subject_id": 2, "session_id": 1}]
     assert all(isinstance(t, FreeTable) for t in trace)
+
+
+def test_trace_copies_a_key_restriction_before_its_rows_exist(lab) -> None:
+    """As for ``self.upstream`` inside ``make()``: the seed's row is not inserted yet."""
+    Subject, Session, Scan = lab["Subject"], lab["Session"], lab["Scan"]
+    Session.insert1((3, 1))
+    trace = dj.Diagram.trace(Scan & {"subject_id": 3, "session_id": 1})
+    assert len(trace[Scan]) == 0
+    assert trace[Session].to_dicts() == [{"subject_id": 3, "session_id": 1}]  # copied
+    assert trace[Subject].fetch1("name") == "cy"  # through Session's rows
+    deeper = dj.Diagram.trace(Scan & {"subject_id": 3, "session_id": 2})
+    assert len(deeper[Session]) == 0 and len(deeper[Subject]) == 0
+
+
+def test_a_top_seed_stands_for_the_keys_it_selects(lab) -> None:
+    Subject, Scan = lab["Subject"], lab["Scan"]
+    top = Scan & dj.Top(limit=1, order_by="subject_id DESC")
+    trace = dj.Diagram.trace(top)
+    assert trace[Scan].to_dicts() == [{"subject_id": 2, "session_id": 1}]
+    assert trace[Subject].fetch1("name") == "bob"
+    restricted = dj.Diagram(lab["schema"]).restrict(Subject & "name = 'bob'")
+    assert restricted.counts()[Scan.full_table_name] == 1
