@@ -18,8 +18,8 @@ worker processes, each with its own connection.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import contextvars
+import dataclasses
 import datetime
 import inspect
 import logging
@@ -34,7 +34,7 @@ import numpy as np
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
 from frames.declare.spec import TableSpec
-from frames.errors import DefinitionError, FramesError, QueryError
+from frames.errors import FramesError, QueryError
 from frames.plan.nodes import BaseTable
 
 if TYPE_CHECKING:
@@ -62,26 +62,18 @@ def insert_allowed(stored_name: str) -> bool:
 
 
 def auto_populated_spec(spec: TableSpec) -> TableSpec:
-    """``spec`` as declared: an Imported or Computed table's key must come from its parents
-    (unless ``config['jobs.allow_new_pk_fields_in_computed_tables']``), and it gets the hidden
-    job metadata columns if ``config['jobs.add_job_metadata']``; other tables are unchanged."""
+    """``spec`` as declared: an Imported or Computed table gets the hidden job metadata columns
+    if ``config['jobs.add_job_metadata']``; other tables are unchanged.
+
+    A key attribute that does not come from a parent is allowed, as DataJoint 2.3.5 allows it
+    (its FK-only check never runs: ``Table._declare_check`` precedes ``AutoPopulate``'s in the
+    MRO); the jobs table then keys on the inherited attributes alone (see
+    :func:`frames.api.jobs.jobs_table`).
+    """
     from frames.api.jobs import JOB_METADATA, jobs_setting
 
-    if spec.tier not in ("imported", "computed"):
-        return spec
-    if not jobs_setting("allow_new_pk_fields_in_computed_tables"):
-        derived = {child for fk in spec.foreign_keys for child in fk.child_attrs}
-        native = [name for name in spec.primary_key if name not in derived]
-        if native:
-            raise DefinitionError(
-                f"Auto-populated table `{spec.ref}` has non-FK primary key attribute(s): "
-                f"{', '.join(native)}. Computed and Imported tables must derive all primary key "
-                "attributes from foreign key references. The make() method is called once per "
-                "entity (row) in the table. If you need to compute multiple entities per job, "
-                "define a Part table to store them. To bypass this restriction, set: "
-                "dj.config.jobs.allow_new_pk_fields_in_computed_tables = True")
-    if jobs_setting("add_job_metadata"):
-        spec = dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
+    if spec.tier in ("imported", "computed") and jobs_setting("add_job_metadata"):
+        return dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
     return spec
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import frames as dj
 from frames.api import jobs as jobs_module
-from frames.errors import DataError, DefinitionError, FramesError
+from frames.errors import DataError, FramesError
 
 
 @pytest.fixture
@@ -278,8 +278,8 @@ def test_upstream_only_inside_make(pipeline) -> None:
         Filtered().upstream
 
 
-def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypatch,
-                                                              caplog) -> None:
+def test_auto_populated_keys_may_have_their_own_attributes(pipeline, caplog) -> None:
+    """As in DataJoint 2.3.5, whose FK-only check never runs; jobs key on the parents' part."""
     Recording, _, _ = pipeline
     schema = Recording._schema
 
@@ -295,12 +295,6 @@ def test_auto_populated_keys_come_from_parents_unless_allowed(pipeline, monkeypa
             samples = (Recording & key).fetch1("samples")
             self.insert([{**key, "half": h, "samples": samples // 2} for h in (0, 1)])
 
-    with pytest.raises(DefinitionError, match="non-FK primary key attribute.*half"):
-        schema(Split)
-    monkeypatch.setitem(jobs_module._JOBS_DEFAULTS, "allow_new_pk_fields_in_computed_tables",
-                        True)
-    with contextlib.suppress(KeyError):  # once the setting is in config
-        monkeypatch.setitem(dj.config, "jobs.allow_new_pk_fields_in_computed_tables", True)
     schema(Split)
     assert Split.populate()["success_count"] == 3 and len(Split) == 6
     with caplog.at_level(logging.WARNING, logger="frames"):
