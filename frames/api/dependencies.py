@@ -104,15 +104,17 @@ class Dependencies(nx.MultiDiGraph):
 
     Notes
     -----
-    ``load()`` reads the graph again from the database; ``load_all_upstream()`` and
-    ``load_all_downstream()`` first follow foreign keys into further schemas, and skip the
-    reload when the graph already covers every schema they find.
+    ``load()`` reads the graph again from the database (with ``force=False`` only if a table
+    was declared, looked up or dropped on the connection since the last load);
+    ``load_all_upstream()`` and ``load_all_downstream()`` first follow foreign keys into further
+    schemas, and skip the reload when the graph is current and covers every schema they find.
     """
 
     def __init__(self, connection: Connection | None = None, **attrs: Any) -> None:
         self._conn = connection
         self._loaded = False
         self._loaded_schemas: set[str] = set()
+        self._loaded_tables: frozenset[TableRef] = frozenset()
         super().__init__(**attrs)
 
     def clear(self) -> None:
@@ -137,9 +139,10 @@ class Dependencies(nx.MultiDiGraph):
         DefinitionError
             If the foreign keys form a cycle.
         """
-        if self._loaded and not force:
+        if self._current() and not force:
             return
         self.clear()
+        self._loaded_tables = self._known_tables()
         names = set(schema_names) if schema_names is not None else self.known_schemas()
         backend = self._connection.backend
         for schema in sorted(names):
@@ -175,11 +178,18 @@ class Dependencies(nx.MultiDiGraph):
             raise DefinitionError("this dependency graph has no connection to load from")
         return self._conn
 
-    def known_schemas(self) -> set[str]:
-        """The schemas whose tables this connection has declared or looked up."""
+    def _known_tables(self) -> frozenset[TableRef]:
         from frames.api.schema import _registry
 
-        return {ref.schema for ref in _registry(self._connection)}
+        return frozenset(_registry(self._connection))
+
+    def _current(self) -> bool:
+        """Loaded, and no table declared, looked up or dropped on the connection since."""
+        return self._loaded and self._loaded_tables == self._known_tables()
+
+    def known_schemas(self) -> set[str]:
+        """The schemas whose tables this connection has declared or looked up."""
+        return {ref.schema for ref in self._known_tables()}
 
     def load_all_downstream(self) -> None:
         """Load the known schemas and every schema that depends on them through foreign keys."""
@@ -202,7 +212,7 @@ class Dependencies(nx.MultiDiGraph):
             if not found:
                 break
             known |= found
-        if self._loaded and known <= self._loaded_schemas:
+        if self._current() and known <= self._loaded_schemas:
             return
         self.load(force=True, schema_names=known)
 

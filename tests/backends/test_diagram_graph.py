@@ -332,3 +332,20 @@ def test_a_top_seed_stands_for_the_keys_it_selects(lab) -> None:
     assert trace[Subject].fetch1("name") == "bob"
     restricted = dj.Diagram(lab["schema"]).restrict(Subject & "name = 'bob'")
     assert restricted.counts()[Scan.full_table_name] == 1
+
+
+def test_a_declaration_makes_the_loaded_graph_stale(lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema, Scan = lab["schema"], lab["Scan"]
+    deps = dependencies_of(schema.connection)
+    deps.load()
+
+    @schema
+    class Review(dj.Manual):
+        definition = "-> Scan\nreview_id : int32"
+
+    deps.load(force=False)  # reloads: a table was declared since
+    assert deps.has_edge(Scan.full_table_name, Review.full_table_name)
+    deps.load_all_upstream()
+    monkeypatch.setattr(deps, "clear", lambda: pytest.fail("reloaded a current graph"))
+    deps.load(force=False)  # nothing changed since: kept
+    deps.load_all_downstream()
