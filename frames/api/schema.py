@@ -32,7 +32,13 @@ from frames.declare.naming import (
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
-from frames.errors import AccessError, DefinitionError, FramesError, MissingTableError
+from frames.errors import (
+    AccessError,
+    DefinitionError,
+    FramesError,
+    MissingDefinitionError,
+    MissingTableError,
+)
 from frames.plan.heading import Heading
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
@@ -210,21 +216,23 @@ class Schema:
                                   "name")
         ref = TableRef(self.database, name)
         definition = getattr(cls, "definition", "")
-        if not isinstance(definition, str) or not definition.strip():
-            raise DefinitionError(f"table {cls.__name__} needs a definition string")
+        if not isinstance(definition, str):
+            definition = ""
 
         def resolve(text: str) -> TableSpec:
             return self._resolve(text, context, master)
 
-        spec = parse_definition(definition, ref=ref, tier=cls.tier, class_name=cls.__name__,
-                                resolve=resolve)
         if self.connection.backend.table_exists(ref):
-            spec = self.stored_spec(ref)  # the database is the truth for existing tables
+            # the database is the truth for existing tables (DataJoint reads no definition then)
+            spec = self.stored_spec(ref)
             heal_table_lineage(self.connection, spec)
+        elif not definition.strip():
+            raise MissingDefinitionError(f"table {cls.__name__} needs a definition string")
         elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
-            spec = auto_populated_spec(spec)
+            spec = auto_populated_spec(parse_definition(
+                definition, ref=ref, tier=cls.tier, class_name=cls.__name__, resolve=resolve))
             self._create(spec)
         self._adopt(cls, spec, master)
         if "Table definition:" not in (cls.__doc__ or ""):
