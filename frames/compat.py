@@ -51,6 +51,11 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     **{f"builtin_codecs.{name}": ("frames.codecs.builtin", "frames.codecs.npy_ref")
        for name in ("attach", "blob", "filepath", "hash", "npy", "object", "schema")},
     "hash_registry": ("frames.stores.hashing",),
+    "instance": ("frames.api.instance",),
+    "dependencies": ("frames.api.dependencies",),
+    "utils": ("frames.utils",),
+    "cli": ("frames.cli",),
+    "logging": ("frames.logging",),
 }
 
 
