@@ -16,6 +16,12 @@ from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
+from frames.declare.lineage_catalog import (
+    get_schema_lineages,
+    heal_table_lineage,
+    lineage_table_exists,
+    rebuild_schema_lineage,
+)
 from frames.declare.naming import (
     MAX_TABLE_NAME_LENGTH,
     TIER_PREFIXES,
@@ -219,6 +225,7 @@ class Schema:
         if self.connection.backend.table_exists(ref):
             # the database is the truth for existing tables (DataJoint reads no definition then)
             spec = self.stored_spec(ref)
+            heal_table_lineage(self.connection, spec)
         elif not definition.strip():
             raise MissingDefinitionError(f"table {cls.__name__} needs a definition string")
         elif not self._creates_tables():
@@ -389,8 +396,6 @@ class Schema:
     @property
     def lineage_table_exists(self) -> bool:
         """True if the schema has DataJoint's ``~lineage`` table."""
-        from frames.declare.lineage_catalog import lineage_table_exists
-
         self._assert_exists()
         return lineage_table_exists(self.connection, self.database)
 
@@ -398,8 +403,6 @@ class Schema:
     def lineage(self) -> dict[str, str]:
         """``'schema.table.attribute'`` → its lineage, for every attribute of the schema that
         has one, as the database records it."""
-        from frames.declare.lineage_catalog import get_schema_lineages
-
         self._assert_exists()
         return get_schema_lineages(self.connection, self.database)
 
@@ -409,8 +412,6 @@ class Schema:
         For schemas declared before lineage was recorded, or whose records went stale; upstream
         schemas are read from the database, so their tables need no rebuild first.
         """
-        from frames.declare.lineage_catalog import rebuild_schema_lineage
-
         self._assert_exists()
         rebuild_schema_lineage(self.connection, self.database)
 

@@ -149,11 +149,16 @@ class Table(QueryExpression, metaclass=TableMeta):
     def __init__(self) -> None:
         cls = type(self)
         if cls._spec is None or cls._schema is None:
-            raise MissingTableError(
-                f"table class {cls.__name__} is not declared: decorate it with a schema "
-                "(@schema) before using it"
-            )
+            return  # not declared (yet): every use raises, see __getattr__
         super().__init__(make_table(cls._spec.ref, cls._heading), cls._schema.connection)
+
+    def __getattr__(self, name: str) -> Any:
+        """An instance of a class no (activated) schema has declared fails on first use."""
+        if "_plan" not in self.__dict__ and not name.startswith("__"):  # copy probes dunders
+            raise MissingTableError(
+                f"Table class {type(self).__name__} is not properly configured: decorate it "
+                "with an activated schema (@schema) before using it")
+        return super().__getattr__(name)
 
     @property
     def _name(self) -> str:
