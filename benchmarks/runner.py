@@ -395,5 +395,5 @@ def versions(connection: dj.Connection) -> dict[str, str]:
             continue
     server = {"duckdb": "SELECT version()", "postgres": "SHOW server_version",
               "mysql": "SELECT version()"}[connection.dialect]
-    found["server"] = str(connection.query(server)[0][0])
+    found["server"] = str(connection.query(server).fetchone()[0])
     return found

@@ -47,7 +47,15 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
     "blob": ("frames.blob",),
     "codecs": ("frames.codecs", "frames.codecs.attributes"),
-    "builtin_codecs": ("frames.codecs.builtin",),
+    "builtin_codecs": ("frames.codecs.builtin", "frames.codecs.npy_ref"),
+    **{f"builtin_codecs.{name}": ("frames.codecs.builtin", "frames.codecs.npy_ref")
+       for name in ("attach", "blob", "filepath", "hash", "npy", "object", "schema")},
+    "hash_registry": ("frames.stores.hashing",),
+    "instance": ("frames.api.instance",),
+    "dependencies": ("frames.api.dependencies",),
+    "utils": ("frames.utils",),
+    "cli": ("frames.cli",),
+    "logging": ("frames.logging",),
 }
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.api.query import QueryExpression
-from frames.codecs.attributes import encode_values
+from frames.codecs.attributes import encode_values, encoding_for
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value
@@ -66,12 +66,12 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
         raise DataError(f"{table._name}.insert(): chunk_size must be a positive number of rows, "
                         f"not {chunk_size!r}")
     return sum(_insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
-               for chunk in _chunks(rows, chunk_size))
+               for chunk in _chunks(rows, chunk_size, table.heading))
 
 
-def _chunks(rows: Any, size: int) -> Iterator[Any]:
+def _chunks(rows: Any, size: int, heading: Heading) -> Iterator[Any]:
     """``rows`` in pieces of ``size`` rows: slices of a table or data frame, lists otherwise."""
-    frame = _as_arrow(rows)
+    frame = _as_arrow(rows, heading)
     if frame is not None:
         for start in range(0, frame.num_rows, size):
             yield frame.slice(start, size)
@@ -107,7 +107,8 @@ def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
 def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_fields: bool) -> int:
     """Insert ``rows`` (not a query) in one transaction; the number of rows written."""
     heading = table.heading
-    batches = _batches(rows, heading, table._name, ignore_extra_fields)
+    with encoding_for(table.database, table.table_name):
+        batches = _batches(rows, heading, table._name, ignore_extra_fields)
     connection = table._connection
     backend = connection.backend
     written = 0
@@ -141,7 +142,7 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool) 
     tuples are grouped by the attributes they write (each distinct set of keys is analysed
     once), transposed into columns and checked the same way.
     """
-    frame = _as_arrow(rows)
+    frame = _as_arrow(rows, heading)
     if frame is not None:
         if not frame.num_rows:
             return []
@@ -172,10 +173,13 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool) 
     return batches
 
 
-def _as_arrow(rows: Any) -> pa.Table | None:
-    """``rows`` as an Arrow table if it is Arrow, or pandas or polars data Arrow can read."""
+def _as_arrow(rows: Any, heading: Heading) -> pa.Table | None:
+    """``rows`` as an Arrow table if it is Arrow, or pandas or polars data Arrow can read
+    (unless a codec attribute needs the values as the Python objects they are)."""
     if isinstance(rows, pa.Table):
         return rows
+    if any(attr.codec for attr in heading):
+        return None
     module = type(rows).__module__.split(".")[0]
     try:
         if module == "polars" and hasattr(rows, "to_arrow"):

@@ -18,8 +18,8 @@ worker processes, each with its own connection.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import contextvars
+import dataclasses
 import datetime
 import inspect
 import logging
@@ -35,8 +35,8 @@ from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
 from frames.declare.spec import TableSpec
 from frames.errors import FramesError, QueryError
-from frames.settings import Config
 from frames.plan.nodes import BaseTable
+from frames.settings import Config
 
 if TYPE_CHECKING:
     from frames.api.jobs import Job
@@ -320,7 +320,7 @@ class AutoPopulate:
             return
         connection = self._connection  # type: ignore[attr-defined]
         values = dict(zip(names, (datetime.datetime.fromtimestamp(started), duration,
-                                  job_version(connection._config)[:64])))
+                                  job_version(connection._config)[:64]), strict=True))
         where = {name: key[name] for name in spec.primary_key if name in key}
         sql, params = update_sql(spec.ref, values, where, connection.sql_dialect)
         connection.backend.execute(sql, params)
@@ -361,14 +361,14 @@ def same_data(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
     if hasattr(a, "equals"):  # pandas / polars frames and series
         return bool(a.equals(b))
     if isinstance(a, np.ndarray):
         if a.dtype != b.dtype or a.shape != b.shape:
             return False
         if a.dtype == object:
-            return all(same_data(x, y) for x, y in zip(a.flat, b.flat))
+            return all(same_data(x, y) for x, y in zip(a.flat, b.flat, strict=True))
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     try:
         return bool(a == b) or (a != a and b != b)  # NaN equals NaN here

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from frames.api.delete import is_restricted
 from frames.api.insert import _column, check_parents, check_value
+from frames.codecs.attributes import encode_value, encoding_for
 from frames.errors import DataError, FetchError, MissingAttributeError, UnknownAttributeError
 from frames.sql.compile import driver_value
 
@@ -60,8 +61,9 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
         return
     connection = table._connection
     dialect = connection.sql_dialect
-    values = {k: check_value(v, heading[k], name, 0) for k, v in changes.items()
-              if v is not None}
+    with encoding_for(table.database, table.table_name):
+        values = {k: check_value(encode_value(v, heading[k], name), heading[k], name, 0)
+                  for k, v in changes.items() if v is not None}
     assignments = ", ".join(f"{dialect.quote(k)} = " + ("?" if k in values else "DEFAULT")
                             for k in changes)
     where = " AND ".join(f"{dialect.quote(k)} = ?" for k in key_names)
@@ -71,5 +73,5 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
     with connection.atomic():
         if not connection.backend.declares_foreign_keys and values:
             check_parents(table, pa.table({k: _column([v], heading[k], name, [0])
-                                           for k, v in values.items()}))
+                                           for k, v in values.items() if not heading[k].codec}))
         connection.backend.execute(sql, params)

@@ -3,20 +3,23 @@
 * :func:`parse_attribute_type` reads a definition's type: ``<name>`` is a codec attribute stored
   as the core type its chain ends in (``<blob>``: ``bytes``, i.e. ``LONGBLOB`` on MySQL,
   ``BYTEA`` on PostgreSQL, ``BLOB`` on DuckDB); anything else is a core type.
-* :func:`encode_values` turns inserted values into stored ones (outermost codec first).
+* :func:`encode_values` turns inserted values into stored ones (outermost codec first), in the
+  :func:`encoding_for` context of the table written (codecs that keep values in an object store
+  file them under its schema).
 * :func:`decoder` gives the function that turns fetched values back (innermost codec first);
   with ``squeeze``, numpy results lose their length-1 dimensions, as in DataJoint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from frames.codecs.builtin import store_unsupported
 from frames.codecs.registry import Codec, accepts_keyword, parse_type_spec, resolve_dtype
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType, parse_type
@@ -29,8 +32,9 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     Raises
     ------
     ValueError
-        For an unknown type or codec, a codec that needs an object store, or a chain that
-        ends in no core type; callers add the table and line.
+        For an unknown type or codec, or a chain that ends in no core type; callers add the
+        table and line. (A store named by ``<name@store>`` is looked up when values are
+        stored, as DataJoint does.)
 
     Examples
     --------
@@ -45,9 +49,7 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     name, store = parse_type_spec(spelling)
     codec = f"<{name}>" if store is None else f"<{name}@{store}>"
     try:
-        storage, _, resolved_store = resolve_dtype(codec)
-        if resolved_store is not None:
-            store_unsupported(codec)
+        storage = resolve_dtype(codec)[0]
     except FramesError as error:
         raise ValueError(str(error)) from None
     try:
@@ -57,10 +59,31 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
                          f"({error})") from None
 
 
-def _chain(codec: str) -> list[Codec]:
-    """The codecs of ``codec``'s chain, outermost first (looked up each time: a codec class
-    defined again replaces the registered one)."""
-    return resolve_dtype(codec)[1]
+def storage_type(codec: str | None) -> CoreType | None:
+    """The core type a codec's values are stored as, or ``None`` (no codec, or one that is not
+    registered: its column's own type is used then)."""
+    if codec is None:
+        return None
+    try:
+        return parse_attribute_type(codec)[0]
+    except ValueError:
+        return None
+
+
+#: What codecs learn about the value they encode: ``schema``, ``table``, ``field``, ``config``.
+_context: ContextVar[dict[str, Any] | None] = ContextVar("codec_context", default=None)
+
+
+@contextmanager
+def encoding_for(schema: str, table: str) -> Iterator[None]:
+    """Encode values within this block as values of table ``schema.table``."""
+    from frames.settings import config
+
+    token = _context.set({"schema": schema, "table": table, "config": config})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
@@ -77,7 +100,8 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.to_pylist()
-    chain = _chain(attr.codec)
+    _, chain, store = resolve_dtype(attr.codec)
+    context = {**(_context.get() or {}), "field": attr.name}
     outer = chain[0]
     encoded = []
     for i, value in enumerate(values):
@@ -87,7 +111,7 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
         try:
             outer.validate(value)
             for codec in chain:
-                value = _call_encode(codec, value)
+                value = _call_encode(codec, value, store, context)
         except FramesError:
             raise
         except Exception as error:  # a user codec's failure, reported with its row
@@ -97,23 +121,39 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     return encoded
 
 
-def _call_encode(codec: Codec, value: Any) -> Any:
+def encode_value(value: Any, attr: Attribute, where: str) -> Any:
+    """One value of ``attr`` as stored: encoded if ``attr`` has a codec, else unchanged."""
+    if attr.codec is None:
+        return value
+    return encode_values([value], attr, lambda _: where)[0]
+
+
+def _call_encode(codec: Codec, value: Any, store: str | None, context: dict[str, Any]) -> Any:
+    """``codec.encode(value)``, offering ``store_name`` and ``context`` to codecs that declare
+    them; ``key`` carries the context under DataJoint's older ``_schema`` ... names."""
     kwargs: dict[str, Any] = {}
     if accepts_keyword(type(codec).encode, "store_name"):
-        kwargs["store_name"] = None
-    return codec.encode(value, key=None, **kwargs)
+        kwargs["store_name"] = store
+    if accepts_keyword(type(codec).encode, "context"):
+        kwargs["context"] = context
+    return codec.encode(value, key={f"_{name}": item for name, item in context.items()},
+                        **kwargs)
 
 
 def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
     """The function that decodes one stored, non-NULL value of a ``codec`` attribute."""
+    from frames.settings import config
+
     storage, chain, _ = resolve_dtype(codec)
     chain.reverse()
     storage_is_bytes = parse_type(storage).kind == "bytes"
+    calls = [(each.decode, {"context": {"config": config}}
+              if accepts_keyword(type(each).decode, "context") else {}) for each in chain]
 
     def decode(stored: Any) -> Any:
         value = bytes(stored) if storage_is_bytes else stored
-        for each in chain:
-            value = each.decode(value, key=None)
+        for call, kwargs in calls:
+            value = call(value, key=None, **kwargs)
         if squeeze and isinstance(value, np.ndarray):
             value = value.squeeze()
         return value

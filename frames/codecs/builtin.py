@@ -1,43 +1,46 @@
 """DataJoint 2.x's built-in codecs.
 
-==================  =============================  ===========================================
-codec               stored as                      value
-==================  =============================  ===========================================
-``<blob>``          ``bytes`` in the table         any value :mod:`frames.blob` serialises
-``<attach>``        ``bytes`` in the table         a file: inserted as its path, fetched as
-                                                   the path of a copy in
-                                                   ``config['download_path']``
-``<blob@store>``,   ``<hash@store>`` (``json``)    in an object store (not supported yet)
-``<attach@store>``
-``<hash@store>``,   ``json``                       object-store references (not supported yet)
-``<object@store>``,
-``<npy@store>``,
-``<filepath@store>``
-==================  =============================  ===========================================
+=====================  ===========================  ========================================
+codec                  stored as                    value
+=====================  ===========================  ========================================
+``<blob>``             ``bytes`` in the table       any value :mod:`frames.blob` serialises
+``<attach>``           ``bytes`` in the table       a file: inserted as its path, fetched as
+                                                    the path of a copy in
+                                                    ``config['download_path']``
+``<hash@store>``       ``json`` (metadata)          bytes, kept once per content hash in the
+                                                    object store (:mod:`frames.stores`)
+``<blob@store>``,      ``<hash@store>``             as ``<blob>`` / ``<attach>``, the bytes
+``<attach@store>``                                  in the object store
+``<npy@store>``         ``json``                     an array in a ``.npy`` file, read lazily
+                                                    (:class:`NpyRef`); frames reads values
+                                                    DataJoint wrote but cannot write them yet
+``<object@store>``,    ``json``                     schema-addressed objects: declared, but
+``<filepath@store>``                                values cannot be stored or read yet
+                                                    (:class:`~frames.errors.DataError`)
+=====================  ===========================  ========================================
 
-Object stores are declared by DataJoint's ``config['stores']``; frames does not implement them
-yet, so attributes that need one fail at declaration (:func:`frames.codecs.declare`) and these
-codecs' ``encode``/``decode`` raise :class:`~frames.errors.DefinitionError` saying so.
+``@`` alone (``<blob@>``) names the store ``config.stores['default']``.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 from frames import blob
+from frames.codecs.npy_ref import NpyRef
 from frames.codecs.registry import Codec
 from frames.errors import DataError, DefinitionError
 
 
 def store_unsupported(spec: str) -> NoReturn:
-    """Raise the error for a codec attribute whose values would live in an object store."""
-    raise DefinitionError(
-        f"{spec} keeps its values in an object store (DataJoint's config['stores']), which "
-        "frames does not support yet; declare the attribute in-table (<blob>, <attach>) instead")
+    """Raise the error for values of a schema-addressed codec (``<object@>``, ``<npy@>``,
+    ``<filepath@>``), which frames declares but cannot store or read yet."""
+    raise DataError(
+        f"{spec} keeps schema-addressed objects in a store (config.stores), which frames does "
+        "not support yet; use <blob@store> or <attach@store> (hash-addressed) or <blob>")
 
 
 class BlobCodec(Codec):
@@ -109,7 +112,7 @@ class _StoreOnlyCodec(Codec, register=False):
     """A codec whose values live in an object store only (``<name@store>``)."""
 
     def get_dtype(self, is_store: bool) -> str:
-        """``json`` (the stored reference); raises without ``@``."""
+        """``json`` (the stored metadata); raises without ``@``."""
         if not is_store:
             raise DefinitionError(f"<{self.name}> requires @ (store only): declare it as "
                                   f"<{self.name}@store>")
@@ -117,18 +120,40 @@ class _StoreOnlyCodec(Codec, register=False):
 
     def encode(self, value: Any, *, key: dict | None = None,
                store_name: str | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
+        """Not supported yet: raises :class:`~frames.errors.DataError`."""
         store_unsupported(f"<{self.name}@{store_name or ''}>")
 
     def decode(self, stored: Any, *, key: dict | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
+        """Not supported yet: raises :class:`~frames.errors.DataError`."""
         store_unsupported(f"<{self.name}@>")
 
 
 class HashCodec(_StoreOnlyCodec):
-    """``<hash@store>``: bytes kept once per content hash in an object store."""
+    """``<hash@store>``: bytes kept once per content hash in an object store; the table holds
+    the metadata ``{hash, path, schema, store, size}``."""
 
     name = "hash"
+
+    def validate(self, value: Any) -> None:
+        """Accept bytes only."""
+        if not isinstance(value, bytes):
+            raise DataError(f"<hash> expects bytes, got {type(value).__name__}")
+
+    def encode(self, value: bytes, *, key: dict | None = None, context: dict | None = None,
+               store_name: str | None = None) -> dict:
+        """Store ``value`` under the schema of ``context`` and return its metadata."""
+        from frames.stores.hashing import put_hash
+
+        schema = (context or {}).get("schema", (key or {}).get("_schema", "unknown"))
+        return put_hash(value, schema_name=schema, store_name=store_name or None,
+                        config=self._codec_config(key, context))
+
+    def decode(self, stored: dict, *, key: dict | None = None,
+               context: dict | None = None) -> bytes:
+        """The stored bytes, checked against their hash."""
+        from frames.stores.hashing import get_hash
+
+        return get_hash(stored, config=self._codec_config(key, context))
 
 
 class FilepathCodec(_StoreOnlyCodec):
@@ -147,57 +172,6 @@ class ObjectCodec(SchemaCodec):
     name = "object"
 
 
-class NpyRef:
-    """A lazy reference to an array stored by ``<npy@store>``: metadata without I/O, the
-    array on :meth:`load` (or wherever numpy asks for it, through ``__array__``)."""
-
-    __slots__ = ("_meta", "_backend", "_cached")
-
-    def __init__(self, metadata: dict, backend: Any):
-        self._meta = metadata
-        self._backend = backend
-        self._cached: np.ndarray | None = None
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The array's shape (from the metadata)."""
-        return tuple(self._meta["shape"])
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The array's dtype (from the metadata)."""
-        return np.dtype(self._meta["dtype"])
-
-    @property
-    def ndim(self) -> int:
-        """The number of dimensions."""
-        return len(self.shape)
-
-    @property
-    def path(self) -> str:
-        """The file's path within its store."""
-        return self._meta["path"]
-
-    @property
-    def store(self) -> str | None:
-        """The store's name (``None``: the default store)."""
-        return self._meta.get("store")
-
-    def load(self) -> np.ndarray:
-        """The array, read from the store once and then kept."""
-        if self._cached is None:
-            self._cached = np.load(io.BytesIO(self._backend.get_buffer(self.path)),
-                                   allow_pickle=False)
-        return self._cached
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        array = self.load()
-        return array if dtype is None else array.astype(dtype)
-
-    def __repr__(self) -> str:
-        return f"NpyRef(shape={self.shape}, dtype={self.dtype}, path={self.path!r})"
-
-
 class NpyCodec(SchemaCodec):
     """``<npy@store>``: a numpy array as a ``.npy`` file in an object store."""
 
@@ -209,3 +183,12 @@ class NpyCodec(SchemaCodec):
             raise DataError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
         if value.dtype == object:
             raise DataError("<npy> cannot store arrays of object dtype")
+
+    def decode(self, stored: dict, *, key: dict | None = None,
+               context: dict | None = None) -> NpyRef:
+        """A lazy :class:`~frames.codecs.npy_ref.NpyRef` to the stored array (written by
+        DataJoint: frames reads ``<npy@>`` values but cannot write them yet)."""
+        from frames.stores.backend import get_store_backend
+
+        return NpyRef(stored, get_store_backend(stored.get("store"),
+                                                self._codec_config(key, context)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 from abc import ABC, abstractmethod
 from typing import Any
@@ -83,9 +84,22 @@ class Codec(ABC):
     def decode(self, stored: Any, *, key: dict | None = None) -> Any:
         """The Python value of a stored value (the inverse of :meth:`encode`)."""
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: Any) -> None:  # noqa: B027 - optional hook, not abstract
         """Reject ``value`` before it is encoded (raise ``TypeError``/``ValueError``); the
         default accepts everything."""
+
+    def referenced_paths(self, stored: Any) -> list[tuple[str, str | None]]:
+        """The ``(path, store)`` of each object-store file a stored value refers to: the
+        ``path`` and ``store`` of DataJoint's metadata (a dict or its JSON text), else none."""
+        value = stored
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return []
+        if isinstance(value, dict) and "path" in value:
+            return [(value["path"], value.get("store"))]
+        return []
 
     @staticmethod
     def _codec_config(key: dict | None = None, context: dict | None = None) -> Any:
@@ -201,7 +215,7 @@ def resolve_dtype(dtype: str, seen: set[str] | None = None,
     return dtype, [], store_name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accepts_keyword(function: Any, name: str) -> bool:
     """True if ``function`` declares a parameter ``name`` (so older codecs are called as
     they were written)."""

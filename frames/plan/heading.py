@@ -129,6 +129,11 @@ class Heading:
         return list(self.secondary)
 
     @property
+    def has_autoincrement(self) -> bool:
+        """True if an attribute is numbered by the database (``auto_increment``)."""
+        return any(a.auto_increment for a in self.attributes)
+
+    @property
     def as_dtype(self) -> np.dtype:
         """A numpy structured dtype of the heading, as DataJoint builds it: ``int64`` for
         integers that cannot be NULL, ``float64`` for floats, ``object`` for everything else."""

@@ -273,11 +273,11 @@ def test_progress_is_logged_and_a_bar_shown(pipeline, caplog, capsys) -> None:
 def test_upstream_only_inside_make(pipeline) -> None:
     _, _, Filtered = pipeline
     with pytest.raises(FramesError, match="only available inside make"):
-        Filtered().upstream
+        _ = Filtered().upstream
 
 
-def test_auto_populated_keys_of_their_own_are_left_out_of_the_jobs_key(pipeline,
-                                                                       caplog) -> None:
+def test_auto_populated_keys_may_have_their_own_attributes(pipeline, caplog) -> None:
+    """As in DataJoint 2.3.5, whose FK-only check never runs; jobs key on the parents' part."""
     Recording, _, _ = pipeline
     schema = Recording._schema
 
@@ -293,7 +293,7 @@ def test_auto_populated_keys_of_their_own_are_left_out_of_the_jobs_key(pipeline,
             samples = (Recording & key).fetch1("samples")
             self.insert([{**key, "half": h, "samples": samples // 2} for h in (0, 1)])
 
-    schema(Split)  # as DataJoint 2.3.5, whatever jobs.allow_new_pk_fields_in_computed_tables
+    schema(Split)
     assert Split.populate()["success_count"] == 3 and len(Split) == 6
     with caplog.at_level(logging.WARNING, logger="frames"):
         assert Split.jobs.primary_key == ["recording_id"]
