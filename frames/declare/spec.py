@@ -93,6 +93,11 @@ class Attribute:
         return self.codec or str(self.type)
 
     @property
+    def original_type(self) -> str:
+        """DataJoint's name for :attr:`declared_type` (``'uuid'``, ``'<blob>'``)."""
+        return self.declared_type
+
+    @property
     def auto_increment(self) -> bool:
         """True if the database numbers rows that omit this attribute (``auto_increment``)."""
         return self.default == AUTO_INCREMENT

@@ -197,6 +197,7 @@ def test_jobs_of_a_uuid_keyed_table(backend_url: str, schema_name: str) -> None:
         item = uuid.uuid4()
         Item.insert1({"item": item})
         assert "item : uuid" in Checked.jobs.definition
+        assert Checked.jobs.heading["item"].original_type == "uuid"
         Checked.jobs.refresh()
         assert Checked.jobs.reserve({"item": item})
         Checked.jobs.error({"item": item}, "failed")
