@@ -279,10 +279,10 @@ class Job(Table):
         now = _now()
         new_keys = ((key_source - target.proj()) - self.proj()).keys()
         scheduled = now + datetime.timedelta(seconds=delay)
-        for key in new_keys:
-            self.insert1(self._job_row(key, "pending", priority, now, scheduled),
-                         skip_duplicates=True)
-        result["added"] = len(new_keys)
+        if new_keys:  # one insert; keys added meanwhile by another worker are skipped
+            result["added"] = self.insert(
+                [self._job_row(key, "pending", priority, now, scheduled) for key in new_keys],
+                skip_duplicates=True)
         if self._settings.jobs.keep_completed:
             for key in ((self.completed & key_source) - target.proj()).keys():
                 self._update(key, {"status": "pending", "priority": priority,
