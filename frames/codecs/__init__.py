@@ -7,16 +7,12 @@ chain of codecs to the type finally stored. The built-in codecs are in
 :mod:`frames.codecs.attributes`.
 """
 
-from frames.codecs.builtin import (
-    AttachCodec,
-    BlobCodec,
-    FilepathCodec,
-    HashCodec,
-    NpyCodec,
-    NpyRef,
-    ObjectCodec,
-    SchemaCodec,
-)
+from frames.codecs.builtin import AttachCodec, BlobCodec
+from frames.codecs.filepath_codec import FilepathCodec
+from frames.codecs.hash_codec import HashCodec
+from frames.codecs.npy_codec import NpyCodec, NpyRef
+from frames.codecs.object_codec import ObjectCodec
+from frames.codecs.schema_codec import SchemaCodec
 from frames.codecs.registry import (
     Codec,
     _codec_registry,

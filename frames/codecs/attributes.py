@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from frames.codecs.builtin import store_unsupported
 from frames.codecs.registry import Codec, accepts_keyword, parse_type_spec, resolve_dtype
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType, parse_type
@@ -45,9 +46,7 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     name, store = parse_type_spec(spelling)
     codec = f"<{name}>" if store is None else f"<{name}@{store}>"
     try:
-        storage, _, resolved_store = resolve_dtype(codec)
-        if resolved_store is not None:
-            store_unsupported(codec)
+        storage = resolve_dtype(codec)[0]
     except FramesError as error:
         raise ValueError(str(error)) from None
     try:
@@ -57,18 +56,25 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
                          f"({error})") from None
 
 
-def _chain(codec: str) -> list[Codec]:
-    """The codecs of ``codec``'s chain, outermost first (looked up each time: a codec class
-    defined again replaces the registered one)."""
-    return resolve_dtype(codec)[1]
+@dataclass(frozen=True)
+class EncodeContext:
+    """Where encoded values go: the table's schema (database) and name, the configuration
+    (``None``: the global one) and the primary-key values of row ``i`` (``key(i)``)."""
+
+    schema: str
+    table: str
+    config: Any = None
+    key: Callable[[int], dict[str, Any]] = field(default=lambda i: {})
 
 
 def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
-                  where: Callable[[int], str]) -> list:
+                  where: Callable[[int], str], context: EncodeContext | None = None) -> list:
     """The stored values of ``values`` of the codec attribute ``attr`` (``None`` stays).
 
     ``values`` is a list or an Arrow column; ``where(i)`` names the row of value ``i`` for
-    error messages.
+    error messages. Codecs receive DataJoint's arguments: ``key`` (the row's primary key with
+    ``_schema``, ``_table``, ``_field`` and ``_config``), and, if they declare them,
+    ``store_name`` and ``context`` (``schema``, ``table``, ``field``, ``config``).
 
     Raises
     ------
@@ -77,17 +83,23 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.to_pylist()
-    chain = _chain(attr.codec)
+    _, chain, store = resolve_dtype(attr.codec)
     outer = chain[0]
+    context = context or EncodeContext(schema="unknown", table="unknown")
+    codec_context = {"schema": context.schema, "table": context.table, "field": attr.name,
+                     "config": context.config}
     encoded = []
     for i, value in enumerate(values):
         if value is None:
             encoded.append(None)
             continue
+        key = {"_schema": context.schema, "_table": context.table, "_field": attr.name,
+               "_config": context.config, **context.key(i)}
         try:
             outer.validate(value)
             for codec in chain:
-                value = _call_encode(codec, value)
+                value = _call(codec, codec.encode, value, key=key, store_name=store or None,
+                              context=codec_context)
         except FramesError:
             raise
         except Exception as error:  # a user codec's failure, reported with its row
@@ -97,23 +109,35 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     return encoded
 
 
-def _call_encode(codec: Codec, value: Any) -> Any:
-    kwargs: dict[str, Any] = {}
-    if accepts_keyword(type(codec).encode, "store_name"):
-        kwargs["store_name"] = None
-    return codec.encode(value, key=None, **kwargs)
+def _call(codec: Codec, method: Callable[..., Any], value: Any, *, key: dict | None,
+          **optional: Any) -> Any:
+    """``method(value, key=key, ...)`` with those of ``optional`` that the codec declares (a
+    codec written before DataJoint added ``store_name`` or ``context`` is called as written)."""
+    function = getattr(type(codec), method.__name__)
+    kwargs = {name: arg for name, arg in optional.items() if accepts_keyword(function, name)}
+    return method(value, key=key, **kwargs)
 
 
-def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
-    """The function that decodes one stored, non-NULL value of a ``codec`` attribute."""
+def decoder(codec: str, squeeze: bool = False, config: Any = None) -> Callable[[Any], Any]:
+    """The function that decodes one stored, non-NULL value of a ``codec`` attribute.
+
+    ``config`` reaches the codecs as DataJoint passes it (``key['_config']``, ``context``);
+    ``None``: codecs use the global configuration.
+    """
     storage, chain, _ = resolve_dtype(codec)
     chain.reverse()
-    storage_is_bytes = parse_type(storage).kind == "bytes"
+    kind = parse_type(storage).kind
+    key = None if config is None else {"_config": config}
+    context = None if config is None else {"config": config}
 
     def decode(stored: Any) -> Any:
-        value = bytes(stored) if storage_is_bytes else stored
+        value = stored
+        if kind == "bytes":
+            value = bytes(stored)
+        elif kind == "json" and isinstance(stored, str):
+            value = json.loads(stored)
         for each in chain:
-            value = each.decode(value, key=None)
+            value = _call(each, each.decode, value, key=key, context=context)
         if squeeze and isinstance(value, np.ndarray):
             value = value.squeeze()
         return value

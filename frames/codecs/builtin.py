@@ -7,37 +7,24 @@ codec               stored as                      value
 ``<attach>``        ``bytes`` in the table         a file: inserted as its path, fetched as
                                                    the path of a copy in
                                                    ``config['download_path']``
-``<blob@store>``,   ``<hash@store>`` (``json``)    in an object store (not supported yet)
-``<attach@store>``
-``<hash@store>``,   ``json``                       object-store references (not supported yet)
-``<object@store>``,
-``<npy@store>``,
-``<filepath@store>``
+``<blob@store>``,   ``<hash@store>`` (``json``)    the same, kept once per content hash in
+``<attach@store>``                                 an object store
 ==================  =============================  ===========================================
 
-Object stores are declared by DataJoint's ``config['stores']``; frames does not implement them
-yet, so attributes that need one fail at declaration (:func:`frames.codecs.declare`) and these
-codecs' ``encode``/``decode`` raise :class:`~frames.errors.DefinitionError` saying so.
+The codecs of values in object stores (DataJoint's ``config['stores']``) are in their own
+modules: ``<hash@>`` (:mod:`frames.codecs.hash_codec`), ``<object@>``
+(:mod:`frames.codecs.object_codec`), ``<npy@>`` (:mod:`frames.codecs.npy_codec`) and
+``<filepath@>`` (:mod:`frames.codecs.filepath_codec`).
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import Any
 
 from frames import blob
 from frames.codecs.registry import Codec
-from frames.errors import DataError, DefinitionError
-
-
-def store_unsupported(spec: str) -> NoReturn:
-    """Raise the error for a codec attribute whose values would live in an object store."""
-    raise DefinitionError(
-        f"{spec} keeps its values in an object store (DataJoint's config['stores']), which "
-        "frames does not support yet; declare the attribute in-table (<blob>, <attach>) instead")
+from frames.errors import DataError
 
 
 class BlobCodec(Codec):
@@ -103,109 +90,3 @@ class AttachCodec(Codec):
         if not target.exists():
             target.write_bytes(contents)
         return str(target)
-
-
-class _StoreOnlyCodec(Codec, register=False):
-    """A codec whose values live in an object store only (``<name@store>``)."""
-
-    def get_dtype(self, is_store: bool) -> str:
-        """``json`` (the stored reference); raises without ``@``."""
-        if not is_store:
-            raise DefinitionError(f"<{self.name}> requires @ (store only): declare it as "
-                                  f"<{self.name}@store>")
-        return "json"
-
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
-        store_unsupported(f"<{self.name}@{store_name or ''}>")
-
-    def decode(self, stored: Any, *, key: dict | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DefinitionError`."""
-        store_unsupported(f"<{self.name}@>")
-
-
-class HashCodec(_StoreOnlyCodec):
-    """``<hash@store>``: bytes kept once per content hash in an object store."""
-
-    name = "hash"
-
-
-class FilepathCodec(_StoreOnlyCodec):
-    """``<filepath@store>``: a reference to a file already in an object store."""
-
-    name = "filepath"
-
-
-class SchemaCodec(_StoreOnlyCodec, register=False):
-    """Base of codecs whose objects are addressed by schema, table, key and attribute."""
-
-
-class ObjectCodec(SchemaCodec):
-    """``<object@store>``: files and folders in an object store."""
-
-    name = "object"
-
-
-class NpyRef:
-    """A lazy reference to an array stored by ``<npy@store>``: metadata without I/O, the
-    array on :meth:`load` (or wherever numpy asks for it, through ``__array__``)."""
-
-    __slots__ = ("_meta", "_backend", "_cached")
-
-    def __init__(self, metadata: dict, backend: Any):
-        self._meta = metadata
-        self._backend = backend
-        self._cached: np.ndarray | None = None
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The array's shape (from the metadata)."""
-        return tuple(self._meta["shape"])
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The array's dtype (from the metadata)."""
-        return np.dtype(self._meta["dtype"])
-
-    @property
-    def ndim(self) -> int:
-        """The number of dimensions."""
-        return len(self.shape)
-
-    @property
-    def path(self) -> str:
-        """The file's path within its store."""
-        return self._meta["path"]
-
-    @property
-    def store(self) -> str | None:
-        """The store's name (``None``: the default store)."""
-        return self._meta.get("store")
-
-    def load(self) -> np.ndarray:
-        """The array, read from the store once and then kept."""
-        if self._cached is None:
-            self._cached = np.load(io.BytesIO(self._backend.get_buffer(self.path)),
-                                   allow_pickle=False)
-        return self._cached
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        array = self.load()
-        return array if dtype is None else array.astype(dtype)
-
-    def __repr__(self) -> str:
-        return f"NpyRef(shape={self.shape}, dtype={self.dtype}, path={self.path!r})"
-
-
-class NpyCodec(SchemaCodec):
-    """``<npy@store>``: a numpy array as a ``.npy`` file in an object store."""
-
-    name = "npy"
-
-    def validate(self, value: Any) -> None:
-        """Accept numeric numpy arrays only."""
-        if not isinstance(value, np.ndarray):
-            raise DataError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
-        if value.dtype == object:
-            raise DataError("<npy> cannot store arrays of object dtype")
