@@ -10,6 +10,7 @@ the chain from the outermost codec inwards on insert and decoded the other way o
 from __future__ import annotations
 
 import functools
+import json
 import inspect
 import logging
 from abc import ABC, abstractmethod
@@ -86,6 +87,24 @@ class Codec(ABC):
     def validate(self, value: Any) -> None:
         """Reject ``value`` before it is encoded (raise ``TypeError``/``ValueError``); the
         default accepts everything."""
+
+    def referenced_paths(self, stored: Any) -> list[tuple[str, str | None]]:
+        """The ``(path, store)`` of each object-store file a stored value refers to.
+
+        ``stored`` is the encoded value as read from its column (a dict or a JSON string);
+        garbage collection (:mod:`frames.objectstore.gc`) calls this to learn which stored
+        objects are still in use. The default reads DataJoint's metadata (a ``path`` and an
+        optional ``store``) and finds nothing in other values.
+        """
+        value = stored
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return []
+        if isinstance(value, dict) and "path" in value:
+            return [(value["path"], value.get("store"))]
+        return []
 
     @staticmethod
     def _codec_config(key: dict | None = None, context: dict | None = None) -> Any:

@@ -47,13 +47,32 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+from frames.codecs.registry import get_codec, lookup_codec
+from frames.codecs.schema_codec import SchemaCodec
+from frames.declare.spec import Attribute
 from frames.errors import FramesError
 from frames.objectstore.hashed import delete_path, get_store_backend
 
 if TYPE_CHECKING:
     from frames.api.schema import Schema
 
-logger = logging.getLogger(__name__.split(".")[0])
+logger = logging.getLogger(__name__)
+
+def object_kinds(attr: Attribute) -> set[str]:
+    """Where the values of ``attr`` live: ``{'hash_objects'}`` for hash-addressed storage
+    (``<hash@>``, ``<blob@store>``, ``<attach@store>``), ``{'schema_objects'}`` for
+    schema-addressed storage (any :class:`~frames.codecs.SchemaCodec`: ``<object@>``,
+    ``<npy@>``), empty for values in the table (DataJoint's ``Heading.hash_objects`` and
+    ``schema_objects``)."""
+    if not attr.codec:
+        return set()
+    codec, store = lookup_codec(attr.codec)
+    if isinstance(codec, SchemaCodec):
+        return {"schema_objects"}
+    if codec.name == "hash" or (codec.name in ("blob", "attach") and store is not None):
+        return {"hash_objects"}
+    return set()
+
 
 # Base32 content-hash filename: 26 lowercase alphanumeric chars.
 _BASE32_HASH = re.compile(r"^[a-z2-7]{26}$")
@@ -153,33 +172,28 @@ class GarbageCollector:
         """
         return self._references("schema_objects", verbose)
 
-    def _references(self, heading_attr: str, verbose: bool) -> set[str]:
+    def _references(self, kind: str, verbose: bool) -> set[str]:
+        """Paths referenced by the rows of this collector's schemas, in attributes of ``kind``
+        (``'hash_objects'`` or ``'schema_objects'``), read as stored (not decoded)."""
         referenced: set[str] = set()
         for schema in self.schemas:
             if verbose:
-                logger.info(f"Scanning schema {schema.database} for {heading_attr}")
+                logger.info(f"Scanning schema {schema.database} for {kind}")
             for table_name in schema.list_tables():
                 try:
                     table = schema.get_table(table_name)
-                    # Classification lives on the heading — one source of truth.
-                    for attr_name in getattr(table.heading, heading_attr):
-                        attr = table.heading.attributes[attr_name]
+                    for attr in table.heading:
+                        if kind not in object_kinds(attr):
+                            continue
                         if verbose:
-                            logger.info(f"  Scanning {table_name}.{attr_name}")
-                        # Read raw JSON metadata via cursor — bypasses
-                        # decode_attribute, so we get the stored dict
-                        # (PostgreSQL/JSONB) or JSON string (MySQL). The codec's
-                        # referenced_paths() extracts paths and handles both
-                        # shapes (codec-driven discovery, #1469).
-                        try:
-                            for row in table.proj(attr_name).cursor(as_dict=True):
-                                for path, ref_store in attr.codec.referenced_paths(row[attr_name]):
-                                    if self.store is None or ref_store == self.store:
-                                        referenced.add(path)
-                        except Exception as e:
-                            logger.warning(f"Error scanning {table_name}.{attr_name}: {e}")
-                except Exception as e:
-                    logger.warning(f"Error accessing table {table_name}: {e}")
+                            logger.info(f"  Scanning {table_name}.{attr.name}")
+                        codec = get_codec(attr.codec)
+                        for stored in table.proj(attr.name).to_arrow().column(attr.name).to_pylist():
+                            for path, ref_store in codec.referenced_paths(stored):
+                                if self.store is None or ref_store == self.store:
+                                    referenced.add(path)
+                except Exception as e:  # one unreadable table must not stop the scan
+                    logger.warning(f"Error scanning {table_name}: {e}")
         return referenced
 
     # ------------------------------------------------------------------ #

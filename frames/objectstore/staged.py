@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import fsspec
 
-from frames.codecs.registry import resolve_dtype
+from frames.codecs.registry import parse_type_spec, resolve_dtype
 from frames.errors import FramesError
 from frames.objectstore.hashed import get_store_backend
 from frames.objectstore.backend import build_object_path
@@ -91,7 +91,7 @@ class StagedInsert:
             raise FramesError(f"Attribute '{field}' not found in table heading")
 
         attr = self._table.heading[field]
-        if not (attr.codec and attr.codec.name == "object"):
+        if not (attr.codec and parse_type_spec(attr.codec)[0] == "object"):
             raise FramesError(f"Attribute '{field}' is not an <object> type")
 
         primary_key = {k: self._rec[k] for k in self._table.primary_key if k in self._rec}
@@ -102,7 +102,7 @@ class StagedInsert:
             )
 
         # Resolve the store name from the field's type spec (e.g., <object@local> -> "local")
-        _, _, store_name = resolve_dtype(f"<{attr.codec.name}>", store_name=attr.store)
+        store_name = resolve_dtype(attr.codec)[2] or None
 
         config = self._table.connection._config
         try:
