@@ -12,7 +12,6 @@ from frames.codecs.filepath_codec import FilepathCodec
 from frames.codecs.hash_codec import HashCodec
 from frames.codecs.npy_codec import NpyCodec, NpyRef
 from frames.codecs.object_codec import ObjectCodec
-from frames.codecs.schema_codec import SchemaCodec
 from frames.codecs.registry import (
     Codec,
     _codec_registry,
@@ -24,6 +23,7 @@ from frames.codecs.registry import (
     resolve_dtype,
     unregister_codec,
 )
+from frames.codecs.schema_codec import SchemaCodec
 
 __all__ = [
     "AttachCodec",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from frames.codecs.registry import Codec
-from frames.errors import FramesError
+from frames.errors import DefinitionError
 
 
 class FilepathCodec(Codec):
@@ -69,13 +69,19 @@ class FilepathCodec(Codec):
     def get_dtype(self, is_store: bool) -> str:
         """Filepath requires a store (use @store syntax)."""
         if not is_store:
-            raise FramesError(
-                "<filepath> requires @ symbol. Use <filepath@> for default store or <filepath@store> to specify store."
+            raise DefinitionError(
+                "<filepath> requires @ symbol. Use <filepath@> for default store or "
+                "<filepath@store> to specify store."
             )
         return "json"
 
     def encode(
-        self, value: Any, *, key: dict | None = None, context: dict | None = None, store_name: str | None = None
+        self,
+        value: Any,
+        *,
+        key: dict | None = None,
+        context: dict | None = None,
+        store_name: str | None = None,
     ) -> dict:
         """
         Store path reference as JSON metadata.
@@ -144,7 +150,10 @@ class FilepathCodec(Codec):
         if filepath_prefix:
             filepath_prefix_normalized = filepath_prefix.strip("/") + "/"
             if not path_normalized.startswith(filepath_prefix_normalized):
-                raise ValueError(f"<filepath@> must use prefix '{filepath_prefix}' (filepath_prefix). Got path: {path}")
+                raise ValueError(
+                    f"<filepath@> must use prefix '{filepath_prefix}' (filepath_prefix). "
+                    f"Got path: {path}"
+                )
 
         # Verify file exists
         backend = get_store_backend(store_name, config=config)
@@ -186,8 +195,8 @@ class FilepathCodec(Codec):
         ObjectRef
             Handle for accessing the file.
         """
-        from frames.objectstore.objectref import ObjectRef
         from frames.objectstore.hashed import get_store_backend
+        from frames.objectstore.objectref import ObjectRef
 
         config = self._codec_config(key, context)
         store_name = stored.get("store")

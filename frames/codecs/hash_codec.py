@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from frames.codecs.registry import Codec
-from frames.errors import FramesError
+from frames.errors import DefinitionError
 
 
 class HashCodec(Codec):
@@ -54,11 +54,16 @@ class HashCodec(Codec):
     def get_dtype(self, is_store: bool) -> str:
         """Hash storage is in-store only."""
         if not is_store:
-            raise FramesError("<hash> requires @ (in-store storage only)")
+            raise DefinitionError("<hash> requires @ (in-store storage only)")
         return "json"
 
     def encode(
-        self, value: bytes, *, key: dict | None = None, context: dict | None = None, store_name: str | None = None
+        self,
+        value: bytes,
+        *,
+        key: dict | None = None,
+        context: dict | None = None,
+        store_name: str | None = None,
     ) -> dict:
         """
         Store content and return metadata.
@@ -90,7 +95,9 @@ class HashCodec(Codec):
         config = self._codec_config(key, context)
         return put_hash(value, schema_name=schema_name, store_name=store_name, config=config)
 
-    def decode(self, stored: dict, *, key: dict | None = None, context: dict | None = None) -> bytes:
+    def decode(
+        self, stored: dict, *, key: dict | None = None, context: dict | None = None
+    ) -> bytes:
         """
         Retrieve content using stored metadata.
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from frames.errors import FramesError
 from frames.codecs.schema_codec import SchemaCodec
+from frames.errors import DataError
 
 
 class NpyRef:
@@ -303,9 +303,9 @@ class NpyCodec(SchemaCodec):
         import numpy as np
 
         if not isinstance(value, np.ndarray):
-            raise FramesError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
+            raise DataError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
         if value.dtype == object:
-            raise FramesError("<npy> does not support object dtype arrays")
+            raise DataError("<npy> does not support object dtype arrays")
 
     def encode(
         self,
@@ -342,7 +342,9 @@ class NpyCodec(SchemaCodec):
         config = self._codec_config(key, context)
 
         # Build schema-addressed storage path
-        path, _ = self._build_path(schema, table, field, primary_key, ext=".npy", store_name=store_name, config=config)
+        path, _ = self._build_path(
+            schema, table, field, primary_key, ext=".npy", store_name=store_name, config=config
+        )
 
         # Serialize to .npy format
         buffer = io.BytesIO()
@@ -361,7 +363,9 @@ class NpyCodec(SchemaCodec):
             "shape": list(value.shape),
         }
 
-    def decode(self, stored: dict, *, key: dict | None = None, context: dict | None = None) -> NpyRef:
+    def decode(
+        self, stored: dict, *, key: dict | None = None, context: dict | None = None
+    ) -> NpyRef:
         """
         Create lazy NpyRef from stored metadata.
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from frames.errors import FramesError
 from frames.codecs.schema_codec import SchemaCodec
+from frames.errors import DataError
 
 
 class ObjectCodec(SchemaCodec):
@@ -134,7 +134,7 @@ class ObjectCodec(SchemaCodec):
         elif isinstance(value, (str, Path)):
             source_path = Path(value)
             if not source_path.exists():
-                raise FramesError(f"Source path not found: {source_path}")
+                raise DataError(f"Source path not found: {source_path}")
             is_dir = source_path.is_dir()
             ext = source_path.suffix if not is_dir else None
             if is_dir:
@@ -149,7 +149,9 @@ class ObjectCodec(SchemaCodec):
             raise TypeError(f"<object> expects bytes or path, got {type(value).__name__}")
 
         # Build storage path using inherited helper
-        path, token = self._build_path(schema, table, field, primary_key, ext=ext, store_name=store_name, config=config)
+        path, token = self._build_path(
+            schema, table, field, primary_key, ext=ext, store_name=store_name, config=config
+        )
 
         # Get storage backend using inherited helper
         backend = self._get_backend(store_name, config=config)

@@ -10,8 +10,8 @@ the chain from the outermost codec inwards on insert and decoded the other way o
 from __future__ import annotations
 
 import functools
-import json
 import inspect
+import json
 import logging
 from abc import ABC, abstractmethod
 from typing import Any
@@ -220,7 +220,7 @@ def resolve_dtype(dtype: str, seen: set[str] | None = None,
     return dtype, [], store_name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accepts_keyword(function: Any, name: str) -> bool:
     """True if ``function`` declares a parameter ``name`` (so older codecs are called as
     they were written)."""

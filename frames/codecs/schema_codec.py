@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 
 from frames.codecs.registry import Codec
-from frames.errors import FramesError
+from frames.errors import DefinitionError
 
 
 class SchemaCodec(Codec, register=False):
@@ -100,10 +100,12 @@ class SchemaCodec(Codec, register=False):
             If is_store is False (@ modifier missing).
         """
         if not is_store:
-            raise FramesError(f"<{self.name}> requires @ (store only)")
+            raise DefinitionError(f"<{self.name}> requires @ (store only)")
         return "json"
 
-    def _extract_context(self, key: dict | None, context: dict | None = None) -> tuple[str, str, str, dict]:
+    def _extract_context(
+        self, key: dict | None, context: dict | None = None
+    ) -> tuple[str, str, str, dict]:
         """
         Extract schema, table, field, and primary key.
 

@@ -9,9 +9,9 @@ The adapter is auto-discovered when DataJoint encounters the protocol name
 in a store configuration. No explicit import is needed.
 """
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any
-import logging
 
 import fsspec
 
@@ -41,11 +41,11 @@ class StorageAdapter(ABC):
         """Validate protocol-specific config fields."""
         missing = [k for k in self.required_keys if k not in spec]
         if missing:
-            raise FramesError(f'{self.protocol} store is missing: {", ".join(missing)}')
+            raise FramesError(f"{self.protocol} store is missing: {', '.join(missing)}")
         all_allowed = set(self.allowed_keys) | _COMMON_STORE_KEYS
         invalid = [k for k in spec if k not in all_allowed]
         if invalid:
-            raise FramesError(f'Invalid key(s) for {self.protocol}: {", ".join(invalid)}')
+            raise FramesError(f"Invalid key(s) for {self.protocol}: {', '.join(invalid)}")
 
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
         """Construct storage path from a relative path."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import fsspec
 
-from frames.errors import FramesError
+from frames.errors import FramesError, MissingExternalFile
 
 logger = logging.getLogger(__name__)
 
@@ -493,7 +493,9 @@ class StorageBackend:
         else:
             return self._require_adapter().get_url(self.spec, full_path)
 
-    def put_file(self, local_path: str | Path, remote_path: str | PurePosixPath, metadata: dict | None = None) -> None:
+    def put_file(
+        self, local_path: str | Path, remote_path: str | PurePosixPath, metadata: dict | None = None
+    ) -> None:
         """
         Upload a file from local filesystem to storage.
 
@@ -593,7 +595,7 @@ class StorageBackend:
             else:
                 return self.fs.cat_file(full_path)
         except FileNotFoundError:
-            raise errors.MissingExternalFile(f"Missing external file {full_path}") from None
+            raise MissingExternalFile(f"Missing external file {full_path}") from None
 
     def exists(self, remote_path: str | PurePosixPath) -> bool:
         """
@@ -726,7 +728,7 @@ class StorageBackend:
         # Use os.walk for Python 3.10 compatibility (Path.walk() requires 3.12+)
         import os
 
-        for root, dirs, filenames in os.walk(local_path):
+        for root, _dirs, filenames in os.walk(local_path):
             root_path = Path(root)
             for filename in filenames:
                 file_path = root_path / filename
@@ -876,9 +878,11 @@ class StorageBackend:
         total_size = 0
 
         # Walk source directory
-        for root, dirs, filenames in source_fs.walk(source_path):
+        for root, _dirs, filenames in source_fs.walk(source_path):
             for filename in filenames:
-                src_file = f"{root}/{filename}" if root != source_path else f"{source_path}/{filename}"
+                src_file = (
+                    f"{root}/{filename}" if root != source_path else f"{source_path}/{filename}"
+                )
                 rel_path = src_file[len(source_path) :].lstrip("/")
                 file_size = source_fs.size(src_file)
                 files.append({"path": rel_path, "size": file_size})

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
 def object_kinds(attr: Attribute) -> set[str]:
     """Where the values of ``attr`` live: ``{'hash_objects'}`` for hash-addressed storage
     (``<hash@>``, ``<blob@store>``, ``<attach@store>``), ``{'schema_objects'}`` for
@@ -128,7 +129,7 @@ class GarbageCollector:
         connection config (``schemas[0].connection._config``).
     """
 
-    def __init__(self, *schemas: "Schema", store: str | None = None, config=None) -> None:
+    def __init__(self, *schemas: Schema, store: str | None = None, config=None) -> None:
         if not schemas:
             raise FramesError("At least one schema must be provided")
         self.schemas = schemas
@@ -188,7 +189,9 @@ class GarbageCollector:
                         if verbose:
                             logger.info(f"  Scanning {table_name}.{attr.name}")
                         codec = get_codec(attr.codec)
-                        for stored in table.proj(attr.name).to_arrow().column(attr.name).to_pylist():
+                        for stored in (
+                            table.proj(attr.name).to_arrow().column(attr.name).to_pylist()
+                        ):
                             for path, ref_store in codec.referenced_paths(stored):
                                 if self.store is None or ref_store == self.store:
                                     referenced.add(path)
@@ -340,7 +343,8 @@ class GarbageCollector:
 
         Returns a dict with per-section stats and the deletion outcome:
 
-        - hash_paths_referenced / hash_paths_stored / hash_paths_orphaned / hash_paths_orphaned_bytes
+        - hash_paths_referenced / hash_paths_stored / hash_paths_orphaned /
+          hash_paths_orphaned_bytes
         - orphaned_hash_paths: orphaned hash items as full relative store paths
           (NOT bare hashes — passed as-is to the deleter)
         - schema_paths_referenced / schema_paths_stored / schema_paths_orphaned
@@ -365,7 +369,9 @@ class GarbageCollector:
         orphaned_hash_paths = sorted(set(hash_paths_stored.keys()) - hash_paths_referenced)
         # Coverage, not exact set difference: a referenced path may be a
         # directory-valued object (many files + a manifest sidecar).
-        orphaned_schema_paths = sorted(p for p in schema_paths_stored if not _is_covered(p, schema_paths_referenced))
+        orphaned_schema_paths = sorted(
+            p for p in schema_paths_stored if not _is_covered(p, schema_paths_referenced)
+        )
 
         hash_paths_deleted = 0
         schema_paths_deleted = 0
@@ -398,7 +404,10 @@ class GarbageCollector:
                         schema_paths_deleted += 1
                         bytes_freed += schema_paths_stored.get(path, 0)
                         if verbose:
-                            logger.info(f"Deleted schema path: {path} ({schema_paths_stored.get(path, 0)} bytes)")
+                            logger.info(
+                                f"Deleted schema path: {path} "
+                                f"({schema_paths_stored.get(path, 0)} bytes)"
+                            )
                 except Exception as e:
                     errors += 1
                     logger.warning(f"Failed to delete schema path {path}: {e}")
@@ -408,13 +417,17 @@ class GarbageCollector:
             "hash_paths_referenced": len(hash_paths_referenced),
             "hash_paths_stored": len(hash_paths_stored),
             "hash_paths_orphaned": len(orphaned_hash_paths),
-            "hash_paths_orphaned_bytes": sum(hash_paths_stored.get(h, 0) for h in orphaned_hash_paths),
+            "hash_paths_orphaned_bytes": sum(
+                hash_paths_stored.get(h, 0) for h in orphaned_hash_paths
+            ),
             "orphaned_hash_paths": orphaned_hash_paths,
             # Schema-addressed storage stats
             "schema_paths_referenced": len(schema_paths_referenced),
             "schema_paths_stored": len(schema_paths_stored),
             "schema_paths_orphaned": len(orphaned_schema_paths),
-            "schema_paths_orphaned_bytes": sum(schema_paths_stored.get(p, 0) for p in orphaned_schema_paths),
+            "schema_paths_orphaned_bytes": sum(
+                schema_paths_stored.get(p, 0) for p in orphaned_schema_paths
+            ),
             "orphaned_schema_paths": orphaned_schema_paths,
             # Deletion outcome (all zero when dry_run)
             "hash_paths_deleted": hash_paths_deleted,

@@ -131,7 +131,9 @@ def build_hash_path(
     """
     # Validate hash format (26 base32 chars, lowercase alphanumeric)
     if not (len(content_hash) == 26 and content_hash.isalnum() and content_hash.islower()):
-        raise FramesError(f"Invalid content hash (expected 26-char lowercase base32): {content_hash}")
+        raise FramesError(
+            f"Invalid content hash (expected 26-char lowercase base32): {content_hash}"
+        )
 
     prefix = hash_prefix.strip("/")
     section = f"{prefix}/" if prefix else ""
@@ -143,7 +145,9 @@ def build_hash_path(
         return f"{section}{schema_name}/{content_hash}"
 
 
-def get_store_backend(store_name: str | None = None, config: Config | None = None) -> StorageBackend:
+def get_store_backend(
+    store_name: str | None = None, config: Config | None = None
+) -> StorageBackend:
     """
     Get a StorageBackend for hash-addressed storage.
 
@@ -167,7 +171,9 @@ def get_store_backend(store_name: str | None = None, config: Config | None = Non
     return StorageBackend(spec)
 
 
-def get_store_subfolding(store_name: str | None = None, config: Config | None = None) -> tuple[int, ...] | None:
+def get_store_subfolding(
+    store_name: str | None = None, config: Config | None = None
+) -> tuple[int, ...] | None:
     """
     Get the subfolding configuration for a store.
 
@@ -291,7 +297,10 @@ def get_hash(metadata: dict[str, Any], config: Config | None = None) -> bytes:
     # Verify hash for integrity
     actual_hash = compute_hash(data)
     if actual_hash != expected_hash:
-        raise FramesError(f"Hash mismatch: expected {expected_hash}, got {actual_hash}. Data at {path} may be corrupted.")
+        raise FramesError(
+            f"Hash mismatch: expected {expected_hash}, got {actual_hash}. "
+            f"Data at {path} may be corrupted."
+        )
 
     return data
 

@@ -7,16 +7,17 @@ access and direct fsspec-based file operations.
 """
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import fsspec
 
 from frames.errors import FramesError
-from frames.objectstore.hashed import compute_hash
 from frames.objectstore.backend import StorageBackend
+from frames.objectstore.hashed import compute_hash
 
 
 class IntegrityError(FramesError):
@@ -363,14 +364,18 @@ class ObjectRef:
         if self.size is not None:
             actual_size = self._backend.size(self.path)
             if actual_size != self.size:
-                raise IntegrityError(f"Size mismatch for {self.path}: expected {self.size}, got {actual_size}")
+                raise IntegrityError(
+                    f"Size mismatch for {self.path}: expected {self.size}, got {actual_size}"
+                )
 
         # Check hash if available
         if self.hash:
             content = self._backend.get_buffer(self.path)
             actual_hash = compute_hash(content)
             if actual_hash != self.hash:
-                raise IntegrityError(f"Hash mismatch for {self.path}: expected {self.hash}, got {actual_hash}")
+                raise IntegrityError(
+                    f"Hash mismatch for {self.path}: expected {self.hash}, got {actual_hash}"
+                )
 
         return True
 
@@ -397,7 +402,10 @@ class ObjectRef:
             else:
                 actual_size = self._backend.size(file_path)
                 if actual_size != expected_size:
-                    errors.append(f"Size mismatch for {file_info['path']}: expected {expected_size}, got {actual_size}")
+                    errors.append(
+                        f"Size mismatch for {file_info['path']}: "
+                        f"expected {expected_size}, got {actual_size}"
+                    )
 
         if errors:
             raise IntegrityError("Folder verification failed:\n" + "\n".join(errors))

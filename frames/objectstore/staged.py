@@ -13,11 +13,19 @@ import fsspec
 
 from frames.codecs.registry import parse_type_spec, resolve_dtype
 from frames.errors import FramesError
-from frames.objectstore.hashed import get_store_backend
 from frames.objectstore.backend import build_object_path
+from frames.objectstore.hashed import get_store_backend
 
 if TYPE_CHECKING:
     from frames.objectstore.backend import StorageBackend
+
+
+def _unconfigured() -> FramesError:
+    """The error for a staged insert without a configured store."""
+    return FramesError(
+        "Storage is not configured. Set stores.default and stores.<name> settings in "
+        "datajoint.json (or dj.config.stores)."
+    )
 
 
 class StagedInsert:
@@ -52,7 +60,9 @@ class StagedInsert:
         """
         self._table = table
         self._rec: dict[str, Any] = {}
-        self._staged_objects: dict[str, dict] = {}  # field -> {relative_path, ext, token, store_name}
+        self._staged_objects: dict[
+            str, dict
+        ] = {}  # field -> {relative_path, ext, token, store_name}
 
     @property
     def rec(self) -> dict[str, Any]:
@@ -74,7 +84,7 @@ class StagedInsert:
         try:
             return get_store_backend(None, config=self._table.connection._config)
         except FramesError:
-            raise FramesError("Storage is not configured. Set stores.default and stores.<name> settings in datajoint.json.")
+            raise _unconfigured() from None
 
     def _resolve_field(self, field: str, ext: str) -> tuple[str, "StorageBackend"]:
         """
@@ -108,7 +118,7 @@ class StagedInsert:
         try:
             spec = config.get_store_spec(store_name)
         except FramesError:
-            raise FramesError("Storage is not configured. Set stores.default and stores.<name> settings in datajoint.json.")
+            raise _unconfigured() from None
         partition_pattern = spec.get("partition_pattern")
         token_length = spec.get("token_length", 8)
 
@@ -137,7 +147,7 @@ class StagedInsert:
         try:
             return get_store_backend(store_name, config=self._table.connection._config)
         except FramesError:
-            raise FramesError("Storage is not configured. Set stores.default and stores.<name> settings in datajoint.json.")
+            raise _unconfigured() from None
 
     def store(self, field: str, ext: str = "") -> fsspec.FSMap:
         """
@@ -233,7 +243,7 @@ class StagedInsert:
         """
         Best-effort removal of staged objects on failure.
         """
-        for field, info in self._staged_objects.items():
+        for info in self._staged_objects.values():
             relative_path = info["relative_path"]
             try:
                 backend = self._field_backend(info["store_name"])

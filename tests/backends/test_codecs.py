@@ -237,7 +237,6 @@ def test_attach_stores_files_in_the_table(schema, tmp_path: Path, monkeypatch) -
 
 
 @pytest.mark.parametrize("line, message", [
-    ("data : <blob@raw>", r"<blob@raw> keeps its values in an object store.*config\['stores'\]"),
     ("data : <npy>", "<npy> requires @"),
     ("data : <nonesuch>", "unknown codec <nonesuch>"),
     ("data = 'x' : <blob>", "can only be null"),
