@@ -8,6 +8,7 @@ from typing import Any
 
 from frames.codecs.schema_codec import SchemaCodec
 from frames.errors import DataError
+from frames.utils import safe_write
 
 
 class NpyRef:
@@ -176,8 +177,7 @@ class NpyRef:
                 cache_path = cache_dir / f"{path_hash}.npy"
 
                 if not cache_path.exists():
-                    buffer = self._backend.get_buffer(self.path)
-                    cache_path.write_bytes(buffer)
+                    safe_write(cache_path, self._backend.get_buffer(self.path))
 
                 return np.load(str(cache_path), mmap_mode=mmap_mode, allow_pickle=False)
 
