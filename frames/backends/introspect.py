@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from frames.codecs.attributes import parse_attribute_type
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
     AUTO_INCREMENT,
@@ -188,7 +189,9 @@ def _foreign_keys_by_table(catalog: Catalog) -> defaultdict[TableRef, list[Forei
 
 def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
     declared, comment = decode_comment(row.comment)
-    core = declared or native_core_type(row.native_type, dialect, row.enum_values)
+    codec = comment_codec(row.comment)
+    core = declared or _codec_storage(codec) or native_core_type(row.native_type, dialect,
+                                                                 row.enum_values)
     return Attribute(
         name=row.name,
         type=core,
@@ -196,8 +199,19 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         default=parse_default(row.default, core, row.nullable),
         comment=comment,
         in_key=in_key,
-        codec=comment_codec(row.comment),
+        codec=codec,
     )
+
+
+def _codec_storage(codec: str | None) -> CoreType | None:
+    """The core type a codec's chain stores (``json`` for ``<blob@store>``, which MariaDB
+    reports as ``longtext``), or ``None`` without a codec or for one not registered here."""
+    if codec is None:
+        return None
+    try:
+        return parse_attribute_type(codec)[0]
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
