@@ -239,3 +239,19 @@ def test_store_errors_name_the_store(schema, stores) -> None:
     with pytest.raises(FramesError, match="'nowhere' is requested but not configured"):
         Elsewhere.insert1({"item_id": 1, "data": 1})
     assert len(Elsewhere()) == 0
+
+
+def test_update1_encodes_into_the_store(schema, stores) -> None:
+    @schema
+    class Fit(dj.Manual):
+        definition = """
+        fit_id : int32
+        ---
+        params : <blob@>
+        """
+
+    Fit.insert1({"fit_id": 1, "params": {"slope": 1.0}})
+    Fit.update1({"fit_id": 1, "params": {"slope": 2.5}})
+    assert Fit.fetch1("params") == {"slope": 2.5}
+    assert all(f"_hash/{schema.database}/" in path for path in stored_files(stores["main"]))
+    assert len(stored_files(stores["main"])) == 2  # the old value stays for gc
