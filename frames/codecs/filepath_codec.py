@@ -1,5 +1,8 @@
-"""
-Filepath reference codec for existing files in storage.
+"""Filepath reference codec for existing files in storage.
+
+DataJoint 2.3.5's ``datajoint.builtin_codecs.filepath`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.builtin_codecs.filepath`` itself, and stores
+written by either library are read by the other.
 """
 
 from __future__ import annotations

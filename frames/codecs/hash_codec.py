@@ -1,5 +1,8 @@
-"""
-Hash-addressed storage codec with MD5-based deduplication.
+"""Hash-addressed storage codec with MD5-based deduplication.
+
+DataJoint 2.3.5's ``datajoint.builtin_codecs.hash`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.builtin_codecs.hash`` itself, and stores
+written by either library are read by the other.
 """
 
 from __future__ import annotations

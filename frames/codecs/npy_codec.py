@@ -1,5 +1,8 @@
-"""
-NumPy array codec using .npy format.
+"""NumPy array codec using .npy format.
+
+DataJoint 2.3.5's ``datajoint.builtin_codecs.npy`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.builtin_codecs.npy`` itself, and stores written
+by either library are read by the other.
 """
 
 from __future__ import annotations

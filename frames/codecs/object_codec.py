@@ -1,5 +1,8 @@
-"""
-Schema-addressed storage for files and folders.
+"""Schema-addressed storage for files and folders.
+
+DataJoint 2.3.5's ``datajoint.builtin_codecs.object`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.builtin_codecs.object`` itself, and stores
+written by either library are read by the other.
 """
 
 from __future__ import annotations

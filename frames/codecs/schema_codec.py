@@ -1,5 +1,8 @@
-"""
-Schema-addressed storage base class.
+"""Schema-addressed storage base class.
+
+DataJoint 2.3.5's ``datajoint.builtin_codecs.schema`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.builtin_codecs.schema`` itself, and stores
+written by either library are read by the other.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ Third-party packages register adapters via entry points::
 
 The adapter is auto-discovered when DataJoint encounters the protocol name
 in a store configuration. No explicit import is needed.
+
+DataJoint 2.3.5's ``datajoint.storage_adapter`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.storage_adapter`` itself, and stores written by
+either library are read by the other.
 """
 
 import logging

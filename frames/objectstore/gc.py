@@ -1,10 +1,9 @@
-"""
-Garbage collection for object storage.
+"""Garbage collection for object storage.
 
 This module identifies and removes orphaned items from object storage. Storage
 items become orphaned when all database rows referencing them are deleted.
 
-DataJoint uses two object storage patterns:
+DataJoint (and frames) use two object storage patterns:
 
 Hash-addressed storage
     Types: ``<hash@>``, ``<blob@>``, ``<attach@>``
@@ -38,7 +37,11 @@ schema's objects or user-managed content elsewhere in the store.
 
 See Also
 --------
-datajoint.builtin_codecs : Codec implementations for object storage types.
+frames.codecs : Codec implementations for object storage types.
+
+DataJoint 2.3.5's ``datajoint.gc`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.gc`` itself, and stores written by either
+library are read by the other.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""
-Hash-addressed storage registry for DataJoint.
+"""Hash-addressed storage registry for DataJoint.
 
 This module provides hash-addressed storage with deduplication for the ``<hash>``
 codec. Content is identified by a Base32-encoded MD5 hash and stored with
@@ -29,7 +28,11 @@ via ``dj.gc.GarbageCollector``.
 
 See Also
 --------
-datajoint.gc : Garbage collection for orphaned storage items.
+frames.objectstore.gc : Garbage collection for orphaned storage items.
+
+DataJoint 2.3.5's ``datajoint.hash_registry`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.hash_registry`` itself, and stores written by
+either library are read by the other.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""
-ObjectRef class for handling fetched object type attributes.
+"""ObjectRef class for handling fetched object type attributes.
 
 This module provides the ObjectRef class which represents a reference to a file
 or folder stored in the pipeline's object storage backend. It provides metadata
 access and direct fsspec-based file operations.
+
+DataJoint 2.3.5's ``datajoint.objectref`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.objectref`` itself, and stores written by
+either library are read by the other.
 """
 
 import json

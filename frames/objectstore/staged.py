@@ -1,8 +1,11 @@
-"""
-Staged insert context manager for direct object storage writes.
+"""Staged insert context manager for direct object storage writes.
 
 This module provides the StagedInsert class which allows writing directly
 to object storage before finalizing the database insert.
+
+DataJoint 2.3.5's ``datajoint.staged_insert`` (Apache-2.0), adapted to frames; after
+``frames.install_as_datajoint()`` it is ``datajoint.staged_insert`` itself, and stores written by
+either library are read by the other.
 """
 
 from contextlib import contextmanager
