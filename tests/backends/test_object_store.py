@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from backend_helpers import configured_stores
 
 import frames as dj
 from frames.codecs import NpyRef
@@ -17,7 +18,6 @@ from frames.errors import DataError, FramesError
 from frames.objectstore.gc import GarbageCollector
 from frames.objectstore.hashed import compute_hash
 from frames.objectstore.objectref import ObjectRef
-from frames.settings import config
 
 
 @pytest.fixture
@@ -26,19 +26,12 @@ def stores(tmp_path: Path) -> Iterator[dict[str, Path]]:
     roots = {"main": tmp_path / "main", "folded": tmp_path / "folded"}
     for root in roots.values():
         root.mkdir()
-    saved = dict(config.stores)
-    config.stores.clear()
-    config.stores.update({
+    with configured_stores({
         "default": "main",
         "main": {"protocol": "file", "location": str(roots["main"])},
         "folded": {"protocol": "file", "location": str(roots["folded"]), "subfolding": (2, 2)},
-    })
-    saved_download = config["download_path"]
-    config["download_path"] = str(tmp_path / "downloads")
-    yield roots
-    config.stores.clear()
-    config.stores.update(saved)
-    config["download_path"] = saved_download
+    }, tmp_path / "downloads"):
+        yield roots
 
 
 @pytest.fixture

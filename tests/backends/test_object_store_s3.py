@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from backend_helpers import configured_stores
 
 import frames as dj
 from frames.objectstore.gc import GarbageCollector
 from frames.objectstore.hashed import compute_hash, get_store_backend
-from frames.settings import config
 
 moto_server = pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
@@ -53,14 +53,8 @@ def s3_store(endpoint: str, tmp_path: Path, schema_name: str) -> Iterator[dict[s
     """Store ``share`` (the default) in the S3 bucket, under a location of its own."""
     spec = {"protocol": "s3", "endpoint": endpoint, "bucket": BUCKET, "access_key": "test",
             "secret_key": "test", "secure": False, "location": f"dj/{schema_name}"}
-    saved, saved_download = dict(config.stores), config["download_path"]
-    config.stores.clear()
-    config.stores.update({"default": "share", "share": spec})
-    config["download_path"] = str(tmp_path / "downloads")
-    yield spec
-    config.stores.clear()
-    config.stores.update(saved)
-    config["download_path"] = saved_download
+    with configured_stores({"default": "share", "share": spec}, tmp_path / "downloads"):
+        yield spec
 
 
 @pytest.fixture
