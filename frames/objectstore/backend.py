@@ -335,13 +335,7 @@ class StorageBackend:
             Full path suitable for fsspec operations.
         """
         path = str(path)
-        if self.protocol == "s3":
-            bucket = self.spec["bucket"]
-            location = self.spec.get("location", "")
-            if location:
-                return f"{bucket}/{location}/{path}"
-            return f"{bucket}/{path}"
-        elif self.protocol in ("gcs", "azure"):
+        if self.protocol in ("s3", "gcs", "azure"):
             bucket = self.spec.get("bucket") or self.spec.get("container")
             location = self.spec.get("location", "")
             if location:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from frames.codecs.registry import get_codec, lookup_codec
@@ -219,28 +220,9 @@ class GarbageCollector:
         """
         hp = self._hash_prefix
         section = f"{hp}/{schema_name}/" if hp else f"{schema_name}/"
-        full_root = self.backend._full_path("")
-        stored: dict[str, int] = {}
-        try:
-            for root, _dirs, files in self.backend.fs.walk(self.backend._full_path(section)):
-                for filename in files:
-                    if filename.endswith(".manifest.json"):
-                        continue  # folder-object sidecar, not a hash file
-                    if not _BASE32_HASH.match(filename):
-                        continue
-                    file_path = f"{root}/{filename}"
-                    relative_path = file_path[len(full_root) :].lstrip("/")
-                    try:
-                        stored[relative_path] = self.backend.fs.size(file_path)
-                    except Exception as e:
-                        logger.warning(f"Could not size {file_path}: {e}")
-                        stored[relative_path] = 0
-        except FileNotFoundError:
-            pass  # the hash section does not exist yet
-        except Exception as e:
-            logger.warning(f"Error listing stored hashes: {e}")
-            self._scan_errors.append(f"list_hash_paths({schema_name}): {e}")
-        return stored
+        # skip folder-object sidecars and anything that is not a hash file
+        return self._sizes(section, lambda name: bool(_BASE32_HASH.match(name)),
+                           f"list_hash_paths({schema_name})")
 
     def list_schema_paths(self, schema_name: str) -> dict[str, int]:
         """
@@ -269,14 +251,18 @@ class GarbageCollector:
         """
         sp = self._schema_prefix
         rel = f"{sp}/{schema_name}" if sp else schema_name
+        # Manifest sidecars are INCLUDED: owned by their object and reclaimed with it;
+        # _is_covered() keeps a live object's manifest out of the orphan set.
+        return self._sizes(rel, lambda name: True, f"list_schema_paths({schema_name})")
+
+    def _sizes(self, section: str, keep: Callable[[str], bool], scan: str) -> dict[str, int]:
+        """Size of each file under ``section`` whose name ``keep`` accepts, by its path
+        relative to the store; a failed walk is recorded as a scan error named ``scan``."""
         full_root = self.backend._full_path("")
         stored: dict[str, int] = {}
         try:
-            for root, _dirs, files in self.backend.fs.walk(self.backend._full_path(rel)):
-                for filename in files:
-                    # Manifest sidecars are INCLUDED: owned by their object and
-                    # reclaimed with it. _is_covered() keeps a live object's
-                    # manifest out of the orphan set.
+            for root, _dirs, files in self.backend.fs.walk(self.backend._full_path(section)):
+                for filename in filter(keep, files):
                     file_path = f"{root}/{filename}"
                     relative_path = file_path[len(full_root) :].lstrip("/")
                     try:
@@ -285,10 +271,10 @@ class GarbageCollector:
                         logger.warning(f"Could not size {file_path}: {e}")
                         stored[relative_path] = 0
         except FileNotFoundError:
-            pass  # this schema's section does not exist yet
+            pass  # the section does not exist yet
         except Exception as e:
-            logger.warning(f"Error listing stored schemas: {e}")
-            self._scan_errors.append(f"list_schema_paths({schema_name}): {e}")
+            logger.warning(f"Error listing {section}: {e}")
+            self._scan_errors.append(f"{scan}: {e}")
         return stored
 
     # ------------------------------------------------------------------ #
