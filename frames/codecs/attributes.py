@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,19 +120,40 @@ def _call(codec: Codec, method: Callable[..., Any], value: Any, *, key: dict | N
     return method(value, key=key, **kwargs)
 
 
-def decoder(codec: str, squeeze: bool = False, config: Any = None) -> Callable[[Any], Any]:
+#: The configuration codecs decode with (``None``: the global one); set by
+#: :func:`with_connection_config` for the fetches of a connection.
+_DECODE_CONFIG: ContextVar[Any] = ContextVar("frames_decode_config", default=None)
+
+
+def with_connection_config(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a fetch method of a query: codecs decode its values with the configuration of
+    the query's connection (an ``Instance`` has its own stores), as DataJoint passes
+    ``connection._config`` to them."""
+    @functools.wraps(method)
+    def fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _DECODE_CONFIG.set(getattr(self._connection, "_config", None))
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _DECODE_CONFIG.reset(token)
+    return fetch
+
+
+def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
     """The function that decodes one stored, non-NULL value of a ``codec`` attribute.
 
-    ``config`` reaches the codecs as DataJoint passes it (``key['_config']``, ``context``);
-    ``None``: codecs use the global configuration.
+    The configuration reaches the codecs as DataJoint passes it (``key['_config']``,
+    ``context['config']``): that of the connection fetching (:func:`with_connection_config`),
+    else ``None`` (codecs use the global configuration).
     """
     storage, chain, _ = resolve_dtype(codec)
     chain.reverse()
     kind = parse_type(storage).kind
-    key = None if config is None else {"_config": config}
-    context = None if config is None else {"config": config}
 
     def decode(stored: Any) -> Any:
+        config = _DECODE_CONFIG.get()
+        key = None if config is None else {"_config": config}
+        context = None if config is None else {"config": config}
         value = stored
         if kind == "bytes":
             value = bytes(stored)

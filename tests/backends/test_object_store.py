@@ -13,11 +13,14 @@ import pytest
 from backend_helpers import configured_stores
 
 import frames as dj
+from frames.api.connection import Connection
+from frames.backends import open_backend
 from frames.codecs import NpyRef
 from frames.errors import DataError, FramesError
 from frames.objectstore.gc import GarbageCollector
 from frames.objectstore.hashed import compute_hash
 from frames.objectstore.objectref import ObjectRef
+from frames.settings import Config
 
 
 @pytest.fixture
@@ -248,3 +251,32 @@ def test_update1_encodes_into_the_store(schema, stores) -> None:
     assert Fit.fetch1("params") == {"slope": 2.5}
     assert all(f"_hash/{schema.database}/" in path for path in stored_files(stores["main"]))
     assert len(stored_files(stores["main"])) == 2  # the old value stays for gc
+
+
+def test_a_connection_with_its_own_configuration_uses_its_stores(backend_url: str,
+                                                                   schema_name: str,
+                                                                   tmp_path: Path) -> None:
+    """Values are encoded and decoded with the stores of the connection's configuration (an
+    ``Instance``'s), not the process-wide one's."""
+    own = Config(environment=False)
+    own.stores.update({"default": "own", "own": {"protocol": "file", "location": str(tmp_path)}})
+    connection = Connection.from_backend(open_backend(backend_url), config_override=own)
+    try:
+        schema = dj.Schema(schema_name, connection=connection)
+
+        @schema
+        class Trace(dj.Manual):
+            definition = """
+            trace_id : int32
+            ---
+            samples : <blob@>
+            """
+
+        with configured_stores({}, tmp_path / "downloads"):  # nothing configured globally
+            Trace.insert1({"trace_id": 1, "samples": np.arange(4)})
+            np.testing.assert_array_equal(Trace.fetch1("samples"), np.arange(4))
+            np.testing.assert_array_equal(Trace.to_dicts()[0]["samples"], np.arange(4))
+        assert stored_files(tmp_path) == {
+            f"_hash/{schema_name}/{compute_hash(dj.blob.pack(np.arange(4), compress=True))}"}
+    finally:
+        connection.close()
