@@ -227,8 +227,8 @@ def test_attach_stores_files_in_the_table(schema, tmp_path: Path, monkeypatch) -
     Document.insert1({"doc_id": 2, "file": str(source)})
     with pytest.raises(DataError, match="not an existing file"):
         Document.insert1({"doc_id": 3, "file": tmp_path / "absent.txt"})
-    # the codec reads config['download_path'] at each fetch
-    monkeypatch.setattr(frames.settings, "config", {"download_path": str(tmp_path / "down")})
+    # the codec reads the connection's config['download_path'] at each fetch
+    monkeypatch.setitem(frames.settings.config, "download_path", str(tmp_path / "down"))
     first, second = Document.to_arrays("file", order_by="KEY")
     assert Path(first).read_bytes() == b"first" and Path(first).name == "notes.txt"
     assert Path(second).read_bytes() == b"second" and Path(second).name == "notes_1.txt"
