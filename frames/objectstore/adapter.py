@@ -20,6 +20,7 @@ from typing import Any
 import fsspec
 
 from frames.errors import FramesError
+from frames.store_spec import COMMON_KEYS
 
 logger = logging.getLogger(__name__)
 
@@ -61,19 +62,8 @@ class StorageAdapter(ABC):
         return f"{self.protocol}://{path}"
 
 
-_COMMON_STORE_KEYS = frozenset(
-    {
-        "protocol",
-        "location",
-        "subfolding",
-        "partition_pattern",
-        "token_length",
-        "hash_prefix",
-        "schema_prefix",
-        "filepath_prefix",
-        "stage",
-    }
-)
+#: Keys every store may have, whatever its protocol.
+_COMMON_STORE_KEYS = frozenset(COMMON_KEYS)
 
 _adapter_registry: dict[str, StorageAdapter] = {}
 _adapters_loaded: bool = False

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import numpy as np
 import pytest
 from backend_helpers import configured_stores
@@ -17,6 +18,8 @@ from frames.api.connection import Connection
 from frames.backends import open_backend
 from frames.codecs import NpyRef
 from frames.errors import DataError, FramesError
+from frames.objectstore import adapter as adapter_module
+from frames.objectstore.adapter import StorageAdapter
 from frames.objectstore.gc import GarbageCollector
 from frames.objectstore.hashed import compute_hash
 from frames.objectstore.objectref import ObjectRef
@@ -280,3 +283,39 @@ def test_a_connection_with_its_own_configuration_uses_its_stores(backend_url: st
             f"_hash/{schema_name}/{compute_hash(dj.blob.pack(np.arange(4), compress=True))}"}
     finally:
         connection.close()
+
+
+class MemoryAdapter(StorageAdapter):
+    """A storage protocol of a plug-in package: fsspec's in-memory file system."""
+
+    protocol = "frames-memory"
+    required_keys = ("protocol", "location")
+
+    def create_filesystem(self, spec: dict[str, Any]) -> Any:
+        return fsspec.filesystem("memory")
+
+
+def test_protocols_of_storage_adapters(schema, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(adapter_module._adapter_registry, "frames-memory", MemoryAdapter())
+    location = f"/frames-test/{schema.database}"
+    with configured_stores({"mem": {"protocol": "frames-memory", "location": location}},
+                           tmp_path / "downloads"):
+        assert dj.config.get_store_spec("mem")["hash_prefix"] == "_hash"
+
+        @schema
+        class Cached(dj.Manual):
+            definition = """
+            cache_id : int32
+            ---
+            value : <blob@mem>
+            """
+
+        Cached.insert1({"cache_id": 1, "value": [1, 2, 3]})
+        assert Cached.fetch1("value") == [1, 2, 3]
+        assert fsspec.filesystem("memory").exists(f"{location}/_hash/{schema.database}")
+        monkeypatch.setitem(dj.config.stores["mem"], "bucket", "b")
+        with pytest.raises(FramesError, match="Invalid key.*bucket"):
+            dj.config.get_store_spec("mem")
+    with configured_stores({"odd": {"protocol": "nosuch", "location": "x"}}, tmp_path):
+        with pytest.raises(FramesError, match='Unknown protocol "nosuch".*plugin'):
+            dj.config.get_store_spec("odd")
