@@ -32,8 +32,11 @@ from __future__ import annotations
 
 import collections.abc
 import datetime
+import math
+import sys
 import uuid
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -317,17 +320,6 @@ class _Reader:
         self.data = data
         self.squeeze = squeeze
         self.pos = pos
-        self._readers = {
-            "A": self._array, "P": self._sparse, "S": self._struct, "C": self._cell,
-            "F": self._records, "\xff": lambda: None, "\x01": lambda: tuple(self._elements()),
-            "\x02": lambda: list(self._elements()), "\x03": lambda: set(self._elements()),
-            "\x04": self._dict, "\x05": lambda: self._bytes().decode(), "\x06": self._bytes,
-            "\x0a": self._int, "\x0b": lambda: bool(self._scalar("bool")),
-            "\x0c": lambda: complex(self._scalar("complex128")),
-            "\x0d": lambda: float(self._scalar("float64")), "d": lambda: Decimal(
-                self._bytes().decode()), "t": self._moment, "u": lambda: uuid.UUID(
-                bytes=self._take(16)),
-        }
 
     # -- primitives ---------------------------------------------------------------------------
     def _numbers(self, dtype: Any, count: int) -> np.ndarray:
@@ -341,14 +333,16 @@ class _Reader:
     def _scalar(self, dtype: Any) -> Any:
         return self._numbers(dtype, 1)[0]
 
+    def _unsigned(self, size: int) -> int:
+        return int.from_bytes(self._take(size), sys.byteorder)
+
     def length(self) -> int:
         """A length or dimension: uint64, or uint32 with :data:`use_32bit_dims`."""
-        return int(self._scalar(np.uint32 if use_32bit_dims else np.uint64))
+        return self._unsigned(4 if use_32bit_dims else 8)
 
     def _shape(self) -> tuple[int, ...]:
         n_dims = self.length()
-        dims = self._numbers(np.uint32 if use_32bit_dims else np.uint64, n_dims)
-        return tuple(int(d) for d in dims)
+        return tuple(self._numbers(np.uint32 if use_32bit_dims else np.uint64, n_dims).tolist())
 
     def _take(self, size: int) -> bytes:
         chunk = self.data[self.pos:self.pos + size]
@@ -376,11 +370,11 @@ class _Reader:
     def value(self, n_bytes: int | None = None) -> Any:
         """The next value; with ``n_bytes``, check that it takes exactly that many bytes."""
         start = self.pos
-        code = chr(self._take(1)[0])
-        read = self._readers.get(code)
+        code = self._take(1)
+        read = _READERS.get(code)
         if read is None:
-            raise DataError(f"blob: unknown data structure code {code!r} at byte {start}")
-        result = read()
+            raise DataError(f"blob: unknown data structure code {chr(code[0])!r} at byte {start}")
+        result = read(self)
         if n_bytes is not None and self.pos - start != n_bytes:
             raise DataError(f"blob: length check failed at byte {start}: the value took "
                             f"{self.pos - start} bytes, its header says {n_bytes}")
@@ -399,11 +393,41 @@ class _Reader:
             objects[i] = self._element()
         return objects
 
+    def _tuple(self) -> tuple[Any, ...]:
+        return tuple(self._elements())
+
+    def _list(self) -> list[Any]:
+        return self._elements()
+
+    def _set(self) -> set[Any]:
+        return set(self._elements())
+
+    def _str(self) -> str:
+        return self._bytes().decode()
+
+    def _none(self) -> None:
+        return None
+
+    def _bool(self) -> bool:
+        return bool(self._scalar(np.bool_))
+
+    def _complex(self) -> complex:
+        return complex(self._scalar(np.complex128))
+
+    def _float(self) -> float:
+        return float(self._scalar(np.float64))
+
+    def _decimal(self) -> Decimal:
+        return Decimal(self._str())
+
+    def _uuid(self) -> uuid.UUID:
+        return uuid.UUID(bytes=self._take(16))
+
     def _dict(self) -> dict[Any, Any]:
         return {self._element(): self._element() for _ in range(self.length())}
 
     def _int(self) -> int:
-        return int.from_bytes(self._take(int(self._scalar(np.uint16))), "little", signed=True)
+        return int.from_bytes(self._take(self._unsigned(2)), "little", signed=True)
 
     def _moment(self) -> datetime.date | datetime.time | datetime.datetime | None:
         day, clock = int(self._scalar(np.int32)), int(self._scalar(np.int64))
@@ -416,8 +440,8 @@ class _Reader:
 
     def _array(self) -> Any:
         shape = self._shape()
-        count = int(np.prod(shape, dtype=int))
-        type_id, is_complex = (int(v) for v in self._numbers(np.uint32, 2))
+        count = math.prod(shape)
+        type_id, is_complex = self._unsigned(4), self._unsigned(4)
         dtype = _DTYPES.get(type_id)
         if dtype is None:
             kind = _MATLAB_TYPE_NAMES.get(type_id, f"type id {type_id}")
@@ -442,21 +466,21 @@ class _Reader:
         raise DataError("blob: MATLAB sparse arrays cannot be read (not supported by DataJoint)")
 
     def _records(self) -> np.ndarray:
-        n_fields = int(self._scalar(np.uint32))
+        n_fields = self._unsigned(4)
         if not n_fields:
             return np.array(None)
         names = [self._name() for _ in range(n_fields)]
         arrays = [self.value() for _ in range(n_fields)]
-        records = np.empty(arrays[0].shape, np.dtype([(name, array.dtype)
-                                                     for name, array in zip(names, arrays)]))
-        for name, array in zip(names, arrays):
+        fields = list(zip(names, arrays, strict=True))
+        records = np.empty(arrays[0].shape, np.dtype([(name, a.dtype) for name, a in fields]))
+        for name, array in fields:
             records[name] = array
         return records.view(np.recarray)
 
     def _struct(self) -> Any:
         shape = self._shape()
-        count = int(np.prod(shape, dtype=int))
-        n_fields = int(self._scalar(np.uint32))
+        count = math.prod(shape)
+        n_fields = self._unsigned(4)
         if not n_fields:
             return np.array(None)
         names = [self._name() for _ in range(n_fields)]
@@ -469,8 +493,19 @@ class _Reader:
 
     def _cell(self) -> MatCell:
         shape = self._shape()
-        count = int(np.prod(shape, dtype=int))
+        count = math.prod(shape)
         cells = self._objects(count)
         if not count:
             return cells.view(MatCell)
         return self._squeezed(cells.reshape(shape, order="F"), to_scalar=False).view(MatCell)
+
+
+#: The reader of each data structure code.
+_READERS: dict[bytes, Callable[[_Reader], Any]] = {
+    b"A": _Reader._array, b"P": _Reader._sparse, b"S": _Reader._struct, b"C": _Reader._cell,
+    b"F": _Reader._records, b"\xff": _Reader._none, b"\x01": _Reader._tuple,
+    b"\x02": _Reader._list, b"\x03": _Reader._set, b"\x04": _Reader._dict,
+    b"\x05": _Reader._str, b"\x06": _Reader._bytes, b"\x0a": _Reader._int,
+    b"\x0b": _Reader._bool, b"\x0c": _Reader._complex, b"\x0d": _Reader._float,
+    b"d": _Reader._decimal, b"t": _Reader._moment, b"u": _Reader._uuid,
+}

@@ -61,6 +61,11 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "objectref": ("frames.objectstore.objectref",),
     "gc": ("frames.objectstore.gc",),
     "staged_insert": ("frames.objectstore.staged",),
+    "instance": ("frames.api.instance",),
+    "dependencies": ("frames.api.dependencies",),
+    "utils": ("frames.utils",),
+    "cli": ("frames.cli",),
+    "logging": ("frames.logging",),
 }
 
 

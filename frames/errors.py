@@ -31,6 +31,10 @@ class DefinitionError(FramesError):
     """A table definition string is malformed or refers to something that does not exist."""
 
 
+class MissingDefinitionError(DefinitionError, NotImplementedError):
+    """A table class to declare has no ``definition`` string (DataJoint: NotImplementedError)."""
+
+
 class QueryError(FramesError):
     """A query cannot be built or run: operands that cannot combine, a failed statement."""
 
@@ -111,6 +115,7 @@ __all__ = [
     "BucketInaccessible",
     "ThreadSafetyError",
     "DefinitionError",
+    "MissingDefinitionError",
     "UnknownAttributeError",
     "FragmentError",
     "QueryError",

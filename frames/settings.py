@@ -203,8 +203,9 @@ class SettingsGroup:
     prefix: ClassVar[str] = ""
 
     def __init__(self, **values: Any) -> None:
-        object.__setattr__(self, "_values", {
-            name: copy.deepcopy(setting.default) for name, setting in self.fields.items()})
+        # values live in the instance dict (as plain attributes do), checked on the way in
+        self.__dict__.update(
+            {name: copy.deepcopy(setting.default) for name, setting in self.fields.items()})
         for name, value in values.items():
             setattr(self, name, value)
 
@@ -212,17 +213,14 @@ class SettingsGroup:
         """The dotted key of setting ``name`` (``'database.host'``)."""
         return f"{self.prefix}.{name}" if self.prefix else name
 
-    def __getattr__(self, name: str) -> Any:
-        values = self.__dict__.get("_values", {})
-        if name in values:
-            return values[name]
+    def __getattr__(self, name: str) -> Any:  # only called for names that are no setting
         raise AttributeError(self._unknown(name))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.fields:
             raise AttributeError(self._unknown(name))
         try:
-            self._values[name] = self.fields[name].check(value)
+            self.__dict__[name] = self.fields[name].check(value)
         except ValueError as exc:
             raise ValueError(f"invalid value {value!r} for config[{self.key(name)!r}]: {exc}"
                              ) from None
@@ -231,7 +229,7 @@ class SettingsGroup:
         """Give setting ``name`` its default value again."""
         if name not in self.fields:
             raise AttributeError(self._unknown(name))
-        self._values[name] = copy.deepcopy(self.fields[name].default)
+        self.__dict__[name] = copy.deepcopy(self.fields[name].default)
 
     def read_environment(self) -> None:
         """Set every setting whose environment variable is set (and not empty)."""
@@ -240,18 +238,18 @@ class SettingsGroup:
                 setattr(self, name, os.environ[setting.env])
 
     def as_dict(self) -> dict[str, Any]:
-        """The settings as a dict (a copy)."""
-        return copy.deepcopy(self._values)
+        """The settings as a dict (a copy; an unset ``database.port`` is ``None``)."""
+        return copy.deepcopy({name: self.__dict__[name] for name in self.fields})
 
     def _unknown(self, name: str) -> str:
         known = ", ".join(self.key(n) for n in self.fields)
         return f"unknown setting {self.key(name)!r}; settings: {known}"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._values == self._values
+        return type(other) is type(self) and other.as_dict() == self.as_dict()
 
     def __repr__(self) -> str:
-        shown = {n: "***" if n == "password" and v else v for n, v in self._values.items()}
+        shown = {n: "***" if n == "password" and v else v for n, v in self.as_dict().items()}
         return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in shown.items())})"
 
 
@@ -276,8 +274,8 @@ class DatabaseSettings(SettingsGroup):
     @property
     def port(self) -> int:
         """The port set, else the default port of ``backend`` (3306 or 5432)."""
-        port = self._values["port"]
-        return port if port is not None else _DEFAULT_PORTS[self._values["backend"]]
+        port = self.__dict__["port"]
+        return port if port is not None else _DEFAULT_PORTS[self.backend]
 
 
 class ConnectionSettings(SettingsGroup):
@@ -636,7 +634,7 @@ class Config(SettingsGroup, MutableMapping[str, Any]):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         groups = ", ".join(repr(getattr(self, name)) for name in self.groups)
-        top = ", ".join(f"{name}={self._values[name]!r}" for name in self.fields)
+        top = ", ".join(f"{name}={value!r}" for name, value in super().as_dict().items())
         return f"Config({top}, {groups})"
 
 
@@ -785,7 +783,7 @@ def server_url(
     if ":" in host:
         host, port_text = host.rsplit(":", 1)
         port = int(port_text)
-    port = port or database._values["port"] or _DEFAULT_PORTS[backend]
+    port = port or database.as_dict()["port"] or _DEFAULT_PORTS[backend]
     name = (database_name or database.name or "postgres") if backend == "postgresql" else None
     return URL.create(backend, username=user, password=password, host=host, port=port,
                       database=name)

@@ -42,6 +42,13 @@ class AndList(list):
     >>> Student & dj.AndList(["home_state = 'UT'", {"sex": "F"}])  # doctest: +SKIP
     """
 
+    def append(self, restriction: Any) -> None:
+        """Add a condition; an ``AndList`` adds its conditions (no nesting), as in DataJoint."""
+        if isinstance(restriction, AndList):
+            self.extend(restriction)
+        else:
+            super().append(restriction)
+
 
 class Not:
     """The negation of a restriction: ``q & dj.Not(c)`` equals ``q - c``."""
@@ -63,6 +70,9 @@ def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
     from frames.api.query import QueryExpression
     from frames.api.u import U
 
+    def sub(item: Any) -> Cond:
+        return to_condition(item, node, where, semantic_check, backend)
+
     if isinstance(arg, Mapping):  # the most frequent argument first
         return dict_condition(arg, node.heading, where)
     if arg is None:
@@ -76,17 +86,17 @@ def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
     if isinstance(arg, U):  # the universal set restricts nothing
         return TRUE
     if isinstance(arg, Not):
-        return NotCond(to_condition(arg.restriction, node, where, semantic_check, backend))
+        return NotCond(sub(arg.restriction))
     if isinstance(arg, str):
         return ExprCond(parse_fragment(arg, node.heading, where=where, backend=backend))
     if isinstance(arg, Column):
         return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
     if isinstance(arg, AndList):
-        return AndCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
+        return AndCond(tuple(sub(item) for item in arg))
     if _is_dataframe(arg):
         return OrCond(tuple(dict_condition(row, node.heading, where) for row in _records(arg)))
     if isinstance(arg, (list, tuple, set, frozenset)):
-        return OrCond(tuple(to_condition(item, node, where, semantic_check, backend) for item in arg))
+        return OrCond(tuple(sub(item) for item in arg))
     names = getattr(getattr(arg, "dtype", None), "names", None)
     if names and getattr(arg, "ndim", 1) == 0:  # one numpy record (numpy.void)
         return dict_condition(dict(zip(names, arg.tolist(), strict=True)), node.heading, where)
@@ -129,13 +139,14 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
 
 
 def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond:
-    """AND of equalities for the keys of ``row`` that are attributes (``None``: IS NULL)."""
+    """AND of equalities for the keys of ``row`` that are attributes (``None``, and NaN or NaT
+    as pandas marks missing values, mean IS NULL, as an insert stores them)."""
     items: list[Cond] = []
     for name, value in row.items():
         attr = heading.get(name)
         if attr is None:
             continue
-        if value is None:
+        if value is None or _missing(value):
             items.append(ExprCond(Op("is_null", (Col(name),))))
         else:
             equal = Op("=", (Col(name), Param.of(query_value(value, attr, where))))
@@ -144,6 +155,22 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
             items.append(ExprCond(normalize(equal, heading) if attr.type.kind == "enum"
                                   else equal))
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
+
+
+_NEVER_MISSING = frozenset((int, str, bool, bytes))
+
+
+def _missing(value: Any) -> bool:
+    """NaN, NaT or ``pandas.NA``: how a DataFrame or a numpy array marks a missing value."""
+    if type(value) in _NEVER_MISSING:  # the usual key values, at once
+        return False
+    if isinstance(value, float):  # float and numpy.float64
+        return value != value
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return True
+    dtype = getattr(value, "dtype", None)  # other numpy scalars (float32, datetime64)
+    return getattr(value, "ndim", None) == 0 and dtype is not None and dtype.kind in "fmM" \
+        and bool(value != value)
 
 
 def _is_dataframe(arg: Any) -> bool:

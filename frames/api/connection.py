@@ -9,17 +9,21 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
+from frames.api.dependencies import Dependencies, dependencies_of
 from frames.backends.base import Backend
 from frames.backends.cursor import ResultCursor
+from frames.backends.query_cache import QueryCache
 from frames.errors import DatabaseConnectionError, FramesError, LostConnectionError
 from frames.settings import Config, check_thread_safe, config, server_url, thread_safe_mode
 from frames.sql.dialects import Dialect, get_dialect
 
 logger = logging.getLogger("frames")
+
 
 class _TransactionContext:
     """``with conn.transaction:`` — a transaction that commits at the end of the block and rolls
@@ -55,7 +59,7 @@ class Adapter:
 
     def quote_identifier(self, name: str) -> str:
         """``name`` quoted as an identifier (```name``` on MySQL, ``"name"`` elsewhere)."""
-        return self._backend.quote(name)  # type: ignore[attr-defined]
+        return self._backend.quote(name)
 
     def __repr__(self) -> str:
         return f"Adapter({self.backend!r})"
@@ -94,7 +98,8 @@ class Connection:
     adapter : Adapter
         The server kind (``adapter.backend``) and identifier quoting.
     conn_info : dict
-        ``host``, ``port``, ``user``, ``passwd``, ``database_name``, and for DataJoint-style
+        ``host``, ``port``, ``user``, ``passwd`` (``None`` for :func:`connect`'s connections,
+        whose URL shows it masked), ``database_name``, and for DataJoint-style
         connections ``ssl_input`` (the ``use_tls`` given) and ``ssl`` (unless TLS is off).
 
     Raises
@@ -134,7 +139,7 @@ class Connection:
         charset = {"charset": settings.connection.charset} \
             if backend == "mysql" and settings.connection.charset else {}
         opened = open_backend(url, _tls_args(backend, use_tls) | charset)
-        self._attach(opened, settings)
+        self._attach(opened, settings, url)
         self.conn_info["ssl_input"] = use_tls
         if use_tls is not False:
             self.conn_info["ssl"] = use_tls if isinstance(use_tls, dict) else True
@@ -143,16 +148,18 @@ class Connection:
     def from_backend(cls, backend: Backend, config_override: Config | None = None) -> Connection:
         """A connection over an open :class:`~frames.backends.base.Backend`."""
         connection = cls.__new__(cls)
-        connection._attach(backend, config_override if config_override is not None else config)
+        settings = config_override if config_override is not None else config
+        connection._attach(backend, settings, make_url(backend.url).set(password=None))
         return connection
 
-    def _attach(self, backend: Backend, settings: Config) -> None:
+    def _attach(self, backend: Backend, settings: Config, url: URL) -> None:
+        """Take ``backend`` as this connection's; ``url`` (password included, where known) is
+        recorded in :attr:`conn_info`."""
         self.backend = backend
         self.adapter = Adapter(backend)
         self.transaction = _TransactionContext(self)
         self._config = settings
         self._lost_transaction = False
-        url = make_url(backend.url)
         self.conn_info: dict[str, Any] = {
             "host": url.host, "port": url.port, "user": url.username,
             "passwd": url.password, "database_name": url.database}
@@ -212,6 +219,12 @@ class Connection:
         """The user this session acts as (``'user@host'`` on MySQL)."""
         return self.backend.fetch_rows(self.backend.current_user_sql)[0][0]
 
+    @property
+    def dependencies(self) -> Dependencies:
+        """The foreign-key graph of the tables on this connection (DataJoint's
+        ``connection.dependencies``; loaded on demand)."""
+        return dependencies_of(self)
+
     def list_schemas(self) -> list[str]:
         """Names of the schemas (MySQL databases) on the server, system schemas excluded."""
         return self.backend.list_schemas()
@@ -258,7 +271,7 @@ class Connection:
         """
         if reconnect is None:
             reconnect = self._config.database.reconnect
-        if reconnect and not self.is_connected:
+        if reconnect and self.backend.closed:  # a lost connection the backend re-opens itself
             logger.warning("Reconnecting to database server.")
             self.connect()
             if self._lost_transaction:
@@ -270,6 +283,37 @@ class Connection:
             if suppress_warnings:
                 warnings.simplefilter("ignore")
             return self.backend.raw_query(sql, args, as_dict)
+
+    # -- query cache -------------------------------------------------------------------------
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Turn DataJoint's query cache on under the tag ``query_cache`` (``None``: off).
+
+        While it is on, reads return the results saved under the same tag in the folder
+        ``config['query_cache']`` (the first read of a statement runs it and saves the result),
+        and writes raise :class:`~frames.errors.QueryError`.
+
+        Raises
+        ------
+        frames.errors.FramesError
+            If ``config['query_cache']`` is not set to a folder.
+        """
+        if not query_cache:
+            self.backend.query_cache = None
+            return
+        folder = self._config.query_cache
+        if folder is None:
+            raise FramesError("Provide filepath dj.config['query_cache'] when using query "
+                              "caching: the folder the cached results are kept in.")
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.backend.query_cache = QueryCache(query_cache, Path(folder))
+
+    def purge_query_cache(self) -> None:
+        """Delete every cached result in the folder ``config['query_cache']``."""
+        folder = self._config.query_cache
+        if folder is not None and Path(folder).is_dir():
+            for path in Path(folder).iterdir():
+                if path.is_file():
+                    path.unlink()
 
     # -- transactions ------------------------------------------------------------------------
     @property
@@ -331,7 +375,8 @@ def _tls_args(backend: str, use_tls: bool | dict | None) -> dict[str, Any]:
     if use_tls is False:
         return {"ssl_disabled": True}
     # pymysql starts TLS only given a non-empty ssl dict (no CA: the certificate is not checked)
-    tls = {"ssl": use_tls or {"check_hostname": False}, "ssl_disabled": False}
+    ssl = use_tls if isinstance(use_tls, dict) else {"check_hostname": False}
+    tls = {"ssl": ssl, "ssl_disabled": False}
     return tls | {"tls_preferred": True} if use_tls is None else tls
 
 
@@ -348,15 +393,23 @@ def connect(url: Any = None) -> Connection:
         ``duckdb://`` (in memory), ``duckdb:///path.duckdb``, ``postgresql://user@host/db``,
         ``mysql://user@host:3306``. Defaults to the configured connection
         (:meth:`frames.settings.Config.database_url`): ``config['database.url']``, the DataJoint
-        keys ``database.host`` etc., the environment variable ``FRAMES_DATABASE_URL``, else
-        in-memory DuckDB. The first connection opened becomes the default used by schemas
-        created without one (not in thread-safe mode).
+        keys ``database.host`` etc. (opened as ``Connection(host, user, password)``), the
+        environment variable ``FRAMES_DATABASE_URL``, else in-memory DuckDB. The first
+        connection opened becomes the default used by schemas created without one (not in
+        thread-safe mode).
+
+    Raises
+    ------
+    frames.errors.DatabaseConnectionError
+        If the database cannot be opened.
+    frames.errors.FramesError
+        If ``database.host`` is configured without ``database.user`` or ``database.password``.
     """
     from frames.backends import open_backend
 
     global _default
-    connection = Connection.from_backend(
-        open_backend(url if url is not None else config.database_url()))
+    connection = _open_default(None, None, None, None) if url is None \
+        else Connection.from_backend(open_backend(url))
     with _lock:
         if _default is None and not thread_safe_mode():
             _default = connection

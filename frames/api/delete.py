@@ -18,7 +18,6 @@ other rows still reference.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from frames.declare.naming import master_of
 from frames.declare.spec import TableRef
 from frames.declare.storage import LINEAGE_CATALOG
 from frames.errors import FramesError, IntegrityError, TransactionError
+from frames.logging import logger
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
     BaseTable,
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.table import Table
 
-logger = logging.getLogger("frames")
 
 DELETE_PART_INTEGRITY = ("enforce", "ignore", "cascade")
 DROP_PART_INTEGRITY = ("enforce", "ignore")
@@ -206,7 +205,7 @@ def _lift(connection: Connection, graph: nx.DiGraph, plans: dict[str, Node], par
     except nx.NetworkXNoPath:
         path = [master]
     current = plans[part]
-    for parent, child in reversed(list(zip(path, path[1:]))):
+    for parent, child in reversed(list(zip(path[:-1], path[1:], strict=True))):
         referenced = [
             Exists(make_project(current, [(p, Col(c)) for c, p in fk.attr_map], {}, "delete"),
                    fk.parent_attrs)

@@ -1,7 +1,8 @@
 """The foreign-key dependency graph of a connection (DataJoint's ``datajoint.dependencies``).
 
 :class:`Dependencies` is a :class:`networkx.MultiDiGraph` whose nodes are full table names
-(``"schema"."table"``, as :attr:`Table.full_table_name` gives them) carrying ``primary_key`` (a
+(as :attr:`Table.full_table_name` gives them: ```lab`.`session``` on MySQL,
+``"lab"."session"`` elsewhere) carrying ``primary_key`` (a
 set of attribute names), and whose edges run parent → child, one per foreign key, keyed by the
 tuple of the child's referencing attributes, with the attributes
 
@@ -25,6 +26,7 @@ import networkx as nx
 
 from frames.declare.spec import TableRef
 from frames.errors import DefinitionError
+from frames.sql.ddl import qualified_name
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
@@ -34,9 +36,10 @@ __all__ = ["Dependencies", "dependencies_of", "extract_master", "full_table_name
 _PART_NAME = re.compile(r'(?P<master>(?P<q>[`"])[\w]+(?P=q)\.(?P=q)#?[\w]+)__[\w]+(?P=q)')
 
 
-def full_table_name(ref: TableRef) -> str:
-    """The graph's node name of a table: ``"schema"."table"``."""
-    return f'"{ref.schema}"."{ref.name}"'
+def full_table_name(connection: Connection, ref: TableRef) -> str:
+    """The graph's node name of a table, its ``full_table_name`` on ``connection``
+    (```lab`.`session``` on MySQL, ``"lab"."session"`` elsewhere)."""
+    return qualified_name(ref, connection.sql_dialect)
 
 
 def extract_master(part_table: str) -> str | None:
@@ -101,15 +104,17 @@ class Dependencies(nx.MultiDiGraph):
 
     Notes
     -----
-    ``load()`` reads the graph again from the database; ``load_all_upstream()`` and
-    ``load_all_downstream()`` first follow foreign keys into further schemas, and skip the
-    reload when the graph already covers every schema they find.
+    ``load()`` reads the graph again from the database (with ``force=False`` only if a table
+    was declared, looked up or dropped on the connection since the last load);
+    ``load_all_upstream()`` and ``load_all_downstream()`` first follow foreign keys into further
+    schemas, and skip the reload when the graph is current and covers every schema they find.
     """
 
     def __init__(self, connection: Connection | None = None, **attrs: Any) -> None:
         self._conn = connection
         self._loaded = False
         self._loaded_schemas: set[str] = set()
+        self._loaded_tables: frozenset[TableRef] = frozenset()
         super().__init__(**attrs)
 
     def clear(self) -> None:
@@ -134,9 +139,10 @@ class Dependencies(nx.MultiDiGraph):
         DefinitionError
             If the foreign keys form a cycle.
         """
-        if self._loaded and not force:
+        if self._current() and not force:
             return
         self.clear()
+        self._loaded_tables = self._known_tables()
         names = set(schema_names) if schema_names is not None else self.known_schemas()
         backend = self._connection.backend
         for schema in sorted(names):
@@ -151,13 +157,13 @@ class Dependencies(nx.MultiDiGraph):
         self._loaded = True
 
     def _add_table(self, spec: Any) -> None:
-        node = full_table_name(spec.ref)
+        node = full_table_name(self._connection, spec.ref)
         primary_key = set(spec.primary_key)
         self.add_node(node, primary_key=primary_key)
         for fk in spec.foreign_keys:
             attr_map = dict(fk.attr_map)
             self.add_edge(
-                full_table_name(fk.parent),
+                full_table_name(self._connection, fk.parent),
                 node,
                 key=tuple(attr_map),
                 attr_map=attr_map,
@@ -172,11 +178,18 @@ class Dependencies(nx.MultiDiGraph):
             raise DefinitionError("this dependency graph has no connection to load from")
         return self._conn
 
-    def known_schemas(self) -> set[str]:
-        """The schemas whose tables this connection has declared or looked up."""
+    def _known_tables(self) -> frozenset[TableRef]:
         from frames.api.schema import _registry
 
-        return {ref.schema for ref in _registry(self._connection)}
+        return frozenset(_registry(self._connection))
+
+    def _current(self) -> bool:
+        """Loaded, and no table declared, looked up or dropped on the connection since."""
+        return self._loaded and self._loaded_tables == self._known_tables()
+
+    def known_schemas(self) -> set[str]:
+        """The schemas whose tables this connection has declared or looked up."""
+        return {ref.schema for ref in self._known_tables()}
 
     def load_all_downstream(self) -> None:
         """Load the known schemas and every schema that depends on them through foreign keys."""
@@ -199,7 +212,7 @@ class Dependencies(nx.MultiDiGraph):
             if not found:
                 break
             known |= found
-        if self._loaded and known <= self._loaded_schemas:
+        if self._current() and known <= self._loaded_schemas:
             return
         self.load(force=True, schema_names=known)
 

@@ -25,7 +25,7 @@ import inspect
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,15 +34,17 @@ import networkx as nx
 from frames.api.dependencies import dependencies_of, extract_master, topo_sort
 from frames.api.dot import Cluster, Dot, Edge, Node, Subgraph
 from frames.api.render import find_dot_program
+from frames.api.restrictions import parent_rows, referenced_rows, restricted, seed_restriction
 from frames.declare.naming import tier_of
 from frames.declare.spec import TableRef
 from frames.errors import FramesError
 from frames.logging import logger
-from frames.settings import config
+from frames.plan.nodes import AndCond
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.query import QueryExpression
+    from frames.api.table import FreeTable
 
 __all__ = ["Diagram", "SvgImage", "diagram_active", "find_dot_program", "lookup_class_name"]
 
@@ -224,6 +226,7 @@ class Diagram(nx.MultiDiGraph):
         self.context = context
         self._cascade_restrictions: dict[str, list[Any]] = {}
         self._restrict_conditions: dict[str, list[Any]] = {}
+        self._restriction_attrs: dict[str, set[str]] = {}
 
     def _copy_state(self, source: Diagram) -> None:
         self._init_state(source._connection, source.context)
@@ -231,6 +234,7 @@ class Diagram(nx.MultiDiGraph):
         self._expanded_nodes = set(source._expanded_nodes)
         self._cascade_restrictions = {k: list(v) for k, v in source._cascade_restrictions.items()}
         self._restrict_conditions = {k: list(v) for k, v in source._restrict_conditions.items()}
+        self._restriction_attrs = {k: set(v) for k, v in source._restriction_attrs.items()}
         self._mode = source._mode
 
     @classmethod
@@ -378,7 +382,9 @@ class Diagram(nx.MultiDiGraph):
         node = _full_name_of(table_expr)
         result.nodes_to_show = set(reach(result, node)) | {node}
         result._expanded_nodes = set(result.nodes_to_show)
-        result._cascade_restrictions[node] = [table_expr.proj()]
+        conditions, attrs = seed_restriction(table_expr)
+        result._cascade_restrictions[node] = [AndCond(tuple(conditions))] if conditions else []
+        result._restriction_attrs[node] = attrs
         return result
 
     def restrict(self, table_expr: QueryExpression) -> Diagram:
@@ -393,14 +399,16 @@ class Diagram(nx.MultiDiGraph):
         if node not in self.nodes:
             raise FramesError(f"Table {node} is not in the diagram.")
         result = self._copy()
-        result._restrict_conditions.setdefault(node, []).append(table_expr.proj())
+        conditions, attrs = seed_restriction(table_expr)
+        result._restrict_conditions.setdefault(node, []).extend(conditions)
+        result._restriction_attrs.setdefault(node, set()).update(attrs)
         result._propagate_down(node, result._restrict_conditions, "enforce")
         return result
 
     def _propagate_down(self, start: str, restrictions: dict[str, list[Any]],
                         part_integrity: str) -> None:
-        """Restrict every descendant of ``start`` by its restricted parents' rows (projected on
-        each foreign key), repeating while ``part_integrity='cascade'`` pulls masters in."""
+        """Restrict every descendant of ``start`` through each foreign key from a restricted
+        parent, repeating while ``part_integrity='cascade'`` pulls masters in."""
         order = topo_sort(self)
         allowed = {start} | nx.descendants(self, start)
         lifted: set[tuple[str, str]] = set()
@@ -429,13 +437,14 @@ class Diagram(nx.MultiDiGraph):
                     if (node, child, key) in done:
                         continue
                     done.add((node, child, key))
-                    renames = {c: p for c, p in data["attr_map"].items() if c != p}
                     any_new |= child not in restrictions
-                    restrictions.setdefault(child, []).append(parent.proj(**renames))
+                    self._carry(node, child, data["attr_map"], restrictions,
+                                functools.partial(parent_rows, parent, data["attr_map"]))
                     any_new |= lift(child)
 
     def _propagate_up(self, start: str) -> None:
-        """Restrict every ancestor of ``start`` by the rows its restricted children reference."""
+        """Restrict every ancestor of ``start`` through each foreign key of a restricted child
+        (OR at convergence)."""
         order = topo_sort(self)
         allowed = {start} | nx.ancestors(self, start)
         restrictions = self._cascade_restrictions
@@ -452,8 +461,8 @@ class Diagram(nx.MultiDiGraph):
                         continue
                     done.add((parent, node, key))
                     any_new |= parent not in restrictions
-                    restrictions.setdefault(parent, []).append(
-                        _referenced(child, data["attr_map"]))
+                    self._carry(node, parent, data["attr_map"], restrictions,
+                                functools.partial(referenced_rows, child, data["attr_map"]))
 
     def _lift_part_to_master(self, part: str, master: str,
                              restrictions: dict[str, list[Any]]) -> bool:
@@ -465,10 +474,13 @@ class Diagram(nx.MultiDiGraph):
             return False
         saved = {node: list(restrictions[node]) if node in restrictions else None
                  for node in path[1:-1]}
+        saved_attrs = {node: self._restriction_attrs.get(node) for node in path[1:-1]}
         for parent, child in zip(reversed(path[:-1]), reversed(path[1:]), strict=True):
             attr_map = next(iter(self.get_edge_data(parent, child).values()))["attr_map"]
+            # existential: the master joins only through rows of its part, never by a copy
             restrictions.setdefault(parent, []).append(
-                _referenced(self._restricted_table(child), attr_map))
+                referenced_rows(self._restricted_table(child), attr_map))
+            self._restriction_attrs.setdefault(parent, set()).update(attr_map.values())
         keys = self._restricted_table(master).proj().keys()
         restrictions[master] = [keys] if keys else [False]
         for node, restriction in saved.items():
@@ -476,18 +488,41 @@ class Diagram(nx.MultiDiGraph):
                 restrictions.pop(node, None)
             else:
                 restrictions[node] = restriction
+            if saved_attrs[node] is None:
+                self._restriction_attrs.pop(node, None)
+            else:
+                self._restriction_attrs[node] = saved_attrs[node]
         return True
+
+    def _carry(self, source: str, target: str, attr_map: dict[str, str],
+               restrictions: dict[str, list[Any]], rows: Callable[[], Any]) -> None:
+        """Restrict ``target`` by ``source``'s restriction across one foreign key
+        (``attr_map``: child attribute → parent attribute, either direction).
+
+        The conditions are copied when the key renames nothing and they name only its
+        attributes, which lie in ``target``'s primary key; else ``target`` is restricted by the
+        key values of ``source``'s restricted ``rows()``.
+        """
+        source_attrs = self._restriction_attrs.get(source, set())
+        target_key = self.nodes[target].get("primary_key", set())
+        renamed = any(c != p for c, p in attr_map.items())
+        if not renamed and source_attrs and source_attrs <= set(attr_map) <= target_key:
+            restrictions.setdefault(target, []).extend(restrictions.get(source, []))
+            attrs = set(source_attrs)
+        else:
+            restrictions.setdefault(target, []).append(rows())
+            attrs = set(attr_map.values() if self.has_edge(target, source) else attr_map)
+        self._restriction_attrs.setdefault(target, set()).update(attrs)
 
     def _restricted_table(self, node: str) -> QueryExpression:
         """The table ``node`` under this diagram's restrictions: cascade and trace restrictions
         OR-combined, restrict conditions AND-combined."""
-        table = _free_table(self._connection, node)
-        if self._cascade_restrictions:
-            restrictions = self._cascade_restrictions.get(node, [])
-            return table & restrictions if restrictions else table
-        for restriction in self._restrict_conditions.get(node, []):
-            table = table & restriction
-        return table
+        return self._restrict(_free_table(self._connection, node), node)
+
+    def _restrict(self, table: Any, node: str) -> Any:
+        any_of = bool(self._cascade_restrictions)
+        items = (self._cascade_restrictions if any_of else self._restrict_conditions).get(node)
+        return restricted(table, items, any_of=any_of) if items else table
 
     def __getitem__(self, key: Any) -> Any:
         """On a :meth:`trace` diagram, the table ``key`` (a class, a table, a class name or a
@@ -506,8 +541,7 @@ class Diagram(nx.MultiDiGraph):
                               "of the seed).")
         if isinstance(key, str):
             return self._restricted_table(name)
-        table = key() if isinstance(key, type) else key
-        return table & self._cascade_restrictions[name]
+        return self._restrict(key() if isinstance(key, type) else key, name)
 
     def _node_named(self, class_name: str) -> str:
         candidates = [n for n in self.nodes if n.lower().rstrip('`"').endswith(class_name.lower())]
@@ -555,6 +589,7 @@ class Diagram(nx.MultiDiGraph):
             for node in list(result._restrict_conditions):
                 if len(result._restricted_table(node)) == 0:
                     del result._restrict_conditions[node]
+                    result._restriction_attrs.pop(node, None)
                     result.nodes_to_show.discard(node)
         else:
             for node in list(result.nodes_to_show):
@@ -695,6 +730,10 @@ class Diagram(nx.MultiDiGraph):
 
     # ------------------------------------------------------------------ rendering
 
+    def _setting(self, name: str) -> str:
+        """``display.<name>`` of the diagram's connection's configuration."""
+        return self._connection._config["display." + name]
+
     def make_dot(self, theme: str | None = None) -> Dot:
         """The diagram as a Graphviz graph (pydot's interface: ``get_nodes()``, ``get_edges()``,
         ``to_string()``, ``create_svg()``, ...).
@@ -715,9 +754,9 @@ class Diagram(nx.MultiDiGraph):
         for node, data in graph.nodes(data=True):
             if data.get("collapsed"):
                 schema_of[node] = data["schema_name"]
-        theme_name = theme or config.get("display.diagram_theme", "auto")
+        theme_name = theme or self._setting("diagram_theme")
         colours = _DIAGRAM_THEMES.get(theme_name, _DIAGRAM_THEMES["light"])
-        dot = Dot("frames_diagram", rankdir=config.get("display.diagram_direction", "LR"))
+        dot = Dot("frames_diagram", rankdir=self._setting("diagram_direction"))
         if colours["bg"]:
             dot.set_bgcolor(colours["bg"])
         part_master = _part_masters(graph)
@@ -804,7 +843,7 @@ class Diagram(nx.MultiDiGraph):
     def svg_string(self) -> str:
         """The diagram as SVG text in the configured theme (``'auto'``: light colours plus a
         ``prefers-color-scheme`` style block, so one image follows the viewer's mode)."""
-        if config.get("display.diagram_theme", "auto") != "auto":
+        if self._setting("diagram_theme") != "auto":
             return self.make_dot().create_svg().decode("utf-8")
         svg = self.make_dot(theme="light").create_svg().decode("utf-8")
         insert_at = svg.find(">", svg.find("<svg")) + 1
@@ -843,7 +882,7 @@ class Diagram(nx.MultiDiGraph):
         graph, _ = self._apply_collapse(self._make_graph())
         schema_of, labels = self._schema_clusters()
         theme = _DIAGRAM_THEMES["light"]
-        lines = [f"flowchart {config.get('display.diagram_direction', 'LR')}", ""]
+        lines = [f"flowchart {self._setting('diagram_direction')}", ""]
         for tier, name in _MERMAID_CLASSES.items():
             fill, stroke, text = theme["palette"][tier]
             lines.append(f"    classDef {name} fill:{fill},stroke:{stroke},color:{text}")
@@ -980,28 +1019,11 @@ def _full_name_of(table: Any) -> str:
     return name
 
 
-def _free_table(connection: Connection, node: str) -> QueryExpression:
-    """The table stored as ``node`` as a query, without a class."""
-    from frames.api.query import QueryExpression
-    from frames.api.schema import table_spec
-    from frames.plan.heading import Heading
-    from frames.plan.nodes import make_table
+def _free_table(connection: Connection, node: str) -> FreeTable:
+    """The table stored as ``node``, without a class."""
+    from frames.api.table import FreeTable
 
-    schema, name = _split_full_name(node)
-    spec = table_spec(connection, TableRef(schema or "", name))
-    return QueryExpression(make_table(spec.ref, Heading(spec.attributes)), connection)
-
-
-def _referenced(child: QueryExpression, attr_map: dict[str, str]) -> QueryExpression:
-    """The distinct values of a foreign key in ``child``'s rows, under the parent's names.
-
-    Only the foreign key's attributes are kept, so that a restriction of the parent by it
-    matches on exactly those (a renamed key may take the name of another attribute of
-    ``child``).
-    """
-    from frames.api.u import U
-
-    return (U(*attr_map) & child).proj(**{p: c for c, p in attr_map.items() if c != p})
+    return FreeTable(connection, node)
 
 
 def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str | None:

@@ -79,8 +79,8 @@ def format_value(value: Any) -> str:
 
 
 def format_text(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
-    failure: str | None = None, width: int | None = None,
+    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int | None,
+    limit: int | None = None, failure: str | None = None, width: int | None = None,
 ) -> str:
     """The text preview of a result, as ``repr()`` of a query shows it.
 
@@ -90,8 +90,9 @@ def format_text(
         The heading of the result; key attributes are marked with ``*``.
     rows : sequence of dict
         The first rows of the result, as ``to_dicts`` returns them.
-    total : int
-        The number of rows in the whole result.
+    total : int or None
+        The number of rows in the whole result; None leaves the total out (rows beyond
+        ``limit`` still show ``...``), as ``config['display.show_tuple_count'] = False`` asks.
     limit : int, optional
         Rows to show at most; ``config['display.limit']`` by default.
     failure : str, optional
@@ -137,15 +138,15 @@ def format_text(
         " ".join("+" + "-" * (width - 2) + "+" for width in widths),
         *(_text_line(line, widths) for line in cells),
     ]
-    if total > len(shown):
+    if _more(rows, shown, total):
         lines.append(_MORE_ROWS)
-    lines += ["", _footer(total, failure)]
-    return "\n".join(lines)
+    footer = _footer(total, failure)
+    return "\n".join(lines + ["", footer] if footer else lines)
 
 
 def format_html(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int, limit: int | None = None,
-    failure: str | None = None,
+    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int | None,
+    limit: int | None = None, failure: str | None = None,
 ) -> str:
     """The HTML preview of a result, as Jupyter shows a query.
 
@@ -156,8 +157,8 @@ def format_html(
         attribute comments show as tooltips.
     rows : sequence of dict
         The first rows of the result, as ``to_dicts`` returns them.
-    total : int
-        The number of rows in the whole result.
+    total : int or None
+        The number of rows in the whole result (None: not shown).
     limit : int, optional
         Rows to show at most; ``config['display.limit']`` by default.
     failure : str, optional
@@ -187,16 +188,25 @@ def format_html(
         + "</tr>"
         for row in shown
     )
-    more = "<p>...</p>\n" if total > len(shown) else ""
+    more = "<p>...</p>\n" if _more(rows, shown, total) else ""
+    footer = _footer(total, failure)
+    footer = f"<p>{html.escape(footer)}</p>\n" if footer else ""
     return (  # the style first, as DataJoint's HTML starts
         f'{_STYLE}\n<div class="{_CSS_CLASS}">\n'
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        f"{more}<p>{html.escape(_footer(total, failure))}</p>\n</div>"
+        f"{more}{footer}</div>"
     )
 
 
-def _footer(total: int, failure: str | None) -> str:
-    return f"Total: {total}" if failure is None else f"Rows cannot be shown: {failure}"
+def _footer(total: int | None, failure: str | None) -> str:
+    if failure is not None:
+        return f"Rows cannot be shown: {failure}"
+    return "" if total is None else f"Total: {total}"
+
+
+def _more(rows: Sequence[Any], shown: Sequence[Any], total: int | None) -> bool:
+    """Whether rows are left out: more were given than shown, or the total says so."""
+    return len(rows) > len(shown) or (total is not None and total > len(shown))
 
 
 def _format_float(value: float) -> str:

@@ -67,12 +67,12 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
         raise DataError(f"{table._name}.insert(): chunk_size must be a positive number of rows, "
                         f"not {chunk_size!r}")
     return sum(_insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
-               for chunk in _chunks(rows, chunk_size))
+               for chunk in _chunks(rows, chunk_size, table.heading))
 
 
-def _chunks(rows: Any, size: int) -> Iterator[Any]:
+def _chunks(rows: Any, size: int, heading: Heading) -> Iterator[Any]:
     """``rows`` in pieces of ``size`` rows: slices of a table or data frame, lists otherwise."""
-    frame = _as_arrow(rows)
+    frame = _as_arrow(rows, heading)
     if frame is not None:
         for start in range(0, frame.num_rows, size):
             yield frame.slice(start, size)
@@ -147,7 +147,7 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
     ``context`` (their schema, table and configuration), each value with its row's key.
     """
     context = context or EncodeContext("unknown", name)
-    frame = _as_arrow(rows)
+    frame = _as_arrow(rows, heading)
     if frame is not None:
         if not frame.num_rows:
             return []
@@ -184,10 +184,13 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
     return batches
 
 
-def _as_arrow(rows: Any) -> pa.Table | None:
-    """``rows`` as an Arrow table if it is Arrow, or pandas or polars data Arrow can read."""
+def _as_arrow(rows: Any, heading: Heading) -> pa.Table | None:
+    """``rows`` as an Arrow table if it is Arrow, or pandas or polars data Arrow can read
+    (unless a codec attribute needs the values as the Python objects they are)."""
     if isinstance(rows, pa.Table):
         return rows
+    if any(attr.codec for attr in heading):
+        return None
     module = type(rows).__module__.split(".")[0]
     try:
         if module == "polars" and hasattr(rows, "to_arrow"):

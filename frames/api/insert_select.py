@@ -21,22 +21,26 @@ _PREFIX = {
 }
 
 
-def _cast_enums(table: Table, names: tuple[str, ...], select: str) -> str:
-    """PostgreSQL enums are named types per table: cast the query's enum columns to the target's.
+def _select_columns(table: Table, names: list[str], select: str) -> str:
+    """``select`` narrowed to the columns ``names`` (the query's key may be an extra attribute).
 
-    The target's type names are read from the catalog, since tables declared by DataJoint name
-    their enum types differently from frames.
+    Where enums are named types per table (PostgreSQL), the query's enum columns are cast to the
+    target's types, whose names are read from the catalog (tables declared by DataJoint name
+    their enum types differently from frames).
     """
-    enums = {a.name for a in table.heading if a.type.kind == "enum"} & set(names)
-    if not enums:
-        return select
-    types = dict(table._connection.backend.fetch_rows(
-        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-        "WHERE attrelid = to_regclass(?) AND attnum > 0", [table.full_table_name]))
+    dialect = table._connection.sql_dialect
+    enums = {a.name for a in table.heading if a.type.kind == "enum"} & set(names) \
+        if dialect.enum_as_named_type else set()
+    types: dict[str, str] = {}
+    if enums:
+        types = dict(table._connection.backend.fetch_rows(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = to_regclass(?) AND attnum > 0", [table.full_table_name]))
+    q = dialect.quote("q")
     outputs = ", ".join(
-        f'CAST(CAST("q"."{n}" AS TEXT) AS {types[n]})' if n in enums else f'"q"."{n}"'
-        for n in names)
-    return f'SELECT {outputs} FROM ({select}) AS "q"'
+        f"CAST(CAST({q}.{dialect.quote(n)} AS TEXT) AS {types[n]})" if n in enums
+        else f"{q}.{dialect.quote(n)}" for n in names)
+    return f"SELECT {outputs} FROM ({select}) AS {q}"
 
 
 def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
@@ -53,21 +57,17 @@ def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
         raise MissingAttributeError(f"{table._name}.insert(query): the query lacks "
                                     f"{', '.join(missing)}")
     names = [n for n in heading.names if n in query.heading]
-    source = query.proj(*[n for n in names if n not in query.primary_key])
     dialect = table._connection.dialect
-    select, params = compile_plan(source._plan, dialect, mode="insert")
-    quote = "`" if dialect == "mysql" else '"'
-    target = f"{quote}{table.database}{quote}.{quote}{table.table_name}{quote}"
-    columns = ", ".join(f"{quote}{n}{quote}" for n in source.heading.names)
-    if dialect == "postgres":
-        select = _cast_enums(table, source.heading.names, select)
-    sql = f"{_PREFIX[(dialect, on_duplicate)]} {target} ({columns}) {select}"
+    select, params = compile_plan(query._plan, dialect, mode="insert")
+    columns = ", ".join(table._connection.sql_dialect.quote(n) for n in names)
+    sql = (f"{_PREFIX[(dialect, on_duplicate)]} {table.full_table_name} ({columns}) "
+           f"{_select_columns(table, names, select)}")
     if dialect == "postgres" and on_duplicate != "error":
         key = ", ".join(f'"{k}"' for k in heading.primary_key)
         if on_duplicate == "skip":
             sql += f" ON CONFLICT ({key}) DO NOTHING"
         else:
-            updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in source.heading.names
+            updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names
                                 if n not in heading.primary_key)
             sql += f" ON CONFLICT ({key}) DO " + (f"UPDATE SET {updates}" if updates
                                                    else "NOTHING")
@@ -77,7 +77,7 @@ def insert_from_query(table: Table, query: QueryExpression, on_duplicate: str,
             if not connection.backend.declares_foreign_keys:
                 from frames.api.insert import check_parents
 
-                check_parents(table, source.to_arrow())
+                check_parents(table, query.to_arrow().select(names))
             return connection.backend.execute(sql, params)
     except DuplicateError as error:
         raise DuplicateError(f"{table._name}.insert(query): {error}; nothing was inserted") \

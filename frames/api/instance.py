@@ -27,7 +27,8 @@ class Instance:
     host, user, password : str
         The MySQL/PostgreSQL server (``host`` may carry ``:port``) and credentials.
     port : int, optional
-        Server port; default that of the backend.
+        Server port; default ``database.port`` of this instance's configuration (with
+        ``backend`` given: that backend's default port unless ``database__port`` is given).
     use_tls : bool or dict, optional
         As for :class:`~frames.api.connection.Connection`.
     backend : ``'mysql'`` or ``'postgresql'``, optional
@@ -62,8 +63,10 @@ class Instance:
         self.config = create_config()
         if backend is not None:
             self.config.database.backend = backend
+            self.config.database.reset("port")  # the new backend's default, unless given below
         for key, value in settings.items():
             self.config[key.replace("__", ".")] = value
+        port = port if port is not None else self.config.database.port
         self.connection = Connection(host, user, password, port, use_tls,
                                      backend=self.config.database.backend,
                                      config_override=self.config)
@@ -74,6 +77,12 @@ class Instance:
         from frames.api.schema import Schema
 
         return Schema(schema_name, connection=self.connection, **options)
+
+    def FreeTable(self, full_table_name: str) -> Any:  # noqa: N802 (DataJoint's name)
+        """The table ``full_table_name`` (``'schema.table'``) on this instance's connection."""
+        from frames.api.free_table import free_table
+
+        return free_table(self.connection, full_table_name)
 
     def __repr__(self) -> str:
         return f"Instance({self.connection!r})"

@@ -351,6 +351,18 @@ class Job(Table):
             values["error_stack"] = error_stack.encode()
         self._update(key, values)
 
+    def fail_reserved(self, pids: list[int], error_message: str) -> None:
+        """Mark failed the jobs that processes ``pids`` of this host hold reserved (after
+        those processes were stopped)."""
+        now = _now()
+        for pid in pids:
+            sql, params = update_sql(
+                self.ref, {"status": "error", "completed_time": now,
+                           "error_message": error_message[:ERROR_MESSAGE_LENGTH]},
+                {"status": "reserved", "host": platform.node(), "pid": pid},
+                self._connection.sql_dialect)
+            self._connection.backend.execute(sql, params)
+
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark the job of ``key`` to be skipped by ``populate()`` (adding it if missing)."""
         with self._connection.atomic():

@@ -258,51 +258,57 @@ class AutoPopulate:
                    return_exception_objects: bool, make_kwargs: dict[str, Any] | None = None
                    ) -> Any:
         """Make one key in its own transaction; True if made, False if skipped (reserved
-        elsewhere or already there), ``(key, error)`` if it failed and errors are
-        suppressed."""
-        make = getattr(self, "_make_tuples", None) or self.make
+        elsewhere or already there), ``(key, error)`` if it failed and errors are suppressed.
+
+        A reserved job is marked failed on every error, interrupts included (which, like
+        ``SystemExit``, always propagate)."""
         if jobs is not None and not jobs.reserve(key):
             return False
-        connection = self._connection  # type: ignore[attr-defined]
-        backend = connection.backend
+        backend = self._connection.backend  # type: ignore[attr-defined]
         name = type(self).__name__
-        is_generator = inspect.isgeneratorfunction(make)
         started = time.time()
-        if not is_generator:
-            backend.begin()
-        if self & key:  # type: ignore[operator]
-            backend.rollback()
-            if jobs is not None:
-                jobs.complete(key)
-            return False
-        logger.debug(f"Making {key} -> {name}")
         self._upstream_key, self._upstream = dict(key), None
         try:
-            with populating(self.table_name):  # type: ignore[attr-defined]
-                if is_generator:
-                    _make_in_three_steps(make, key, make_kwargs or {}, backend)
-                else:
-                    make(dict(key), **(make_kwargs or {}))
+            made = self._make_and_commit(key, make_kwargs or {}, started)
         except (KeyboardInterrupt, SystemExit, Exception) as error:
             backend.rollback()
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             logger.debug(f"Error making {key} -> {name} - {message}")
             if jobs is not None:
                 jobs.error(key, error_message=message, error_stack=traceback.format_exc())
-            if not suppress_errors or isinstance(error, (SystemExit, KeyboardInterrupt)):
+            if not suppress_errors or not isinstance(error, Exception):
                 raise
             logger.error(message)
             return key, error if return_exception_objects else message
-        else:
-            backend.commit()
-            duration = time.time() - started
-            logger.debug(f"Success making {key} -> {name}")
-            self._record_job_metadata(key, started, duration)
-            if jobs is not None:
-                jobs.complete(key, duration=duration)
-            return True
         finally:
             self._upstream_key, self._upstream = None, None
+        if jobs is not None:
+            jobs.complete(key, duration=time.time() - started if made else None)
+        if made:
+            logger.debug(f"Success making {key} -> {name}")
+        return made
+
+    def _make_and_commit(self, key: dict[str, Any], make_kwargs: dict[str, Any],
+                         started: float) -> bool:
+        """Run ``make`` for ``key`` and commit its rows with their job metadata; False
+        (nothing done) if the table has the key already."""
+        make = getattr(self, "_make_tuples", None) or self.make
+        backend = self._connection.backend  # type: ignore[attr-defined]
+        is_generator = inspect.isgeneratorfunction(make)
+        if not is_generator:
+            backend.begin()
+        if self & key:  # type: ignore[operator]
+            backend.rollback()
+            return False
+        logger.debug(f"Making {key} -> {type(self).__name__}")
+        with populating(self.table_name):  # type: ignore[attr-defined]
+            if is_generator:
+                _make_in_three_steps(make, key, make_kwargs, backend)
+            else:
+                make(dict(key), **make_kwargs)
+        self._record_job_metadata(key, started, time.time() - started)
+        backend.commit()
+        return True
 
     def _record_job_metadata(self, key: dict[str, Any], started: float, duration: float) -> None:
         """Fill the hidden ``_job_*`` columns of the rows of ``key``, where the table has them."""
@@ -371,16 +377,18 @@ def same_data(a: Any, b: Any) -> bool:
         return a is b
 
 
+def sigterm_handler(signum: int, frame: Any) -> None:
+    """Turn SIGTERM into ``SystemExit``, so that the job being made is marked failed and its
+    transaction rolled back rather than the process killed mid-make."""
+    logger.info("Populate terminated by SIGTERM")
+    raise SystemExit("SIGTERM received")
+
+
 @contextlib.contextmanager
 def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit`` while jobs are reserved, so that the job being made is
-    marked as failed rather than left reserved (main thread only)."""
-    def handler(signum: int, frame: Any) -> None:
-        logger.info("Populate terminated by SIGTERM")
-        raise SystemExit("SIGTERM received")
-
+    """Install :func:`sigterm_handler` while jobs are reserved (main thread only)."""
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = signal.signal(signal.SIGTERM, sigterm_handler)
     except ValueError:  # not the main thread
         yield
         return

@@ -23,7 +23,6 @@ from frames.io import convert
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
     Node,
-    NotCond,
     joined_heading,
     make_aggregate,
     make_join,
@@ -194,6 +193,10 @@ class QueryExpression:
             raise QueryError("q - dj.Top(...) is not defined; restrict by Top with &")
         return self.restrict(Not(condition))
 
+    def __neg__(self) -> Not:
+        """``-q``: the condition ``dj.Not(q)`` (``p & -q`` is ``p - q``)."""
+        return Not(self)
+
     def __xor__(self, other: Any) -> QueryExpression:
         """Removed in DataJoint 2.0: raises, naming ``restrict(..., semantic_check=False)``."""
         raise QueryError("The ^ operator has been removed in DataJoint 2.0. Use "
@@ -295,6 +298,7 @@ class QueryExpression:
 
     # -- fetching -----------------------------------------------------------------------------
     def _ordered(self, order_by: Any, limit: int | None, offset: int | None) -> Node:
+        """The plan sorted and paged as a fetch asks (this plan itself if it asks neither)."""
         if order_by is None and limit is None and not offset:
             return self._plan
         return make_top(self._plan, self._top_order(order_by), limit, offset)
@@ -377,9 +381,11 @@ class QueryExpression:
             If the result has zero rows or more than one.
         """
         plan = self._plan
+        if attributes:  # only the named attributes (and the key) are read, as in DataJoint
+            named = [a for a in attributes if a != "KEY"]
+            plan.heading.check(named, f"{self._name}.fetch1()")
+            plan = self.proj(*[a for a in dict.fromkeys(named) if a not in self.primary_key])._plan
         heading = plan.heading
-        if attributes:
-            heading.check([a for a in attributes if a != "KEY"], f"{self._name}.fetch1()")
         # any two rows tell "none", "one" and "more than one" apart: no ORDER BY needed
         two = TopNode(plan, (), Param.of(2), None, heading)
         if heading.names:
@@ -464,19 +470,24 @@ class QueryExpression:
         return bool(self & item)
 
     # -- display ------------------------------------------------------------------------------
-    def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int]:
-        """The first rows as the preview shows them, and the total: binary attributes are not
-        fetched (as in DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
+    def _preview(self, limit: int | None) -> tuple[list[dict[str, Any]], int | None]:
+        """The first rows as the preview shows them (one more than ``limit``, which tells
+        whether rows are left out) and the total (None unless
+        ``config['display.show_tuple_count']``). Binary attributes are not fetched (as in
+        DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
         limit = config["display.limit"] if limit is None else limit
         binary = [a.name for a in self.heading if a.type.category == "bytes" and not a.in_key]
         shown = self.proj(..., *[f"-{name}" for name in binary]) if binary else self
         ordered = None if isinstance(self._plan, TopNode) else "KEY"
-        rows = shown.to_dicts(order_by=ordered, limit=limit) if self.heading.names else []
+        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self.heading.names else []
         for row in rows if binary else ():
             row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
-        return rows, len(self)
+        total = len(self) if config["display.show_tuple_count"] or not self.heading.names \
+            else None
+        return rows, total
 
-    def _shown(self, limit: int | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
+    def _shown(self, limit: int | None = None
+               ) -> tuple[list[dict[str, Any]], int | None, str | None]:
         """The preview's rows and total, or why they cannot be computed (a division by zero,
         an overflow: a repr must not raise for a query that is valid but has no value)."""
         try:

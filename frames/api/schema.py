@@ -16,6 +16,12 @@ from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
+from frames.declare.lineage_catalog import (
+    get_schema_lineages,
+    heal_table_lineage,
+    lineage_table_exists,
+    rebuild_schema_lineage,
+)
 from frames.declare.naming import (
     MAX_TABLE_NAME_LENGTH,
     TIER_PREFIXES,
@@ -26,7 +32,13 @@ from frames.declare.naming import (
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
-from frames.errors import AccessError, DefinitionError, FramesError, MissingTableError
+from frames.errors import (
+    AccessError,
+    DefinitionError,
+    FramesError,
+    MissingDefinitionError,
+    MissingTableError,
+)
 from frames.plan.heading import Heading
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
@@ -204,20 +216,23 @@ class Schema:
                                   "name")
         ref = TableRef(self.database, name)
         definition = getattr(cls, "definition", "")
-        if not isinstance(definition, str) or not definition.strip():
-            raise DefinitionError(f"table {cls.__name__} needs a definition string")
+        if not isinstance(definition, str):
+            definition = ""
 
         def resolve(text: str) -> TableSpec:
             return self._resolve(text, context, master)
 
-        spec = parse_definition(definition, ref=ref, tier=cls.tier, class_name=cls.__name__,
-                                resolve=resolve)
         if self.connection.backend.table_exists(ref):
-            spec = self.stored_spec(ref)  # the database is the truth for existing tables
+            # the database is the truth for existing tables (DataJoint reads no definition then)
+            spec = self.stored_spec(ref)
+            heal_table_lineage(self.connection, spec)
+        elif not definition.strip():
+            raise MissingDefinitionError(f"table {cls.__name__} needs a definition string")
         elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
-            spec = auto_populated_spec(spec)
+            spec = auto_populated_spec(parse_definition(
+                definition, ref=ref, tier=cls.tier, class_name=cls.__name__, resolve=resolve))
             self._create(spec)
         self._adopt(cls, spec, master)
         if "Table definition:" not in (cls.__doc__ or ""):
@@ -381,8 +396,6 @@ class Schema:
     @property
     def lineage_table_exists(self) -> bool:
         """True if the schema has DataJoint's ``~lineage`` table."""
-        from frames.declare.lineage_catalog import lineage_table_exists
-
         self._assert_exists()
         return lineage_table_exists(self.connection, self.database)
 
@@ -390,8 +403,6 @@ class Schema:
     def lineage(self) -> dict[str, str]:
         """``'schema.table.attribute'`` → its lineage, for every attribute of the schema that
         has one, as the database records it."""
-        from frames.declare.lineage_catalog import get_schema_lineages
-
         self._assert_exists()
         return get_schema_lineages(self.connection, self.database)
 
@@ -401,8 +412,6 @@ class Schema:
         For schemas declared before lineage was recorded, or whose records went stale; upstream
         schemas are read from the database, so their tables need no rebuild first.
         """
-        from frames.declare.lineage_catalog import rebuild_schema_lineage
-
         self._assert_exists()
         rebuild_schema_lineage(self.connection, self.database)
 

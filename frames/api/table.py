@@ -8,7 +8,6 @@ itself behaves like a query (``Subject & {'sex': 'M'}``, ``Subject.insert(...)``
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import FunctionType
@@ -17,9 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from frames.api.coerce import dict_condition
 from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
-from frames.declare.naming import master_of, tier_of
+from frames.declare.naming import master_of, table_name, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, IntegrityError, MissingTableError
+from frames.logging import logger
 from frames.plan.heading import Heading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
@@ -29,16 +29,15 @@ if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.schema import Schema
 
-logger = logging.getLogger("frames")
 
 _CLASS_BOUND = frozenset(
     name for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
 ) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
      "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph",
-     "full_table_name", "table_name", "class_name", "parents", "children", "ancestors",
+     "full_table_name", "class_name", "parents", "children", "ancestors",
      "descendants", "parts", "is_declared", "insert_dataframe", "validate", "update1",
-     "connection"}
+     "alter", "connection"}
 
 
 class TableMeta(type):
@@ -50,6 +49,21 @@ class TableMeta(type):
                 and type.__getattribute__(cls, "_spec") is not None:
             return getattr(cls(), name)
         return value
+
+    @property
+    def table_name(cls) -> str | None:
+        """The stored table name, also of a class not (or no longer) declared: from the class
+        name and tier, as DataJoint derives it (``None`` for a part without its master)."""
+        spec = type.__getattribute__(cls, "_spec")
+        if spec is not None:
+            return spec.ref.name
+        tier = type.__getattribute__(cls, "tier")
+        if not tier:
+            return None
+        master = type.__getattribute__(cls, "master") if tier == "part" else None
+        if tier == "part" and master is None:
+            return None
+        return table_name(cls.__name__, tier, master.table_name if master else None)
 
     def __getattr__(cls, name: str) -> Any:
         """Class-level ``Table.attr`` gives the attribute's column, as on an instance."""
@@ -135,11 +149,16 @@ class Table(QueryExpression, metaclass=TableMeta):
     def __init__(self) -> None:
         cls = type(self)
         if cls._spec is None or cls._schema is None:
-            raise MissingTableError(
-                f"table class {cls.__name__} is not declared: decorate it with a schema "
-                "(@schema) before using it"
-            )
+            return  # not declared (yet): every use raises, see __getattr__
         super().__init__(make_table(cls._spec.ref, cls._heading), cls._schema.connection)
+
+    def __getattr__(self, name: str) -> Any:
+        """An instance of a class no (activated) schema has declared fails on first use."""
+        if "_plan" not in self.__dict__ and not name.startswith("__"):  # copy probes dunders
+            raise MissingTableError(
+                f"Table class {type(self).__name__} is not properly configured: decorate it "
+                "with an activated schema (@schema) before using it")
+        return super().__getattr__(name)
 
     @property
     def _name(self) -> str:
@@ -394,6 +413,19 @@ class Table(QueryExpression, metaclass=TableMeta):
         from frames.api.delete import drop_tables
 
         drop_tables(self, prompt=False, part_integrity="ignore", cascade=False)
+
+    def alter(self, prompt: bool = True, context: dict[str, Any] | None = None) -> None:
+        """Change the stored table to match the class's edited ``definition``.
+
+        Secondary attributes can be added, dropped, changed, moved, or renamed (a comment
+        opening with ``{old_name}``), and the table comment changed; not the primary key,
+        foreign keys or indexes. ``prompt`` shows the statements and asks first. ``context``
+        resolves the definition's references (default: the schema's context, else the
+        caller's namespace).
+        """
+        from frames.api.alter import alter_table
+
+        alter_table(self, prompt=prompt, context=context)
 
 
 # What ``cls() & row`` runs for a dict: a class overriding any of these restricts through it.

@@ -15,7 +15,8 @@ class U:
 
     ``dj.U('a') & q`` is the distinct values of ``a`` in ``q`` (``a`` becomes the key);
     ``dj.U('a').aggr(q, n='count(*)')`` groups ``q`` by ``a``; ``dj.U().aggr(q, ...)`` gives one
-    row of aggregates over all of ``q``. ``dj.U`` cannot be fetched or joined.
+    row of aggregates over all of ``q``. ``dj.U`` cannot be fetched, joined or subtracted from;
+    ``q & dj.U(...)`` is ``q`` (the universal set restricts nothing).
     """
 
     def __init__(self, *attributes: str):

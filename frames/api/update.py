@@ -75,8 +75,7 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
     with connection.atomic():
         if not connection.backend.declares_foreign_keys and values:
             check_parents(table, pa.table({k: _column([v], heading[k], name, [0])
-                                           for k, v in values.items()
-                                           if heading[k].codec is None}))
+                                           for k, v in values.items() if not heading[k].codec}))
         connection.backend.execute(sql, params)
 
 

@@ -21,6 +21,7 @@ from frames.declare.spec import (
     NO_DEFAULT,
     Attribute,
     ForeignKeySpec,
+    IndexSpec,
     SqlDefault,
     TableRef,
     TableSpec,
@@ -35,7 +36,8 @@ def definition_text(spec: TableSpec) -> str:
     """A definition string equivalent to ``spec``, as DataJoint would write it.
 
     Attributes keep their stored order; the attributes of a foreign key become one ``->`` line
-    where its first attribute stands; defaults, comments and secondary indexes are kept.
+    where its first attribute stands (keys that share it follow in their declared order);
+    defaults, comments and secondary indexes are kept; hidden attributes are left out.
 
     Examples
     --------
@@ -48,33 +50,36 @@ def definition_text(spec: TableSpec) -> str:
     ---
     active = true : bool  # in use
     """
-    fk_at: dict[str, ForeignKeySpec] = {}
     covered: set[str] = set()
-    for fk in spec.foreign_keys:
-        first = next((a.name for a in spec.attributes if a.name in fk.child_attrs), None)
-        if first is not None and first not in fk_at:
-            fk_at[first] = fk
-            covered.update(fk.child_attrs)
+    written: set[int] = set()
     key_lines: list[str] = []
     other_lines: list[str] = []
     for attr in spec.attributes:
-        if attr.name in fk_at:
-            fk = fk_at[attr.name]
-            (key_lines if fk.in_key else other_lines).append(_foreign_key_line(spec, fk))
-        elif attr.name not in covered:
+        if attr.is_hidden:  # the platform's columns (_singleton, job metadata) are not declared
+            continue
+        for number, fk in enumerate(spec.foreign_keys):
+            if number not in written and attr.name in fk.child_attrs:
+                (key_lines if fk.in_key else other_lines).append(_foreign_key_line(spec, fk))
+                written.add(number)
+                covered.update(fk.child_attrs)
+        if attr.name not in covered:
             comment = f"  # {attr.comment}" if attr.comment else ""
             auto = " auto_increment" if attr.auto_increment else ""
             (key_lines if attr.in_key else other_lines).append(
                 f"{attr.name}{_default_text(attr)} : {attr.declared_type}{auto}{comment}")
+    implied = {IndexSpec(fk.child_attrs, unique=True) for fk in spec.foreign_keys if fk.unique}
     other_lines.extend(
         f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"
-        for index in spec.indexes)
+        for index in spec.indexes if index not in implied)
     head = [f"# {spec.comment}"] if spec.comment else []
     return "\n".join([*head, *key_lines, "---", *other_lines]) + "\n"
 
 
 def _foreign_key_line(spec: TableSpec, fk: ForeignKeySpec) -> str:
     parent = class_name_of(fk.parent.name)
+    master = master_of(fk.parent.name)
+    if master is not None:
+        parent = f"{class_name_of(master)}.{parent}"
     if fk.parent.schema != spec.ref.schema:
         parent = f"{fk.parent.schema}.{parent}"
     options = [o for o, on in (("nullable", fk.nullable), ("unique", fk.unique)) if on]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import signal
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -46,13 +47,35 @@ def make_in_processes(table: Table, keys: list[dict[str, Any]], jobs: Job | None
     ``table._populate1`` returned for each key, in order."""
     context = mp.get_context("fork")
     with context.Pool(processes, _start_worker, (table, jobs, settings)) as pool:
-        yield from pool.imap(_make_one, keys, chunksize=1)
+        worker_pids = [worker.pid for worker in pool._pool]  # type: ignore[attr-defined]
+        try:
+            for outcome in pool.imap(_make_one, keys, chunksize=1):
+                if isinstance(outcome, _Stopped):
+                    raise outcome.error
+                yield outcome
+        except BaseException as error:  # stop the workers; fail the jobs they were making
+            pool.terminate()
+            if jobs is not None:
+                jobs.fail_reserved(worker_pids, f"{type(error).__name__}: populate stopped "
+                                                "while this job was being made")
+            raise
+
+
+class _Stopped:
+    """A worker's ``make`` was interrupted (``KeyboardInterrupt``, ``SystemExit``): the parent
+    raises the same. (Letting it end the worker would leave the pool waiting forever.)"""
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def _start_worker(table: Table, jobs: Job | None, settings: dict[str, Any]) -> None:
-    """Worker start: remember the task and give the table's connection a backend of its own."""
+    """Worker start: remember the task and give the table's connection a backend of its own.
+    SIGTERM, sent when the pool is terminated, ends the worker at once (the server rolls its
+    transaction back; the parent marks its job failed)."""
     global _task
     _task = (table, jobs, settings)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     connection = table._connection
     _inherited.append(connection.backend)
     connection.backend = connection.backend.reopen()
@@ -62,4 +85,7 @@ def _make_one(key: dict[str, Any]) -> Any:
     """In a worker: populate one key."""
     assert _task is not None, "worker not started"
     table, jobs, settings = _task
-    return table._populate1(key, jobs, **settings)
+    try:
+        return table._populate1(key, jobs, **settings)
+    except (KeyboardInterrupt, SystemExit) as error:
+        return _Stopped(error)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from frames.backends.cursor import ResultCursor
+from frames.backends.query_cache import QueryCache
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 
 OnDuplicate = Literal["error", "skip", "replace"]
@@ -54,6 +55,9 @@ class Backend(ABC):
     current_user_sql: str = "SELECT current_user"
     declares_foreign_keys: bool = True
     savepoints: bool = True
+    #: While set, reads are answered from this cache and writes refused (DataJoint's
+    #: ``Connection.set_query_cache``).
+    query_cache: QueryCache | None = None
     string_collation: str | None = None
     shared_by_processes: bool = True
 
@@ -100,6 +104,10 @@ class Backend(ABC):
         frames.errors.QueryError
             (or a more specific frames error) if the server rejects the statement.
         """
+
+    @abstractmethod
+    def quote(self, identifier: str) -> str:
+        """``identifier`` quoted for this engine's SQL (embedded quote characters doubled)."""
 
     # -- transactions -------------------------------------------------------------------------
     @property
@@ -207,6 +215,11 @@ class Backend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Close the driver connection."""
+
+    @property
+    @abstractmethod
+    def closed(self) -> bool:
+        """True after :meth:`close` (until :meth:`reconnect`); a lost connection is not closed."""
 
     @abstractmethod
     def ping(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -34,6 +35,8 @@ T = TypeVar("T")
 format_paramstyle = functools.lru_cache(maxsize=4096)(to_format_paramstyle)
 _ON_DUPLICATE = ("error", "skip", "replace")
 _SAVEPOINT = "frames_insert"
+#: Statements a query cache answers (DataJoint's rule).
+_READ_STATEMENT = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
 
 
 class SqlBackend(Backend):
@@ -129,12 +132,24 @@ class SqlBackend(Backend):
             raise error_class(f"{context}: {message}" if context else message) from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; return the number of affected rows (``-1`` if unknown)."""
+        """Run one statement; return the number of affected rows (``-1`` if unknown).
+
+        Raises
+        ------
+        frames.errors.QueryError
+            While a :attr:`query_cache` is on (only reads are allowed then).
+        """
+        if self.query_cache is not None:
+            raise self.query_cache.refuse(f"the statement {sql.split(None, 1)[0]}")
         return self._call(lambda con: self._execute_on(con, sql, params))
 
     def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run a query and return its rows as tuples of driver values (for small results)."""
-        return self._call(lambda con: self._fetch_rows_on(con, sql, params))
+        def run() -> list[tuple]:
+            return self._call(lambda con: self._fetch_rows_on(con, sql, params))
+        if self.query_cache is None:
+            return run()
+        return self.query_cache.rows("rows", sql, params, run)
 
     def raw_query(
         self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
@@ -146,8 +161,14 @@ class SqlBackend(Backend):
         frames.errors.QueryError
             (or a more specific frames error) if the server rejects the statement.
         """
-        return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict),
-                          fallback=QueryError)
+        def run() -> ResultCursor:
+            return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict),
+                              fallback=QueryError)
+        if self.query_cache is None:
+            return run()
+        if not _READ_STATEMENT.match(sql):
+            raise self.query_cache.refuse("a statement other than SELECT or SHOW")
+        return self.query_cache.rows(f"raw:{as_dict}", sql, args, run)
 
     @abstractmethod
     def _raw_query_on(
@@ -164,7 +185,11 @@ class SqlBackend(Backend):
         frames.errors.FetchError
             If the result has another number of columns or a value does not fit its type.
         """
-        return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
+        def run() -> pa.Table:
+            return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
+        if self.query_cache is None:
+            return run()
+        return self.query_cache.arrow(sql, params, schema, run)
 
     def begin(self) -> None:
         """Start a transaction (re-connecting first if the connection was lost).
@@ -237,6 +262,8 @@ class SqlBackend(Backend):
         """
         if on_duplicate not in _ON_DUPLICATE:
             raise ValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, not {on_duplicate!r}")
+        if self.query_cache is not None:
+            raise self.query_cache.refuse(f"inserting into {ref.schema}.{ref.name}")
         if data.num_rows == 0:
             return 0
         prepared = prepare_insert(data, primary_key, on_duplicate)
@@ -291,16 +318,19 @@ def upsert_clause(
 ) -> str:
     """The ``ON CONFLICT`` clause (DuckDB, PostgreSQL) that implements ``on_duplicate``.
 
-    ``'skip'`` ignores a conflict on any unique key; ``'replace'`` updates the non-key columns
-    of the row with the same primary key.
+    ``'skip'`` ignores a row whose primary key exists (a conflict on another unique index still
+    raises, as in DataJoint on PostgreSQL); ``'replace'`` updates the non-key columns of the
+    row with the same primary key.
     """
     if on_duplicate == "error":
         return ""
-    if on_duplicate == "skip":
-        return " ON CONFLICT DO NOTHING"
     if not primary_key:
+        if on_duplicate == "skip":
+            return " ON CONFLICT DO NOTHING"
         raise ValueError("on_duplicate='replace' needs the table's primary key")
     target = backend.column_list(primary_key)
+    if on_duplicate == "skip":
+        return f" ON CONFLICT ({target}) DO NOTHING"
     updates = ", ".join(
         f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns
         if c not in primary_key
@@ -402,6 +432,11 @@ class ServerBackend(SqlBackend):
             rows = cursor.fetchall()
             width = len(cursor.description or ())
         return rows_to_arrow(rows, width, schema)
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` (until :meth:`reconnect`)."""
+        return self._conn is None
 
     def ping(self) -> None:
         """Check that the connection is open and the server answers (without reconnecting)."""

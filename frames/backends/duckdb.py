@@ -245,6 +245,11 @@ class DuckDBBackend(SqlBackend):
             self._con = None
         self._in_transaction = False
 
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` (until :meth:`reconnect`)."""
+        return self._con is None
+
     def ping(self) -> None:
         """Check that the database is open."""
         if self._con is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from frames.codecs.attributes import parse_attribute_type
+from frames.codecs.attributes import storage_type
 from frames.declare.naming import tier_of
 from frames.declare.spec import (
     AUTO_INCREMENT,
@@ -190,8 +190,8 @@ def _foreign_keys_by_table(catalog: Catalog) -> defaultdict[TableRef, list[Forei
 def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
     declared, comment = decode_comment(row.comment)
     codec = comment_codec(row.comment)
-    core = declared or _codec_storage(codec) or native_core_type(row.native_type, dialect,
-                                                                 row.enum_values)
+    core = declared or storage_type(codec) \
+        or native_core_type(row.native_type, dialect, row.enum_values)
     return Attribute(
         name=row.name,
         type=core,
@@ -201,17 +201,6 @@ def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
         in_key=in_key,
         codec=codec,
     )
-
-
-def _codec_storage(codec: str | None) -> CoreType | None:
-    """The core type a codec's chain stores (``json`` for ``<blob@store>``, which MariaDB
-    reports as ``longtext``), or ``None`` without a codec or for one not registered here."""
-    if codec is None:
-        return None
-    try:
-        return parse_attribute_type(codec)[0]
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +214,7 @@ _NATIVE_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
         (r"timestamp\((\d)\) with(?:out)? time zone", r"datetime(\1)"),
         (r"timestamp with(?:out)? time zone", "datetime(6)"),
         (r"jsonb", "json"),
+        (r"numeric", "text"),  # unconstrained: any digits, which no decimal(p,s) holds
     ),
     "duckdb": (
         (r"varchar", "text"),
@@ -279,8 +269,11 @@ def native_core_type(
 # ---------------------------------------------------------------------------------------------
 # Defaults
 
+#: A type name in a cast: plain words or quoted identifiers (a PostgreSQL enum type such as
+#: ``lab."subject:sex"``), dot-separated.
+_TYPE_NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][\w ]*)(?:\.(?:"(?:[^"]|"")*"|[A-Za-z_][\w ]*))*'
 _CAST_SUFFIX = re.compile(
-    r"^(.*?)(?:::[A-Za-z_][\w .\"]*(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
+    rf"^(.*?)(?:::{_TYPE_NAME}(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
 _CAST_CALL = re.compile(r"^CAST\s*\((.*)\s+AS\s+[\w .\"(),]+\)$", re.S | re.I)
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 #: A default drawn from a sequence: DuckDB's and PostgreSQL's (``serial``) auto-increment.
@@ -308,6 +301,8 @@ def parse_default(text: str | None, core: CoreType, nullable: bool) -> object:
     --------
     >>> parse_default("'-1.5'::numeric", CoreType("decimal", 5, 2), False)
     Decimal('-1.5')
+    >>> parse_default("'M'::lab.\\"subject:sex\\"", CoreType("enum", values=("M", "F")), False)
+    'M'
     >>> parse_default("now()", CoreType("datetime"), False)
     SqlDefault(keyword='CURRENT_TIMESTAMP')
     >>> parse_default("0x6ba7b8109dad11d180b400c04fd430c8", CoreType("uuid"), False)

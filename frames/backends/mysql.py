@@ -157,7 +157,7 @@ class MySQLBackend(ServerBackend):
                 (self._max_packet,) = cursor.fetchone()
         except pymysql.Error as exc:
             if self._tls_preferred and exc.args and exc.args[0] == _NO_SERVER_TLS:
-                logger.info("%s offers no TLS; connecting without it", self.url)
+                logger.debug("%s offers no TLS; connecting without it", self.url)
                 self._tls_preferred = False
                 self._connect_args = {**args, "ssl": None, "ssl_disabled": True}
                 return self._connect()

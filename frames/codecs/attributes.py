@@ -3,7 +3,9 @@
 * :func:`parse_attribute_type` reads a definition's type: ``<name>`` is a codec attribute stored
   as the core type its chain ends in (``<blob>``: ``bytes``, i.e. ``LONGBLOB`` on MySQL,
   ``BYTEA`` on PostgreSQL, ``BLOB`` on DuckDB); anything else is a core type.
-* :func:`encode_values` turns inserted values into stored ones (outermost codec first).
+* :func:`encode_values` turns inserted values into stored ones (outermost codec first), in the
+  :class:`EncodeContext` of the table written (codecs that keep values in an object store file
+  them under its schema and the row's key).
 * :func:`decoder` gives the function that turns fetched values back (innermost codec first);
   with ``squeeze``, numpy results lose their length-1 dimensions, as in DataJoint.
 """
@@ -32,8 +34,9 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     Raises
     ------
     ValueError
-        For an unknown type or codec, a codec that needs an object store, or a chain that
-        ends in no core type; callers add the table and line.
+        For an unknown type or codec, or a chain that ends in no core type; callers add the
+        table and line. (A store named by ``<name@store>`` is looked up when values are
+        stored, as DataJoint does.)
 
     Examples
     --------
@@ -56,6 +59,17 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     except ValueError as error:
         raise ValueError(f"codec {codec} stores values as {storage!r}, which is no core type "
                          f"({error})") from None
+
+
+def storage_type(codec: str | None) -> CoreType | None:
+    """The core type a codec's values are stored as, or ``None`` (no codec, or one that is not
+    registered: its column's own type is used then)."""
+    if codec is None:
+        return None
+    try:
+        return parse_attribute_type(codec)[0]
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -84,18 +84,13 @@ class Codec(ABC):
     def decode(self, stored: Any, *, key: dict | None = None) -> Any:
         """The Python value of a stored value (the inverse of :meth:`encode`)."""
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: Any) -> None:  # noqa: B027 - optional hook, not abstract
         """Reject ``value`` before it is encoded (raise ``TypeError``/``ValueError``); the
         default accepts everything."""
 
     def referenced_paths(self, stored: Any) -> list[tuple[str, str | None]]:
-        """The ``(path, store)`` of each object-store file a stored value refers to.
-
-        ``stored`` is the encoded value as read from its column (a dict or a JSON string);
-        garbage collection (:mod:`frames.objectstore.gc`) calls this to learn which stored
-        objects are still in use. The default reads DataJoint's metadata (a ``path`` and an
-        optional ``store``) and finds nothing in other values.
-        """
+        """The ``(path, store)`` of each object-store file a stored value refers to: the
+        ``path`` and ``store`` of DataJoint's metadata (a dict or its JSON text), else none."""
         value = stored
         if isinstance(value, str):
             try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
-from frames.declare.spec import TableRef
+from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import LINEAGE_CATALOG, LINEAGE_CATALOG_DIALECTS
 from frames.sql.ddl import lineage_catalog_sql, qualified_name
 
@@ -97,3 +97,21 @@ def rebuild_schema_lineage(connection: Connection, database: str) -> None:
                 for statement in lineage_catalog_sql(spec, dialect):
                     connection.backend.execute(statement)
 
+
+
+def heal_table_lineage(connection: Connection, spec: TableSpec) -> None:
+    """Rewrite the records of the existing table ``spec`` if a key attribute has none.
+
+    Run when a class is decorated for a table that exists: records lost (or never written, by
+    an older DataJoint) are restored; a complete set, even a stale one, is left alone (that is
+    :func:`rebuild_schema_lineage`'s job), and a healthy table costs one read.
+    """
+    dialect = connection.sql_dialect
+    if dialect.name not in LINEAGE_CATALOG_DIALECTS:
+        return
+    recorded = get_table_lineages(connection, spec.ref.schema, spec.ref.name)
+    if all(attr.name in recorded for attr in spec.attributes if attr.in_key):
+        return
+    with connection.atomic():
+        for statement in lineage_catalog_sql(spec, dialect):
+            connection.backend.execute(statement)

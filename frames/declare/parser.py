@@ -343,6 +343,13 @@ def _check_auto_increment(builder: _Builder, line: _Line, name: str, core_type: 
 
 
 def _check_name(builder: _Builder, line: _Line, name: str, expected: str = _FORM) -> None:
+    if name.startswith("_"):
+        raise builder.error(
+            line,
+            f"attribute name {name!r} starts with an underscore: such names are reserved for "
+            "platform-managed columns (_singleton, _job_start_time, ...); use a regular name, "
+            "and proj() to control what a query shows",
+        )
     if not _NAME_RE.match(name):
         raise builder.error(
             line,
@@ -404,7 +411,7 @@ def _decimal_default(value: str, core_type: CoreType) -> decimal.Decimal:
         raise ValueError(f"more than {scale} digits after the point")
     if abs(number) >= decimal.Decimal(10) ** (precision - scale):
         raise ValueError(f"more than {precision - scale} digits before the point")
-    return number
+    return number.quantize(decimal.Decimal(1).scaleb(-scale))  # 0.5 of decimal(4,2) is 0.50
 
 
 def _bool_default(value: str, core_type: CoreType) -> bool:

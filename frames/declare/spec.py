@@ -82,6 +82,12 @@ class Attribute:
         return self.default is not NO_DEFAULT or self.nullable
 
     @property
+    def is_blob(self) -> bool:
+        """True if the values are stored as bytes: ``bytes`` and codecs such as ``<blob>`` (as
+        DataJoint's ``Attribute.is_blob``)."""
+        return self.type.kind == "bytes"
+
+    @property
     def declared_type(self) -> str:
         """The type as a definition spells it: the codec (``<blob>``) or the core type."""
         return self.codec or str(self.type)

@@ -19,7 +19,7 @@ from typing import Any
 
 import fsspec
 
-from frames.errors import FramesError, MissingExternalFile
+from frames.errors import BucketInaccessible, FramesError, MissingExternalFile
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +242,10 @@ class StorageBackend:
         if self.protocol == "file":
             location = self.spec.get("location")
             if location and not Path(location).is_dir():
-                raise FileNotFoundError(f"Inaccessible local directory {location}")
+                raise BucketInaccessible(
+                    f"Inaccessible local directory {location}: the location of a file store "
+                    "must be an existing folder"
+                )
         elif self.protocol == "s3":
             required = ["endpoint", "bucket"]
             missing = [k for k in required if not self.spec.get(k)]

@@ -101,10 +101,11 @@ FALSE = OrCond(())
 
 @dataclass(frozen=True)
 class BaseTable(Node):
-    """A stored table."""
+    """A stored table, as its heading describes it (a table altered or declared again under
+    the same name is another plan, so no compiled query of the old one is reused)."""
 
     ref: TableRef
-    heading: Heading = field(compare=False, repr=False)
+    heading: Heading = field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ def _owned_enums(spec: TableSpec) -> list[Attribute]:
 # Columns
 
 
-def _default_sql(value: object, dialect: Dialect) -> str:
+def default_sql(value: object, dialect: Dialect) -> str:
+    """The SQL of a column default: a literal, ``NULL`` or a keyword (``CURRENT_TIMESTAMP``)."""
     if value is None:
         return "NULL"
     if isinstance(value, SqlDefault):
@@ -194,7 +195,8 @@ def _sequences(spec: TableSpec, dialect: Dialect) -> list[str]:
             for a in spec.attributes if a.auto_increment]
 
 
-def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
+def column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
+    """The definition of ``attr``'s column in ``spec``'s ``CREATE TABLE`` (and ``ALTER TABLE``)."""
     enum_name = enum_type_name(spec, attr.name) if attr.type.kind == "enum" else None
     parts = [quote_identifier(attr.name, dialect), dialect.sql_type(attr.type, enum_name)]
     if not attr.nullable:
@@ -202,7 +204,7 @@ def _column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     if attr.auto_increment:
         parts.append(_auto_increment_sql(spec, attr, dialect))
     elif attr.default is not NO_DEFAULT:
-        parts.append(f"DEFAULT {_default_sql(attr.default, dialect)}")
+        parts.append(f"DEFAULT {default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
         parts.append(f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
     return " ".join(parts)
@@ -245,9 +247,9 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     the indexes PostgreSQL needs for foreign keys (:func:`foreign_key_indexes`).
     """
     table = qualified_name(spec.ref, dialect)
-    statements = _create_enum_types(spec, dialect)
+    statements = enum_types_sql(spec, dialect)
     statements.extend(f"CREATE SEQUENCE {sequence}" for sequence in _sequences(spec, dialect))
-    body = [_column_sql(spec, attr, dialect) for attr in spec.attributes]
+    body = [column_sql(spec, attr, dialect) for attr in spec.attributes]
     body.append(f"PRIMARY KEY ({_column_list(spec.primary_key, dialect)})")
     body.extend(_foreign_key_lines(spec, dialect))
     statements.append(
@@ -255,16 +257,24 @@ def create_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     )
     if not dialect.inline_comments:
         statements.extend(_comment_statements(spec, dialect))
-    statements.extend(
+    statements.extend(index_sql(spec, dialect))
+    return statements
+
+
+def index_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """The ``CREATE [UNIQUE] INDEX`` statements of ``spec``'s secondary indexes, with those
+    PostgreSQL needs for foreign keys (:func:`foreign_key_indexes`)."""
+    table = qualified_name(spec.ref, dialect)
+    return [
         f"CREATE {'UNIQUE ' if index.unique else ''}INDEX "
         f"{quote_identifier(index_name(spec, index), dialect)} ON {table} "
         f"({_column_list(index.attrs, dialect)})"
         for index in (*spec.indexes, *foreign_key_indexes(spec, dialect))
-    )
-    return statements
+    ]
 
 
-def _create_enum_types(spec: TableSpec, dialect: Dialect) -> list[str]:
+def enum_types_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
+    """``CREATE TYPE`` for each enum whose named type ``spec``'s table declares (PostgreSQL)."""
     if not dialect.enum_as_named_type:
         return []
     return [

@@ -4,10 +4,11 @@ Fragments are read as the query's database reads SQL (``config['fragment_dialect
 the default, as DataJoint passes them to the server): MySQL style on MySQL/MariaDB
 (double-quoted strings), ANSI/PostgreSQL style on PostgreSQL and DuckDB (single-quoted strings,
 ``||`` concatenation, double-quoted identifiers). ``'ansi'`` or ``'mysql'`` reads every
-fragment one way on every backend. A fragment may only be an expression over the operand's attributes: no statements, no
-subqueries, no functions outside :data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates,
-and aggregates only where the operator allows them. String literals become bound parameters.
-Parsing is cached per (fragment, dialect).
+fragment one way on every backend. A fragment may only be an expression over the operand's
+attributes: no statements, no subqueries, no functions outside
+:data:`frames.plan.values.SCALAR_FUNCTIONS` and the aggregates (plus ``date()`` and
+``value ± INTERVAL n unit``), and aggregates only where the operator allows them. String
+literals become bound parameters. Parsing is cached per (fragment, dialect).
 """
 
 from __future__ import annotations
@@ -126,8 +127,13 @@ class _Converter:
                             node.sql())
         name = node.name
         if name not in self.heading:
+            hint = ""
+            if node.this.args.get("quoted") and f'"{name}"' in self.fragment:
+                hint = (" (double quotes name an attribute here; write a string in single quotes, "
+                        "or set dj.config['fragment_dialect'] = 'mysql' to read double-quoted "
+                        "strings)")
             raise UnknownAttributeError(
-                f"{self.where}: no attribute {name!r}. Attributes: "
+                f"{self.where}: no attribute {name!r}{hint}. Attributes: "
                 f"{', '.join(self.heading.names)}\n{caret(self.fragment, self.fragment.find(name))}"
             )
         return Col(name)
@@ -154,7 +160,19 @@ class _Converter:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
         if isinstance(node.expression, exp.Interval) and op in ("+", "-"):
             return self._date_add(node.this, node.expression, -1 if op == "-" else 1)
-        return Op(op, (self.convert(node.this), self.convert(node.expression)))
+        args = (self.convert(node.this), self.convert(node.expression))
+        if op in ("and", "or"):
+            self._check_conditions(op, args)
+        return Op(op, args)
+
+    def _check_conditions(self, op: str, args: tuple[Expr, ...]) -> None:
+        """AND and OR take conditions (or numbers, as MySQL reads them), not strings: a string
+        operand is most likely a concatenation that MySQL's SQL reads as OR."""
+        types = {attr.name: attr.type for attr in self.heading}
+        if any(infer_type(arg, types).category == "string" for arg in args):
+            raise self.fail(f"{op.upper()} needs conditions, not strings; to concatenate "
+                            "strings write concat(a, b) (MySQL reads a || b as OR), or set "
+                            "dj.config['fragment_dialect'] = 'ansi'", "||" if op == "or" else op)
 
     def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
         """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""

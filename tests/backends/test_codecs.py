@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +12,10 @@ import numpy as np
 import pytest
 
 import frames as dj
-import frames.settings
 from frames import blob
 from frames.codecs import _codec_registry, resolve_dtype, unregister_codec
-from frames.errors import DataError, DefinitionError, QueryError
+from frames.errors import DataError, DefinitionError, FramesError, QueryError
+from frames.objectstore.hashed import compute_hash
 
 NATIVE_BINARY = {"duckdb": "BLOB", "postgres": "BYTEA", "mysql": "LONGBLOB"}
 
@@ -128,6 +129,7 @@ def test_blob_columns_use_the_binary_type_and_datajoint_comment(traces, backend_
     assert ":<blob>:raw samples" in sql and ":<test_pair>:" in sql
     heading = traces.heading
     assert heading["samples"].codec == "<blob>" and str(heading["samples"].type) == "bytes"
+    assert heading["samples"].is_blob and not heading["label"].is_blob
     assert heading["pair"].codec == "<test_pair>"
     assert str(heading["label"].type) == "varchar(20)"
     assert "samples : <blob>" in str(heading)
@@ -153,6 +155,25 @@ def test_every_fetch_decodes(traces) -> None:
         fetched = traces.fetch("current", order_by="KEY")
     assert fetched[0] is None
     assert_same(fetched[2], np.ones(2000))
+
+
+def test_pandas_rows_keep_their_objects(traces) -> None:
+    import pandas
+
+    frame = pandas.DataFrame({"trace_id": [1, 2], "samples": [np.arange(3.0), {"a": 1}]})
+    traces.insert(frame)
+    traces.insert(frame.assign(trace_id=[3, 4]), chunk_size=1)
+    rows = traces.to_dicts(order_by="KEY")
+    for i in (0, 2):
+        assert_same(rows[i]["samples"], np.arange(3.0))
+        assert rows[i + 1]["samples"] == {"a": 1}
+
+
+def test_update1_encodes(traces) -> None:
+    fill(traces)
+    traces.update1({"trace_id": 1, "samples": {"new": 1}, "pair": (2, "b"), "current": None})
+    row = (traces & {"trace_id": 1}).fetch1()
+    assert row["samples"] == {"new": 1} and row["pair"] == (2, "b") and row["current"] is None
 
 
 def test_arrow_and_polars_give_the_stored_bytes(traces) -> None:
@@ -227,8 +248,7 @@ def test_attach_stores_files_in_the_table(schema, tmp_path: Path, monkeypatch) -
     Document.insert1({"doc_id": 2, "file": str(source)})
     with pytest.raises(DataError, match="not an existing file"):
         Document.insert1({"doc_id": 3, "file": tmp_path / "absent.txt"})
-    # the codec reads the connection's config['download_path'] at each fetch
-    monkeypatch.setitem(frames.settings.config, "download_path", str(tmp_path / "down"))
+    monkeypatch.setitem(dj.config, "download_path", str(tmp_path / "down"))
     first, second = Document.to_arrays("file", order_by="KEY")
     assert Path(first).read_bytes() == b"first" and Path(first).name == "notes.txt"
     assert Path(second).read_bytes() == b"second" and Path(second).name == "notes_1.txt"
@@ -266,6 +286,70 @@ def test_declaration_errors(schema, line: str, message: str) -> None:
                 """
     finally:
         unregister_codec("test_loop")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch) -> Path:
+    """A file store ``main``, also the default store."""
+    location = tmp_path / "store"
+    location.mkdir()
+    monkeypatch.setitem(dj.config.stores, "main", {"protocol": "file", "location": str(location)})
+    monkeypatch.setitem(dj.config.stores, "default", "main")
+    return location
+
+
+def test_hash_addressed_stores(schema, store: Path, tmp_path: Path, monkeypatch,
+                               schema_name: str) -> None:
+    @schema
+    class Recording(dj.Manual):
+        definition = """
+        rec_id : int16
+        ---
+        trace : <blob@main>       # in the store named main
+        meta = null : <blob@>     # in the default store
+        raw = null : <hash@main>
+        doc = null : <attach@>
+        """
+
+    assert str(Recording.heading["trace"].type) == "json"
+    source = tmp_path / "notes.txt"
+    source.write_bytes(b"notes")
+    trace = np.arange(1000.0)
+    Recording.insert([
+        {"rec_id": 1, "trace": trace, "meta": {"gain": 2}, "raw": b"raw", "doc": source},
+        {"rec_id": 2, "trace": trace},  # the same content: stored once
+    ])
+    monkeypatch.setitem(dj.config, "download_path", str(tmp_path / "down"))
+    rows = Recording.to_dicts(order_by="KEY")
+    assert_same(rows[0]["trace"], trace)
+    assert_same(rows[1]["trace"], trace)
+    assert rows[0]["meta"] == {"gain": 2} and rows[0]["raw"] == b"raw"
+    assert Path(rows[0]["doc"]).read_bytes() == b"notes" and rows[1]["doc"] is None
+    metadata = (Recording & {"rec_id": 1}).to_arrow().column("trace").to_pylist()[0]
+    stored = json.loads(metadata)
+    content = blob.pack(trace)
+    assert stored == {"hash": compute_hash(content), "path": f"_hash/{schema_name}/"
+                      f"{compute_hash(content)}", "schema": schema_name, "store": "main",
+                      "size": len(content)}
+    assert (store / stored["path"]).read_bytes() == content
+    assert len(list((store / "_hash" / schema_name).iterdir())) == 4
+    (store / stored["path"]).write_bytes(b"changed")
+    with pytest.raises(FramesError, match="Hash mismatch"):
+        (Recording & {"rec_id": 1}).fetch1("trace")
+
+
+def test_stores_must_be_configured_when_used(schema) -> None:
+    @schema
+    class Elsewhere(dj.Manual):
+        definition = """
+        id : int16
+        ---
+        data : <blob@archive>
+        picture = null : <filepath@archive>
+        """
+
+    with pytest.raises(FramesError, match="'archive' is requested but not configured"):
+        Elsewhere.insert1({"id": 1, "data": [1]})
 
 
 def test_registry() -> None:

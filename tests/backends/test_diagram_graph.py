@@ -183,6 +183,10 @@ def test_svg_renders_without_system_graphviz(lab) -> None:
     texts = re.findall(r"<text[^>]*>([^<]+)</text>", light)
     assert "note" in texts and "session.note" not in texts
     assert "@media (prefers-color-scheme: dark)" in diagram.svg_string()  # theme 'auto'
+    with dj.config.override(display__diagram_theme="dark", display__diagram_direction="TB"):
+        dark = diagram.svg_string().lower()
+        assert diagram.make_mermaid().startswith("flowchart TB")
+    assert "#161a21" in dark and "@media" not in dark
     assert diagram._repr_svg_().startswith("<svg")
     assert diagram.make_png().getvalue().startswith(b"\x89PNG")
 
@@ -295,3 +299,53 @@ def test_diagram_of_a_module_with_a_schema(lab, backend_url: str) -> None:
     assert diagram.nodes_to_show == dj.Diagram(lab["schema"]).nodes_to_show
     # classes are found through the module in the caller's namespace
     assert {"module.Subject", "module.Session.Note"} <= set(diagram._make_graph().nodes)
+
+
+def test_trace_by_full_name_gives_a_free_table(lab) -> None:
+    from frames.api.table import FreeTable
+
+    Session, Scan = lab["Session"], lab["Scan"]
+    trace = dj.Diagram.trace(Scan & {"subject_id": 2})
+    by_name = trace[Session.full_table_name]
+    assert isinstance(by_name, FreeTable) and by_name.to_dicts() == [
+        {"subject_id": 2, "session_id": 1}]
+    assert all(isinstance(t, FreeTable) for t in trace)
+
+
+def test_trace_copies_a_key_restriction_before_its_rows_exist(lab) -> None:
+    """As for ``self.upstream`` inside ``make()``: the seed's row is not inserted yet."""
+    Subject, Session, Scan = lab["Subject"], lab["Session"], lab["Scan"]
+    Session.insert1((3, 1))
+    trace = dj.Diagram.trace(Scan & {"subject_id": 3, "session_id": 1})
+    assert len(trace[Scan]) == 0
+    assert trace[Session].to_dicts() == [{"subject_id": 3, "session_id": 1}]  # copied
+    assert trace[Subject].fetch1("name") == "cy"  # through Session's rows
+    deeper = dj.Diagram.trace(Scan & {"subject_id": 3, "session_id": 2})
+    assert len(deeper[Session]) == 0 and len(deeper[Subject]) == 0
+
+
+def test_a_top_seed_stands_for_the_keys_it_selects(lab) -> None:
+    Subject, Scan = lab["Subject"], lab["Scan"]
+    top = Scan & dj.Top(limit=1, order_by="subject_id DESC")
+    trace = dj.Diagram.trace(top)
+    assert trace[Scan].to_dicts() == [{"subject_id": 2, "session_id": 1}]
+    assert trace[Subject].fetch1("name") == "bob"
+    restricted = dj.Diagram(lab["schema"]).restrict(Subject & "name = 'bob'")
+    assert restricted.counts()[Scan.full_table_name] == 1
+
+
+def test_a_declaration_makes_the_loaded_graph_stale(lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema, Scan = lab["schema"], lab["Scan"]
+    deps = dependencies_of(schema.connection)
+    deps.load()
+
+    @schema
+    class Review(dj.Manual):
+        definition = "-> Scan\nreview_id : int32"
+
+    deps.load(force=False)  # reloads: a table was declared since
+    assert deps.has_edge(Scan.full_table_name, Review.full_table_name)
+    deps.load_all_upstream()
+    monkeypatch.setattr(deps, "clear", lambda: pytest.fail("reloaded a current graph"))
+    deps.load(force=False)  # nothing changed since: kept
+    deps.load_all_downstream()

@@ -175,8 +175,95 @@ def test_instance_has_its_own_config_and_connection(datajoint_args, backend_name
     try:
         assert instance.config.safemode is False and config.safemode is True
         assert instance.config.database.reconnect is False
+        schema = instance.Schema(f"djtest_cfg_instance_{backend_name}")
+        try:
+            assert schema.connection is instance.connection
+            quoted = schema.connection.adapter.quote_identifier(schema.database)
+            schema.connection.query(f"CREATE TABLE {quoted}.t (x INTEGER)")
+            assert len(instance.FreeTable(f"{schema.database}.t")) == 0
+        finally:
+            schema.drop(prompt=False)
         instance.connection.close()
         with pytest.raises(LostConnectionError):
             instance.connection.query("SELECT 1")  # no reconnect: the instance's setting
     finally:
         instance.connection.close()
+
+
+@pytest.mark.backends("postgres", "mysql")
+def test_connect_without_url_uses_datajoint_keys(datajoint_args, backend_name, monkeypatch):
+    for key in ("host", "user", "password"):
+        monkeypatch.setitem(config, f"database.{key}", datajoint_args[key])
+    monkeypatch.setattr(connection_module, "_default", None)
+    with dj.connect() as connection:
+        assert connection.dialect == backend_name
+        assert connection.conn_info["user"] == datajoint_args["user"]
+    monkeypatch.setitem(config, "database.user", None)
+    with pytest.raises(dj.DataJointError, match="user not configured"):
+        dj.connect()
+
+
+def test_query_cache_answers_reads_and_refuses_writes(opened, schema_name, tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "query_cache", tmp_path / "cache")
+    schema = dj.Schema(schema_name, connection=opened)
+
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        reading_id : int32
+        ---
+        value : float64
+        """
+
+    Reading.insert([{"reading_id": 1, "value": 0.5}, {"reading_id": 2, "value": 1.5}])
+    opened.set_query_cache("first")
+    cached = Reading().to_arrays("value", order_by="reading_id")
+    assert len(Reading()) == 2
+    with pytest.raises(QueryError, match="query caching"):
+        Reading.insert1({"reading_id": 3, "value": 2.5})
+    with pytest.raises(QueryError, match="query caching"):
+        opened.query("DELETE FROM x")
+    opened.set_query_cache()
+    Reading.insert1({"reading_id": 3, "value": 2.5})
+    opened.set_query_cache("first")
+    assert list(Reading().to_arrays("value", order_by="reading_id")) == list(cached)
+    assert len(Reading()) == 2  # the cached answer
+    opened.set_query_cache("second")
+    assert len(Reading()) == 3
+    opened.set_query_cache()
+    opened.purge_query_cache()
+    assert not any((tmp_path / "cache").iterdir())
+    schema.drop(prompt=False)
+
+
+@pytest.mark.backends("mysql")
+def test_required_tls_is_refused_by_a_server_without_it(datajoint_args):
+    if dj.Connection(**datajoint_args).query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()[1] \
+            == "YES":
+        pytest.skip("this server offers TLS")
+    with pytest.raises(DatabaseConnectionError, match="SSL"):
+        dj.Connection(**datajoint_args, use_tls=True)
+
+
+def test_dependencies_is_the_connections_foreign_key_graph(opened, schema_name):
+    schema = dj.Schema(schema_name, connection=opened)
+
+    @schema
+    class Parent(dj.Manual):
+        definition = """
+        parent_id : int32
+        """
+
+    @schema
+    class Child(dj.Manual):
+        definition = """
+        -> Parent
+        child_id : int32
+        """
+
+    graph = opened.dependencies
+    assert graph is opened.dependencies
+    graph.load(schema_names=[schema_name])
+    assert [(a.rsplit(".", 1)[1].strip('`"'), b.rsplit(".", 1)[1].strip('`"'))
+            for a, b in graph.edges()] == [("parent", "child")]
+    schema.drop(prompt=False)

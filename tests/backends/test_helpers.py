@@ -14,7 +14,7 @@ import frames.backends.introspect
 from frames.backends.arrow import column_to_arrow, conform_array, prepare_insert
 from frames.backends.introspect import native_core_type, parse_default
 from frames.backends.postgres import arrow_to_csv, csv_to_arrow
-from frames.declare.spec import NO_DEFAULT, SqlDefault
+from frames.declare.spec import AUTO_INCREMENT, NO_DEFAULT, SqlDefault
 from frames.declare.types import CoreType, parse_type
 from frames.errors import FetchError
 
@@ -150,7 +150,7 @@ def test_native_core_type(native, dialect, expected):
     ("-2.5", "float64", False, -2.5),
     ("current_timestamp(6)", "datetime(6)", False, SqlDefault("CURRENT_TIMESTAMP")),
     ("now()", "datetime", False, SqlDefault("CURRENT_TIMESTAMP")),
-    ("nextval('s'::regclass)", "int64", False, SqlDefault("nextval('s'::regclass)")),
+    ("nextval('s'::regclass)", "int64", False, AUTO_INCREMENT),
     ("'abc'", "int32", False, SqlDefault("'abc'")),
 ])
 def test_parse_default(text, core, nullable, expected):

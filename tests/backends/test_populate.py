@@ -345,3 +345,27 @@ def test_job_metadata_is_hidden_and_filled_by_populate(pipeline, monkeypatch) ->
         f"SELECT _job_start_time, _job_duration, _job_version "
         f"FROM {q}{schema.database}{q}.{q}{Left.table_name}{q}")
     assert len(rows) == 3 and all(r[0] is not None and r[1] >= 0 and r[2] == "" for r in rows)
+
+
+def test_an_interrupt_in_a_worker_stops_populate_and_fails_its_job(pipeline, backend_name) -> None:
+    Recording, _, _ = pipeline
+    schema = Recording._schema
+
+    @schema
+    class Interrupted(dj.Computed):
+        definition = """
+        -> Recording
+        """
+
+        def make(self, key):
+            if key["recording_id"] == 2:
+                raise KeyboardInterrupt
+            self.insert1(key)
+
+    with pytest.raises(KeyboardInterrupt):
+        Interrupted.populate(processes=2, reserve_jobs=True)
+    assert (Interrupted.jobs & {"recording_id": 2}).fetch1("error_message") == "KeyboardInterrupt"
+    # a job another worker was making when populate stopped fails too: none stays reserved
+    assert len(Interrupted.jobs.reserved) == 0
+    assert all("populate stopped" in message for message in
+               (Interrupted.jobs.errors - {"recording_id": 2}).to_arrays("error_message"))

@@ -205,7 +205,7 @@ def test_declare_gives_the_ddl_of_a_definition(schema) -> None:
 
 
 def test_lineage_records_are_read_repaired_and_rebuilt(schema) -> None:
-    _lab(schema)
+    lab = _lab(schema)
     connection, database = schema.connection, schema.database
     if not schema.lineage_table_exists:  # DuckDB: lineage comes from the foreign keys alone
         assert schema.lineage == {}
@@ -219,9 +219,17 @@ def test_lineage_records_are_read_repaired_and_rebuilt(schema) -> None:
     insert_lineages(connection, database, [("session", "subject_id", "stale.stale.stale")])
     assert get_table_lineages(connection, database, "session") == {
         "subject_id": "stale.stale.stale"}
+    schema(lab["Session"], context=lab)  # a key attribute without a record: all are rewritten
+    assert get_lineage(connection, database, "session", "subject_id") == origin
+    insert_lineages(connection, database, [("session", "subject_id", "stale.stale.stale")])
+    schema(lab["Session"], context=lab)  # a complete record set, even a stale one, is left alone
+    assert get_lineage(connection, database, "session", "subject_id") == "stale.stale.stale"
     schema.rebuild_lineage()
-    assert get_table_lineages(connection, database, "session") == {
-        "subject_id": origin, "session": f"{database}.session.session"}
+    healthy = {"subject_id": origin, "session": f"{database}.session.session"}
+    assert get_table_lineages(connection, database, "session") == healthy
+    delete_table_lineages(connection, database, "session")
+    schema(lab["Session"], context=lab)  # decorating the class again restores lost records
+    assert get_table_lineages(connection, database, "session") == healthy
 
 
 def test_dropping_is_refused_without_confirmation(schema, monkeypatch) -> None:
@@ -233,3 +241,19 @@ def test_dropping_is_refused_without_confirmation(schema, monkeypatch) -> None:
 def test_schema_names_are_strings() -> None:
     with pytest.raises(FramesError, match="must be a string"):
         dj.Schema(uuid.uuid4())  # type: ignore[arg-type]
+
+
+def test_classes_no_activated_schema_declared_fail_on_first_use() -> None:
+    class Loose(dj.Manual):
+        definition = "a : int32"
+
+    waiting = dj.Schema()
+
+    @waiting
+    class Waiting(dj.Manual):
+        definition = "a : int32"
+
+    for table in (Loose(), Waiting()):  # instances can be made, as in DataJoint
+        for use in ("heading", "primary_key", "full_table_name"):
+            with pytest.raises(MissingTableError, match="is not properly configured"):
+                getattr(table, use)

@@ -210,7 +210,7 @@ def test_min_and_max_of_uuids(devices) -> None:
 def test_uuids_as_text_in_expressions(devices) -> None:
     """A uuid read as text is its canonical text on every backend, and text casts to uuid."""
     _, device, _ = devices
-    texts = device.proj(t="CAST(device_id AS varchar(36))", tagged="label || device_id")
+    texts = device.proj(t="CAST(device_id AS varchar(36))", tagged="concat(label, device_id)")
     rows = {row["device_id"]: row for row in texts.to_dicts()}
     assert rows[IDS[2]]["t"] == str(IDS[2])
     assert rows[IDS[2]]["tagged"] == "c" + str(IDS[2])

@@ -609,21 +609,25 @@ def test_datajoint_matches_on_lineage_recorded_by_frames(frames_schema, frames_c
         (lab.Session * lab.Researcher.proj(subject_id="researcher_id")).to_dicts()
 
 
+def datajoint_trace(instance: Any, schema_name: str, samples: str) -> Any:
+    """A table ``Trace`` (``trace_id``, then the attribute line ``samples``) declared by
+    DataJoint."""
+    definition = f"""
+    trace_id : int16
+    ---
+    {samples}
+    """
+    return instance.Schema(schema_name)(type("Trace", (datajoint.Manual,),
+                                             {"definition": definition}))
+
+
 def test_frames_reads_datajoint_blobs(datajoint_instance, frames_connection,
                                       schema_name) -> None:
     """A ``<blob>`` attribute declared by DataJoint opens in frames as ``<blob>``: frames
     decodes DataJoint's blobs, and DataJoint decodes the blobs frames writes."""
     numpy = pytest.importorskip("numpy")
-    schema = datajoint_instance.Schema(schema_name)
-
-    @schema
-    class Trace(datajoint.Manual):
-        definition = """
-        trace_id : int16
-        ---
-        samples = null : <blob>   # raw samples
-        """
-
+    Trace = datajoint_trace(datajoint_instance, schema_name,
+                            "samples = null : <blob>   # raw samples")
     Trace.insert([{"trace_id": 1, "samples": numpy.arange(3.0)},
                   {"trace_id": 2, "samples": None}])
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
@@ -656,6 +660,44 @@ def test_datajoint_reads_frames_blobs(datajoint_instance, frames_connection,
     numpy.testing.assert_array_equal(lab.Trace.fetch1("samples"), numpy.arange(6.0).reshape(2, 3))
     lab.Trace.insert1({"trace_id": 2, "samples": [1, "two"]})
     assert (Trace & {"trace_id": 2}).fetch1("samples") == [1, "two"]
+
+
+def test_blobs_in_an_object_store_are_shared(datajoint_instance, frames_connection, backend_name,
+                                             schema_name, tmp_path, monkeypatch) -> None:
+    """``<blob@store>`` values written by either library read in the other (same store).
+
+    DataJoint 2.3.5 cannot insert them on MySQL (pymysql: "dict can not be used as
+    parameter"), so there only frames writes."""
+    numpy = pytest.importorskip("numpy")
+    store = {"protocol": "file", "location": str(tmp_path)}
+    datajoint_instance.config.stores["shared"] = dict(store)
+    monkeypatch.setitem(frames.config.stores, "shared", dict(store))
+    Trace = datajoint_trace(datajoint_instance, schema_name, "samples : <blob@shared>")
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    assert lab.Trace.heading["samples"].codec == "<blob@shared>"
+    lab.Trace.insert1({"trace_id": 1, "samples": [1, "two"]})
+    assert (Trace & {"trace_id": 1}).fetch1("samples") == [1, "two"]
+    if backend_name == "postgres":
+        Trace.insert1({"trace_id": 2, "samples": numpy.arange(3.0)})
+        numpy.testing.assert_array_equal((lab.Trace & {"trace_id": 2}).fetch1("samples"),
+                                         numpy.arange(3.0))
+
+
+@pytest.mark.backends("postgres")  # DataJoint 2.3.5 cannot insert json metadata on MySQL
+def test_frames_reads_datajoint_npy_arrays(datajoint_instance, frames_connection, schema_name,
+                                           tmp_path, monkeypatch) -> None:
+    """``<npy@store>`` arrays written by DataJoint read in frames as lazy ``NpyRef``s."""
+    numpy = pytest.importorskip("numpy")
+    store = {"protocol": "file", "location": str(tmp_path)}
+    datajoint_instance.config.stores["shared"] = dict(store)
+    monkeypatch.setitem(frames.config.stores, "shared", dict(store))
+    Trace = datajoint_trace(datajoint_instance, schema_name, "samples : <npy@shared>")
+    Trace.insert1({"trace_id": 1, "samples": numpy.arange(6.0).reshape(2, 3)})
+    lab = frames.virtual_schema(schema_name, connection=frames_connection)
+    ref = lab.Trace.fetch1("samples")
+    assert (ref.shape, ref.dtype, ref.is_loaded) == ((2, 3), numpy.dtype("float64"), False)
+    numpy.testing.assert_array_equal(ref, numpy.arange(6.0).reshape(2, 3))
+    assert ref.is_loaded and "loaded" in repr(ref)
 
 
 def test_frames_inserts_a_query_into_datajoint_enums(request, datajoint_schema,

@@ -22,6 +22,10 @@ whether the suite fails matters there).
 
 Fixtures
 --------
+ansi_fragments (autouse)
+    The generated fragments are ANSI SQL (``a || b`` concatenates), so every property reads
+    them as ANSI on every backend (``config['fragment_dialect'] = 'ansi'``; by default a MySQL
+    connection reads ``||`` as MySQL does, as OR).
 examples
     A ``hypothesis.settings`` for the test's backend (the profile's example count for it);
     decorate the inner ``@given`` function of a database-backed property with it.
@@ -76,6 +80,13 @@ def examples_for(backend_name: str) -> int:
     """Examples per property on ``backend_name`` under the active profile."""
     local, server = EXAMPLES[PROFILE]
     return local if backend_name == "duckdb" else server
+
+
+@pytest.fixture(autouse=True)
+def ansi_fragments() -> Iterator[None]:
+    dj.config["fragment_dialect"] = "ansi"
+    yield
+    del dj.config["fragment_dialect"]
 
 
 @pytest.fixture

@@ -105,9 +105,9 @@ MUTANTS: tuple[Mutant, ...] = (
            'items.append(ExprCond(Op("=", (Col(name), Param.of(None)))))'),
     Mutant("dict_null_ignored",
            "{'a': None} means a IS NULL (ignored, i.e. true, instead)", COERCE,
-           '        if value is None:\n'
+           '        if value is None or _missing(value):\n'
            '            items.append(ExprCond(Op("is_null", (Col(name),))))\n',
-           "        if value is None:\n            continue\n"),
+           "        if value is None or _missing(value):\n            continue\n"),
     Mutant("is_null_as_equals",
            "IS NULL is emitted as IS NULL (as = NULL instead)", EMIT,
            "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
@@ -132,8 +132,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "expression=columns[n].copy())"),
     Mutant("semijoin_first_namesake",
            "a semijoin matches on every namesake (on the first one only instead)", NODES,
-           "    return Exists(other, namesakes(child.heading, other.heading, operator))\n",
-           "    return Exists(other, namesakes(child.heading, other.heading, operator)[:1])\n"),
+           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+           "semantic_check))\n",
+           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+           "semantic_check)[:1])\n"),
     Mutant("join_key_left_only",
            "when neither operand determines the other, the join's key is both keys (only the "
            "left key instead)", NODES,

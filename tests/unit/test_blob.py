@@ -52,12 +52,12 @@ def same(a: Any, b: Any) -> bool:
         if a.dtype.fields:
             return all(same(a[name], b[name]) for name in a.dtype.names)
         if a.dtype == object:
-            return all(same(x, y) for x, y in zip(a.ravel(), b.ravel()))
+            return all(same(x, y) for x, y in zip(a.ravel(), b.ravel(), strict=True))
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fcmM"))
     if type(a) is not type(b):
         return False
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (float, complex, np.floating, np.complexfloating)):
@@ -248,11 +248,24 @@ def test_matlab_char_arrays() -> None:
 def test_32bit_dims_read_blobs_of_the_32bit_mym_library() -> None:
     matlab = (b"mYm\0A" + np.array([2, 1, 3], dtype=np.uint32).tobytes()
               + np.array([6, 0], dtype=np.uint32).tobytes() + np.arange(3.0).tobytes())
+    # a struct with fields hits, sides, tasks, stage written by the 32-bit mYm library
+    struct = bytes.fromhex(
+        "6D596D00530200000001000000010000000400000068697473007369646573007461736B73007374"
+        "616765004D000000410200000001000000070000000600000000000000000000000000F8FF00000000"
+        "0000F03F000000000000F03F0000000000000000000000000000F03F00000000000000000000000000"
+        "00F8FF230000004102000000010000000700000004000000000000006C006C006C006C00720072006C"
+        "0023000000410200000001000000070000000400000000000000640064006400640064006400640025"
+        "00000041020000000100000008000000040000000000000053007400610067006500200031003000")
     blob.use_32bit_dims = True
     try:
         assert same(blob.unpack(matlab), np.arange(3.0).reshape(1, 3))
+        record = blob.unpack(struct)
     finally:
         blob.use_32bit_dims = False
+    assert isinstance(record, blob.MatStruct) and record.dtype.names == (
+        "hits", "sides", "tasks", "stage")
+    assert same(record[0, 0]["hits"], np.array([[np.nan, 1, 1, 0, 1, 0, np.nan]]))
+    assert same(record[0, 0]["stage"], np.array(["Stage 10"]))
 
 
 def test_module_is_datajoint_blob_when_installed() -> None:

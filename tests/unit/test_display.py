@@ -105,6 +105,14 @@ def test_more_rows_than_shown_adds_an_ellipsis_line():
     assert "..." not in format_text(SUBJECT, SUBJECT_ROWS, total=3)
 
 
+def test_without_a_total_extra_rows_still_show_the_ellipsis():
+    text = format_text(SUBJECT, SUBJECT_ROWS, total=None, limit=2)
+    assert text.splitlines()[-1] == "   ..." and "Total" not in text
+    assert format_text(SUBJECT, SUBJECT_ROWS[:2], total=None, limit=2).splitlines()[-1] != "   ..."
+    page = format_html(SUBJECT, SUBJECT_ROWS, total=None, limit=2)
+    assert page.endswith("<p>...</p>\n</div>") and "Total" not in page
+
+
 def test_limit_cuts_the_rows_shown(setting):
     assert format_text(SUBJECT, SUBJECT_ROWS, total=3, limit=1).splitlines()[2:] == [
         "1              mouse       2024-01-15        M",

@@ -100,7 +100,7 @@ def test_errors_are_unchanged(tables: dict[str, type]) -> None:
     class Undeclared(dj.Manual):
         definition = "a : int32"
 
-    with pytest.raises(MissingTableError, match="table class Undeclared is not declared"):
+    with pytest.raises(MissingTableError, match="Table class Undeclared is not properly configured"):
         Undeclared & {"a": 1}
 
 

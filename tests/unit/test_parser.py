@@ -636,7 +636,11 @@ def test_error_missing_colon():
     )
 
 
-@pytest.mark.parametrize("name", ["Bad", "1abc", "_x", "with-dash", "two words"])
+def test_error_underscore_names_are_reserved():
+    expect_error("a : int32\n---\n_hidden : bool", "line 3", "reserved for platform-managed")
+
+
+@pytest.mark.parametrize("name", ["Bad", "1abc", "with-dash", "two words"])
 def test_error_bad_attribute_name(name):
     expect_error(
         f"a : int32\n{name} : int32",

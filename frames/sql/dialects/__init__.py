@@ -72,6 +72,12 @@ class Dialect:
     identifier_quote : str
         The character that quotes identifiers in SQL text and in DataJoint's full table names
         (`` `lab`.`subject` `` on MySQL, ``"lab"."subject"`` elsewhere).
+    alter_column_positions : bool
+        ``ALTER TABLE`` places columns (``AFTER x``) and changes a column in one clause
+        (``MODIFY``/``CHANGE``), so an altered table keeps its definition's column order (MySQL).
+    alter_drops_indexes : bool
+        A table's secondary indexes must be dropped before ``ALTER TABLE`` changes its columns
+        and created again after (DuckDB refuses to alter a table that has indexes).
     """
 
     name: str
@@ -92,6 +98,8 @@ class Dialect:
     indexes_foreign_keys: bool = True
     fragment_dialect: str = "ansi"
     identifier_quote: str = '"'
+    alter_column_positions: bool = False
+    alter_drops_indexes: bool = False
 
     def quote(self, name: str) -> str:
         """``name`` as a quoted identifier (the quote character inside it doubled)."""
@@ -154,6 +162,7 @@ DUCKDB = Dialect(
     },
     float_cast="DOUBLE",
     declares_foreign_keys=False,
+    alter_drops_indexes=True,
 )
 
 POSTGRES = Dialect(
@@ -204,6 +213,7 @@ MYSQL = Dialect(
     enum_order_by_position=True,
     auto_increment_clause="AUTO_INCREMENT",
     identifier_quote="`",
+    alter_column_positions=True,
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}
