@@ -116,7 +116,7 @@ def test_npy_and_object_in_s3_with_gc(schema, s3_store, tmp_path: Path) -> None:
     ref = (Recording & {"recording_id": 2}).fetch1("waveform")
     assert ref.shape == (4, 100) and ref.dtype == np.float64 and not ref.is_loaded
     loaded = ref.load(mmap_mode="r")  # a remote store: mapped from a local copy
-    assert isinstance(loaded, np.memmap) and Path(loaded.filename).parent.name == "datajoint_mmap"
+    assert isinstance(loaded, np.memmap) and Path(loaded.filename).parent.name == "frames_mmap"
     np.testing.assert_array_equal(loaded, waveform * 2)
     assert (Recording & {"recording_id": 1}).fetch1("raw").read() == b"raw samples"
     assert len(bucket_files(s3_store)) == 4
