@@ -32,10 +32,13 @@ from frames.api.u import U
 from frames.api.virtual import VirtualModule, virtual_schema
 from frames.blob import MatCell, MatStruct
 from frames.cli import cli
-from frames.codecs import Codec, get_codec, list_codecs
+from frames.codecs import Codec, NpyRef, get_codec, list_codecs
 from frames.compat import install_as_datajoint
 from frames.errors import DataJointError, ThreadSafetyError
 from frames.logging import logger
+from frames.objectstore import gc
+from frames.objectstore.adapter import StorageAdapter, get_storage_adapter
+from frames.objectstore.objectref import ObjectRef
 
 __version__ = "0.1.0"
 
@@ -58,9 +61,12 @@ __all__ = [
     "MatCell",
     "MatStruct",
     "Not",
+    "NpyRef",
+    "ObjectRef",
     "Part",
     "QueryExpression",
     "Schema",
+    "StorageAdapter",
     "Table",
     "ThreadSafetyError",
     "Top",
@@ -74,7 +80,9 @@ __all__ = [
     "conn",
     "connect",
     "errors",
+    "gc",
     "get_codec",
+    "get_storage_adapter",
     "install_as_datajoint",
     "list_codecs",
     "list_schemas",

@@ -47,10 +47,20 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
     "blob": ("frames.blob",),
     "codecs": ("frames.codecs", "frames.codecs.attributes"),
-    "builtin_codecs": ("frames.codecs.builtin", "frames.codecs.npy_ref"),
-    **{f"builtin_codecs.{name}": ("frames.codecs.builtin", "frames.codecs.npy_ref")
-       for name in ("attach", "blob", "filepath", "hash", "npy", "object", "schema")},
-    "hash_registry": ("frames.stores.hashing",),
+    "builtin_codecs": ("frames.codecs.builtin", "frames.codecs"),
+    "builtin_codecs.blob": ("frames.codecs.builtin",),
+    "builtin_codecs.attach": ("frames.codecs.builtin",),
+    "builtin_codecs.schema": ("frames.codecs.schema_codec",),
+    "builtin_codecs.hash": ("frames.codecs.hash_codec",),
+    "builtin_codecs.object": ("frames.codecs.object_codec",),
+    "builtin_codecs.npy": ("frames.codecs.npy_codec",),
+    "builtin_codecs.filepath": ("frames.codecs.filepath_codec",),
+    "storage": ("frames.objectstore.backend",),
+    "storage_adapter": ("frames.objectstore.adapter",),
+    "hash_registry": ("frames.objectstore.hashed",),
+    "objectref": ("frames.objectstore.objectref",),
+    "gc": ("frames.objectstore.gc",),
+    "staged_insert": ("frames.objectstore.staged",),
     "instance": ("frames.api.instance",),
     "dependencies": ("frames.api.dependencies",),
     "utils": ("frames.utils",),
@@ -129,7 +139,9 @@ def install_as_datajoint() -> None:
     sys.modules["datajoint"] = frames
     for name, module in views.items():
         sys.modules[f"datajoint.{name}"] = module
-        if not hasattr(frames, name):  # ``dj.diagram.X`` without ``import datajoint.diagram``
-            setattr(frames, name, module)
+        parent_name, _, attribute = name.rpartition(".")
+        parent = sys.modules[f"datajoint.{parent_name}"] if parent_name else frames
+        if not hasattr(parent, attribute):  # ``dj.diagram.X`` without ``import datajoint.diagram``
+            setattr(parent, attribute, module)
     if not any(isinstance(finder, _RefuseUnknownSubmodules) for finder in sys.meta_path):
         sys.meta_path.insert(0, _RefuseUnknownSubmodules())

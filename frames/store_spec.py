@@ -6,17 +6,17 @@ from typing import Any
 
 from frames.errors import FramesError
 
-_COMMON = ("protocol", "location", "subfolding", "partition_pattern", "token_length",
+COMMON_KEYS = ("protocol", "location", "subfolding", "partition_pattern", "token_length",
            "hash_prefix", "schema_prefix", "filepath_prefix", "stage")
 #: Protocol → (required keys, further allowed keys).
 PROTOCOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "file": (("protocol", "location"), _COMMON),
+    "file": (("protocol", "location"), COMMON_KEYS),
     "s3": (("protocol", "endpoint", "bucket", "location"),
-           (*_COMMON, "endpoint", "bucket", "access_key", "secret_key", "secure",
+           (*COMMON_KEYS, "endpoint", "bucket", "access_key", "secret_key", "secure",
             "proxy_server")),
-    "gcs": (("protocol", "bucket", "location"), (*_COMMON, "bucket", "token", "project")),
+    "gcs": (("protocol", "bucket", "location"), (*COMMON_KEYS, "bucket", "token", "project")),
     "azure": (("protocol", "container", "location"),
-              (*_COMMON, "container", "account_name", "account_key", "connection_string")),
+              (*COMMON_KEYS, "container", "account_name", "account_key", "connection_string")),
 }
 _DEFAULTS = {"subfolding": None, "partition_pattern": None, "token_length": 8,
              "hash_prefix": "_hash", "schema_prefix": "_schema", "filepath_prefix": None}
@@ -55,8 +55,16 @@ def validated_store_spec(stores: dict[str, Any], store: str | None = None,
     spec = {**_DEFAULTS, **stores[store]}
     protocol = str(spec.get("protocol", "")).lower()
     if protocol not in PROTOCOLS:
-        raise FramesError(f'Unknown protocol "{protocol}" in config.stores["{store}"]. '
-                          f"Built-in: {', '.join(PROTOCOLS)}.")
+        from frames.objectstore.adapter import get_storage_adapter
+
+        adapter = get_storage_adapter(protocol)
+        if adapter is None:
+            raise FramesError(f'Unknown protocol "{protocol}" in config.stores["{store}"]. '
+                              f"Built-in: {', '.join(PROTOCOLS)}. Install a plugin package "
+                              "(entry point 'datajoint.storage') for other protocols.")
+        adapter.validate_spec(spec)
+        _check_prefixes(store, spec)
+        return spec
     if protocol == "s3":
         spec.setdefault("secure", True)
     required, allowed = PROTOCOLS[protocol]

@@ -16,13 +16,14 @@ import itertools
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.api.query import QueryExpression
-from frames.codecs.attributes import encode_values, encoding_for
+from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value
@@ -107,9 +108,10 @@ def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
 def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_fields: bool) -> int:
     """Insert ``rows`` (not a query) in one transaction; the number of rows written."""
     heading = table.heading
-    with encoding_for(table.database, table.table_name):
-        batches = _batches(rows, heading, table._name, ignore_extra_fields)
     connection = table._connection
+    batches = _batches(rows, heading, table._name, ignore_extra_fields,
+                       EncodeContext(table.ref.schema, table.ref.name,
+                                     getattr(connection, "_config", None)))
     backend = connection.backend
     written = 0
     try:
@@ -135,22 +137,29 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
 
 # -- shaping the input --------------------------------------------------------------------------
 
-def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool) -> list[pa.Table]:
+def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
+             context: EncodeContext | None = None) -> list[pa.Table]:
     """Validated Arrow batches, one per set of written attributes (SQL defaults left to the DB).
 
     Arrow, pandas and polars input is one batch, checked column by column. Lists of dicts or
     tuples are grouped by the attributes they write (each distinct set of keys is analysed
-    once), transposed into columns and checked the same way.
+    once), transposed into columns and checked the same way. Codec attributes are encoded in
+    ``context`` (their schema, table and configuration), each value with its row's key.
     """
+    context = context or EncodeContext("unknown", name)
     frame = _as_arrow(rows, heading)
     if frame is not None:
         if not frame.num_rows:
             return []
         names = _layout(frame.column_names, heading, name, 0, ignore_extra_fields)
         supplied = set(frame.column_names)
+        keys = [k for k in heading.primary_key if k in supplied]
+        frame_context = replace(context, key=lambda i: {
+            k: frame.column(k)[i].as_py() for k in keys})
         return [pa.Table.from_arrays(
             [_column(frame.column(n) if n in supplied
-                     else [_default_value(heading[n])] * frame.num_rows, heading[n], name, None)
+                     else [_default_value(heading[n])] * frame.num_rows, heading[n], name, None,
+                     frame_context)
              for n in names], names=list(names))]
     records = _records(rows, heading, name)
     layouts: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -165,10 +174,12 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool) 
     batches = []
     for names, numbers in groups.items():
         arrays = []
+        group_context = replace(context, key=lambda i, numbers=numbers: {
+            k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]})
         for attr_name in names:
             default = _default_value(heading[attr_name])
             values = [records[n].get(attr_name, default) for n in numbers]
-            arrays.append(_column(values, heading[attr_name], name, numbers))
+            arrays.append(_column(values, heading[attr_name], name, numbers, group_context))
         batches.append(pa.Table.from_arrays(arrays, names=list(names)))
     return batches
 
@@ -289,10 +300,12 @@ def _default_value(attr: Attribute) -> Any:
 # -- checking values ------------------------------------------------------------------------------
 
 def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
-            numbers: list[int] | None) -> pa.Array | pa.ChunkedArray:
+            numbers: list[int] | None,
+            context: EncodeContext | None = None) -> pa.Array | pa.ChunkedArray:
     """``values`` checked and converted to the Arrow type of ``attr``.
 
-    ``numbers`` are the input row numbers of the values (``None``: their positions).
+    ``numbers`` are the input row numbers of the values (``None``: their positions);
+    ``context`` is where a codec attribute's values are encoded.
 
     Raises
     ------
@@ -301,7 +314,7 @@ def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
     """
     if attr.codec:  # encoded into values of its storage type, checked as those below
         values = encode_values(values, attr, lambda i: _where(
-            attr, name, i if numbers is None else numbers[i]))
+            attr, name, i if numbers is None else numbers[i]), context)
     target = arrow_type(attr.type)
     arrow = values
     if isinstance(values, list):

@@ -17,6 +17,7 @@ import pyarrow as pa
 from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
+from frames.codecs.attributes import with_connection_config
 from frames.errors import DataError, FetchError, QueryError
 from frames.io import convert
 from frames.plan.heading import Heading
@@ -324,6 +325,7 @@ class QueryExpression:
         """The result as a ``pyarrow.Table``."""
         return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
 
+    @with_connection_config
     def to_dicts(self, order_by: Any = None, limit: int | None = None,
                  offset: int | None = None, squeeze: bool = False) -> list[dict[str, Any]]:
         """The result as a list of dicts (one per row)."""
@@ -332,6 +334,7 @@ class QueryExpression:
             return [{} for _ in range(table.num_rows)]
         return convert.to_dicts(table, self.heading, squeeze)
 
+    @with_connection_config
     def to_pandas(self, order_by: Any = None, limit: int | None = None,
                   offset: int | None = None, squeeze: bool = False) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
@@ -343,6 +346,7 @@ class QueryExpression:
         """The result as a polars DataFrame."""
         return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
 
+    @with_connection_config
     def to_arrays(self, *attributes: str, include_key: bool = False, order_by: Any = None,
                   limit: int | None = None, offset: int | None = None,
                   squeeze: bool = False) -> Any:
@@ -365,6 +369,7 @@ class QueryExpression:
         attribute of the query)."""
         return self._page(order_by, limit, offset).proj().to_dicts()
 
+    @with_connection_config
     def fetch1(self, *attributes: str, squeeze: bool = False) -> Any:
         """The single row of the result (a dict), or the named attributes' values.
 

@@ -327,6 +327,22 @@ class Table(QueryExpression, metaclass=TableMeta):
         """Insert one row (a dict, a numpy record or a sequence in heading order)."""
         return self.insert((row,), **kwargs)
 
+    @property
+    def staged_insert1(self) -> Any:
+        """A context manager that writes ``<object@>`` values straight into their store, then
+        inserts the row (DataJoint's ``staged_insert1``)::
+
+            with Recording.staged_insert1 as staged:
+                staged.rec["recording_id"] = 1
+                with staged.open("raw", ".dat") as f:
+                    f.write(data)
+
+        The objects written are removed again if the block raises.
+        """
+        from frames.objectstore.staged import staged_insert1
+
+        return staged_insert1(self)
+
     def insert_dataframe(self, df: Any, index_as_pk: bool | None = None,
                          **insert_kwargs: Any) -> int:
         """Insert a pandas DataFrame, its index read as the primary key when it is one.

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from frames.api.delete import is_restricted
-from frames.api.insert import _column, check_parents, check_value
-from frames.codecs.attributes import encode_value, encoding_for
+from frames.api.insert import _column, _where, check_parents, check_value
+from frames.codecs.attributes import EncodeContext, encode_values
 from frames.errors import DataError, FetchError, MissingAttributeError, UnknownAttributeError
 from frames.sql.compile import driver_value
 
 if TYPE_CHECKING:
     from frames.api.table import Table
+    from frames.declare.spec import Attribute
 
 
 def update_row(table: Table, row: Mapping[str, Any]) -> None:
@@ -61,9 +62,10 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
         return
     connection = table._connection
     dialect = connection.sql_dialect
-    with encoding_for(table.database, table.table_name):
-        values = {k: check_value(encode_value(v, heading[k], name), heading[k], name, 0)
-                  for k, v in changes.items() if v is not None}
+    context = EncodeContext(table.ref.schema, table.ref.name, connection._config,
+                            lambda i: dict(key))
+    values = {k: check_value(_encoded(v, heading[k], name, context), heading[k], name, 0)
+              for k, v in changes.items() if v is not None}
     assignments = ", ".join(f"{dialect.quote(k)} = " + ("?" if k in values else "DEFAULT")
                             for k in changes)
     where = " AND ".join(f"{dialect.quote(k)} = ?" for k in key_names)
@@ -75,3 +77,10 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
             check_parents(table, pa.table({k: _column([v], heading[k], name, [0])
                                            for k, v in values.items() if not heading[k].codec}))
         connection.backend.execute(sql, params)
+
+
+def _encoded(value: Any, attr: Attribute, name: str, context: EncodeContext) -> Any:
+    """``value`` as stored: encoded by ``attr``'s codec (if any), as :meth:`Table.insert` does."""
+    if attr.codec is None:
+        return value
+    return encode_values([value], attr, lambda i: _where(attr, name, 0), context)[0]

@@ -7,16 +7,12 @@ chain of codecs to the type finally stored. The built-in codecs are in
 :mod:`frames.codecs.attributes`.
 """
 
-from frames.codecs.builtin import (
-    AttachCodec,
-    BlobCodec,
-    FilepathCodec,
-    HashCodec,
-    NpyCodec,
-    ObjectCodec,
-    SchemaCodec,
-)
+from frames.codecs.builtin import AttachCodec, BlobCodec
+from frames.codecs.filepath_codec import FilepathCodec
+from frames.codecs.hash_codec import HashCodec
+from frames.codecs.npy_codec import NpyCodec
 from frames.codecs.npy_ref import NpyRef
+from frames.codecs.object_codec import ObjectCodec
 from frames.codecs.registry import (  # _codec_registry: DataJoint's tests edit it
     Codec,
     _codec_registry,  # noqa: F401
@@ -28,6 +24,7 @@ from frames.codecs.registry import (  # _codec_registry: DataJoint's tests edit 
     resolve_dtype,
     unregister_codec,
 )
+from frames.codecs.schema_codec import SchemaCodec
 
 __all__ = [
     "AttachCodec",

@@ -4,17 +4,19 @@
   as the core type its chain ends in (``<blob>``: ``bytes``, i.e. ``LONGBLOB`` on MySQL,
   ``BYTEA`` on PostgreSQL, ``BLOB`` on DuckDB); anything else is a core type.
 * :func:`encode_values` turns inserted values into stored ones (outermost codec first), in the
-  :func:`encoding_for` context of the table written (codecs that keep values in an object store
-  file them under its schema).
+  :class:`EncodeContext` of the table written (codecs that keep values in an object store file
+  them under its schema and the row's key).
 * :func:`decoder` gives the function that turns fetched values back (innermost codec first);
   with ``squeeze``, numpy results lose their length-1 dimensions, as in DataJoint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import functools
+import json
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,28 +72,25 @@ def storage_type(codec: str | None) -> CoreType | None:
         return None
 
 
-#: What codecs learn about the value they encode: ``schema``, ``table``, ``field``, ``config``.
-_context: ContextVar[dict[str, Any] | None] = ContextVar("codec_context", default=None)
+@dataclass(frozen=True)
+class EncodeContext:
+    """Where encoded values go: the table's schema (database) and name, the configuration
+    (``None``: the global one) and the primary-key values of row ``i`` (``key(i)``)."""
 
-
-@contextmanager
-def encoding_for(schema: str, table: str) -> Iterator[None]:
-    """Encode values within this block as values of table ``schema.table``."""
-    from frames.settings import config
-
-    token = _context.set({"schema": schema, "table": table, "config": config})
-    try:
-        yield
-    finally:
-        _context.reset(token)
+    schema: str
+    table: str
+    config: Any = None
+    key: Callable[[int], dict[str, Any]] = field(default=lambda i: {})
 
 
 def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
-                  where: Callable[[int], str]) -> list:
+                  where: Callable[[int], str], context: EncodeContext | None = None) -> list:
     """The stored values of ``values`` of the codec attribute ``attr`` (``None`` stays).
 
     ``values`` is a list or an Arrow column; ``where(i)`` names the row of value ``i`` for
-    error messages.
+    error messages. Codecs receive DataJoint's arguments: ``key`` (the row's primary key with
+    ``_schema``, ``_table``, ``_field`` and ``_config``), and, if they declare them,
+    ``store_name`` and ``context`` (``schema``, ``table``, ``field``, ``config``).
 
     Raises
     ------
@@ -101,17 +100,22 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     if isinstance(values, pa.ChunkedArray):
         values = values.to_pylist()
     _, chain, store = resolve_dtype(attr.codec)
-    context = {**(_context.get() or {}), "field": attr.name}
     outer = chain[0]
+    context = context or EncodeContext(schema="unknown", table="unknown")
+    codec_context = {"schema": context.schema, "table": context.table, "field": attr.name,
+                     "config": context.config}
     encoded = []
     for i, value in enumerate(values):
         if value is None:
             encoded.append(None)
             continue
+        key = {"_schema": context.schema, "_table": context.table, "_field": attr.name,
+               "_config": context.config, **context.key(i)}
         try:
             outer.validate(value)
             for codec in chain:
-                value = _call_encode(codec, value, store, context)
+                value = _call(codec, codec.encode, value, key=key, store_name=store or None,
+                              context=codec_context)
         except FramesError:
             raise
         except Exception as error:  # a user codec's failure, reported with its row
@@ -121,39 +125,56 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     return encoded
 
 
-def encode_value(value: Any, attr: Attribute, where: str) -> Any:
-    """One value of ``attr`` as stored: encoded if ``attr`` has a codec, else unchanged."""
-    if attr.codec is None:
-        return value
-    return encode_values([value], attr, lambda _: where)[0]
+def _call(codec: Codec, method: Callable[..., Any], value: Any, *, key: dict | None,
+          **optional: Any) -> Any:
+    """``method(value, key=key, ...)`` with those of ``optional`` that the codec declares (a
+    codec written before DataJoint added ``store_name`` or ``context`` is called as written)."""
+    function = getattr(type(codec), method.__name__)
+    kwargs = {name: arg for name, arg in optional.items() if accepts_keyword(function, name)}
+    return method(value, key=key, **kwargs)
 
 
-def _call_encode(codec: Codec, value: Any, store: str | None, context: dict[str, Any]) -> Any:
-    """``codec.encode(value)``, offering ``store_name`` and ``context`` to codecs that declare
-    them; ``key`` carries the context under DataJoint's older ``_schema`` ... names."""
-    kwargs: dict[str, Any] = {}
-    if accepts_keyword(type(codec).encode, "store_name"):
-        kwargs["store_name"] = store
-    if accepts_keyword(type(codec).encode, "context"):
-        kwargs["context"] = context
-    return codec.encode(value, key={f"_{name}": item for name, item in context.items()},
-                        **kwargs)
+#: The configuration codecs decode with (``None``: the global one); set by
+#: :func:`with_connection_config` for the fetches of a connection.
+_DECODE_CONFIG: ContextVar[Any] = ContextVar("frames_decode_config", default=None)
+
+
+def with_connection_config(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a fetch method of a query: codecs decode its values with the configuration of
+    the query's connection (an ``Instance`` has its own stores), as DataJoint passes
+    ``connection._config`` to them."""
+    @functools.wraps(method)
+    def fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _DECODE_CONFIG.set(getattr(self._connection, "_config", None))
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _DECODE_CONFIG.reset(token)
+    return fetch
 
 
 def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
-    """The function that decodes one stored, non-NULL value of a ``codec`` attribute."""
-    from frames.settings import config
+    """The function that decodes one stored, non-NULL value of a ``codec`` attribute.
 
+    The configuration reaches the codecs as DataJoint passes it (``key['_config']``,
+    ``context['config']``): that of the connection fetching (:func:`with_connection_config`),
+    else ``None`` (codecs use the global configuration).
+    """
     storage, chain, _ = resolve_dtype(codec)
     chain.reverse()
-    storage_is_bytes = parse_type(storage).kind == "bytes"
-    calls = [(each.decode, {"context": {"config": config}}
-              if accepts_keyword(type(each).decode, "context") else {}) for each in chain]
+    kind = parse_type(storage).kind
 
     def decode(stored: Any) -> Any:
-        value = bytes(stored) if storage_is_bytes else stored
-        for call, kwargs in calls:
-            value = call(value, key=None, **kwargs)
+        config = _DECODE_CONFIG.get()
+        key = None if config is None else {"_config": config}
+        context = None if config is None else {"config": config}
+        value = stored
+        if kind == "bytes":
+            value = bytes(stored)
+        elif kind == "json" and isinstance(stored, str):
+            value = json.loads(stored)
+        for each in chain:
+            value = _call(each, each.decode, value, key=key, context=context)
         if squeeze and isinstance(value, np.ndarray):
             value = value.squeeze()
         return value

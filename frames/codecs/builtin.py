@@ -1,46 +1,30 @@
 """DataJoint 2.x's built-in codecs.
 
-=====================  ===========================  ========================================
-codec                  stored as                    value
-=====================  ===========================  ========================================
-``<blob>``             ``bytes`` in the table       any value :mod:`frames.blob` serialises
-``<attach>``           ``bytes`` in the table       a file: inserted as its path, fetched as
-                                                    the path of a copy in
-                                                    ``config['download_path']``
-``<hash@store>``       ``json`` (metadata)          bytes, kept once per content hash in the
-                                                    object store (:mod:`frames.stores`)
-``<blob@store>``,      ``<hash@store>``             as ``<blob>`` / ``<attach>``, the bytes
-``<attach@store>``                                  in the object store
-``<npy@store>``         ``json``                     an array in a ``.npy`` file, read lazily
-                                                    (:class:`NpyRef`); frames reads values
-                                                    DataJoint wrote but cannot write them yet
-``<object@store>``,    ``json``                     schema-addressed objects: declared, but
-``<filepath@store>``                                values cannot be stored or read yet
-                                                    (:class:`~frames.errors.DataError`)
-=====================  ===========================  ========================================
+==================  =============================  ===========================================
+codec               stored as                      value
+==================  =============================  ===========================================
+``<blob>``          ``bytes`` in the table         any value :mod:`frames.blob` serialises
+``<attach>``        ``bytes`` in the table         a file: inserted as its path, fetched as
+                                                   the path of a copy in
+                                                   ``config['download_path']``
+``<blob@store>``,   ``<hash@store>`` (``json``)    the same, kept once per content hash in
+``<attach@store>``                                 an object store
+==================  =============================  ===========================================
 
-``@`` alone (``<blob@>``) names the store ``config.stores['default']``.
+The codecs of values in object stores (DataJoint's ``config['stores']``) are in their own
+modules: ``<hash@>`` (:mod:`frames.codecs.hash_codec`), ``<object@>``
+(:mod:`frames.codecs.object_codec`), ``<npy@>`` (:mod:`frames.codecs.npy_codec`) and
+``<filepath@>`` (:mod:`frames.codecs.filepath_codec`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import Any
 
 from frames import blob
-from frames.codecs.npy_ref import NpyRef
 from frames.codecs.registry import Codec
-from frames.errors import DataError, DefinitionError
-
-
-def store_unsupported(spec: str) -> NoReturn:
-    """Raise the error for values of a schema-addressed codec (``<object@>``, ``<npy@>``,
-    ``<filepath@>``), which frames declares but cannot store or read yet."""
-    raise DataError(
-        f"{spec} keeps schema-addressed objects in a store (config.stores), which frames does "
-        "not support yet; use <blob@store> or <attach@store> (hash-addressed) or <blob>")
+from frames.errors import DataError
 
 
 class BlobCodec(Codec):
@@ -106,89 +90,3 @@ class AttachCodec(Codec):
         if not target.exists():
             target.write_bytes(contents)
         return str(target)
-
-
-class _StoreOnlyCodec(Codec, register=False):
-    """A codec whose values live in an object store only (``<name@store>``)."""
-
-    def get_dtype(self, is_store: bool) -> str:
-        """``json`` (the stored metadata); raises without ``@``."""
-        if not is_store:
-            raise DefinitionError(f"<{self.name}> requires @ (store only): declare it as "
-                                  f"<{self.name}@store>")
-        return "json"
-
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DataError`."""
-        store_unsupported(f"<{self.name}@{store_name or ''}>")
-
-    def decode(self, stored: Any, *, key: dict | None = None) -> Any:
-        """Not supported yet: raises :class:`~frames.errors.DataError`."""
-        store_unsupported(f"<{self.name}@>")
-
-
-class HashCodec(_StoreOnlyCodec):
-    """``<hash@store>``: bytes kept once per content hash in an object store; the table holds
-    the metadata ``{hash, path, schema, store, size}``."""
-
-    name = "hash"
-
-    def validate(self, value: Any) -> None:
-        """Accept bytes only."""
-        if not isinstance(value, bytes):
-            raise DataError(f"<hash> expects bytes, got {type(value).__name__}")
-
-    def encode(self, value: bytes, *, key: dict | None = None, context: dict | None = None,
-               store_name: str | None = None) -> dict:
-        """Store ``value`` under the schema of ``context`` and return its metadata."""
-        from frames.stores.hashing import put_hash
-
-        schema = (context or {}).get("schema", (key or {}).get("_schema", "unknown"))
-        return put_hash(value, schema_name=schema, store_name=store_name or None,
-                        config=self._codec_config(key, context))
-
-    def decode(self, stored: dict, *, key: dict | None = None,
-               context: dict | None = None) -> bytes:
-        """The stored bytes, checked against their hash."""
-        from frames.stores.hashing import get_hash
-
-        return get_hash(stored, config=self._codec_config(key, context))
-
-
-class FilepathCodec(_StoreOnlyCodec):
-    """``<filepath@store>``: a reference to a file already in an object store."""
-
-    name = "filepath"
-
-
-class SchemaCodec(_StoreOnlyCodec, register=False):
-    """Base of codecs whose objects are addressed by schema, table, key and attribute."""
-
-
-class ObjectCodec(SchemaCodec):
-    """``<object@store>``: files and folders in an object store."""
-
-    name = "object"
-
-
-class NpyCodec(SchemaCodec):
-    """``<npy@store>``: a numpy array as a ``.npy`` file in an object store."""
-
-    name = "npy"
-
-    def validate(self, value: Any) -> None:
-        """Accept numeric numpy arrays only."""
-        if not isinstance(value, np.ndarray):
-            raise DataError(f"<npy> requires numpy.ndarray, got {type(value).__name__}")
-        if value.dtype == object:
-            raise DataError("<npy> cannot store arrays of object dtype")
-
-    def decode(self, stored: dict, *, key: dict | None = None,
-               context: dict | None = None) -> NpyRef:
-        """A lazy :class:`~frames.codecs.npy_ref.NpyRef` to the stored array (written by
-        DataJoint: frames reads ``<npy@>`` values but cannot write them yet)."""
-        from frames.stores.backend import get_store_backend
-
-        return NpyRef(stored, get_store_backend(stored.get("store"),
-                                                self._codec_config(key, context)))

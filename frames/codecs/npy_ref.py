@@ -23,7 +23,7 @@ class NpyRef:
     metadata : dict
         ``{'path', 'store', 'dtype', 'shape'}`` as the table stores it.
     backend : StorageBackend
-        The store's backend (:class:`frames.stores.backend.StorageBackend`).
+        The store's backend (:class:`frames.objectstore.backend.StorageBackend`).
     """
 
     __slots__ = ("_meta", "_backend", "_cached")

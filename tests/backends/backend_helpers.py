@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from frames.backends.base import Backend
 from frames.declare.storage import FOREIGN_KEY_CATALOG, FOREIGN_KEY_CATALOG_COLUMNS, encode_comment
 from frames.declare.types import parse_type
+from frames.settings import config
 from frames.sql.dialects import get_dialect
 
 
@@ -115,3 +119,19 @@ class TableMaker:
             f"INSERT INTO {catalog} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [child, ordinal, self.schema, parent, child_attrs, parent_attrs, in_key, nullable,
              unique])
+
+
+@contextmanager
+def configured_stores(stores: dict[str, Any], download_path: Path) -> Iterator[None]:
+    """``config.stores`` set to ``stores`` and ``config['download_path']`` to
+    ``download_path`` for the duration; both restored afterwards."""
+    saved, saved_download = dict(config.stores), config["download_path"]
+    config.stores.clear()
+    config.stores.update(stores)
+    config["download_path"] = str(download_path)
+    try:
+        yield
+    finally:
+        config.stores.clear()
+        config.stores.update(saved)
+        config["download_path"] = saved_download

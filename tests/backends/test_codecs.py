@@ -15,7 +15,7 @@ import frames as dj
 from frames import blob
 from frames.codecs import _codec_registry, resolve_dtype, unregister_codec
 from frames.errors import DataError, DefinitionError, FramesError, QueryError
-from frames.stores.hashing import compute_hash
+from frames.objectstore.hashed import compute_hash
 
 NATIVE_BINARY = {"duckdb": "BLOB", "postgres": "BYTEA", "mysql": "LONGBLOB"}
 
@@ -350,20 +350,6 @@ def test_stores_must_be_configured_when_used(schema) -> None:
 
     with pytest.raises(FramesError, match="'archive' is requested but not configured"):
         Elsewhere.insert1({"id": 1, "data": [1]})
-
-
-def test_schema_addressed_codecs_declare_but_store_nothing(schema, store: Path) -> None:
-    @schema
-    class Files(dj.Manual):
-        definition = """
-        id : int16
-        ---
-        picture = null : <filepath@main>
-        """
-
-    assert str(Files.heading["picture"].type) == "json"
-    with pytest.raises(DataError, match="schema-addressed objects"):
-        Files.insert1({"id": 1, "picture": "a.png"})
 
 
 def test_registry() -> None:

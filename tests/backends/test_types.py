@@ -223,7 +223,7 @@ def test_uuids_as_text_in_expressions(devices) -> None:
 def test_writing_uuids_through_queries_and_deletes(devices) -> None:
     schema, device, reading = devices
     copy = schema(type("Copy", (dj.Manual,), {"definition": DEVICE}))
-    copy.insert(device & f"device_id < '{IDS[2]}'")  # INSERT ... SELECT
+    assert copy.insert(device & f"device_id < '{IDS[2]}'") == 2  # INSERT ... SELECT
     assert set(_ids(copy.to_dicts())) == set(IDS[:2])
     assert (copy & {"device_id": IDS[1]}).fetch1("kind") == IDS[3]
     (reading & {"parent": IDS[4]}).delete(prompt=False)

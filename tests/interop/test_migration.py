@@ -76,7 +76,7 @@ SCRIPT = textwrap.dedent('''
     except DuplicateError:
         duplicate = 'DuplicateError'
     Stats.populate(reserve_jobs=True)
-    peaks = sorted((Stats * Mouse & 'sex = "M"').to_arrays('peak').tolist())
+    peaks = sorted((Stats * Mouse & "sex = 'M'").to_arrays('peak').tolist())
     per_mouse = Mouse.aggr(Session, n='count(*)').to_dicts(order_by='mouse_id')
     deleted = (Mouse & {'mouse_id': 2}).delete()
     report = dict(connection=type(dj.conn()).__module__, duplicate=duplicate, peaks=peaks,

@@ -46,6 +46,27 @@ def test_datajoint_imports_give_frames_modules() -> None:
     assert result.stdout.strip() == "ok"
 
 
+def test_nested_datajoint_modules_are_importable_and_attributes() -> None:
+    result = run_python("""
+        import frames
+        frames.install_as_datajoint()
+        import datajoint as dj
+        from datajoint.builtin_codecs.object import ObjectCodec
+        from datajoint.builtin_codecs import NpyRef, SchemaCodec
+        import datajoint.builtin_codecs.npy
+        from datajoint.storage import build_object_path
+        from datajoint import gc
+        assert ObjectCodec is frames.codecs.object_codec.ObjectCodec
+        assert dj.builtin_codecs.npy is frames.codecs.npy_codec  # nested: attribute of parent
+        assert NpyRef is frames.codecs.NpyRef and SchemaCodec is frames.codecs.SchemaCodec
+        assert build_object_path is frames.objectstore.backend.build_object_path
+        assert gc.GarbageCollector is frames.objectstore.gc.GarbageCollector
+        print("ok")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_unknown_datajoint_module_is_refused_by_name() -> None:
     result = run_python("""
         import frames

@@ -1,4 +1,4 @@
-"""DataJoint's heading API on frames' headings: secondary_attributes, as_dtype, has_autoincrement."""
+"""DataJoint's heading API on frames: secondary_attributes, as_dtype, has_autoincrement."""
 
 from __future__ import annotations
 

@@ -1,0 +1,174 @@
+"""Object stores shared with DataJoint 2.3.5 on PostgreSQL and MariaDB, in both directions.
+
+DataJoint and frames use one local ``file`` store: values written by either library (``<blob@>``,
+``<hash@>``, ``<attach@>``, ``<object@>``, ``<npy@>``) are read by the other with equal values,
+and the same content lands at the same hash-addressed path (so each file is stored once).
+
+Known gap: DataJoint 2.3.5 cannot insert ``<blob@store>`` or ``<attach@store>`` values on MySQL
+(it hands the ``<hash>`` metadata dict to PyMySQL unserialised: ``TypeError: dict can not be used
+as parameter``), so on MySQL the rows DataJoint writes leave those two attributes null
+(:data:`DATAJOINT_MYSQL_GAP`); frames writes them and DataJoint reads them on both servers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import make_url
+
+import frames
+from frames.objectstore.hashed import compute_hash
+from frames.settings import config
+
+datajoint = pytest.importorskip(
+    "datajoint", reason="datajoint (a test-only dependency: pip install -e '.[test]') is missing")
+
+pytestmark = pytest.mark.backends("postgres", "mysql")
+
+DEFINITION = """
+sample_id : int32
+---
+trace = null : <blob@share>
+raw : <hash@share>
+report = null : <attach@share>
+recording : <object@share>
+volume : <npy@share>
+"""
+
+
+#: Attributes DataJoint 2.3.5 cannot insert on MySQL (chains over ``<hash>``).
+DATAJOINT_MYSQL_GAP = ("trace", "report")
+
+
+def written_by_datajoint(row: dict[str, Any], backend_name: str) -> dict[str, Any]:
+    """``row`` without the attributes DataJoint cannot insert on ``backend_name``."""
+    gap = DATAJOINT_MYSQL_GAP if backend_name == "mysql" else ()
+    return {name: value for name, value in row.items() if name not in gap}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Store ``share`` (the default) for frames' global configuration."""
+    (tmp_path / "share").mkdir()
+    stores = {"default": "share", "share": {"protocol": "file",
+                                            "location": str(tmp_path / "share")}}
+    saved, saved_download = dict(config.stores), config["download_path"]
+    config.stores.clear()
+    config.stores.update(stores)
+    config["download_path"] = str(tmp_path / "frames_downloads")
+    yield stores
+    config.stores.clear()
+    config.stores.update(saved)
+    config["download_path"] = saved_download
+
+
+@pytest.fixture
+def instance(backend_name: str, backend_url: str, schema_name: str, store: dict[str, Any],
+             tmp_path: Path) -> Iterator[Any]:
+    """A DataJoint instance on the test server, configured with the same store."""
+    url = make_url(backend_url)
+    options: dict[str, Any] = {"use_tls": False}
+    if backend_name == "postgres":
+        options.update(backend="postgresql", database__name=url.database or "postgres")
+    else:
+        options.update(backend="mysql")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        opened = datajoint.Instance(url.host or "127.0.0.1", url.username or "",
+                                    url.password or "", port=url.port, **options)
+    opened.config.safemode = False
+    opened.config.stores.update(store)
+    opened.config["download_path"] = str(tmp_path / "datajoint_downloads")
+    yield opened
+    opened.connection.close()
+
+
+@pytest.fixture
+def connection(backend_url: str, schema_name: str) -> Iterator[Any]:
+    opened = frames.connect(backend_url)
+    yield opened
+    opened.close()
+
+
+def sample(tmp_path: Path, sample_id: int) -> dict[str, Any]:
+    """A row with a value of every store codec (``sample_id`` varies the contents)."""
+    folder = tmp_path / f"inputs{sample_id}"
+    folder.mkdir()
+    (folder / "report.txt").write_bytes(b"report %d" % sample_id)
+    (folder / "recording.bin").write_bytes(b"samples %d" % sample_id)
+    return {"sample_id": sample_id, "trace": np.arange(12.0).reshape(3, 4) * sample_id,
+            "raw": b"raw %d" % sample_id, "report": folder / "report.txt",
+            "recording": folder / "recording.bin",
+            "volume": np.arange(8, dtype=np.int32).reshape(2, 2, 2) * sample_id}
+
+
+def assert_sample(row: dict[str, Any], sample_id: int, written: tuple[str, ...] = ()) -> None:
+    """``row`` as read back (by either library) holds :func:`sample`'s values; the attributes
+    in ``written`` (all if empty) were written, the others are null."""
+    for name in DATAJOINT_MYSQL_GAP:
+        if written and name not in written:
+            assert row[name] is None
+            row = {**row, name: None}
+    if row["trace"] is not None:
+        np.testing.assert_array_equal(row["trace"], np.arange(12.0).reshape(3, 4) * sample_id)
+    assert row["raw"] == b"raw %d" % sample_id
+    if row["report"] is not None:
+        assert Path(row["report"]).read_bytes() == b"report %d" % sample_id
+        assert Path(row["report"]).name == "report.txt"
+    assert row["recording"].read() == b"samples %d" % sample_id
+    volume = row["volume"].load()
+    assert volume.dtype == np.int32
+    np.testing.assert_array_equal(volume, np.arange(8, dtype=np.int32).reshape(2, 2, 2) * sample_id)
+
+
+def hash_files(store: dict[str, Any], schema_name: str) -> set[str]:
+    root = Path(store["share"]["location"]) / "_hash" / schema_name
+    return {path.name for path in root.iterdir()}
+
+
+def test_frames_reads_and_extends_a_datajoint_store(instance, connection, store, schema_name,
+                                                     backend_name, tmp_path: Path) -> None:
+    schema = instance.Schema(schema_name)
+
+    @schema
+    class Sample(datajoint.Manual):
+        definition = DEFINITION
+
+    written = written_by_datajoint(sample(tmp_path, 1), backend_name)
+    Sample.insert1(written)
+    lab = frames.virtual_schema(schema_name, connection=connection)
+    assert lab.Sample.heading["recording"].codec == "<object@share>"
+    assert_sample(lab.Sample.fetch1(), 1, tuple(written))
+    before = hash_files(store, schema_name)
+    lab.Sample.insert1({**sample(tmp_path, 2), "raw": b"raw 1"})  # raw: content DataJoint wrote
+    assert compute_hash(b"raw 1") in before
+    assert hash_files(store, schema_name) - before == {
+        compute_hash(b"report.txt\0report 2"),
+        compute_hash(datajoint.blob.pack(np.arange(12.0).reshape(3, 4) * 2, compress=True))}
+    row = (Sample & {"sample_id": 2}).fetch1()
+    assert row["raw"] == b"raw 1"
+    assert_sample({**row, "raw": b"raw 2"}, 2)
+    assert row["recording"].path.startswith(f"_schema/{schema_name}/sample/sample_id=2/")
+
+
+def test_datajoint_reads_and_extends_a_frames_store(instance, connection, store, schema_name,
+                                                     backend_name, tmp_path: Path) -> None:
+    schema = frames.Schema(schema_name, connection=connection)
+
+    @schema
+    class Sample(frames.Manual):
+        definition = DEFINITION
+
+    Sample.insert1(sample(tmp_path, 1))
+    lab = datajoint.virtual_schema(schema_name, connection=instance.connection)
+    assert_sample(lab.Sample.fetch1(), 1)
+    written = written_by_datajoint(sample(tmp_path, 2), backend_name)
+    lab.Sample.insert1(written)
+    assert_sample((Sample & {"sample_id": 2}).fetch1(), 2, tuple(written))
+    # frames' row: blob, hash, attach; DataJoint's: hash (and blob, attach where it can)
+    assert len(hash_files(store, schema_name)) == 4 + len({"trace", "report"} & set(written))
