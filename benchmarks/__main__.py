@@ -18,17 +18,27 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the benchmark, print the table, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--backend", choices=sorted(DEFAULT_URLS), default="duckdb")
-    parser.add_argument("--scale", type=float, default=0.1,
-                        help="1.0 = 1,000,000 recordings (default 0.1)")
+    parser.add_argument(
+        "--scale", type=float, default=0.1, help="1.0 = 1,000,000 recordings (default 0.1)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--url", help="database URL (default: the local test server)")
-    parser.add_argument("--tools", help="comma-separated comparators to try: pandas,datajoint "
-                        "(default: all that are installed)")
+    parser.add_argument(
+        "--tools",
+        help="comma-separated comparators to try: pandas,datajoint "
+        "(default: all that are installed)",
+    )
     parser.add_argument("--output", type=Path, help="JSON report path")
     args = parser.parse_args(argv)
     tools = set(args.tools.split(",")) if args.tools is not None else None
-    bench = Benchmark(args.backend, args.scale, args.repeat, args.url, tools,
-                      log=lambda text: print(f"  {text}", file=sys.stderr, flush=True))
+    bench = Benchmark(
+        args.backend,
+        args.scale,
+        args.repeat,
+        args.url,
+        tools,
+        log=lambda text: print(f"  {text}", file=sys.stderr, flush=True),
+    )
     report = bench.run()
     print(bench.table())
     output = args.output or Path(__file__).parent / "results" / f"{args.backend}.json"

@@ -26,6 +26,7 @@ DATAJOINT_INSERT_ROWS = 100_000
 
 def analytic_sql(driver: RawDriver, schema: str) -> str:
     """Measure (c) written by hand: good recordings of male subjects per researcher."""
+
     def t(name: str) -> str:
         return driver.table(schema, name)
 
@@ -48,8 +49,9 @@ class Frames:
 
     name = "frames"
 
-    def __init__(self, connection: dj.Connection, classes: dict[str, type],
-                 driver: RawDriver) -> None:
+    def __init__(
+        self, connection: dj.Connection, classes: dict[str, type], driver: RawDriver
+    ) -> None:
         self.connection = connection
         self.tables = classes
         self._driver = driver
@@ -76,8 +78,13 @@ class Frames:
         recording, session = self.tables["recording"], self.tables["session"]
         subject, researcher = self.tables["subject"], self.tables["researcher"]
         good_male = (recording & {"quality": "good"}) * session & (subject & {"sex": "M"})
-        return researcher.aggr(good_male, "researcher_name", n="count(*)",
-                               total_duration="sum(duration)", exclude_nonmatching=True)
+        return researcher.aggr(
+            good_male,
+            "researcher_name",
+            n="count(*)",
+            total_duration="sum(duration)",
+            exclude_nonmatching=True,
+        )
 
     def analytic(self) -> Any:
         return self.analytic_query().to_pandas()
@@ -135,15 +142,21 @@ class Pandas:
             import sqlalchemy
 
             driver = {"postgres": "postgresql+psycopg2", "mysql": "mysql+pymysql"}[backend]
-            self._engine = sqlalchemy.create_engine(driver + url[url.index(":"):])
+            self._engine = sqlalchemy.create_engine(driver + url[url.index(":") :])
 
     def reset(self) -> None:
         self._driver.empty(RAW_SCHEMA)
 
     def insert(self, tables: dict[str, pa.Table]) -> None:
         for name in TABLES:
-            tables[name].to_pandas().to_sql(name, self._engine, schema=RAW_SCHEMA,
-                                            if_exists="append", index=False, chunksize=10_000)
+            tables[name].to_pandas().to_sql(
+                name,
+                self._engine,
+                schema=RAW_SCHEMA,
+                if_exists="append",
+                index=False,
+                chunksize=10_000,
+            )
 
     def _read(self, sql: str) -> pd.DataFrame:
         with warnings.catch_warnings():
@@ -205,18 +218,27 @@ class DataJoint:
     def analytic(self) -> Any:
         t = self.tables
         good_male = (t["recording"] & {"quality": "good"}) * t["session"] & (
-            t["subject"] & {"sex": "M"})
+            t["subject"] & {"sex": "M"}
+        )
         if self._backend == "mysql":
             # DataJoint's SQL for an aggregation that carries researcher_name fails on MariaDB
             # under the ONLY_FULL_GROUP_BY mode DataJoint sets (error 1055: MariaDB does not see
             # that the key determines the name); the same question, asked with a join:
-            totals = t["researcher"].aggr(good_male, n="count(*)",
-                                          total_duration="sum(duration)",
-                                          exclude_nonmatching=True)
+            totals = t["researcher"].aggr(
+                good_male, n="count(*)", total_duration="sum(duration)", exclude_nonmatching=True
+            )
             return (t["researcher"].proj("researcher_name") * totals).to_pandas()
-        return t["researcher"].aggr(good_male, "researcher_name", n="count(*)",
-                                    total_duration="sum(duration)",
-                                    exclude_nonmatching=True).to_pandas()
+        return (
+            t["researcher"]
+            .aggr(
+                good_male,
+                "researcher_name",
+                n="count(*)",
+                total_duration="sum(duration)",
+                exclude_nonmatching=True,
+            )
+            .to_pandas()
+        )
 
     def fetch1(self, key: dict[str, Any]) -> Any:
         return (self.tables["recording"] & key).fetch1()

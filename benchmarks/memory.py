@@ -50,8 +50,16 @@ def main(url: str) -> None:
     before = rss("VmRSS")
     frame = recording.to_polars()
     peak = rss("VmHWM")
-    print(json.dumps({"peak_bytes": peak - before, "arrow_bytes": frame.to_arrow().nbytes,
-                      "rows": frame.height, "init_bytes": init}))
+    print(
+        json.dumps(
+            {
+                "peak_bytes": peak - before,
+                "arrow_bytes": frame.to_arrow().nbytes,
+                "rows": frame.height,
+                "init_bytes": init,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -149,8 +149,12 @@ class PostgresDriver(RawDriver):
 
         url = make_url(self.url)
         self.connection = psycopg2.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            dbname=url.database)
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+        )
 
     def empty(self, schema: str) -> None:
         with self.connection.cursor() as cursor:
@@ -164,7 +168,8 @@ class PostgresDriver(RawDriver):
                 pacsv.write_csv(tables[name], buffer, pacsv.WriteOptions(include_header=False))
                 buffer.seek(0)
                 cursor.copy_expert(
-                    f"COPY {self.table(schema, name)} FROM STDIN WITH (FORMAT csv)", buffer)
+                    f"COPY {self.table(schema, name)} FROM STDIN WITH (FORMAT csv)", buffer
+                )
         self.connection.commit()
 
     def _copy_out(self, sql: str) -> io.BytesIO:
@@ -200,8 +205,12 @@ class MySQLDriver(RawDriver):
 
         url = make_url(self.url)
         self.connection = pymysql.connect(
-            host=url.host, port=url.port or 3306, user=url.username,
-            password=url.password or "", autocommit=True)
+            host=url.host,
+            port=url.port or 3306,
+            user=url.username,
+            password=url.password or "",
+            autocommit=True,
+        )
 
     def empty(self, schema: str) -> None:
         with self.connection.cursor() as cursor:
@@ -222,7 +231,8 @@ class MySQLDriver(RawDriver):
                 marks = ", ".join(["%s"] * data.num_columns)
                 rows = list(zip(*(c.to_pylist() for c in data.columns), strict=True))
                 cursor.executemany(
-                    f"INSERT INTO {self.table(schema, name)} ({columns}) VALUES ({marks})", rows)
+                    f"INSERT INTO {self.table(schema, name)} ({columns}) VALUES ({marks})", rows
+                )
             cursor.execute("COMMIT")
 
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
@@ -237,8 +247,9 @@ class MySQLDriver(RawDriver):
         cursor = self.connection.cursor()
         cursor.execute(sql)
         names = [d[0] for d in cursor.description]
-        frame = pl.DataFrame(cursor.fetchall(), schema=names, orient="row",
-                             infer_schema_length=None)
+        frame = pl.DataFrame(
+            cursor.fetchall(), schema=names, orient="row", infer_schema_length=None
+        )
         cursor.close()
         return frame
 

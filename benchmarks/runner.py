@@ -55,8 +55,19 @@ MEASURES = {
     "compile_new": ("(e) compile, new plan", "s"),
     "polars_memory": ("peak memory of → polars / Arrow size", "x"),
 }
-PACKAGES = ("frames", "duckdb", "psycopg2-binary", "pymysql", "pyarrow", "pandas", "polars",
-            "sqlglot", "sqlalchemy", "numpy", "datajoint")
+PACKAGES = (
+    "frames",
+    "duckdb",
+    "psycopg2-binary",
+    "pymysql",
+    "pyarrow",
+    "pandas",
+    "polars",
+    "sqlglot",
+    "sqlalchemy",
+    "numpy",
+    "datajoint",
+)
 
 
 @dataclass
@@ -76,8 +87,12 @@ class Result:
         return self.rows / self.median if self.rows and self.median else None
 
 
-def timed(function: Callable[[], Any], repeat: int,
-          before: Callable[[], Any] | None = None, min_seconds: float = 0.0) -> list[float]:
+def timed(
+    function: Callable[[], Any],
+    repeat: int,
+    before: Callable[[], Any] | None = None,
+    min_seconds: float = 0.0,
+) -> list[float]:
     """Wall-clock seconds of calls of ``function`` (``before`` runs untimed): ``repeat`` calls,
     more while the samples add up to less than ``min_seconds`` (at most :data:`MAX_RUNS`)."""
     samples: list[float] = []
@@ -93,8 +108,15 @@ def timed(function: Callable[[], Any], repeat: int,
 class Benchmark:
     """One run on one backend: set-up, every measure for every available tool, the report."""
 
-    def __init__(self, backend: str, scale: float, repeat: int, url: str | None,
-                 tools: set[str] | None, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        backend: str,
+        scale: float,
+        repeat: int,
+        url: str | None,
+        tools: set[str] | None,
+        log: Callable[[str], None] = print,
+    ) -> None:
         self.backend = backend
         self.scale = scale
         self.repeat = repeat
@@ -124,8 +146,10 @@ class Benchmark:
         driver.connect()
         self.driver = driver
         contestants: list[Any] = [Raw(driver), Frames(self.connection, classes, driver)]
-        for name, make in (("pandas", lambda: Pandas(self.backend, self.url, driver)),
-                           ("datajoint", lambda: DataJoint(self.backend, self.url))):
+        for name, make in (
+            ("pandas", lambda: Pandas(self.backend, self.url, driver)),
+            ("datajoint", lambda: DataJoint(self.backend, self.url)),
+        ):
             if self.tools is not None and name not in self.tools:
                 continue
             if name == "datajoint" and self.backend == "duckdb":
@@ -147,9 +171,13 @@ class Benchmark:
         # Insert first: the frames run leaves its tables full for the reads.
         for contestant in sorted(contestants, key=lambda c: c.name == "frames"):
             if getattr(contestant, "insert", None) is not None:
-                done = self._measure("insert", contestant,
-                                     lambda c=contestant: c.insert(workload.tables),
-                                     workload.total_rows, before=contestant.reset)
+                done = self._measure(
+                    "insert",
+                    contestant,
+                    lambda c=contestant: c.insert(workload.tables),
+                    workload.total_rows,
+                    before=contestant.reset,
+                )
                 if not done:  # its tables are not filled: its reads would mean nothing
                     contestants.remove(contestant)
         recordings = workload.tables["recording"].num_rows
@@ -174,9 +202,15 @@ class Benchmark:
         self.elapsed = time.perf_counter() - started
         return self.report()
 
-    def _measure(self, measure: str, contestant: Any, method: Callable[..., Any],
-                 rows: int | None = None, before: Callable[[], Any] | None = None,
-                 warm: bool = False) -> bool:
+    def _measure(
+        self,
+        measure: str,
+        contestant: Any,
+        method: Callable[..., Any],
+        rows: int | None = None,
+        before: Callable[[], Any] | None = None,
+        warm: bool = False,
+    ) -> bool:
         """Time ``method`` and record the samples; False if it failed.
 
         frames and raw run ``repeat`` times after an optional warm-up (warmed reads: also until
@@ -188,8 +222,12 @@ class Benchmark:
         try:
             if warm and measured:
                 method()  # caches, buffer pools
-            samples = timed(method, self.repeat if measured else 1, before,
-                            READ_SECONDS if warm and measured else 0.0)
+            samples = timed(
+                method,
+                self.repeat if measured else 1,
+                before,
+                READ_SECONDS if warm and measured else 0.0,
+            )
         except Exception as exc:
             self._failed(measure, contestant, exc)
             return False
@@ -265,12 +303,14 @@ class Benchmark:
                 return
             runs.append(json.loads(done.stdout))
         self.memory = runs
-        self._add("polars_memory", "frames",
-                  [run["peak_bytes"] / run["arrow_bytes"] for run in runs])
+        self._add(
+            "polars_memory", "frames", [run["peak_bytes"] / run["arrow_bytes"] for run in runs]
+        )
 
     def _add(self, measure: str, tool: str, samples: list[float], rows: int | None = None) -> None:
-        self.results.append(Result(measure, tool, statistics.median(samples), len(samples),
-                                   rows, samples))
+        self.results.append(
+            Result(measure, tool, statistics.median(samples), len(samples), rows, samples)
+        )
 
     # -- report -------------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
@@ -286,16 +326,18 @@ class Benchmark:
             "versions": self.versions,
             "skipped": self.skipped,
             "memory": getattr(self, "memory", None),
-            "results": [{**asdict(r), "rows_per_second": r.rows_per_second}
-                        for r in self.results],
+            "results": [{**asdict(r), "rows_per_second": r.rows_per_second} for r in self.results],
             "ratios": self.ratios(),
         }
 
     def ratios(self) -> dict[str, float]:
         """frames / raw for every measure both ran."""
         medians = {(r.measure, r.tool): r.median for r in self.results}
-        return {m: medians[m, "frames"] / medians[m, "raw"] for m in MEASURES
-                if (m, "frames") in medians and (m, "raw") in medians}
+        return {
+            m: medians[m, "frames"] / medians[m, "raw"]
+            for m in MEASURES
+            if (m, "frames") in medians and (m, "raw") in medians
+        }
 
     def table(self) -> str:
         """The printed table: one row per measure, medians per tool, frames / raw."""
@@ -314,12 +356,15 @@ class Benchmark:
             if any(cells[1:]):
                 lines.append(cells)
         widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
-        text = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-                for row in lines]
+        text = [
+            " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in lines
+        ]
         text.insert(1, "-+-".join("-" * w for w in widths))
-        title = (f"frames benchmark: {self.backend}, scale {self.scale}, medians of at least "
-                 f"{self.repeat} runs of frames and raw (reads: at least {READ_SECONDS:g} s of "
-                 f"runs; {FETCH1_CALLS} for fetch1, taking turns; comparators: one run)")
+        title = (
+            f"frames benchmark: {self.backend}, scale {self.scale}, medians of at least "
+            f"{self.repeat} runs of frames and raw (reads: at least {READ_SECONDS:g} s of "
+            f"runs; {FETCH1_CALLS} for fetch1, taking turns; comparators: one run)"
+        )
         notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join([title, *text, *notes])
 
@@ -335,21 +380,23 @@ def verify(frames: Frames, raw: Raw, workload: Workload) -> None:
         Naming the measure whose result is wrong.
     """
     expected = workload.tables["recording"].sort_by([(k, "ascending") for k in RECORDING_KEY])
-    fetched = frames.fetch_polars().to_arrow().sort_by(
-        [(k, "ascending") for k in RECORDING_KEY])
+    fetched = frames.fetch_polars().to_arrow().sort_by([(k, "ascending") for k in RECORDING_KEY])
     if not fetched.cast(expected.schema).equals(expected):
         raise AssertionError("(b) frames' recordings differ from the generated ones")
     totals = _totals(frames.analytic().reset_index())
     expected_totals = _totals(raw.analytic())
     if totals != expected_totals:
-        raise AssertionError(f"(c) frames' analytic query gives {totals}, the SQL written by "
-                             f"hand {expected_totals}")
+        raise AssertionError(
+            f"(c) frames' analytic query gives {totals}, the SQL written by hand {expected_totals}"
+        )
 
 
 def _totals(frame: Any) -> dict[int, tuple[int, float]]:
     """researcher_id → (count, total duration to a tenth) of an analytic query's result."""
-    return {int(r): (int(n), round(float(t), 1)) for r, n, t in zip(
-        frame["researcher_id"], frame["n"], frame["total_duration"], strict=True)}
+    return {
+        int(r): (int(n), round(float(t), 1))
+        for r, n, t in zip(frame["researcher_id"], frame["n"], frame["total_duration"], strict=True)
+    }
 
 
 def _format(result: Result | None, unit: str) -> str:
@@ -377,12 +424,18 @@ def machine() -> dict[str, Any]:
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info
-                       if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory / 2**30, 1),
-            "system": platform.platform(), "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory / 2**30, 1),
+        "system": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def versions(connection: dj.Connection) -> dict[str, str]:
@@ -393,7 +446,10 @@ def versions(connection: dj.Connection) -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    server = {"duckdb": "SELECT version()", "postgres": "SHOW server_version",
-              "mysql": "SELECT version()"}[connection.dialect]
+    server = {
+        "duckdb": "SELECT version()",
+        "postgres": "SHOW server_version",
+        "mysql": "SELECT version()",
+    }[connection.dialect]
     found["server"] = str(connection.query(server).fetchone()[0])
     return found

@@ -90,47 +90,61 @@ def generate(scale: float) -> Workload:
     per_session = max(1, sizes["recording"] // (n_sub * per_subject))
 
     researcher_ids = np.arange(1, n_res + 1, dtype=np.int32)
-    researcher = pa.table({
-        "researcher_id": researcher_ids,
-        "researcher_name": [f"Researcher {i}" for i in researcher_ids],
-        "email": [f"researcher{i}@lab.org" for i in researcher_ids],
-    })
+    researcher = pa.table(
+        {
+            "researcher_id": researcher_ids,
+            "researcher_name": [f"Researcher {i}" for i in researcher_ids],
+            "email": [f"researcher{i}@lab.org" for i in researcher_ids],
+        }
+    )
 
     subject_ids = np.arange(1, n_sub + 1, dtype=np.int32)
     born = np.datetime64("2020-01-01") + rng.integers(0, 1500, n_sub).astype("timedelta64[D]")
-    subject = pa.table({
-        "subject_id": subject_ids,
-        "species": pa.array(rng.choice(["mouse", "rat", "zebrafish"], n_sub)),
-        "date_of_birth": pa.array(born, pa.date32()),
-        "sex": pa.array(rng.choice(["M", "F", "unknown"], n_sub, p=[0.45, 0.45, 0.1])),
-    })
+    subject = pa.table(
+        {
+            "subject_id": subject_ids,
+            "species": pa.array(rng.choice(["mouse", "rat", "zebrafish"], n_sub)),
+            "date_of_birth": pa.array(born, pa.date32()),
+            "sex": pa.array(rng.choice(["M", "F", "unknown"], n_sub, p=[0.45, 0.45, 0.1])),
+        }
+    )
 
     n_ses = n_sub * per_subject
     session_subject = np.repeat(subject_ids, per_subject)
     offsets = np.tile(np.arange(per_subject) * 7, n_sub).astype("timedelta64[D]")
     session_dates = np.datetime64("2024-01-01") + offsets
-    session = pa.table({
-        "subject_id": session_subject,
-        "session_date": pa.array(session_dates, pa.date32()),
-        "researcher_id": pa.array(rng.integers(1, n_res + 1, n_ses).astype(np.int32)),
-        "session_notes": pa.array(rng.choice(
-            ["baseline", "follow-up", "drug trial", "training day", "imaging session"], n_ses)),
-    })
+    session = pa.table(
+        {
+            "subject_id": session_subject,
+            "session_date": pa.array(session_dates, pa.date32()),
+            "researcher_id": pa.array(rng.integers(1, n_res + 1, n_ses).astype(np.int32)),
+            "session_notes": pa.array(
+                rng.choice(
+                    ["baseline", "follow-up", "drug trial", "training day", "imaging session"],
+                    n_ses,
+                )
+            ),
+        }
+    )
 
     n_rec = n_ses * per_session
     tenths = rng.integers(10, 10_000, n_rec)
     words = np.zeros((n_rec, 2), dtype=np.int64)  # decimal128: 16-byte integers of tenths
     words[:, 0] = tenths
     duration = pa.Array.from_buffers(pa.decimal128(5, 1), n_rec, [None, pa.py_buffer(words)])
-    recording = pa.table({
-        "subject_id": np.repeat(session_subject, per_session),
-        "session_date": pa.array(np.repeat(session_dates, per_session), pa.date32()),
-        "recording_id": np.tile(np.arange(1, per_session + 1, dtype=np.int16), n_ses),
-        "duration": duration,
-        "quality": pa.array(rng.choice(["good", "fair", "poor"], n_rec, p=[0.5, 0.3, 0.2])),
-    })
-    return Workload(scale, {"researcher": researcher, "subject": subject, "session": session,
-                            "recording": recording})
+    recording = pa.table(
+        {
+            "subject_id": np.repeat(session_subject, per_session),
+            "session_date": pa.array(np.repeat(session_dates, per_session), pa.date32()),
+            "recording_id": np.tile(np.arange(1, per_session + 1, dtype=np.int16), n_ses),
+            "duration": duration,
+            "quality": pa.array(rng.choice(["good", "fair", "poor"], n_rec, p=[0.5, 0.3, 0.2])),
+        }
+    )
+    return Workload(
+        scale,
+        {"researcher": researcher, "subject": subject, "session": session, "recording": recording},
+    )
 
 
 def declare(schema_name: str, connection: dj.Connection) -> dict[str, type]:
@@ -138,8 +152,8 @@ def declare(schema_name: str, connection: dj.Connection) -> dict[str, type]:
     schema = dj.Schema(schema_name, connection=connection)
     classes: dict[str, type] = {}
     for class_name, definition in DEFINITIONS.items():
-        cls = type(class_name, (dj.Manual,), {"definition": definition,
-                                              "__module__": __name__})
-        classes[class_name.lower()] = schema(cls, context=dict(
-            {name.title(): c for name, c in classes.items()}))
+        cls = type(class_name, (dj.Manual,), {"definition": definition, "__module__": __name__})
+        classes[class_name.lower()] = schema(
+            cls, context=dict({name.title(): c for name, c in classes.items()})
+        )
     return classes

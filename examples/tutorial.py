@@ -17,7 +17,7 @@ def show(title: str, value: object) -> None:
     print()
 
 
-schema = dj.Schema('tutorial_first_pipeline')
+schema = dj.Schema("tutorial_first_pipeline")
 
 
 @schema
@@ -66,75 +66,114 @@ class Recording(dj.Manual):
 def main(diagram_path: str = "tutorial_pipeline.svg") -> None:
     """Insert the tutorial's data, print every display, write the diagram, clean up."""
     # First: tables with no dependencies
-    Researcher.insert([
-        {'researcher_id': 1, 'researcher_name': 'Alice Chen',
-         'email': 'alice@lab.org'},
-        {'researcher_id': 2, 'researcher_name': 'Bob Smith',
-         'email': 'bob@lab.org'},
-    ])
-    Subject.insert([
-        {'subject_id': 1, 'species': 'mouse',
-         'date_of_birth': '2024-01-15', 'sex': 'M'},
-        {'subject_id': 2, 'species': 'mouse',
-         'date_of_birth': '2024-01-20', 'sex': 'F'},
-        {'subject_id': 3, 'species': 'mouse',
-         'date_of_birth': '2024-02-01', 'sex': 'M'},
-    ])
+    Researcher.insert(
+        [
+            {"researcher_id": 1, "researcher_name": "Alice Chen", "email": "alice@lab.org"},
+            {"researcher_id": 2, "researcher_name": "Bob Smith", "email": "bob@lab.org"},
+        ]
+    )
+    Subject.insert(
+        [
+            {"subject_id": 1, "species": "mouse", "date_of_birth": "2024-01-15", "sex": "M"},
+            {"subject_id": 2, "species": "mouse", "date_of_birth": "2024-01-20", "sex": "F"},
+            {"subject_id": 3, "species": "mouse", "date_of_birth": "2024-02-01", "sex": "M"},
+        ]
+    )
     # Then: tables that depend on others
-    Session.insert([
-        {'subject_id': 1, 'session_date': '2024-06-01',
-         'researcher_id': 1, 'session_notes': 'First session'},
-        {'subject_id': 1, 'session_date': '2024-06-15',
-         'researcher_id': 1, 'session_notes': 'Follow-up'},
-        {'subject_id': 2, 'session_date': '2024-06-10',
-         'researcher_id': 2, 'session_notes': 'Initial recording'},
-    ])
+    Session.insert(
+        [
+            {
+                "subject_id": 1,
+                "session_date": "2024-06-01",
+                "researcher_id": 1,
+                "session_notes": "First session",
+            },
+            {
+                "subject_id": 1,
+                "session_date": "2024-06-15",
+                "researcher_id": 1,
+                "session_notes": "Follow-up",
+            },
+            {
+                "subject_id": 2,
+                "session_date": "2024-06-10",
+                "researcher_id": 2,
+                "session_notes": "Initial recording",
+            },
+        ]
+    )
     # Finally: tables at the bottom of the hierarchy
-    Recording.insert([
-        {'subject_id': 1, 'session_date': '2024-06-01', 'recording_id': 1,
-         'duration': 300.5, 'quality': 'good'},
-        {'subject_id': 1, 'session_date': '2024-06-01', 'recording_id': 2,
-         'duration': 450.0, 'quality': 'good'},
-        {'subject_id': 1, 'session_date': '2024-06-15', 'recording_id': 1,
-         'duration': 600.0, 'quality': 'fair'},
-        {'subject_id': 2, 'session_date': '2024-06-10', 'recording_id': 1,
-         'duration': 350.0, 'quality': 'good'},
-    ])
+    Recording.insert(
+        [
+            {
+                "subject_id": 1,
+                "session_date": "2024-06-01",
+                "recording_id": 1,
+                "duration": 300.5,
+                "quality": "good",
+            },
+            {
+                "subject_id": 1,
+                "session_date": "2024-06-01",
+                "recording_id": 2,
+                "duration": 450.0,
+                "quality": "good",
+            },
+            {
+                "subject_id": 1,
+                "session_date": "2024-06-15",
+                "recording_id": 1,
+                "duration": 600.0,
+                "quality": "fair",
+            },
+            {
+                "subject_id": 2,
+                "session_date": "2024-06-10",
+                "recording_id": 1,
+                "duration": 350.0,
+                "quality": "good",
+            },
+        ]
+    )
 
     show("Subject()", Subject())
     show("Recording()", Recording())
-    show("Subjects that are male", Subject & {'sex': 'M'})
-    show("Recordings with good quality", Recording & {'quality': 'good'})
-    show("Sessions for subject 1", Session & {'subject_id': 1})
-    show("Just names and emails", Researcher.proj('researcher_name', 'email'))
-    show("Compute duration in minutes", Recording.proj(duration_min='duration / 60'))
+    show("Subjects that are male", Subject & {"sex": "M"})
+    show("Recordings with good quality", Recording & {"quality": "good"})
+    show("Sessions for subject 1", Session & {"subject_id": 1})
+    show("Just names and emails", Researcher.proj("researcher_name", "email"))
+    show("Compute duration in minutes", Recording.proj(duration_min="duration / 60"))
     show("Sessions with subject info", Session * Subject)
-    show("Full recording details with subject and researcher",
-         (Recording * Session * Subject * Researcher).proj(
-             'researcher_name', 'species', 'duration', 'quality'))
-    show("Count recordings per session",
-         Session.aggr(Recording, num_recordings='count(*)'))
-    show("Total recording time per subject",
-         Subject.aggr(Recording, total_duration='sum(duration)'))
-    show("Average duration across all recordings",
-         dj.U().aggr(Recording, avg_duration='avg(duration)'))
-    show("Good-quality recordings for male subjects, with researcher name",
-         (
-             Recording
-             & {'quality': 'good'}
-             & (Subject & {'sex': 'M'})
-         ) * Session * Researcher.proj('researcher_name'))
-    show("Count of good recordings per researcher",
-         Researcher.aggr(
-             Session * (Recording & {'quality': 'good'}),
-             good_recordings='count(*)'
-         ))
+    show(
+        "Full recording details with subject and researcher",
+        (Recording * Session * Subject * Researcher).proj(
+            "researcher_name", "species", "duration", "quality"
+        ),
+    )
+    show("Count recordings per session", Session.aggr(Recording, num_recordings="count(*)"))
+    show(
+        "Total recording time per subject", Subject.aggr(Recording, total_duration="sum(duration)")
+    )
+    show(
+        "Average duration across all recordings",
+        dj.U().aggr(Recording, avg_duration="avg(duration)"),
+    )
+    show(
+        "Good-quality recordings for male subjects, with researcher name",
+        (Recording & {"quality": "good"} & (Subject & {"sex": "M"}))
+        * Session
+        * Researcher.proj("researcher_name"),
+    )
+    show(
+        "Count of good recordings per researcher",
+        Researcher.aggr(Session * (Recording & {"quality": "good"}), good_recordings="count(*)"),
+    )
 
     print("# Fetch as list of dicts")
     print(Subject.to_dicts())
-    durations = (Recording & {'quality': 'good'}).to_arrays('duration')
+    durations = (Recording & {"quality": "good"}).to_arrays("duration")
     print(f"Good recording durations: {durations}")
-    one_subject = (Subject & {'subject_id': 1}).fetch1()
+    one_subject = (Subject & {"subject_id": 1}).fetch1()
     print(f"Subject 1: {one_subject}")
     print()
 
@@ -143,7 +182,7 @@ def main(diagram_path: str = "tutorial_pipeline.svg") -> None:
     print(dj.Diagram(schema).make_mermaid())
 
     # Deleting respects dependencies: the session and all its recordings go together
-    (Session & {'subject_id': 2, 'session_date': '2024-06-10'}).delete(prompt=False)
+    (Session & {"subject_id": 2, "session_date": "2024-06-10"}).delete(prompt=False)
     print(f"After the delete: {len(Session)} sessions, {len(Recording)} recordings")
 
     # Cleanup

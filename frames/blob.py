@@ -69,9 +69,12 @@ _DTYPES: dict[int, np.dtype] = {
     13: np.dtype("uint32"),
     14: np.dtype("int64"),
     15: np.dtype("uint64"),
-    **{65_536 + i: np.dtype(f"datetime64[{unit}]")
-       for i, unit in enumerate(("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs",
-                                 "as"))},
+    **{
+        65_536 + i: np.dtype(f"datetime64[{unit}]")
+        for i, unit in enumerate(
+            ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
+        )
+    },
 }
 _TYPE_IDS: dict[np.dtype, int] = {dtype: type_id for type_id, dtype in _DTYPES.items()}
 _MATLAB_TYPE_NAMES = {0: "UNKNOWN", 1: "CELL", 2: "STRUCT", 16: "FUNCTION"}
@@ -151,16 +154,18 @@ def unpack(blob: bytes | bytearray | memoryview | None, squeeze: bool = False) -
         reader = _Reader(data, squeeze, len(ZLIB_PREFIX))
         size = reader.length()
         try:
-            data = zlib.decompress(data[reader.pos:])
+            data = zlib.decompress(data[reader.pos :])
         except zlib.error as error:
             raise DataError(f"blob: bad zlib compression ({error})") from None
         if len(data) != size:
             raise DataError(f"blob: size mismatch: expected {size} bytes, got {len(data)}")
     end = data.find(b"\0")
-    protocol = data[:end + 1]
+    protocol = data[: end + 1]
     if protocol not in (MYM_PROTOCOL, DJ0_PROTOCOL):
-        raise DataError(f"blob: unknown protocol {data[:8]!r}; expected a blob written by "
-                        "DataJoint (mYm or dj0)")
+        raise DataError(
+            f"blob: unknown protocol {data[:8]!r}; expected a blob written by "
+            "DataJoint (mYm or dj0)"
+        )
     reader = _Reader(data, squeeze, end + 1)
     return reader.value(len(data) - reader.pos)
 
@@ -218,22 +223,30 @@ class _Writer:
         if isinstance(obj, uuid.UUID):
             return b"u" + obj.bytes
         if isinstance(obj, collections.abc.Mapping):
-            return b"\x04" + _u64(len(obj)) + self._elements(
-                item for pair in obj.items() for item in pair)
+            return (
+                b"\x04"
+                + _u64(len(obj))
+                + self._elements(item for pair in obj.items() for item in pair)
+            )
         if isinstance(obj, str):
             encoded = obj.encode()
             return b"\x05" + _u64(len(encoded)) + encoded
         if isinstance(obj, (bytes, bytearray)):
             return b"\x06" + _u64(len(obj)) + obj
-        for code, kind in ((b"\x02", collections.abc.MutableSequence),
-                           (b"\x01", collections.abc.Sequence), (b"\x03", collections.abc.Set)):
+        for code, kind in (
+            (b"\x02", collections.abc.MutableSequence),
+            (b"\x01", collections.abc.Sequence),
+            (b"\x03", collections.abc.Set),
+        ):
             if isinstance(obj, kind):
                 return code + _u64(len(obj)) + self._elements(obj)
         if obj is None:
             return b"\xff"
-        raise DataError(f"blob: cannot serialise a value of type {type(obj).__name__}; "
-                        "supported are numpy arrays and scalars, numbers, str, bytes, None, "
-                        "dict, list, tuple, set, date/time/datetime, Decimal and UUID")
+        raise DataError(
+            f"blob: cannot serialise a value of type {type(obj).__name__}; "
+            "supported are numpy arrays and scalars, numbers, str, bytes, None, "
+            "dict, list, tuple, set, date/time/datetime, Decimal and UUID"
+        )
 
     def _elements(self, items: Any) -> bytes:
         """Each item's encoding preceded by its length."""
@@ -255,8 +268,10 @@ class _Writer:
         strings = real.dtype.char == "U"
         type_id = _TYPE_IDS[np.dtype("O")] if strings else _TYPE_IDS.get(real.dtype)
         if type_id is None:
-            raise DataError(f"blob: arrays of dtype {array.dtype} cannot be serialised "
-                            "(ambiguous or unknown type)")
+            raise DataError(
+                f"blob: arrays of dtype {array.dtype} cannot be serialised "
+                "(ambiguous or unknown type)"
+            )
         header += np.array([type_id, is_complex], dtype=np.uint32).tobytes()
         if type_id == _VOID_ID:
             self.dj0 = True
@@ -272,15 +287,27 @@ class _Writer:
 
     def _records(self, array: np.ndarray) -> bytes:
         names = array.dtype.names
-        return (b"F" + _u32(len(names)) + "\0".join(names).encode() + b"\0" + b"".join(
-            self._records(array[name]) if array[name].dtype.fields else self._array(array[name])
-            for name in names))
+        return (
+            b"F"
+            + _u32(len(names))
+            + "\0".join(names).encode()
+            + b"\0"
+            + b"".join(
+                self._records(array[name]) if array[name].dtype.fields else self._array(array[name])
+                for name in names
+            )
+        )
 
     def _struct(self, array: np.ndarray) -> bytes:
         names = array.dtype.names
-        return (b"S" + _dims(array) + _u32(len(names)) + "\0".join(names).encode() + b"\0"
-                + self._elements(field for record in array.flatten(order="F")
-                                 for field in record))
+        return (
+            b"S"
+            + _dims(array)
+            + _u32(len(names))
+            + "\0".join(names).encode()
+            + b"\0"
+            + self._elements(field for record in array.flatten(order="F") for field in record)
+        )
 
 
 def _moment(value: datetime.date | datetime.time) -> bytes:
@@ -294,8 +321,11 @@ def _moment(value: datetime.date | datetime.time) -> bytes:
     else:
         date, time = None, value
     day = -1 if date is None else (date.year * 100 + date.month) * 100 + date.day
-    clock = -1 if time is None else (
-        ((time.hour * 100 + time.minute) * 100 + time.second) * 1_000_000 + time.microsecond)
+    clock = (
+        -1
+        if time is None
+        else (((time.hour * 100 + time.minute) * 100 + time.second) * 1_000_000 + time.microsecond)
+    )
     return np.int32(day).tobytes() + np.int64(clock).tobytes()
 
 
@@ -345,7 +375,7 @@ class _Reader:
         return tuple(self._numbers(np.uint32 if use_32bit_dims else np.uint64, n_dims).tolist())
 
     def _take(self, size: int) -> bytes:
-        chunk = self.data[self.pos:self.pos + size]
+        chunk = self.data[self.pos : self.pos + size]
         if len(chunk) != size:
             raise DataError(f"blob: truncated at byte {self.pos}")
         self.pos += size
@@ -356,7 +386,7 @@ class _Reader:
 
     def _name(self) -> str:
         end = self.data.find(b"\0", self.pos)
-        name = self.data[self.pos:end].decode()
+        name = self.data[self.pos : end].decode()
         self.pos = end + 1
         return name
 
@@ -376,8 +406,10 @@ class _Reader:
             raise DataError(f"blob: unknown data structure code {chr(code[0])!r} at byte {start}")
         result = read(self)
         if n_bytes is not None and self.pos - start != n_bytes:
-            raise DataError(f"blob: length check failed at byte {start}: the value took "
-                            f"{self.pos - start} bytes, its header says {n_bytes}")
+            raise DataError(
+                f"blob: length check failed at byte {start}: the value took "
+                f"{self.pos - start} bytes, its header says {n_bytes}"
+            )
         return result
 
     def _element(self) -> Any:
@@ -432,8 +464,13 @@ class _Reader:
     def _moment(self) -> datetime.date | datetime.time | datetime.datetime | None:
         day, clock = int(self._scalar(np.int32)), int(self._scalar(np.int64))
         date = datetime.date(day // 10000, day // 100 % 100, day % 100) if day >= 0 else None
-        time = datetime.time(clock // 10**10 % 100, clock // 10**8 % 100, clock // 10**6 % 100,
-                             clock % 10**6) if clock >= 0 else None
+        time = (
+            datetime.time(
+                clock // 10**10 % 100, clock // 10**8 % 100, clock // 10**6 % 100, clock % 10**6
+            )
+            if clock >= 0
+            else None
+        )
         if date is not None and time is not None:
             return datetime.datetime.combine(date, time)
         return date if date is not None else time
@@ -502,10 +539,23 @@ class _Reader:
 
 #: The reader of each data structure code.
 _READERS: dict[bytes, Callable[[_Reader], Any]] = {
-    b"A": _Reader._array, b"P": _Reader._sparse, b"S": _Reader._struct, b"C": _Reader._cell,
-    b"F": _Reader._records, b"\xff": _Reader._none, b"\x01": _Reader._tuple,
-    b"\x02": _Reader._list, b"\x03": _Reader._set, b"\x04": _Reader._dict,
-    b"\x05": _Reader._str, b"\x06": _Reader._bytes, b"\x0a": _Reader._int,
-    b"\x0b": _Reader._bool, b"\x0c": _Reader._complex, b"\x0d": _Reader._float,
-    b"d": _Reader._decimal, b"t": _Reader._moment, b"u": _Reader._uuid,
+    b"A": _Reader._array,
+    b"P": _Reader._sparse,
+    b"S": _Reader._struct,
+    b"C": _Reader._cell,
+    b"F": _Reader._records,
+    b"\xff": _Reader._none,
+    b"\x01": _Reader._tuple,
+    b"\x02": _Reader._list,
+    b"\x03": _Reader._set,
+    b"\x04": _Reader._dict,
+    b"\x05": _Reader._str,
+    b"\x06": _Reader._bytes,
+    b"\x0a": _Reader._int,
+    b"\x0b": _Reader._bool,
+    b"\x0c": _Reader._complex,
+    b"\x0d": _Reader._float,
+    b"d": _Reader._decimal,
+    b"t": _Reader._moment,
+    b"u": _Reader._uuid,
 }

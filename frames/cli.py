@@ -21,16 +21,22 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dj",
         description="DataJoint interactive console. Start a Python REPL with DataJoint "
-                    "(frames) pre-loaded.",
+        "(frames) pre-loaded.",
         epilog="Example: dj -s my_lab:lab --host localhost:3306",
     )
-    parser.add_argument("-V", "--version", action="version",
-                        version=f"{dj.__name__} {dj.__version__}")
+    parser.add_argument(
+        "-V", "--version", action="version", version=f"{dj.__name__} {dj.__version__}"
+    )
     parser.add_argument("-u", "--user", help="Database username (default: from config)")
     parser.add_argument("-p", "--password", help="Database password (default: from config)")
     parser.add_argument("--host", help="Database host as host:port (default: from config)")
-    parser.add_argument("-s", "--schemas", nargs="+", metavar="DB:ALIAS",
-                        help="Load schemas as virtual modules. Format: schema_name:alias")
+    parser.add_argument(
+        "-s",
+        "--schemas",
+        nargs="+",
+        metavar="DB:ALIAS",
+        help="Load schemas as virtual modules. Format: schema_name:alias",
+    )
     return parser
 
 
@@ -61,11 +67,14 @@ def cli(args: list[str] | None = None) -> None:
             parser.error(f"Invalid schema format {item!r}. Use schema_name:alias")
         schema_name, alias = item.split(":", 1)
         modules[alias] = dj.VirtualModule(alias, schema_name)
-    banner = (f"DataJoint (frames {dj.__version__}) REPL\n"
-              "Type 'dj.' and press Tab for available functions.\n")
+    banner = (
+        f"DataJoint (frames {dj.__version__}) REPL\n"
+        "Type 'dj.' and press Tab for available functions.\n"
+    )
     if modules:
         banner += "\nLoaded schemas:\n" + "".join(
-            f"  {alias} -> {module.schema.database}\n" for alias, module in modules.items())
+            f"  {alias} -> {module.schema.database}\n" for alias, module in modules.items()
+        )
     interact(banner, local={"dj": dj, **modules})
     raise SystemExit
 

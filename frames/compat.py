@@ -73,8 +73,11 @@ class ModuleView(types.ModuleType):
     """A module that offers the public names of several modules, looked up in order."""
 
     def __init__(self, name: str, modules: Sequence[types.ModuleType]):
-        super().__init__(name, f"DataJoint's {name!r}, provided by "
-                               + ", ".join(module.__name__ for module in modules))
+        super().__init__(
+            name,
+            f"DataJoint's {name!r}, provided by "
+            + ", ".join(module.__name__ for module in modules),
+        )
         self._modules = tuple(modules)
 
     def __getattr__(self, attribute: str) -> Any:
@@ -99,8 +102,9 @@ class ModuleView(types.ModuleType):
 class _RefuseUnknownSubmodules(importlib.abc.MetaPathFinder):
     """Keeps ``import datajoint.X`` from loading a second copy of a frames module as ``X``."""
 
-    def find_spec(self, fullname: str, path: Any = None,
-                  target: Any = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname.startswith("datajoint.") and fullname not in sys.modules:
             raise ModuleNotFoundError(
                 f"frames provides no {fullname!r}: the DataJoint modules frames provides are "

@@ -105,6 +105,7 @@ class BucketInaccessible(FramesError):
 class ThreadSafetyError(FramesError):
     """Process-wide state (``dj.config``, ``dj.conn()``) was used in thread-safe mode."""
 
+
 __all__ = [
     "FramesError",
     "DataJointError",

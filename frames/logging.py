@@ -53,7 +53,8 @@ logger = logging.getLogger("frames")
 logger.jobs = types.MethodType(_jobs, logger)  # type: ignore[attr-defined]
 
 _handler = logging.StreamHandler(
-    sys.stderr if os.getenv("DJ_LOG_STREAM", "stdout").lower() == "stderr" else sys.stdout)
+    sys.stderr if os.getenv("DJ_LOG_STREAM", "stdout").lower() == "stderr" else sys.stdout
+)
 _handler.setFormatter(LevelAwareFormatter())
 logger.setLevel(os.getenv("DJ_LOG_LEVEL", "info").upper())
 logger.handlers = [_handler]

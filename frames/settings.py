@@ -141,6 +141,7 @@ def _int(low: int | None = None, high: int | None = None) -> Callable[[Any], int
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(f"expected an integer from {low} to {high}")
         return number
+
     return check
 
 
@@ -155,6 +156,7 @@ def _choice(*values: Any) -> Callable[[Any], Any]:
         if value not in values:
             raise ValueError(f"expected one of {values}")
         return value
+
     return check
 
 
@@ -205,7 +207,8 @@ class SettingsGroup:
     def __init__(self, **values: Any) -> None:
         # values live in the instance dict (as plain attributes do), checked on the way in
         self.__dict__.update(
-            {name: copy.deepcopy(setting.default) for name, setting in self.fields.items()})
+            {name: copy.deepcopy(setting.default) for name, setting in self.fields.items()}
+        )
         for name, value in values.items():
             setattr(self, name, value)
 
@@ -222,8 +225,9 @@ class SettingsGroup:
         try:
             self.__dict__[name] = self.fields[name].check(value)
         except ValueError as exc:
-            raise ValueError(f"invalid value {value!r} for config[{self.key(name)!r}]: {exc}"
-                             ) from None
+            raise ValueError(
+                f"invalid value {value!r} for config[{self.key(name)!r}]: {exc}"
+            ) from None
 
     def reset(self, name: str) -> None:
         """Give setting ``name`` its default value again."""
@@ -307,10 +311,12 @@ class JobsSettings(SettingsGroup):
         "keep_completed": Setting(False, _bool, "DJ_JOBS_KEEP_COMPLETED"),
         "stale_timeout": Setting(3600, _int(0), "DJ_JOBS_STALE_TIMEOUT"),
         "default_priority": Setting(5, _int(0, 255), "DJ_JOBS_DEFAULT_PRIORITY"),
-        "version_method": Setting(None, _optional(_choice("git", "none")),
-                                  "DJ_JOBS_VERSION_METHOD"),
+        "version_method": Setting(
+            None, _optional(_choice("git", "none")), "DJ_JOBS_VERSION_METHOD"
+        ),
         "allow_new_pk_fields_in_computed_tables": Setting(
-            False, _bool, "DJ_JOBS_ALLOW_NEW_PK_FIELDS_IN_COMPUTED_TABLES"),
+            False, _bool, "DJ_JOBS_ALLOW_NEW_PK_FIELDS_IN_COMPUTED_TABLES"
+        ),
         "add_job_metadata": Setting(False, _bool, "DJ_JOBS_ADD_JOB_METADATA"),
     }
 
@@ -538,15 +544,14 @@ class Config(SettingsGroup, MutableMapping[str, Any]):  # type: ignore[misc]
             raise ValueError(f"{path}: expected a JSON object of settings")
         unknown = [key for key, value in _flatten(data) if not self._load_value(key, value)]
         if unknown:
-            warnings.warn(f"{path}: unknown settings ignored: {', '.join(unknown)}",
-                          stacklevel=2)
+            warnings.warn(f"{path}: unknown settings ignored: {', '.join(unknown)}", stacklevel=2)
         object.__setattr__(self, "config_path", path)
         logger.info("Loaded configuration from %s", path.absolute())
 
     def _load_value(self, key: str, value: Any) -> bool:
         """Set one value from a file unless its variable is set; False if ``key`` is unknown."""
         if key.startswith("stores."):
-            store, _, attribute = key[len("stores."):].partition(".")
+            store, _, attribute = key[len("stores.") :].partition(".")
             if attribute:
                 self.stores.setdefault(store, {})[attribute] = value
             else:
@@ -593,8 +598,11 @@ class Config(SettingsGroup, MutableMapping[str, Any]):  # type: ignore[misc]
         self.stores = stores
 
     @staticmethod
-    def save_template(path: str | os.PathLike[str] = CONFIG_FILENAME, minimal: bool = True,
-                      create_secrets_dir: bool = True) -> Path:
+    def save_template(
+        path: str | os.PathLike[str] = CONFIG_FILENAME,
+        minimal: bool = True,
+        create_secrets_dir: bool = True,
+    ) -> Path:
         """Write a template ``datajoint.json`` (and a ``.secrets/`` directory beside it).
 
         ``minimal``: only the database host and port; else every setting group with its
@@ -610,21 +618,25 @@ class Config(SettingsGroup, MutableMapping[str, Any]):  # type: ignore[misc]
         filepath = Path(path)
         if filepath.exists():
             raise FileExistsError(
-                f"File already exists: {filepath}. Remove it first or choose a different path.")
+                f"File already exists: {filepath}. Remove it first or choose a different path."
+            )
         filepath.write_text(json.dumps(_template(minimal), indent=2) + "\n")
         if create_secrets_dir:
             secrets = filepath.parent / SECRETS_DIRNAME
             secrets.mkdir(exist_ok=True)
-            for name, placeholder in (("database.user", "your_username"),
-                                      ("database.password", "your_password")):
+            for name, placeholder in (
+                ("database.user", "your_username"),
+                ("database.password", "your_password"),
+            ):
                 if not (secrets / name).exists():
                     (secrets / name).write_text(placeholder)
             if not (secrets / ".gitignore").exists():
                 (secrets / ".gitignore").write_text("# Never commit secrets\n*\n!.gitignore\n")
         return filepath.absolute()
 
-    def get_store_spec(self, store: str | None = None, *,
-                       use_filepath_default: bool = False) -> dict[str, Any]:
+    def get_store_spec(
+        self, store: str | None = None, *, use_filepath_default: bool = False
+    ) -> dict[str, Any]:
         """The validated settings of object store ``store`` with their defaults filled in.
 
         ``store=None``: the store named by ``stores.default`` (``stores.filepath_default`` if
@@ -671,8 +683,13 @@ def _template(minimal: bool) -> dict[str, Any]:
         "stores": {
             "default": "main",
             "filepath_default": "raw_data",
-            "main": {"protocol": "file", "location": "/data/my-project/main",
-                     "partition_pattern": None, "token_length": 8, "subfolding": None},
+            "main": {
+                "protocol": "file",
+                "location": "/data/my-project/main",
+                "partition_pattern": None,
+                "token_length": 8,
+                "subfolding": None,
+            },
             "raw_data": {"protocol": "file", "location": "/data/my-project/raw"},
         },
         "loglevel": "INFO",
@@ -749,9 +766,11 @@ def check_thread_safe() -> None:
         If :func:`thread_safe_mode` is on.
     """
     if thread_safe_mode():
-        raise ThreadSafetyError("Global DataJoint state is disabled in thread-safe mode "
-                                "(DJ_THREAD_SAFE). Use dj.Instance() to create an isolated "
-                                "instance with its own config and connection.")
+        raise ThreadSafetyError(
+            "Global DataJoint state is disabled in thread-safe mode "
+            "(DJ_THREAD_SAFE). Use dj.Instance() to create an isolated "
+            "instance with its own config and connection."
+        )
 
 
 def server_url(
@@ -785,8 +804,9 @@ def server_url(
         port = int(port_text)
     port = port or database.as_dict()["port"] or _DEFAULT_PORTS[backend]
     name = (database_name or database.name or "postgres") if backend == "postgresql" else None
-    return URL.create(backend, username=user, password=password, host=host, port=port,
-                      database=name)
+    return URL.create(
+        backend, username=user, password=password, host=host, port=port, database=name
+    )
 
 
 config = create_config()

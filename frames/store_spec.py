@@ -6,25 +6,44 @@ from typing import Any
 
 from frames.errors import FramesError
 
-COMMON_KEYS = ("protocol", "location", "subfolding", "partition_pattern", "token_length",
-           "hash_prefix", "schema_prefix", "filepath_prefix", "stage")
+COMMON_KEYS = (
+    "protocol",
+    "location",
+    "subfolding",
+    "partition_pattern",
+    "token_length",
+    "hash_prefix",
+    "schema_prefix",
+    "filepath_prefix",
+    "stage",
+)
 #: Protocol → (required keys, further allowed keys).
 PROTOCOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "file": (("protocol", "location"), COMMON_KEYS),
-    "s3": (("protocol", "endpoint", "bucket", "location"),
-           (*COMMON_KEYS, "endpoint", "bucket", "access_key", "secret_key", "secure",
-            "proxy_server")),
+    "s3": (
+        ("protocol", "endpoint", "bucket", "location"),
+        (*COMMON_KEYS, "endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server"),
+    ),
     "gcs": (("protocol", "bucket", "location"), (*COMMON_KEYS, "bucket", "token", "project")),
-    "azure": (("protocol", "container", "location"),
-              (*COMMON_KEYS, "container", "account_name", "account_key", "connection_string")),
+    "azure": (
+        ("protocol", "container", "location"),
+        (*COMMON_KEYS, "container", "account_name", "account_key", "connection_string"),
+    ),
 }
-_DEFAULTS = {"subfolding": None, "partition_pattern": None, "token_length": 8,
-             "hash_prefix": "_hash", "schema_prefix": "_schema", "filepath_prefix": None}
+_DEFAULTS = {
+    "subfolding": None,
+    "partition_pattern": None,
+    "token_length": 8,
+    "hash_prefix": "_hash",
+    "schema_prefix": "_schema",
+    "filepath_prefix": None,
+}
 _PREFIXES = ("hash_prefix", "schema_prefix", "filepath_prefix")
 
 
-def validated_store_spec(stores: dict[str, Any], store: str | None = None,
-                         use_filepath_default: bool = False) -> dict[str, Any]:
+def validated_store_spec(
+    stores: dict[str, Any], store: str | None = None, use_filepath_default: bool = False
+) -> dict[str, Any]:
     """The settings of ``stores[store]``, checked, with DataJoint's defaults filled in.
 
     ``store=None`` names the store in ``stores['default']`` (``stores['filepath_default']`` if
@@ -42,16 +61,21 @@ def validated_store_spec(stores: dict[str, Any], store: str | None = None,
     if store is None:
         default_key = "filepath_default" if use_filepath_default else "default"
         if default_key not in stores:
-            hint = " or specify store explicitly with <filepath@store>" if use_filepath_default \
-                else ""
-            raise FramesError(f"stores.{default_key} is not configured. Set "
-                              f"dj.config.stores[{default_key!r}] to a store name{hint}")
+            hint = (
+                " or specify store explicitly with <filepath@store>" if use_filepath_default else ""
+            )
+            raise FramesError(
+                f"stores.{default_key} is not configured. Set "
+                f"dj.config.stores[{default_key!r}] to a store name{hint}"
+            )
         store = stores[default_key]
         if not isinstance(store, str):
             raise FramesError(f"stores.{default_key} must be a string (a store name)")
     if store not in stores or not isinstance(stores[store], dict):
-        raise FramesError(f"Storage {store!r} is requested but not configured in stores; "
-                          f"configured: {', '.join(sorted(stores)) or 'none'}")
+        raise FramesError(
+            f"Storage {store!r} is requested but not configured in stores; "
+            f"configured: {', '.join(sorted(stores)) or 'none'}"
+        )
     spec = {**_DEFAULTS, **stores[store]}
     protocol = str(spec.get("protocol", "")).lower()
     if protocol not in PROTOCOLS:
@@ -59,9 +83,11 @@ def validated_store_spec(stores: dict[str, Any], store: str | None = None,
 
         adapter = get_storage_adapter(protocol)
         if adapter is None:
-            raise FramesError(f'Unknown protocol "{protocol}" in config.stores["{store}"]. '
-                              f"Built-in: {', '.join(PROTOCOLS)}. Install a plugin package "
-                              "(entry point 'datajoint.storage') for other protocols.")
+            raise FramesError(
+                f'Unknown protocol "{protocol}" in config.stores["{store}"]. '
+                f"Built-in: {', '.join(PROTOCOLS)}. Install a plugin package "
+                "(entry point 'datajoint.storage') for other protocols."
+            )
         adapter.validate_spec(spec)
         _check_prefixes(store, spec)
         return spec
@@ -73,8 +99,10 @@ def validated_store_spec(stores: dict[str, Any], store: str | None = None,
         raise FramesError(f'config.stores["{store}"] is missing: {", ".join(missing)}')
     invalid = [key for key in spec if key not in allowed]
     if invalid:
-        raise FramesError(f'Invalid key(s) in config.stores["{store}"]: {", ".join(invalid)}; '
-                          f"allowed for {protocol}: {', '.join(allowed)}")
+        raise FramesError(
+            f'Invalid key(s) in config.stores["{store}"]: {", ".join(invalid)}; '
+            f"allowed for {protocol}: {', '.join(allowed)}"
+        )
     _check_prefixes(store, spec)
     return spec
 
@@ -83,9 +111,10 @@ def _check_prefixes(store: str, spec: dict[str, Any]) -> None:
     """Raise if one storage section prefix lies inside another."""
     prefixes = [(name, spec[name]) for name in _PREFIXES if spec.get(name)]
     for i, (name1, prefix1) in enumerate(prefixes):
-        for name2, prefix2 in prefixes[i + 1:]:
+        for name2, prefix2 in prefixes[i + 1 :]:
             first, second = prefix1.strip("/") + "/", prefix2.strip("/") + "/"
             if first.startswith(second) or second.startswith(first):
                 raise FramesError(
                     f'config.stores["{store}"]: {name1}="{prefix1}" and {name2}="{prefix2}" '
-                    "overlap. Storage section prefixes must be mutually exclusive.")
+                    "overlap. Storage section prefixes must be mutually exclusive."
+                )

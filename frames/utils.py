@@ -23,8 +23,9 @@ __all__ = [
 _CAMEL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
-def user_choice(prompt: str, choices: Sequence[str] = ("yes", "no"),
-                default: str | None = None) -> str:
+def user_choice(
+    prompt: str, choices: Sequence[str] = ("yes", "no"), default: str | None = None
+) -> str:
     """Ask until the answer is one of ``choices`` (an empty answer picks ``default``).
 
     The default, if any, is shown capitalised: ``Delete? [Yes, no]:``.
@@ -77,12 +78,18 @@ def from_camel_case(name: str) -> str:
     'all_groups'
     """
     if "_" in name:
-        warnings.warn(f"Table class name `{name}` contains underscores. CamelCase names without "
-                      "underscores are recommended.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"Table class name `{name}` contains underscores. CamelCase names without "
+            "underscores are recommended.",
+            UserWarning,
+            stacklevel=2,
+        )
         name = name.replace("_", "")
     if not is_camel_case(name):
-        raise DefinitionError(f"class name {name!r} must be alphanumeric in CamelCase and begin "
-                              "with a capital letter, e.g. 'RecordingSession'")
+        raise DefinitionError(
+            f"class name {name!r} must be alphanumeric in CamelCase and begin "
+            "with a capital letter, e.g. 'RecordingSession'"
+        )
     return to_snake_case(name)
 
 

@@ -46,9 +46,7 @@ _unreachable: dict[str, str | None] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "backends(*names): run the test only on these backends"
-    )
+    config.addinivalue_line("markers", "backends(*names): run the test only on these backends")
 
 
 def backend_test_url(name: str) -> str:

@@ -46,8 +46,13 @@ def _new_spec(table: Table, context: dict[str, Any] | None, old: TableSpec) -> T
     namespace.update({"self": cls, cls.__name__: cls})
     if master is not None:
         namespace.update({"master": master, master.__name__: master})
-    new = parse_definition(definition, ref=table.ref, tier=cls.tier, class_name=cls.__name__,
-                           resolve=lambda text: schema._resolve(text, namespace, master))
+    new = parse_definition(
+        definition,
+        ref=table.ref,
+        tier=cls.tier,
+        class_name=cls.__name__,
+        resolve=lambda text: schema._resolve(text, namespace, master),
+    )
     hidden = tuple(a for a in old.attributes if a.is_hidden)
     return dataclasses.replace(new, attributes=new.attributes + hidden)
 
@@ -66,8 +71,10 @@ def alter_table(table: Table, prompt: bool = True, context: dict[str, Any] | Non
 
     connection = table._connection
     if connection.in_transaction:
-        raise TransactionError("Cannot update table declaration inside a transaction, e.g. "
-                               "from inside a populate/make call")
+        raise TransactionError(
+            "Cannot update table declaration inside a transaction, e.g. "
+            "from inside a populate/make call"
+        )
     forget_table(connection, table.ref)
     old = table_spec(connection, table.ref)
     statements = alter_table_sql(old, _new_spec(table, context, old), connection.sql_dialect)

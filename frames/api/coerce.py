@@ -60,8 +60,9 @@ class Not:
         return f"Not({self.restriction!r})"
 
 
-def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
-                 backend: str | None = None) -> Cond:
+def to_condition(
+    arg: Any, node: Node, where: str, semantic_check: bool = True, backend: str | None = None
+) -> Cond:
     """The condition restricting ``node`` by the user argument ``arg``.
 
     ``semantic_check=False`` matches query arguments on every namesake, whatever its lineage;
@@ -101,11 +102,17 @@ def to_condition(arg: Any, node: Node, where: str, semantic_check: bool = True,
     if names and getattr(arg, "ndim", 1) == 0:  # one numpy record (numpy.void)
         return dict_condition(dict(zip(names, arg.tolist(), strict=True)), node.heading, where)
     if names:  # a numpy record array: any of its records
-        return OrCond(tuple(dict_condition(dict(zip(names, rec, strict=True)), node.heading,
-                                           where) for rec in arg))
-    raise QueryError(f"{where}: Invalid restriction type {arg!r}; restrict by a dict, a string, "
-                     "a list, dj.AndList, dj.Not, another query, or dj.Top (alone, not inside "
-                     "a list)")
+        return OrCond(
+            tuple(
+                dict_condition(dict(zip(names, rec, strict=True)), node.heading, where)
+                for rec in arg
+            )
+        )
+    raise QueryError(
+        f"{where}: Invalid restriction type {arg!r}; restrict by a dict, a string, "
+        "a list, dj.AndList, dj.Not, another query, or dj.Top (alone, not inside "
+        "a list)"
+    )
 
 
 def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = True) -> None:
@@ -133,8 +140,10 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
     if isinstance(first, U) or isinstance(second, U):
         return
     if first._connection is not second._connection:
-        raise QueryError("Cannot operate on expressions from different connections; build both "
-                         "from tables of the same connection")
+        raise QueryError(
+            "Cannot operate on expressions from different connections; build both "
+            "from tables of the same connection"
+        )
     namesakes(first.heading, second.heading, "join", semantic_check)
 
 
@@ -152,8 +161,7 @@ def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond
             equal = Op("=", (Col(name), Param.of(query_value(value, attr, where))))
             # the value has its attribute's type already; of the typing rules only the enum
             # one (a non-member matches nothing) can change an equality
-            items.append(ExprCond(normalize(equal, heading) if attr.type.kind == "enum"
-                                  else equal))
+            items.append(ExprCond(normalize(equal, heading) if attr.type.kind == "enum" else equal))
     return AndCond(tuple(items)) if len(items) != 1 else items[0]
 
 
@@ -169,8 +177,12 @@ def _missing(value: Any) -> bool:
     if type(value).__name__ in ("NaTType", "NAType"):
         return True
     dtype = getattr(value, "dtype", None)  # other numpy scalars (float32, datetime64)
-    return getattr(value, "ndim", None) == 0 and dtype is not None and dtype.kind in "fmM" \
+    return (
+        getattr(value, "ndim", None) == 0
+        and dtype is not None
+        and dtype.kind in "fmM"
         and bool(value != value)
+    )
 
 
 def _is_dataframe(arg: Any) -> bool:
@@ -192,5 +204,6 @@ def query_value(value: Any, attr: Attribute, where: str) -> Any:
     try:
         return convert_value(value, attr)
     except (ValueError, TypeError, decimal.InvalidOperation) as error:
-        raise DataError(f"{where}: value {value!r} for attribute {attr.name!r} "
-                        f"({attr.type}): {error}") from None
+        raise DataError(
+            f"{where}: value {value!r} for attribute {attr.name!r} ({attr.type}): {error}"
+        ) from None

@@ -98,8 +98,10 @@ class Column:
         return Column(Op("not", (self.expr,)))
 
     def __bool__(self) -> bool:
-        raise QueryError("a column has no truth value; use & | ~ instead of and/or/not, and "
-                         "restrict with t[condition]")
+        raise QueryError(
+            "a column has no truth value; use & | ~ instead of and/or/not, and "
+            "restrict with t[condition]"
+        )
 
     def isnull(self) -> Column:
         """True where the value is NULL."""
@@ -160,8 +162,10 @@ def column_expr(value: Column, allowed: Any, where: str, *, aggregates: bool) ->
     """The expression of ``value``, checked against the heading it will be evaluated in."""
     missing = sorted(value.expr.columns() - set(allowed.names))
     if missing:
-        raise QueryError(f"{where}: the column expression reads {', '.join(missing)}, which the "
-                         f"operand lacks. Attributes: {', '.join(allowed.names)}")
+        raise QueryError(
+            f"{where}: the column expression reads {', '.join(missing)}, which the "
+            f"operand lacks. Attributes: {', '.join(allowed.names)}"
+        )
     if value.expr.has_aggregate() and not aggregates:
         raise QueryError(f"{where}: aggregates such as .sum() are only allowed in aggr()")
     try:

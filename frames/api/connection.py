@@ -133,11 +133,20 @@ class Connection:
         settings = config_override if config_override is not None else config
         database = settings.database
         backend = backend or database.backend
-        url = server_url(host, user if user is not None else database.user,
-                         password if password is not None else database.password, port,
-                         backend=backend, database_name=database_name, settings=settings)
-        charset = {"charset": settings.connection.charset} \
-            if backend == "mysql" and settings.connection.charset else {}
+        url = server_url(
+            host,
+            user if user is not None else database.user,
+            password if password is not None else database.password,
+            port,
+            backend=backend,
+            database_name=database_name,
+            settings=settings,
+        )
+        charset = (
+            {"charset": settings.connection.charset}
+            if backend == "mysql" and settings.connection.charset
+            else {}
+        )
         opened = open_backend(url, _tls_args(backend, use_tls) | charset)
         self._attach(opened, settings, url)
         self.conn_info["ssl_input"] = use_tls
@@ -161,8 +170,12 @@ class Connection:
         self._config = settings
         self._lost_transaction = False
         self.conn_info: dict[str, Any] = {
-            "host": url.host, "port": url.port, "user": url.username,
-            "passwd": url.password, "database_name": url.database}
+            "host": url.host,
+            "port": url.port,
+            "user": url.username,
+            "passwd": url.password,
+            "database_name": url.database,
+        }
 
     @property
     def dialect(self) -> str:
@@ -278,7 +291,8 @@ class Connection:
                 self._lost_transaction = False
                 raise LostConnectionError(
                     "the connection was closed during a transaction, which the server rolled "
-                    "back; reconnected: run the transaction again")
+                    "back; reconnected: run the transaction again"
+                )
         with warnings.catch_warnings():
             if suppress_warnings:
                 warnings.simplefilter("ignore")
@@ -302,8 +316,10 @@ class Connection:
             return
         folder = self._config.query_cache
         if folder is None:
-            raise FramesError("Provide filepath dj.config['query_cache'] when using query "
-                              "caching: the folder the cached results are kept in.")
+            raise FramesError(
+                "Provide filepath dj.config['query_cache'] when using query "
+                "caching: the folder the cached results are kept in."
+            )
         Path(folder).mkdir(parents=True, exist_ok=True)
         self.backend.query_cache = QueryCache(query_cache, Path(folder))
 
@@ -370,8 +386,9 @@ class Connection:
 def _tls_args(backend: str, use_tls: bool | dict | None) -> dict[str, Any]:
     """Driver arguments for DataJoint's ``use_tls`` (see :class:`Connection`)."""
     if backend == "postgresql":
-        return {"sslmode": "disable" if use_tls is False else
-                "prefer" if use_tls is None else "require"}
+        return {
+            "sslmode": "disable" if use_tls is False else "prefer" if use_tls is None else "require"
+        }
     if use_tls is False:
         return {"ssl_disabled": True}
     # pymysql starts TLS only given a non-empty ssl dict (no CA: the certificate is not checked)
@@ -408,8 +425,11 @@ def connect(url: Any = None) -> Connection:
     from frames.backends import open_backend
 
     global _default
-    connection = _open_default(None, None, None, None) if url is None \
+    connection = (
+        _open_default(None, None, None, None)
+        if url is None
         else Connection.from_backend(open_backend(url))
+    )
     with _lock:
         if _default is None and not thread_safe_mode():
             _default = connection
@@ -446,24 +466,30 @@ def conn(
         return _default
 
 
-def _open_default(host: str | None, user: str | None, password: str | None,
-                  use_tls: bool | dict | None) -> Connection:
+def _open_default(
+    host: str | None, user: str | None, password: str | None, use_tls: bool | dict | None
+) -> Connection:
     """The connection :func:`conn` opens: DataJoint's keys if given or configured, else the
     configured URL."""
     from frames.backends import open_backend
 
     database = config.database
-    if host is None and user is None and password is None and (database.url
-                                                                 or not database.host):
+    if host is None and user is None and password is None and (database.url or not database.host):
         return Connection.from_backend(open_backend(config.database_url()))
     user = user if user is not None else database.user
     password = password if password is not None else database.password
     for name, value in (("user", user), ("password", password)):
         if value is None:
-            raise FramesError(f"Database {name} not configured. Set "
-                              f"dj.config['database.{name}'] or pass {name}= to dj.conn().")
-    return Connection(host or database.host or "localhost", user, password,
-                      use_tls=use_tls if use_tls is not None else database.use_tls)
+            raise FramesError(
+                f"Database {name} not configured. Set "
+                f"dj.config['database.{name}'] or pass {name}= to dj.conn()."
+            )
+    return Connection(
+        host or database.host or "localhost",
+        user,
+        password,
+        use_tls=use_tls if use_tls is not None else database.use_tls,
+    )
 
 
 def list_schemas(connection: Connection | None = None) -> list[str]:

@@ -50,7 +50,7 @@ TYPE_PATTERN: dict[str, re.Pattern[str]] = {
     for category, pattern in {
         **{name.upper(): pattern for name, (pattern, _) in CORE_TYPES.items()},
         "INTEGER": r"(((tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?"
-                   r"(\s+auto_increment)?|serial)$",
+        r"(\s+auto_increment)?|serial)$",
         "NUMERIC": r"(decimal|numeric|dec|fixed)(\s*\(.+\))?(\s+unsigned)?(\s+zerofill)?$",
         "FLOAT": r"(double|float|real)(\s*\(.+\))?(\s+unsigned)?$",
         "STRING": r"(var)?char\s*\(.+\)$",
@@ -86,9 +86,14 @@ def match_type(attribute_type: str) -> str:
     raise DefinitionError(f"Unsupported attribute type {attribute_type}")
 
 
-def declare(full_table_name: str, definition: str, context: dict[str, Any], adapter: Any, *,
-            config: Any = None) -> tuple[str, list[str], list[str],
-                                         dict[str, tuple[str, str]], list[str], list[str]]:
+def declare(
+    full_table_name: str,
+    definition: str,
+    context: dict[str, Any],
+    adapter: Any,
+    *,
+    config: Any = None,
+) -> tuple[str, list[str], list[str], dict[str, tuple[str, str]], list[str], list[str]]:
     """The SQL that creates table ``full_table_name`` from ``definition``, as DataJoint's
     ``declare`` returns it.
 
@@ -124,15 +129,30 @@ def declare(full_table_name: str, definition: str, context: dict[str, Any], adap
     schema, name = _split_full_name(full_table_name)
     if len(name) > MAX_TABLE_NAME_LENGTH:
         raise DefinitionError(
-            f"Table name `{name}` exceeds the max length of {MAX_TABLE_NAME_LENGTH}")
-    spec = parse_definition(definition, ref=TableRef(schema, name), tier=tier_of(name),
-                            class_name=name, resolve=lambda text: resolve_reference(text, context))
+            f"Table name `{name}` exceeds the max length of {MAX_TABLE_NAME_LENGTH}"
+        )
+    spec = parse_definition(
+        definition,
+        ref=TableRef(schema, name),
+        tier=tier_of(name),
+        class_name=name,
+        resolve=lambda text: resolve_reference(text, context),
+    )
     statements = create_table_sql(spec, dialect)
     position = next(i for i, s in enumerate(statements) if s.startswith("CREATE TABLE"))
-    fk_map = {child: (qualified_name(fk.parent, dialect), parent)
-              for fk in spec.foreign_keys for child, parent in fk.attr_map}
-    return (statements[position], [], list(spec.primary_key), fk_map, statements[:position],
-            statements[position + 1:])
+    fk_map = {
+        child: (qualified_name(fk.parent, dialect), parent)
+        for fk in spec.foreign_keys
+        for child, parent in fk.attr_map
+    }
+    return (
+        statements[position],
+        [],
+        list(spec.primary_key),
+        fk_map,
+        statements[:position],
+        statements[position + 1 :],
+    )
 
 
 def resolve_reference(text: str, context: dict[str, Any]) -> TableSpec:
@@ -160,17 +180,22 @@ def resolve_reference(text: str, context: dict[str, Any]) -> TableSpec:
 
 
 _FULL_NAME = re.compile(
-    r'^([`"])(?P<schema>(?:(?!\1).|\1\1)+)\1\.\1(?P<table>(?:(?!\1).|\1\1)+)\1$')
+    r'^([`"])(?P<schema>(?:(?!\1).|\1\1)+)\1\.\1(?P<table>(?:(?!\1).|\1\1)+)\1$'
+)
 
 
 def _split_full_name(full_table_name: str) -> tuple[str, str]:
     match = _FULL_NAME.match(full_table_name.strip())
     if match is None:
-        raise DefinitionError(f"{full_table_name!r} is not a full table name; expected "
-                              "`schema`.`table` or \"schema\".\"table\"")
+        raise DefinitionError(
+            f"{full_table_name!r} is not a full table name; expected "
+            '`schema`.`table` or "schema"."table"'
+        )
     quote = match.group(1)
-    return (match.group("schema").replace(quote * 2, quote),
-            match.group("table").replace(quote * 2, quote))
+    return (
+        match.group("schema").replace(quote * 2, quote),
+        match.group("table").replace(quote * 2, quote),
+    )
 
 
 def _dialect(adapter: Any) -> Dialect:
@@ -182,5 +207,7 @@ def _dialect(adapter: Any) -> Dialect:
         value = getattr(adapter, attribute, None)
         if isinstance(value, (Dialect, str)):
             return _dialect(value)
-    raise DefinitionError(f"declare(): cannot tell the backend of {adapter!r}; pass a "
-                          "connection's adapter, a frames Dialect or a dialect name")
+    raise DefinitionError(
+        f"declare(): cannot tell the backend of {adapter!r}; pass a "
+        "connection's adapter, a frames Dialect or a dialect name"
+    )

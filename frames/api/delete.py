@@ -70,8 +70,9 @@ def confirm(question: str, prompt: bool | None) -> bool:
 def check_delete_part_integrity(part_integrity: str) -> None:
     """Raise ``ValueError`` for a ``part_integrity`` that :meth:`Table.delete` does not know."""
     if part_integrity not in DELETE_PART_INTEGRITY:
-        raise ValueError("part_integrity must be 'enforce', 'ignore', or 'cascade', "
-                         f"got {part_integrity!r}")
+        raise ValueError(
+            f"part_integrity must be 'enforce', 'ignore', or 'cascade', got {part_integrity!r}"
+        )
 
 
 def is_restricted(table: QueryExpression) -> bool:
@@ -80,6 +81,7 @@ def is_restricted(table: QueryExpression) -> bool:
 
 
 # -- the cascade ----------------------------------------------------------------------------------
+
 
 def _bare_plan(connection: Connection, ref: TableRef) -> Node:
     from frames.api.schema import table_spec
@@ -107,8 +109,7 @@ class Cascade:
 
     def __reversed__(self) -> Iterator[QueryExpression]:
         """The restricted tables, children first (the order rows are deleted in)."""
-        return (QueryExpression(self.plans[name], self.connection)
-                for name in reversed(self.names))
+        return (QueryExpression(self.plans[name], self.connection) for name in reversed(self.names))
 
     def __len__(self) -> int:
         return len(self.names)
@@ -142,9 +143,12 @@ def cascade(table: Table, part_integrity: str = "enforce") -> Cascade:
         plans = _propagate(connection, graph, seeds)
         if part_integrity != "cascade":
             break
-        pending = [(part, master) for part in plans
-                   if (master := _master_node(connection, graph, part)) is not None
-                   and (part, master) not in lifted]
+        pending = [
+            (part, master)
+            for part in plans
+            if (master := _master_node(connection, graph, part)) is not None
+            and (part, master) not in lifted
+        ]
         for part, master in pending:
             lifted.add((part, master))
             seeds.setdefault(master, []).append(_lift(connection, graph, plans, part, master))
@@ -155,8 +159,9 @@ def cascade(table: Table, part_integrity: str = "enforce") -> Cascade:
     return Cascade(connection, root, names, refs, plans)
 
 
-def _propagate(connection: Connection, graph: nx.DiGraph,
-               seeds: dict[str, list[Node]]) -> dict[str, Node]:
+def _propagate(
+    connection: Connection, graph: nx.DiGraph, seeds: dict[str, list[Node]]
+) -> dict[str, Node]:
     """Restricted plans of the seeds and all their descendants, parents first.
 
     A table's rows are those of its seeds and those referencing a restricted parent's rows
@@ -169,10 +174,14 @@ def _propagate(connection: Connection, graph: nx.DiGraph,
     for node in nx.topological_sort(graph.subgraph(nodes)):
         own = seeds.get(node, [])
         references = [
-            Exists(make_project(plans[parent], [(c, Col(p)) for c, p in fk.attr_map], {},
-                                "delete"), fk.child_attrs)
-            for parent in graph.predecessors(node) if parent in plans
-            for fk in graph.edges[parent, node]["fks"]]
+            Exists(
+                make_project(plans[parent], [(c, Col(p)) for c, p in fk.attr_map], {}, "delete"),
+                fk.child_attrs,
+            )
+            for parent in graph.predecessors(node)
+            if parent in plans
+            for fk in graph.edges[parent, node]["fks"]
+        ]
         if len(own) == 1 and not references:
             plans[node] = own[0]
             continue
@@ -192,8 +201,9 @@ def _master_node(connection: Connection, graph: nx.DiGraph, node: str) -> str | 
     return name if name in graph else None
 
 
-def _lift(connection: Connection, graph: nx.DiGraph, plans: dict[str, Node], part: str,
-          master: str) -> Node:
+def _lift(
+    connection: Connection, graph: nx.DiGraph, plans: dict[str, Node], part: str, master: str
+) -> Node:
     """The master rows that the restricted rows of ``part`` belong to, as fixed keys.
 
     The restriction climbs the foreign keys from the part to its master (through intermediate
@@ -207,19 +217,25 @@ def _lift(connection: Connection, graph: nx.DiGraph, plans: dict[str, Node], par
     current = plans[part]
     for parent, child in reversed(list(zip(path[:-1], path[1:], strict=True))):
         referenced = [
-            Exists(make_project(current, [(p, Col(c)) for c, p in fk.attr_map], {}, "delete"),
-                   fk.parent_attrs)
-            for fk in graph.edges[parent, child]["fks"]]
-        current = make_restrict(_bare_plan(connection, graph.nodes[parent]["ref"]),
-                                OrCond(tuple(referenced)))
+            Exists(
+                make_project(current, [(p, Col(c)) for c, p in fk.attr_map], {}, "delete"),
+                fk.parent_attrs,
+            )
+            for fk in graph.edges[parent, child]["fks"]
+        ]
+        current = make_restrict(
+            _bare_plan(connection, graph.nodes[parent]["ref"]), OrCond(tuple(referenced))
+        )
     bare = _bare_plan(connection, graph.nodes[master]["ref"])
     keys = QueryExpression(current, connection).keys() if len(path) > 1 else []
     where = f"delete: master {master} of part {part}"
-    return make_restrict(bare, OrCond(tuple(dict_condition(key, bare.heading, where)
-                                            for key in keys)))
+    return make_restrict(
+        bare, OrCond(tuple(dict_condition(key, bare.heading, where) for key in keys))
+    )
 
 
 # -- deleting -------------------------------------------------------------------------------------
+
 
 def delete_sql(ref: TableRef, plan: Node, dialect_name: str) -> tuple[str, list]:
     """``DELETE FROM table WHERE <the plan's restriction>`` with bound parameters.
@@ -233,11 +249,16 @@ def delete_sql(ref: TableRef, plan: Node, dialect_name: str) -> tuple[str, list]
     block = lowering.lower(plan)
     key = plan.heading.primary_key
     keys = lowering.wrap(block, key)
-    target = exp.Table(this=exp.to_identifier(ref.name, quoted=True),
-                       db=exp.to_identifier(ref.schema, quoted=True))
-    matches = [exp.EQ(this=keys.columns[k].copy(),
-                      expression=exp.column(k, table=ref.name, db=ref.schema, quoted=True))
-               for k in key]
+    target = exp.Table(
+        this=exp.to_identifier(ref.name, quoted=True), db=exp.to_identifier(ref.schema, quoted=True)
+    )
+    matches = [
+        exp.EQ(
+            this=keys.columns[k].copy(),
+            expression=exp.column(k, table=ref.name, db=ref.schema, quoted=True),
+        )
+        for k in key
+    ]
     keys.where.extend(matches)
     keys.columns = {}
     exists = exp.Exists(this=lowering.select(keys))
@@ -250,8 +271,12 @@ class _Cancelled(Exception):
     """Raised inside the delete transaction to roll it back (declined, or nothing to delete)."""
 
 
-def cascade_delete(table: Table, transaction: bool = True, prompt: bool | None = None,
-                   part_integrity: str = "enforce") -> int:
+def cascade_delete(
+    table: Table,
+    transaction: bool = True,
+    prompt: bool | None = None,
+    part_integrity: str = "enforce",
+) -> int:
     """Delete ``table``'s rows and their dependents; see :meth:`frames.api.table.Table.delete`.
 
     Returns the number of rows deleted from ``table`` itself (0 when cancelled).
@@ -265,7 +290,8 @@ def cascade_delete(table: Table, transaction: bool = True, prompt: bool | None =
         if prompt:
             raise TransactionError(
                 "Delete cannot use a transaction within an ongoing transaction. Set "
-                "transaction=False or prompt=False.")
+                "transaction=False or prompt=False."
+            )
         transaction = False
     try:
         with connection.backend.transaction() if transaction else nullcontext():
@@ -309,7 +335,8 @@ def _check_masters_deleted(plan: Cascade, counts: dict[str, int]) -> None:
             if master not in deleted:
                 raise IntegrityError(
                     f"Attempt to delete part table {name} before its master {master}. Delete "
-                    "from the master first, or use part_integrity='ignore' or 'cascade'.")
+                    "from the master first, or use part_integrity='ignore' or 'cascade'."
+                )
 
 
 def delete_quick(table: Table, get_count: bool = False) -> int | None:
@@ -321,7 +348,8 @@ def delete_quick(table: Table, get_count: bool = False) -> int | None:
                 if len(QueryExpression(plan, connection)):
                     raise IntegrityError(
                         f"{table._name}.delete_quick(): rows are still referenced by "
-                        f"{ref}; use delete() to delete them with their dependents")
+                        f"{ref}; use delete() to delete them with their dependents"
+                    )
         sql, params = delete_sql(table.ref, table._plan, connection.dialect)
         count = connection.backend.execute(sql, params)
     return count if get_count else None
@@ -335,8 +363,10 @@ def _dependents(table: Table) -> list[tuple[TableRef, Node]]:
 
 # -- dropping -------------------------------------------------------------------------------------
 
-def drop_tables(table: Table, prompt: bool | None = None, part_integrity: str = "enforce",
-                cascade: bool = True) -> None:
+
+def drop_tables(
+    table: Table, prompt: bool | None = None, part_integrity: str = "enforce", cascade: bool = True
+) -> None:
     """Drop ``table`` and (with ``cascade``) its dependent tables, children first.
 
     Raises
@@ -351,11 +381,15 @@ def drop_tables(table: Table, prompt: bool | None = None, part_integrity: str = 
     from frames.api.schema import dependency_graph
 
     if part_integrity not in DROP_PART_INTEGRITY:
-        raise ValueError("part_integrity must be 'enforce' or 'ignore' for drop ('cascade' "
-                         f"applies to delete only), got {part_integrity!r}")
+        raise ValueError(
+            "part_integrity must be 'enforce' or 'ignore' for drop ('cascade' "
+            f"applies to delete only), got {part_integrity!r}"
+        )
     if is_restricted(table):
-        raise FramesError("A table with an applied restriction cannot be dropped. Call drop() "
-                          "on the unrestricted Table.")
+        raise FramesError(
+            "A table with an applied restriction cannot be dropped. Call drop() "
+            "on the unrestricted Table."
+        )
     connection = table._connection
     dialect = connection.sql_dialect
     graph = dependency_graph(connection)
@@ -364,8 +398,10 @@ def drop_tables(table: Table, prompt: bool | None = None, part_integrity: str = 
         graph.add_node(root, ref=table.ref)
     dependents = nx.descendants(graph, root)
     if dependents and not cascade:
-        raise IntegrityError(f"{table._name}.drop_quick(): tables depend on it: "
-                             f"{', '.join(sorted(dependents))}; use drop()")
+        raise IntegrityError(
+            f"{table._name}.drop_quick(): tables depend on it: "
+            f"{', '.join(sorted(dependents))}; use drop()"
+        )
     order = list(nx.topological_sort(graph.subgraph(dependents | {root})))
     if part_integrity == "enforce":
         for name in order:
@@ -374,12 +410,15 @@ def drop_tables(table: Table, prompt: bool | None = None, part_integrity: str = 
             if master is not None and dialect.full_name(ref.schema, master) not in order:
                 raise FramesError(
                     f"Attempt to drop part table {name} before its master "
-                    f"{dialect.full_name(ref.schema, master)}. Drop the master first.")
+                    f"{dialect.full_name(ref.schema, master)}. Drop the master first."
+                )
     if config["safemode"] if prompt is None else prompt:
         for name in order:
-            logger.info("%s (%d tuples)", name,
-                        len(QueryExpression(_bare_plan(connection, graph.nodes[name]["ref"]),
-                                            connection)))
+            logger.info(
+                "%s (%d tuples)",
+                name,
+                len(QueryExpression(_bare_plan(connection, graph.nodes[name]["ref"]), connection)),
+            )
         if user_choice("Proceed?", default="no") != "yes":
             return
     _drop(connection, [graph.nodes[name]["ref"] for name in reversed(order)])

@@ -204,11 +204,16 @@ class Dependencies(nx.MultiDiGraph):
         if not known:
             self.load()
             return
-        links = {(fk.parent.schema, child.schema)
-                 for child, fk in self._connection.backend.foreign_keys()}
+        links = {
+            (fk.parent.schema, child.schema)
+            for child, fk in self._connection.backend.foreign_keys()
+        }
         while True:
-            found = {child if downstream else parent for parent, child in links
-                     if (parent if downstream else child) in known} - known
+            found = {
+                child if downstream else parent
+                for parent, child in links
+                if (parent if downstream else child) in known
+            } - known
             if not found:
                 break
             known |= found
@@ -226,14 +231,20 @@ class Dependencies(nx.MultiDiGraph):
         ``primary=True``: only foreign keys in its primary key; ``False``: only the others.
         """
         self.load(force=False)
-        return [(parent, data) for parent, _, data in self.in_edges(table_name, data=True)
-                if primary is None or data["primary"] == primary]
+        return [
+            (parent, data)
+            for parent, _, data in self.in_edges(table_name, data=True)
+            if primary is None or data["primary"] == primary
+        ]
 
     def children(self, table_name: str, primary: bool | None = None) -> list[tuple[str, dict]]:
         """``(child, edge attributes)`` per foreign key referencing ``table_name``."""
         self.load(force=False)
-        return [(child, data) for _, child, data in self.out_edges(table_name, data=True)
-                if primary is None or data["primary"] == primary]
+        return [
+            (child, data)
+            for _, child, data in self.out_edges(table_name, data=True)
+            if primary is None or data["primary"] == primary
+        ]
 
     def descendants(self, full_table_name: str) -> list[str]:
         """``full_table_name`` and every table depending on it, in topological order."""

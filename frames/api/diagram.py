@@ -57,14 +57,15 @@ _TIER_STRUCTURE: dict[str | None, dict[str, Any]] = {
     None: dict(shape="circle", fontsize=round(_SCALE * 8), size=0.4 * _SCALE, rounded=False),
     "manual": dict(shape="box", fontsize=round(_SCALE * 10), size=0.4 * _SCALE, rounded=True),
     "lookup": dict(shape="box", fontsize=round(_SCALE * 10), size=0.4 * _SCALE, rounded=True),
-    "computed": dict(shape="ellipse", fontsize=round(_SCALE * 10), size=0.4 * _SCALE,
-                     rounded=False),
-    "imported": dict(shape="ellipse", fontsize=round(_SCALE * 10), size=0.4 * _SCALE,
-                     rounded=False),
+    "computed": dict(
+        shape="ellipse", fontsize=round(_SCALE * 10), size=0.4 * _SCALE, rounded=False
+    ),
+    "imported": dict(
+        shape="ellipse", fontsize=round(_SCALE * 10), size=0.4 * _SCALE, rounded=False
+    ),
     # a part gets a neutral small box (not a tier shape): a clickable target of its own
     "part": dict(shape="box", fontsize=round(_SCALE * 8), size=0.1 * _SCALE, rounded=True),
-    "collapsed": dict(shape="box3d", fontsize=round(_SCALE * 10), size=0.5 * _SCALE,
-                      rounded=False),
+    "collapsed": dict(shape="box3d", fontsize=round(_SCALE * 10), size=0.5 * _SCALE, rounded=False),
 }
 
 # DataJoint's colour themes: per tier (fill, stroke, text). Every light colour maps to exactly
@@ -106,13 +107,31 @@ _DIAGRAM_THEMES: dict[str, dict[str, Any]] = {
     ),
 }
 
-_MERMAID_CLASSES = {"manual": "manual", "lookup": "lookup", "computed": "computed",
-                    "imported": "imported", "part": "part", None: "other"}
-_MERMAID_SHAPES = {"manual": ("[", "]"), "lookup": ("[", "]"), "part": ("[", "]"),
-                   "computed": ("([", "])"), "imported": ("([", "])"), None: ("((", "))")}
+_MERMAID_CLASSES = {
+    "manual": "manual",
+    "lookup": "lookup",
+    "computed": "computed",
+    "imported": "imported",
+    "part": "part",
+    None: "other",
+}
+_MERMAID_SHAPES = {
+    "manual": ("[", "]"),
+    "lookup": ("[", "]"),
+    "part": ("[", "]"),
+    "computed": ("([", "])"),
+    "imported": ("([", "])"),
+    None: ("((", "))"),
+}
 
-_SAVE_FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot",
-                 ".mmd": "mermaid", ".mermaid": "mermaid"}
+_SAVE_FORMATS = {
+    ".svg": "svg",
+    ".png": "png",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+}
 
 _PART_INTEGRITY = ("enforce", "ignore", "cascade")
 
@@ -130,8 +149,10 @@ def _adaptive_style_block() -> str:
         extra = f" stroke-opacity: {alpha};" if alpha is not None else ""
         return f'[stroke="{light_hex.lower()}"] {{ stroke: {dark_hex};{extra} }}'
 
-    rules = [f"svg {{ background-color: {dark['bg']}; }}",
-             f'polygon[fill="white"] {{ fill: {dark["bg"]}; }}']
+    rules = [
+        f"svg {{ background-color: {dark['bg']}; }}",
+        f'polygon[fill="white"] {{ fill: {dark["bg"]}; }}',
+    ]
     for tier, (lf, ls, lt) in light["palette"].items():
         df, ds, dt = dark["palette"][tier]
         rules += [fill(lf, df), stroke(ls, ds), fill(lt, dt)]
@@ -152,7 +173,7 @@ class SvgImage:
     document from its ``<svg`` element on (without the XML prolog)."""
 
     def __init__(self, data: str) -> None:
-        self.data = (data[data.find("<svg"):] if "<svg" in data else data).strip()
+        self.data = (data[data.find("<svg") :] if "<svg" in data else data).strip()
 
     def _repr_svg_(self) -> str:
         return self.data
@@ -217,8 +238,9 @@ class Diagram(nx.MultiDiGraph):
         if table is not None:
             self.nodes_to_show = {table}
         else:
-            self.nodes_to_show = {node for node in self.nodes
-                                  if _split_full_name(node)[0] == schema}
+            self.nodes_to_show = {
+                node for node in self.nodes if _split_full_name(node)[0] == schema
+            }
         self._expanded_nodes = set(self.nodes_to_show)
 
     def _init_state(self, connection: Connection, context: dict[str, Any]) -> None:
@@ -251,7 +273,8 @@ class Diagram(nx.MultiDiGraph):
         """A copy that also shows the part tables of every master shown."""
         result = self._copy()
         result.nodes_to_show.update(
-            node for node in self.nodes if extract_master(node) in self.nodes_to_show)
+            node for node in self.nodes if extract_master(node) in self.nodes_to_show
+        )
         return result
 
     def collapse(self) -> Diagram:
@@ -331,8 +354,9 @@ class Diagram(nx.MultiDiGraph):
             If ``part_integrity`` is not one of the three.
         """
         if part_integrity not in _PART_INTEGRITY:
-            raise ValueError(f"part_integrity must be 'enforce', 'ignore', or 'cascade', got "
-                             f"{part_integrity!r}")
+            raise ValueError(
+                f"part_integrity must be 'enforce', 'ignore', or 'cascade', got {part_integrity!r}"
+            )
         connection = table_expr._connection
         dependencies_of(connection).load_all_downstream()
         node = _full_name_of(table_expr)
@@ -373,8 +397,7 @@ class Diagram(nx.MultiDiGraph):
         return result
 
     @classmethod
-    def _seeded(cls, connection: Connection, table_expr: QueryExpression,
-                reach: Any) -> Diagram:
+    def _seeded(cls, connection: Connection, table_expr: QueryExpression, reach: Any) -> Diagram:
         """A diagram of the whole graph showing the seed and what ``reach`` finds from it."""
         result = cls.__new__(cls)
         nx.MultiDiGraph.__init__(result, dependencies_of(connection))
@@ -393,8 +416,10 @@ class Diagram(nx.MultiDiGraph):
         parents keep it). Chainable; not on a diagram from :meth:`cascade`.
         """
         if self._cascade_restrictions:
-            raise FramesError("Cannot apply restrict() on a Diagram produced by "
-                              "Diagram.cascade() or trace(): the modes are mutually exclusive.")
+            raise FramesError(
+                "Cannot apply restrict() on a Diagram produced by "
+                "Diagram.cascade() or trace(): the modes are mutually exclusive."
+            )
         node = _full_name_of(table_expr)
         if node not in self.nodes:
             raise FramesError(f"Table {node} is not in the diagram.")
@@ -405,8 +430,9 @@ class Diagram(nx.MultiDiGraph):
         result._propagate_down(node, result._restrict_conditions, "enforce")
         return result
 
-    def _propagate_down(self, start: str, restrictions: dict[str, list[Any]],
-                        part_integrity: str) -> None:
+    def _propagate_down(
+        self, start: str, restrictions: dict[str, list[Any]], part_integrity: str
+    ) -> None:
         """Restrict every descendant of ``start`` through each foreign key from a restricted
         parent, repeating while ``part_integrity='cascade'`` pulls masters in."""
         order = topo_sort(self)
@@ -416,8 +442,7 @@ class Diagram(nx.MultiDiGraph):
 
         def lift(part: str) -> bool:
             master = extract_master(part)
-            if part_integrity != "cascade" or master not in self.nodes \
-                    or (part, master) in lifted:
+            if part_integrity != "cascade" or master not in self.nodes or (part, master) in lifted:
                 return False
             lifted.add((part, master))
             if not self._lift_part_to_master(part, master, restrictions):
@@ -438,8 +463,13 @@ class Diagram(nx.MultiDiGraph):
                         continue
                     done.add((node, child, key))
                     any_new |= child not in restrictions
-                    self._carry(node, child, data["attr_map"], restrictions,
-                                functools.partial(parent_rows, parent, data["attr_map"]))
+                    self._carry(
+                        node,
+                        child,
+                        data["attr_map"],
+                        restrictions,
+                        functools.partial(parent_rows, parent, data["attr_map"]),
+                    )
                     any_new |= lift(child)
 
     def _propagate_up(self, start: str) -> None:
@@ -461,25 +491,33 @@ class Diagram(nx.MultiDiGraph):
                         continue
                     done.add((parent, node, key))
                     any_new |= parent not in restrictions
-                    self._carry(node, parent, data["attr_map"], restrictions,
-                                functools.partial(referenced_rows, child, data["attr_map"]))
+                    self._carry(
+                        node,
+                        parent,
+                        data["attr_map"],
+                        restrictions,
+                        functools.partial(referenced_rows, child, data["attr_map"]),
+                    )
 
-    def _lift_part_to_master(self, part: str, master: str,
-                             restrictions: dict[str, list[Any]]) -> bool:
+    def _lift_part_to_master(
+        self, part: str, master: str, restrictions: dict[str, list[Any]]
+    ) -> bool:
         """Restrict ``master`` to the rows its restricted ``part`` rows belong to, along one
         foreign-key path, as literal keys (the part's rows are deleted before the master's)."""
         try:
             path = nx.shortest_path(self, master, part)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return False
-        saved = {node: list(restrictions[node]) if node in restrictions else None
-                 for node in path[1:-1]}
+        saved = {
+            node: list(restrictions[node]) if node in restrictions else None for node in path[1:-1]
+        }
         saved_attrs = {node: self._restriction_attrs.get(node) for node in path[1:-1]}
         for parent, child in zip(reversed(path[:-1]), reversed(path[1:]), strict=True):
             attr_map = next(iter(self.get_edge_data(parent, child).values()))["attr_map"]
             # existential: the master joins only through rows of its part, never by a copy
             restrictions.setdefault(parent, []).append(
-                referenced_rows(self._restricted_table(child), attr_map))
+                referenced_rows(self._restricted_table(child), attr_map)
+            )
             self._restriction_attrs.setdefault(parent, set()).update(attr_map.values())
         keys = self._restricted_table(master).proj().keys()
         restrictions[master] = [keys] if keys else [False]
@@ -494,8 +532,14 @@ class Diagram(nx.MultiDiGraph):
                 self._restriction_attrs[node] = saved_attrs[node]
         return True
 
-    def _carry(self, source: str, target: str, attr_map: dict[str, str],
-               restrictions: dict[str, list[Any]], rows: Callable[[], Any]) -> None:
+    def _carry(
+        self,
+        source: str,
+        target: str,
+        attr_map: dict[str, str],
+        restrictions: dict[str, list[Any]],
+        rows: Callable[[], Any],
+    ) -> None:
         """Restrict ``target`` by ``source``'s restriction across one foreign key
         (``attr_map``: child attribute → parent attribute, either direction).
 
@@ -534,11 +578,13 @@ class Diagram(nx.MultiDiGraph):
         elif hasattr(key, "full_table_name"):
             name = key.full_table_name
         else:
-            raise FramesError(f"trace[...] expects a table class, a table or a string, not a "
-                              f"{type(key).__name__}")
+            raise FramesError(
+                f"trace[...] expects a table class, a table or a string, not a {type(key).__name__}"
+            )
         if name not in self._cascade_restrictions:
-            raise FramesError(f"Table {name} is not in this trace's subgraph (not an ancestor "
-                              "of the seed).")
+            raise FramesError(
+                f"Table {name} is not in this trace's subgraph (not an ancestor of the seed)."
+            )
         if isinstance(key, str):
             return self._restricted_table(name)
         return self._restrict(key() if isinstance(key, type) else key, name)
@@ -548,8 +594,11 @@ class Diagram(nx.MultiDiGraph):
         if len(candidates) != 1:
             raise FramesError(
                 f"Table {class_name!r} is not in this trace's subgraph (not an ancestor of the "
-                "seed)." if not candidates else f"Ambiguous table reference {class_name!r}: "
-                f"matches {', '.join(candidates)}. Use a full table name.")
+                "seed)."
+                if not candidates
+                else f"Ambiguous table reference {class_name!r}: "
+                f"matches {', '.join(candidates)}. Use a full table name."
+            )
         return candidates[0]
 
     def counts(self) -> dict[str, int]:
@@ -563,8 +612,10 @@ class Diagram(nx.MultiDiGraph):
         """
         restrictions = self._cascade_restrictions or self._restrict_conditions
         if not restrictions:
-            raise FramesError("No restrictions applied. Use Diagram.cascade(table_expr), "
-                              "Diagram.trace(table_expr) or diagram.restrict(table_expr) first.")
+            raise FramesError(
+                "No restrictions applied. Use Diagram.cascade(table_expr), "
+                "Diagram.trace(table_expr) or diagram.restrict(table_expr) first."
+            )
         result = {}
         for node in self._shown_in_order():
             if node in restrictions:
@@ -581,9 +632,11 @@ class Diagram(nx.MultiDiGraph):
             On a :meth:`cascade` diagram, which must keep every table a delete may reach.
         """
         if self._cascade_restrictions:
-            raise FramesError("prune() cannot be used on a Diagram produced by "
-                              "Diagram.cascade(): it must retain all descendant tables for a "
-                              "safe deletion.")
+            raise FramesError(
+                "prune() cannot be used on a Diagram produced by "
+                "Diagram.cascade(): it must retain all descendant tables for a "
+                "safe deletion."
+            )
         result = self._copy()
         if result._restrict_conditions:
             for node in list(result._restrict_conditions):
@@ -620,8 +673,12 @@ class Diagram(nx.MultiDiGraph):
         """The tables shown as a graph whose nodes are named by class (or full table name)."""
         valid = self.nodes_to_show & set(self.nodes)
         for name in valid:
-            inherited = {attr for _, _, data in self.in_edges(name, data=True) if data["primary"]
-                         for attr in data["attr_map"]}
+            inherited = {
+                attr
+                for _, _, data in self.in_edges(name, data=True)
+                if data["primary"]
+                for attr in data["attr_map"]
+            }
             key = self.nodes[name].get("primary_key")
             self.nodes[name]["introduces_dimension"] = key is not None and inherited < key
         graph = nx.MultiDiGraph(nx.MultiDiGraph(self).subgraph(valid))
@@ -663,8 +720,13 @@ class Diagram(nx.MultiDiGraph):
             if new in counts:
                 if new not in result:
                     schema = next(s for s, label in labels.items() if label == new)
-                    result.add_node(new, node_type=None, collapsed=True,
-                                    table_count=counts[new], schema_name=schema)
+                    result.add_node(
+                        new,
+                        node_type=None,
+                        collapsed=True,
+                        table_count=counts[new],
+                        schema_name=schema,
+                    )
             else:
                 result.add_node(new, **graph.nodes[old])
         for src, dest, key, data in graph.edges(keys=True, data=True):
@@ -674,16 +736,20 @@ class Diagram(nx.MultiDiGraph):
             if new_src in counts or new_dest in counts:
                 if not result.has_edge(new_src, new_dest):
                     if new_src in counts and new_dest in counts:
-                        data = {k: v for k, v in data.items()
-                                if k not in ("primary", "multi", "aliased")}
+                        data = {
+                            k: v
+                            for k, v in data.items()
+                            if k not in ("primary", "multi", "aliased")
+                        }
                         data["bundle"] = True
                     result.add_edge(new_src, new_dest, **data)
             else:
                 result.add_edge(new_src, new_dest, key=key, **data)
         return result, counts
 
-    def _collapsed_labels(self, graph: nx.MultiDiGraph, by_schema: dict[str, list[str]],
-                          class_to_full: dict[str, str]) -> dict[str, str]:
+    def _collapsed_labels(
+        self, graph: nx.MultiDiGraph, by_schema: dict[str, list[str]], class_to_full: dict[str, str]
+    ) -> dict[str, str]:
         """Each collapsed schema's label: its module's name if that is unambiguous."""
         module_of: dict[str, str] = {}
         for node in graph:
@@ -724,8 +790,10 @@ class Diagram(nx.MultiDiGraph):
                 schema_of[name] = schema
                 module = self._module_of(name)
                 modules.setdefault(schema, set()).update({module} if module else set())
-        labels = {schema: next(iter(mods)) if len(mods) == 1 else schema
-                  for schema, mods in modules.items()}
+        labels = {
+            schema: next(iter(mods)) if len(mods) == 1 else schema
+            for schema, mods in modules.items()
+        }
         return schema_of, labels
 
     # ------------------------------------------------------------------ rendering
@@ -749,8 +817,10 @@ class Diagram(nx.MultiDiGraph):
         counts = {label: 0 for label in labels.values()}
         for label in labels.values():
             counts[label] += 1
-        labels = {schema: f"{label} ({schema})" if counts[label] > 1 else label
-                  for schema, label in labels.items()}
+        labels = {
+            schema: f"{label} ({schema})" if counts[label] > 1 else label
+            for schema, label in labels.items()
+        }
         for node, data in graph.nodes(data=True):
             if data.get("collapsed"):
                 schema_of[node] = data["schema_name"]
@@ -760,8 +830,10 @@ class Diagram(nx.MultiDiGraph):
         if colours["bg"]:
             dot.set_bgcolor(colours["bg"])
         part_master = _part_masters(graph)
-        nodes = {name: self._dot_node(name, data, colours, schema_of, labels, part_master)
-                 for name, data in graph.nodes(data=True)}
+        nodes = {
+            name: self._dot_node(name, data, colours, schema_of, labels, part_master)
+            for name, data in graph.nodes(data=True)
+        }
         for node in nodes.values():
             dot.add_node(node)
         for src, dest, data in graph.edges(data=True):
@@ -769,15 +841,29 @@ class Diagram(nx.MultiDiGraph):
         self._add_clusters(dot, graph, nodes, schema_of, labels, part_master, colours)
         return dot
 
-    def _dot_node(self, name: str, data: dict[str, Any], colours: dict[str, Any],
-                  schema_of: dict[str, str], labels: dict[str, str],
-                  part_master: dict[str, str]) -> Node:
+    def _dot_node(
+        self,
+        name: str,
+        data: dict[str, Any],
+        colours: dict[str, Any],
+        schema_of: dict[str, str],
+        labels: dict[str, str],
+        part_master: dict[str, str],
+    ) -> Node:
         tier = "collapsed" if data.get("collapsed") else data["node_type"]
         structure = _TIER_STRUCTURE[tier]
         fill, stroke, text = colours["palette"][tier]
-        node = Node(f'"{name}"', shape=structure["shape"], fontsize=structure["fontsize"],
-                    fontcolor=text, fontname="Helvetica", fixedsize=False,
-                    width=structure["size"], height=structure["size"], margin="0.11,0.06")
+        node = Node(
+            f'"{name}"',
+            shape=structure["shape"],
+            fontsize=structure["fontsize"],
+            fontcolor=text,
+            fontname="Helvetica",
+            fixedsize=False,
+            width=structure["size"],
+            height=structure["size"],
+            margin="0.11,0.06",
+        )
         if data.get("collapsed"):
             count = data["table_count"]
             node.set_label(f"({count} tables)" if count != 1 else "(1 table)")
@@ -792,40 +878,62 @@ class Diagram(nx.MultiDiGraph):
             else:
                 label = labels.get(schema_of.get(name, ""))
                 if label and name.startswith(label + "."):
-                    display = name[len(label) + 1:]
-            node.set_label(f"<<u>{_html(display)}</u>>" if data.get("introduces_dimension")
-                           else display)
+                    display = name[len(label) + 1 :]
+            node.set_label(
+                f"<<u>{_html(display)}</u>>" if data.get("introduces_dimension") else display
+            )
         node.set_fillcolor(fill)
         node.set_color(stroke)
         node.set_style("rounded,filled" if structure["rounded"] else "filled")
         return node
 
     @staticmethod
-    def _add_clusters(dot: Dot, graph: nx.MultiDiGraph, nodes: dict[str, Node],
-                      schema_of: dict[str, str], labels: dict[str, str],
-                      part_master: dict[str, str], colours: dict[str, Any]) -> None:
+    def _add_clusters(
+        dot: Dot,
+        graph: nx.MultiDiGraph,
+        nodes: dict[str, Node],
+        schema_of: dict[str, str],
+        labels: dict[str, str],
+        part_master: dict[str, str],
+        colours: dict[str, Any],
+    ) -> None:
         """One dashed cluster per schema; in it, a master and its parts in an entity cluster,
         on one rank unless a part depends on a sibling part."""
-        on_sibling = {part for part, master in part_master.items()
-                      for pred in graph.predecessors(part) if part_master.get(pred) == master}
+        on_sibling = {
+            part
+            for part, master in part_master.items()
+            for pred in graph.predecessors(part)
+            if part_master.get(pred) == master
+        }
         by_schema: dict[str, list[str]] = {}
         for name in nodes:
             if name in schema_of:
                 by_schema.setdefault(schema_of[name], []).append(name)
         frame, label_colour = colours["schema_cluster"]
         for schema, names in by_schema.items():
-            cluster = Cluster(schema, label=labels.get(schema, schema), labelloc="t",
-                              labeljust="r", style="rounded,dashed", color=frame,
-                              fontcolor=label_colour, fontname="Helvetica")
+            cluster = Cluster(
+                schema,
+                label=labels.get(schema, schema),
+                labelloc="t",
+                labeljust="r",
+                style="rounded,dashed",
+                color=frame,
+                fontcolor=label_colour,
+                fontname="Helvetica",
+            )
             grouped: set[str] = set()
             masters: dict[str, list[str]] = {}
             for part, master in part_master.items():
                 if part in names and master in names:
                     masters.setdefault(master, []).append(part)
             for master, parts in masters.items():
-                entity = Cluster("entity_" + re.sub(r"\W", "_", master), label="",
-                                 style="rounded,filled", fillcolor=colours["entity_fill"],
-                                 color=colours["entity_fill"])
+                entity = Cluster(
+                    "entity_" + re.sub(r"\W", "_", master),
+                    label="",
+                    style="rounded,filled",
+                    fillcolor=colours["entity_fill"],
+                    color=colours["entity_fill"],
+                )
                 rank = Subgraph("", rank="same")
                 for name in (master, *parts):
                     entity.add_node(nodes[name])
@@ -868,8 +976,10 @@ class Diagram(nx.MultiDiGraph):
         try:
             from matplotlib import pyplot as plt
         except ImportError:
-            raise FramesError("Diagram.make_image() needs matplotlib: pip install matplotlib; "
-                              "make_svg() and make_png() do not") from None
+            raise FramesError(
+                "Diagram.make_image() needs matplotlib: pip install matplotlib; "
+                "make_svg() and make_png() do not"
+            ) from None
         return plt.imread(self.make_png())
 
     def make_mermaid(self) -> str:
@@ -905,7 +1015,7 @@ class Diagram(nx.MultiDiGraph):
             if node in part_master:
                 display = node.rsplit(".", 1)[-1]
             elif node.startswith(label + "."):
-                display = node[len(label) + 1:]
+                display = node[len(label) + 1 :]
             else:
                 display = node
             return f"{indent}{_safe(node)}{left}{display}{right}:::{_MERMAID_CLASSES[tier]}"
@@ -1007,15 +1117,18 @@ def _source_of(source: Any) -> tuple[Connection, str | None, str]:
     if isinstance(schema, Schema):
         return schema.connection, None, schema.database
     what = "a query" if isinstance(source, QueryExpression) else f"a {type(source).__name__}"
-    raise FramesError(f"Cannot plot Diagram for {what} ({source!r}): pass a schema, a table "
-                      "class, a table or a module with a schema.")
+    raise FramesError(
+        f"Cannot plot Diagram for {what} ({source!r}): pass a schema, a table "
+        "class, a table or a module with a schema."
+    )
 
 
 def _full_name_of(table: Any) -> str:
     name = getattr(table, "full_table_name", None)
     if not isinstance(name, str):
-        raise FramesError(f"expected a table (something with a full_table_name), got "
-                          f"{type(table).__name__}")
+        raise FramesError(
+            f"expected a table (something with a full_table_name), got {type(table).__name__}"
+        )
     return name
 
 
@@ -1046,8 +1159,11 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
                 for path, cls in _with_parts(member_name, member):
                     if _stored_ref(cls) == wanted:
                         return f"{prefix}.{path}".lstrip(".")
-            elif level > 0 and inspect.ismodule(member) and member.__name__ not in (
-                    "frames", "datajoint"):
+            elif (
+                level > 0
+                and inspect.ismodule(member)
+                and member.__name__ not in ("frames", "datajoint")
+            ):
                 queue.append((vars(member), f"{prefix}.{member_name}", level - 1))
     return None
 
@@ -1081,8 +1197,10 @@ def _part_masters(graph: nx.MultiDiGraph) -> dict[str, str]:
     for name, data in graph.nodes(data=True):
         if data.get("node_type") != "part":
             continue
-        for candidate in (name.rsplit(".", 1)[0] if "." in name else None,
-                          name.rsplit("__", 1)[0] + name[-1] if "__" in name else None):
+        for candidate in (
+            name.rsplit(".", 1)[0] if "." in name else None,
+            name.rsplit("__", 1)[0] + name[-1] if "__" in name else None,
+        ):
             if candidate in graph:
                 result[name] = candidate
                 break
@@ -1091,15 +1209,30 @@ def _part_masters(graph: nx.MultiDiGraph) -> dict[str, str]:
 
 def _dot_edge(src: Node, dest: Node, data: dict[str, Any], colours: dict[str, Any]) -> Edge:
     if data.get("bundle"):
-        return Edge(src.get_name(), dest.get_name(), color=colours["edge"] + colours["edge_alpha"],
-                    style="solid", penwidth=2, weight=3, arrowhead="none")
+        return Edge(
+            src.get_name(),
+            dest.get_name(),
+            color=colours["edge"] + colours["edge_alpha"],
+            style="solid",
+            penwidth=2,
+            weight=3,
+            arrowhead="none",
+        )
     base = colours["edge_renamed"] if data.get("aliased") else colours["edge"]
-    edge = Edge(src.get_name(), dest.get_name(), color=base + colours["edge_alpha"],
-                style="solid" if data.get("primary") else "dashed",
-                penwidth=0.75 if data.get("multi") else 2,
-                weight=1 if data.get("multi") else 3, arrowhead="none")
-    renames = "; ".join(f"{child} ← {parent}"
-                        for child, parent in data.get("attr_map", {}).items() if child != parent)
+    edge = Edge(
+        src.get_name(),
+        dest.get_name(),
+        color=base + colours["edge_alpha"],
+        style="solid" if data.get("primary") else "dashed",
+        penwidth=0.75 if data.get("multi") else 2,
+        weight=1 if data.get("multi") else 3,
+        arrowhead="none",
+    )
+    renames = "; ".join(
+        f"{child} ← {parent}"
+        for child, parent in data.get("attr_map", {}).items()
+        if child != parent
+    )
     if data.get("aliased") and renames:
         edge.set_tooltip(renames)
     return edge
@@ -1139,9 +1272,13 @@ def _split_full_name(node: str) -> tuple[str | None, str]:
     parts = []
     for match in _QUOTED_PART.finditer(node):
         dq, bq, bare = match.groups()
-        parts.append(dq.replace('""', '"') if dq is not None
-                     else bq.replace("``", "`") if bq is not None else bare)
+        parts.append(
+            dq.replace('""', '"')
+            if dq is not None
+            else bq.replace("``", "`")
+            if bq is not None
+            else bare
+        )
     if len(parts) < 2:
         return None, parts[0] if parts else node
     return parts[-2], parts[-1]
-

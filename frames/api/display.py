@@ -79,8 +79,12 @@ def format_value(value: Any) -> str:
 
 
 def format_text(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int | None,
-    limit: int | None = None, failure: str | None = None, width: int | None = None,
+    heading: Heading,
+    rows: Sequence[Mapping[str, Any]],
+    total: int | None,
+    limit: int | None = None,
+    failure: str | None = None,
+    width: int | None = None,
 ) -> str:
     """The text preview of a result, as ``repr()`` of a query shows it.
 
@@ -145,8 +149,11 @@ def format_text(
 
 
 def format_html(
-    heading: Heading, rows: Sequence[Mapping[str, Any]], total: int | None,
-    limit: int | None = None, failure: str | None = None,
+    heading: Heading,
+    rows: Sequence[Mapping[str, Any]],
+    total: int | None,
+    limit: int | None = None,
+    failure: str | None = None,
 ) -> str:
     """The HTML preview of a result, as Jupyter shows a query.
 

@@ -45,8 +45,9 @@ class _Attributed:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _attr_text(self) -> str:
-        return ", ".join(f"{key}={_value(value)}" for key, value in self._attrs.items()
-                         if value is not None)
+        return ", ".join(
+            f"{key}={_value(value)}" for key, value in self._attrs.items() if value is not None
+        )
 
 
 class Node(_Attributed):
@@ -134,8 +135,11 @@ class Subgraph(_Attributed):
     def _body(self, emitted: set[int], indent: str) -> list[str]:
         """Statements of the subgraphs first (so that a node is drawn in its cluster), then of
         the nodes not yet emitted, then of the edges."""
-        lines = [f"{indent}{key}={_value(value)};" for key, value in self._attrs.items()
-                 if value is not None]
+        lines = [
+            f"{indent}{key}={_value(value)};"
+            for key, value in self._attrs.items()
+            if value is not None
+        ]
         for subgraph in self._subgraphs:
             lines.append(f"{indent}subgraph {_id(subgraph.get_name())} {{")
             lines.extend(subgraph._body(emitted, indent + "    "))
@@ -203,8 +207,7 @@ def _quote(text: str) -> str:
 
 def _value(value: Any) -> str:
     """An attribute value: HTML labels (``<...>``) as they are, everything else quoted."""
-    if isinstance(value, str) and len(value) >= 2 and value.startswith("<") \
-            and value.endswith(">"):
+    if isinstance(value, str) and len(value) >= 2 and value.startswith("<") and value.endswith(">"):
         return value
     if isinstance(value, bool):
         return _quote(str(value).lower())

@@ -19,7 +19,9 @@ def free_table(conn_or_name: Connection | str, full_table_name: str | None = Non
     """
     if full_table_name is None:
         if not isinstance(conn_or_name, str):
-            raise TypeError("FreeTable(full_table_name) or FreeTable(connection, "
-                            "full_table_name): the table's name is missing")
+            raise TypeError(
+                "FreeTable(full_table_name) or FreeTable(connection, "
+                "full_table_name): the table's name is missing"
+            )
         return FreeTable(conn(), conn_or_name)
     return FreeTable(conn_or_name, full_table_name)  # type: ignore[arg-type]

@@ -41,12 +41,25 @@ if TYPE_CHECKING:
     from frames.declare.spec import ForeignKeySpec
 
 # What building or casting an Arrow array raises for values it cannot take.
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
-                 TypeError, ValueError)
+_ARROW_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    OverflowError,
+    TypeError,
+    ValueError,
+)
 
 
-def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool,
-                ignore_extra_fields: bool, chunk_size: int | None = None) -> int:
+def insert_rows(
+    table: Table,
+    rows: Any,
+    *,
+    replace: bool,
+    skip_duplicates: bool,
+    ignore_extra_fields: bool,
+    chunk_size: int | None = None,
+) -> int:
     """Insert ``rows`` into ``table``; see :meth:`frames.api.table.Table.insert`.
 
     Each call (each chunk of ``chunk_size`` rows) is one transaction. Returns the rows written.
@@ -58,16 +71,22 @@ def insert_rows(table: Table, rows: Any, *, replace: bool, skip_duplicates: bool
         from frames.api.insert_select import insert_from_query
 
         if chunk_size is not None:
-            raise DataError(f"{table._name}.insert(query): chunk_size is not supported for "
-                            "QueryExpression inserts")
+            raise DataError(
+                f"{table._name}.insert(query): chunk_size is not supported for "
+                "QueryExpression inserts"
+            )
         return insert_from_query(table, rows, on_duplicate, ignore_extra_fields)
     if chunk_size is None:
         return _insert_batch(table, rows, on_duplicate, ignore_extra_fields)
     if chunk_size < 1:
-        raise DataError(f"{table._name}.insert(): chunk_size must be a positive number of rows, "
-                        f"not {chunk_size!r}")
-    return sum(_insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
-               for chunk in _chunks(rows, chunk_size, table.heading))
+        raise DataError(
+            f"{table._name}.insert(): chunk_size must be a positive number of rows, "
+            f"not {chunk_size!r}"
+        )
+    return sum(
+        _insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
+        for chunk in _chunks(rows, chunk_size, table.heading)
+    )
 
 
 def _chunks(rows: Any, size: int, heading: Heading) -> Iterator[Any]:
@@ -80,7 +99,7 @@ def _chunks(rows: Any, size: int, heading: Heading) -> Iterator[Any]:
     if hasattr(rows, "iloc") or (hasattr(rows, "dtype") and getattr(rows.dtype, "names", None)):
         rows_of = rows.iloc if hasattr(rows, "iloc") else rows  # pandas, numpy records
         for start in range(0, len(rows), size):
-            yield rows_of[start:start + size]
+            yield rows_of[start : start + size]
         return
     iterator = iter(rows)
     while chunk := list(itertools.islice(iterator, size)):
@@ -90,8 +109,10 @@ def _chunks(rows: Any, size: int, heading: Heading) -> Iterator[Any]:
 def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
     """The rows of a pandas ``frame`` for :meth:`Table.insert_dataframe` (see there)."""
     if type(frame).__name__ != "DataFrame" or type(frame).__module__.split(".")[0] != "pandas":
-        raise DataError(f"{table._name}.insert_dataframe requires a pandas DataFrame, not a "
-                        f"{type(frame).__name__}")
+        raise DataError(
+            f"{table._name}.insert_dataframe requires a pandas DataFrame, not a "
+            f"{type(frame).__name__}"
+        )
     index_names = [n for n in frame.index.names if n is not None]
     if index_as_pk is None:
         index_as_pk = bool(index_names) and set(index_names) == set(table.primary_key)
@@ -101,7 +122,8 @@ def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
         raise DataError(
             f"{table._name}.insert_dataframe(): DataFrame index columns {index_names} do not "
             f"match table primary key {list(table.primary_key)}. Use index_as_pk=False to "
-            "ignore index, or reset_index() first.")
+            "ignore index, or reset_index() first."
+        )
     return frame.reset_index()
 
 
@@ -109,9 +131,13 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
     """Insert ``rows`` (not a query) in one transaction; the number of rows written."""
     heading = table.heading
     connection = table._connection
-    batches = _batches(rows, heading, table._name, ignore_extra_fields,
-                       EncodeContext(table.ref.schema, table.ref.name,
-                                     getattr(connection, "_config", None)))
+    batches = _batches(
+        rows,
+        heading,
+        table._name,
+        ignore_extra_fields,
+        EncodeContext(table.ref.schema, table.ref.name, getattr(connection, "_config", None)),
+    )
     backend = connection.backend
     written = 0
     try:
@@ -119,8 +145,7 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
             for batch in batches:
                 if not backend.declares_foreign_keys:
                     check_parents(table, batch)
-                written += backend.insert_arrow(table.ref, batch, heading.primary_key,
-                                                on_duplicate)
+                written += backend.insert_arrow(table.ref, batch, heading.primary_key, on_duplicate)
     except DuplicateError as error:
         # Without savepoints (DuckDB) the failed insert aborted the caller's transaction, so
         # the existing keys cannot be looked up: the engine's own message has to do.
@@ -137,8 +162,14 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
 
 # -- shaping the input --------------------------------------------------------------------------
 
-def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
-             context: EncodeContext | None = None) -> list[pa.Table]:
+
+def _batches(
+    rows: Any,
+    heading: Heading,
+    name: str,
+    ignore_extra_fields: bool,
+    context: EncodeContext | None = None,
+) -> list[pa.Table]:
     """Validated Arrow batches, one per set of written attributes (SQL defaults left to the DB).
 
     Arrow, pandas and polars input is one batch, checked column by column. Lists of dicts or
@@ -154,13 +185,26 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
         names = _layout(frame.column_names, heading, name, 0, ignore_extra_fields)
         supplied = set(frame.column_names)
         keys = [k for k in heading.primary_key if k in supplied]
-        frame_context = replace(context, key=lambda i: {
-            k: frame.column(k)[i].as_py() for k in keys})
-        return [pa.Table.from_arrays(
-            [_column(frame.column(n) if n in supplied
-                     else [_default_value(heading[n])] * frame.num_rows, heading[n], name, None,
-                     frame_context)
-             for n in names], names=list(names))]
+        frame_context = replace(
+            context, key=lambda i: {k: frame.column(k)[i].as_py() for k in keys}
+        )
+        return [
+            pa.Table.from_arrays(
+                [
+                    _column(
+                        frame.column(n)
+                        if n in supplied
+                        else [_default_value(heading[n])] * frame.num_rows,
+                        heading[n],
+                        name,
+                        None,
+                        frame_context,
+                    )
+                    for n in names
+                ],
+                names=list(names),
+            )
+        ]
     records = _records(rows, heading, name)
     layouts: dict[tuple[str, ...], tuple[str, ...]] = {}
     groups: dict[tuple[str, ...], list[int]] = {}
@@ -168,14 +212,17 @@ def _batches(rows: Any, heading: Heading, name: str, ignore_extra_fields: bool,
         keys = tuple(row)
         names = layouts.get(keys)
         if names is None:
-            names = layouts[keys] = _layout(keys, heading, name, number, ignore_extra_fields,
-                                            row)
+            names = layouts[keys] = _layout(keys, heading, name, number, ignore_extra_fields, row)
         groups.setdefault(names, []).append(number)
     batches = []
     for names, numbers in groups.items():
         arrays = []
-        group_context = replace(context, key=lambda i, numbers=numbers: {
-            k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]})
+        group_context = replace(
+            context,
+            key=lambda i, numbers=numbers: {
+                k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]
+            },
+        )
         for attr_name in names:
             default = _default_value(heading[attr_name])
             values = [records[n].get(attr_name, default) for n in numbers]
@@ -208,8 +255,10 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
     module = type(rows).__module__.split(".")[0]
     if module == "pandas":
         frame = rows.reset_index() if any(n is not None for n in rows.index.names) else rows
-        return [{k: (None if _is_nan(v) else v) for k, v in rec.items()}
-                for rec in frame.to_dict("records")]
+        return [
+            {k: (None if _is_nan(v) else v) for k, v in rec.items()}
+            for rec in frame.to_dict("records")
+        ]
     if hasattr(rows, "dtype") and getattr(rows.dtype, "names", None):  # numpy records
         return [dict(zip(rows.dtype.names, rec, strict=True)) for rec in rows]
     if isinstance(rows, Mapping):
@@ -227,16 +276,21 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
                 warnings.warn(
                     "Positional inserts (tuples/lists) are deprecated and will be removed in a "
                     "future version. Use dict with explicit field names instead: "
-                    "table.insert1({'field': value, ...})", DeprecationWarning,
-                    stacklevel=_caller_stacklevel())
+                    "table.insert1({'field': value, ...})",
+                    DeprecationWarning,
+                    stacklevel=_caller_stacklevel(),
+                )
             if len(row) != len(heading):
                 raise MissingAttributeError(
                     f"{name}.insert(): row {number} has {len(row)} values but the table has "
-                    f"{len(heading)} attributes ({', '.join(heading.names)})")
+                    f"{len(heading)} attributes ({', '.join(heading.names)})"
+                )
             out.append(dict(zip(heading.names, row, strict=True)))
         else:
-            raise DataError(f"{name}.insert(): row {number} is a {type(row).__name__}; rows "
-                            "must be dicts or tuples")
+            raise DataError(
+                f"{name}.insert(): row {number} is a {type(row).__name__}; rows "
+                "must be dicts or tuples"
+            )
     return out
 
 
@@ -252,9 +306,14 @@ def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and value != value
 
 
-def _layout(keys: Sequence[str], heading: Heading, name: str, number: int,
-            ignore_extra_fields: bool, row: Mapping[str, Any] | None = None,
-            ) -> tuple[str, ...]:
+def _layout(
+    keys: Sequence[str],
+    heading: Heading,
+    name: str,
+    number: int,
+    ignore_extra_fields: bool,
+    row: Mapping[str, Any] | None = None,
+) -> tuple[str, ...]:
     """The attributes written for a row (number ``number``) that supplies ``keys``.
 
     Attributes the row lacks get their default value, except SQL defaults (``CURRENT_TIMESTAMP``),
@@ -272,12 +331,14 @@ def _layout(keys: Sequence[str], heading: Heading, name: str, number: int,
     if extra and not ignore_extra_fields:
         raise UnknownAttributeError(
             f"{name}.insert(): row {number} has unknown attribute {extra[0]!r}. Attributes: "
-            f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)")
+            f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)"
+        )
     required = [attr.name for attr in heading if not attr.has_default]
     if required and not present & set(heading.names):
         raise MissingAttributeError(
             f"{name}.insert(): Cannot insert empty row {number}. The following attributes "
-            f"require values: {required}")
+            f"require values: {required}"
+        )
     names: list[str] = []
     for attr in heading:
         if attr.name in present:
@@ -286,7 +347,8 @@ def _layout(keys: Sequence[str], heading: Heading, name: str, number: int,
             shown = f" ({_row_text(row)})" if row is not None else ""
             raise MissingAttributeError(
                 f"{name}.insert(): row {number} lacks attribute {attr.name!r}, which has no "
-                f"default{shown}")
+                f"default{shown}"
+            )
         elif not isinstance(attr.default, SqlDefault):
             names.append(attr.name)
     return tuple(names)
@@ -299,9 +361,14 @@ def _default_value(attr: Attribute) -> Any:
 
 # -- checking values ------------------------------------------------------------------------------
 
-def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
-            numbers: list[int] | None,
-            context: EncodeContext | None = None) -> pa.Array | pa.ChunkedArray:
+
+def _column(
+    values: pa.ChunkedArray | list[Any],
+    attr: Attribute,
+    name: str,
+    numbers: list[int] | None,
+    context: EncodeContext | None = None,
+) -> pa.Array | pa.ChunkedArray:
     """``values`` checked and converted to the Arrow type of ``attr``.
 
     ``numbers`` are the input row numbers of the values (``None``: their positions);
@@ -313,8 +380,12 @@ def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
         Naming the first row whose value is invalid, the attribute and what is wrong.
     """
     if attr.codec:  # encoded into values of its storage type, checked as those below
-        values = encode_values(values, attr, lambda i: _where(
-            attr, name, i if numbers is None else numbers[i]), context)
+        values = encode_values(
+            values,
+            attr,
+            lambda i: _where(attr, name, i if numbers is None else numbers[i]),
+            context,
+        )
     target = arrow_type(attr.type)
     arrow = values
     if isinstance(values, list):
@@ -338,8 +409,9 @@ def _column(values: pa.ChunkedArray | list[Any], attr: Attribute, name: str,
     return pa.array(checked_values, type=target)
 
 
-def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
-                target: pa.DataType) -> pa.Array | pa.ChunkedArray | None:
+def _vectorised(
+    values: pa.Array | pa.ChunkedArray, attr: Attribute, target: pa.DataType
+) -> pa.Array | pa.ChunkedArray | None:
     """``values`` cast to ``target`` with the checks of :func:`check_value`, or ``None``.
 
     ``None`` (or an Arrow error) means "check value by value": the source type is one whose
@@ -358,13 +430,19 @@ def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
     if pa.types.is_null(source):
         return pc.cast(values, target)
     if category == "integer":
-        if not (pa.types.is_integer(source) or pa.types.is_floating(source)
-                or pa.types.is_decimal(source)):
+        if not (
+            pa.types.is_integer(source)
+            or pa.types.is_floating(source)
+            or pa.types.is_decimal(source)
+        ):
             return None
         return pc.cast(values, target)  # safe: raises on overflow and on fractions
     if category == "float":
-        if not (pa.types.is_integer(source) or pa.types.is_floating(source)
-                or pa.types.is_decimal(source)):
+        if not (
+            pa.types.is_integer(source)
+            or pa.types.is_floating(source)
+            or pa.types.is_decimal(source)
+        ):
             return None
         return pc.cast(values, target)
     if category == "decimal":
@@ -374,8 +452,11 @@ def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
     if category == "bool":
         return values if pa.types.is_boolean(source) else None
     if category == "date":
-        if pa.types.is_date(source) or pa.types.is_string(source) \
-                or pa.types.is_large_string(source):
+        if (
+            pa.types.is_date(source)
+            or pa.types.is_string(source)
+            or pa.types.is_large_string(source)
+        ):
             return pc.cast(values, target)  # ISO dates only; others are parsed by Python
         return None
     if category == "datetime":
@@ -387,8 +468,9 @@ def _vectorised(values: pa.Array | pa.ChunkedArray, attr: Attribute,
     return None
 
 
-def _decimal_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
-                    target: pa.Decimal128Type) -> pa.Array | pa.ChunkedArray | None:
+def _decimal_column(
+    values: pa.Array | pa.ChunkedArray, attr: Attribute, target: pa.Decimal128Type
+) -> pa.Array | pa.ChunkedArray | None:
     """Integers and decimals rounded half to even to the scale, checked against the precision."""
     source = values.type
     if pa.types.is_integer(source):
@@ -400,12 +482,16 @@ def _decimal_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
     return pc.cast(values, target)  # safe: raises when a value exceeds the precision
 
 
-def _string_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
-                   target: pa.DataType) -> pa.Array | pa.ChunkedArray | None:
+def _string_column(
+    values: pa.Array | pa.ChunkedArray, attr: Attribute, target: pa.DataType
+) -> pa.Array | pa.ChunkedArray | None:
     """Strings checked against the length of ``char``/``varchar`` and the members of ``enum``."""
     source = values.type
-    if not (pa.types.is_string(source) or pa.types.is_large_string(source)
-            or pa.types.is_string_view(source)):
+    if not (
+        pa.types.is_string(source)
+        or pa.types.is_large_string(source)
+        or pa.types.is_string_view(source)
+    ):
         return None
     values = pc.cast(values, target)
     kind = attr.type.kind
@@ -415,8 +501,9 @@ def _string_column(values: pa.Array | pa.ChunkedArray, attr: Attribute,
             return None
     elif kind == "enum":
         members = pa.array(attr.type.values, pa.string())
-        if not pc.all(pc.or_kleene(pc.is_in(values, value_set=members),
-                                   pc.is_null(values))).as_py():
+        if not pc.all(
+            pc.or_kleene(pc.is_in(values, value_set=members), pc.is_null(values))
+        ).as_py():
             return None
     return values
 
@@ -436,41 +523,47 @@ def _row_text(row: Mapping[str, Any]) -> str:
     return text + (", ..." if len(row) > 6 else "")
 
 
-
 def check_value(value: Any, attr: Attribute, name: str, number: int) -> Any:
     """``value`` converted to ``attr``'s type, or a :class:`DataError` naming row and attribute."""
     if value is None or _is_nan(value):
         if attr.nullable or (value is None and attr.default is None):
             return None
-        raise DataError(f"{_where(attr, name, number)}: NULL is not allowed; give a value or "
-                        "declare it '= null'")
+        raise DataError(
+            f"{_where(attr, name, number)}: NULL is not allowed; give a value or "
+            "declare it '= null'"
+        )
     try:
         converted = convert_value(value, attr)
     except (ValueError, TypeError, decimal.InvalidOperation) as error:
-        raise DataError(f"{_where(attr, name, number)}: invalid value {value!r}: {error}") \
-            from None
+        raise DataError(f"{_where(attr, name, number)}: invalid value {value!r}: {error}") from None
     kind = attr.type.kind
     if kind in INTEGER_RANGES:
         low, high = INTEGER_RANGES[kind]
         if not low <= converted <= high:
-            raise DataError(f"{_where(attr, name, number)}: {converted} is out of range "
-                            f"{low}..{high}")
+            raise DataError(
+                f"{_where(attr, name, number)}: {converted} is out of range {low}..{high}"
+            )
     elif kind == "enum" and converted not in attr.type.values:
-        raise DataError(f"{_where(attr, name, number)}: {converted!r} is not one of "
-                        f"{list(attr.type.values)}")
+        raise DataError(
+            f"{_where(attr, name, number)}: {converted!r} is not one of {list(attr.type.values)}"
+        )
     elif kind in ("char", "varchar") and len(converted) > (attr.type.length or 0):
-        raise DataError(f"{_where(attr, name, number)}: {len(converted)} characters exceed "
-                        f"the length {attr.type.length}")
+        raise DataError(
+            f"{_where(attr, name, number)}: {len(converted)} characters exceed "
+            f"the length {attr.type.length}"
+        )
     elif kind == "decimal":
         converted = _fit_decimal(converted, attr, name, number)
     elif (kind == "float32" or kind == "float64") and converted != converted:
-        raise DataError(f"{_where(attr, name, number)}: NaN cannot be stored; use NULL "
-                        "('= null') for missing")
+        raise DataError(
+            f"{_where(attr, name, number)}: NaN cannot be stored; use NULL ('= null') for missing"
+        )
     return converted
 
 
-def _fit_decimal(value: decimal.Decimal, attr: Attribute, name: str,
-                 number: int) -> decimal.Decimal:
+def _fit_decimal(
+    value: decimal.Decimal, attr: Attribute, name: str, number: int
+) -> decimal.Decimal:
     if not value.is_finite():
         raise DataError(f"{_where(attr, name, number)}: {value} is not a finite number")
     scale = attr.type.scale or 0
@@ -479,12 +572,15 @@ def _fit_decimal(value: decimal.Decimal, attr: Attribute, name: str,
     digits = len(rounded.as_tuple().digits) if rounded else 1
     integer_digits = max(digits - scale, 0) if rounded.adjusted() >= 0 else 0
     if integer_digits > (attr.type.precision or 0) - scale:
-        raise DataError(f"{_where(attr, name, number)}: {value} does not fit; at most "
-                        f"{(attr.type.precision or 0) - scale} digits before the point")
+        raise DataError(
+            f"{_where(attr, name, number)}: {value} does not fit; at most "
+            f"{(attr.type.precision or 0) - scale} digits before the point"
+        )
     return rounded
 
 
 # -- integrity ------------------------------------------------------------------------------
+
 
 def check_parents(table: Table, batch: pa.Table) -> None:
     """Raise :class:`IntegrityError` if a row of ``batch`` references a missing parent row.
@@ -509,8 +605,10 @@ def check_parents(table: Table, batch: pa.Table) -> None:
 
 def _parent_message(table: Table, fk: ForeignKeySpec, missing: list[tuple]) -> str:
     example = dict(zip(fk.parent_attrs, sorted(missing, key=repr)[0], strict=True))
-    return (f"{table._name}.insert(): no row {example} in parent table {fk.parent.name} "
-            f"({fk.parent}) for {len(missing)} of the inserted rows; insert the parent rows first")
+    return (
+        f"{table._name}.insert(): no row {example} in parent table {fk.parent.name} "
+        f"({fk.parent}) for {len(missing)} of the inserted rows; insert the parent rows first"
+    )
 
 
 def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None:
@@ -528,8 +626,9 @@ def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None
         if not keys:
             continue
         parent_spec = table_spec(connection, fk.parent)
-        parent = QueryExpression(make_table(parent_spec.ref, Heading(parent_spec.attributes)),
-                                 connection)
+        parent = QueryExpression(
+            make_table(parent_spec.ref, Heading(parent_spec.attributes)), connection
+        )
         found = _existing_keys(parent, fk.parent_attrs, keys)
         missing = list(keys - found)
         if missing:
@@ -537,19 +636,21 @@ def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None
     return None
 
 
-def _existing_keys(query: QueryExpression, attrs: Sequence[str], keys: set[tuple],
-                   chunk: int = 500) -> set[tuple]:
+def _existing_keys(
+    query: QueryExpression, attrs: Sequence[str], keys: set[tuple], chunk: int = 500
+) -> set[tuple]:
     found: set[tuple] = set()
     ordered = list(keys)
     for start in range(0, len(ordered), chunk):
-        part = [dict(zip(attrs, key, strict=True)) for key in ordered[start:start + chunk]]
+        part = [dict(zip(attrs, key, strict=True)) for key in ordered[start : start + chunk]]
         rows = (query & part).proj(*[a for a in attrs if a not in query.primary_key]).to_dicts()
         found.update(tuple(row[a] for a in attrs) for row in rows)
     return found
 
 
-def _duplicate_message(table: Table, batches: list[pa.Table], error: Exception,
-                       can_query: bool) -> str:
+def _duplicate_message(
+    table: Table, batches: list[pa.Table], error: Exception, can_query: bool
+) -> str:
     """Which key is duplicate: within the batch, else (``can_query``) already stored."""
     key = table.primary_key
     keys: set[tuple] = set()
@@ -564,14 +665,18 @@ def _duplicate_message(table: Table, batches: list[pa.Table], error: Exception,
             seen.add(item)
             keys.add(item)
     if repeated:
-        return (f"{table._name}.insert(): duplicate primary key "
-                f"{dict(zip(key, repeated[0], strict=True))} within the inserted rows; nothing "
-                "was inserted")
+        return (
+            f"{table._name}.insert(): duplicate primary key "
+            f"{dict(zip(key, repeated[0], strict=True))} within the inserted rows; nothing "
+            "was inserted"
+        )
     existing = _existing_keys(table, key, keys) if keys and can_query else set()
     if existing:
         first = sorted(existing, key=repr)[0]
-        return (f"{table._name}.insert(): duplicate primary key "
-                f"{dict(zip(key, first, strict=True))} already exists ({len(existing)} such "
-                "rows); nothing was inserted. Use skip_duplicates=True to keep existing rows or "
-                "replace=True to overwrite them")
+        return (
+            f"{table._name}.insert(): duplicate primary key "
+            f"{dict(zip(key, first, strict=True))} already exists ({len(existing)} such "
+            "rows); nothing was inserted. Use skip_duplicates=True to keep existing rows or "
+            "replace=True to overwrite them"
+        )
     return f"{table._name}.insert(): duplicate entry ({error}); nothing was inserted"

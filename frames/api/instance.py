@@ -67,9 +67,15 @@ class Instance:
         for key, value in settings.items():
             self.config[key.replace("__", ".")] = value
         port = port if port is not None else self.config.database.port
-        self.connection = Connection(host, user, password, port, use_tls,
-                                     backend=self.config.database.backend,
-                                     config_override=self.config)
+        self.connection = Connection(
+            host,
+            user,
+            password,
+            port,
+            use_tls,
+            backend=self.config.database.backend,
+            config_override=self.config,
+        )
 
     def Schema(self, schema_name: str, **options: Any) -> Any:  # noqa: N802 (DataJoint's name)
         """A :class:`~frames.api.schema.Schema` on this instance's connection (``options``: those

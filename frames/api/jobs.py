@@ -38,10 +38,20 @@ if TYPE_CHECKING:
 #: The hidden columns of auto-populated tables declared with ``config['jobs.add_job_metadata']``,
 #: filled after each successful make().
 JOB_METADATA = (
-    Attribute("_job_start_time", CoreType("datetime", precision=3), nullable=True, default=None,
-              comment="when computation began"),
-    Attribute("_job_duration", CoreType("float32"), nullable=True, default=None,
-              comment="computation duration in seconds"),
+    Attribute(
+        "_job_start_time",
+        CoreType("datetime", precision=3),
+        nullable=True,
+        default=None,
+        comment="when computation began",
+    ),
+    Attribute(
+        "_job_duration",
+        CoreType("float32"),
+        nullable=True,
+        default=None,
+        comment="computation duration in seconds",
+    ),
     Attribute("_job_version", CoreType("varchar", length=64), default="", comment="code version"),
 )
 ERROR_MESSAGE_LENGTH = 2047
@@ -74,8 +84,9 @@ def job_version(settings: Config) -> str:
     if settings.jobs.version_method != "git":
         return ""
     try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=5)
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
@@ -103,11 +114,15 @@ def _job_key(target: TableSpec) -> tuple[Attribute, ...]:
         if attr.name in derived:
             key.append(attr)
         else:
-            logger.warning(f"Ignoring non-FK primary key attribute '{attr.name}' in jobs table "
-                           f"for {target.ref}. Job granularity will be degraded.")
+            logger.warning(
+                f"Ignoring non-FK primary key attribute '{attr.name}' in jobs table "
+                f"for {target.ref}. Job granularity will be degraded."
+            )
     if not key:
-        raise FramesError(f"Cannot create jobs table for {target.ref}: no FK-derived primary "
-                          "key attributes found.")
+        raise FramesError(
+            f"Cannot create jobs table for {target.ref}: no FK-derived primary "
+            "key attributes found."
+        )
     return tuple(key)
 
 
@@ -122,8 +137,9 @@ def job_spec(target: TableSpec) -> tuple[TableSpec, str]:
         raise LookupError(text)
 
     ref = TableRef(target.ref.schema, job_table_name(target.ref.name))
-    parsed = parse_definition(definition, ref=ref, tier="manual", class_name="Job",
-                              resolve=no_references)
+    parsed = parse_definition(
+        definition, ref=ref, tier="manual", class_name="Job", resolve=no_references
+    )
     by_name = {attr.name: attr for attr in key}  # keep the target's types and lineage
     attributes = tuple(by_name.get(attr.name, attr) for attr in parsed.attributes)
     return dataclasses.replace(parsed, attributes=attributes), definition
@@ -219,14 +235,20 @@ class Job(Table):
     def _key(self, key: dict[str, Any]) -> dict[str, Any]:
         return {name: key[name] for name in self.primary_key if name in key}
 
-    def _update(self, key: dict[str, Any], values: dict[str, Any],
-                only: dict[str, Any] | None = None, due: datetime.datetime | None = None) -> int:
+    def _update(
+        self,
+        key: dict[str, Any],
+        values: dict[str, Any],
+        only: dict[str, Any] | None = None,
+        due: datetime.datetime | None = None,
+    ) -> int:
         """``UPDATE`` the job of ``key`` with ``values``, if its columns match ``only`` (and,
         with ``due``, it is scheduled no later); returns the number of rows changed."""
         return self._update_where(values, {**self._key(key), **(only or {})}, due)
 
-    def _update_where(self, values: dict[str, Any], where: dict[str, Any],
-                      due: datetime.datetime | None = None) -> int:
+    def _update_where(
+        self, values: dict[str, Any], where: dict[str, Any], due: datetime.datetime | None = None
+    ) -> int:
         """``UPDATE`` the jobs whose columns match ``where`` (scheduled no later than ``due``)
         with ``values``, checked and encoded as an insert would; the number changed."""
         heading = self.heading
@@ -238,15 +260,22 @@ class Job(Table):
             return check_value(value, attr, self._name, 0)
 
         sql, params = update_sql(
-            self.ref, {name: stored(name, value) for name, value in values.items()},
+            self.ref,
+            {name: stored(name, value) for name, value in values.items()},
             {name: stored(name, value) for name, value in where.items()},
             self._connection.sql_dialect,
-            not_after=("scheduled_time", due) if due is not None else None)
+            not_after=("scheduled_time", due) if due is not None else None,
+        )
         return self._connection.backend.execute(sql, params)
 
-    def refresh(self, *restrictions: Any, delay: float = 0, priority: int | None = None,
-                stale_timeout: float | None = None, orphan_timeout: float | None = None
-                ) -> dict[str, int]:
+    def refresh(
+        self,
+        *restrictions: Any,
+        delay: float = 0,
+        priority: int | None = None,
+        stale_timeout: float | None = None,
+        orphan_timeout: float | None = None,
+    ) -> dict[str, int]:
         """Add the missing jobs and remove the vanished ones.
 
         Parameters
@@ -282,15 +311,24 @@ class Job(Table):
         if new_keys:  # one insert; keys added meanwhile by another worker are skipped
             result["added"] = self.insert(
                 [self._job_row(key, "pending", priority, now, scheduled) for key in new_keys],
-                skip_duplicates=True)
+                skip_duplicates=True,
+            )
         if self._settings.jobs.keep_completed:
             for key in ((self.completed & key_source) - target.proj()).keys():
-                self._update(key, {"status": "pending", "priority": priority,
-                                   "scheduled_time": now, "completed_time": None})
+                self._update(
+                    key,
+                    {
+                        "status": "pending",
+                        "priority": priority,
+                        "scheduled_time": now,
+                        "completed_time": None,
+                    },
+                )
                 result["re_pended"] += 1
         vanished = self - target._jobs_to_do(())
-        result["removed"] += ((vanished & [{"status": "success"}, {"status": "error"}])
-                              - target.proj()).delete_quick(get_count=True)
+        result["removed"] += (
+            (vanished & [{"status": "success"}, {"status": "error"}]) - target.proj()
+        ).delete_quick(get_count=True)
         if stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = vanished - {"status": "ignore"}
@@ -301,12 +339,20 @@ class Job(Table):
             reserved = self.reserved
             for key in reserved[reserved.reserved_time < cutoff].keys():
                 result["orphaned"] += self._update(
-                    key, {"status": "pending", "priority": priority, "scheduled_time": now,
-                          "reserved_time": None}, only={"status": "reserved"})
+                    key,
+                    {
+                        "status": "pending",
+                        "priority": priority,
+                        "scheduled_time": now,
+                        "reserved_time": None,
+                    },
+                    only={"status": "reserved"},
+                )
         return result
 
-    def due_keys(self, todo: Any = None, priority: int | None = None,
-                 limit: int | None = None) -> list[dict[str, Any]]:
+    def due_keys(
+        self, todo: Any = None, priority: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Keys of the pending jobs that are due (within ``todo``, of ``priority`` or more
         urgent), most urgent first, then oldest schedule first."""
         due = self.pending
@@ -316,25 +362,47 @@ class Job(Table):
         if priority is not None:
             due = due[due.priority <= priority]
         rows = due.proj("priority", "scheduled_time").to_dicts(
-            order_by=["priority", "scheduled_time", "KEY"], limit=limit)
+            order_by=["priority", "scheduled_time", "KEY"], limit=limit
+        )
         return [self._key(row) for row in rows]
 
-    def _job_row(self, key: dict[str, Any], status: str, priority: int,
-                 created: datetime.datetime, scheduled: datetime.datetime) -> dict[str, Any]:
-        return {**self._key(key), "status": status, "priority": priority,
-                "created_time": created, "scheduled_time": scheduled}
+    def _job_row(
+        self,
+        key: dict[str, Any],
+        status: str,
+        priority: int,
+        created: datetime.datetime,
+        scheduled: datetime.datetime,
+    ) -> dict[str, Any]:
+        return {
+            **self._key(key),
+            "status": status,
+            "priority": priority,
+            "created_time": created,
+            "scheduled_time": scheduled,
+        }
 
     def reserve(self, key: dict[str, Any]) -> bool:
         """Reserve the pending, due job of ``key`` for this process; False if it is not
         pending (another worker has it, it failed, ...) or not due yet."""
         now = _now()
-        return self._update(key, {"status": "reserved", "host": platform.node(),
-                                  "pid": os.getpid(),
-                                  "connection_id": self._connection.connection_id or 0,
-                                  "user": self._connection.get_user(),
-                                  "version": job_version(self._settings),
-                                  "reserved_time": now},
-                            only={"status": "pending"}, due=now) == 1
+        return (
+            self._update(
+                key,
+                {
+                    "status": "reserved",
+                    "host": platform.node(),
+                    "pid": os.getpid(),
+                    "connection_id": self._connection.connection_id or 0,
+                    "user": self._connection.get_user(),
+                    "version": job_version(self._settings),
+                    "reserved_time": now,
+                },
+                only={"status": "pending"},
+                due=now,
+            )
+            == 1
+        )
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         """Mark the job of ``key`` done: kept as ``success`` if
@@ -347,15 +415,21 @@ class Job(Table):
         else:
             (self & self._key(key)).delete_quick()
 
-    def error(self, key: dict[str, Any], error_message: str,
-              error_stack: str | None = None) -> None:
+    def error(
+        self, key: dict[str, Any], error_message: str, error_stack: str | None = None
+    ) -> None:
         """Mark the job of ``key`` failed, with its message (truncated to
         ``ERROR_MESSAGE_LENGTH``) and stack."""
         if len(error_message) > ERROR_MESSAGE_LENGTH:
-            error_message = (error_message[:ERROR_MESSAGE_LENGTH - len(TRUNCATION_APPENDIX)]
-                             + TRUNCATION_APPENDIX)
-        values: dict[str, Any] = {"status": "error", "completed_time": _now(),
-                                  "error_message": error_message}
+            error_message = (
+                error_message[: ERROR_MESSAGE_LENGTH - len(TRUNCATION_APPENDIX)]
+                + TRUNCATION_APPENDIX
+            )
+        values: dict[str, Any] = {
+            "status": "error",
+            "completed_time": _now(),
+            "error_message": error_message,
+        }
         if error_stack is not None:
             values["error_stack"] = error_stack
         self._update(key, values)
@@ -365,17 +439,23 @@ class Job(Table):
         those processes were stopped)."""
         now = _now()
         for pid in pids:
-            self._update_where({"status": "error", "completed_time": now,
-                                "error_message": error_message[:ERROR_MESSAGE_LENGTH]},
-                               {"status": "reserved", "host": platform.node(), "pid": pid})
+            self._update_where(
+                {
+                    "status": "error",
+                    "completed_time": now,
+                    "error_message": error_message[:ERROR_MESSAGE_LENGTH],
+                },
+                {"status": "reserved", "host": platform.node(), "pid": pid},
+            )
 
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark the job of ``key`` to be skipped by ``populate()`` (adding it if missing)."""
         with self._connection.atomic():
             if not self._update(key, {"status": "ignore"}):
                 now = _now()
-                self.insert1(self._job_row(key, "ignore", self._settings.jobs.default_priority,
-                                           now, now))
+                self.insert1(
+                    self._job_row(key, "ignore", self._settings.jobs.default_priority, now, now)
+                )
 
     def progress(self) -> dict[str, int]:
         """The number of jobs per status, and their ``total``."""
@@ -393,9 +473,12 @@ def schema_jobs(schema: Schema) -> list[Job]:
     from frames.api.virtual import spawn_classes
 
     backend = schema.connection.backend
-    names = [name for name in schema.list_tables()
-             if tier_of(name) in ("imported", "computed")
-             and backend.table_exists(TableRef(schema.database, job_table_name(name)))]
+    names = [
+        name
+        for name in schema.list_tables()
+        if tier_of(name) in ("imported", "computed")
+        and backend.table_exists(TableRef(schema.database, job_table_name(name)))
+    ]
     if any(TableRef(schema.database, name) not in schema._classes for name in names):
         spawn_classes(schema, skip=set(schema._classes))
     return [Job(schema._classes[TableRef(schema.database, name)]()) for name in names]

@@ -17,9 +17,13 @@ _PAREN_NAME = re.compile(r"^\(\s*([a-z][a-z0-9_]*)\s*\)$")
 _ORDER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(asc|desc)?\s*$", re.I)
 
 
-def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[str, Any],
-                       where: str, backend: str | None = None
-                       ) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
+def projection_columns(
+    heading: Heading,
+    attributes: Sequence[str],
+    named: dict[str, Any],
+    where: str,
+    backend: str | None = None,
+) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
     """The (name, expression) list of ``proj(*attributes, **named)`` and key renames new→old.
 
     ``backend`` (the connection's dialect) decides how SQL expressions are read.
@@ -39,8 +43,10 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
             name = attr[1:].strip()
             heading.check([name], where)
             if name in heading.primary_key:
-                raise QueryError(f"{where}: cannot drop primary-key attribute {name!r}; the "
-                                 "primary key always stays in a projection")
+                raise QueryError(
+                    f"{where}: cannot drop primary-key attribute {name!r}; the "
+                    "primary key always stays in a projection"
+                )
             dropped.add(name)
         else:
             heading.check([attr], where)
@@ -50,7 +56,7 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
     if any(a.startswith("-") for a in attributes) and "..." not in attributes:
         keep.update(heading.names)
     keep -= dropped
-    renamed: dict[str, str] = {}   # old -> new for plain renames
+    renamed: dict[str, str] = {}  # old -> new for plain renames
     computed: list[tuple[str, Expr]] = []
     key_renames: dict[str, str] = {}
     for new, value in named.items():
@@ -71,8 +77,9 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
             heading.check([copy.group(1)], where)
             computed.append((new, Col(copy.group(1))))
         else:
-            computed.append((new, parse_fragment(value, heading, where=f"{where} {new}=",
-                                                   backend=backend)))
+            computed.append(
+                (new, parse_fragment(value, heading, where=f"{where} {new}=", backend=backend))
+            )
     columns: list[tuple[str, Expr]] = []
     for attr in heading:
         if attr.name in renamed:
@@ -86,15 +93,20 @@ def projection_columns(heading: Heading, attributes: Sequence[str], named: dict[
 def _check_named(name: str, value: Any, where: str) -> None:
     """``name=value`` must name a valid attribute and give a string or a column expression."""
     if not _NAME.match(name):
-        raise QueryError(f"{where}: {name!r} is not a valid attribute name (lowercase letters, "
-                         "digits and underscores, starting with a letter)")
+        raise QueryError(
+            f"{where}: {name!r} is not a valid attribute name (lowercase letters, "
+            "digits and underscores, starting with a letter)"
+        )
     if not isinstance(value, (str, Column)):
-        raise QueryError(f"{where}: {name}= must be an attribute name, an SQL expression string "
-                         f"or a column expression, not {value!r}")
+        raise QueryError(
+            f"{where}: {name}= must be an attribute name, an SQL expression string "
+            f"or a column expression, not {value!r}"
+        )
 
 
-def aggregate_columns(namespace: Heading, named: dict[str, Any], where: str,
-                      backend: str | None = None) -> list[tuple[str, Expr]]:
+def aggregate_columns(
+    namespace: Heading, named: dict[str, Any], where: str, backend: str | None = None
+) -> list[tuple[str, Expr]]:
     """The computed (name, expression) pairs of ``aggr(**named)`` (``backend``: the
     connection's dialect, which decides how SQL expressions are read)."""
     out = []
@@ -103,8 +115,18 @@ def aggregate_columns(namespace: Heading, named: dict[str, Any], where: str,
         if isinstance(value, Column):
             out.append((name, column_expr(value, namespace, where, aggregates=True)))
             continue
-        out.append((name, parse_fragment(value, namespace, where=f"{where} {name}=",
-                                         allow_aggregates=True, backend=backend)))
+        out.append(
+            (
+                name,
+                parse_fragment(
+                    value,
+                    namespace,
+                    where=f"{where} {name}=",
+                    allow_aggregates=True,
+                    backend=backend,
+                ),
+            )
+        )
     return out
 
 

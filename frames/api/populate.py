@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("frames")
 
 _populating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
-    "frames_populating", default=frozenset())
+    "frames_populating", default=frozenset()
+)
+
 
 @contextlib.contextmanager
 def populating(table_name: str) -> Iterator[None]:
@@ -102,32 +104,41 @@ class AutoPopulate:
             if not fk.in_key:
                 continue
             spec = table_spec(connection, fk.parent)
-            parent = QueryExpression(make_table(spec.ref, Heading.of_table(spec.attributes)),
-                                     connection)
-            renames = {child: parent_attr for child, parent_attr in fk.attr_map
-                       if child != parent_attr}
+            parent = QueryExpression(
+                make_table(spec.ref, Heading.of_table(spec.attributes)), connection
+            )
+            renames = {
+                child: parent_attr for child, parent_attr in fk.attr_map if child != parent_attr
+            }
             parent = parent.proj(**renames)
             source = parent if source is None else source * parent
         if source is None:
-            raise FramesError(f"{type(self).__name__}: a table must have dependencies from its "
-                              "primary key for auto-populate to work (or define key_source)")
+            raise FramesError(
+                f"{type(self).__name__}: a table must have dependencies from its "
+                "primary key for auto-populate to work (or define key_source)"
+            )
         return source
 
     def _jobs_to_do(self, restrictions: tuple[Any, ...]) -> QueryExpression:
         """The primary keys of ``key_source & restrictions`` (done or not)."""
         if not isinstance(self._plan, BaseTable):  # type: ignore[attr-defined]
-            raise FramesError("Cannot call populate on a restricted table. Instead, pass "
-                              "conditions to populate() as arguments.")
+            raise FramesError(
+                "Cannot call populate on a restricted table. Instead, pass "
+                "conditions to populate() as arguments."
+            )
         todo = self.key_source
         if inspect.isclass(todo) and issubclass(todo, QueryExpression):
             todo = todo()
         if not isinstance(todo, QueryExpression):
-            raise QueryError(f"{type(self).__name__}.key_source must be a query, not "
-                             f"{type(todo).__name__}")
+            raise QueryError(
+                f"{type(self).__name__}.key_source must be a query, not {type(todo).__name__}"
+            )
         missing = [n for n in todo.primary_key if n not in self.heading.names]  # type: ignore
         if missing:
-            raise QueryError(f"The populate target {type(self).__name__} lacks attribute "
-                             f"{missing[0]} from the primary key of key_source")
+            raise QueryError(
+                f"The populate target {type(self).__name__} lacks attribute "
+                f"{missing[0]} from the primary key of key_source"
+            )
         if restrictions:
             todo = todo & AndList(restrictions)
         return todo.proj()
@@ -137,11 +148,11 @@ class AutoPopulate:
         """Compute and insert the rows of ``key``; subclasses define it, or define
         ``make_fetch(key, **kwargs)``, ``make_compute(key, *fetched)`` and
         ``make_insert(key, *computed)`` instead (this method then chains them)."""
-        if not all(hasattr(self, name) for name in ("make_fetch", "make_compute",
-                                                    "make_insert")):
+        if not all(hasattr(self, name) for name in ("make_fetch", "make_compute", "make_insert")):
             raise NotImplementedError(
                 f"{type(self).__name__} must define make(self, key) or make_fetch, "
-                "make_compute and make_insert to be populated")
+                "make_compute and make_insert to be populated"
+            )
         fetched = self.make_fetch(key, **kwargs)  # type: ignore[attr-defined]
         computed = yield fetched
         if computed is None:
@@ -155,8 +166,10 @@ class AutoPopulate:
         """Inside ``make()``: the diagram of this table's ancestors restricted to the current
         key (``self.upstream[Session].fetch1(...)``); built on first use in each call."""
         if self._upstream_key is None:
-            raise FramesError("self.upstream is only available inside make(). Outside make(), "
-                              "construct a trace explicitly: dj.Diagram.trace(self & key).")
+            raise FramesError(
+                "self.upstream is only available inside make(). Outside make(), "
+                "construct a trace explicitly: dj.Diagram.trace(self & key)."
+            )
         if self._upstream is None:
             from frames.api.diagram import Diagram
 
@@ -174,12 +187,19 @@ class AutoPopulate:
         return jobs
 
     # -- populate -----------------------------------------------------------------------------
-    def populate(self, *restrictions: Any, suppress_errors: bool = False,
-                 return_exception_objects: bool = False, reserve_jobs: bool = False,
-                 max_calls: int | None = None, display_progress: bool = False,
-                 processes: int | None = 1, make_kwargs: dict[str, Any] | None = None,
-                 priority: int | None = None, refresh: bool | None = None
-                 ) -> dict[str, Any]:
+    def populate(
+        self,
+        *restrictions: Any,
+        suppress_errors: bool = False,
+        return_exception_objects: bool = False,
+        reserve_jobs: bool = False,
+        max_calls: int | None = None,
+        display_progress: bool = False,
+        processes: int | None = 1,
+        make_kwargs: dict[str, Any] | None = None,
+        priority: int | None = None,
+        refresh: bool | None = None,
+    ) -> dict[str, Any]:
         """Call ``make(key)`` for each key of ``key_source & restrictions`` not yet filled.
 
         Parameters
@@ -214,24 +234,35 @@ class AutoPopulate:
         """
         if self._connection.in_transaction:  # type: ignore[attr-defined]
             raise FramesError("Populate cannot be called during a transaction.")
-        settings = {"suppress_errors": suppress_errors,
-                    "return_exception_objects": return_exception_objects,
-                    "make_kwargs": make_kwargs}
+        settings = {
+            "suppress_errors": suppress_errors,
+            "return_exception_objects": return_exception_objects,
+            "make_kwargs": make_kwargs,
+        }
         if not reserve_jobs:
             keys = (self._jobs_to_do(restrictions) - self.proj()).keys(  # type: ignore
-                limit=max_calls)
+                limit=max_calls
+            )
             return self._populate_keys(keys, None, settings, processes, display_progress)
         jobs = self.jobs
         with _sigterm_raises():
             if refresh if refresh is not None else jobs._settings.jobs.auto_refresh:
                 jobs.refresh(*restrictions, priority=priority, delay=-1)
-            keys = jobs.due_keys(self._jobs_to_do(restrictions) if restrictions else None,
-                                 priority=priority, limit=max_calls)
+            keys = jobs.due_keys(
+                self._jobs_to_do(restrictions) if restrictions else None,
+                priority=priority,
+                limit=max_calls,
+            )
             return self._populate_keys(keys, jobs, settings, processes, display_progress)
 
-    def _populate_keys(self, keys: list[dict[str, Any]], jobs: Job | None,
-                       settings: dict[str, Any], processes: int | None,
-                       display_progress: bool) -> dict[str, Any]:
+    def _populate_keys(
+        self,
+        keys: list[dict[str, Any]],
+        jobs: Job | None,
+        settings: dict[str, Any],
+        processes: int | None,
+        display_progress: bool,
+    ) -> dict[str, Any]:
         """Make ``keys`` here or in worker processes; the counts of ``populate()``."""
         from frames.api.workers import make_in_processes, worker_count
 
@@ -253,9 +284,14 @@ class AutoPopulate:
                 progress.update()
         return {"success_count": successes, "error_list": errors}
 
-    def _populate1(self, key: dict[str, Any], jobs: Job | None, suppress_errors: bool,
-                   return_exception_objects: bool, make_kwargs: dict[str, Any] | None = None
-                   ) -> Any:
+    def _populate1(
+        self,
+        key: dict[str, Any],
+        jobs: Job | None,
+        suppress_errors: bool,
+        return_exception_objects: bool,
+        make_kwargs: dict[str, Any] | None = None,
+    ) -> Any:
         """Make one key in its own transaction; True if made, False if skipped (reserved
         elsewhere or already there), ``(key, error)`` if it failed and errors are suppressed.
 
@@ -287,8 +323,9 @@ class AutoPopulate:
             logger.debug(f"Success making {key} -> {name}")
         return made
 
-    def _make_and_commit(self, key: dict[str, Any], make_kwargs: dict[str, Any],
-                         started: float) -> bool:
+    def _make_and_commit(
+        self, key: dict[str, Any], make_kwargs: dict[str, Any], started: float
+    ) -> bool:
         """Run ``make`` for ``key`` and commit its rows with their job metadata; False
         (nothing done) if the table has the key already."""
         make = getattr(self, "_make_tuples", None) or self.make
@@ -319,8 +356,17 @@ class AutoPopulate:
         if not set(names) <= {attr.name for attr in spec.attributes}:
             return
         connection = self._connection  # type: ignore[attr-defined]
-        values = dict(zip(names, (datetime.datetime.fromtimestamp(started), duration,
-                                  job_version(connection._config)[:64]), strict=True))
+        values = dict(
+            zip(
+                names,
+                (
+                    datetime.datetime.fromtimestamp(started),
+                    duration,
+                    job_version(connection._config)[:64],
+                ),
+                strict=True,
+            )
+        )
         where = {name: key[name] for name in spec.primary_key if name in key}
         sql, params = update_sql(spec.ref, values, where, connection.sql_dialect)
         connection.backend.execute(sql, params)
@@ -332,14 +378,20 @@ class AutoPopulate:
         total = len(todo)
         remaining = len(todo - self.proj())  # type: ignore[attr-defined]
         if display:
-            logger.info("%-20s Completed %d of %d (%2.1f%%)   %s", type(self).__name__,
-                        total - remaining, total, 100 - 100 * remaining / (total + 1e-12),
-                        datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+            logger.info(
+                "%-20s Completed %d of %d (%2.1f%%)   %s",
+                type(self).__name__,
+                total - remaining,
+                total,
+                100 - 100 * remaining / (total + 1e-12),
+                datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            )
         return remaining, total
 
 
-def _make_in_three_steps(make: Any, key: dict[str, Any], make_kwargs: dict[str, Any],
-                         backend: Any) -> None:
+def _make_in_three_steps(
+    make: Any, key: dict[str, Any], make_kwargs: dict[str, Any], backend: Any
+) -> None:
     """Run a generator ``make``: fetch and compute outside a transaction, then fetch again
     inside one, check the data did not change, and insert."""
     steps = make(dict(key), **make_kwargs)

@@ -74,10 +74,12 @@ class Top:
             raise TypeError("Top limit must be an integer")
         if self.order_by is not None:
             if not isinstance(self.order_by, (str, Sequence)) or not all(
-                    isinstance(item, str) for item in self.order_by):
+                isinstance(item, str) for item in self.order_by
+            ):
                 raise TypeError("Top order_by attributes must all be strings")
-            self.order_by = [self.order_by] if isinstance(self.order_by, str) \
-                else list(self.order_by)
+            self.order_by = (
+                [self.order_by] if isinstance(self.order_by, str) else list(self.order_by)
+            )
         if not isinstance(self.offset, int):
             raise TypeError("The offset argument must be an integer")
 
@@ -159,8 +161,9 @@ class QueryExpression:
         """
         if dialect is None:
             if self._connection is None:
-                raise QueryError("this query has no connection: name the dialect, e.g. "
-                                 "q.compile('postgres')")
+                raise QueryError(
+                    "this query has no connection: name the dialect, e.g. q.compile('postgres')"
+                )
             dialect = self._connection.dialect
         return compile_plan(self._plan, dialect)
 
@@ -199,15 +202,19 @@ class QueryExpression:
 
     def __xor__(self, other: Any) -> QueryExpression:
         """Removed in DataJoint 2.0: raises, naming ``restrict(..., semantic_check=False)``."""
-        raise QueryError("The ^ operator has been removed in DataJoint 2.0. Use "
-                         ".restrict(other, semantic_check=False) for restrictions without "
-                         "semantic checking.")
+        raise QueryError(
+            "The ^ operator has been removed in DataJoint 2.0. Use "
+            ".restrict(other, semantic_check=False) for restrictions without "
+            "semantic checking."
+        )
 
     def __matmul__(self, other: Any) -> QueryExpression:
         """Removed in DataJoint 2.0: raises, naming ``join(..., semantic_check=False)``."""
-        raise QueryError("The @ operator has been removed in DataJoint 2.0. Use "
-                         ".join(other, semantic_check=False) for joins without semantic "
-                         "checking.")
+        raise QueryError(
+            "The @ operator has been removed in DataJoint 2.0. Use "
+            ".join(other, semantic_check=False) for joins without semantic "
+            "checking."
+        )
 
     def _top(self, top: Top) -> QueryExpression:
         order = self._top_order(top.order_by)
@@ -230,8 +237,9 @@ class QueryExpression:
         ``new='old'`` renames; ``new='(old)'`` copies; ``new='expr'`` computes.
         """
         where = f"{self._name}.proj()"
-        columns, key_renames = projection_columns(self.heading, attributes, named, where,
-                                                 self._backend)
+        columns, key_renames = projection_columns(
+            self.heading, attributes, named, where, self._backend
+        )
         return self._derive(make_project(self._plan, columns, key_renames, where))
 
     # -- join and union -----------------------------------------------------------------------
@@ -251,12 +259,15 @@ class QueryExpression:
         from frames.api.u import U
 
         if isinstance(other, U):
-            raise QueryError("table * dj.U(...) is no longer supported in DataJoint 2.0: the "
-                             "semantic matching makes it unnecessary; use dj.U(...) & table for "
-                             "distinct values")
+            raise QueryError(
+                "table * dj.U(...) is no longer supported in DataJoint 2.0: the "
+                "semantic matching makes it unnecessary; use dj.U(...) & table for "
+                "distinct values"
+            )
         other = _as_query(other)
-        return self._derive(make_join(self._plan, other._plan, outer=left,
-                                      semantic_check=semantic_check))
+        return self._derive(
+            make_join(self._plan, other._plan, outer=left, semantic_check=semantic_check)
+        )
 
     def extend(self, other: Any, semantic_check: bool = True) -> QueryExpression:
         """Add ``other``'s attributes where they match, keeping every row (left join)."""
@@ -268,8 +279,14 @@ class QueryExpression:
         return self._derive(make_union(self._plan, other._plan))
 
     # -- aggregation --------------------------------------------------------------------------
-    def aggr(self, other: Any, *attributes: str, exclude_nonmatching: bool = False,
-             keep_all_rows: bool | None = None, **named: str) -> QueryExpression:
+    def aggr(
+        self,
+        other: Any,
+        *attributes: str,
+        exclude_nonmatching: bool = False,
+        keep_all_rows: bool | None = None,
+        **named: str,
+    ) -> QueryExpression:
         """One row per row of ``self`` with aggregates of the matching rows of ``other``.
 
         Parameters
@@ -291,8 +308,9 @@ class QueryExpression:
         kept = list(self.heading.names) if keep_all else list(attributes)
         namespace = joined_heading(self.heading, other.heading)
         columns = aggregate_columns(namespace, named, where, self._backend)
-        return self._derive(make_aggregate(self._plan, other._plan, kept, columns,
-                                           outer=not exclude_nonmatching))
+        return self._derive(
+            make_aggregate(self._plan, other._plan, kept, columns, outer=not exclude_nonmatching)
+        )
 
     aggregate = aggr
 
@@ -307,8 +325,9 @@ class QueryExpression:
         """This query sorted and paged, as a query that later projections keep sorted."""
         return self._derive(self._ordered(order_by, limit, offset))
 
-    def _arrow(self, order_by: Any = None, limit: int | None = None,
-               offset: int | None = None) -> pa.Table:
+    def _arrow(
+        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+    ) -> pa.Table:
         return self._fetch(self._ordered(order_by, limit, offset))
 
     def _fetch(self, plan: Node) -> pa.Table:
@@ -320,14 +339,24 @@ class QueryExpression:
         sql, params = compile_plan(plan, self._connection.dialect)
         return self._connection.backend.fetch_arrow(sql, params, plan.heading.arrow_schema())
 
-    def to_arrow(self, order_by: Any = None, limit: int | None = None,
-                 offset: int | None = None, squeeze: bool = False) -> pa.Table:
+    def to_arrow(
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> pa.Table:
         """The result as a ``pyarrow.Table``."""
         return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
 
     @with_connection_config
-    def to_dicts(self, order_by: Any = None, limit: int | None = None,
-                 offset: int | None = None, squeeze: bool = False) -> list[dict[str, Any]]:
+    def to_dicts(
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> list[dict[str, Any]]:
         """The result as a list of dicts (one per row)."""
         table = self._arrow(order_by, limit, offset)
         if not self.heading.names:
@@ -335,21 +364,38 @@ class QueryExpression:
         return convert.to_dicts(table, self.heading, squeeze)
 
     @with_connection_config
-    def to_pandas(self, order_by: Any = None, limit: int | None = None,
-                  offset: int | None = None, squeeze: bool = False) -> pandas.DataFrame:
+    def to_pandas(
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
-        return convert.to_pandas(self._arrow(order_by, limit, offset), self.heading,
-                                 squeeze=squeeze)
+        return convert.to_pandas(
+            self._arrow(order_by, limit, offset), self.heading, squeeze=squeeze
+        )
 
-    def to_polars(self, order_by: Any = None, limit: int | None = None,
-                  offset: int | None = None, squeeze: bool = False) -> polars.DataFrame:
+    def to_polars(
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> polars.DataFrame:
         """The result as a polars DataFrame."""
         return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
 
     @with_connection_config
-    def to_arrays(self, *attributes: str, include_key: bool = False, order_by: Any = None,
-                  limit: int | None = None, offset: int | None = None,
-                  squeeze: bool = False) -> Any:
+    def to_arrays(
+        self,
+        *attributes: str,
+        include_key: bool = False,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> Any:
         """A numpy structured array, or one array per named attribute.
 
         With attribute names, only those attributes (and the key, with ``include_key=True``,
@@ -360,11 +406,17 @@ class QueryExpression:
         page = self._page(order_by, limit, offset)
         if attributes:
             page = page.proj(*[a for a in dict.fromkeys(attributes) if a not in self.primary_key])
-        return convert.to_arrays(page._fetch(page._plan), page.heading, *attributes,
-                                 include_key=include_key, squeeze=squeeze)
+        return convert.to_arrays(
+            page._fetch(page._plan),
+            page.heading,
+            *attributes,
+            include_key=include_key,
+            squeeze=squeeze,
+        )
 
-    def keys(self, order_by: Any = None, limit: int | None = None,
-             offset: int | None = None) -> list[dict[str, Any]]:
+    def keys(
+        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+    ) -> list[dict[str, Any]]:
         """The primary-key values of the result, as dicts (``order_by`` may name any
         attribute of the query)."""
         return self._page(order_by, limit, offset).proj().to_dicts()
@@ -397,9 +449,11 @@ class QueryExpression:
             rows = [{} for _ in range(len(self._derive(two)))]
         if len(rows) != 1:
             count = "no rows" if not rows else "more than one row"
-            raise FetchError(f"fetch1() needs exactly one row, but {self._name} has {count}; "
-                             "restrict it further, e.g. by its full primary key "
-                             f"({', '.join(self.primary_key)})")
+            raise FetchError(
+                f"fetch1() needs exactly one row, but {self._name} has {count}; "
+                "restrict it further, e.g. by its full primary key "
+                f"({', '.join(self.primary_key)})"
+            )
         row = rows[0]
         if not attributes:
             return row
@@ -409,20 +463,33 @@ class QueryExpression:
     def _key_of(self, row: dict[str, Any]) -> dict[str, Any]:
         return {name: row[name] for name in self.primary_key}
 
-    def fetch(self, *attributes: str, as_dict: bool | None = None, format: str | None = None,
-              order_by: Any = None, limit: int | None = None, offset: int | None = None,
-              squeeze: bool = False) -> Any:
+    def fetch(
+        self,
+        *attributes: str,
+        as_dict: bool | None = None,
+        format: str | None = None,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        squeeze: bool = False,
+    ) -> Any:
         """Deprecated DataJoint 0.x fetch; use ``to_dicts``/``to_pandas``/``to_arrays``/``keys``.
 
         ``fetch()`` is a structured array, ``fetch(as_dict=True)`` dicts,
         ``fetch(format='frame')`` a DataFrame, ``fetch('KEY')`` the keys, ``fetch('a', 'b')``
         one array per attribute (``'KEY'`` among them: a list of key dicts).
         """
-        warnings.warn("fetch() is deprecated in DataJoint 2.0; use to_dicts(), to_pandas(), "
-                      "to_arrays() or keys()", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "fetch() is deprecated in DataJoint 2.0; use to_dicts(), to_pandas(), "
+            "to_arrays() or keys()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         if format == "frame" and (attributes or as_dict is not None):
-            raise QueryError("fetch(format='frame') cannot be combined with attribute names or "
-                             "as_dict; use to_pandas() and select columns from the DataFrame")
+            raise QueryError(
+                "fetch(format='frame') cannot be combined with attribute names or "
+                "as_dict; use to_pandas() and select columns from the DataFrame"
+            )
         page = {"order_by": order_by, "limit": limit, "offset": offset, "squeeze": squeeze}
         if format == "frame":
             return self.to_pandas(**page)
@@ -436,8 +503,9 @@ class QueryExpression:
             return self._page(order_by, limit, offset).proj(*kept).to_dicts(squeeze=squeeze)
         if "KEY" not in attributes:
             return self.to_arrays(*attributes, **page)
-        keys, *arrays = self.to_arrays(*[a for a in attributes if a != "KEY"],
-                                       include_key=True, **page)
+        keys, *arrays = self.to_arrays(
+            *[a for a in attributes if a != "KEY"], include_key=True, **page
+        )
         columns = iter(arrays)
         result = [keys if a == "KEY" else next(columns) for a in attributes]
         return result[0] if len(result) == 1 else tuple(result)
@@ -451,7 +519,8 @@ class QueryExpression:
         order = parse_order(kwargs.pop("order_by", "KEY"), self.heading)
         reverse = [(name, not desc) for name, desc in order]
         rows = self._derive(make_top(self._plan, reverse, limit, None)).to_dicts(
-            order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse])
+            order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse]
+        )
         return rows[::-1]
 
     def __len__(self) -> int:
@@ -482,12 +551,12 @@ class QueryExpression:
         rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self.heading.names else []
         for row in rows if binary else ():
             row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
-        total = len(self) if config["display.show_tuple_count"] or not self.heading.names \
-            else None
+        total = len(self) if config["display.show_tuple_count"] or not self.heading.names else None
         return rows, total
 
-    def _shown(self, limit: int | None = None
-               ) -> tuple[list[dict[str, Any]], int | None, str | None]:
+    def _shown(
+        self, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int | None, str | None]:
         """The preview's rows and total, or why they cannot be computed (a division by zero,
         an overflow: a repr must not raise for a query that is valid but has no value)."""
         try:

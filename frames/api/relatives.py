@@ -33,17 +33,26 @@ def _object(table: Table, name: str) -> Any:
 def foreign_key_info(fk: Any, child_key: set[str]) -> dict[str, Any]:
     """DataJoint's properties of one foreign key (``attr_map``: child → parent attribute)."""
     attr_map = dict(fk.attr_map)
-    return {"primary": set(attr_map) <= child_key, "attr_map": attr_map,
-            "aliased": any(c != p for c, p in attr_map.items()),
-            "multi": set(attr_map) != child_key}
+    return {
+        "primary": set(attr_map) <= child_key,
+        "attr_map": attr_map,
+        "aliased": any(c != p for c, p in attr_map.items()),
+        "multi": set(attr_map) != child_key,
+    }
 
 
-def neighbours(table: Table, side: Literal["parents", "children"], primary: bool | None,
-               as_objects: bool, with_info: bool) -> list[Any]:
+def neighbours(
+    table: Table,
+    side: Literal["parents", "children"],
+    primary: bool | None,
+    as_objects: bool,
+    with_info: bool,
+) -> list[Any]:
     """One entry per foreign key from (``parents``) or to (``children``) ``table``."""
     graph, node = _graph_and_node(table)
-    edges = graph.in_edges(node, data=True) if side == "parents" else \
-        graph.out_edges(node, data=True)
+    edges = (
+        graph.in_edges(node, data=True) if side == "parents" else graph.out_edges(node, data=True)
+    )
     found = []
     for parent, child, data in sorted(edges):
         child_ref = graph.nodes[child]["ref"]
@@ -62,8 +71,9 @@ def _key_of(table: Table, ref: Any) -> tuple[str, ...]:
     return table_spec(table.connection, ref).primary_key
 
 
-def related(table: Table, direction: Literal["ancestors", "descendants"],
-            as_objects: bool) -> list[Any]:
+def related(
+    table: Table, direction: Literal["ancestors", "descendants"], as_objects: bool
+) -> list[Any]:
     """``table`` and its descendants in topological order, or ``table`` and its ancestors in
     reverse topological order (DataJoint's orders)."""
     graph, node = _graph_and_node(table)
@@ -77,7 +87,10 @@ def related(table: Table, direction: Literal["ancestors", "descendants"],
 def parts(table: Table, as_objects: bool) -> list[Any]:
     """The part tables of ``table``, in topological order."""
     graph, _ = _graph_and_node(table)
-    names = [name for name in nx.topological_sort(graph)
-             if graph.nodes[name]["ref"].schema == table.database
-             and master_of(graph.nodes[name]["ref"].name) == table.table_name]
+    names = [
+        name
+        for name in nx.topological_sort(graph)
+        if graph.nodes[name]["ref"].schema == table.database
+        and master_of(graph.nodes[name]["ref"].name) == table.table_name
+    ]
     return [_object(table, name) for name in names] if as_objects else names

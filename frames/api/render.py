@@ -20,6 +20,7 @@ __all__ = ["RENDER_TIMEOUT", "find_dot_program", "render"]
 #: Seconds a ``dot`` program may run before rendering is abandoned.
 RENDER_TIMEOUT = 60.0
 
+
 def _script_dirs() -> list[Path]:
     """Directories where pip puts the ``graphviz-pure`` executable for this interpreter."""
     dirs = [Path(sys.executable).parent]

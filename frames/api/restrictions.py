@@ -80,8 +80,9 @@ def restricted(table: QueryExpression, items: Sequence[Any], *, any_of: bool) ->
     from frames.api.coerce import to_condition
 
     where = f"{table._name} (diagram restriction)"
-    conditions = tuple(item if isinstance(item, Cond) else to_condition(item, table._plan, where)
-                       for item in items)
+    conditions = tuple(
+        item if isinstance(item, Cond) else to_condition(item, table._plan, where) for item in items
+    )
     combined = OrCond(conditions) if any_of else AndCond(conditions)
     return table._derive(make_restrict(table._plan, combined))
 

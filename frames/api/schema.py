@@ -83,9 +83,16 @@ class Schema:
     ...     '''
     """
 
-    def __init__(self, schema_name: str | None = None, context: dict[str, Any] | None = None, *,
-                 connection: Connection | None = None, create_schema: bool = True,
-                 create_tables: bool | None = None, add_objects: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        schema_name: str | None = None,
+        context: dict[str, Any] | None = None,
+        *,
+        connection: Connection | None = None,
+        create_schema: bool = True,
+        create_tables: bool | None = None,
+        add_objects: dict[str, Any] | None = None,
+    ):
         if schema_name is not None and not isinstance(schema_name, str):
             raise FramesError(f"Schema name must be a string, not {type(schema_name).__name__}")
         self.database: str | None = None
@@ -103,9 +110,15 @@ class Schema:
         """True once the schema is bound to a database schema (see :meth:`activate`)."""
         return self.database is not None
 
-    def activate(self, schema_name: str | None = None, *, connection: Connection | None = None,
-                 create_schema: bool | None = None, create_tables: bool | None = None,
-                 add_objects: dict[str, Any] | None = None) -> None:
+    def activate(
+        self,
+        schema_name: str | None = None,
+        *,
+        connection: Connection | None = None,
+        create_schema: bool | None = None,
+        create_tables: bool | None = None,
+        add_objects: dict[str, Any] | None = None,
+    ) -> None:
         """Bind this schema to the database schema ``schema_name`` (created if missing unless
         ``create_schema=False``) and declare the classes decorated while it was inactive.
 
@@ -139,12 +152,15 @@ class Schema:
             if not self.create_schema:
                 raise MissingTableError(
                     f"Database `{schema_name}` has not yet been declared. Set argument "
-                    "create_schema=True to create it.")
+                    "create_schema=True to create it."
+                )
             try:
                 self.connection.backend.create_schema(schema_name)
             except AccessError:
-                raise AccessError(f"Schema `{schema_name}` does not exist and could not be "
-                                  "created. Check permissions.") from None
+                raise AccessError(
+                    f"Schema `{schema_name}` does not exist and could not be "
+                    "created. Check permissions."
+                ) from None
         for cls, context in self.declare_list:
             self._decorate_master(cls, {**context, **(self.add_objects or {})})
 
@@ -182,9 +198,11 @@ class Schema:
             caller = frame.f_back if frame is not None else None
             context = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
         if isinstance(cls, type) and issubclass(cls, Part):
-            raise DefinitionError(f"part table {cls.__name__} must be declared as a nested class "
-                                  "of its master table; the schema decorator is applied to the "
-                                  "master only")
+            raise DefinitionError(
+                f"part table {cls.__name__} must be declared as a nested class "
+                "of its master table; the schema decorator is applied to the "
+                "master only"
+            )
         if self.is_activated():
             self._decorate_master(cls, {**context, **(self.add_objects or {})})
         else:
@@ -197,23 +215,30 @@ class Schema:
         for name in _ordered_dir(cls):
             part = getattr(cls, name) if name[:1].isupper() else None
             if isinstance(part, type) and issubclass(part, Part) and part is not cls:
-                self._declare(part, {**context, "master": cls, "self": part, cls.__name__: cls},
-                              master=cls)
+                self._declare(
+                    part, {**context, "master": cls, "self": part, cls.__name__: cls}, master=cls
+                )
 
-    def _declare(self, cls: type[Table], context: dict[str, Any],
-                 master: type[Table] | None = None) -> None:
+    def _declare(
+        self, cls: type[Table], context: dict[str, Any], master: type[Table] | None = None
+    ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, Table)) or cls.tier == "":
-            raise DefinitionError(f"{getattr(cls, '__name__', cls)!r} must subclass dj.Manual, "
-                                  "dj.Lookup, dj.Imported, dj.Computed or dj.Part")
+            raise DefinitionError(
+                f"{getattr(cls, '__name__', cls)!r} must subclass dj.Manual, "
+                "dj.Lookup, dj.Imported, dj.Computed or dj.Part"
+            )
         try:
-            name = table_name(cls.__name__, cls.tier,
-                              master._spec.ref.name if master is not None else None)
+            name = table_name(
+                cls.__name__, cls.tier, master._spec.ref.name if master is not None else None
+            )
         except ValueError as error:
             raise DefinitionError(str(error)) from None
         if len(name) > MAX_TABLE_NAME_LENGTH:
-            raise DefinitionError(f"Table name `{name}` of class {cls.__name__} exceeds the max "
-                                  f"length of {MAX_TABLE_NAME_LENGTH}; give the class a shorter "
-                                  "name")
+            raise DefinitionError(
+                f"Table name `{name}` of class {cls.__name__} exceeds the max "
+                f"length of {MAX_TABLE_NAME_LENGTH}; give the class a shorter "
+                "name"
+            )
         ref = TableRef(self.database, name)
         definition = getattr(cls, "definition", "")
         if not isinstance(definition, str):
@@ -231,9 +256,12 @@ class Schema:
         elif not self._creates_tables():
             raise MissingTableError(f"table {ref} does not exist and create_tables=False")
         else:
-            spec = auto_populated_spec(parse_definition(
-                definition, ref=ref, tier=cls.tier, class_name=cls.__name__, resolve=resolve),
-                self.connection._config)
+            spec = auto_populated_spec(
+                parse_definition(
+                    definition, ref=ref, tier=cls.tier, class_name=cls.__name__, resolve=resolve
+                ),
+                self.connection._config,
+            )
             self._create(spec)
         self._adopt(cls, spec, master)
         if "Table definition:" not in (cls.__doc__ or ""):
@@ -265,8 +293,11 @@ class Schema:
         """
         stored = introspect_with_parents(self.connection.backend, self.database)
         known = {r: spec for r, spec in _registry(self.connection).items() if r not in stored}
-        return {ref: spec for ref, spec in with_lineage(stored, known).items()
-                if ref.schema == self.database}
+        return {
+            ref: spec
+            for ref, spec in with_lineage(stored, known).items()
+            if ref.schema == self.database
+        }
 
     def stored_spec(self, ref: TableRef) -> TableSpec:
         """The spec of one existing table of this schema (see :meth:`stored_specs`)."""
@@ -309,13 +340,15 @@ class Schema:
 
         self._assert_exists()
         present = {ref for value in list(into.values()) for ref in _table_refs(value)}
-        classes = {name: cls for name, cls in spawn_classes(self, skip=present | skip).items()
-                   if name not in into}
+        classes = {
+            name: cls
+            for name, cls in spawn_classes(self, skip=present | skip).items()
+            if name not in into
+        }
         into.update(classes)
         return classes
 
-    def _resolve(self, text: str, context: dict[str, Any], master: type[Table] | None
-                 ) -> TableSpec:
+    def _resolve(self, text: str, context: dict[str, Any], master: type[Table] | None) -> TableSpec:
         if master is not None:
             context = {"master": master, **context}
         return resolve_reference(text, context)
@@ -330,8 +363,11 @@ class Schema:
                 names = ", ".join(f'"{c}"' for c, _ in FOREIGN_KEY_CATALOG_COLUMNS)
                 marks = ", ".join("?" for _ in FOREIGN_KEY_CATALOG_COLUMNS)
                 for row in foreign_key_catalog_rows(spec):
-                    backend.execute(f'INSERT INTO "{spec.ref.schema}"."~foreign_keys" ({names}) '
-                                    f"VALUES ({marks})", row)
+                    backend.execute(
+                        f'INSERT INTO "{spec.ref.schema}"."~foreign_keys" ({names}) '
+                        f"VALUES ({marks})",
+                        row,
+                    )
             for statement in create_table_sql(spec, dialect) + lineage_catalog_sql(spec, dialect):
                 backend.execute(statement)
 
@@ -343,10 +379,13 @@ class Schema:
         names = self.connection.backend.list_tables(self.database)
         graph = nx.DiGraph()
         graph.add_nodes_from(names)
-        graph.add_edges_from((fk.parent.name, child.name)
-                             for child, fk in self.connection.backend.foreign_keys()
-                             if child.schema == fk.parent.schema == self.database
-                             and child.name in graph and fk.parent.name in graph)
+        graph.add_edges_from(
+            (fk.parent.name, child.name)
+            for child, fk in self.connection.backend.foreign_keys()
+            if child.schema == fk.parent.schema == self.database
+            and child.name in graph
+            and fk.parent.name in graph
+        )
         return list(nx.lexicographical_topological_sort(graph))
 
     def get_table(self, name: str) -> Table:
@@ -365,10 +404,13 @@ class Schema:
         self._assert_exists()
         stored = self._find_table_name(name)
         if stored is None:
-            raise MissingTableError(f"Table `{_snake(name)}` does not exist in schema "
-                                    f"`{self.database}`.")
-        return FreeTable(self.connection, qualified_name(TableRef(self.database, stored),
-                                                         self.connection.sql_dialect))
+            raise MissingTableError(
+                f"Table `{_snake(name)}` does not exist in schema `{self.database}`."
+            )
+        return FreeTable(
+            self.connection,
+            qualified_name(TableRef(self.database, stored), self.connection.sql_dialect),
+        )
 
     def __getitem__(self, name: str) -> Table:
         """``schema['Session']``: :meth:`get_table`."""
@@ -445,8 +487,9 @@ class Schema:
         try:
             self.connection.backend.drop_schema(self.database)
         except AccessError:
-            raise AccessError(f"An attempt to drop schema `{self.database}` has failed. Check "
-                              "permissions.") from None
+            raise AccessError(
+                f"An attempt to drop schema `{self.database}` has failed. Check permissions."
+            ) from None
         forget_schema(self.connection, self.database)
         for cls in self._classes.values():
             cls._spec = None
@@ -485,6 +528,7 @@ def _table_refs(value: Any) -> list[TableRef]:
 
 
 # -- the per-connection registry of table specs ----------------------------------------------
+
 
 def register_spec(connection: Connection, spec: TableSpec) -> None:
     """Remember ``spec`` for the cascade and the diagram of ``connection``."""
@@ -536,8 +580,10 @@ def dependency_graph(connection: Connection) -> nx.DiGraph:
     for child, fk in connection.backend.foreign_keys():
         _add_node(graph, child, dialect)
         _add_node(graph, fk.parent, dialect)
-        edge = (dialect.full_name(fk.parent.schema, fk.parent.name),
-                dialect.full_name(child.schema, child.name))
+        edge = (
+            dialect.full_name(fk.parent.schema, fk.parent.name),
+            dialect.full_name(child.schema, child.name),
+        )
         renamed = any(c != p for c, p in fk.attr_map)
         if graph.has_edge(*edge):  # a second foreign key between the same two tables
             data = graph.edges[edge]
@@ -555,6 +601,10 @@ def _add_node(graph: nx.DiGraph, ref: TableRef, dialect: Dialect) -> None:
         from frames.declare.naming import master_of
 
         label = f"{class_name_of(master_of(ref.name) or '')}.{label}"
-    graph.add_node(dialect.full_name(ref.schema, ref.name), label=label, tier=tier_of(ref.name),
-                   schema=ref.schema, ref=ref)
-
+    graph.add_node(
+        dialect.full_name(ref.schema, ref.name),
+        label=label,
+        tier=tier_of(ref.name),
+        schema=ref.schema,
+        ref=ref,
+    )

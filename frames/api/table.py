@@ -31,13 +31,37 @@ if TYPE_CHECKING:
 
 
 _CLASS_BOUND = frozenset(
-    name for name, value in vars(QueryExpression).items()
+    name
+    for name, value in vars(QueryExpression).items()
     if not name.startswith("_") and isinstance(value, (FunctionType, property))
-) | {"insert", "insert1", "delete", "delete_quick", "drop", "drop_quick", "describe",
-     "declare_sql", "populate", "progress", "key_source", "jobs", "_dependency_graph",
-     "full_table_name", "class_name", "parents", "children", "ancestors",
-     "descendants", "parts", "is_declared", "insert_dataframe", "validate", "update1",
-     "alter", "connection"}
+) | {
+    "insert",
+    "insert1",
+    "delete",
+    "delete_quick",
+    "drop",
+    "drop_quick",
+    "describe",
+    "declare_sql",
+    "populate",
+    "progress",
+    "key_source",
+    "jobs",
+    "_dependency_graph",
+    "full_table_name",
+    "class_name",
+    "parents",
+    "children",
+    "ancestors",
+    "descendants",
+    "parts",
+    "is_declared",
+    "insert_dataframe",
+    "validate",
+    "update1",
+    "alter",
+    "connection",
+}
 
 
 class TableMeta(type):
@@ -45,8 +69,11 @@ class TableMeta(type):
 
     def __getattribute__(cls, name: str) -> Any:
         value = super().__getattribute__(name)
-        if name in _CLASS_BOUND and isinstance(value, (FunctionType, property)) \
-                and type.__getattribute__(cls, "_spec") is not None:
+        if (
+            name in _CLASS_BOUND
+            and isinstance(value, (FunctionType, property))
+            and type.__getattribute__(cls, "_spec") is not None
+        ):
             return getattr(cls(), name)
         return value
 
@@ -157,7 +184,8 @@ class Table(QueryExpression, metaclass=TableMeta):
         if "_plan" not in self.__dict__ and not name.startswith("__"):  # copy probes dunders
             raise MissingTableError(
                 f"Table class {type(self).__name__} is not properly configured: decorate it "
-                "with an activated schema (@schema) before using it")
+                "with an activated schema (@schema) before using it"
+            )
         return super().__getattr__(name)
 
     @property
@@ -218,8 +246,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
         return dependency_graph(self._connection)
 
-    def parents(self, primary: bool | None = None, as_objects: bool = False,
-                foreign_key_info: bool = False) -> list[Any]:
+    def parents(
+        self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False
+    ) -> list[Any]:
         """The tables this one references, as in DataJoint.
 
         Parameters
@@ -237,8 +266,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
         return neighbours(self, "parents", primary, as_objects, foreign_key_info)
 
-    def children(self, primary: bool | None = None, as_objects: bool = False,
-                 foreign_key_info: bool = False) -> list[Any]:
+    def children(
+        self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False
+    ) -> list[Any]:
         """The tables that reference this one (arguments as in :meth:`parents`)."""
         from frames.api.relatives import neighbours
 
@@ -283,9 +313,15 @@ class Table(QueryExpression, metaclass=TableMeta):
         return create_table_sql(self._spec, self._connection.sql_dialect)
 
     # -- writes -------------------------------------------------------------------------------
-    def insert(self, rows: Any, replace: bool = False, skip_duplicates: bool = False,
-               ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None,
-               chunk_size: int | None = None) -> int:
+    def insert(
+        self,
+        rows: Any,
+        replace: bool = False,
+        skip_duplicates: bool = False,
+        ignore_extra_fields: bool = False,
+        allow_direct_insert: bool | None = None,
+        chunk_size: int | None = None,
+    ) -> int:
         """Insert rows atomically: all of them or, on any error, none.
 
         Parameters
@@ -314,14 +350,23 @@ class Table(QueryExpression, metaclass=TableMeta):
         from frames.api.populate import insert_allowed
 
         filled_by_make = tier_of(master_of(self.table_name) or self.table_name) in (
-            "imported", "computed")
+            "imported",
+            "computed",
+        )
         if filled_by_make and not allow_direct_insert and not insert_allowed(self.table_name):
             raise DataError(
                 f"{self._name}: inserts into an auto-populated table can only be done inside "
                 "its make method during a populate call. To override, set keyword argument "
-                "allow_direct_insert=True.")
-        return insert_rows(self, rows, replace=replace, skip_duplicates=skip_duplicates,
-                           ignore_extra_fields=ignore_extra_fields, chunk_size=chunk_size)
+                "allow_direct_insert=True."
+            )
+        return insert_rows(
+            self,
+            rows,
+            replace=replace,
+            skip_duplicates=skip_duplicates,
+            ignore_extra_fields=ignore_extra_fields,
+            chunk_size=chunk_size,
+        )
 
     def insert1(self, row: Any, **kwargs: Any) -> int:
         """Insert one row (a dict, a numpy record or a sequence in heading order)."""
@@ -343,8 +388,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
         return staged_insert1(self)
 
-    def insert_dataframe(self, df: Any, index_as_pk: bool | None = None,
-                         **insert_kwargs: Any) -> int:
+    def insert_dataframe(
+        self, df: Any, index_as_pk: bool | None = None, **insert_kwargs: Any
+    ) -> int:
         """Insert a pandas DataFrame, its index read as the primary key when it is one.
 
         ``index_as_pk``: ``None`` (default) uses the index if its names are the primary key's
@@ -371,8 +417,9 @@ class Table(QueryExpression, metaclass=TableMeta):
 
         update_row(self, row)
 
-    def delete(self, transaction: bool = True, prompt: bool | None = None,
-               part_integrity: str = "enforce") -> int:
+    def delete(
+        self, transaction: bool = True, prompt: bool | None = None, part_integrity: str = "enforce"
+    ) -> int:
         """Delete these rows and, in the same transaction, every row that depends on them.
 
         Parameters
@@ -393,8 +440,9 @@ class Table(QueryExpression, metaclass=TableMeta):
         """
         from frames.api.delete import cascade_delete
 
-        return cascade_delete(self, transaction=transaction, prompt=prompt,
-                              part_integrity=part_integrity)
+        return cascade_delete(
+            self, transaction=transaction, prompt=prompt, part_integrity=part_integrity
+        )
 
     def delete_quick(self, get_count: bool = False) -> int | None:
         """Delete these rows without cascading or asking; fails if other rows reference them.
@@ -437,7 +485,8 @@ class Table(QueryExpression, metaclass=TableMeta):
 # What ``cls() & row`` runs for a dict: a class overriding any of these restricts through it.
 _RESTRICTION_METHODS: tuple[tuple[str, Any], ...] = tuple(
     (name, type.__getattribute__(Table, name))
-    for name in ("__init__", "__and__", "restrict", "_derive", "_name"))
+    for name in ("__init__", "__and__", "restrict", "_derive", "_name")
+)
 
 
 _NAME = r"[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*"
@@ -482,8 +531,10 @@ class Part(Table):
 
     tier = "part"
     tier_regexp: ClassVar[str] = (
-        "(?P<master>" + "|".join(t.tier_regexp for t in (Manual, Lookup, Imported, Computed))
-        + rf"){{1,1}}__(?P<part>{_NAME})")
+        "(?P<master>"
+        + "|".join(t.tier_regexp for t in (Manual, Lookup, Imported, Computed))
+        + rf"){{1,1}}__(?P<part>{_NAME})"
+    )
     master: ClassVar[type[Table] | None] = None
 
     def delete(self, part_integrity: str = "enforce", **kwargs: Any) -> int:
@@ -499,7 +550,8 @@ class Part(Table):
             raise IntegrityError(
                 f"{self._name}: Cannot delete from a Part directly. Delete from master instead, "
                 "or use part_integrity='ignore' to break integrity, or "
-                "part_integrity='cascade' to also delete master.")
+                "part_integrity='cascade' to also delete master."
+            )
         return super().delete(part_integrity=part_integrity, **kwargs)
 
     def drop(self, part_integrity: str = "enforce") -> None:  # type: ignore[override]
@@ -507,11 +559,14 @@ class Part(Table):
         if part_integrity == "ignore":
             super().drop(part_integrity="ignore")
         elif part_integrity == "enforce":
-            raise IntegrityError(f"{self._name}: Cannot drop a Part directly. Drop master "
-                                 "instead, or use part_integrity='ignore' to force.")
+            raise IntegrityError(
+                f"{self._name}: Cannot drop a Part directly. Drop master "
+                "instead, or use part_integrity='ignore' to force."
+            )
         else:
-            raise ValueError("part_integrity for drop must be 'enforce' or 'ignore', "
-                             f"got {part_integrity!r}")
+            raise ValueError(
+                f"part_integrity for drop must be 'enforce' or 'ignore', got {part_integrity!r}"
+            )
 
 
 class FreeTable(Table):
@@ -528,8 +583,9 @@ class FreeTable(Table):
 
         schema, dot, name = full_table_name.replace("`", "").replace('"', "").partition(".")
         if not dot:
-            raise MissingTableError(f"FreeTable({full_table_name!r}): name the table as "
-                                    "'schema.table' (quoted or not)")
+            raise MissingTableError(
+                f"FreeTable({full_table_name!r}): name the table as 'schema.table' (quoted or not)"
+            )
         self._spec = table_spec(conn, TableRef(schema, name))
         self._heading = Heading(self._spec.attributes)
         QueryExpression.__init__(self, make_table(self._spec.ref, self._heading), conn)

@@ -34,14 +34,17 @@ class U:
         if isinstance(query, type) and issubclass(query, QueryExpression):
             query = query()
         if not isinstance(query, QueryExpression):
-            raise QueryError(f"dj.U(...) can only be restricted by a query, not {query!r}: the "
-                             "universal set has no rows of its own to match")
+            raise QueryError(
+                f"dj.U(...) can only be restricted by a query, not {query!r}: the "
+                "universal set has no rows of its own to match"
+            )
         return query._derive(make_distinct(query._plan, self.attributes))
 
     __rand__ = __and__
 
-    def aggr(self, query: Any, *attributes: str, exclude_nonmatching: bool = True,
-             **named: str) -> QueryExpression:
+    def aggr(
+        self, query: Any, *attributes: str, exclude_nonmatching: bool = True, **named: str
+    ) -> QueryExpression:
         """Group ``query`` by this U's attributes and compute ``named`` aggregates.
 
         Only groups with rows exist: ``exclude_nonmatching=False`` is an error, as in DataJoint.
@@ -50,23 +53,29 @@ class U:
         if attributes:
             raise QueryError("dj.U(...).aggr() keeps only the U attributes and the computed ones")
         if not exclude_nonmatching:
-            raise QueryError("Cannot set exclude_nonmatching=False when aggregating on a "
-                             "universal set: it has no rows without matches to keep")
+            raise QueryError(
+                "Cannot set exclude_nonmatching=False when aggregating on a "
+                "universal set: it has no rows without matches to keep"
+            )
         columns = aggregate_columns(query.heading, named, "U().aggr()", query._backend)
         return query._derive(make_group_by(query._plan, self.attributes, columns))
 
     aggregate = aggr
 
     def __mul__(self, other: Any) -> QueryExpression:
-        raise QueryError("dj.U(...) * table is no longer supported in DataJoint 2.0: use "
-                         "dj.U(...) & table for distinct values or dj.U(...).aggr(table, ...) "
-                         "for grouping")
+        raise QueryError(
+            "dj.U(...) * table is no longer supported in DataJoint 2.0: use "
+            "dj.U(...) & table for distinct values or dj.U(...).aggr(table, ...) "
+            "for grouping"
+        )
 
     __rmul__ = __mul__
 
     def __sub__(self, other: Any) -> QueryExpression:
-        raise QueryError("dj.U(...) - table produces an infinite set and is not supported; "
-                         "restrict the table itself instead (table - other)")
+        raise QueryError(
+            "dj.U(...) - table produces an infinite set and is not supported; "
+            "restrict the table itself instead (table - other)"
+        )
 
     def __repr__(self) -> str:
         return f"U({', '.join(map(repr, self.attributes))})"

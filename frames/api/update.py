@@ -40,14 +40,17 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
     """
     name = f"{table._name}.update1()"
     if not isinstance(row, Mapping):
-        raise DataError(f"{name}: The argument of update1 must be dict-like, not a "
-                        f"{type(row).__name__}.")
+        raise DataError(
+            f"{name}: The argument of update1 must be dict-like, not a {type(row).__name__}."
+        )
     heading = table.heading
     key_names = heading.primary_key
     missing = [k for k in key_names if k not in row]
     if missing:
-        raise MissingAttributeError(f"{name}: The argument of update1 must supply all primary "
-                                    f"key values; {', '.join(missing)} missing.")
+        raise MissingAttributeError(
+            f"{name}: The argument of update1 must supply all primary "
+            f"key values; {', '.join(missing)} missing."
+        )
     unknown = [k for k in row if k not in heading]
     if unknown:
         raise UnknownAttributeError(heading.unknown_message(unknown[0], name))
@@ -55,27 +58,42 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
         raise DataError(f"{name}: Update cannot be applied to a restricted table.")
     key = {k: row[k] for k in key_names}
     if len(table & key) != 1:
-        raise FetchError(f"{name}: Update can only be applied to one existing entry; there is "
-                         f"no row {key}.")
+        raise FetchError(
+            f"{name}: Update can only be applied to one existing entry; there is no row {key}."
+        )
     changes = {k: v for k, v in row.items() if k not in key_names}
     if not changes:
         return
     connection = table._connection
     dialect = connection.sql_dialect
-    context = EncodeContext(table.ref.schema, table.ref.name, connection._config,
-                            lambda i: dict(key))
-    values = {k: check_value(_encoded(v, heading[k], name, context), heading[k], name, 0)
-              for k, v in changes.items() if v is not None}
-    assignments = ", ".join(f"{dialect.quote(k)} = " + ("?" if k in values else "DEFAULT")
-                            for k in changes)
+    context = EncodeContext(
+        table.ref.schema, table.ref.name, connection._config, lambda i: dict(key)
+    )
+    values = {
+        k: check_value(_encoded(v, heading[k], name, context), heading[k], name, 0)
+        for k, v in changes.items()
+        if v is not None
+    }
+    assignments = ", ".join(
+        f"{dialect.quote(k)} = " + ("?" if k in values else "DEFAULT") for k in changes
+    )
     where = " AND ".join(f"{dialect.quote(k)} = ?" for k in key_names)
     params = [driver_value(v, dialect) for v in values.values()] + [
-        driver_value(check_value(key[k], heading[k], name, 0), dialect) for k in key_names]
+        driver_value(check_value(key[k], heading[k], name, 0), dialect) for k in key_names
+    ]
     sql = f"UPDATE {table.full_table_name} SET {assignments} WHERE {where}"
     with connection.atomic():
         if not connection.backend.declares_foreign_keys and values:
-            check_parents(table, pa.table({k: _column([v], heading[k], name, [0])
-                                           for k, v in values.items() if not heading[k].codec}))
+            check_parents(
+                table,
+                pa.table(
+                    {
+                        k: _column([v], heading[k], name, [0])
+                        for k, v in values.items()
+                        if not heading[k].codec
+                    }
+                ),
+            )
         connection.backend.execute(sql, params)
 
 

@@ -45,8 +45,9 @@ def _as_dict(row: Any, names: tuple[str, ...]) -> dict[str, Any] | str:
     return dict(zip(names, row, strict=True))
 
 
-def validate_rows(table: Table, rows: Any, *, ignore_extra_fields: bool = False
-                  ) -> ValidationResult:
+def validate_rows(
+    table: Table, rows: Any, *, ignore_extra_fields: bool = False
+) -> ValidationResult:
     """The :class:`~frames.api.table.ValidationResult` of inserting ``rows`` into ``table``."""
     from frames.api.table import ValidationResult
 
@@ -59,8 +60,11 @@ def validate_rows(table: Table, rows: Any, *, ignore_extra_fields: bool = False
             errors.append((number, None, values))
             continue
         if not ignore_extra_fields:
-            errors.extend((number, name, f"Field '{name}' not in table heading")
-                          for name in values if name not in heading)
+            errors.extend(
+                (number, name, f"Field '{name}' not in table heading")
+                for name in values
+                if name not in heading
+            )
         for attr in heading:
             if attr.name not in values:
                 if not attr.has_default:

@@ -28,7 +28,11 @@ from frames.declare.spec import (
 )
 
 _TIER_CLASSES: dict[str, type[Table]] = {
-    "manual": Manual, "lookup": Lookup, "imported": Imported, "computed": Computed, "part": Part,
+    "manual": Manual,
+    "lookup": Lookup,
+    "imported": Imported,
+    "computed": Computed,
+    "part": Part,
 }
 
 
@@ -66,11 +70,14 @@ def definition_text(spec: TableSpec) -> str:
             comment = f"  # {attr.comment}" if attr.comment else ""
             auto = " auto_increment" if attr.auto_increment else ""
             (key_lines if attr.in_key else other_lines).append(
-                f"{attr.name}{_default_text(attr)} : {attr.declared_type}{auto}{comment}")
+                f"{attr.name}{_default_text(attr)} : {attr.declared_type}{auto}{comment}"
+            )
     implied = {IndexSpec(fk.child_attrs, unique=True) for fk in spec.foreign_keys if fk.unique}
     other_lines.extend(
         f"{'unique ' if index.unique else ''}index({', '.join(index.attrs)})"
-        for index in spec.indexes if index not in implied)
+        for index in spec.indexes
+        if index not in implied
+    )
     head = [f"# {spec.comment}"] if spec.comment else []
     return "\n".join([*head, *key_lines, "---", *other_lines]) + "\n"
 
@@ -118,8 +125,11 @@ def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str
     masters: dict[str, type[Table]] = {}
     for ref, spec in sorted(specs.items(), key=lambda item: master_of(item[0].name) is not None):
         name = class_name_of(ref.name)
-        cls = types.new_class(name, (_TIER_CLASSES[spec.tier],),
-                              exec_body=lambda ns, s=spec: ns.update(definition=definition_text(s)))
+        cls = types.new_class(
+            name,
+            (_TIER_CLASSES[spec.tier],),
+            exec_body=lambda ns, s=spec: ns.update(definition=definition_text(s)),
+        )
         master_name = master_of(ref.name)
         master = masters.get(master_name) if master_name else None
         schema._adopt(cls, spec, master)
@@ -152,20 +162,36 @@ class VirtualModule(types.ModuleType):
     The module's ``schema`` attribute is the :class:`~frames.api.schema.Schema`.
     """
 
-    def __init__(self, module_name: str, schema_name: str, *, create_schema: bool = False,
-                 create_tables: bool = False, connection: Connection | None = None,
-                 add_objects: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        module_name: str,
+        schema_name: str,
+        *,
+        create_schema: bool = False,
+        create_tables: bool = False,
+        connection: Connection | None = None,
+        add_objects: dict[str, Any] | None = None,
+    ):
         super().__init__(module_name, f"Tables of schema {schema_name!r}, from the database")
-        schema = Schema(schema_name, connection=connection, create_schema=create_schema,
-                        create_tables=create_tables)
+        schema = Schema(
+            schema_name,
+            connection=connection,
+            create_schema=create_schema,
+            create_tables=create_tables,
+        )
         self.__dict__.update(add_objects or {})
         self.__dict__["schema"] = schema
         schema.make_classes(into=self.__dict__)
 
 
-def virtual_schema(schema_name: str, *, connection: Connection | None = None,
-                   create_schema: bool = False, create_tables: bool = False,
-                   add_objects: dict[str, Any] | None = None) -> VirtualModule:
+def virtual_schema(
+    schema_name: str,
+    *,
+    connection: Connection | None = None,
+    create_schema: bool = False,
+    create_tables: bool = False,
+    add_objects: dict[str, Any] | None = None,
+) -> VirtualModule:
     """A :class:`VirtualModule` named like the schema it opens.
 
     Examples
@@ -173,6 +199,11 @@ def virtual_schema(schema_name: str, *, connection: Connection | None = None,
     >>> lab = dj.virtual_schema('lab')          # doctest: +SKIP
     >>> lab.Session * lab.Subject               # doctest: +SKIP
     """
-    return VirtualModule(schema_name, schema_name, connection=connection,
-                         create_schema=create_schema, create_tables=create_tables,
-                         add_objects=add_objects)
+    return VirtualModule(
+        schema_name,
+        schema_name,
+        connection=connection,
+        create_schema=create_schema,
+        create_tables=create_tables,
+        add_objects=add_objects,
+    )

@@ -35,14 +35,21 @@ def worker_count(connection: Connection, processes: int | None, keys: int) -> in
     processes (DuckDB)."""
     count = min(n for n in (processes, keys, mp.cpu_count()) if n) if keys else 1
     if count > 1 and not connection.backend.shared_by_processes:
-        logger.info(f"populate(processes={processes}): the {connection.dialect} database "
-                    "cannot be shared by processes; making the keys in this process")
+        logger.info(
+            f"populate(processes={processes}): the {connection.dialect} database "
+            "cannot be shared by processes; making the keys in this process"
+        )
         return 1
     return count
 
 
-def make_in_processes(table: Table, keys: list[dict[str, Any]], jobs: Job | None,
-                      settings: dict[str, Any], processes: int) -> Iterator[Any]:
+def make_in_processes(
+    table: Table,
+    keys: list[dict[str, Any]],
+    jobs: Job | None,
+    settings: dict[str, Any],
+    processes: int,
+) -> Iterator[Any]:
     """Make each of ``keys`` in one of ``processes`` forked workers; yields what
     ``table._populate1`` returned for each key, in order."""
     context = mp.get_context("fork")
@@ -56,8 +63,10 @@ def make_in_processes(table: Table, keys: list[dict[str, Any]], jobs: Job | None
         except BaseException as error:  # stop the workers; fail the jobs they were making
             pool.terminate()
             if jobs is not None:
-                jobs.fail_reserved(worker_pids, f"{type(error).__name__}: populate stopped "
-                                                "while this job was being made")
+                jobs.fail_reserved(
+                    worker_pids,
+                    f"{type(error).__name__}: populate stopped while this job was being made",
+                )
             raise
 
 

@@ -60,20 +60,39 @@ def open_backend(url: str | URL | Engine, connect_args: dict[str, Any] | None = 
     if scheme in ("postgresql", "postgres"):
         from frames.backends.postgres import PostgresBackend
 
-        return PostgresBackend(shown, _drop_none({
-            "host": parsed.host or "localhost", "port": parsed.port or 5432,
-            "user": parsed.username, "password": parsed.password, "dbname": parsed.database,
-            **query,
-        }) | extra)
+        return PostgresBackend(
+            shown,
+            _drop_none(
+                {
+                    "host": parsed.host or "localhost",
+                    "port": parsed.port or 5432,
+                    "user": parsed.username,
+                    "password": parsed.password,
+                    "dbname": parsed.database,
+                    **query,
+                }
+            )
+            | extra,
+        )
     if scheme in ("mysql", "mariadb"):
         from frames.backends.mysql import MySQLBackend
 
         numbers = {k: int(v) for k, v in query.items() if isinstance(v, str) and v.isdigit()}
-        return MySQLBackend(shown, _drop_none({
-            "host": parsed.host or "localhost", "port": parsed.port or 3306,
-            "user": parsed.username, "password": parsed.password or "",
-            "database": parsed.database, **query, **numbers,  # pymysql wants int timeouts
-        }) | extra)
+        return MySQLBackend(
+            shown,
+            _drop_none(
+                {
+                    "host": parsed.host or "localhost",
+                    "port": parsed.port or 3306,
+                    "user": parsed.username,
+                    "password": parsed.password or "",
+                    "database": parsed.database,
+                    **query,
+                    **numbers,  # pymysql wants int timeouts
+                }
+            )
+            | extra,
+        )
     raise DatabaseConnectionError(
         f"unsupported database URL scheme {parsed.drivername!r} in {shown!r}; supported: "
         + ", ".join(f"{s}://" for s in SCHEMES)

@@ -20,8 +20,14 @@ import pyarrow.csv as pacsv
 
 from frames.errors import FetchError
 
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError,
-                 OverflowError, ValueError)
+_ARROW_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowNotImplementedError,
+    pa.ArrowTypeError,
+    TypeError,
+    OverflowError,
+    ValueError,
+)
 
 
 def conform_array(
@@ -81,8 +87,7 @@ def _to_decimal(value: Any) -> Decimal:
 
 def _fetch_error(name: str, source: pa.DataType, target: pa.DataType, exc: Exception) -> FetchError:
     return FetchError(
-        f"result column {name!r}: cannot convert the database's {source} values to {target}: "
-        f"{exc}"
+        f"result column {name!r}: cannot convert the database's {source} values to {target}: {exc}"
     )
 
 
@@ -100,8 +105,12 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
         conform_array(column, field.type, field.name)
         for column, field in zip(table.columns, schema, strict=True)
     ]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(
-        [field.with_type(array.type) for field, array in zip(schema, arrays, strict=True)]))
+    return pa.Table.from_arrays(
+        arrays,
+        schema=pa.schema(
+            [field.with_type(array.type) for field, array in zip(schema, arrays, strict=True)]
+        ),
+    )
 
 
 def rows_to_arrow(rows: Sequence[Sequence[Any]], width: int, schema: pa.Schema) -> pa.Table:
@@ -167,8 +176,11 @@ def csv_to_arrow(data: bytes | memoryview, schema: pa.Schema) -> pa.Table:
     decimals half away from zero and reports values that do not fit.
     """
     names = [f"c{i}" for i in range(len(schema))]
-    typed = {name: field.type for name, field in zip(names, schema, strict=True)
-             if _parsed_by_reader(field.type)}
+    typed = {
+        name: field.type
+        for name, field in zip(names, schema, strict=True)
+        if _parsed_by_reader(field.type)
+    }
     try:
         try:
             text = _read_csv(data, names, typed)
@@ -196,34 +208,50 @@ def text_to_arrow(columns: Sequence[pa.Array | pa.ChunkedArray], schema: pa.Sche
 
 
 def _parsed_by_reader(kind: pa.DataType) -> bool:
-    return (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
-            or pa.types.is_boolean(kind) or pa.types.is_date32(kind))
+    return (
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_date32(kind)
+    )
 
 
-def _read_csv(data: bytes | memoryview, names: list[str],
-              typed: dict[str, pa.DataType]) -> pa.Table:
+def _read_csv(
+    data: bytes | memoryview, names: list[str], typed: dict[str, pa.DataType]
+) -> pa.Table:
     types = {n: typed.get(n, pa.string()) for n in names}
     if not len(data):
         return pa.table({n: pa.array([], t) for n, t in types.items()})
     convert = pacsv.ConvertOptions(
-        column_types=types, null_values=[""], strings_can_be_null=True,
-        quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"])
+        column_types=types,
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["t"],
+        false_values=["f"],
+    )
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
     source = pa.py_buffer(data)  # no copy of the text
     # One block at a time: blocks parsed in parallel hold their intermediate data together
     # (a third more peak memory, measured on a million rows), for no gain on two cores.
     try:
-        return pacsv.read_csv(pa.BufferReader(source),
-                              pacsv.ReadOptions(column_names=names, use_threads=False),
-                              parse, convert)
+        return pacsv.read_csv(
+            pa.BufferReader(source),
+            pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse,
+            convert,
+        )
     except pa.ArrowInvalid as exc:
         if "straddl" not in str(exc):
             raise
     # a value longer than a parse block: read the whole result as one block
-    return pacsv.read_csv(pa.BufferReader(source),
-                          pacsv.ReadOptions(column_names=names, block_size=len(data) + 1,
-                                            use_threads=False),
-                          parse, convert)
+    return pacsv.read_csv(
+        pa.BufferReader(source),
+        pacsv.ReadOptions(column_names=names, block_size=len(data) + 1, use_threads=False),
+        parse,
+        convert,
+    )
 
 
 def _from_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
@@ -235,7 +263,8 @@ def _from_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array 
         column = pc.replace_substring_regex(column, "^f$", "false")
     elif pa.types.is_binary(target):
         column = pa.chunked_array(
-            [pa.array([_bytea(v) for v in column.to_pylist()], pa.binary())], pa.binary())
+            [pa.array([_bytea(v) for v in column.to_pylist()], pa.binary())], pa.binary()
+        )
     elif pa.types.is_timestamp(target):
         column = pc.replace_substring_regex(column, _TZ_OFFSET, r"\1")
     return conform_array(column, target, field.name)
@@ -251,6 +280,7 @@ def _bytea(text: str | None) -> bytes | None:
 
 # ---------------------------------------------------------------------------------------------
 # Inserts
+
 
 def prepare_insert(
     data: pa.Table,

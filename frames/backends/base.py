@@ -255,7 +255,7 @@ def to_format_paramstyle(sql: str) -> str:
             out.append("%%" if char == "%" else char)
             if char == quote:
                 quote = None
-        elif char in "\"`":
+        elif char in '"`':
             quote = char
             out.append(char)
         elif char == "?":

@@ -145,8 +145,10 @@ class SqlBackend(Backend):
 
     def fetch_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run a query and return its rows as tuples of driver values (for small results)."""
+
         def run() -> list[tuple]:
             return self._call(lambda con: self._fetch_rows_on(con, sql, params))
+
         if self.query_cache is None:
             return run()
         return self.query_cache.rows("rows", sql, params, run)
@@ -161,9 +163,12 @@ class SqlBackend(Backend):
         frames.errors.QueryError
             (or a more specific frames error) if the server rejects the statement.
         """
+
         def run() -> ResultCursor:
-            return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict),
-                              fallback=QueryError)
+            return self._call(
+                lambda con: self._raw_query_on(con, sql, args, as_dict), fallback=QueryError
+            )
+
         if self.query_cache is None:
             return run()
         if not _READ_STATEMENT.match(sql):
@@ -172,7 +177,10 @@ class SqlBackend(Backend):
 
     @abstractmethod
     def _raw_query_on(
-        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        self,
+        connection: Any,
+        sql: str,
+        args: Sequence[Any] | Mapping[str, Any] | None,
         as_dict: bool,
     ) -> ResultCursor:
         """Run user SQL (``%s`` paramstyle) on ``connection``; return its buffered result."""
@@ -185,8 +193,10 @@ class SqlBackend(Backend):
         frames.errors.FetchError
             If the result has another number of columns or a value does not fit its type.
         """
+
         def run() -> pa.Table:
             return self._call(lambda con: self._fetch_arrow_on(con, sql, params, schema))
+
         if self.query_cache is None:
             return run()
         return self.query_cache.arrow(sql, params, schema, run)
@@ -304,8 +314,11 @@ class SqlBackend(Backend):
         return build_foreign_keys(self._catalog(None))
 
     def _user_tables(self, schema: str | None) -> dict[TableRef, str]:
-        return {ref: comment for ref, comment in self._tables(schema).items()
-                if not ref.name.startswith("~")}
+        return {
+            ref: comment
+            for ref, comment in self._tables(schema).items()
+            if not ref.name.startswith("~")
+        }
 
     def column_list(self, names: Sequence[str]) -> str:
         """Quoted, comma-separated column names."""
@@ -313,7 +326,9 @@ class SqlBackend(Backend):
 
 
 def upsert_clause(
-    backend: SqlBackend, primary_key: Sequence[str], columns: Sequence[str],
+    backend: SqlBackend,
+    primary_key: Sequence[str],
+    columns: Sequence[str],
     on_duplicate: OnDuplicate,
 ) -> str:
     """The ``ON CONFLICT`` clause (DuckDB, PostgreSQL) that implements ``on_duplicate``.
@@ -332,8 +347,7 @@ def upsert_clause(
     if on_duplicate == "skip":
         return f" ON CONFLICT ({target}) DO NOTHING"
     updates = ", ".join(
-        f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns
-        if c not in primary_key
+        f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns if c not in primary_key
     )
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     return f" ON CONFLICT ({target}) {action}"
@@ -414,14 +428,22 @@ class ServerBackend(SqlBackend):
             return [tuple(row) for row in cursor.fetchall()]
 
     def _raw_query_on(
-        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        self,
+        connection: Any,
+        sql: str,
+        args: Sequence[Any] | Mapping[str, Any] | None,
         as_dict: bool,
     ) -> ResultCursor:
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             rows = cursor.fetchall() if cursor.description else []
-            return ResultCursor.from_rows(rows, cursor.description, cursor.rowcount,
-                                          as_dict=as_dict, lastrowid=cursor.lastrowid or None)
+            return ResultCursor.from_rows(
+                rows,
+                cursor.description,
+                cursor.rowcount,
+                as_dict=as_dict,
+                lastrowid=cursor.lastrowid or None,
+            )
 
     def _fetch_few_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema

@@ -62,13 +62,13 @@ class ResultCursor:
 
     def fetchmany(self, size: int = 1) -> list[Any]:
         """Up to ``size`` next rows."""
-        rows = self._rows[self._next:self._next + size]
+        rows = self._rows[self._next : self._next + size]
         self._next += len(rows)
         return rows
 
     def fetchall(self) -> list[Any]:
         """Every remaining row."""
-        rows = self._rows[self._next:]
+        rows = self._rows[self._next :]
         self._next = len(self._rows)
         return rows
 

@@ -76,7 +76,8 @@ def from_pyformat(
         except (KeyError, IndexError, TypeError) as exc:
             raise QueryError(
                 f"the placeholder {match.group(0)} has no value in the arguments {args!r}; "
-                "give a sequence for %s placeholders, a mapping for %(name)s ones") from exc
+                "give a sequence for %s placeholders, a mapping for %(name)s ones"
+            ) from exc
         return "?"
 
     return _PYFORMAT.sub(placeholder, sql), params
@@ -84,8 +85,9 @@ def from_pyformat(
 
 def _disable_unsound_optimizers(connection: duckdb.DuckDBPyConnection) -> None:
     """Turn off the :data:`UNSOUND_OPTIMIZERS` this DuckDB version has."""
-    known = {name for (name,) in connection.execute(
-        "SELECT name FROM duckdb_optimizers()").fetchall()}
+    known = {
+        name for (name,) in connection.execute("SELECT name FROM duckdb_optimizers()").fetchall()
+    }
     disabled = [name for name in UNSOUND_OPTIMIZERS if name in known]
     if disabled:
         connection.execute(f"SET disabled_optimizers = '{','.join(disabled)}'")
@@ -103,8 +105,10 @@ class DuckDBBackend(SqlBackend):
     """
 
     dialect = "duckdb"
-    list_schemas_sql = ("SELECT schema_name FROM duckdb_schemas() WHERE database_name = "
-                        "current_database() AND NOT internal ORDER BY schema_name")
+    list_schemas_sql = (
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = "
+        "current_database() AND NOT internal ORDER BY schema_name"
+    )
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
@@ -121,7 +125,8 @@ class DuckDBBackend(SqlBackend):
             con = duckdb.connect(self._path)
         except duckdb.Error as exc:
             raise DatabaseConnectionError(
-                f"cannot open DuckDB database {self._path!r}: {exc}") from exc
+                f"cannot open DuckDB database {self._path!r}: {exc}"
+            ) from exc
         _disable_unsound_optimizers(con)
         return con
 
@@ -143,8 +148,11 @@ class DuckDBBackend(SqlBackend):
             return DataError
         if isinstance(exc, duckdb.ParserException):
             return QuerySyntaxError
-        if isinstance(exc, duckdb.BinderException) and "column" in message \
-                and "not found" in message:
+        if (
+            isinstance(exc, duckdb.BinderException)
+            and "column" in message
+            and "not found" in message
+        ):
             return UnknownAttributeError
         if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
             return MissingTableError
@@ -162,7 +170,10 @@ class DuckDBBackend(SqlBackend):
         return connection.execute(sql, list(params)).fetchall()
 
     def _raw_query_on(
-        self, connection: Any, sql: str, args: Sequence[Any] | Mapping[str, Any] | None,
+        self,
+        connection: Any,
+        sql: str,
+        args: Sequence[Any] | Mapping[str, Any] | None,
         as_dict: bool,
     ) -> ResultCursor:
         query, params = from_pyformat(sql, args)
@@ -211,8 +222,10 @@ class DuckDBBackend(SqlBackend):
         name = f"__frames_keys_{next(_registration_ids)}"
         source = self.quote(name)
         match = " AND ".join(f"p.{self.quote(c)} = k.{self.quote(c)}" for c in keys.column_names)
-        sql = (f"SELECT * FROM {source} AS k WHERE NOT EXISTS "
-               f"(SELECT 1 FROM {self.qualified(ref)} AS p WHERE {match})")
+        sql = (
+            f"SELECT * FROM {source} AS k WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {self.qualified(ref)} AS p WHERE {match})"
+        )
 
         def run(connection: duckdb.DuckDBPyConnection) -> pa.Table:
             connection.register(name, keys)
@@ -226,9 +239,13 @@ class DuckDBBackend(SqlBackend):
     # -- catalog ------------------------------------------------------------------------------
     def schema_exists(self, schema: str) -> bool:
         """True if the schema exists in this database."""
-        return bool(self.fetch_rows(
-            "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() "
-            "AND schema_name = ?", [schema]))
+        return bool(
+            self.fetch_rows(
+                "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() "
+                "AND schema_name = ?",
+                [schema],
+            )
+        )
 
     def create_schema(self, schema: str) -> None:
         """Create the schema if it does not exist."""
@@ -269,7 +286,8 @@ class DuckDBBackend(SqlBackend):
         if self._path == ":memory:":
             raise DatabaseConnectionError(
                 f"the in-memory DuckDB database of {self.url} was closed and its contents "
-                "discarded; open a new connection with frames.connect()")
+                "discarded; open a new connection with frames.connect()"
+            )
         self._in_transaction = False
         self._con = self._open()
 
@@ -277,7 +295,9 @@ class DuckDBBackend(SqlBackend):
     def _tables(self, schema: str | None) -> dict[TableRef, str]:
         rows = self.fetch_rows(
             f"SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE {_THIS_DATABASE} "
-            "AND NOT internal AND (? IS NULL OR schema_name = ?)", [schema, schema])
+            "AND NOT internal AND (? IS NULL OR schema_name = ?)",
+            [schema, schema],
+        )
         return {TableRef(s, t): comment or "" for s, t, comment in rows}
 
     def _catalog(self, schema: str | None) -> Catalog:
@@ -285,31 +305,38 @@ class DuckDBBackend(SqlBackend):
         params = [schema, schema]
         catalog = Catalog(self.dialect, self._user_tables(schema))
         for s, t, name, native, nullable, default, comment in self.fetch_rows(
-                "SELECT schema_name, table_name, column_name, data_type, is_nullable, "
-                f"column_default, comment FROM duckdb_columns() WHERE {where} "
-                "ORDER BY schema_name, table_name, column_index", params):
-            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, nullable, default,
-                                             comment))
+            "SELECT schema_name, table_name, column_name, data_type, is_nullable, "
+            f"column_default, comment FROM duckdb_columns() WHERE {where} "
+            "ORDER BY schema_name, table_name, column_index",
+            params,
+        ):
+            catalog.columns.append(
+                ColumnRow(TableRef(s, t), name, native, nullable, default, comment)
+            )
         for s, t, kind, names in self.fetch_rows(
-                "SELECT schema_name, table_name, constraint_type, constraint_column_names "
-                f"FROM duckdb_constraints() WHERE {where} "
-                "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
-                "ORDER BY schema_name, table_name, constraint_index", params):
+            "SELECT schema_name, table_name, constraint_type, constraint_column_names "
+            f"FROM duckdb_constraints() WHERE {where} "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+            "ORDER BY schema_name, table_name, constraint_index",
+            params,
+        ):
             if kind == "PRIMARY KEY":
                 catalog.primary_keys[TableRef(s, t)] = tuple(names)
             else:
                 catalog.indexes.append(IndexRow(TableRef(s, t), tuple(names), True))
         for s, t, unique, expressions in self.fetch_rows(
-                "SELECT schema_name, table_name, is_unique, expressions FROM duckdb_indexes() "
-                f"WHERE {where} AND NOT is_primary ORDER BY schema_name, table_name, index_oid",
-                params):
+            "SELECT schema_name, table_name, is_unique, expressions FROM duckdb_indexes() "
+            f"WHERE {where} AND NOT is_primary ORDER BY schema_name, table_name, index_oid",
+            params,
+        ):
             catalog.indexes.append(IndexRow(TableRef(s, t), _index_columns(expressions), unique))
         catalog.foreign_keys.extend(self._recorded_foreign_keys(schema))
         return catalog
 
     def _recorded_foreign_keys(self, schema: str | None) -> list[ForeignKeyRow]:
-        holders = sorted(ref.schema for ref in self._tables(schema)
-                         if ref.name == FOREIGN_KEY_CATALOG)
+        holders = sorted(
+            ref.schema for ref in self._tables(schema) if ref.name == FOREIGN_KEY_CATALOG
+        )
         if not holders:
             return []
         union = " UNION ALL ".join(
@@ -319,8 +346,13 @@ class DuckDBBackend(SqlBackend):
         )
         rows = self.fetch_rows(f"{union} ORDER BY s, child, ordinal", holders)
         return [
-            ForeignKeyRow(TableRef(s, child), TableRef(parent_schema, parent),
-                          _split_names(child_attrs), _split_names(parent_attrs), bool(unique))
+            ForeignKeyRow(
+                TableRef(s, child),
+                TableRef(parent_schema, parent),
+                _split_names(child_attrs),
+                _split_names(parent_attrs),
+                bool(unique),
+            )
             for s, child, _, parent_schema, parent, child_attrs, parent_attrs, unique in rows
         ]
 

@@ -111,8 +111,9 @@ def build_specs(catalog: Catalog) -> list[TableSpec]:
     specs = []
     for ref in sorted(catalog.tables, key=lambda r: (r.schema, r.name)):
         key = catalog.primary_keys.get(ref, ())
-        attributes = tuple(_attribute(row, row.name in key, catalog.dialect)
-                           for row in columns[ref])
+        attributes = tuple(
+            _attribute(row, row.name in key, catalog.dialect) for row in columns[ref]
+        )
         fks = foreign_keys[ref]
         implied = {frozenset(fk.child_attrs) for fk in fks if fk.unique}
         serving = {fk.child_attrs for fk in fks}
@@ -122,14 +123,16 @@ def build_specs(catalog: Catalog) -> list[TableSpec]:
             if not (index.unique and frozenset(index.attrs) in implied)
             and not (not index.unique and index.attrs in serving)  # a foreign key's own
         )
-        specs.append(TableSpec(
-            ref=ref,
-            attributes=attributes,
-            comment=catalog.tables[ref] or "",
-            foreign_keys=tuple(fks),
-            indexes=index_specs,
-            tier=tier_of(ref.name),
-        ))
+        specs.append(
+            TableSpec(
+                ref=ref,
+                attributes=attributes,
+                comment=catalog.tables[ref] or "",
+                foreign_keys=tuple(fks),
+                indexes=index_specs,
+                tier=tier_of(ref.name),
+            )
+        )
     return specs
 
 
@@ -176,22 +179,30 @@ def _foreign_keys_by_table(catalog: Catalog) -> defaultdict[TableRef, list[Forei
     result: defaultdict[TableRef, list[ForeignKeySpec]] = defaultdict(list)
     for row in catalog.foreign_keys:
         key = set(catalog.primary_keys.get(row.ref, ()))
-        result[row.ref].append(ForeignKeySpec(
-            parent=row.parent,
-            attr_map=tuple(zip(row.child_attrs, row.parent_attrs, strict=True)),
-            in_key=set(row.child_attrs) <= key,
-            nullable=any((row.ref, a) in nullable for a in row.child_attrs),
-            unique=(row.unique if row.unique is not None
-                    else (row.ref, frozenset(row.child_attrs)) in unique),
-        ))
+        result[row.ref].append(
+            ForeignKeySpec(
+                parent=row.parent,
+                attr_map=tuple(zip(row.child_attrs, row.parent_attrs, strict=True)),
+                in_key=set(row.child_attrs) <= key,
+                nullable=any((row.ref, a) in nullable for a in row.child_attrs),
+                unique=(
+                    row.unique
+                    if row.unique is not None
+                    else (row.ref, frozenset(row.child_attrs)) in unique
+                ),
+            )
+        )
     return result
 
 
 def _attribute(row: ColumnRow, in_key: bool, dialect: str) -> Attribute:
     declared, comment = decode_comment(row.comment)
     codec = comment_codec(row.comment)
-    core = declared or storage_type(codec) \
+    core = (
+        declared
+        or storage_type(codec)
         or native_core_type(row.native_type, dialect, row.enum_values)
+    )
     return Attribute(
         name=row.name,
         type=core,
@@ -226,9 +237,7 @@ _NATIVE_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
         (r"uinteger", "int64"),
         (r"u?bigint unsigned|ubigint|u?hugeint", "decimal(38,0)"),
     ),
-    "mysql": (
-        (r"(?:var)?binary\(\d+\)", "bytes"),
-    ),
+    "mysql": ((r"(?:var)?binary\(\d+\)", "bytes"),),
 }
 
 
@@ -272,8 +281,7 @@ def native_core_type(
 #: A type name in a cast: plain words or quoted identifiers (a PostgreSQL enum type such as
 #: ``lab."subject:sex"``), dot-separated.
 _TYPE_NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][\w ]*)(?:\.(?:"(?:[^"]|"")*"|[A-Za-z_][\w ]*))*'
-_CAST_SUFFIX = re.compile(
-    rf"^(.*?)(?:::{_TYPE_NAME}(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
+_CAST_SUFFIX = re.compile(rf"^(.*?)(?:::{_TYPE_NAME}(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)+$", re.S)
 _CAST_CALL = re.compile(r"^CAST\s*\((.*)\s+AS\s+[\w .\"(),]+\)$", re.S | re.I)
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 #: A default drawn from a sequence: DuckDB's and PostgreSQL's (``serial``) auto-increment.

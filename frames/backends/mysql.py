@@ -69,8 +69,10 @@ from frames.errors import (
 
 # Strict values, and strict grouping as on MySQL 8 (MariaDB leaves ONLY_FULL_GROUP_BY off):
 # frames' SQL must be valid under it, and user fragments get MySQL 8's errors everywhere.
-_SESSION = ("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
-            "'STRICT_ALL_TABLES', 'ONLY_FULL_GROUP_BY'), time_zone = '+00:00'")
+_SESSION = (
+    "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
+    "'STRICT_ALL_TABLES', 'ONLY_FULL_GROUP_BY'), time_zone = '+00:00'"
+)
 # MariaDB 10.11 returns wrong rows with its "split materialized" (lateral derived) optimisation:
 # an outer union of two queries over the same aggregation gave a row twice
 # (tests/properties/test_regressions.py::test_outer_union_of_two_queries_over_an_aggregation).
@@ -93,8 +95,9 @@ logger = logging.getLogger("frames")
 _ERRNO: dict[int, type[FramesError]] = {
     **dict.fromkeys((1062, 1022, 1586), DuplicateError),
     **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
-    **dict.fromkeys((1048, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1690, 3140, 3819,
-                     4025), DataError),
+    **dict.fromkeys(
+        (1048, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1690, 3140, 3819, 4025), DataError
+    ),
     1364: MissingAttributeError,
     **dict.fromkeys((1049, 1146), MissingTableError),
     **dict.fromkeys((1044, 1142, 1143, 1227), AccessError),
@@ -109,6 +112,8 @@ class MySQLConnectionError(DatabaseConnectionError, pymysql.err.OperationalError
     Also a :class:`pymysql.err.OperationalError`, the class DataJoint lets through, so code
     written for DataJoint that catches the driver's error keeps working.
     """
+
+
 _SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')"
 # Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
 _IN_SCHEMA = f"((? IS NULL AND TABLE_SCHEMA NOT IN {_SYSTEM_SCHEMAS}) OR TABLE_SCHEMA = ?)"
@@ -126,8 +131,10 @@ class MySQLBackend(ServerBackend):
     """
 
     dialect = "mysql"
-    list_schemas_sql = ("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME "
-                        f"NOT IN {_SYSTEM_SCHEMAS} ORDER BY SCHEMA_NAME")
+    list_schemas_sql = (
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME "
+        f"NOT IN {_SYSTEM_SCHEMAS} ORDER BY SCHEMA_NAME"
+    )
     connection_id_sql = "SELECT connection_id()"
     current_user_sql = "SELECT user()"
     driver_error = pymysql.Error
@@ -138,9 +145,14 @@ class MySQLBackend(ServerBackend):
         connect_args = dict(connect_args)
         # TLS if the server offers it (DataJoint's use_tls=None); pymysql alone refuses then
         self._tls_preferred = bool(connect_args.pop("tls_preferred", False))
-        self._connect_args = {"connect_timeout": 10, "charset": "utf8mb4", **connect_args,
-                              "autocommit": True, "init_command": _SESSION,
-                              "local_infile": True}
+        self._connect_args = {
+            "connect_timeout": 10,
+            "charset": "utf8mb4",
+            **connect_args,
+            "autocommit": True,
+            "init_command": _SESSION,
+            "local_infile": True,
+        }
         self._max_packet = 1 << 20
         self._is_mariadb = False
         # False once the server has refused LOAD DATA LOCAL INFILE
@@ -211,14 +223,19 @@ class MySQLBackend(ServerBackend):
                     if not as_csv:
                         check_width(width, schema)
                     for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
-                        batches.append(_csv_batch(columns, schema, texts, kinds) if as_csv
-                                       else _text_batch(columns, schema, kinds))
+                        batches.append(
+                            _csv_batch(columns, schema, texts, kinds)
+                            if as_csv
+                            else _text_batch(columns, schema, kinds)
+                        )
                 else:
                     while True:
                         rows = cursor.fetchmany(_BATCH_ROWS)
-                        batches.append(_csv_batch(_columns(rows, width), schema, texts)
-                                       if as_csv else rows_to_arrow(
-                                           _uuid_rows(rows, width, schema), width, schema))
+                        batches.append(
+                            _csv_batch(_columns(rows, width), schema, texts)
+                            if as_csv
+                            else rows_to_arrow(_uuid_rows(rows, width, schema), width, schema)
+                        )
                         if len(rows) < _BATCH_ROWS:
                             break
         except pymysql.Error as exc:
@@ -236,26 +253,46 @@ class MySQLBackend(ServerBackend):
         target = f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)})"
         on_key = ""
         if on_duplicate != "error":
-            updates = [f"{self.quote(c)} = VALUES({self.quote(c)})"
-                       for c in names if c not in primary_key] if on_duplicate == "replace" else []
+            updates = (
+                [
+                    f"{self.quote(c)} = VALUES({self.quote(c)})"
+                    for c in names
+                    if c not in primary_key
+                ]
+                if on_duplicate == "replace"
+                else []
+            )
             # a no-op update instead of INSERT IGNORE, which would also ignore bad values
             keep = self.quote(primary_key[0] if primary_key else names[0])
             on_key = " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
         sql = f"{target} VALUES ({', '.join('?' * len(names))}){on_key}"
         uuids = self._uuid_columns(ref, data)
-        if (self._local_infile and data.num_rows >= _LOAD_ROWS and data.num_columns
-                and all(not pa.types.is_decimal(field.type) or field.type.scale <= 30
-                        for field in data.schema)):
+        if (
+            self._local_infile
+            and data.num_rows >= _LOAD_ROWS
+            and data.num_columns
+            and all(
+                not pa.types.is_decimal(field.type) or field.type.scale <= 30
+                for field in data.schema
+            )
+        ):
             try:
                 return self._load(ref, data, target, on_key, uuids)
             except pymysql.Error as exc:
                 if not exc.args or exc.args[0] not in _NO_LOCAL_INFILE:
                     raise
                 self._local_infile = False
-        rows = list(zip(*(_uuid_bytes(column.to_pylist(), ref, name) if name in uuids
-                          else column.to_pylist()
-                          for name, column in zip(names, data.columns, strict=True)),
-                        strict=True))
+        rows = list(
+            zip(
+                *(
+                    _uuid_bytes(column.to_pylist(), ref, name)
+                    if name in uuids
+                    else column.to_pylist()
+                    for name, column in zip(names, data.columns, strict=True)
+                ),
+                strict=True,
+            )
+        )
 
         def run(connection: Any) -> int:
             with connection.cursor() as cursor:
@@ -282,19 +319,27 @@ class MySQLBackend(ServerBackend):
         """
         staging = f"{self.quote(ref.schema)}.{self.quote('__frames_load')}"
         names = [f"c{i}" for i in range(data.num_columns)]
-        values = ", ".join(_loaded_value(f"s.{name}", field, field.name in uuids)
-                           for name, field in zip(names, data.schema, strict=True))
+        values = ", ".join(
+            _loaded_value(f"s.{name}", field, field.name in uuids)
+            for name, field in zip(names, data.schema, strict=True)
+        )
         statement = f"{target} SELECT {values} FROM {staging} s{on_key}"
         with tempfile.NamedTemporaryFile(suffix=".tsv", delete=False) as file:
             file.write(_load_file(ref, data, uuids))
         try:
+
             def run(connection: Any) -> int:
                 with connection.cursor() as cursor:
-                    cursor.execute(f"CREATE TEMPORARY TABLE {staging} "
-                                   f"({', '.join(f'{name} LONGBLOB' for name in names)})")
+                    cursor.execute(
+                        f"CREATE TEMPORARY TABLE {staging} "
+                        f"({', '.join(f'{name} LONGBLOB' for name in names)})"
+                    )
                     try:
-                        cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE {staging} "
-                                       f"CHARACTER SET binary ({', '.join(names)})", (file.name,))
+                        cursor.execute(
+                            f"LOAD DATA LOCAL INFILE %s INTO TABLE {staging} "
+                            f"CHARACTER SET binary ({', '.join(names)})",
+                            (file.name,),
+                        )
                         return cursor.execute(format_paramstyle(statement)) or 0
                     finally:
                         cursor.execute(f"DROP TEMPORARY TABLE {staging}")
@@ -310,19 +355,26 @@ class MySQLBackend(ServerBackend):
             return set()
         stored = self.fetch_rows(
             "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
-            "AND TABLE_NAME = ? AND COLUMN_TYPE = 'binary(16)'", [ref.schema, ref.name])
+            "AND TABLE_NAME = ? AND COLUMN_TYPE = 'binary(16)'",
+            [ref.schema, ref.name],
+        )
         return texts & {name for (name,) in stored}
 
     # -- catalog ------------------------------------------------------------------------------
     def schema_exists(self, schema: str) -> bool:
         """True if the database ``schema`` exists."""
-        return bool(self.fetch_rows(
-            "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [schema]))
+        return bool(
+            self.fetch_rows(
+                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [schema]
+            )
+        )
 
     def create_schema(self, schema: str) -> None:
         """Create the database (utf8mb4, exact string comparison) if it does not exist."""
-        self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(schema)} "
-                     f"CHARACTER SET utf8mb4 COLLATE {self.string_collation}")
+        self.execute(
+            f"CREATE DATABASE IF NOT EXISTS {self.quote(schema)} "
+            f"CHARACTER SET utf8mb4 COLLATE {self.string_collation}"
+        )
 
     def drop_schema(self, schema: str) -> None:
         """Drop the database and everything in it; no-op if it does not exist."""
@@ -331,39 +383,58 @@ class MySQLBackend(ServerBackend):
     def _tables(self, schema: str | None) -> dict[TableRef, str]:
         rows = self.fetch_rows(
             "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES "
-            f"WHERE TABLE_TYPE = 'BASE TABLE' AND {_IN_SCHEMA}", [schema, schema])
+            f"WHERE TABLE_TYPE = 'BASE TABLE' AND {_IN_SCHEMA}",
+            [schema, schema],
+        )
         return {TableRef(s, t): comment or "" for s, t, comment in rows}
 
     def _catalog(self, schema: str | None) -> Catalog:
         params = [schema, schema]
         catalog = Catalog(self.dialect, self._user_tables(schema))
         for s, t, name, native, nullable, default, comment, extra in self.fetch_rows(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES', "
-                "COLUMN_DEFAULT, COLUMN_COMMENT, EXTRA FROM information_schema.COLUMNS "
-                f"WHERE {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
-                params):
-            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, bool(nullable),
-                                             self._default_text(default, extra), comment))
+            "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES', "
+            "COLUMN_DEFAULT, COLUMN_COMMENT, EXTRA FROM information_schema.COLUMNS "
+            f"WHERE {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
+            params,
+        ):
+            catalog.columns.append(
+                ColumnRow(
+                    TableRef(s, t),
+                    name,
+                    native,
+                    bool(nullable),
+                    self._default_text(default, extra),
+                    comment,
+                )
+            )
         foreign: defaultdict[tuple[TableRef, str], list[tuple]] = defaultdict(list)
         for s, t, name, column, parent_schema, parent, parent_column in self.fetch_rows(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
-                "REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
-                "FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL "
-                f"AND {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
-                "ORDINAL_POSITION", params):
-            foreign[TableRef(s, t), name].append((column, TableRef(parent_schema, parent),
-                                                   parent_column))
-        for (ref, _), pairs in sorted(foreign.items(), key=lambda i: (i[0][0].schema,
-                                                                      i[0][0].name,
-                                                                      _natural(i[0][1]))):
-            catalog.foreign_keys.append(ForeignKeyRow(
-                ref, pairs[0][1], tuple(p[0] for p in pairs), tuple(p[2] for p in pairs)))
+            "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
+            "REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+            "FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL "
+            f"AND {_IN_SCHEMA} ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+            "ORDINAL_POSITION",
+            params,
+        ):
+            foreign[TableRef(s, t), name].append(
+                (column, TableRef(parent_schema, parent), parent_column)
+            )
+        for (ref, _), pairs in sorted(
+            foreign.items(), key=lambda i: (i[0][0].schema, i[0][0].name, _natural(i[0][1]))
+        ):
+            catalog.foreign_keys.append(
+                ForeignKeyRow(
+                    ref, pairs[0][1], tuple(p[0] for p in pairs), tuple(p[2] for p in pairs)
+                )
+            )
         indexes: defaultdict[tuple[TableRef, str], list[str]] = defaultdict(list)
         unique: dict[tuple[TableRef, str], bool] = {}
         for s, t, name, non_unique, column in self.fetch_rows(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
-                f"FROM information_schema.STATISTICS WHERE {_IN_SCHEMA} "
-                "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", params):
+            "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
+            f"FROM information_schema.STATISTICS WHERE {_IN_SCHEMA} "
+            "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+            params,
+        ):
             indexes[TableRef(s, t), name].append(column)
             unique[TableRef(s, t), name] = not int(non_unique)
         implied = {(fk.ref, fk.child_attrs) for fk in catalog.foreign_keys}
@@ -415,8 +486,12 @@ def _columns(rows: Sequence[tuple], width: int) -> list[Sequence[Any]]:
     return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
-def _csv_batch(columns: Sequence[Sequence[Any]], schema: pa.Schema, texts: list[int],
-               kinds: Sequence[ColumnKind] | None = None) -> pa.Table:
+def _csv_batch(
+    columns: Sequence[Sequence[Any]],
+    schema: pa.Schema,
+    texts: list[int],
+    kinds: Sequence[ColumnKind] | None = None,
+) -> pa.Table:
     """Arrow from columns of :func:`csv_select`: the CSV lines, then the text columns.
 
     The values are ``str`` from pymysql's rows (``kinds`` None), or the ``bytes`` that
@@ -429,21 +504,28 @@ def _csv_batch(columns: Sequence[Sequence[Any]], schema: pa.Schema, texts: list[
         data = b"\n".join((*lines, b"")) if lines else b""
     others = [field for i, field in enumerate(schema) if i not in texts]
     parsed = iter(csv_to_arrow(data, pa.schema(others)).columns)
-    text_columns = iter(zip(columns[1:], kinds[1:] if kinds else [None] * len(texts),
-                            strict=True))
-    arrays = [_text_array(*next(text_columns), field) if i in texts else next(parsed)
-              for i, field in enumerate(schema)]
+    text_columns = iter(zip(columns[1:], kinds[1:] if kinds else [None] * len(texts), strict=True))
+    arrays = [
+        _text_array(*next(text_columns), field) if i in texts else next(parsed)
+        for i, field in enumerate(schema)
+    ]
     return pa.Table.from_arrays(arrays, names=schema.names)  # enums stay encoded
 
 
-def _text_batch(columns: Sequence[Sequence[bytes | None]], schema: pa.Schema,
-                kinds: Sequence[ColumnKind]) -> pa.Table:
+def _text_batch(
+    columns: Sequence[Sequence[bytes | None]], schema: pa.Schema, kinds: Sequence[ColumnKind]
+) -> pa.Table:
     """Arrow from the plain columns of a result read from the socket: strings and bytes as they
     are, other values from their text (:func:`frames.backends.arrow.text_to_arrow`)."""
     return text_to_arrow(
-        [_text_array(values, kind, field) if _is_text(field.type)
-         else pa.array(values, pa.binary()).cast(pa.string())
-         for values, kind, field in zip(columns, kinds, schema, strict=True)], schema)
+        [
+            _text_array(values, kind, field)
+            if _is_text(field.type)
+            else pa.array(values, pa.binary()).cast(pa.string())
+            for values, kind, field in zip(columns, kinds, schema, strict=True)
+        ],
+        schema,
+    )
 
 
 def _text_array(values: Sequence[Any], kind: ColumnKind | None, field: pa.Field) -> pa.Array:
@@ -459,8 +541,7 @@ def _text_array(values: Sequence[Any], kind: ColumnKind | None, field: pa.Field)
         return array
     if kind is ColumnKind.ENUM:
         encoded = array.dictionary_encode()
-        return pa.DictionaryArray.from_arrays(encoded.indices,
-                                              encoded.dictionary.cast(field.type))
+        return pa.DictionaryArray.from_arrays(encoded.indices, encoded.dictionary.cast(field.type))
     return array.cast(field.type)
 
 
@@ -468,8 +549,11 @@ def _uuid_rows(rows: Sequence[tuple], width: int, schema: pa.Schema) -> Sequence
     """``rows`` with the bytes in their string columns as uuid text (see :func:`_uuid_texts`)."""
     if width != len(schema):
         return rows  # rows_to_arrow reports the wrong width
-    stored = [i for i, field in enumerate(schema)
-              if pa.types.is_string(field.type) and _holds_bytes(row[i] for row in rows)]
+    stored = [
+        i
+        for i, field in enumerate(schema)
+        if pa.types.is_string(field.type) and _holds_bytes(row[i] for row in rows)
+    ]
     if not stored:
         return rows
     columns = [list(column) for column in zip(*rows, strict=True)]
@@ -492,8 +576,10 @@ def _uuid_texts(values: list[Any], field: pa.Field) -> list[Any]:
     try:
         return [None if value is None else str(uuid.UUID(bytes=value)) for value in values]
     except ValueError as exc:
-        raise FetchError(f"result column {field.name!r}: binary values of a string column "
-                         f"must be uuids of 16 bytes: {exc}") from exc
+        raise FetchError(
+            f"result column {field.name!r}: binary values of a string column "
+            f"must be uuids of 16 bytes: {exc}"
+        ) from exc
 
 
 def _holds_bytes(values: Iterable[Any]) -> bool:
@@ -514,8 +600,9 @@ def _uuid_bytes(values: list[Any], ref: TableRef, name: str) -> list[bytes | Non
         try:
             stored.append(None if value is None else uuid.UUID(value).bytes)
         except ValueError:
-            raise DataError(f"insert into {ref}: column {name!r}: {value!r} is not a uuid") \
-                from None
+            raise DataError(
+                f"insert into {ref}: column {name!r}: {value!r} is not a uuid"
+            ) from None
     return stored
 
 
@@ -554,9 +641,10 @@ def _load_file(ref: TableRef, data: pa.Table, uuids: set[str]) -> bytes:
     lines = pc.binary_join_element_wise(*fields, pa.scalar(b"\t", pa.large_binary()))
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
-    text = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()),
-                                                         lines),
-                          pa.scalar(b"\n", pa.large_binary()))[0]
+    text = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines),
+        pa.scalar(b"\n", pa.large_binary()),
+    )[0]
     return text.as_py() + b"\n"
 
 
@@ -572,8 +660,10 @@ def _natural(name: str) -> tuple:
 
 def _reject_non_finite(ref: TableRef, data: pa.Table) -> None:
     for name, column in zip(data.column_names, data.columns, strict=True):
-        if pa.types.is_floating(column.type) and pc.any(
-                pc.or_(pc.is_nan(column), pc.is_inf(column))).as_py():
+        if (
+            pa.types.is_floating(column.type)
+            and pc.any(pc.or_(pc.is_nan(column), pc.is_inf(column))).as_py()
+        ):
             raise DataError(
                 f"insert into {ref}: column {name!r} holds NaN or infinity, which MySQL cannot "
                 "store; use NULL for missing values"

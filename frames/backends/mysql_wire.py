@@ -49,11 +49,13 @@ def available(connection: Any) -> bool:
     """True if ``connection`` has an unbuffered result in progress that this reader can take
     over (a pymysql 1.x connection, rows ended by EOF packets)."""
     result = getattr(connection, "_result", None)
-    return (getattr(result, "unbuffered_active", False) is True
-            and callable(getattr(getattr(connection, "_rfile", None), "read1", None))
-            and isinstance(getattr(connection, "_next_seq_id", None), int)
-            and callable(getattr(connection, "_force_close", None))
-            and not getattr(connection, "client_flag", 0) & getattr(CLIENT, "DEPRECATE_EOF", 0))
+    return (
+        getattr(result, "unbuffered_active", False) is True
+        and callable(getattr(getattr(connection, "_rfile", None), "read1", None))
+        and isinstance(getattr(connection, "_next_seq_id", None), int)
+        and callable(getattr(connection, "_force_close", None))
+        and not getattr(connection, "client_flag", 0) & getattr(CLIENT, "DEPRECATE_EOF", 0)
+    )
 
 
 def read_columns(connection: Any, width: int, batch_rows: int) -> Iterator[list[Column]]:
@@ -113,14 +115,14 @@ class _Stream:
                 head = buffer[pos + 4]
                 if head == _ERROR or (head == _EOF and size < 9):
                     self.pos, self.seq = stop, seq
-                    self._end(buffer[pos + 4:stop])
+                    self._end(buffer[pos + 4 : stop])
                     return
                 p = pos + 4
                 for append in appends:
                     length = buffer[p]
                     if length < _NULL:
                         p += 1
-                        append(buffer[p:p + length])
+                        append(buffer[p : p + length])
                         p += length
                     elif length == _NULL:
                         append(None)
@@ -128,8 +130,10 @@ class _Stream:
                     else:
                         p = _long_field(buffer, p, append)
                 if p != stop:
-                    self.fail(f"a row of {len(appends)} columns ends at byte {p - pos - 4} "
-                              f"of its packet of {size} bytes")
+                    self.fail(
+                        f"a row of {len(appends)} columns ends at byte {p - pos - 4} "
+                        f"of its packet of {size} bytes"
+                    )
                 pos = stop
                 count += 1
             self.pos, self.seq = pos, seq
@@ -149,8 +153,9 @@ class _Stream:
             else:
                 p = _long_field(payload, p, append)
         if p != len(payload):
-            self.fail(f"a row of {len(appends)} columns ends at byte {p} of its "
-                      f"{len(payload)} bytes")
+            self.fail(
+                f"a row of {len(appends)} columns ends at byte {p} of its {len(payload)} bytes"
+            )
         return True
 
     def _joined_payload(self) -> bytes | None:
@@ -167,7 +172,7 @@ class _Stream:
             if buffer[pos + 3] != seq:
                 self._fail_sequence(buffer[pos + 3], seq)
             seq = (seq + 1) & 0xFF
-            parts.append(buffer[pos + 4:pos + 4 + size])
+            parts.append(buffer[pos + 4 : pos + 4 + size])
             pos += 4 + size
         self.pos, self.seq = pos, seq
         return b"".join(parts)
@@ -201,7 +206,7 @@ class _Stream:
         missing = _missing(self.buffer, self.pos)
         if not missing:
             return
-        parts = [self.buffer[self.pos:]]
+        parts = [self.buffer[self.pos :]]
         while missing > 0:
             got = 0
             while got < missing:
@@ -242,8 +247,9 @@ class _Stream:
     def _lost(self, detail: str) -> None:
         self.active = False
         self.connection._force_close()
-        raise err.OperationalError(CR.CR_SERVER_LOST,
-                                   f"Lost connection to MySQL server during query{detail}")
+        raise err.OperationalError(
+            CR.CR_SERVER_LOST, f"Lost connection to MySQL server during query{detail}"
+        )
 
     def _fail_sequence(self, got: int, expected: int) -> None:
         self.fail(f"packet sequence number wrong - got {got} expected {expected}")
@@ -273,18 +279,18 @@ def _long_field(buffer: bytes, p: int, append: Any) -> int:
     """Append the field at ``p`` whose length takes 2, 3 or 8 bytes; return the next offset."""
     marker = buffer[p]
     if marker == _TWO_BYTES:
-        length, p = int.from_bytes(buffer[p + 1:p + 3], "little"), p + 3
+        length, p = int.from_bytes(buffer[p + 1 : p + 3], "little"), p + 3
     elif marker == _THREE_BYTES:
-        length, p = int.from_bytes(buffer[p + 1:p + 4], "little"), p + 4
+        length, p = int.from_bytes(buffer[p + 1 : p + 4], "little"), p + 4
     elif marker == _EIGHT_BYTES:
-        length, p = int.from_bytes(buffer[p + 1:p + 9], "little"), p + 9
+        length, p = int.from_bytes(buffer[p + 1 : p + 9], "little"), p + 9
     elif marker < _NULL:
         length, p = marker, p + 1
     else:
         raise ValueError(f"invalid length-coded field marker 0x{marker:02X}")
     if p + length > len(buffer):
         raise ValueError("a field runs past the end of its row")
-    append(buffer[p:p + length])
+    append(buffer[p : p + length])
     return p + length
 
 
@@ -303,7 +309,11 @@ def column_kinds(connection: Any) -> list[ColumnKind]:
     """The :class:`ColumnKind` of each column of ``connection``'s result (a column read from
     an enum keeps the server's ``ENUM_FLAG`` through derived tables, not through unions or
     expressions)."""
-    return [ColumnKind.BINARY if field.charsetnr == _BINARY_CHARSET
-            else ColumnKind.ENUM if field.flags & FLAG.ENUM
-            else ColumnKind.TEXT
-            for field in connection._result.fields]
+    return [
+        ColumnKind.BINARY
+        if field.charsetnr == _BINARY_CHARSET
+        else ColumnKind.ENUM
+        if field.flags & FLAG.ENUM
+        else ColumnKind.TEXT
+        for field in connection._result.fields
+    ]

@@ -66,8 +66,10 @@ _SQLSTATE = {
 }
 
 # Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
-_IN_SCHEMA = ("((? IS NULL AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_')"
-              " OR n.nspname = ?)")
+_IN_SCHEMA = (
+    "((? IS NULL AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_')"
+    " OR n.nspname = ?)"
+)
 
 
 class PostgresBackend(ServerBackend):
@@ -82,15 +84,18 @@ class PostgresBackend(ServerBackend):
     """
 
     dialect = "postgres"
-    list_schemas_sql = ("SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' "
-                        "AND left(nspname, 3) <> 'pg_' ORDER BY nspname")
+    list_schemas_sql = (
+        "SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' "
+        "AND left(nspname, 3) <> 'pg_' ORDER BY nspname"
+    )
     connection_id_sql = "SELECT pg_backend_pid()"
     driver_error = psycopg2.Error
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
         self._connect_args = {"connect_timeout": 10, "client_encoding": "UTF8", **connect_args}
         self._connect_args["options"] = " ".join(
-            filter(None, [_SESSION_OPTIONS, connect_args.get("options")]))
+            filter(None, [_SESSION_OPTIONS, connect_args.get("options")])
+        )
         super().__init__(url)
 
     # -- connection ---------------------------------------------------------------------------
@@ -108,8 +113,10 @@ class PostgresBackend(ServerBackend):
         psycopg2.extras.register_default_json(conn, loads=str)
         psycopg2.extras.register_default_jsonb(conn, loads=str)
         bytea = psycopg2.extensions.new_type(
-            psycopg2.BINARY.values, "FRAMES_BYTEA",
-            lambda value, cursor: None if value is None else bytes(psycopg2.BINARY(value, cursor)))
+            psycopg2.BINARY.values,
+            "FRAMES_BYTEA",
+            lambda value, cursor: None if value is None else bytes(psycopg2.BINARY(value, cursor)),
+        )
         psycopg2.extensions.register_type(bytea, conn)
         return conn
 
@@ -148,12 +155,15 @@ class PostgresBackend(ServerBackend):
                     cursor.copy_expert(copy.format(target, columns), io.BytesIO(payload))
                     return cursor.rowcount
                 stage = self.quote(f"frames_stage_{next(_stage_ids)}")
-                cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-                               f"SELECT {columns} FROM {target} WITH NO DATA")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                    f"SELECT {columns} FROM {target} WITH NO DATA"
+                )
                 cursor.copy_expert(copy.format(stage, columns), io.BytesIO(payload))
                 cursor.execute(
                     f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage}"
-                    + upsert_clause(self, primary_key, data.column_names, on_duplicate))
+                    + upsert_clause(self, primary_key, data.column_names, on_duplicate)
+                )
                 written = cursor.rowcount
                 cursor.execute(f"DROP TABLE {stage}")
                 return written
@@ -177,53 +187,73 @@ class PostgresBackend(ServerBackend):
         rows = self.fetch_rows(
             "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            f"WHERE c.relkind IN ('r', 'p') AND {_IN_SCHEMA}", [schema, schema])
+            f"WHERE c.relkind IN ('r', 'p') AND {_IN_SCHEMA}",
+            [schema, schema],
+        )
         return {TableRef(s, t): comment or "" for s, t, comment in rows}
 
     def _catalog(self, schema: str | None) -> Catalog:
         params = [schema, schema]
         catalog = Catalog(self.dialect, self._user_tables(schema))
         for s, t, name, native, nullable, default, comment, members in self.fetch_rows(
-                "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
-                "NOT a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), "
-                "CASE WHEN a.attidentity <> '' THEN 'AUTO_INCREMENT' END), "
-                "col_description(c.oid, a.attnum), CASE WHEN t.typtype = 'e' THEN ARRAY("
-                "SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid "
-                "ORDER BY e.enumsortorder) END "
-                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "JOIN pg_type t ON t.oid = a.atttypid "
-                "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-                "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') "
-                f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, a.attnum", params):
-            catalog.columns.append(ColumnRow(TableRef(s, t), name, native, nullable, default,
-                                             comment, tuple(members) if members else None))
+            "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
+            "NOT a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), "
+            "CASE WHEN a.attidentity <> '' THEN 'AUTO_INCREMENT' END), "
+            "col_description(c.oid, a.attnum), CASE WHEN t.typtype = 'e' THEN ARRAY("
+            "SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid "
+            "ORDER BY e.enumsortorder) END "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_type t ON t.oid = a.atttypid "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') "
+            f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, a.attnum",
+            params,
+        ):
+            catalog.columns.append(
+                ColumnRow(
+                    TableRef(s, t),
+                    name,
+                    native,
+                    nullable,
+                    default,
+                    comment,
+                    tuple(members) if members else None,
+                )
+            )
         for s, t, kind, parent_schema, parent, attrs, parent_attrs in self.fetch_rows(
-                "SELECT n.nspname, c.relname, co.contype, pn.nspname, pc.relname, "
-                f"{_names('co.conkey', 'co.conrelid')}, {_names('co.confkey', 'co.confrelid')} "
-                "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "LEFT JOIN pg_class pc ON pc.oid = co.confrelid "
-                "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
-                f"WHERE co.contype IN ('p', 'f') AND {_IN_SCHEMA} "
-                "ORDER BY n.nspname, c.relname, co.oid", params):
+            "SELECT n.nspname, c.relname, co.contype, pn.nspname, pc.relname, "
+            f"{_names('co.conkey', 'co.conrelid')}, {_names('co.confkey', 'co.confrelid')} "
+            "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_class pc ON pc.oid = co.confrelid "
+            "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+            f"WHERE co.contype IN ('p', 'f') AND {_IN_SCHEMA} "
+            "ORDER BY n.nspname, c.relname, co.oid",
+            params,
+        ):
             ref = TableRef(s, t)
             if kind == "p":
                 catalog.primary_keys[ref] = tuple(attrs)
             else:
-                catalog.foreign_keys.append(ForeignKeyRow(
-                    ref, TableRef(parent_schema, parent), tuple(attrs), tuple(parent_attrs)))
+                catalog.foreign_keys.append(
+                    ForeignKeyRow(
+                        ref, TableRef(parent_schema, parent), tuple(attrs), tuple(parent_attrs)
+                    )
+                )
         # DataJoint 2.x indexes the attributes of each secondary foreign key on PostgreSQL
         # (MySQL does so itself): a non-unique index on exactly a foreign key's attributes
         # serves the constraint and is not part of the table's definition.
         implied = {(fk.ref, fk.child_attrs) for fk in catalog.foreign_keys}
         for s, t, unique, attrs in self.fetch_rows(
-                "SELECT n.nspname, c.relname, i.indisunique, "
-                f"{_names('i.indkey::int2[]', 'i.indrelid', 'i.indnkeyatts')} "
-                "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT i.indisprimary AND i.indexprs IS NULL AND i.indpred IS NULL "
-                f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, i.indexrelid", params):
+            "SELECT n.nspname, c.relname, i.indisunique, "
+            f"{_names('i.indkey::int2[]', 'i.indrelid', 'i.indnkeyatts')} "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE NOT i.indisprimary AND i.indexprs IS NULL AND i.indpred IS NULL "
+            f"AND {_IN_SCHEMA} ORDER BY n.nspname, c.relname, i.indexrelid",
+            params,
+        ):
             if unique or (TableRef(s, t), tuple(attrs)) not in implied:
                 catalog.indexes.append(IndexRow(TableRef(s, t), tuple(attrs), unique))
         return catalog
@@ -232,13 +262,16 @@ class PostgresBackend(ServerBackend):
 def _names(numbers: str, relation: str, limit: str | None = None) -> str:
     """SQL for the attribute names of the attribute-number array ``numbers``, in order."""
     bound = f" AND k.pos <= {limit}" if limit else ""
-    return (f"ARRAY(SELECT a.attname::text FROM unnest({numbers}) WITH ORDINALITY k(num, pos) "
-            f"JOIN pg_attribute a ON a.attrelid = {relation} AND a.attnum = k.num{bound} "
-            "ORDER BY k.pos)")
+    return (
+        f"ARRAY(SELECT a.attname::text FROM unnest({numbers}) WITH ORDINALITY k(num, pos) "
+        f"JOIN pg_attribute a ON a.attrelid = {relation} AND a.attnum = k.num{bound} "
+        "ORDER BY k.pos)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Arrow → CSV
+
 
 def arrow_to_csv(data: pa.Table) -> bytes:
     """CSV for ``COPY ... FROM STDIN WITH (FORMAT csv)``: NULL unquoted and empty, text quoted.
@@ -250,8 +283,11 @@ def arrow_to_csv(data: pa.Table) -> bytes:
     """
     columns = [_csv_column(column) for column in data.columns]
     buffer = io.BytesIO()
-    pacsv.write_csv(pa.Table.from_arrays(columns, names=data.column_names), buffer,
-                    pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    pacsv.write_csv(
+        pa.Table.from_arrays(columns, names=data.column_names),
+        buffer,
+        pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
     return buffer.getvalue()
 
 
@@ -261,8 +297,9 @@ def _csv_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     if pa.types.is_dictionary(kind):
         return pc.cast(column, kind.value_type)
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return pa.array([None if v is None else "\\x" + v.hex() for v in column.to_pylist()],
-                        pa.string())
+        return pa.array(
+            [None if v is None else "\\x" + v.hex() for v in column.to_pylist()], pa.string()
+        )
     return column
 
 

@@ -51,8 +51,9 @@ class QueryCache:
         path.write_bytes(pickle.dumps(result))
         return result
 
-    def arrow(self, sql: str, params: Sequence[Any], schema: pa.Schema,
-              run: Callable[[], pa.Table]) -> pa.Table:
+    def arrow(
+        self, sql: str, params: Sequence[Any], schema: pa.Schema, run: Callable[[], pa.Table]
+    ) -> pa.Table:
         """The Arrow result of ``run()`` for this read, from the cache when saved before."""
         path = self._path(f"arrow:{schema}", sql, params)
         if path.is_file():
@@ -66,5 +67,7 @@ class QueryCache:
     @staticmethod
     def refuse(what: str) -> QueryError:
         """The error for a write while the cache is on."""
-        return QueryError(f"{what} is not allowed while query caching is on: only reads are; "
-                          "turn it off with connection.set_query_cache()")
+        return QueryError(
+            f"{what} is not allowed while query caching is on: only reads are; "
+            "turn it off with connection.set_query_cache()"
+        )

@@ -57,8 +57,9 @@ def parse_attribute_type(text: str) -> tuple[CoreType, str | None]:
     try:
         return parse_type(storage), codec
     except ValueError as error:
-        raise ValueError(f"codec {codec} stores values as {storage!r}, which is no core type "
-                         f"({error})") from None
+        raise ValueError(
+            f"codec {codec} stores values as {storage!r}, which is no core type ({error})"
+        ) from None
 
 
 def storage_type(codec: str | None) -> CoreType | None:
@@ -83,8 +84,12 @@ class EncodeContext:
     key: Callable[[int], dict[str, Any]] = field(default=lambda i: {})
 
 
-def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
-                  where: Callable[[int], str], context: EncodeContext | None = None) -> list:
+def encode_values(
+    values: Sequence[Any] | pa.ChunkedArray,
+    attr: Attribute,
+    where: Callable[[int], str],
+    context: EncodeContext | None = None,
+) -> list:
     """The stored values of ``values`` of the codec attribute ``attr`` (``None`` stays).
 
     ``values`` is a list or an Arrow column; ``where(i)`` names the row of value ``i`` for
@@ -102,31 +107,48 @@ def encode_values(values: Sequence[Any] | pa.ChunkedArray, attr: Attribute,
     _, chain, store = resolve_dtype(attr.codec)
     outer = chain[0]
     context = context or EncodeContext(schema="unknown", table="unknown")
-    codec_context = {"schema": context.schema, "table": context.table, "field": attr.name,
-                     "config": context.config}
+    codec_context = {
+        "schema": context.schema,
+        "table": context.table,
+        "field": attr.name,
+        "config": context.config,
+    }
     encoded = []
     for i, value in enumerate(values):
         if value is None:
             encoded.append(None)
             continue
-        key = {"_schema": context.schema, "_table": context.table, "_field": attr.name,
-               "_config": context.config, **context.key(i)}
+        key = {
+            "_schema": context.schema,
+            "_table": context.table,
+            "_field": attr.name,
+            "_config": context.config,
+            **context.key(i),
+        }
         try:
             outer.validate(value)
             for codec in chain:
-                value = _call(codec, codec.encode, value, key=key, store_name=store or None,
-                              context=codec_context)
+                value = _call(
+                    codec,
+                    codec.encode,
+                    value,
+                    key=key,
+                    store_name=store or None,
+                    context=codec_context,
+                )
         except FramesError:
             raise
         except Exception as error:  # a user codec's failure, reported with its row
-            raise DataError(f"{where(i)}: {attr.codec} cannot encode {type(value).__name__} "
-                            f"value: {error}") from error
+            raise DataError(
+                f"{where(i)}: {attr.codec} cannot encode {type(value).__name__} value: {error}"
+            ) from error
         encoded.append(value)
     return encoded
 
 
-def _call(codec: Codec, method: Callable[..., Any], value: Any, *, key: dict | None,
-          **optional: Any) -> Any:
+def _call(
+    codec: Codec, method: Callable[..., Any], value: Any, *, key: dict | None, **optional: Any
+) -> Any:
     """``method(value, key=key, ...)`` with those of ``optional`` that the codec declares (a
     codec written before DataJoint added ``store_name`` or ``context`` is called as written)."""
     function = getattr(type(codec), method.__name__)
@@ -143,6 +165,7 @@ def with_connection_config(method: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a fetch method of a query: codecs decode its values with the configuration of
     the query's connection (an ``Instance`` has its own stores), as DataJoint passes
     ``connection._config`` to them."""
+
     @functools.wraps(method)
     def fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
         token = _DECODE_CONFIG.set(getattr(self._connection, "_config", None))
@@ -150,6 +173,7 @@ def with_connection_config(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(self, *args, **kwargs)
         finally:
             _DECODE_CONFIG.reset(token)
+
     return fetch
 
 
@@ -178,6 +202,7 @@ def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
         if squeeze and isinstance(value, np.ndarray):
             value = value.squeeze()
         return value
+
     return decode
 
 
@@ -195,4 +220,5 @@ def codec_restriction_error(attr: Attribute, where: str) -> QueryError:
     return QueryError(
         f"{where}: cannot restrict by the {attr.codec} attribute {attr.name!r}: its values are "
         "stored encoded and cannot be compared; restrict by other attributes (the primary key), "
-        f"or by {{{attr.name!r}: None}} for rows where it is null")
+        f"or by {{{attr.name!r}: None}} for rows where it is null"
+    )

@@ -36,8 +36,9 @@ class BlobCodec(Codec):
         """``bytes`` in the table; ``<hash>`` in an object store."""
         return "<hash>" if is_store else "bytes"
 
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> bytes:
+    def encode(
+        self, value: Any, *, key: dict | None = None, store_name: str | None = None
+    ) -> bytes:
         """The blob of ``value`` (compressed when that makes it shorter)."""
         return blob.pack(value, compress=True)
 
@@ -63,14 +64,14 @@ class AttachCodec(Codec):
         if not path.is_file():
             raise DataError(f"<attach>: {path} is not an existing file")
 
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> bytes:
+    def encode(
+        self, value: Any, *, key: dict | None = None, store_name: str | None = None
+    ) -> bytes:
         """The file's name (UTF-8), a zero byte, then its contents."""
         path = Path(value)
         return path.name.encode() + b"\0" + path.read_bytes()
 
-    def decode(self, stored: bytes, *, key: dict | None = None,
-               context: dict | None = None) -> str:
+    def decode(self, stored: bytes, *, key: dict | None = None, context: dict | None = None) -> str:
         """Write the file into ``config['download_path']`` and return its path there.
 
         A file of the same name and contents is reused; one with other contents keeps its

@@ -54,14 +54,16 @@ class Codec(ABC):
         if not register or cls.name is None:
             return
         if not isinstance(cls.name, str) or not cls.name:
-            raise DefinitionError(f"codec {cls.__qualname__}: name must be a non-empty string, "
-                                  f"got {cls.name!r}")
+            raise DefinitionError(
+                f"codec {cls.__qualname__}: name must be a non-empty string, got {cls.name!r}"
+            )
         existing = _codec_registry.get(cls.name)
         if existing is not None and type(existing).__qualname__ != cls.__qualname__:
             raise DefinitionError(
                 f"codec <{cls.name}> is already registered by "
                 f"{type(existing).__module__}.{type(existing).__qualname__}; give "
-                f"{cls.__module__}.{cls.__qualname__} another name")
+                f"{cls.__module__}.{cls.__qualname__} another name"
+            )
         _codec_registry[cls.name] = cls()  # a redefinition (module reload) replaces it
 
     @abstractmethod
@@ -72,8 +74,7 @@ class Codec(ABC):
         """
 
     @abstractmethod
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> Any:
+    def encode(self, value: Any, *, key: dict | None = None, store_name: str | None = None) -> Any:
         """The stored form of ``value`` (a value of :meth:`get_dtype`'s type).
 
         ``key`` holds the row's primary-key values; a codec may also declare a keyword
@@ -146,7 +147,8 @@ def get_codec(name: str) -> Codec:
         raise DefinitionError(
             f"unknown codec <{type_name}>: define it as a subclass of frames.Codec with "
             f"name = {type_name!r} before declaring or reading the table. Codecs: "
-            f"{', '.join(f'<{n}>' for n in sorted(_codec_registry))}")
+            f"{', '.join(f'<{n}>' for n in sorted(_codec_registry))}"
+        )
     return codec
 
 
@@ -178,8 +180,9 @@ def lookup_codec(codec_spec: str) -> tuple[Codec, str | None]:
     return get_codec(type_name), store
 
 
-def resolve_dtype(dtype: str, seen: set[str] | None = None,
-                  store_name: str | None = None) -> tuple[str, list[Codec], str | None]:
+def resolve_dtype(
+    dtype: str, seen: set[str] | None = None, store_name: str | None = None
+) -> tuple[str, list[Codec], str | None]:
     """Follow a codec chain to the type finally stored.
 
     Returns ``(storage_type, chain, store)``: the chain lists the codecs from the outermost
@@ -237,9 +240,13 @@ def _load_entry_points() -> None:
             try:
                 loaded = point.load()
             except Exception as error:  # a broken plug-in must not break frames
-                logger.warning("codec %r from %s could not be loaded: %s", point.name,
-                               point.value, error)
+                logger.warning(
+                    "codec %r from %s could not be loaded: %s", point.name, point.value, error
+                )
                 continue
-            if point.name not in _codec_registry and isinstance(loaded, type) \
-                    and issubclass(loaded, Codec):
+            if (
+                point.name not in _codec_registry
+                and isinstance(loaded, type)
+                and issubclass(loaded, Codec)
+            ):
                 _codec_registry[point.name] = loaded()

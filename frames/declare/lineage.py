@@ -18,8 +18,9 @@ def origin(ref: TableRef, attr: str) -> str:
     return f"{ref.schema}.{ref.name}.{attr}"
 
 
-def with_lineage(specs: dict[TableRef, TableSpec],
-                 known: dict[TableRef, TableSpec] | None = None) -> dict[TableRef, TableSpec]:
+def with_lineage(
+    specs: dict[TableRef, TableSpec], known: dict[TableRef, TableSpec] | None = None
+) -> dict[TableRef, TableSpec]:
     """``specs`` with every attribute's lineage derived from the specs' foreign keys.
 
     ``known`` specs already carry their final lineage (tables declared earlier) and serve as
@@ -41,9 +42,9 @@ def with_lineage(specs: dict[TableRef, TableSpec],
                 source = parent.attribute(parent_attr).lineage if parent is not None else None
                 inherited.setdefault(child_attr, source or origin(fk.parent, parent_attr))
         attributes = tuple(
-            replace(a, lineage=inherited.get(a.name) or (origin(ref, a.name) if a.in_key
-                                                         else None))
-            for a in spec.attributes)
+            replace(a, lineage=inherited.get(a.name) or (origin(ref, a.name) if a.in_key else None))
+            for a in spec.attributes
+        )
         done[ref] = replace(spec, attributes=attributes)
         return done[ref]
 

@@ -31,8 +31,9 @@ def lineage_table_exists(connection: Connection, database: str) -> bool:
     return connection.backend.table_exists(TableRef(database, LINEAGE_CATALOG))
 
 
-def get_lineage(connection: Connection, database: str, table_name: str,
-                attribute_name: str) -> str | None:
+def get_lineage(
+    connection: Connection, database: str, table_name: str, attribute_name: str
+) -> str | None:
     """The recorded lineage of ``table_name.attribute_name`` (``None`` if there is none)."""
     return get_table_lineages(connection, database, table_name).get(attribute_name)
 
@@ -43,7 +44,9 @@ def get_table_lineages(connection: Connection, database: str, table_name: str) -
         return {}
     rows = connection.backend.fetch_rows(
         f"SELECT attribute_name, lineage FROM {_catalog(connection, database)} "
-        "WHERE table_name = ?", [table_name])
+        "WHERE table_name = ?",
+        [table_name],
+    )
     return dict(rows)
 
 
@@ -52,7 +55,8 @@ def get_schema_lineages(connection: Connection, database: str) -> dict[str, str]
     if not lineage_table_exists(connection, database):
         return {}
     rows = connection.backend.fetch_rows(
-        f"SELECT table_name, attribute_name, lineage FROM {_catalog(connection, database)}")
+        f"SELECT table_name, attribute_name, lineage FROM {_catalog(connection, database)}"
+    )
     return {f"{database}.{table}.{attr}": lineage for table, attr, lineage in rows}
 
 
@@ -60,11 +64,13 @@ def delete_table_lineages(connection: Connection, database: str, table_name: str
     """Remove the records of ``table_name``."""
     if lineage_table_exists(connection, database):
         connection.backend.execute(
-            f"DELETE FROM {_catalog(connection, database)} WHERE table_name = ?", [table_name])
+            f"DELETE FROM {_catalog(connection, database)} WHERE table_name = ?", [table_name]
+        )
 
 
-def insert_lineages(connection: Connection, database: str,
-                    entries: list[tuple[str, str, str]]) -> None:
+def insert_lineages(
+    connection: Connection, database: str, entries: list[tuple[str, str, str]]
+) -> None:
     """Record ``(table_name, attribute_name, lineage)`` entries, replacing existing ones."""
     if not entries or not lineage_table_exists(connection, database):
         return
@@ -72,11 +78,12 @@ def insert_lineages(connection: Connection, database: str,
     with connection.atomic():
         for table, attr, lineage in entries:
             connection.backend.execute(
-                f"DELETE FROM {catalog} WHERE table_name = ? AND attribute_name = ?",
-                [table, attr])
+                f"DELETE FROM {catalog} WHERE table_name = ? AND attribute_name = ?", [table, attr]
+            )
             connection.backend.execute(
                 f"INSERT INTO {catalog} (table_name, attribute_name, lineage) VALUES (?, ?, ?)",
-                [table, attr, lineage])
+                [table, attr, lineage],
+            )
 
 
 def rebuild_schema_lineage(connection: Connection, database: str) -> None:
@@ -96,7 +103,6 @@ def rebuild_schema_lineage(connection: Connection, database: str) -> None:
             if ref.schema == database:
                 for statement in lineage_catalog_sql(spec, dialect):
                     connection.backend.execute(statement)
-
 
 
 def heal_table_lineage(connection: Connection, spec: TableSpec) -> None:

@@ -27,8 +27,12 @@ def to_snake_case(class_name: str) -> str:
         If the name is not CamelCase (DataJoint requires table classes to be CamelCase).
     """
     if "_" in class_name:
-        warnings.warn(f"Table class name `{class_name}` contains underscores. CamelCase names "
-                      "without underscores are recommended.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"Table class name `{class_name}` contains underscores. CamelCase names "
+            "without underscores are recommended.",
+            UserWarning,
+            stacklevel=2,
+        )
         class_name = class_name.replace("_", "")
     if not _CAMEL_RE.match(class_name):
         raise ValueError(

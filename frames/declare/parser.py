@@ -66,8 +66,13 @@ _FORM = "name [= default] : type [# comment]"
 
 #: The hidden key of a table that declares none (DataJoint's singleton tables): it holds at
 #: most one row, whose ``_singleton`` is the default.
-SINGLETON = Attribute(name="_singleton", type=CoreType("bool"), default=True,
-                      comment="singleton primary key", in_key=True)
+SINGLETON = Attribute(
+    name="_singleton",
+    type=CoreType("bool"),
+    default=True,
+    comment="singleton primary key",
+    in_key=True,
+)
 
 
 @dataclass(frozen=True)
@@ -186,9 +191,12 @@ def _lines(definition: str) -> list[_Line]:
 
 def _finish(builder: _Builder, comment: str, tier: str) -> TableSpec:
     if not any(attr.in_key for attr in builder.attributes.values()):
-        builder.attributes = {SINGLETON.name: replace(SINGLETON, lineage=f"{builder.ref.schema}."
-                                                      f"{builder.ref.name}.{SINGLETON.name}"),
-                              **builder.attributes}
+        builder.attributes = {
+            SINGLETON.name: replace(
+                SINGLETON, lineage=f"{builder.ref.schema}.{builder.ref.name}.{SINGLETON.name}"
+            ),
+            **builder.attributes,
+        }
     indexes: list[IndexSpec] = []
     for line, index in builder.indexes:
         unknown = [name for name in index.attrs if name not in builder.attributes]
@@ -297,8 +305,9 @@ def _read_attribute(builder: _Builder, line: _Line) -> Attribute:
     if nullable:
         default = None
     elif default_text and codec:
-        raise builder.error(line, f"the default of the {codec} attribute {name!r} can only be "
-                                  "null ('= null')")
+        raise builder.error(
+            line, f"the default of the {codec} attribute {name!r} can only be null ('= null')"
+        )
     elif default_text:
         try:
             default = parse_default(default_text, core_type)
@@ -328,18 +337,28 @@ def _split_auto_increment(type_text: str) -> tuple[str, bool]:
     return (match.group("type"), True) if match else (type_text, False)
 
 
-def _check_auto_increment(builder: _Builder, line: _Line, name: str, core_type: CoreType,
-                          default_text: str) -> None:
+def _check_auto_increment(
+    builder: _Builder, line: _Line, name: str, core_type: CoreType, default_text: str
+) -> None:
     """Reject ``auto_increment`` where the database cannot number the attribute."""
     if core_type.category != "integer":
-        raise builder.error(line, f"auto_increment needs an integer type, not {core_type}; "
-                                  f"declare {name!r} as e.g. int auto_increment")
+        raise builder.error(
+            line,
+            f"auto_increment needs an integer type, not {core_type}; "
+            f"declare {name!r} as e.g. int auto_increment",
+        )
     if default_text:
-        raise builder.error(line, f"auto_increment attribute {name!r} cannot have a default: "
-                                  "the database numbers the rows that omit it")
+        raise builder.error(
+            line,
+            f"auto_increment attribute {name!r} cannot have a default: "
+            "the database numbers the rows that omit it",
+        )
     if not builder.in_key:
-        raise builder.error(line, f"auto_increment attribute {name!r} must be in the primary "
-                                  "key; move it above the --- line")
+        raise builder.error(
+            line,
+            f"auto_increment attribute {name!r} must be in the primary "
+            "key; move it above the --- line",
+        )
 
 
 def _check_name(builder: _Builder, line: _Line, name: str, expected: str = _FORM) -> None:

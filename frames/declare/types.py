@@ -91,8 +91,10 @@ def _quote(value: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Parsing
 
-_SIMPLE = {k: CoreType(k) for k in (*INTEGER_KINDS, *FLOAT_KINDS, "bool", "date", "uuid", "json",
-                                   "bytes", "text")}
+_SIMPLE = {
+    k: CoreType(k)
+    for k in (*INTEGER_KINDS, *FLOAT_KINDS, "bool", "date", "uuid", "json", "bytes", "text")
+}
 
 # Native spellings accepted for DataJoint 0.x / MySQL compatibility, mapped to a core type that
 # holds every value of the native one (unsigned integers widen to the next signed size).
@@ -127,14 +129,20 @@ _NATIVE_SIMPLE = {
     "year": "int16",
 }
 
-_INT_RE = re.compile(r"^(tinyint|smallint|mediumint|int|integer|bigint)\s*(\(\s*\d+\s*\))?"
-                     r"(\s+unsigned)?(\s+zerofill)?$")
+_INT_RE = re.compile(
+    r"^(tinyint|smallint|mediumint|int|integer|bigint)\s*(\(\s*\d+\s*\))?"
+    r"(\s+unsigned)?(\s+zerofill)?$"
+)
 #: ``decimal`` without digits is MySQL's ``decimal(10,0)``.
-_DECIMAL_RE = re.compile(r"^(?:decimal|numeric|dec|fixed)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?"
-                         r"(\s+unsigned)?(\s+zerofill)?$")
+_DECIMAL_RE = re.compile(
+    r"^(?:decimal|numeric|dec|fixed)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?"
+    r"(\s+unsigned)?(\s+zerofill)?$"
+)
 #: MySQL's ``float(p)`` (single precision up to 24 bits), ``double(m,d)``, ``float unsigned``.
-_FLOAT_RE = re.compile(r"^(float|double|real)\s*(?:\(\s*(\d+)\s*(,\s*\d+\s*)?\))?"
-                       r"(\s+unsigned)?(\s+zerofill)?$")
+_FLOAT_RE = re.compile(
+    r"^(float|double|real)\s*(?:\(\s*(\d+)\s*(,\s*\d+\s*)?\))?"
+    r"(\s+unsigned)?(\s+zerofill)?$"
+)
 _CHAR_RE = re.compile(r"^(char|varchar)\s*\(\s*(\d+)\s*\)$")
 _DATETIME_RE = re.compile(r"^(datetime|timestamp)\s*(?:\(\s*(\d)\s*\))?$")
 _ENUM_RE = re.compile(r"^enum\s*\((.*)\)$", re.S)
@@ -161,8 +169,9 @@ def parse_type(text: str) -> CoreType:
         return CoreType(unsigned if match.group(3) else signed)
     match = _FLOAT_RE.match(lower)
     if match:
-        single = match.group(1) == "float" and match.group(3) is None \
-            and int(match.group(2) or 0) <= 24
+        single = (
+            match.group(1) == "float" and match.group(3) is None and int(match.group(2) or 0) <= 24
+        )
         return CoreType("float32" if single else "float64")
     match = _DECIMAL_RE.match(lower)
     if match:
@@ -170,7 +179,8 @@ def parse_type(text: str) -> CoreType:
         scale = int(match.group(2) or 0)
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
             raise ValueError(
-                f"decimal precision must be 1..{MAX_DECIMAL_PRECISION}, got {precision}")
+                f"decimal precision must be 1..{MAX_DECIMAL_PRECISION}, got {precision}"
+            )
         if scale > precision:
             raise ValueError(f"decimal scale {scale} exceeds its precision {precision}")
         return CoreType("decimal", precision=precision, scale=scale)
@@ -217,6 +227,7 @@ def _parse_enum_members(body: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------------------------
 # Arrow
+
 
 def arrow_type(t: CoreType) -> pa.DataType:
     """The Arrow type that carries values of ``t`` between backends and converters."""

@@ -148,8 +148,9 @@ def to_dicts(table: pa.Table, heading: Heading, squeeze: bool = False) -> list[d
     return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
 
 
-def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading,
-                         squeeze: bool = False) -> list[dict[str, Any]]:
+def driver_rows_to_dicts(
+    rows: Sequence[Sequence[Any]], heading: Heading, squeeze: bool = False
+) -> list[dict[str, Any]]:
     """Convert a few rows of driver values (:meth:`~frames.backends.base.Backend.fetch_rows`).
 
     The result is what :func:`to_dicts` gives for the same rows carried in Arrow, without
@@ -187,10 +188,19 @@ def driver_rows_to_dicts(rows: Sequence[Sequence[Any]], heading: Heading,
     try:
         if rows and len(rows[0]) != len(names):
             raise _NeedsArrow  # rows_to_arrow reports the widths
-        return [dict(zip(names, [None if value is None else convert(value)
-                                 for convert, value in zip(converters, row, strict=True)],
-                         strict=True))
-                for row in rows]
+        return [
+            dict(
+                zip(
+                    names,
+                    [
+                        None if value is None else convert(value)
+                        for convert, value in zip(converters, row, strict=True)
+                    ],
+                    strict=True,
+                )
+            )
+            for row in rows
+        ]
     except _NeedsArrow:
         width = len(rows[0]) if rows else len(names)
         return to_dicts(rows_to_arrow(rows, width, heading.arrow_schema()), heading, squeeze)
@@ -217,8 +227,9 @@ def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def to_pandas(table: pa.Table, heading: Heading, index: bool = True,
-              squeeze: bool = False) -> pandas.DataFrame:
+def to_pandas(
+    table: pa.Table, heading: Heading, index: bool = True, squeeze: bool = False
+) -> pandas.DataFrame:
     """Convert a result to a pandas DataFrame (column types in the module documentation).
 
     Parameters
@@ -241,17 +252,29 @@ def to_pandas(table: pa.Table, heading: Heading, index: bool = True,
 
     table = _normalise(table, heading, decode=False)
     key = list(heading.primary_key) if index else []
-    objects = [attr for attr in heading.attributes
-               if (attr.type.kind in _OBJECT_KINDS or attr.codec) and attr.name not in key]
+    objects = [
+        attr
+        for attr in heading.attributes
+        if (attr.type.kind in _OBJECT_KINDS or attr.codec) and attr.name not in key
+    ]
     # A large result's key index is built on a second core while this thread converts the
     # other columns; numpy and Arrow release the GIL in their loops. The enum columns are
     # decoded first (in Arrow, without the GIL) so that the index's Python steps need not wait
     # for the object columns, whose take holds the GIL.
-    key_index = background.submit(_key_index, _decoded(table.select(key)), heading,
-                                  inline=table.num_rows < _BACKGROUND_ROWS) if key else None
+    key_index = (
+        background.submit(
+            _key_index,
+            _decoded(table.select(key)),
+            heading,
+            inline=table.num_rows < _BACKGROUND_ROWS,
+        )
+        if key
+        else None
+    )
     plain = _decoded(table.drop_columns([*key, *(attr.name for attr in objects)]))
-    converted = {attr.name: _object_column(table.column(attr.name), attr, squeeze)
-                 for attr in objects}
+    converted = {
+        attr.name: _object_column(table.column(attr.name), attr, squeeze) for attr in objects
+    }
     frame = plain.to_pandas(integer_object_nulls=True, date_as_object=True)
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in converted:  # as a Series of dtype object: pandas does not infer its type
@@ -282,12 +305,13 @@ def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
     table = _normalise(table, heading, decode=False)
     # polars holds strings as views: Arrow makes them faster than polars' own conversion, which
     # polars then takes without a copy; chunks are kept as they are, as polars can hold them
-    views = [_string_views(column)
-             if pa.types.is_string(column.type) or is_encoded_string(column.type)
-             else column
-             for column in table.columns]
-    return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names),
-                             rechunk=False)
+    views = [
+        _string_views(column)
+        if pa.types.is_string(column.type) or is_encoded_string(column.type)
+        else column
+        for column in table.columns
+    ]
+    return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names), rechunk=False)
 
 
 def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:
@@ -311,7 +335,10 @@ def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:
 
 
 def to_arrays(
-    table: pa.Table, heading: Heading, *names: str, include_key: bool = False,
+    table: pa.Table,
+    heading: Heading,
+    *names: str,
+    include_key: bool = False,
     squeeze: bool = False,
 ) -> np.ndarray | tuple[Any, ...]:
     """Convert a result to numpy arrays.
@@ -362,8 +389,9 @@ def to_arrays(
     """
     table = _normalise(table, heading)
     if not names:
-        columns = {a.name: _numpy_column(table.column(a.name), a, squeeze)
-                   for a in heading.attributes}
+        columns = {
+            a.name: _numpy_column(table.column(a.name), a, squeeze) for a in heading.attributes
+        }
         record = np.empty(table.num_rows, dtype=[(n, c.dtype) for n, c in columns.items()])
         for name, column in columns.items():
             record[name] = column
@@ -434,8 +462,9 @@ def _decoded(table: pa.Table) -> pa.Table:
     """``table`` with its dictionary-encoded columns (enums) turned into plain strings."""
     for position, field in enumerate(table.schema):
         if pa.types.is_dictionary(field.type):
-            table = table.set_column(position, field.name,
-                                     pc.cast(table.column(position), pa.string()))
+            table = table.set_column(
+                position, field.name, pc.cast(table.column(position), pa.string())
+            )
     return table
 
 
@@ -443,8 +472,7 @@ def _string_views(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """A string column (plain or dictionary-encoded) as Arrow string views."""
     if not pa.types.is_dictionary(column.type):
         return pc.cast(column, pa.string_view())
-    return pa.chunked_array([_decoded_views(chunk) for chunk in column.chunks],
-                            pa.string_view())
+    return pa.chunked_array([_decoded_views(chunk) for chunk in column.chunks], pa.string_view())
 
 
 def _decoded_views(chunk: pa.DictionaryArray) -> pa.Array:
@@ -458,30 +486,35 @@ def _decoded_views(chunk: pa.DictionaryArray) -> pa.Array:
     """
     entries = pc.cast(chunk.dictionary, pa.string_view())
     buffers = entries.buffers()
-    views = np.frombuffer(buffers[1], dtype=_VIEW)[entries.offset:entries.offset + len(entries)]
+    views = np.frombuffer(buffers[1], dtype=_VIEW)[entries.offset : entries.offset + len(entries)]
     if len(views):
         indices = _values_of(chunk.indices).astype(np.intp)  # numpy's take is fastest with these
         taken = np.take(views, indices, mode="clip")
     else:  # every value is null: the views are never read
         taken = np.zeros(len(chunk), dtype=_VIEW)
     validity = pc.is_valid(chunk).buffers()[1] if chunk.null_count else None
-    return pa.Array.from_buffers(pa.string_view(), len(chunk),
-                                 [validity, pa.py_buffer(taken), *buffers[2:]],
-                                 null_count=chunk.null_count)
+    return pa.Array.from_buffers(
+        pa.string_view(),
+        len(chunk),
+        [validity, pa.py_buffer(taken), *buffers[2:]],
+        null_count=chunk.null_count,
+    )
 
 
 def _values_of(array: pa.Array) -> np.ndarray:
     """The values buffer of a fixed-width numeric array as numpy, without a copy; a NULL's slot
     holds whatever the buffer holds."""
     values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())
-    return values[array.offset:array.offset + len(array)]
+    return values[array.offset : array.offset + len(array)]
 
 
 def _python_columns(table: pa.Table, heading: Heading, squeeze: bool = False) -> list[list[Any]]:
     """Each column of ``table`` as a list of Python values (codec attributes decoded)."""
     table = _normalise(table, heading)
-    return [decode_values(_python_values(table.column(i), a), a, squeeze)
-            for i, a in enumerate(heading.attributes)]
+    return [
+        decode_values(_python_values(table.column(i), a), a, squeeze)
+        for i, a in enumerate(heading.attributes)
+    ]
 
 
 def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
@@ -512,8 +545,10 @@ class _NeedsArrow(Exception):
 @functools.lru_cache(maxsize=1024)
 def _driver_converters(heading: Heading, squeeze: bool) -> tuple[Callable[[Any], Any], ...]:
     """One converter of non-NULL driver values per attribute (see :func:`driver_rows_to_dicts`)."""
-    return tuple(_codec_converter(attr, squeeze) if attr.codec else _driver_converter(attr)
-                 for attr in heading.attributes)
+    return tuple(
+        _codec_converter(attr, squeeze) if attr.codec else _driver_converter(attr)
+        for attr in heading.attributes
+    )
 
 
 def _codec_converter(attribute: Attribute, squeeze: bool) -> Callable[[Any], Any]:
@@ -538,14 +573,17 @@ def _driver_converter(attribute: Attribute) -> Callable[[Any], Any]:
             if type(value) is int and low <= value <= high:
                 return value
             raise _NeedsArrow
+
         return integer
     if kind == "bool":
+
         def boolean(value: Any) -> bool:
             if type(value) is bool:
                 return value
             if type(value) is int:  # MySQL's BOOLEAN is TINYINT; Arrow casts non-zero to true
                 return value != 0
             raise _NeedsArrow
+
         return boolean
     if kind == "float32":
         return _accepting(float, lambda value: float(str(np.float32(value))))
@@ -560,24 +598,29 @@ def _driver_converter(attribute: Attribute) -> Callable[[Any], Any]:
                 if exponent == -scale and len(digits) <= precision and (value or not sign):
                     return value
             raise _NeedsArrow
+
         return decimal
     if kind == "char":
         return _accepting(str, lambda value: value.rstrip(" "))
     if kind == "uuid":
+
         def identifier(value: Any) -> uuid.UUID:
             if type(value) is str:
                 return uuid.UUID(value)
             if type(value) is uuid.UUID:  # DuckDB
                 return value
             raise _NeedsArrow
+
         return identifier
     if kind == "json":
         return _accepting(str, json.loads)
     if kind == "datetime":
+
         def moment(value: Any) -> datetime.datetime:
             if type(value) is datetime.datetime and value.tzinfo is None:
                 return value
             raise _NeedsArrow
+
         return moment
     exact = {"float64": float, "date": datetime.date, "bytes": bytes}.get(kind, str)
     return _accepting(exact, lambda value: value)
@@ -585,10 +628,12 @@ def _driver_converter(attribute: Attribute) -> Callable[[Any], Any]:
 
 def _accepting(exact: type, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A converter applying ``convert`` to values of type ``exact`` (subclasses excluded)."""
+
     def converter(value: Any) -> Any:
         if type(value) is exact:
             return convert(value)
         raise _NeedsArrow
+
     return converter
 
 
@@ -604,8 +649,7 @@ def _decimal_objects(column: pa.ChunkedArray) -> np.ndarray:
     if len(column) <= _FEW:
         return _object_array(column.to_pylist())
     array = column.combine_chunks()
-    dense = _dense_codes(_unscaled(array), array) if array.type.precision <= _INT64_DIGITS \
-        else None
+    dense = _dense_codes(_unscaled(array), array) if array.type.precision <= _INT64_DIGITS else None
     if dense is not None:
         distinct, codes = dense
         scale = f"E-{array.type.scale}"
@@ -631,7 +675,7 @@ def _unscaled(array: pa.Array) -> np.ndarray:
     """
     words = np.frombuffer(array.buffers()[1], dtype=np.int64)
     low = 0 if sys.byteorder == "little" else 1
-    return words[2 * array.offset + low:2 * (array.offset + len(array)):2]
+    return words[2 * array.offset + low : 2 * (array.offset + len(array)) : 2]
 
 
 def _dense_codes(values: np.ndarray, array: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -641,8 +685,7 @@ def _dense_codes(values: np.ndarray, array: pa.Array) -> tuple[np.ndarray, np.nd
     A table of the whole range marks the values present: linear time, no hashing or sorting.
     The indices have the narrowest integer type that holds them, as pandas keeps codes.
     """
-    valid = None if not array.null_count else \
-        array.is_valid().to_numpy(zero_copy_only=False)
+    valid = None if not array.null_count else array.is_valid().to_numpy(zero_copy_only=False)
     present_values = values if valid is None else values[valid]
     if not len(present_values):
         return None
@@ -673,8 +716,9 @@ def _integers(array: pa.Array) -> np.ndarray | None:
     return array.to_numpy() if pa.types.is_integer(array.type) else None
 
 
-def _object_column(column: pa.ChunkedArray, attribute: Attribute,
-                   squeeze: bool = False) -> np.ndarray:
+def _object_column(
+    column: pa.ChunkedArray, attribute: Attribute, squeeze: bool = False
+) -> np.ndarray:
     """A pandas ``object`` column: decimals, parsed json and uuid values, decoded codec
     values."""
     if attribute.type.kind == "decimal" and not attribute.codec:
@@ -694,12 +738,19 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
 
     names = keys.column_names
     attrs = [heading[name] for name in names]
-    if len(names) == 1 or any(column.null_count for column in keys.columns) \
-            or any(attr.type.kind in _PARSERS for attr in attrs):
-        frame = pandas.DataFrame({
-            attr.name: _object_array(_python_values(column, attr))
-            if attr.type.kind in _OBJECT_KINDS else column.to_pandas(date_as_object=True)
-            for attr, column in zip(attrs, keys.columns, strict=True)})
+    if (
+        len(names) == 1
+        or any(column.null_count for column in keys.columns)
+        or any(attr.type.kind in _PARSERS for attr in attrs)
+    ):
+        frame = pandas.DataFrame(
+            {
+                attr.name: _object_array(_python_values(column, attr))
+                if attr.type.kind in _OBJECT_KINDS
+                else column.to_pandas(date_as_object=True)
+                for attr, column in zip(attrs, keys.columns, strict=True)
+            }
+        )
         return frame.set_index(names).index
     levels, codes = [], []
     for column in keys.columns:
@@ -721,8 +772,9 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
     return pandas.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
 
 
-def _numpy_column(column: pa.ChunkedArray, attribute: Attribute,
-                  squeeze: bool = False) -> np.ndarray:
+def _numpy_column(
+    column: pa.ChunkedArray, attribute: Attribute, squeeze: bool = False
+) -> np.ndarray:
     """One normalised column as a numpy array: native dtype where exact, else ``object``."""
     if attribute.codec:
         return _object_column(column, attribute, squeeze)

@@ -221,8 +221,9 @@ class GarbageCollector:
         hp = self._hash_prefix
         section = f"{hp}/{schema_name}/" if hp else f"{schema_name}/"
         # skip folder-object sidecars and anything that is not a hash file
-        return self._sizes(section, lambda name: bool(_BASE32_HASH.match(name)),
-                           f"list_hash_paths({schema_name})")
+        return self._sizes(
+            section, lambda name: bool(_BASE32_HASH.match(name)), f"list_hash_paths({schema_name})"
+        )
 
     def list_schema_paths(self, schema_name: str) -> dict[str, int]:
         """

@@ -31,18 +31,23 @@ def describe_node(node: Node) -> str:
     if isinstance(node, Restrict):
         return f"Restrict {describe_cond(node.cond)}"
     if isinstance(node, Project):
-        return "Project " + ", ".join(n if _plain(e, n) else f"{n}={describe_expr(e)}"
-                                      for n, e in node.columns)
+        return "Project " + ", ".join(
+            n if _plain(e, n) else f"{n}={describe_expr(e)}" for n, e in node.columns
+        )
     if isinstance(node, Join):
         kind = "LeftJoin" if node.outer else "Join"
         return f"{kind} on ({', '.join(node.on)})"
     if isinstance(node, Aggregate):
         mode = "keep all" if node.outer else "matching only"
-        return (f"Aggregate on ({', '.join(node.on)}) keep ({', '.join(node.kept)}) "
-                + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns) + f" [{mode}]")
+        return (
+            f"Aggregate on ({', '.join(node.on)}) keep ({', '.join(node.kept)}) "
+            + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns)
+            + f" [{mode}]"
+        )
     if isinstance(node, GroupBy):
-        return (f"GroupBy ({', '.join(node.by)}) "
-                + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns))
+        return f"GroupBy ({', '.join(node.by)}) " + ", ".join(
+            f"{n}={describe_expr(e)}" for n, e in node.columns
+        )
     if isinstance(node, Distinct):
         return f"Distinct ({', '.join(node.attrs)})"
     if isinstance(node, Union):
@@ -119,9 +124,10 @@ def render_tree(node: Node, indent: int = 0) -> list[str]:
     """Top-down lines of the plan with each node's primary key and heading."""
     pad = "  " * indent
     heading = node.heading
-    lines = [f"{pad}{describe_node(node)}",
-             f"{pad}  key: ({', '.join(heading.primary_key)})  "
-             f"heading: {', '.join(heading.names)}"]
+    lines = [
+        f"{pad}{describe_node(node)}",
+        f"{pad}  key: ({', '.join(heading.primary_key)})  heading: {', '.join(heading.names)}",
+    ]
     for child in node.inputs():
         lines += render_tree(child, indent + 1)
     if isinstance(node, Restrict):
@@ -133,5 +139,15 @@ def render_tree(node: Node, indent: int = 0) -> list[str]:
 
 def explain(node: Node, sql: str) -> str:
     """The full explanation: plan, rewritten plan, SQL."""
-    return "\n".join(["== plan ==", *render_tree(node), "", "== after rewriting ==",
-                      *render_tree(rewrite(node)), "", "== sql ==", sql])
+    return "\n".join(
+        [
+            "== plan ==",
+            *render_tree(node),
+            "",
+            "== after rewriting ==",
+            *render_tree(rewrite(node)),
+            "",
+            "== sql ==",
+            sql,
+        ]
+    )

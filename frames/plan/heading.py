@@ -48,8 +48,9 @@ class Heading:
     def of_table(cls, attributes: Iterable[Attribute]) -> Heading:
         """The heading queries of a stored table see: its attributes less the hidden ones."""
         stored = tuple(attributes)
-        return cls(tuple(a for a in stored if not a.is_hidden),
-                   tuple(a for a in stored if a.is_hidden))
+        return cls(
+            tuple(a for a in stored if not a.is_hidden), tuple(a for a in stored if a.is_hidden)
+        )
 
     # -- access -------------------------------------------------------------------------------
     @property
@@ -137,8 +138,9 @@ class Heading:
     def as_dtype(self) -> np.dtype:
         """A numpy structured dtype of the heading, as DataJoint builds it: ``int64`` for
         integers that cannot be NULL, ``float64`` for floats, ``object`` for everything else."""
-        return np.dtype({"names": list(self.names),
-                         "formats": [_numpy_type(a) for a in self.attributes]})
+        return np.dtype(
+            {"names": list(self.names), "formats": [_numpy_type(a) for a in self.attributes]}
+        )
 
     def __str__(self) -> str:
         lines = []

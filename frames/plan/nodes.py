@@ -24,8 +24,11 @@ class Node:
 
     def inputs(self) -> tuple[Node, ...]:
         """Operand nodes, in field order."""
-        return tuple(getattr(self, f.name) for f in fields(self)  # type: ignore[arg-type]
-                     if isinstance(getattr(self, f.name), Node))
+        return tuple(
+            getattr(self, f.name)
+            for f in fields(self)  # type: ignore[arg-type]
+            if isinstance(getattr(self, f.name), Node)
+        )
 
     @property
     def primary_key(self) -> tuple[str, ...]:
@@ -34,6 +37,7 @@ class Node:
 
 
 # -- conditions --------------------------------------------------------------------------------
+
 
 class Cond:
     """Base class of restriction conditions."""
@@ -98,6 +102,7 @@ FALSE = OrCond(())
 
 
 # -- nodes ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BaseTable(Node):
@@ -195,6 +200,7 @@ class Top(Node):
 
 # -- builders ---------------------------------------------------------------------------------
 
+
 def _types(heading: Heading) -> dict[str, object]:
     return {a.name: a.type for a in heading}
 
@@ -202,8 +208,11 @@ def _types(heading: Heading) -> dict[str, object]:
 def computed_attribute(name: str, expr: Expr, heading: Heading) -> Attribute:
     """The attribute produced by computing ``expr`` over ``heading``."""
     nulls = {a.name for a in heading if a.nullable}
-    return Attribute(name, infer_type(expr, _types(heading)),  # type: ignore[arg-type]
-                     nullable=nullable(expr, nulls))
+    return Attribute(
+        name,
+        infer_type(expr, _types(heading)),  # type: ignore[arg-type]
+        nullable=nullable(expr, nulls),
+    )
 
 
 def make_table(ref: TableRef, heading: Heading) -> BaseTable:
@@ -218,8 +227,9 @@ def make_restrict(child: Node, cond: Cond) -> Node:
     return Restrict(child, cond, child.heading)
 
 
-def namesakes(left: Heading, right: Heading, operator: str,
-              semantic_check: bool = True) -> tuple[str, ...]:
+def namesakes(
+    left: Heading, right: Heading, operator: str, semantic_check: bool = True
+) -> tuple[str, ...]:
     """Shared attribute names, checked for equal lineage unless ``semantic_check`` is false.
 
     Raises
@@ -231,8 +241,11 @@ def namesakes(left: Heading, right: Heading, operator: str,
     shared = tuple(name for name in left.names if name in right)
     if not semantic_check:
         return shared
-    bad = [name for name in shared
-           if left[name].lineage is None or left[name].lineage != right[name].lineage]
+    bad = [
+        name
+        for name in shared
+        if left[name].lineage is None or left[name].lineage != right[name].lineage
+    ]
     if bad:
         raise QueryError(_lineage_message(left, right, bad, operator))
     return shared
@@ -240,27 +253,36 @@ def namesakes(left: Heading, right: Heading, operator: str,
 
 def _lineage_message(left: Heading, right: Heading, bad: list[str], operator: str) -> str:
     """Why namesakes ``bad`` cannot be matched, in DataJoint's words, with frames' fix."""
-    details = "; ".join(f"`{name}`: {left[name].lineage} vs {right[name].lineage}"
-                        for name in bad)
+    details = "; ".join(f"`{name}`: {left[name].lineage} vs {right[name].lineage}" for name in bad)
     fix = ", ".join(f"{name}_2='{name}'" for name in bad)
     missing = any(left[n].lineage is None or right[n].lineage is None for n in bad)
-    cause = ("lineage missing on one side: a secondary attribute has no lineage, or the "
-             "schema's `~lineage` entries are stale (run `schema.rebuild_lineage()`)"
-             if missing else "different lineages")
-    return (f"{operator}: cannot join on attribute(s) {', '.join(f'`{n}`' for n in bad)}: "
-            f"{cause} ({details}), so matching on them would compare unrelated values. "
-            f"Use .proj() to rename one of the attributes, e.g. other.proj(..., {fix}), or "
-            "match on every namesake with semantic_check=False")
+    cause = (
+        "lineage missing on one side: a secondary attribute has no lineage, or the "
+        "schema's `~lineage` entries are stale (run `schema.rebuild_lineage()`)"
+        if missing
+        else "different lineages"
+    )
+    return (
+        f"{operator}: cannot join on attribute(s) {', '.join(f'`{n}`' for n in bad)}: "
+        f"{cause} ({details}), so matching on them would compare unrelated values. "
+        f"Use .proj() to rename one of the attributes, e.g. other.proj(..., {fix}), or "
+        "match on every namesake with semantic_check=False"
+    )
 
 
-def make_semijoin(child: Node, other: Node, operator: str = "&",
-                  semantic_check: bool = True) -> Exists:
+def make_semijoin(
+    child: Node, other: Node, operator: str = "&", semantic_check: bool = True
+) -> Exists:
     """The condition of ``child & other`` (``semantic_check=False``: any namesakes match)."""
     return Exists(other, namesakes(child.heading, other.heading, operator, semantic_check))
 
 
-def make_project(child: Node, columns: Sequence[tuple[str, Expr]], key_renames: dict[str, str],
-                 where: str = "proj") -> Project:
+def make_project(
+    child: Node,
+    columns: Sequence[tuple[str, Expr]],
+    key_renames: dict[str, str],
+    where: str = "proj",
+) -> Project:
     """Projection to ``columns``; ``key_renames`` maps new → old for renamed key attributes."""
     from frames.plan.values import Col
 
@@ -292,6 +314,7 @@ def join_heading(left: Heading, right: Heading, outer: bool = False) -> Heading:
     operands swapped. Neither: A's key, B's other key attributes, A's secondary attributes, B's
     secondary attributes. ``outer`` makes the right operand's new attributes nullable.
     """
+
     def from_right(attr: Attribute) -> Attribute:
         return replace(attr, nullable=attr.nullable or outer)
 
@@ -301,16 +324,22 @@ def join_heading(left: Heading, right: Heading, outer: bool = False) -> Heading:
         attrs = [from_right(a) for a in right] + [a for a in left if a.name not in right]
     else:
         left_key, right_key = set(left.primary_key), set(right.primary_key)
-        attrs = ([left[n] for n in left.primary_key]
-                 + [replace(from_right(right[n]), in_key=True) for n in right.primary_key
-                    if n not in left_key]
-                 + [left[n] for n in left.secondary if n not in right_key]
-                 + [from_right(right[n]) for n in right.secondary if n not in left])
+        attrs = (
+            [left[n] for n in left.primary_key]
+            + [
+                replace(from_right(right[n]), in_key=True)
+                for n in right.primary_key
+                if n not in left_key
+            ]
+            + [left[n] for n in left.secondary if n not in right_key]
+            + [from_right(right[n]) for n in right.secondary if n not in left]
+        )
     return Heading(tuple(attrs))
 
 
-def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*",
-              semantic_check: bool = True) -> Join:
+def make_join(
+    left: Node, right: Node, outer: bool = False, operator: str = "*", semantic_check: bool = True
+) -> Join:
     """``left * right`` (``outer``: left join, which requires left → right)."""
     on = namesakes(left.heading, right.heading, operator, semantic_check)
     if outer and not determines(left.heading, right.heading):
@@ -324,8 +353,9 @@ def make_join(left: Node, right: Node, outer: bool = False, operator: str = "*",
     return Join(left, right, on, outer, join_heading(left.heading, right.heading, outer))
 
 
-def make_aggregate(group: Node, source: Node, kept: Sequence[str],
-                   columns: Sequence[tuple[str, Expr]], outer: bool) -> Aggregate:
+def make_aggregate(
+    group: Node, source: Node, kept: Sequence[str], columns: Sequence[tuple[str, Expr]], outer: bool
+) -> Aggregate:
     """``group.aggr(source, *kept, **columns)``.
 
     As in DataJoint 2.x, ``source`` must contain ``group``'s whole primary key, so that each of
@@ -350,8 +380,9 @@ def make_aggregate(group: Node, source: Node, kept: Sequence[str],
         names.add(name)
         attrs.append(computed_attribute(name, expr, namespace))
     kept_secondary = tuple(n for n in group.heading.secondary if n in keep)
-    return Aggregate(group, source, on, kept_secondary, tuple(columns), outer,
-                     Heading(tuple(attrs)))
+    return Aggregate(
+        group, source, on, kept_secondary, tuple(columns), outer, Heading(tuple(attrs))
+    )
 
 
 def joined_heading(left: Heading, right: Heading) -> Heading:
@@ -396,15 +427,15 @@ def make_union(left: Node, right: Node) -> Union:
         # the secondary attributes are outer-joined on the key (key-only operands are stacked
         # without matching, as in DataJoint)
         namesakes(left.heading.select(left.primary_key), right.heading, "+")
-    attrs = list(left.heading) + [replace(a, nullable=True) for a in right.heading
-                                  if not a.in_key]
+    attrs = list(left.heading) + [replace(a, nullable=True) for a in right.heading if not a.in_key]
     # Rows only in ``right`` have NULL for every secondary attribute of ``left``.
     attrs = [replace(a, nullable=True) if a.name in left.heading.secondary else a for a in attrs]
     return Union(left, right, Heading(tuple(attrs)))
 
 
-def make_top(child: Node, order: Sequence[tuple[str, bool]], limit: int | None,
-             offset: int | None) -> Top:
+def make_top(
+    child: Node, order: Sequence[tuple[str, bool]], limit: int | None, offset: int | None
+) -> Top:
     """The first ``limit`` rows after ``offset`` in ``order``, completed with the primary key."""
     for name, _ in order:
         if name not in child.heading:
@@ -415,9 +446,13 @@ def make_top(child: Node, order: Sequence[tuple[str, bool]], limit: int | None,
         raise QueryError(f"limit must be a non-negative integer, not {limit!r}")
     if offset is not None and (not isinstance(offset, int) or offset < 0):
         raise QueryError(f"offset must be a non-negative integer, not {offset!r}")
-    return Top(child, full,
-               None if limit is None else Param.of(limit),
-               None if not offset else Param.of(offset), child.heading)
+    return Top(
+        child,
+        full,
+        None if limit is None else Param.of(limit),
+        None if not offset else Param.of(offset),
+        child.heading,
+    )
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -44,6 +44,7 @@ _COMPARISONS = ("=", "<>", "<", "<=", ">", ">=", "in", "between", "like")
 _ARITHMETIC = ("+", "-", "*", "%", "neg")
 _NARROW_INTEGERS = ("int8", "int16", "int32")
 
+
 def never_equal(value: Expr) -> Expr:
     """The truth value of ``value = <non-member>``: NULL where ``value`` is NULL, else false.
 
@@ -99,8 +100,10 @@ class _Normalizer:
                 args = tuple(self._widened(arg) for arg in args)
             return Func(expr.name, args)
         if isinstance(expr, Case):
-            return Case(tuple((self.visit(c), self.visit(v)) for c, v in expr.whens),
-                        self.visit(expr.default))
+            return Case(
+                tuple((self.visit(c), self.visit(v)) for c, v in expr.whens),
+                self.visit(expr.default),
+            )
         if isinstance(expr, Cast):
             arg = self.visit(expr.arg)
             source = self._type(arg)
@@ -184,4 +187,3 @@ def _is_text_literal(expr: Expr) -> bool:
 
 def _literal_text(expr: Expr) -> str:
     return expr.value  # type: ignore[attr-defined, return-value]
-

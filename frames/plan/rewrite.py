@@ -47,7 +47,9 @@ def _conjuncts(cond: object) -> list:
 
 def _is_identity(node: Project) -> bool:
     names = node.child.heading.names
-    return (len(node.columns) == len(names)
-            and all(isinstance(e, Col) and e.name == n for n, e in node.columns)
-            and tuple(n for n, _ in node.columns) == names
-            and node.heading.primary_key == node.child.heading.primary_key)
+    return (
+        len(node.columns) == len(names)
+        and all(isinstance(e, Col) and e.name == n for n, e in node.columns)
+        and tuple(n for n, _ in node.columns) == names
+        and node.heading.primary_key == node.child.heading.primary_key
+    )

@@ -142,12 +142,31 @@ class Cast(Expr):
 
 #: Scalar functions a fragment may call, with their accepted argument counts.
 SCALAR_FUNCTIONS: dict[str, tuple[int, int]] = {
-    "abs": (1, 1), "round": (1, 2), "floor": (1, 1), "ceil": (1, 1), "sign": (1, 1),
-    "sqrt": (1, 1), "exp": (1, 1), "ln": (1, 1), "log10": (1, 1), "power": (2, 2),
-    "mod": (2, 2), "greatest": (1, 99), "least": (1, 99), "coalesce": (1, 99),
-    "nullif": (2, 2), "lower": (1, 1), "upper": (1, 1), "length": (1, 1), "trim": (1, 1),
-    "substring": (2, 3), "year": (1, 1), "month": (1, 1), "day": (1, 1),
-    "current_date": (0, 0), "current_timestamp": (0, 0),
+    "abs": (1, 1),
+    "round": (1, 2),
+    "floor": (1, 1),
+    "ceil": (1, 1),
+    "sign": (1, 1),
+    "sqrt": (1, 1),
+    "exp": (1, 1),
+    "ln": (1, 1),
+    "log10": (1, 1),
+    "power": (2, 2),
+    "mod": (2, 2),
+    "greatest": (1, 99),
+    "least": (1, 99),
+    "coalesce": (1, 99),
+    "nullif": (2, 2),
+    "lower": (1, 1),
+    "upper": (1, 1),
+    "length": (1, 1),
+    "trim": (1, 1),
+    "substring": (2, 3),
+    "year": (1, 1),
+    "month": (1, 1),
+    "day": (1, 1),
+    "current_date": (0, 0),
+    "current_timestamp": (0, 0),
 }
 
 #: ``date_add(value, amount, unit)``: ``value + INTERVAL amount unit`` (``amount`` and ``unit``
@@ -227,8 +246,21 @@ def infer_type(expr: Expr, types: dict[str, CoreType]) -> CoreType:
     if isinstance(expr, Func):
         return _function_type(expr, types)
     assert isinstance(expr, Op)
-    if expr.op in ("=", "<>", "<", "<=", ">", ">=", "and", "or", "not", "is_null", "like", "in",
-                   "between"):
+    if expr.op in (
+        "=",
+        "<>",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "and",
+        "or",
+        "not",
+        "is_null",
+        "like",
+        "in",
+        "between",
+    ):
         return BOOL
     if expr.op == "concat":
         return TEXT
@@ -274,8 +306,9 @@ def _function_type(expr: Func, types: dict[str, CoreType]) -> CoreType:
         return DATETIME
     if name == "round":
         if arg.category == "decimal":
-            digits = expr.args[1].value if len(expr.args) > 1 and isinstance(
-                expr.args[1], Lit) else 0
+            digits = (
+                expr.args[1].value if len(expr.args) > 1 and isinstance(expr.args[1], Lit) else 0
+            )
             scale = max(0, min(int(digits), arg.scale or 0)) if isinstance(digits, int) else 0
             return CoreType("decimal", precision=MAX_SCALE_PRECISION, scale=scale)
         return arg if arg.category in ("integer", "float") else FLOAT64

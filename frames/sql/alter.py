@@ -36,11 +36,13 @@ _RENAME = re.compile(r"^\{\s*(?P<name>\w+)\s*\}")
 
 def check_alterable(old: TableSpec, new: TableSpec) -> None:
     """Raise ``NotImplementedError`` (DataJoint's error) for a change alter() cannot make."""
-    if [(a.name, a.type) for a in old.attributes if a.in_key] != \
-            [(a.name, a.type) for a in new.attributes if a.in_key]:
+    if [(a.name, a.type) for a in old.attributes if a.in_key] != [
+        (a.name, a.type) for a in new.attributes if a.in_key
+    ]:
         raise NotImplementedError("table.alter cannot alter the primary key (yet).")
-    if {(fk.parent, fk.attr_map) for fk in old.foreign_keys} != \
-            {(fk.parent, fk.attr_map) for fk in new.foreign_keys}:
+    if {(fk.parent, fk.attr_map) for fk in old.foreign_keys} != {
+        (fk.parent, fk.attr_map) for fk in new.foreign_keys
+    }:
         raise NotImplementedError("table.alter cannot alter foreign keys (yet).")
     if set(old.indexes) != set(new.indexes):
         raise NotImplementedError("table.alter cannot alter indexes (yet)")
@@ -58,8 +60,7 @@ def _renames(old: TableSpec, new: TableSpec) -> dict[str, str]:
         if source in renames.values():
             raise DefinitionError(f"Alter attempted to rename attribute {{{source}}} twice.")
         if source not in old_names:
-            raise DefinitionError(
-                f"Attribute {source} does not exist in the original definition")
+            raise DefinitionError(f"Attribute {source} does not exist in the original definition")
         renames[attr.name] = source
     return renames
 
@@ -85,25 +86,31 @@ def alter_table_sql(old: TableSpec, new: TableSpec, dialect: Dialect) -> list[st
         return [f"ALTER TABLE {qualified_name(new.ref, dialect)}\n\t" + ",\n\t".join(clauses)]
     statements = _column_statements(old, new, renames, dialect)
     if old.comment != new.comment:
-        statements.append(f"COMMENT ON TABLE {qualified_name(new.ref, dialect)} IS "
-                          f"{quote_literal(new.comment, dialect)}")
+        statements.append(
+            f"COMMENT ON TABLE {qualified_name(new.ref, dialect)} IS "
+            f"{quote_literal(new.comment, dialect)}"
+        )
     if not statements:
         return []
     enum_types = [s for s in enum_types_sql(new, dialect) if s not in enum_types_sql(old, dialect)]
     if not dialect.alter_drops_indexes:
         return enum_types + statements
-    drops = [f"DROP INDEX {qualified_name(TableRef(old.ref.schema, index_name(old, i)), dialect)}"
-             for i in old.indexes]
+    drops = [
+        f"DROP INDEX {qualified_name(TableRef(old.ref.schema, index_name(old, i)), dialect)}"
+        for i in old.indexes
+    ]
     return enum_types + drops + statements + index_sql(new, dialect)
 
 
-def _positioned_clauses(old: TableSpec, new: TableSpec, renames: dict[str, str],
-                        dialect: Dialect) -> list[str]:
+def _positioned_clauses(
+    old: TableSpec, new: TableSpec, renames: dict[str, str], dialect: Dialect
+) -> list[str]:
     """DataJoint's ``DROP``/``ADD``/``MODIFY``/``CHANGE`` clauses with ``AFTER`` positions."""
     old_columns = {column_sql(old, a, dialect) for a in old.attributes}
     new_names = [a.name for a in new.attributes]
-    dropped = [a.name for a in old.attributes
-               if a.name not in renames.values() and a.name not in new_names]
+    dropped = [
+        a.name for a in old.attributes if a.name not in renames.values() and a.name not in new_names
+    ]
     clauses = [f"DROP {quote_identifier(name, dialect)}" for name in dropped]
     old_names = [a.name for a in old.attributes if a.name not in dropped]
     previous: tuple[str, str | None] | None = None
@@ -133,14 +140,18 @@ def _positioned_clauses(old: TableSpec, new: TableSpec, renames: dict[str, str],
     return clauses
 
 
-def _column_statements(old: TableSpec, new: TableSpec, renames: dict[str, str],
-                       dialect: Dialect) -> list[str]:
+def _column_statements(
+    old: TableSpec, new: TableSpec, renames: dict[str, str], dialect: Dialect
+) -> list[str]:
     """One statement per change, for backends that cannot place columns."""
     table = qualified_name(new.ref, dialect)
     olds = {a.name: a for a in old.attributes}
     kept = set(renames.values()) | {a.name for a in new.attributes}
-    statements = [f"ALTER TABLE {table} DROP COLUMN {quote_identifier(a.name, dialect)}"
-                  for a in old.attributes if a.name not in kept]
+    statements = [
+        f"ALTER TABLE {table} DROP COLUMN {quote_identifier(a.name, dialect)}"
+        for a in old.attributes
+        if a.name not in kept
+    ]
     for attr in new.attributes:
         if attr.in_key:
             continue
@@ -150,15 +161,18 @@ def _column_statements(old: TableSpec, new: TableSpec, renames: dict[str, str],
             statements.append(_comment_sql(new, attr, dialect))
             continue
         if source != attr.name:
-            statements.append(f"ALTER TABLE {table} RENAME COLUMN "
-                              f"{quote_identifier(source, dialect)} TO "
-                              f"{quote_identifier(attr.name, dialect)}")
+            statements.append(
+                f"ALTER TABLE {table} RENAME COLUMN "
+                f"{quote_identifier(source, dialect)} TO "
+                f"{quote_identifier(attr.name, dialect)}"
+            )
         statements.extend(_changes(old, olds[source], new, attr, dialect))
     return statements
 
 
-def _changes(old: TableSpec, before: Attribute, new: TableSpec, after: Attribute,
-             dialect: Dialect) -> list[str]:
+def _changes(
+    old: TableSpec, before: Attribute, new: TableSpec, after: Attribute, dialect: Dialect
+) -> list[str]:
     """``ALTER COLUMN`` and ``COMMENT ON COLUMN`` statements for one kept attribute."""
     table = qualified_name(new.ref, dialect)
     column = f"ALTER TABLE {table} ALTER COLUMN {quote_identifier(after.name, dialect)}"
@@ -169,8 +183,11 @@ def _changes(old: TableSpec, before: Attribute, new: TableSpec, after: Attribute
         cast = f"CAST({quote_identifier(after.name, dialect)} AS {dialect.cast_type(after.type)})"
         statements.append(f"{column} TYPE {new_type} USING {cast}")
     if before.default != after.default:
-        statements.append(f"{column} DROP DEFAULT" if after.default is NO_DEFAULT else
-                          f"{column} SET DEFAULT {default_sql(after.default, dialect)}")
+        statements.append(
+            f"{column} DROP DEFAULT"
+            if after.default is NO_DEFAULT
+            else f"{column} SET DEFAULT {default_sql(after.default, dialect)}"
+        )
     if before.nullable != after.nullable:
         statements.append(f"{column} {'DROP' if after.nullable else 'SET'} NOT NULL")
     if (before.declared_type, before.comment) != (after.declared_type, after.comment):
@@ -183,6 +200,8 @@ def _enum_name(spec: TableSpec, attr: Attribute) -> str | None:
 
 
 def _comment_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
-    return (f"COMMENT ON COLUMN {qualified_name(spec.ref, dialect)}."
-            f"{quote_identifier(attr.name, dialect)} IS "
-            f"{quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
+    return (
+        f"COMMENT ON COLUMN {qualified_name(spec.ref, dialect)}."
+        f"{quote_identifier(attr.name, dialect)} IS "
+        f"{quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}"
+    )

@@ -180,8 +180,7 @@ def compile_plan(node: Node, dialect: str, mode: Mode = "rows") -> tuple[str, li
     sharing = _sharing(params)
     compiled = shape.compiled.get(sharing)
     if compiled is None:
-        compiled = shape.compiled.setdefault(
-            sharing, compile_shape(node, dialect, mode, sharing))
+        compiled = shape.compiled.setdefault(sharing, compile_shape(node, dialect, mode, sharing))
     return compiled.sql, compiled.bind(params)
 
 
@@ -191,8 +190,9 @@ def _compile_cached(node: Node, dialect: str, mode: Mode) -> _Shape:
     return _Shape(_param_paths(node))
 
 
-def compile_shape(node: Node, dialect: str, mode: Mode,
-                  sharing: tuple[int, ...] | None = None) -> CompiledQuery:
+def compile_shape(
+    node: Node, dialect: str, mode: Mode, sharing: tuple[int, ...] | None = None
+) -> CompiledQuery:
     """Compile without the cache (``sharing`` from :func:`collect_params`)."""
     target = get_dialect(dialect)
     params = _params(node)
@@ -214,14 +214,16 @@ def compile_shape(node: Node, dialect: str, mode: Mode,
         if mode == "count":
             alias = lowering.alias()
             query = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n", quoted=True)).from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            )
         else:
             query = exp.select(exp.alias_(exp.Exists(this=inner), "e", quoted=True))
     return render(query, target)
 
 
-def _readable_columns(columns: dict[str, exp.Expression], node: Node,
-                      target: Dialect) -> dict[str, exp.Expression]:
+def _readable_columns(
+    columns: dict[str, exp.Expression], node: Node, target: Dialect
+) -> dict[str, exp.Expression]:
     """The output columns of ``node`` that ``target``'s driver would not read exactly, each
     selected in a form it does: float32 as double, uuids stored as bytes as their text."""
     readable: dict[str, exp.Expression] = {}

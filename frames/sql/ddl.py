@@ -138,9 +138,10 @@ def foreign_key_indexes(spec: TableSpec, dialect: Dialect) -> list[IndexSpec]:
         return []
     served = [spec.primary_key, *(index.attrs for index in spec.indexes)]
     extra: list[IndexSpec] = []
-    for attrs in sorted((fk.child_attrs for fk in spec.foreign_keys if not fk.unique),
-                        key=len, reverse=True):
-        if not any(prefix[:len(attrs)] == attrs for prefix in served):
+    for attrs in sorted(
+        (fk.child_attrs for fk in spec.foreign_keys if not fk.unique), key=len, reverse=True
+    ):
+        if not any(prefix[: len(attrs)] == attrs for prefix in served):
             extra.append(IndexSpec(attrs))
             served.append(attrs)
     return extra
@@ -191,8 +192,11 @@ def _sequences(spec: TableSpec, dialect: Dialect) -> list[str]:
     """Qualified names of the sequences ``spec``'s table owns (see :func:`sequence_name`)."""
     if dialect.auto_increment_clause is not None:
         return []
-    return [qualified_name(sequence_name(spec, a.name), dialect)
-            for a in spec.attributes if a.auto_increment]
+    return [
+        qualified_name(sequence_name(spec, a.name), dialect)
+        for a in spec.attributes
+        if a.auto_increment
+    ]
 
 
 def column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
@@ -206,7 +210,9 @@ def column_sql(spec: TableSpec, attr: Attribute, dialect: Dialect) -> str:
     elif attr.default is not NO_DEFAULT:
         parts.append(f"DEFAULT {default_sql(attr.default, dialect)}")
     if dialect.inline_comments:
-        parts.append(f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}")
+        parts.append(
+            f"COMMENT {quote_literal(encode_comment(attr.declared_type, attr.comment), dialect)}"
+        )
     return " ".join(parts)
 
 
@@ -306,8 +312,9 @@ def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     must be dropped first.
     """
     statements = [f"DROP TABLE {qualified_name(spec.ref, dialect)}"]
-    statements.extend(f"DROP SEQUENCE IF EXISTS {sequence}"
-                      for sequence in _sequences(spec, dialect))
+    statements.extend(
+        f"DROP SEQUENCE IF EXISTS {sequence}" for sequence in _sequences(spec, dialect)
+    )
     if dialect.enum_as_named_type:
         statements.extend(
             f"DROP TYPE IF EXISTS {enum_type_name(spec, attr.name)}" for attr in _owned_enums(spec)
@@ -409,8 +416,9 @@ def lineage_catalog_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
         if a.lineage is not None
     ]
     if rows:
-        statements.append(f"INSERT INTO {catalog} ({_column_list(names, dialect)}) VALUES "
-                          + ", ".join(rows))
+        statements.append(
+            f"INSERT INTO {catalog} ({_column_list(names, dialect)}) VALUES " + ", ".join(rows)
+        )
     return statements
 
 
@@ -423,5 +431,7 @@ def drop_lineage_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     if dialect.name not in LINEAGE_CATALOG_DIALECTS:
         return []
     catalog = qualified_name(TableRef(spec.ref.schema, LINEAGE_CATALOG), dialect)
-    return [f"DELETE FROM {catalog} WHERE {quote_identifier('table_name', dialect)} = "
-            f"{quote_literal(spec.ref.name, dialect)}"]
+    return [
+        f"DELETE FROM {catalog} WHERE {quote_identifier('table_name', dialect)} = "
+        f"{quote_literal(spec.ref.name, dialect)}"
+    ]

@@ -31,14 +31,27 @@ Resolver = Callable[[str], exp.Expression]
 ParamSlot = Callable[[Param], exp.Expression]
 
 _BINARY = {
-    "+": exp.Add, "-": exp.Sub, "*": exp.Mul, "%": exp.Mod,
-    "=": exp.EQ, "<>": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+    "+": exp.Add,
+    "-": exp.Sub,
+    "*": exp.Mul,
+    "%": exp.Mod,
+    "=": exp.EQ,
+    "<>": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
     "like": exp.Like,
 }
 #: Where the canonical text of a uuid has its dashes (1-based, as SQL's INSERT() counts).
 _UUID_DASHES = (9, 14, 19, 24)
-_AGGREGATES = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "stddev": exp.StddevSamp,
-               "variance": exp.Variance}
+_AGGREGATES = {
+    "sum": exp.Sum,
+    "min": exp.Min,
+    "max": exp.Max,
+    "stddev": exp.StddevSamp,
+    "variance": exp.Variance,
+}
 
 
 class ExprEmitter:
@@ -50,8 +63,9 @@ class ExprEmitter:
 
     def float_cast(self, value: exp.Expression) -> exp.Expression:
         """``CAST(value AS <float type>)``."""
-        return exp.Cast(this=value, to=exp.DataType.build(self.dialect.float_cast,
-                                                          dialect=self.dialect.sqlglot))
+        return exp.Cast(
+            this=value, to=exp.DataType.build(self.dialect.float_cast, dialect=self.dialect.sqlglot)
+        )
 
     def emit(self, expr: Expr, resolve: Resolver) -> exp.Expression:
         """The sqlglot expression for ``expr`` with columns resolved by ``resolve``."""
@@ -78,17 +92,24 @@ class ExprEmitter:
             if expr.name == "current_timestamp":
                 return exp.CurrentTimestamp()
             if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
-                args[0] = exp.Cast(this=args[0], to=exp.DataType.build(
-                    self.dialect.round_cast, dialect=self.dialect.sqlglot))
+                args[0] = exp.Cast(
+                    this=args[0],
+                    to=exp.DataType.build(self.dialect.round_cast, dialect=self.dialect.sqlglot),
+                )
             return exp.func(expr.name, *args, dialect="postgres")
         if isinstance(expr, Case):
-            ifs = [exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))
-                   for c, v in expr.whens]
+            ifs = [
+                exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))
+                for c, v in expr.whens
+            ]
             return exp.Case(ifs=ifs, default=self.emit(expr.default, resolve))
         if isinstance(expr, Cast):
-            return exp.Cast(this=self.emit(expr.arg, resolve),
-                            to=exp.DataType.build(self.dialect.cast_type(expr.type),
-                                                  dialect=self.dialect.sqlglot))
+            return exp.Cast(
+                this=self.emit(expr.arg, resolve),
+                to=exp.DataType.build(
+                    self.dialect.cast_type(expr.type), dialect=self.dialect.sqlglot
+                ),
+            )
         raise TypeError(f"cannot emit {expr!r}")
 
     def _op(self, expr: Op, resolve: Resolver) -> exp.Expression:
@@ -119,8 +140,9 @@ class ExprEmitter:
     def _date_add(self, expr: Func, value: exp.Expression) -> exp.Expression:
         """``value + INTERVAL amount unit`` (the amount and the unit are literals)."""
         amount, unit = (arg.value for arg in expr.args[1:])  # type: ignore[attr-defined]
-        return exp.DateAdd(this=value, expression=exp.Literal.number(amount),
-                           unit=exp.Var(this=str(unit).upper()))
+        return exp.DateAdd(
+            this=value, expression=exp.Literal.number(amount), unit=exp.Var(this=str(unit).upper())
+        )
 
     def _uuid_conversion(self, name: str, arg: exp.Expression) -> exp.Expression:
         """``uuid_text`` (a uuid's canonical text) or ``uuid_from_text`` (the uuid a text
@@ -128,12 +150,15 @@ class ExprEmitter:
         if self.dialect.uuid_bytes:
             if name == "uuid_text":
                 return uuid_text(arg)
-            digits = exp.Anonymous(this="REPLACE", expressions=[
-                arg, exp.Literal.string("-"), exp.Literal.string("")])
+            digits = exp.Anonymous(
+                this="REPLACE", expressions=[arg, exp.Literal.string("-"), exp.Literal.string("")]
+            )
             return exp.Unhex(this=digits)
         target = TEXT if name == "uuid_text" else UUID
-        return exp.Cast(this=arg, to=exp.DataType.build(self.dialect.cast_type(target),
-                                                        dialect=self.dialect.sqlglot))
+        return exp.Cast(
+            this=arg,
+            to=exp.DataType.build(self.dialect.cast_type(target), dialect=self.dialect.sqlglot),
+        )
 
     def _aggregate(self, expr: Agg, resolve: Resolver) -> exp.Expression:
         if expr.arg is None:
@@ -156,8 +181,15 @@ def uuid_text(stored: exp.Expression) -> exp.Expression:
     """
     text: exp.Expression = exp.Hex(this=stored)
     for position in _UUID_DASHES:
-        text = exp.Anonymous(this="INSERT", expressions=[
-            text, exp.Literal.number(position), exp.Literal.number(0), exp.Literal.string("-")])
+        text = exp.Anonymous(
+            this="INSERT",
+            expressions=[
+                text,
+                exp.Literal.number(position),
+                exp.Literal.number(0),
+                exp.Literal.string("-"),
+            ],
+        )
     return exp.Lower(this=text)
 
 

@@ -48,20 +48,53 @@ from frames.sql.dialects import get_dialect
 _READ_DIALECTS = {"ansi": "postgres", "mysql": "mysql"}
 
 _BINARY = {
-    exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%",
-    exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
-    exp.And: "and", exp.Or: "or", exp.Like: "like", exp.DPipe: "concat",
+    exp.Add: "+",
+    exp.Sub: "-",
+    exp.Mul: "*",
+    exp.Div: "/",
+    exp.Mod: "%",
+    exp.EQ: "=",
+    exp.NEQ: "<>",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.And: "and",
+    exp.Or: "or",
+    exp.Like: "like",
+    exp.DPipe: "concat",
 }
 _AGGREGATE_CLASSES = {
-    exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
-    exp.Stddev: "stddev", exp.StddevSamp: "stddev", exp.Variance: "variance",
+    exp.Count: "count",
+    exp.Sum: "sum",
+    exp.Avg: "avg",
+    exp.Min: "min",
+    exp.Max: "max",
+    exp.Stddev: "stddev",
+    exp.StddevSamp: "stddev",
+    exp.Variance: "variance",
 }
 _FUNCTION_CLASSES = {
-    exp.Abs: "abs", exp.Round: "round", exp.Floor: "floor", exp.Ceil: "ceil",
-    exp.Sign: "sign", exp.Sqrt: "sqrt", exp.Exp: "exp", exp.Ln: "ln", exp.Pow: "power",
-    exp.Greatest: "greatest", exp.Least: "least", exp.Coalesce: "coalesce",
-    exp.Nullif: "nullif", exp.Lower: "lower", exp.Upper: "upper", exp.Length: "length",
-    exp.Trim: "trim", exp.Substring: "substring", exp.Year: "year", exp.Month: "month",
+    exp.Abs: "abs",
+    exp.Round: "round",
+    exp.Floor: "floor",
+    exp.Ceil: "ceil",
+    exp.Sign: "sign",
+    exp.Sqrt: "sqrt",
+    exp.Exp: "exp",
+    exp.Ln: "ln",
+    exp.Pow: "power",
+    exp.Greatest: "greatest",
+    exp.Least: "least",
+    exp.Coalesce: "coalesce",
+    exp.Nullif: "nullif",
+    exp.Lower: "lower",
+    exp.Upper: "upper",
+    exp.Length: "length",
+    exp.Trim: "trim",
+    exp.Substring: "substring",
+    exp.Year: "year",
+    exp.Month: "month",
     exp.Day: "day",
 }
 
@@ -86,8 +119,10 @@ def _parse(fragment: str, read: str) -> exp.Expression:
             f"{caret(fragment, position)}"
         ) from None
     if len(statements) != 1 or statements[0] is None:
-        raise FragmentError(f"a fragment must be one expression, not several statements:\n"
-                            f"{caret(fragment, fragment.find(';'))}")
+        raise FragmentError(
+            f"a fragment must be one expression, not several statements:\n"
+            f"{caret(fragment, fragment.find(';'))}"
+        )
     return statements[0]
 
 
@@ -113,7 +148,8 @@ class _Converter:
 
     def _dispatch(self, node: exp.Expression) -> Callable[[exp.Expression], Expr]:
         if isinstance(node, (exp.Select, exp.Subquery, exp.Query)) or (
-                not isinstance(node, exp.Condition) and isinstance(node, exp.DDL)):
+            not isinstance(node, exp.Condition) and isinstance(node, exp.DDL)
+        ):
             return self._reject_statement
         for cls, method in _HANDLERS:
             if isinstance(node, cls):
@@ -123,15 +159,18 @@ class _Converter:
     # -- leaves ---------------------------------------------------------------------------------
     def _column(self, node: exp.Column) -> Expr:
         if node.table:
-            raise self.fail(f"attribute {node.sql()!r} must not be qualified by a table name",
-                            node.sql())
+            raise self.fail(
+                f"attribute {node.sql()!r} must not be qualified by a table name", node.sql()
+            )
         name = node.name
         if name not in self.heading:
             hint = ""
             if node.this.args.get("quoted") and f'"{name}"' in self.fragment:
-                hint = (" (double quotes name an attribute here; write a string in single quotes, "
-                        "or set dj.config['fragment_dialect'] = 'mysql' to read double-quoted "
-                        "strings)")
+                hint = (
+                    " (double quotes name an attribute here; write a string in single quotes, "
+                    "or set dj.config['fragment_dialect'] = 'mysql' to read double-quoted "
+                    "strings)"
+                )
             raise UnknownAttributeError(
                 f"{self.where}: no attribute {name!r}{hint}. Attributes: "
                 f"{', '.join(self.heading.names)}\n{caret(self.fragment, self.fragment.find(name))}"
@@ -170,9 +209,12 @@ class _Converter:
         operand is most likely a concatenation that MySQL's SQL reads as OR."""
         types = {attr.name: attr.type for attr in self.heading}
         if any(infer_type(arg, types).category == "string" for arg in args):
-            raise self.fail(f"{op.upper()} needs conditions, not strings; to concatenate "
-                            "strings write concat(a, b) (MySQL reads a || b as OR), or set "
-                            "dj.config['fragment_dialect'] = 'ansi'", "||" if op == "or" else op)
+            raise self.fail(
+                f"{op.upper()} needs conditions, not strings; to concatenate "
+                "strings write concat(a, b) (MySQL reads a || b as OR), or set "
+                "dj.config['fragment_dialect'] = 'ansi'",
+                "||" if op == "or" else op,
+            )
 
     def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
         """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""
@@ -181,8 +223,11 @@ class _Converter:
         if unit.endswith("s"):
             unit = unit[:-1]
         if unit not in INTERVAL_UNITS or not amount.lstrip("-").isdigit():
-            raise self.fail(f"INTERVAL needs a whole number and one of "
-                            f"{', '.join(INTERVAL_UNITS)}; got {interval.sql()!r}", "interval")
+            raise self.fail(
+                f"INTERVAL needs a whole number and one of "
+                f"{', '.join(INTERVAL_UNITS)}; got {interval.sql()!r}",
+                "interval",
+            )
         converted = self.convert(value)
         result: Expr = Func("date_add", (converted, Lit(sign * int(amount)), Lit(unit)))
         types = {attr.name: attr.type for attr in self.heading}
@@ -197,8 +242,9 @@ class _Converter:
         return Cast(self.convert(node.this), DATE)
 
     def _now(self, node: exp.Expression) -> Expr:
-        return Func("current_timestamp" if isinstance(node, exp.CurrentTimestamp)
-                    else "current_date", ())
+        return Func(
+            "current_timestamp" if isinstance(node, exp.CurrentTimestamp) else "current_date", ()
+        )
 
     def _neg(self, node: exp.Neg) -> Expr:
         return Op("neg", (self.convert(node.this),))
@@ -214,13 +260,21 @@ class _Converter:
 
     def _in(self, node: exp.In) -> Expr:
         if node.args.get("query") or node.args.get("unnest"):
-            raise self.fail("subqueries are not allowed in fragments; restrict by a query "
-                            "instead (q & other)", "select")
+            raise self.fail(
+                "subqueries are not allowed in fragments; restrict by a query instead (q & other)",
+                "select",
+            )
         return Op("in", (self.convert(node.this), *map(self.convert, node.expressions)))
 
     def _between(self, node: exp.Between) -> Expr:
-        return Op("between", (self.convert(node.this), self.convert(node.args["low"]),
-                              self.convert(node.args["high"])))
+        return Op(
+            "between",
+            (
+                self.convert(node.this),
+                self.convert(node.args["low"]),
+                self.convert(node.args["high"]),
+            ),
+        )
 
     def _concat(self, node: exp.Concat) -> Expr:
         args = [self.convert(arg) for arg in node.expressions]
@@ -232,18 +286,23 @@ class _Converter:
     def _case(self, node: exp.Case) -> Expr:
         if node.this is not None:
             subject = self.convert(node.this)
-            whens = tuple((Op("=", (subject, self.convert(w.this))),
-                           self.convert(w.args["true"])) for w in node.args["ifs"])
+            whens = tuple(
+                (Op("=", (subject, self.convert(w.this))), self.convert(w.args["true"]))
+                for w in node.args["ifs"]
+            )
         else:
-            whens = tuple((self.convert(w.this), self.convert(w.args["true"]))
-                          for w in node.args["ifs"])
+            whens = tuple(
+                (self.convert(w.this), self.convert(w.args["true"])) for w in node.args["ifs"]
+            )
         default = node.args.get("default")
         return Case(whens, self.convert(default) if default is not None else Lit(None))
 
     def _if(self, node: exp.If) -> Expr:
         false = node.args.get("false")
-        return Case(((self.convert(node.this), self.convert(node.args["true"])),),
-                    self.convert(false) if false is not None else Lit(None))
+        return Case(
+            ((self.convert(node.this), self.convert(node.args["true"])),),
+            self.convert(false) if false is not None else Lit(None),
+        )
 
     def _cast(self, node: exp.Cast) -> Expr:
         type_text = node.to.sql(dialect="mysql").lower()
@@ -283,13 +342,19 @@ class _Converter:
 
     def _anonymous(self, node: exp.Anonymous) -> Expr:
         name = node.name.lower()
-        aliases = {"ifnull": "coalesce", "pow": "power", "ceiling": "ceil", "char_length":
-                   "length", "log": "ln", "curdate": "current_date", "now": "current_timestamp"}
+        aliases = {
+            "ifnull": "coalesce",
+            "pow": "power",
+            "ceiling": "ceil",
+            "char_length": "length",
+            "log": "ln",
+            "curdate": "current_date",
+            "now": "current_timestamp",
+        }
         name = aliases.get(name, name)
         if name not in SCALAR_FUNCTIONS:
             allowed = ", ".join(sorted((*SCALAR_FUNCTIONS, *AGGREGATES)))
-            raise self.fail(f"function {node.name}() is not allowed; allowed: {allowed}",
-                            node.name)
+            raise self.fail(f"function {node.name}() is not allowed; allowed: {allowed}", node.name)
         return self._call(name, list(node.expressions))
 
     def _call(self, name: str, args: list[exp.Expression]) -> Expr:
@@ -303,17 +368,30 @@ class _Converter:
         raise self.fail("statements and subqueries are not allowed in fragments", "select")
 
     def _reject(self, node: exp.Expression) -> Expr:
-        raise self.fail(f"{node.sql()!r} ({type(node).__name__}) is not allowed in a fragment",
-                        node.sql())
+        raise self.fail(
+            f"{node.sql()!r} ({type(node).__name__}) is not allowed in a fragment", node.sql()
+        )
 
 
 _HANDLERS: list[tuple[type, str]] = [
-    (exp.Column, "_column"), (exp.Literal, "_literal"), (exp.Boolean, "_boolean"),
-    (exp.Null, "_null"), (exp.Paren, "_paren"), (exp.Neg, "_neg"), (exp.Not, "_not"),
-    (exp.Is, "_is"), (exp.In, "_in"), (exp.Between, "_between"), (exp.Concat, "_concat"),
-    (exp.Case, "_case"), (exp.If, "_if"), (exp.Cast, "_cast"),
-    (exp.TsOrDsToDate, "_to_date"), (exp.Date, "_to_date"),
-    (exp.CurrentDate, "_now"), (exp.CurrentTimestamp, "_now"),
+    (exp.Column, "_column"),
+    (exp.Literal, "_literal"),
+    (exp.Boolean, "_boolean"),
+    (exp.Null, "_null"),
+    (exp.Paren, "_paren"),
+    (exp.Neg, "_neg"),
+    (exp.Not, "_not"),
+    (exp.Is, "_is"),
+    (exp.In, "_in"),
+    (exp.Between, "_between"),
+    (exp.Concat, "_concat"),
+    (exp.Case, "_case"),
+    (exp.If, "_if"),
+    (exp.Cast, "_cast"),
+    (exp.TsOrDsToDate, "_to_date"),
+    (exp.Date, "_to_date"),
+    (exp.CurrentDate, "_now"),
+    (exp.CurrentTimestamp, "_now"),
     *[(cls, "_binary") for cls in _BINARY],
     *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
     *[(cls, "_function") for cls in _FUNCTION_CLASSES],
@@ -330,8 +408,14 @@ def read_dialect(backend: str | None) -> str:
     return _READ_DIALECTS[configured]
 
 
-def parse_fragment(fragment: str, heading: Heading, *, where: str,
-                   allow_aggregates: bool = False, backend: str | None = None) -> Expr:
+def parse_fragment(
+    fragment: str,
+    heading: Heading,
+    *,
+    where: str,
+    allow_aggregates: bool = False,
+    backend: str | None = None,
+) -> Expr:
     """Parse and check one fragment against ``heading``.
 
     Parameters

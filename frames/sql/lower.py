@@ -55,8 +55,12 @@ class Block:
     @property
     def sealed(self) -> bool:
         """True once the block's rows are final: later restrictions or joins must wrap it."""
-        return (self.group_by is not None or self.distinct or self.limit is not None
-                or self.offset is not None)
+        return (
+            self.group_by is not None
+            or self.distinct
+            or self.limit is not None
+            or self.offset is not None
+        )
 
     @property
     def simple(self) -> bool:
@@ -119,10 +123,12 @@ class Lowering:
         which a grouping by the empty key groups by.
         """
         alias = self.alias()
-        sub = exp.Subquery(this=self.select(block, names),
-                           alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True)
-                                   for n in names or ("_exists",)})
+        sub = exp.Subquery(
+            this=self.select(block, names), alias=exp.TableAlias(this=exp.to_identifier(alias))
+        )
+        return Block(
+            sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names or ("_exists",)}
+        )
 
     def open_block(self, node: Node) -> Block:
         """The block of ``node``, wrapped if it is sealed."""
@@ -139,7 +145,8 @@ class Lowering:
         columns = block.columns.values()
         names = [column.name for column in columns if isinstance(column, exp.Column)]
         if len(names) != len(columns) or (
-                self.dialect.unique_grouping_names and len(names) != len(set(names))):
+            self.dialect.unique_grouping_names and len(names) != len(set(names))
+        ):
             block = self.wrap(block, node.heading.names)
         return block
 
@@ -157,17 +164,25 @@ class Lowering:
 
     def _basetable(self, node: BaseTable) -> Block:
         alias = self.alias()
-        table = exp.Table(this=exp.to_identifier(node.ref.name, quoted=True),
-                          db=exp.to_identifier(node.ref.schema, quoted=True),
-                          alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return Block(table, columns={n: exp.column(n, table=alias, quoted=True)
-                                     for n in node.heading.names})
+        table = exp.Table(
+            this=exp.to_identifier(node.ref.name, quoted=True),
+            db=exp.to_identifier(node.ref.schema, quoted=True),
+            alias=exp.TableAlias(this=exp.to_identifier(alias)),
+        )
+        return Block(
+            table, columns={n: exp.column(n, table=alias, quoted=True) for n in node.heading.names}
+        )
 
     def _restrict(self, node: Restrict) -> Block:
         block = self.lower(node.child)
-        if block.group_by is not None and not block.distinct and block.limit is None \
-                and block.offset is None and _only_expressions(node.cond) \
-                and self._filter_groups(block, node.cond):
+        if (
+            block.group_by is not None
+            and not block.distinct
+            and block.limit is None
+            and block.offset is None
+            and _only_expressions(node.cond)
+            and self._filter_groups(block, node.cond)
+        ):
             return block
         if block.sealed:
             block = self.wrap(block, node.child.heading.names)
@@ -181,8 +196,10 @@ class Lowering:
         ``block`` unchanged, when a conjunct mixes both (MySQL resolves a grouped expression in
         HAVING, such as ``coalesce(a, 0) = count(*)``, column by column and rejects it): the
         caller then wraps the block."""
-        conjuncts = [self.cond(item, block.columns)
-                     for item in (cond.items if isinstance(cond, AndCond) else (cond,))]
+        conjuncts = [
+            self.cond(item, block.columns)
+            for item in (cond.items if isinstance(cond, AndCond) else (cond,))
+        ]
         kinds = [_aggregation_kind(conjunct) for conjunct in conjuncts]
         if "mixed" in kinds:
             return False
@@ -207,11 +224,17 @@ class Lowering:
         right = self.open_block(node.right)
         if node.outer and (right.joins or right.where):
             right = self.wrap(right, node.right.heading.names)
-        conditions = [exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy())
-                      for n in node.on]
+        conditions = [
+            exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy()) for n in node.on
+        ]
         if node.outer:
-            left.joins.append(exp.Join(this=right.source, side="LEFT",
-                                       on=exp.and_(*conditions) if conditions else exp.true()))
+            left.joins.append(
+                exp.Join(
+                    this=right.source,
+                    side="LEFT",
+                    on=exp.and_(*conditions) if conditions else exp.true(),
+                )
+            )
         else:
             self._inner_join(left, right, conditions)
         columns = dict(left.columns)
@@ -246,11 +269,18 @@ class Lowering:
         source = self.open_block(node.source)
         if node.outer and (source.joins or source.where or not node.on):
             source = self.wrap_with(source, node.source.heading.names, "_match")
-        conditions = [exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
-                      for n in node.on]
+        conditions = [
+            exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
+            for n in node.on
+        ]
         if node.outer:
-            group.joins.append(exp.Join(this=source.source, side="LEFT",
-                                        on=exp.and_(*conditions) if conditions else exp.true()))
+            group.joins.append(
+                exp.Join(
+                    this=source.source,
+                    side="LEFT",
+                    on=exp.and_(*conditions) if conditions else exp.true(),
+                )
+            )
             marker = source.columns.get("_match") or source.columns[node.on[0]]
         else:
             self._inner_join(group, source, conditions)
@@ -280,8 +310,9 @@ class Lowering:
         block.columns = {**block.columns, marker: exp.Literal.number(1)}
         return self.wrap(block, (*names, marker))
 
-    def _aggregate_expr(self, value: Expr, namespace: dict[str, exp.Expression],
-                        marker: exp.Expression | None) -> exp.Expression:
+    def _aggregate_expr(
+        self, value: Expr, namespace: dict[str, exp.Expression], marker: exp.Expression | None
+    ) -> exp.Expression:
         node = self.expr(value, namespace)
         if marker is not None:
             # count(*) over a left join counts the NULL-extended row: count matches instead.
@@ -323,11 +354,13 @@ class Lowering:
         else:
             # Outer union: left rows (with right's attributes where the key matches), then the
             # right rows whose key is not in left, with NULL for left's secondary attributes.
-            joined = self.lower(make_join(node.left, node.right, outer=True, operator="+",
-                                          semantic_check=False))
+            joined = self.lower(
+                make_join(node.left, node.right, outer=True, operator="+", semantic_check=False)
+            )
             first = self.select(joined, names)
-            rest_node = make_restrict(node.right, NotCond(make_semijoin(node.right, node.left,
-                                                                        semantic_check=False)))
+            rest_node = make_restrict(
+                node.right, NotCond(make_semijoin(node.right, node.left, semantic_check=False))
+            )
             rest = self.open_block(rest_node)
             rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
             query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
@@ -339,13 +372,23 @@ class Lowering:
         if node.limit is None and node.offset is None and node is not self.root:
             return self.lower(node.child)  # an order without a limit matters at the top only
         block = self.lower(node.child)
-        if block.sealed and not (block.group_by is not None and block.limit is None
-                                 and block.offset is None and not block.distinct):
+        if block.sealed and not (
+            block.group_by is not None
+            and block.limit is None
+            and block.offset is None
+            and not block.distinct
+        ):
             block = self.wrap(block, node.child.heading.names)
         heading = node.child.heading
-        block.order = [exp.Ordered(this=self._order_key(block.columns[name], heading[name].type),
-                                   desc=desc, nulls_first=not desc)
-                       for name, desc in node.order if not _is_constant(block.columns[name])]
+        block.order = [
+            exp.Ordered(
+                this=self._order_key(block.columns[name], heading[name].type),
+                desc=desc,
+                nulls_first=not desc,
+            )
+            for name, desc in node.order
+            if not _is_constant(block.columns[name])
+        ]
         if node.limit is not None:
             block.limit = self._slot(node.limit)
         if node.offset is not None:
@@ -384,8 +427,9 @@ class Lowering:
 
     def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) -> exp.Expression:
         inner = self.open_block(cond.query)
-        matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())
-                   for n in cond.on]
+        matches = [
+            exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy()) for n in cond.on
+        ]
         inner.where.extend(matches)
         inner.columns = {}
         return exp.Exists(this=self.select(inner))

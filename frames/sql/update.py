@@ -11,8 +11,13 @@ from frames.sql.compile import driver_value, render
 from frames.sql.dialects import Dialect
 
 
-def update_sql(ref: TableRef, values: dict[str, Any], where: dict[str, Any], dialect: Dialect,
-               not_after: tuple[str, Any] | None = None) -> tuple[str, list[Any]]:
+def update_sql(
+    ref: TableRef,
+    values: dict[str, Any],
+    where: dict[str, Any],
+    dialect: Dialect,
+    not_after: tuple[str, Any] | None = None,
+) -> tuple[str, list[Any]]:
     """``UPDATE ref SET values WHERE where [AND column <= value]`` with ``?`` placeholders.
 
     Parameters
@@ -40,17 +45,24 @@ def update_sql(ref: TableRef, values: dict[str, Any], where: dict[str, Any], dia
     def column(name: str) -> exp.Column:
         return exp.column(name, quoted=True)
 
-    assignments = [exp.EQ(this=column(name), expression=bind(value))
-                   for name, value in values.items()]
+    assignments = [
+        exp.EQ(this=column(name), expression=bind(value)) for name, value in values.items()
+    ]
     conditions: list[exp.Expression] = [
-        exp.Is(this=column(name), expression=exp.Null()) if value is None
+        exp.Is(this=column(name), expression=exp.Null())
+        if value is None
         else exp.EQ(this=column(name), expression=bind(value))
-        for name, value in where.items()]
+        for name, value in where.items()
+    ]
     if not_after is not None:
         conditions.append(exp.LTE(this=column(not_after[0]), expression=bind(not_after[1])))
-    target = exp.Table(this=exp.to_identifier(ref.name, quoted=True),
-                       db=exp.to_identifier(ref.schema, quoted=True))
-    statement = exp.Update(this=target, expressions=assignments,
-                           where=exp.Where(this=exp.and_(*conditions)) if conditions else None)
+    target = exp.Table(
+        this=exp.to_identifier(ref.name, quoted=True), db=exp.to_identifier(ref.schema, quoted=True)
+    )
+    statement = exp.Update(
+        this=target,
+        expressions=assignments,
+        where=exp.Where(this=exp.and_(*conditions)) if conditions else None,
+    )
     compiled = render(statement, dialect)
     return compiled.sql, [params[i] for i in compiled.positions]

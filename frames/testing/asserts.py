@@ -19,8 +19,13 @@ from frames.plan.heading import Heading
 from frames.testing.reference import Approx, ReferenceError, Relation, Tables, evaluate
 
 _PYTHON_TYPES: dict[str, type] = {
-    "integer": int, "float": float, "decimal": decimal.Decimal, "bool": bool, "string": str,
-    "date": datetime.date, "datetime": datetime.datetime,
+    "integer": int,
+    "float": float,
+    "decimal": decimal.Decimal,
+    "bool": bool,
+    "string": str,
+    "date": datetime.date,
+    "datetime": datetime.datetime,
 }
 
 
@@ -53,7 +58,8 @@ def values_match(actual: Any, expected: Any) -> bool:
         return expected.matches(actual)
     if isinstance(expected, float):
         return isinstance(actual, float) and abs(actual - expected) <= 1e-9 * max(
-            1.0, abs(expected))
+            1.0, abs(expected)
+        )
     if type(actual) is not type(expected):
         return False
     if isinstance(expected, decimal.Decimal):
@@ -63,12 +69,13 @@ def values_match(actual: Any, expected: Any) -> bool:
 
 def _rows_match(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> bool:
     return actual.keys() == expected.keys() and all(
-        values_match(actual[k], expected[k]) for k in expected)
+        values_match(actual[k], expected[k]) for k in expected
+    )
 
 
-def multiset_difference(actual: Sequence[Mapping[str, Any]],
-                        expected: Sequence[Mapping[str, Any]]
-                        ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+def multiset_difference(
+    actual: Sequence[Mapping[str, Any]], expected: Sequence[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
     """(rows of ``actual`` not matched in ``expected``, rows of ``expected`` not matched)."""
     unmatched = list(expected)
     extra = []
@@ -82,29 +89,35 @@ def multiset_difference(actual: Sequence[Mapping[str, Any]],
     return extra, unmatched
 
 
-def assert_relations_equal(actual: Relation, expected: Relation, heading: Heading | None = None,
-                           context: str = "") -> None:
+def assert_relations_equal(
+    actual: Relation, expected: Relation, heading: Heading | None = None, context: str = ""
+) -> None:
     """Same names (in order), primary key, and rows as multisets (with types)."""
     where = f"{context}\n" if context else ""
-    assert actual.names == expected.names, \
+    assert actual.names == expected.names, (
         f"{where}attribute names {actual.names} != reference {expected.names}"
-    assert set(actual.primary_key) == set(expected.primary_key), \
+    )
+    assert set(actual.primary_key) == set(expected.primary_key), (
         f"{where}primary key {actual.primary_key} != reference {expected.primary_key}"
+    )
     if heading is not None:
         for row in actual.rows:
             for attr in heading:
                 problem = type_problem(row[attr.name], attr.type)
                 assert problem is None, f"{where}attribute {attr.name!r}: {problem}"
-                assert attr.nullable or row[attr.name] is not None, \
+                assert attr.nullable or row[attr.name] is not None, (
                     f"{where}attribute {attr.name!r} is not nullable but is NULL in {row}"
+                )
     extra, missing = multiset_difference(actual.rows, expected.rows)
     assert not extra and not missing, (
         f"{where}result differs from the reference:\n  unexpected rows: {extra}\n"
-        f"  missing rows: {missing}\n  actual: {actual.rows}\n  reference: {expected.rows}")
+        f"  missing rows: {missing}\n  actual: {actual.rows}\n  reference: {expected.rows}"
+    )
 
 
-def assert_matches_reference(query: Any, tables: Tables, context: str = "",
-                             counts: bool = True) -> Relation | None:
+def assert_matches_reference(
+    query: Any, tables: Tables, context: str = "", counts: bool = True
+) -> Relation | None:
     """Check ``query`` against the reference over ``tables``; returns the reference result.
 
     When the reference finds that the query has no value (integer overflow, ...), the backend
@@ -122,7 +135,8 @@ def assert_matches_reference(query: Any, tables: Tables, context: str = "",
     actual = fetch(query)
     assert_relations_equal(actual, expected, query.heading, context)
     if counts:
-        assert len(query) == len(expected.rows), \
+        assert len(query) == len(expected.rows), (
             f"{context}\nlen() is {len(query)}, the reference has {len(expected.rows)} rows"
+        )
         assert bool(query) == bool(expected.rows), f"{context}\nbool() disagrees"
     return expected

@@ -147,8 +147,9 @@ def evaluate(node: Node, tables: Tables, semantics: Semantics = DEFAULT_SEMANTIC
     return _Evaluator(tables, semantics).relation(node)
 
 
-def evaluate_expression(expr: Expr, row: Row, types: Mapping[str, CoreType],
-                        group: Sequence[Row] | None = None) -> Any:
+def evaluate_expression(
+    expr: Expr, row: Row, types: Mapping[str, CoreType], group: Sequence[Row] | None = None
+) -> Any:
     """The value of one expression on ``row`` (aggregates range over ``group``).
 
     Raises
@@ -156,8 +157,9 @@ def evaluate_expression(expr: Expr, row: Row, types: Mapping[str, CoreType],
     ReferenceError
         If the value is undefined (integer overflow, division by zero).
     """
-    return _Evaluator({}, DEFAULT_SEMANTICS).value(expr, row, types,
-                                                   None if group is None else list(group))
+    return _Evaluator({}, DEFAULT_SEMANTICS).value(
+        expr, row, types, None if group is None else list(group)
+    )
 
 
 def count_unknown(node: Node, cond: Cond, tables: Tables) -> int:
@@ -169,6 +171,7 @@ def count_unknown(node: Node, cond: Cond, tables: Tables) -> int:
 
 
 # -- the evaluator -----------------------------------------------------------------------------
+
 
 def _types(node: Node) -> dict[str, CoreType]:
     return {a.name: a.type for a in node.heading}
@@ -220,8 +223,10 @@ class _Evaluator:
                     break
             else:
                 raise AssertionError(f"projection drops key attribute {attr!r}")
-        rows = [{name: self.value(expr, row, types) for name, expr in node.columns}
-                for row in child.rows]
+        rows = [
+            {name: self.value(expr, row, types) for name, expr in node.columns}
+            for row in child.rows
+        ]
         return Relation(_key_first(names, key), tuple(key), rows)
 
     def _join(self, node: Join) -> Relation:
@@ -246,8 +251,9 @@ class _Evaluator:
             key = right.primary_key
             names = right.names + tuple(n for n in left.names if n not in right.names)
         else:
-            key = left.primary_key + tuple(n for n in right.primary_key
-                                           if n not in left.primary_key)
+            key = left.primary_key + tuple(
+                n for n in right.primary_key if n not in left.primary_key
+            )
             rest = [n for n in left.names + extra if n not in key]
             names = key + tuple(dict.fromkeys(rest))
         return Relation(_key_first(names, key), tuple(key), rows)
@@ -260,8 +266,11 @@ class _Evaluator:
         names = kept + tuple(name for name, _ in node.columns)
         rows: list[Row] = []
         for grow in group.rows:
-            matches = [{**srow, **grow} for srow in source.rows
-                       if all(_sql_equal(grow[n], srow[n]) for n in on)]
+            matches = [
+                {**srow, **grow}
+                for srow in source.rows
+                if all(_sql_equal(grow[n], srow[n]) for n in on)
+            ]
             if not matches and not node.outer:
                 continue
             out = {n: grow[n] for n in kept}
@@ -307,9 +316,11 @@ class _Evaluator:
         for row in right.rows:
             found = by_key.get(_group_key(row, key))
             if found is None:
-                by_key[_group_key(row, key)] = {**{n: row[n] for n in key},
-                                                **dict.fromkeys(left_secondary),
-                                                **{n: row[n] for n in right_secondary}}
+                by_key[_group_key(row, key)] = {
+                    **{n: row[n] for n in key},
+                    **dict.fromkeys(left_secondary),
+                    **{n: row[n] for n in right_secondary},
+                }
             else:
                 found.update({n: row[n] for n in right_secondary})
         return Relation(names, key, list(by_key.values()))
@@ -338,7 +349,7 @@ class _Evaluator:
         offset = int(node.offset.value) if node.offset is not None else 0
         rows = rows[offset:]
         if node.limit is not None:
-            rows = rows[:int(node.limit.value)]
+            rows = rows[: int(node.limit.value)]
         return Relation(child.names, child.primary_key, rows)
 
     # -- conditions -----------------------------------------------------------------------------
@@ -358,8 +369,9 @@ class _Evaluator:
         raise TypeError(f"unknown condition {cond!r}")
 
     # -- expressions ----------------------------------------------------------------------------
-    def value(self, expr: Expr, row: Row, types: Mapping[str, CoreType],
-              group: list[Row] | None = None) -> Any:
+    def value(
+        self, expr: Expr, row: Row, types: Mapping[str, CoreType], group: list[Row] | None = None
+    ) -> Any:
         """The value of ``expr`` on ``row``; aggregates range over ``group``."""
         if isinstance(expr, Col):
             return row[expr.name]
@@ -377,8 +389,7 @@ class _Evaluator:
             return _operator(expr, sub, types)
         if isinstance(expr, Func):
             result = _function(expr.name, [sub(arg) for arg in expr.args])
-            if expr.name == "coalesce" and isinstance(result, int) \
-                    and not isinstance(result, bool):
+            if expr.name == "coalesce" and isinstance(result, int) and not isinstance(result, bool):
                 scale = _decimal_scale(expr.args, types)
                 if scale is not None:  # coalesce(decimal, int) is a decimal
                     return decimal.Decimal(result).quantize(decimal.Decimal(1).scaleb(-scale))
@@ -416,11 +427,13 @@ class _Evaluator:
             return Approx(math.fsum(floats) / len(floats), _float_tolerance(floats))
         if expr.name in ("min", "max"):
             return (min if expr.name == "min" else max)(
-                values, key=lambda v: _order_value(v, None))  # enums: their text
+                values, key=lambda v: _order_value(v, None)
+            )  # enums: their text
         raise NotImplementedError(f"aggregate {expr.name}() in the reference evaluator")
 
 
 # -- helpers: logic ----------------------------------------------------------------------------
+
 
 def _truth(value: Any) -> bool | None:
     if value is None:
@@ -482,6 +495,7 @@ def _key_first(names: Sequence[str], key: Sequence[str]) -> tuple[str, ...]:
 
 # -- helpers: values ---------------------------------------------------------------------------
 
+
 def _check_int(value: int) -> int:
     if not INT64_MIN <= value <= INT64_MAX:
         raise ReferenceError(f"integer result {value} is outside int64")
@@ -504,8 +518,7 @@ def _float_tolerance(values: Sequence[Any]) -> float:
 
 def _order_value(value: Any, core: CoreType | None) -> Any:
     """A sort key: enums by declaration order, strings by code point, numbers by value."""
-    if core is not None and core.kind == "enum" and isinstance(value, str) \
-            and value in core.values:
+    if core is not None and core.kind == "enum" and isinstance(value, str) and value in core.values:
         return core.values.index(value)
     if isinstance(value, bool):
         return int(value)
@@ -517,8 +530,9 @@ def _compare(a: Any, b: Any) -> int:
         a, b = (int(a) if isinstance(a, bool) else a), (int(b) if isinstance(b, bool) else b)
     if isinstance(a, str) != isinstance(b, str):
         raise TypeError(f"cannot compare {a!r} with {b!r}")
-    if isinstance(a, (datetime.date, str, uuid.UUID)) \
-            or isinstance(b, (datetime.date, str, uuid.UUID)):
+    if isinstance(a, (datetime.date, str, uuid.UUID)) or isinstance(
+        b, (datetime.date, str, uuid.UUID)
+    ):
         return (a > b) - (a < b)  # uuids in the order of their canonical text
     if isinstance(a, float) or isinstance(b, float):
         fa, fb = float(a), float(b)
@@ -588,8 +602,7 @@ def _operator(expr: Op, sub: Callable[[Expr], Any], types: Mapping[str, CoreType
     if op in ("=", "<>", "<", "<=", ">", ">="):
         a, b = args
         c = _compare(a, b)
-        return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0,
-                ">=": c >= 0}[op]
+        return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op]
     if op == "between":
         value, low, high = args
         return _compare(value, low) >= 0 and _compare(value, high) <= 0

@@ -56,12 +56,29 @@ KNOWN_GAPS: dict[str, str] = {}
 
 #: Type spellings of secondary attributes in generated schemas (all compare exactly).
 SECONDARY_TYPES = (
-    "int8", "int16", "int32", "int64", "decimal(5,2)", "decimal(12,4)", "varchar(12)", "date",
-    "bool", "enum('lo', 'mid', 'hi')", "enum('b', 'a''x', 'c')", "uuid",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "decimal(5,2)",
+    "decimal(12,4)",
+    "varchar(12)",
+    "date",
+    "bool",
+    "enum('lo', 'mid', 'hi')",
+    "enum('b', 'a''x', 'c')",
+    "uuid",
 )
 #: Type spellings of primary-key attributes in generated schemas.
-KEY_TYPES = ("int16", "int32", "int64", "varchar(8)", "date", "decimal(5,2)",
-             "enum('lo', 'mid', 'hi')")
+KEY_TYPES = (
+    "int16",
+    "int32",
+    "int64",
+    "varchar(8)",
+    "date",
+    "decimal(5,2)",
+    "enum('lo', 'mid', 'hi')",
+)
 #: Characters of generated strings: quotes, backslash, SQL comment and wildcard characters,
 #: accented and CJK letters, an emoji (four bytes in UTF-8) and a space.
 STRING_ALPHABET = "abAB '\"\\;-%_éü中🙂"
@@ -86,8 +103,9 @@ def values_of(core: CoreType) -> st.SearchStrategy[Any]:
     kind = core.kind
     if kind in INTEGER_RANGES:
         low, high = INTEGER_RANGES[kind]
-        return st.one_of(st.sampled_from([low, high, 0, -1, 1]), st.integers(-3, 6),
-                         st.integers(low, high))
+        return st.one_of(
+            st.sampled_from([low, high, 0, -1, 1]), st.integers(-3, 6), st.integers(low, high)
+        )
     if kind == "decimal":
         s = core.scale or 0
         bound = decimal_bound(core)
@@ -99,19 +117,26 @@ def values_of(core: CoreType) -> st.SearchStrategy[Any]:
         )
     if kind in ("varchar", "char", "text"):
         size = min(core.length or 6, 6)
-        return st.one_of(st.sampled_from(["", "a", "b", "it's", 'say "hi"', "x%_", "Ab"]),
-                         st.text(STRING_ALPHABET, max_size=size))
+        return st.one_of(
+            st.sampled_from(["", "a", "b", "it's", 'say "hi"', "x%_", "Ab"]),
+            st.text(STRING_ALPHABET, max_size=size),
+        )
     if kind == "enum":
         return st.sampled_from(core.values)
     if kind == "date":
-        return st.one_of(st.sampled_from([DATE_MIN, DATE_MAX, datetime.date(2000, 2, 29),
-                                          datetime.date(2024, 1, 1)]),
-                         st.dates(DATE_MIN, DATE_MAX))
+        return st.one_of(
+            st.sampled_from(
+                [DATE_MIN, DATE_MAX, datetime.date(2000, 2, 29), datetime.date(2024, 1, 1)]
+            ),
+            st.dates(DATE_MIN, DATE_MAX),
+        )
     if kind == "bool":
         return st.booleans()
     if kind == "uuid":
-        return st.one_of(st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1),
-                                          uuid.UUID(int=2**127)]), st.uuids())
+        return st.one_of(
+            st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID(int=2**127)]),
+            st.uuids(),
+        )
     raise ValueError(f"no value strategy for {core}")
 
 
@@ -127,6 +152,7 @@ def is_exact(core: CoreType) -> bool:
 
 
 # -- schemas -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AttrDef:
@@ -206,13 +232,13 @@ class SchemaDef:
         out = []
         for t in self.tables:
             body = "\n".join("        " + line for line in t.definition().splitlines())
-            out.append(f"@schema\nclass {t.name}(dj.Manual):\n    definition = '''\n{body}\n"
-                       "    '''")
+            out.append(
+                f"@schema\nclass {t.name}(dj.Manual):\n    definition = '''\n{body}\n    '''"
+            )
         return "\n".join(out)
 
     @contextmanager
-    def declare(self, connection: dj.Connection, name: str | None = None
-                ) -> Iterator[Declared]:
+    def declare(self, connection: dj.Connection, name: str | None = None) -> Iterator[Declared]:
         """Declare the tables in a fresh schema on ``connection``; drop it afterwards.
 
         ``name`` defaults to a unique ``frames_prop_<hex>``.
@@ -222,8 +248,9 @@ class SchemaDef:
             context: dict[str, Any] = {}
             classes: dict[str, type] = {}
             for t in self.tables:
-                cls = type(t.name, (dj.Manual,), {"definition": t.definition(),
-                                                  "__module__": __name__})
+                cls = type(
+                    t.name, (dj.Manual,), {"definition": t.definition(), "__module__": __name__}
+                )
                 schema(cls, context=context)
                 context[t.name] = cls
                 classes[t.name] = cls
@@ -241,8 +268,16 @@ def _resolve(schema: SchemaDef, name: str) -> tuple[ResolvedAttr, ...]:
         for attr in _resolve(schema, fk.parent):
             if not attr.in_key:
                 continue
-            out.append(ResolvedAttr(renames.get(attr.name, attr.name), attr.type,
-                                    fk.nullable, in_key, attr.origin, fk))
+            out.append(
+                ResolvedAttr(
+                    renames.get(attr.name, attr.name),
+                    attr.type,
+                    fk.nullable,
+                    in_key,
+                    attr.origin,
+                    fk,
+                )
+            )
 
     for fk in table.key_fks:
         inherit(fk, True)
@@ -290,8 +325,9 @@ class Declared:
                 self.filled.add(name)
                 cls().insert([dict(r) for r in rows[name]])
 
-    def reference_tables(self, rows: Mapping[str, Sequence[Mapping[str, Any]]]
-                         ) -> dict[Any, list[dict[str, Any]]]:
+    def reference_tables(
+        self, rows: Mapping[str, Sequence[Mapping[str, Any]]]
+    ) -> dict[Any, list[dict[str, Any]]]:
         """``rows`` keyed by table reference, for :func:`frames.testing.reference.evaluate`."""
         refs = self.refs()
         return {refs[name]: [dict(r) for r in table_rows] for name, table_rows in rows.items()}
@@ -303,26 +339,51 @@ class Declared:
 #: nullable attributes of every exact type and an enum member with a quote; ``Rating``, keyed by
 #: a parent and an attribute of its own, joins the other tables with neither operand determining
 #: the other (the join's key is then both operands' keys).
-RICH_SCHEMA = SchemaDef((
-    TableDef("Subject", key_attrs=(AttrDef("subject_id", "int32"),),
-             attrs=(AttrDef("species", "enum('mouse', 'rat''s', 'fly')"),
-                    AttrDef("weight", "decimal(5,2)", True),
-                    AttrDef("note", "varchar(12)", True))),
-    TableDef("Session", key_fks=(ForeignKeyDef("Subject"),),
-             key_attrs=(AttrDef("session", "int16"),),
-             fks=(ForeignKeyDef("Subject", (("partner_id", "subject_id"),), nullable=True),),
-             attrs=(AttrDef("day", "date"), AttrDef("flag", "bool", True),
-                    AttrDef("note", "varchar(12)"))),
-    TableDef("Trial", key_fks=(ForeignKeyDef("Session"),), key_attrs=(AttrDef("trial", "int8"),),
-             attrs=(AttrDef("score", "int64", True), AttrDef("amount", "decimal(12,4)", True))),
-    TableDef("Pairing", key_attrs=(AttrDef("id", "varchar(8)"),),
-             fks=(ForeignKeyDef("Subject", (("partner_id", "subject_id"),), nullable=True),
-                  ForeignKeyDef("Session")),
-             attrs=(AttrDef("kind", "enum('lo', 'mid', 'hi')"), AttrDef("day", "date", True))),
-    TableDef("Rating", key_fks=(ForeignKeyDef("Subject"),),
-             key_attrs=(AttrDef("rater", "varchar(8)"),),
-             attrs=(AttrDef("stars", "int16", True), AttrDef("note", "varchar(12)", True))),
-))
+RICH_SCHEMA = SchemaDef(
+    (
+        TableDef(
+            "Subject",
+            key_attrs=(AttrDef("subject_id", "int32"),),
+            attrs=(
+                AttrDef("species", "enum('mouse', 'rat''s', 'fly')"),
+                AttrDef("weight", "decimal(5,2)", True),
+                AttrDef("note", "varchar(12)", True),
+            ),
+        ),
+        TableDef(
+            "Session",
+            key_fks=(ForeignKeyDef("Subject"),),
+            key_attrs=(AttrDef("session", "int16"),),
+            fks=(ForeignKeyDef("Subject", (("partner_id", "subject_id"),), nullable=True),),
+            attrs=(
+                AttrDef("day", "date"),
+                AttrDef("flag", "bool", True),
+                AttrDef("note", "varchar(12)"),
+            ),
+        ),
+        TableDef(
+            "Trial",
+            key_fks=(ForeignKeyDef("Session"),),
+            key_attrs=(AttrDef("trial", "int8"),),
+            attrs=(AttrDef("score", "int64", True), AttrDef("amount", "decimal(12,4)", True)),
+        ),
+        TableDef(
+            "Pairing",
+            key_attrs=(AttrDef("id", "varchar(8)"),),
+            fks=(
+                ForeignKeyDef("Subject", (("partner_id", "subject_id"),), nullable=True),
+                ForeignKeyDef("Session"),
+            ),
+            attrs=(AttrDef("kind", "enum('lo', 'mid', 'hi')"), AttrDef("day", "date", True)),
+        ),
+        TableDef(
+            "Rating",
+            key_fks=(ForeignKeyDef("Subject"),),
+            key_attrs=(AttrDef("rater", "varchar(8)"),),
+            attrs=(AttrDef("stars", "int16", True), AttrDef("note", "varchar(12)", True)),
+        ),
+    )
+)
 
 _TABLE_NAMES = ("Alpha", "Beta", "Gamma", "Delta", "Epsilon")
 _SHARED_KEY_NAMES = ("id", "k")
@@ -356,19 +417,20 @@ def schemas(draw: Callable, min_tables: int = 2, max_tables: int = 4) -> SchemaD
             used.add(attr_name)
             key_attrs.append(AttrDef(attr_name, draw(st.sampled_from(KEY_TYPES))))
         attrs = []
-        for attr_name in draw(st.lists(st.sampled_from(_SECONDARY_NAMES), max_size=3,
-                                       unique=True)):
+        for attr_name in draw(st.lists(st.sampled_from(_SECONDARY_NAMES), max_size=3, unique=True)):
             if attr_name in used:
                 continue
             used.add(attr_name)
-            attrs.append(AttrDef(attr_name, draw(st.sampled_from(SECONDARY_TYPES)),
-                                 draw(st.booleans())))
+            attrs.append(
+                AttrDef(attr_name, draw(st.sampled_from(SECONDARY_TYPES)), draw(st.booleans()))
+            )
         tables.append(TableDef(name, tuple(key_fks), tuple(key_attrs), tuple(fks), tuple(attrs)))
     return SchemaDef(tuple(tables))
 
 
-def _foreign_key(draw: Callable, so_far: SchemaDef, parent: str, used: set[str],
-                 nullable: bool) -> ForeignKeyDef:
+def _foreign_key(
+    draw: Callable, so_far: SchemaDef, parent: str, used: set[str], nullable: bool
+) -> ForeignKeyDef:
     renames = []
     for attr in _resolve(so_far, parent):
         if not attr.in_key:
@@ -405,9 +467,14 @@ def table_data(draw: Callable, schema: SchemaDef, max_rows: int = 4) -> Rows:
         pools = {a.name: draw(_pool(a.core)) for a in attrs if a.source is None}
         row_strategy = _row(schema, table, attrs, fks, data, pools)
         least = draw(st.sampled_from([0, 1, 2, 2, 3, 3, 3, 3]))  # empty an eighth of the time
-        data[table.name] = draw(st.lists(row_strategy, min_size=min(least, max_rows),
-                                         max_size=max_rows,
-                                         unique_by=lambda r, key=key: _key_tuple(r, key)))
+        data[table.name] = draw(
+            st.lists(
+                row_strategy,
+                min_size=min(least, max_rows),
+                max_size=max_rows,
+                unique_by=lambda r, key=key: _key_tuple(r, key),
+            )
+        )
     return data
 
 
@@ -415,12 +482,21 @@ def _key_tuple(row: Mapping[str, Any], key: Sequence[str]) -> tuple:
     return tuple((type(row[k]).__name__, row[k]) for k in key)
 
 
-def _row(schema: SchemaDef, table: TableDef, attrs: Sequence[ResolvedAttr],
-         fks: Sequence[ForeignKeyDef], data: Rows, pools: Mapping[str, list]
-         ) -> st.SearchStrategy[dict[str, Any]]:
-    own = {attr.name: maybe_null(st.one_of(st.sampled_from(pools[attr.name]),
-                                           values_of(attr.core)), attr.nullable)
-           for attr in attrs if attr.source is None}
+def _row(
+    schema: SchemaDef,
+    table: TableDef,
+    attrs: Sequence[ResolvedAttr],
+    fks: Sequence[ForeignKeyDef],
+    data: Rows,
+    pools: Mapping[str, list],
+) -> st.SearchStrategy[dict[str, Any]]:
+    own = {
+        attr.name: maybe_null(
+            st.one_of(st.sampled_from(pools[attr.name]), values_of(attr.core)), attr.nullable
+        )
+        for attr in attrs
+        if attr.source is None
+    }
     references = []
     for fk in fks:
         parent_key = tuple(a.name for a in schema.attributes(fk.parent) if a.in_key)
@@ -430,8 +506,9 @@ def _row(schema: SchemaDef, table: TableDef, attrs: Sequence[ResolvedAttr],
 
 
 @st.composite
-def _row_of(draw: Callable, names: tuple[str, ...], references: tuple, own: Mapping[str, Any]
-            ) -> dict[str, Any]:
+def _row_of(
+    draw: Callable, names: tuple[str, ...], references: tuple, own: Mapping[str, Any]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for nullable, parent_key, renames, parents in references:
         if nullable and (not parents or draw(st.booleans())):
@@ -451,6 +528,7 @@ def _pool(core: CoreType) -> st.SearchStrategy[list[Any]]:
 
 
 # -- SQL fragments -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Fragment:
@@ -499,8 +577,12 @@ def _group(a: CoreType) -> str:
 class _Fragments:
     """Draws fragments over one heading, with literal values from ``value_source``."""
 
-    def __init__(self, draw: Callable, heading: Heading,
-                 value_source: Callable[[CoreType], st.SearchStrategy[Any]]):
+    def __init__(
+        self,
+        draw: Callable,
+        heading: Heading,
+        value_source: Callable[[CoreType], st.SearchStrategy[Any]],
+    ):
         self.draw = draw
         self.heading = heading
         self.value_source = value_source
@@ -513,15 +595,23 @@ class _Fragments:
 
     def condition(self, depth: int = 2) -> Fragment:
         attrs = _attrs(self.heading, _comparable)
-        kinds = ["true"] if not attrs else ["compare", "compare", "columns", "null", "in",
-                                            "between", "like", "bool", "arith"]
+        kinds = (
+            ["true"]
+            if not attrs
+            else ["compare", "compare", "columns", "null", "in", "between", "like", "bool", "arith"]
+        )
         if depth > 0:
             kinds += ["and", "or", "not"]
         kind = self.draw(st.sampled_from(kinds))
         method = getattr(self, "_c_" + kind)
         result = method(attrs, depth)
-        return result if result is not None else self._c_compare(attrs, depth) \
-            if attrs else self._c_true(attrs, depth)
+        return (
+            result
+            if result is not None
+            else self._c_compare(attrs, depth)
+            if attrs
+            else self._c_true(attrs, depth)
+        )
 
     def _c_true(self, attrs: list[Attribute], depth: int) -> Fragment:
         value = self.draw(st.booleans())
@@ -533,33 +623,38 @@ class _Fragments:
         op = self.draw(st.sampled_from(ops))
         value = self.value(attr.type)
         spelled = "!=" if op == "<>" and self.draw(st.booleans()) else op
-        return Fragment(f"{attr.name} {spelled} {sql_literal(value)}",
-                        Op(op, (Col(attr.name), Lit(value))))
+        return Fragment(
+            f"{attr.name} {spelled} {sql_literal(value)}", Op(op, (Col(attr.name), Lit(value)))
+        )
 
     def _c_columns(self, attrs: list[Attribute], depth: int) -> Fragment | None:
         first = self.pick(attrs)
-        partners = [a for a in attrs if a.name != first.name
-                    and _group(a.type) == _group(first.type) and first.type.kind != "bool"]
+        partners = [
+            a
+            for a in attrs
+            if a.name != first.name
+            and _group(a.type) == _group(first.type)
+            and first.type.kind != "bool"
+        ]
         if not partners:
             return None
         second = self.pick(partners)
         op = self.draw(st.sampled_from(["=", "<>", "<", ">="]))
-        return Fragment(f"{first.name} {op} {second.name}",
-                        Op(op, (Col(first.name), Col(second.name))))
+        return Fragment(
+            f"{first.name} {op} {second.name}", Op(op, (Col(first.name), Col(second.name)))
+        )
 
     def _c_null(self, attrs: list[Attribute], depth: int) -> Fragment:
         attr = self.pick(list(self.heading))
         if self.draw(st.booleans()):
             return Fragment(f"{attr.name} IS NULL", Op("is_null", (Col(attr.name),)))
-        return Fragment(f"{attr.name} IS NOT NULL",
-                        Op("not", (Op("is_null", (Col(attr.name),)),)))
+        return Fragment(f"{attr.name} IS NOT NULL", Op("not", (Op("is_null", (Col(attr.name),)),)))
 
     def _c_in(self, attrs: list[Attribute], depth: int) -> Fragment:
         attr = self.pick(attrs)
         values = self.draw(st.lists(self.value_source(attr.type), min_size=1, max_size=3))
         negate = self.draw(st.booleans())
-        text = f"{attr.name} {'NOT IN' if negate else 'IN'} " \
-               f"({', '.join(map(sql_literal, values))})"
+        text = f"{attr.name} {'NOT IN' if negate else 'IN'} ({', '.join(map(sql_literal, values))})"
         expr: Expr = Op("in", (Col(attr.name), *(Lit(v) for v in values)))
         return Fragment(text, Op("not", (expr,)) if negate else expr)
 
@@ -569,8 +664,10 @@ class _Fragments:
             return None
         attr = self.pick(candidates)
         low, high = self.value(attr.type), self.value(attr.type)
-        return Fragment(f"{attr.name} BETWEEN {sql_literal(low)} AND {sql_literal(high)}",
-                        Op("between", (Col(attr.name), Lit(low), Lit(high))))
+        return Fragment(
+            f"{attr.name} BETWEEN {sql_literal(low)} AND {sql_literal(high)}",
+            Op("between", (Col(attr.name), Lit(low), Lit(high))),
+        )
 
     def _c_like(self, attrs: list[Attribute], depth: int) -> Fragment | None:
         candidates = [a for a in attrs if a.type.kind in ("varchar", "char", "text")]
@@ -580,8 +677,10 @@ class _Fragments:
         pattern = self.draw(st.text("ab%_ A'é", max_size=4))
         negate = self.draw(st.booleans())
         expr: Expr = Op("like", (Col(attr.name), Lit(pattern)))
-        return Fragment(f"{attr.name} {'NOT LIKE' if negate else 'LIKE'} {sql_literal(pattern)}",
-                        Op("not", (expr,)) if negate else expr)
+        return Fragment(
+            f"{attr.name} {'NOT LIKE' if negate else 'LIKE'} {sql_literal(pattern)}",
+            Op("not", (expr,)) if negate else expr,
+        )
 
     def _c_bool(self, attrs: list[Attribute], depth: int) -> Fragment | None:
         candidates = [a for a in attrs if a.type.kind == "bool"]
@@ -594,8 +693,9 @@ class _Fragments:
         if form == "not":
             return Fragment(f"NOT {attr.name}", Op("not", (Col(attr.name),)))
         value = self.draw(st.booleans())
-        return Fragment(f"{attr.name} = {sql_literal(value)}",
-                        Op("=", (Col(attr.name), Lit(value))))
+        return Fragment(
+            f"{attr.name} = {sql_literal(value)}", Op("=", (Col(attr.name), Lit(value)))
+        )
 
     def _c_arith(self, attrs: list[Attribute], depth: int) -> Fragment | None:
         numbers = [a for a in attrs if _numeric(a)]
@@ -608,8 +708,9 @@ class _Fragments:
 
     def _combine(self, op: str, depth: int) -> Fragment:
         first, second = self.condition(depth - 1), self.condition(depth - 1)
-        return Fragment(f"({first.text}) {op.upper()} ({second.text})",
-                        Op(op, (first.expr, second.expr)))
+        return Fragment(
+            f"({first.text}) {op.upper()} ({second.text})", Op(op, (first.expr, second.expr))
+        )
 
     def _c_and(self, attrs: list[Attribute], depth: int) -> Fragment:
         return self._combine("and", depth)
@@ -632,8 +733,9 @@ class _Fragments:
             value = self.draw(st.integers(-3, 3))
             return Fragment(f"{first.name} + {value}", Op("+", (Col(first.name), Lit(value))))
         second = self.pick(numbers)
-        return Fragment(f"{first.name} {form} {second.name}",
-                        Op(form, (Col(first.name), Col(second.name))))
+        return Fragment(
+            f"{first.name} {form} {second.name}", Op(form, (Col(first.name), Col(second.name)))
+        )
 
     def computed(self) -> Fragment:
         """A value expression for ``proj(new=...)``."""
@@ -642,8 +744,17 @@ class _Fragments:
         strings = [a for a in attrs if a.type.kind in ("varchar", "char", "text")]
         kinds = ["condition"]
         if numbers:
-            kinds += ["divide", "divide_columns", "coalesce", "modulo", "nullif", "scale",
-                      "arith", "arith", "abs"]
+            kinds += [
+                "divide",
+                "divide_columns",
+                "coalesce",
+                "modulo",
+                "nullif",
+                "scale",
+                "arith",
+                "arith",
+                "abs",
+            ]
         if strings:
             kinds += ["concat", "length", "case", "concat_literal"]
         kind = self.draw(st.sampled_from(kinds))
@@ -651,8 +762,9 @@ class _Fragments:
             return self.condition(1)
         if kind == "divide_columns":  # division by zero has no value (the reference says so)
             first, second = self.pick(numbers), self.pick(numbers)
-            return Fragment(f"{first.name} / {second.name}",
-                            Op("/", (Col(first.name), Col(second.name))))
+            return Fragment(
+                f"{first.name} / {second.name}", Op("/", (Col(first.name), Col(second.name)))
+            )
         if kind == "modulo":
             attr = self.pick(numbers)
             divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
@@ -660,13 +772,15 @@ class _Fragments:
         if kind == "nullif":
             attr = self.pick(numbers)
             value = self.draw(st.integers(-1, 1))
-            return Fragment(f"nullif({attr.name}, {value})",
-                            Func("nullif", (Col(attr.name), Lit(value))))
+            return Fragment(
+                f"nullif({attr.name}, {value})", Func("nullif", (Col(attr.name), Lit(value)))
+            )
         if kind == "scale":
             attr = self.pick(numbers)
             factor = self.draw(st.sampled_from(["1.5", "0.25", "-2.0"]))
-            return Fragment(f"{attr.name} * {factor}",
-                            Op("*", (Col(attr.name), Lit(decimal.Decimal(factor)))))
+            return Fragment(
+                f"{attr.name} * {factor}", Op("*", (Col(attr.name), Lit(decimal.Decimal(factor))))
+            )
         if kind == "case":
             attr = self.pick(strings)
             name = self.draw(st.sampled_from(["lower", "upper"]))
@@ -674,8 +788,9 @@ class _Fragments:
         if kind == "concat_literal":
             attr = self.pick(strings)
             text = self.draw(st.sampled_from(["-", "'", "é"]))
-            return Fragment(f"{attr.name} || {sql_literal(text)}",
-                            Op("concat", (Col(attr.name), Lit(text))))
+            return Fragment(
+                f"{attr.name} || {sql_literal(text)}", Op("concat", (Col(attr.name), Lit(text)))
+            )
         if kind == "arith":
             return self.arithmetic(numbers)
         if kind == "divide":
@@ -685,15 +800,17 @@ class _Fragments:
         if kind == "coalesce":
             attr = self.pick(numbers)
             value = self.draw(st.integers(-2, 2))
-            return Fragment(f"coalesce({attr.name}, {value})",
-                            Func("coalesce", (Col(attr.name), Lit(value))))
+            return Fragment(
+                f"coalesce({attr.name}, {value})", Func("coalesce", (Col(attr.name), Lit(value)))
+            )
         if kind == "abs":
             attr = self.pick(numbers)
             return Fragment(f"abs({attr.name})", Func("abs", (Col(attr.name),)))
         if kind == "concat":
             first, second = self.pick(strings), self.pick(strings)
-            return Fragment(f"{first.name} || {second.name}",
-                            Op("concat", (Col(first.name), Col(second.name))))
+            return Fragment(
+                f"{first.name} || {second.name}", Op("concat", (Col(first.name), Col(second.name)))
+            )
         attr = self.pick(strings)
         return Fragment(f"length({attr.name})", Func("length", (Col(attr.name),)))
 
@@ -715,15 +832,21 @@ class _Fragments:
         if kind in ("count", "count_distinct"):
             attr = self.pick(exact)
             distinct = kind == "count_distinct"
-            return Fragment(f"count({'DISTINCT ' if distinct else ''}{attr.name})",
-                            Agg("count", Col(attr.name), distinct))
+            return Fragment(
+                f"count({'DISTINCT ' if distinct else ''}{attr.name})",
+                Agg("count", Col(attr.name), distinct),
+            )
         attr = self.pick(numbers if kind in ("sum", "avg") else ordered)
         return Fragment(f"{kind}({attr.name})", Agg(kind, Col(attr.name)))
 
 
 @st.composite
-def _fragment(draw: Callable, heading: Heading, kind: str,
-              value_source: Callable[[CoreType], st.SearchStrategy[Any]]) -> Fragment:
+def _fragment(
+    draw: Callable,
+    heading: Heading,
+    kind: str,
+    value_source: Callable[[CoreType], st.SearchStrategy[Any]],
+) -> Fragment:
     fragments = _Fragments(draw, heading, value_source)
     if kind == "condition":
         return fragments.condition()
@@ -732,9 +855,9 @@ def _fragment(draw: Callable, heading: Heading, kind: str,
     return fragments.aggregate(heading)
 
 
-def condition_fragments(heading: Heading,
-                        value_source: Callable[[CoreType], st.SearchStrategy[Any]] | None = None
-                        ) -> st.SearchStrategy[Fragment]:
+def condition_fragments(
+    heading: Heading, value_source: Callable[[CoreType], st.SearchStrategy[Any]] | None = None
+) -> st.SearchStrategy[Fragment]:
     """Boolean fragments over ``heading``: comparisons, IS [NOT] NULL, [NOT] IN, BETWEEN,
     [NOT] LIKE, boolean attributes, arithmetic, AND / OR / NOT."""
     return _fragment(heading, "condition", value_source or values_of)
@@ -751,6 +874,7 @@ def aggregate_fragments(heading: Heading) -> st.SearchStrategy[Fragment]:
 
 
 # -- query trees -------------------------------------------------------------------------------
+
 
 @dataclass
 class Built:
@@ -780,13 +904,26 @@ class Catalog:
             heading = cls._heading  # type: ignore[attr-defined]
             for attr in heading:
                 if attr.type == core:
-                    out += [r[attr.name] for r in self.rows.get(name, ())
-                            if r.get(attr.name) is not None]
+                    out += [
+                        r[attr.name]
+                        for r in self.rows.get(name, ())
+                        if r.get(attr.name) is not None
+                    ]
         return out
 
 
-OPERATORS = ("restrict", "antirestrict", "proj", "join", "left_join", "aggr", "distinct",
-             "group_by", "union", "top")
+OPERATORS = (
+    "restrict",
+    "antirestrict",
+    "proj",
+    "join",
+    "left_join",
+    "aggr",
+    "distinct",
+    "group_by",
+    "union",
+    "top",
+)
 
 
 class _Trees:
@@ -845,22 +982,25 @@ class _Trees:
         form = self.draw(st.sampled_from(["subset", "all", "drop", "key"]))
         args: list[str] = []
         if form == "subset":
-            args = self.draw(st.lists(st.sampled_from(secondary), unique=True)) \
-                if secondary else []
+            args = self.draw(st.lists(st.sampled_from(secondary), unique=True)) if secondary else []
         elif form == "all":
             args = ["..."]
         elif form == "drop" and secondary:
             args = ["-" + self.draw(st.sampled_from(secondary))]
         named: dict[str, str] = {}
-        kept = set(heading.names) if form in ("all", "drop") else \
-            set(args) | set(heading.primary_key)
-        for old in self.draw(st.lists(st.sampled_from(list(heading.names)), max_size=2,
-                                      unique=True)) if heading.names else []:
+        kept = (
+            set(heading.names) if form in ("all", "drop") else set(args) | set(heading.primary_key)
+        )
+        for old in (
+            self.draw(st.lists(st.sampled_from(list(heading.names)), max_size=2, unique=True))
+            if heading.names
+            else []
+        ):
             if old in kept or old in heading.primary_key:
                 if self.draw(st.integers(0, 3)) == 0:
                     named[self.fresh()] = f"({old})"  # a copy
                 else:
-                    named[self.fresh()] = old          # a rename
+                    named[self.fresh()] = old  # a rename
         for _ in range(self.draw(st.integers(0, 2))):
             named[self.fresh()] = self.fragments(heading).computed().text
         text_args = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in named.items()]
@@ -869,8 +1009,11 @@ class _Trees:
     def reconcile(self, left: Heading, right: Built) -> Built:
         """Rename ``right``'s namesakes of ``left`` whose lineage differs (the .proj() fix)."""
         heading = right.heading
-        bad = [n for n in heading.names if n in left
-               and (left[n].lineage is None or left[n].lineage != heading[n].lineage)]
+        bad = [
+            n
+            for n in heading.names
+            if n in left and (left[n].lineage is None or left[n].lineage != heading[n].lineage)
+        ]
         if not bad:
             return right
         named = {self.fresh(): n for n in bad}
@@ -884,10 +1027,16 @@ class _Trees:
 
     def _left_join(self, depth: int) -> Built:
         left = self.tree(depth - 1)
-        parents = [name for name, cls in sorted(self.catalog.classes.items())
-                   if all(n in left.heading and left.heading[n].lineage is not None
-                          and left.heading[n].lineage == cls._heading[n].lineage  # type: ignore
-                          for n in cls._heading.primary_key)]  # type: ignore[attr-defined]
+        parents = [
+            name
+            for name, cls in sorted(self.catalog.classes.items())
+            if all(
+                n in left.heading
+                and left.heading[n].lineage is not None
+                and left.heading[n].lineage == cls._heading[n].lineage  # type: ignore
+                for n in cls._heading.primary_key
+            )
+        ]  # type: ignore[attr-defined]
         if parents and self.draw(st.integers(0, 3)) > 0:
             name = self.draw(st.sampled_from(parents))
             right = Built(self.catalog.classes[name](), name)
@@ -898,8 +1047,9 @@ class _Trees:
         right = self.reconcile(left.heading, right)
         if not all(n in left.heading for n in right.heading.primary_key):
             return Built(left.query * right.query, f"({left.text} * {right.text})")
-        return Built(left.query.join(right.query, left=True),
-                     f"{left.text}.join({right.text}, left=True)")
+        return Built(
+            left.query.join(right.query, left=True), f"{left.text}.join({right.text}, left=True)"
+        )
 
     def _aggr(self, depth: int) -> Built:
         group = self.tree(depth - 1)
@@ -907,12 +1057,15 @@ class _Trees:
             return self._group_by_on(group)  # a key without lineage matches nothing
         source = self.aggregated(group, depth // 2)
         exclude = self.draw(st.booleans())
-        namespace = Heading(tuple(group.heading) + tuple(a for a in source.heading
-                                                         if a.name not in group.heading))
+        namespace = Heading(
+            tuple(group.heading) + tuple(a for a in source.heading if a.name not in group.heading)
+        )
         fragments = self.fragments(namespace)
         arguments = source.heading
-        named = {self.fresh(): fragments.aggregate(arguments).text
-                 for _ in range(self.draw(st.integers(1, 3)))}
+        named = {
+            self.fresh(): fragments.aggregate(arguments).text
+            for _ in range(self.draw(st.integers(1, 3)))
+        }
         secondary = list(group.heading.secondary)
         keep = self.draw(st.sampled_from(["none", "all", "some"]))
         args: list[Any] = []
@@ -931,10 +1084,16 @@ class _Trees:
         """A query to aggregate per row of ``group``: it has ``group``'s whole primary key."""
         group = group_query.heading
         key = group.primary_key
-        children = [name for name, cls in sorted(self.catalog.classes.items())
-                    if all(n in cls._heading and cls._heading[n].lineage is not None  # type: ignore
-                           and cls._heading[n].lineage == group[n].lineage  # type: ignore
-                           for n in key)]
+        children = [
+            name
+            for name, cls in sorted(self.catalog.classes.items())
+            if all(
+                n in cls._heading
+                and cls._heading[n].lineage is not None  # type: ignore
+                and cls._heading[n].lineage == group[n].lineage  # type: ignore
+                for n in key
+            )
+        ]
         if children and self.draw(st.integers(0, 2)) > 0:
             name = self.draw(st.sampled_from(children))
             source = Built(self.catalog.classes[name](), name)
@@ -945,19 +1104,20 @@ class _Trees:
         if all(n in source.heading for n in key):
             return source
         # Join the source with the group's keys, as DataJoint's error message suggests.
-        return Built(group_query.query.proj() * source.query,
-                     f"({group_query.text}.proj() * {source.text})")
+        return Built(
+            group_query.query.proj() * source.query, f"({group_query.text}.proj() * {source.text})"
+        )
 
     def _grouping_attrs(self, heading: Heading) -> list[str]:
         names = [a.name for a in heading if is_exact(a.type)]
-        return self.draw(st.lists(st.sampled_from(names), unique=True, max_size=2)) \
-            if names else []
+        return self.draw(st.lists(st.sampled_from(names), unique=True, max_size=2)) if names else []
 
     def _distinct(self, depth: int) -> Built:
         child = self.tree(depth - 1)
         attrs = self._grouping_attrs(child.heading)
-        return Built(dj.U(*attrs) & child.query,
-                     f"(dj.U({', '.join(map(repr, attrs))}) & {child.text})")
+        return Built(
+            dj.U(*attrs) & child.query, f"(dj.U({', '.join(map(repr, attrs))}) & {child.text})"
+        )
 
     def _group_by(self, depth: int) -> Built:
         return self._group_by_on(self.tree(depth - 1))
@@ -965,12 +1125,16 @@ class _Trees:
     def _group_by_on(self, child: Built) -> Built:
         attrs = self._grouping_attrs(child.heading)
         fragments = self.fragments(child.heading)
-        named = {self.fresh(): fragments.aggregate(child.heading).text
-                 for _ in range(self.draw(st.integers(1, 2)))}
+        named = {
+            self.fresh(): fragments.aggregate(child.heading).text
+            for _ in range(self.draw(st.integers(1, 2)))
+        }
         text_args = [repr(a) for a in attrs]
-        return Built(dj.U(*attrs).aggr(child.query, **named),
-                     f"dj.U({', '.join(text_args)}).aggr({child.text}, "
-                     f"{', '.join(f'{k}={v!r}' for k, v in named.items())})")
+        return Built(
+            dj.U(*attrs).aggr(child.query, **named),
+            f"dj.U({', '.join(text_args)}).aggr({child.text}, "
+            f"{', '.join(f'{k}={v!r}' for k, v in named.items())})",
+        )
 
     def _union(self, depth: int) -> Built:
         base = self.tree(max(depth - 2, 1))
@@ -978,8 +1142,11 @@ class _Trees:
             return base  # a key without lineage (dj.U('a') & q) cannot be matched in a union
         secondary = list(base.heading.secondary)
         # Half of the unions are of key-only operands (a set union, duplicates removed).
-        chosen = self.draw(st.lists(st.sampled_from(secondary), unique=True)) \
-            if secondary and self.draw(st.booleans()) else []
+        chosen = (
+            self.draw(st.lists(st.sampled_from(secondary), unique=True))
+            if secondary and self.draw(st.booleans())
+            else []
+        )
         split = self.draw(st.integers(0, len(chosen)))
         left_attrs, right_attrs = chosen[:split], chosen[split:]
         left_cond, left_text = self.condition(base.heading, 1)
@@ -989,8 +1156,10 @@ class _Trees:
         left = (base.query & left_cond).proj(*left_attrs)
         right = (base.query & right_cond).proj(*right_plain, **named)
         right_args = [repr(a) for a in right_plain] + [f"{k}={v!r}" for k, v in named.items()]
-        text = (f"(({base.text} & {left_text}).proj({', '.join(map(repr, left_attrs))}) + "
-                f"({base.text} & {right_text}).proj({', '.join(right_args)}))")
+        text = (
+            f"(({base.text} & {left_text}).proj({', '.join(map(repr, left_attrs))}) + "
+            f"({base.text} & {right_text}).proj({', '.join(right_args)}))"
+        )
         return Built(left + right, text)
 
     def _top(self, depth: int) -> Built:
@@ -1013,14 +1182,26 @@ class _Trees:
             order = ["KEY" + (" DESC" if self.draw(st.booleans()) else "")]
         limit = self.draw(st.one_of(st.none(), st.integers(0, 3)))
         offset = self.draw(st.integers(0, 2))
-        return (dj.Top(limit, order_by=order, offset=offset),
-                f"dj.Top({limit!r}, order_by={order!r}, offset={offset})")
+        return (
+            dj.Top(limit, order_by=order, offset=offset),
+            f"dj.Top({limit!r}, order_by={order!r}, offset={offset})",
+        )
 
     # -- conditions -----------------------------------------------------------------------------
     def condition(self, heading: Heading, depth: int, nested: int = 0) -> tuple[Any, str]:
         """A restriction argument for a query with ``heading``, and its Python text."""
-        kinds = ["dict", "dict", "string", "string", "string", "list", "andlist", "not",
-                 "bool", "none"]
+        kinds = [
+            "dict",
+            "dict",
+            "string",
+            "string",
+            "string",
+            "list",
+            "andlist",
+            "not",
+            "bool",
+            "none",
+        ]
         if depth > 0:
             kinds += ["query", "query", "query"]
         if nested > 1:
@@ -1032,8 +1213,10 @@ class _Trees:
             fragment = self.fragments(heading).condition()
             return fragment.text, repr(fragment.text)
         if kind in ("list", "andlist"):
-            items = [self.condition(heading, depth - 1, nested + 1)
-                     for _ in range(self.draw(st.integers(0 if kind == "list" else 1, 3)))]
+            items = [
+                self.condition(heading, depth - 1, nested + 1)
+                for _ in range(self.draw(st.integers(0 if kind == "list" else 1, 3)))
+            ]
             args = [arg for arg, _ in items]
             body = ", ".join(text for _, text in items)
             if kind == "andlist":
@@ -1053,8 +1236,15 @@ class _Trees:
     def dict_condition(self, heading: Heading) -> tuple[dict[str, Any], str]:
         exact = [a for a in heading if is_exact(a.type)]
         least = 1 if self.draw(st.integers(0, 3)) else 0  # an empty dict a quarter of the time
-        chosen = self.draw(st.lists(st.sampled_from(exact), unique_by=lambda a: a.name,
-                                    min_size=least, max_size=3)) if exact else []
+        chosen = (
+            self.draw(
+                st.lists(
+                    st.sampled_from(exact), unique_by=lambda a: a.name, min_size=least, max_size=3
+                )
+            )
+            if exact
+            else []
+        )
         out: dict[str, Any] = {}
         for attr in chosen:
             nullable = attr.nullable or self.draw(st.integers(0, 5)) == 0
@@ -1065,8 +1255,9 @@ class _Trees:
 
 
 @st.composite
-def query_trees(draw: Callable, catalog: Catalog, max_depth: int = 6,
-                operators: Sequence[str] = OPERATORS) -> Built:
+def query_trees(
+    draw: Callable, catalog: Catalog, max_depth: int = 6, operators: Sequence[str] = OPERATORS
+) -> Built:
     """A random query over ``catalog`` of depth at most ``max_depth`` (see the module doc)."""
     # Counted down, so that the simplest choices Hypothesis favours make deep trees (their
     # restrictions by empty dicts vanish while shrinking).
@@ -1074,15 +1265,17 @@ def query_trees(draw: Callable, catalog: Catalog, max_depth: int = 6,
 
 
 @st.composite
-def restrictions(draw: Callable, catalog: Catalog, heading: Heading, depth: int = 2
-                 ) -> tuple[Any, str]:
+def restrictions(
+    draw: Callable, catalog: Catalog, heading: Heading, depth: int = 2
+) -> tuple[Any, str]:
     """A restriction argument for a query with ``heading`` (any kind) and its Python text."""
     return _Trees(draw, catalog, OPERATORS).condition(heading, depth)
 
 
 @st.composite
-def dict_restrictions(draw: Callable, catalog: Catalog, heading: Heading
-                      ) -> tuple[dict[str, Any], str]:
+def dict_restrictions(
+    draw: Callable, catalog: Catalog, heading: Heading
+) -> tuple[dict[str, Any], str]:
     """A dict restriction for a query with ``heading`` and its Python text."""
     return _Trees(draw, catalog, OPERATORS).dict_condition(heading)
 

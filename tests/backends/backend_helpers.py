@@ -31,8 +31,7 @@ class Col:
     native: bool = False
 
     def stored_comment(self) -> str:
-        return self.comment if self.native else encode_comment(parse_type(self.type),
-                                                               self.comment)
+        return self.comment if self.native else encode_comment(parse_type(self.type), self.comment)
 
 
 def _literal(text: str) -> str:
@@ -87,8 +86,10 @@ class TableMaker:
             lines.append(line)
         lines.append(f"PRIMARY KEY ({', '.join(self.q(c) for c in primary_key)})")
         for child, parent, parent_attrs in foreign_keys:
-            lines.append(f"FOREIGN KEY ({', '.join(self.q(c) for c in child)}) REFERENCES "
-                         f"{self.qualified(parent)} ({', '.join(self.q(c) for c in parent_attrs)})")
+            lines.append(
+                f"FOREIGN KEY ({', '.join(self.q(c) for c in child)}) REFERENCES "
+                f"{self.qualified(parent)} ({', '.join(self.q(c) for c in parent_attrs)})"
+            )
         sql = f"CREATE TABLE {self.qualified(table)} (\n  " + ",\n  ".join(lines) + "\n)"
         if mysql and comment:
             sql += f" COMMENT = {_literal(comment)}"
@@ -98,27 +99,50 @@ class TableMaker:
                 backend.execute(f"COMMENT ON TABLE {self.qualified(table)} IS {_literal(comment)}")
             for col in columns:
                 if col.stored_comment():
-                    backend.execute(f"COMMENT ON COLUMN {self.qualified(table)}.{self.q(col.name)}"
-                                    f" IS {_literal(col.stored_comment())}")
+                    backend.execute(
+                        f"COMMENT ON COLUMN {self.qualified(table)}.{self.q(col.name)}"
+                        f" IS {_literal(col.stored_comment())}"
+                    )
         for attrs, unique in indexes:
             self._indexes += 1
             backend.execute(
                 f"CREATE {'UNIQUE ' if unique else ''}INDEX {self.q(f'ix{self._indexes}')} "
-                f"ON {self.qualified(table)} ({', '.join(self.q(a) for a in attrs)})")
+                f"ON {self.qualified(table)} ({', '.join(self.q(a) for a in attrs)})"
+            )
         return table
 
-    def record_foreign_key(self, child: str, ordinal: int, parent: str, child_attrs: str,
-                           parent_attrs: str, in_key: bool, nullable: bool = False,
-                           unique: bool = False) -> None:
+    def record_foreign_key(
+        self,
+        child: str,
+        ordinal: int,
+        parent: str,
+        child_attrs: str,
+        parent_attrs: str,
+        in_key: bool,
+        nullable: bool = False,
+        unique: bool = False,
+    ) -> None:
         """Add a row to DuckDB's ``~foreign_keys`` catalog table (created on first use)."""
         catalog = self.qualified(FOREIGN_KEY_CATALOG)
-        columns = ", ".join(f"{self.q(n)} {'BOOLEAN' if t == 'bool' else t.upper()}"
-                            for n, t in FOREIGN_KEY_CATALOG_COLUMNS)
+        columns = ", ".join(
+            f"{self.q(n)} {'BOOLEAN' if t == 'bool' else t.upper()}"
+            for n, t in FOREIGN_KEY_CATALOG_COLUMNS
+        )
         self.backend.execute(f"CREATE TABLE IF NOT EXISTS {catalog} ({columns})")
         self.backend.execute(
             f"INSERT INTO {catalog} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [child, ordinal, self.schema, parent, child_attrs, parent_attrs, in_key, nullable,
-             unique])
+            [
+                child,
+                ordinal,
+                self.schema,
+                parent,
+                child_attrs,
+                parent_attrs,
+                in_key,
+                nullable,
+                unique,
+            ],
+        )
 
 
 @contextmanager

@@ -64,14 +64,24 @@ def build_lab(connection: dj.Connection) -> Iterator[SimpleNamespace]:
         weight = null : decimal(5,1)
         """
 
-    Subject.insert([
-        (1, "M", Decimal("60.5"), "a"), (2, "F", Decimal("45.0"), None),
-        (3, "M", None, "O'Brien"), (4, "F", Decimal("70.0"), "b"), (5, "M", Decimal("55.5"), None),
-    ])
-    Session.insert([
-        (1, 1, "good", 10.0), (1, 2, "bad", 20.0), (2, 1, "good", None),
-        (3, 1, None, 5.0), (3, 2, "good", 7.5),
-    ])
+    Subject.insert(
+        [
+            (1, "M", Decimal("60.5"), "a"),
+            (2, "F", Decimal("45.0"), None),
+            (3, "M", None, "O'Brien"),
+            (4, "F", Decimal("70.0"), "b"),
+            (5, "M", Decimal("55.5"), None),
+        ]
+    )
+    Session.insert(
+        [
+            (1, 1, "good", 10.0),
+            (1, 2, "bad", 20.0),
+            (2, 1, "good", None),
+            (3, 1, None, 5.0),
+            (3, 2, "good", 7.5),
+        ]
+    )
     Owner.insert([(10, 1), (11, None), (12, 3)])
     try:
         yield SimpleNamespace(Subject=Subject, Session=Session, Owner=Owner, Archive=Archive)
@@ -96,6 +106,7 @@ def ids(query, attr: str = "subject_id") -> list:
 
 
 # -- restriction ------------------------------------------------------------------------------
+
 
 def test_dict_restriction_ignores_unknown_keys_and_none_is_null(lab) -> None:
     assert ids(lab.Subject & {"sex": "M", "unknown": 1}) == [1, 3, 5]
@@ -146,6 +157,7 @@ def test_restricting_by_a_query_without_namesakes_uses_its_emptiness(lab) -> Non
 
 # -- projection -------------------------------------------------------------------------------
 
+
 def test_projection_forms(lab) -> None:
     assert lab.Subject.proj().heading.names == ("subject_id",)
     assert lab.Subject.proj(...).heading.names == ("subject_id", "sex", "weight", "tag")
@@ -159,32 +171,47 @@ def test_projection_forms(lab) -> None:
 
 # -- join -------------------------------------------------------------------------------------
 
+
 def test_join_and_left_join(lab) -> None:
     joined = lab.Session * lab.Subject
     assert len(joined) == 5 and joined.primary_key == ["subject_id", "session_idx"]
     left = lab.Owner.join(lab.Subject, left=True).to_dicts(order_by="owner_id")
     assert [r["sex"] for r in left] == ["M", None, "M"]
-    assert lab.Owner.extend(lab.Subject).heading.names == lab.Owner.join(
-        lab.Subject, left=True).heading.names
+    assert (
+        lab.Owner.extend(lab.Subject).heading.names
+        == lab.Owner.join(lab.Subject, left=True).heading.names
+    )
 
 
 # -- aggregation ------------------------------------------------------------------------------
 
+
 def test_aggregation_keeps_every_row_and_counts_zero(lab) -> None:
-    counts = {r["subject_id"]: r["n"] for r in lab.Subject.aggr(lab.Session, n="count(*)")
-              .to_dicts()}
+    counts = {
+        r["subject_id"]: r["n"] for r in lab.Subject.aggr(lab.Session, n="count(*)").to_dicts()
+    }
     assert counts == {1: 2, 2: 1, 3: 2, 4: 0, 5: 0}
-    good = {r["subject_id"]: r["n"] for r in
-            lab.Subject.aggr(lab.Session & {"quality": "good"}, n="count(*)").to_dicts()}
+    good = {
+        r["subject_id"]: r["n"]
+        for r in lab.Subject.aggr(lab.Session & {"quality": "good"}, n="count(*)").to_dicts()
+    }
     assert good == {1: 1, 2: 1, 3: 1, 4: 0, 5: 0}
     inner = lab.Subject.aggr(lab.Session, n="count(*)", exclude_nonmatching=True)
     assert ids(inner) == [1, 2, 3]
 
 
 def test_aggregates_over_nulls_and_kept_attributes(lab) -> None:
-    rows = {r["subject_id"]: r for r in lab.Subject.aggr(
-        lab.Session, "sex", total="sum(duration)", mean="avg(duration)",
-        n_dur="count(duration)", top="max(quality)").to_dicts()}
+    rows = {
+        r["subject_id"]: r
+        for r in lab.Subject.aggr(
+            lab.Session,
+            "sex",
+            total="sum(duration)",
+            mean="avg(duration)",
+            n_dur="count(duration)",
+            top="max(quality)",
+        ).to_dicts()
+    }
     assert rows[1]["total"] == 30.0 and rows[1]["mean"] == 15.0 and rows[1]["sex"] == "M"
     assert rows[2]["total"] is None and rows[2]["n_dur"] == 0
     assert rows[4]["total"] is None and rows[4]["mean"] is None
@@ -213,6 +240,7 @@ def test_u_distinct_grouping_and_len(lab) -> None:
 
 # -- union, order, paging ---------------------------------------------------------------------
 
+
 def test_union_with_order_and_paging(lab) -> None:
     union = (lab.Subject & "subject_id < 3").proj() + (lab.Subject & "subject_id > 3").proj()
     assert ids(union) == [1, 2, 4, 5]
@@ -220,11 +248,17 @@ def test_union_with_order_and_paging(lab) -> None:
     assert [r["subject_id"] for r in page] == [4, 2]
     with pytest.raises(QueryError, match="share secondary"):
         lab.Subject + lab.Subject
-    outer = (lab.Subject & "subject_id <= 3").proj("sex") + (
-        lab.Subject & "subject_id >= 3").proj("weight")
+    outer = (lab.Subject & "subject_id <= 3").proj("sex") + (lab.Subject & "subject_id >= 3").proj(
+        "weight"
+    )
     rows = {r["subject_id"]: (r["sex"], r["weight"]) for r in outer.to_dicts()}
-    assert rows == {1: ("M", None), 2: ("F", None), 3: ("M", None),
-                    4: (None, Decimal("70.0")), 5: (None, Decimal("55.5"))}
+    assert rows == {
+        1: ("M", None),
+        2: ("F", None),
+        3: ("M", None),
+        4: (None, Decimal("70.0")),
+        5: (None, Decimal("55.5")),
+    }
 
 
 def test_top_is_deterministic_and_chains(lab) -> None:
@@ -295,9 +329,12 @@ def test_pandas_flavoured_surface_builds_the_same_queries(lab) -> None:
     assert Subject[["sex"]].heading.names == ("subject_id", "sex")
     kilos = (Subject & {"subject_id": 1}).proj(kg=Subject.weight / 1000).fetch1("kg")
     assert kilos == pytest.approx(0.0605)
-    totals = {r["subject_id"]: r["total"] for r in
-              Subject.aggr(Session, total=Session.duration.sum(), n=Session.duration.count())
-              .to_dicts()}
+    totals = {
+        r["subject_id"]: r["total"]
+        for r in Subject.aggr(
+            Session, total=Session.duration.sum(), n=Session.duration.count()
+        ).to_dicts()
+    }
     assert totals == {1: 30.0, 2: None, 3: 12.5, 4: None, 5: None}
     with pytest.raises(QueryError):
         bool(Subject.weight > 1)
@@ -317,5 +354,7 @@ def test_enums_compare_as_text_and_non_members_match_nothing(lab) -> None:
     assert len(Session & "quality like 'g%'") == 3
     assert len(Session & "quality < 'c'") == 1  # text order: 'bad' < 'c' < 'good'
     assert dj.U().aggr(Session, top="max(quality)", low="min(quality)").fetch1() == {
-        "top": "good", "low": "bad"}
+        "top": "good",
+        "low": "bad",
+    }
     assert len(Session[Session.quality == "nope"]) == 0

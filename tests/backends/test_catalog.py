@@ -45,8 +45,10 @@ def test_schema_lifecycle(backend, schema_name, make_table):
 @pytest.mark.backends("postgres")
 def test_dropping_a_postgres_schema_drops_its_enum_types(backend, schema_name, make_table):
     make_table("t", [Col("a", "int32"), Col("e", "enum('x', 'y')")], ["a"])
-    count = "SELECT COUNT(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace " \
-            "WHERE n.nspname = ? AND t.typtype = 'e'"
+    count = (
+        "SELECT COUNT(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+        "WHERE n.nspname = ? AND t.typtype = 'e'"
+    )
     assert backend.fetch_rows(count, [schema_name]) == [(1,)]
     backend.drop_schema(schema_name)
     assert backend.fetch_rows(count, [schema_name]) == [(0,)]
@@ -55,38 +57,57 @@ def test_dropping_a_postgres_schema_drops_its_enum_types(backend, schema_name, m
 def _declare_university(backend, schema_name, make_table):
     """#subject ← session (FK in key), _recording (renamed nullable FK and unique FK)."""
     declares = backend.declares_foreign_keys
-    make_table("#subject", [
-        Col("subject_id", "int32", comment="subject id"),
-        Col("name", "varchar(30)", default="'anon'", comment="it's a name"),
-        Col("sex", "enum('M', 'F', 'it''s')", nullable=True),
-    ], ["subject_id"], comment="experimental subjects")
-    make_table("session", [
-        Col("subject_id", "int32"),
-        Col("session_idx", "int16"),
-        Col("started", "datetime", default="CURRENT_TIMESTAMP"),
-        Col("score", "decimal(5,2)", default="1.50"),
-        Col("label", "varchar(20)", nullable=True),
-        Col("flag", "bool", default="false"),
-        Col("day", "date", default="'2020-01-31'"),
-        Col("note", "text", nullable=True, comment="colon: inside"),
-    ], ["subject_id", "session_idx"],
+    make_table(
+        "#subject",
+        [
+            Col("subject_id", "int32", comment="subject id"),
+            Col("name", "varchar(30)", default="'anon'", comment="it's a name"),
+            Col("sex", "enum('M', 'F', 'it''s')", nullable=True),
+        ],
+        ["subject_id"],
+        comment="experimental subjects",
+    )
+    make_table(
+        "session",
+        [
+            Col("subject_id", "int32"),
+            Col("session_idx", "int16"),
+            Col("started", "datetime", default="CURRENT_TIMESTAMP"),
+            Col("score", "decimal(5,2)", default="1.50"),
+            Col("label", "varchar(20)", nullable=True),
+            Col("flag", "bool", default="false"),
+            Col("day", "date", default="'2020-01-31'"),
+            Col("note", "text", nullable=True, comment="colon: inside"),
+        ],
+        ["subject_id", "session_idx"],
         foreign_keys=[(["subject_id"], "#subject", ["subject_id"])] if declares else [],
-        indexes=[(["started"], False), (["label"], True)])
-    make_table("_recording", [
-        Col("rec_id", "int64"),
-        Col("sub_id", "int32", nullable=True),
-        Col("sub2", "int32"),
-        Col("weight", "float64", default="-2.5"),
-    ], ["rec_id"],
-        foreign_keys=[(["sub_id"], "#subject", ["subject_id"]),
-                      (["sub2"], "#subject", ["subject_id"])] if declares else [],
-        indexes=[(["sub2"], True)])
+        indexes=[(["started"], False), (["label"], True)],
+    )
+    make_table(
+        "_recording",
+        [
+            Col("rec_id", "int64"),
+            Col("sub_id", "int32", nullable=True),
+            Col("sub2", "int32"),
+            Col("weight", "float64", default="-2.5"),
+        ],
+        ["rec_id"],
+        foreign_keys=[
+            (["sub_id"], "#subject", ["subject_id"]),
+            (["sub2"], "#subject", ["subject_id"]),
+        ]
+        if declares
+        else [],
+        indexes=[(["sub2"], True)],
+    )
     if not declares:
         make_table.record_foreign_key("session", 0, "#subject", "subject_id", "subject_id", True)
-        make_table.record_foreign_key("_recording", 0, "#subject", "sub_id", "subject_id",
-                                      False, nullable=True)
-        make_table.record_foreign_key("_recording", 1, "#subject", "sub2", "subject_id",
-                                      False, unique=True)
+        make_table.record_foreign_key(
+            "_recording", 0, "#subject", "sub_id", "subject_id", False, nullable=True
+        )
+        make_table.record_foreign_key(
+            "_recording", 1, "#subject", "sub2", "subject_id", False, unique=True
+        )
 
 
 def test_introspect_rebuilds_table_specs(backend, schema_name, make_table):
@@ -107,8 +128,9 @@ def test_introspect_rebuilds_table_specs(backend, schema_name, make_table):
     session = specs["session"]
     assert session.tier == "manual" and session.comment == ""
     assert session.primary_key == ("subject_id", "session_idx")
-    assert [(a.name, str(a.type), a.nullable, a.default, a.comment) for a in session.attributes] \
-        == [
+    assert [
+        (a.name, str(a.type), a.nullable, a.default, a.comment) for a in session.attributes
+    ] == [
         ("subject_id", "int32", False, NO_DEFAULT, ""),
         ("session_idx", "int16", False, NO_DEFAULT, ""),
         ("started", "datetime", False, SqlDefault("CURRENT_TIMESTAMP"), ""),
@@ -119,7 +141,8 @@ def test_introspect_rebuilds_table_specs(backend, schema_name, make_table):
         ("note", "text", True, None, "colon: inside"),
     ]
     assert session.foreign_keys == (
-        ForeignKeySpec(subject_ref, (("subject_id", "subject_id"),), in_key=True),)
+        ForeignKeySpec(subject_ref, (("subject_id", "subject_id"),), in_key=True),
+    )
     assert set(session.indexes) == {IndexSpec(("started",)), IndexSpec(("label",), True)}
 
     recording = specs["_recording"]
@@ -158,8 +181,14 @@ _NATIVE = {
 
 
 def test_introspect_maps_native_types(backend, schema_name, make_table):
-    make_table("legacy", [Col(n, t, native=True, comment="plain" if n == "a" else "")
-                          for n, (t, _) in _NATIVE.items()], ["a"])
+    make_table(
+        "legacy",
+        [
+            Col(n, t, native=True, comment="plain" if n == "a" else "")
+            for n, (t, _) in _NATIVE.items()
+        ],
+        ["a"],
+    )
     (spec,) = backend.introspect(schema_name)
     got = {a.name: str(a.type) for a in spec.attributes}
     assert got == {n: exceptions.get(backend.dialect, t) for n, (t, exceptions) in _NATIVE.items()}

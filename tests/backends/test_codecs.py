@@ -28,8 +28,7 @@ class PairCodec(dj.Codec):
     def get_dtype(self, is_store: bool) -> str:
         return "<blob>"
 
-    def encode(self, value: Any, *, key: dict | None = None,
-               store_name: str | None = None) -> Any:
+    def encode(self, value: Any, *, key: dict | None = None, store_name: str | None = None) -> Any:
         first, second = value
         return [first, second]
 
@@ -85,12 +84,24 @@ def traces(schema: Any) -> type:
 
 
 VALUES = {
-    1: {"samples": np.arange(12.0).reshape(3, 4), "current": None, "pair": (1, "a"),
-        "label": "Alpha"},
-    2: {"samples": {"gain": [1, 2.5], "id": uuid.UUID(int=7)}, "current": np.zeros((1, 5)),
-        "pair": None, "label": None},
-    3: {"samples": [np.int16(3), "text", None], "current": np.ones(2000), "pair": (None, None),
-        "label": "x"},
+    1: {
+        "samples": np.arange(12.0).reshape(3, 4),
+        "current": None,
+        "pair": (1, "a"),
+        "label": "Alpha",
+    },
+    2: {
+        "samples": {"gain": [1, 2.5], "id": uuid.UUID(int=7)},
+        "current": np.zeros((1, 5)),
+        "pair": None,
+        "label": None,
+    },
+    3: {
+        "samples": [np.int16(3), "text", None],
+        "current": np.ones(2000),
+        "pair": (None, None),
+        "label": "x",
+    },
 }
 
 
@@ -207,8 +218,9 @@ def test_nullable_blobs_and_missing_values(traces) -> None:
 
 def test_codec_errors_name_the_row_and_attribute(traces) -> None:
     with pytest.raises(DataError, match=r"row 1, attribute 'pair'.*expected a pair"):
-        traces.insert([{"trace_id": 1, "samples": 1}, {"trace_id": 2, "samples": 2,
-                                                       "pair": [1, 2]}])
+        traces.insert(
+            [{"trace_id": 1, "samples": 1}, {"trace_id": 2, "samples": 2, "pair": [1, 2]}]
+        )
     with pytest.raises(DataError, match="cannot serialise a value of type object"):
         traces.insert1({"trace_id": 3, "samples": object()})
     assert len(traces) == 0  # the whole insert failed
@@ -256,12 +268,15 @@ def test_attach_stores_files_in_the_table(schema, tmp_path: Path, monkeypatch) -
     assert (Document & {"doc_id": 1}).fetch1("file") == first  # the same file is reused
 
 
-@pytest.mark.parametrize("line, message", [
-    ("data : <npy>", "<npy> requires @"),
-    ("data : <nonesuch>", "unknown codec <nonesuch>"),
-    ("data = 'x' : <blob>", "can only be null"),
-    ("data : <test_loop>", "refers to itself"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("data : <npy>", "<npy> requires @"),
+        ("data : <nonesuch>", "unknown codec <nonesuch>"),
+        ("data = 'x' : <blob>", "can only be null"),
+        ("data : <test_loop>", "refers to itself"),
+    ],
+)
 def test_declaration_errors(schema, line: str, message: str) -> None:
     class Loop(dj.Codec):
         name = "test_loop"
@@ -277,6 +292,7 @@ def test_declaration_errors(schema, line: str, message: str) -> None:
 
     try:
         with pytest.raises(DefinitionError, match=message):
+
             @schema
             class Broken(dj.Manual):
                 definition = f"""
@@ -298,8 +314,9 @@ def store(tmp_path: Path, monkeypatch) -> Path:
     return location
 
 
-def test_hash_addressed_stores(schema, store: Path, tmp_path: Path, monkeypatch,
-                               schema_name: str) -> None:
+def test_hash_addressed_stores(
+    schema, store: Path, tmp_path: Path, monkeypatch, schema_name: str
+) -> None:
     @schema
     class Recording(dj.Manual):
         definition = """
@@ -315,10 +332,12 @@ def test_hash_addressed_stores(schema, store: Path, tmp_path: Path, monkeypatch,
     source = tmp_path / "notes.txt"
     source.write_bytes(b"notes")
     trace = np.arange(1000.0)
-    Recording.insert([
-        {"rec_id": 1, "trace": trace, "meta": {"gain": 2}, "raw": b"raw", "doc": source},
-        {"rec_id": 2, "trace": trace},  # the same content: stored once
-    ])
+    Recording.insert(
+        [
+            {"rec_id": 1, "trace": trace, "meta": {"gain": 2}, "raw": b"raw", "doc": source},
+            {"rec_id": 2, "trace": trace},  # the same content: stored once
+        ]
+    )
     monkeypatch.setitem(dj.config, "download_path", str(tmp_path / "down"))
     rows = Recording.to_dicts(order_by="KEY")
     assert_same(rows[0]["trace"], trace)
@@ -328,9 +347,13 @@ def test_hash_addressed_stores(schema, store: Path, tmp_path: Path, monkeypatch,
     metadata = (Recording & {"rec_id": 1}).to_arrow().column("trace").to_pylist()[0]
     stored = json.loads(metadata)
     content = blob.pack(trace)
-    assert stored == {"hash": compute_hash(content), "path": f"_hash/{schema_name}/"
-                      f"{compute_hash(content)}", "schema": schema_name, "store": "main",
-                      "size": len(content)}
+    assert stored == {
+        "hash": compute_hash(content),
+        "path": f"_hash/{schema_name}/{compute_hash(content)}",
+        "schema": schema_name,
+        "store": "main",
+        "size": len(content),
+    }
     assert (store / stored["path"]).read_bytes() == content
     assert len(list((store / "_hash" / schema_name).iterdir())) == 4
     (store / stored["path"]).write_bytes(b"changed")
@@ -353,12 +376,20 @@ def test_stores_must_be_configured_when_used(schema) -> None:
 
 
 def test_registry() -> None:
-    assert {"blob", "attach", "hash", "object", "npy", "filepath", "test_pair"} <= \
-        set(dj.list_codecs())
+    assert {"blob", "attach", "hash", "object", "npy", "filepath", "test_pair"} <= set(
+        dj.list_codecs()
+    )
     assert dj.get_codec("<blob@store>") is _codec_registry["blob"]
     storage, chain, store = resolve_dtype("<test_pair>")
     assert (storage, [c.name for c in chain], store) == ("bytes", ["test_pair", "blob"], None)
     with pytest.raises(DefinitionError, match="already registered"):
-        type("Other", (dj.Codec,), {"name": "blob", "get_dtype": lambda s, i: "bytes",
-                                    "encode": lambda s, v, **k: v,
-                                    "decode": lambda s, v, **k: v})
+        type(
+            "Other",
+            (dj.Codec,),
+            {
+                "name": "blob",
+                "get_dtype": lambda s, i: "bytes",
+                "encode": lambda s, v, **k: v,
+                "decode": lambda s, v, **k: v,
+            },
+        )

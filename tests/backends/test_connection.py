@@ -66,21 +66,23 @@ def test_a_duckdb_file_url_opens_that_file(tmp_path):
     opened = open_backend(url)
     opened.create_schema("kept")
     opened.execute('CREATE TABLE "kept"."t" ("a" INTEGER PRIMARY KEY)')
-    opened.insert_arrow(TableRef("kept", "t"), pa.table({"a": pa.array([1], pa.int32())}),
-                        ["a"])
+    opened.insert_arrow(TableRef("kept", "t"), pa.table({"a": pa.array([1], pa.int32())}), ["a"])
     opened.close()
     reopened = open_backend(url)
     assert reopened.fetch_rows('SELECT a FROM "kept"."t"') == [(1,)]
     reopened.close()
 
 
-@pytest.mark.parametrize("url, message", [
-    ("oracle://scott@db/orcl", "unsupported database URL scheme 'oracle'.*duckdb://"),
-    ("not a url", "cannot parse database URL"),
-    ("postgresql://postgres@127.0.0.1:1/test", "PostgreSQL at 127.0.0.1:1"),
-    ("mysql://root@127.0.0.1:1", "MySQL at 127.0.0.1:1"),
-    ("duckdb:////nonexistent-dir/x/y.duckdb", "cannot open DuckDB database"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("oracle://scott@db/orcl", "unsupported database URL scheme 'oracle'.*duckdb://"),
+        ("not a url", "cannot parse database URL"),
+        ("postgresql://postgres@127.0.0.1:1/test", "PostgreSQL at 127.0.0.1:1"),
+        ("mysql://root@127.0.0.1:1", "MySQL at 127.0.0.1:1"),
+        ("duckdb:////nonexistent-dir/x/y.duckdb", "cannot open DuckDB database"),
+    ],
+)
 def test_bad_urls_raise_connection_errors(url, message):
     with pytest.raises(DatabaseConnectionError, match=message):
         open_backend(url)
@@ -96,10 +98,16 @@ def test_a_closed_backend_says_so(backend):
 # -- lost connections ---------------------------------------------------------------------------
 
 _KILL = {
-    "postgres": ("SELECT pg_backend_pid()", "SELECT pg_terminate_backend(?)",
-                 "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?"),
-    "mysql": ("SELECT CONNECTION_ID()", "KILL ?",
-              "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?"),
+    "postgres": (
+        "SELECT pg_backend_pid()",
+        "SELECT pg_terminate_backend(?)",
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?",
+    ),
+    "mysql": (
+        "SELECT CONNECTION_ID()",
+        "KILL ?",
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?",
+    ),
 }
 
 

@@ -68,13 +68,19 @@ def build_school(connection: dj.Connection) -> Iterator[SimpleNamespace]:
     def rows(names: str, *values: tuple) -> list[dict]:
         return [dict(zip(names.split(), row, strict=True)) for row in values]
 
-    Student.insert(rows("student_id name born", (1, "Ann", "2000-01-15"),
-                        (2, "Bob", "1999-06-30"), (3, "Cy", "2001-12-01")))
+    Student.insert(
+        rows(
+            "student_id name born",
+            (1, "Ann", "2000-01-15"),
+            (2, "Bob", "1999-06-30"),
+            (3, "Cy", "2001-12-01"),
+        )
+    )
     Course.insert(rows("course_id title credits", (10, "Math", 3.0), (20, "Art", None)))
-    Enrollment.insert(rows("student_id course_id grade", (1, 10, 3.5), (1, 20, 2.25),
-                           (2, 10, 4.0)))
-    Badge.insert(rows("student_id badge photo", (1, "gold", b"\x89PNG"), (3, "red", None),
-                      (7, "blue", b"")))
+    Enrollment.insert(rows("student_id course_id grade", (1, 10, 3.5), (1, 20, 2.25), (2, 10, 4.0)))
+    Badge.insert(
+        rows("student_id badge photo", (1, "gold", b"\x89PNG"), (3, "red", None), (7, "blue", b""))
+    )
     try:
         yield SimpleNamespace(Student=Student, Course=Course, Enrollment=Enrollment, Badge=Badge)
     finally:
@@ -99,6 +105,7 @@ def ids(query, attr: str = "student_id") -> list:
 
 # -- semantic matching ------------------------------------------------------------------------
 
+
 def test_namesakes_of_different_lineage_need_semantic_check_false(school) -> None:
     student, badge = school.Student, school.Badge
     with pytest.raises(QueryError, match="lineage.*student_id"):
@@ -111,7 +118,9 @@ def test_namesakes_of_different_lineage_need_semantic_check_false(school) -> Non
     assert_join_compatibility(student, dj.U("student_id"))
     joined = student.join(badge, semantic_check=False)
     assert sorted((r["student_id"], r["badge"]) for r in joined.to_dicts()) == [
-        (1, "gold"), (3, "red")]
+        (1, "gold"),
+        (3, "red"),
+    ]
     assert ids(student.restrict(badge, semantic_check=False)) == [1, 3]
     assert ids(student.restrict(dj.Not(badge), semantic_check=False)) == [2]
     assert ids(student.restrict(-badge(), semantic_check=False)) == [2]
@@ -142,6 +151,7 @@ def test_union_of_key_only_operands_ignores_lineage(school) -> None:
 
 # -- dj.U -------------------------------------------------------------------------------------
 
+
 def test_u_forms_and_their_errors(school) -> None:
     student = school.Student()
     assert (student & dj.U("name")).sql == student.sql  # U restricts nothing
@@ -162,6 +172,7 @@ def test_u_forms_and_their_errors(school) -> None:
 
 
 # -- dj.Top -----------------------------------------------------------------------------------
+
 
 def test_top_validates_its_arguments_as_datajoint() -> None:
     assert repr(dj.Top()) == "Top(limit=1, order_by=['KEY'], offset=0)"
@@ -196,6 +207,7 @@ def test_top_order_is_inherited_and_kept_in_results(school) -> None:
 
 # -- fetch ------------------------------------------------------------------------------------
 
+
 def test_fetch_shapes_follow_datajoint(school) -> None:
     enrollment = school.Enrollment()
     grades = enrollment.to_arrays("grade", order_by="grade")
@@ -203,7 +215,10 @@ def test_fetch_shapes_follow_datajoint(school) -> None:
     keys, titles = (school.Course & "course_id = 10").to_arrays("title", include_key=True)
     assert keys == [{"course_id": 10}] and list(titles) == ["Math"]
     assert school.Student.keys(order_by="name DESC") == [
-        {"student_id": 3}, {"student_id": 2}, {"student_id": 1}]
+        {"student_id": 3},
+        {"student_id": 2},
+        {"student_id": 1},
+    ]
     rows = iter(school.Student())
     assert isinstance(rows, types.GeneratorType) and next(rows)["student_id"] == 1
     assert school.Student.aggregate(enrollment, n="count(*)").fetch1 is not None
@@ -227,10 +242,14 @@ def test_preview_takes_limit_and_width(school) -> None:
         del dj.config["display.show_tuple_count"]
     badges = school.Badge().preview().split("\n")  # binary attributes are not read
     assert [line.split() for line in badges[2:5]] == [
-        ["1", "gold", "=BLOB="], ["3", "red", "=BLOB="], ["7", "blue", "=BLOB="]]
+        ["1", "gold", "=BLOB="],
+        ["3", "red", "=BLOB="],
+        ["7", "blue", "=BLOB="],
+    ]
 
 
 # -- restriction arguments ------------------------------------------------------------------
+
 
 def test_restriction_by_numpy_records_and_by_u(school) -> None:
     records = school.Student.to_arrays(order_by="student_id")
@@ -280,9 +299,11 @@ def test_date_functions_and_intervals_in_fragments(school) -> None:
     assert ids(student & "born < curdate() - interval 20 year") == [1, 2, 3]
     assert ids(student & "born > current_date + interval 1 day") == []
     assert ids(student & "born between date('2000-01-01') and date('2000-12-31')") == [1]
-    shifted = (student & {"student_id": 2}).proj(
-        later="born + interval 2 month", earlier="born - interval 1 week",
-        day="date(born)").fetch1()
+    shifted = (
+        (student & {"student_id": 2})
+        .proj(later="born + interval 2 month", earlier="born - interval 1 week", day="date(born)")
+        .fetch1()
+    )
     assert shifted["later"] == datetime.date(1999, 8, 30)
     assert shifted["earlier"] == datetime.date(1999, 6, 23)
     assert shifted["day"] == datetime.date(1999, 6, 30)

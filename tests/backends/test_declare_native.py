@@ -116,9 +116,20 @@ def test_native_type_spellings_declare(schema) -> None:
         """
 
     kinds = {a.name: str(a.type) for a in Native.heading}
-    assert kinds == {"n": "int32", "a": "int8", "b": "int16", "c": "int32", "d": "int64",
-                     "e": "float32", "f": "float64", "g": "int16", "h": "bytes",
-                     "i": "decimal(10,0)", "j": "float64", "k": "int64"}
+    assert kinds == {
+        "n": "int32",
+        "a": "int8",
+        "b": "int16",
+        "c": "int32",
+        "d": "int64",
+        "e": "float32",
+        "f": "float64",
+        "g": "int16",
+        "h": "bytes",
+        "i": "decimal(10,0)",
+        "j": "float64",
+        "k": "int64",
+    }
     Native.insert1((1, 2, 3, 4, 5, 1.5, 2.5, 2024, b"\x00raw", 7, 3.25, 9))
     row = Native.fetch1()
     assert row["g"] == 2024 and row["h"] == b"\x00raw" and row["j"] == 3.25

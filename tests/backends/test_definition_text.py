@@ -70,8 +70,9 @@ def lab(backend_url: str, schema_name: str):
     schema = dj.Schema(schema_name, connection=connection)
     context: dict = {}
     for name, definition in DEFINITIONS.items():
-        context[name] = schema(type(name, (dj.Manual,), {"definition": definition}),
-                               context=context)
+        context[name] = schema(
+            type(name, (dj.Manual,), {"definition": definition}), context=context
+        )
 
     class Trial(dj.Part):
         definition = """
@@ -99,8 +100,11 @@ def test_definitions_read_back_declare_the_same_tables(lab) -> None:
     schema, context = lab
     stored = schema.stored_specs()
     dialect = schema.connection.sql_dialect
-    classes = [*(context[name] for name in DEFINITIONS), context["Experiment"].Trial,
-               context["Experiment"].Sample]
+    classes = [
+        *(context[name] for name in DEFINITIONS),
+        context["Experiment"].Trial,
+        context["Experiment"].Sample,
+    ]
     names = {**context, "master": context["Experiment"]}
     for cls in classes:
         written = definition_text(stored[cls._spec.ref])

@@ -79,8 +79,9 @@ def lab(schema) -> dict:
     Session.Note.insert([(1, 1, 7)])
     Scan.insert([(1, 1), (1, 2), (2, 1)])
     Analysis.insert([(1, 1, 1, 3), (2, 1, 2, None)], allow_direct_insert=True)
-    return dict(schema=schema, Subject=Subject, Param=Param, Session=Session, Scan=Scan,
-                Analysis=Analysis)
+    return dict(
+        schema=schema, Subject=Subject, Param=Param, Session=Session, Scan=Scan, Analysis=Analysis
+    )
 
 
 def test_dependencies_are_read_from_the_database(lab) -> None:
@@ -91,14 +92,18 @@ def test_dependencies_are_read_from_the_database(lab) -> None:
     assert deps.nodes[Session.full_table_name]["primary_key"] == {"subject_id", "session_id"}
     edges = deps.get_edge_data(Subject.full_table_name, Analysis.full_table_name)
     assert list(edges) == [("reviewer",)]
-    assert edges[("reviewer",)] == dict(attr_map={"reviewer": "subject_id"}, primary=False,
-                                         aliased=True, multi=True)
+    assert edges[("reviewer",)] == dict(
+        attr_map={"reviewer": "subject_id"}, primary=False, aliased=True, multi=True
+    )
     one_to_one = deps.get_edge_data(Session.full_table_name, Scan.full_table_name)
     assert one_to_one[("subject_id", "session_id")]["multi"] is False
     assert [p for p, _ in deps.parents(Analysis.full_table_name, primary=False)] == [
-        Subject.full_table_name]
-    assert deps.descendants(Scan.full_table_name) == [Scan.full_table_name,
-                                                      Analysis.full_table_name]
+        Subject.full_table_name
+    ]
+    assert deps.descendants(Scan.full_table_name) == [
+        Scan.full_table_name,
+        Analysis.full_table_name,
+    ]
     order = deps.topo_sort()
     assert order.index(Session.full_table_name) + 1 == order.index(Session.Note.full_table_name)
     assert list(deps.ancestors(Scan.full_table_name))[0] == Scan.full_table_name
@@ -116,8 +121,9 @@ def test_load_all_short_circuits_when_covered(lab, monkeypatch: pytest.MonkeyPat
 
 
 def test_selection_algebra(lab) -> None:
-    Subject, Session, Scan, Analysis, Param = (lab[k] for k in
-                                               ("Subject", "Session", "Scan", "Analysis", "Param"))
+    Subject, Session, Scan, Analysis, Param = (
+        lab[k] for k in ("Subject", "Session", "Scan", "Analysis", "Param")
+    )
 
     def names(diagram: dj.Diagram) -> set[str]:
         return diagram.nodes_to_show
@@ -125,8 +131,9 @@ def test_selection_algebra(lab) -> None:
     def full(*tables) -> set[str]:
         return {t.full_table_name for t in tables}
 
-    assert names(dj.Diagram(lab["schema"])) == full(Subject, Session, Session.Note, Scan,
-                                                    Analysis, Param)
+    assert names(dj.Diagram(lab["schema"])) == full(
+        Subject, Session, Session.Note, Scan, Analysis, Param
+    )
     assert names(dj.Diagram(Scan)) == full(Scan)
     assert names(dj.Diagram(Scan) + 1) == full(Scan, Analysis)
     assert names(dj.Diagram(Scan) - 2) == full(Scan, Session, Subject)
@@ -145,8 +152,7 @@ def test_selection_algebra(lab) -> None:
 
 def test_graph_is_labelled_by_class_from_the_context(lab) -> None:
     graph = dj.Diagram(lab["schema"], context=lab)._make_graph()
-    assert set(graph.nodes) == {"Subject", "Param", "Session", "Session.Note", "Scan",
-                                "Analysis"}
+    assert set(graph.nodes) == {"Subject", "Param", "Session", "Session.Note", "Scan", "Analysis"}
     assert graph.nodes["Session.Note"]["node_type"] == "part"
     raw = dj.Diagram(lab["schema"], context={})._make_graph()
     assert lab["Scan"].full_table_name in raw.nodes
@@ -155,8 +161,9 @@ def test_graph_is_labelled_by_class_from_the_context(lab) -> None:
 def test_make_dot_styles_as_datajoint(lab) -> None:
     Subject = lab["Subject"]
     dot = dj.Diagram(lab["schema"], context=lab).make_dot(theme="light")
-    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e
-             for e in dot.get_edges()}
+    edges = {
+        (e.get_source().strip('"'), e.get_destination().strip('"')): e for e in dot.get_edges()
+    }
     assert edges["Session", "Scan"].get_penwidth() == 2  # the key is the parent's: 1:1
     assert edges["Subject", "Session"].get_penwidth() == 0.75  # one-to-many
     assert edges["Session", "Session.Note"].get_penwidth() == 0.75  # a part adds its key
@@ -172,8 +179,7 @@ def test_make_dot_styles_as_datajoint(lab) -> None:
     assert f'subgraph "cluster_{lab["schema"].database}"' in text
     assert 'subgraph "cluster_entity_Session"' in text and 'rank="same"' in text
     assert Subject.full_table_name not in {n.get_name() for n in dot.get_nodes()}
-    assert dj.Diagram(lab["schema"], context=lab).make_dot(theme="dark").get_bgcolor() \
-        == "#161A21"
+    assert dj.Diagram(lab["schema"], context=lab).make_dot(theme="dark").get_bgcolor() == "#161A21"
 
 
 def test_svg_renders_without_system_graphviz(lab) -> None:
@@ -204,6 +210,7 @@ def test_collapse_bundles_edges(backend_url: str, schema_name: str) -> None:
     up = dj.Schema(schema_name, connection=connection)
     down = dj.Schema(schema_name + "_down", connection=connection)
     try:
+
         @up
         class Root(dj.Manual):
             definition = "root_id : int32"
@@ -226,8 +233,9 @@ def test_collapse_bundles_edges(backend_url: str, schema_name: str) -> None:
         labels = sorted(n.get_label() for n in dot.get_nodes())
         assert labels == ["(2 tables)", "(2 tables)"]
         partly = collapsed + dj.Diagram(Multi)
-        into = [e for e in partly.make_dot().get_edges()
-                if e.get_destination().strip('"') == "Multi"]
+        into = [
+            e for e in partly.make_dot().get_edges() if e.get_destination().strip('"') == "Multi"
+        ]
         assert [e.get_penwidth() for e in into] == [0.75]  # one expanded end: its own style
     finally:
         down.drop(prompt=False)
@@ -240,10 +248,16 @@ def test_trace_walks_up_through_renames_with_or(lab) -> None:
     trace = dj.Diagram.trace(Analysis & {"param_id": 1})
     # Subject is reached through Scan (subject 1) and, renamed, through reviewer (subject 3)
     assert sorted(trace[Subject].to_dicts(), key=lambda r: r["subject_id"]) == [
-        {"subject_id": 1, "name": "ann"}, {"subject_id": 3, "name": "cy"}]
-    assert trace.counts() == {Subject.full_table_name: 2, lab["Param"].full_table_name: 1,
-                              Session.full_table_name: 1, Scan.full_table_name: 1,
-                              Analysis.full_table_name: 1}
+        {"subject_id": 1, "name": "ann"},
+        {"subject_id": 3, "name": "cy"},
+    ]
+    assert trace.counts() == {
+        Subject.full_table_name: 2,
+        lab["Param"].full_table_name: 1,
+        Session.full_table_name: 1,
+        Scan.full_table_name: 1,
+        Analysis.full_table_name: 1,
+    }
     assert len(trace["Session"]) == 1 and len(trace[Session.full_table_name]) == 1
     with pytest.raises(FramesError, match="not in this trace"):
         trace[Session.Note]
@@ -252,9 +266,13 @@ def test_trace_walks_up_through_renames_with_or(lab) -> None:
 def test_cascade_and_restrict(lab) -> None:
     Subject, Session, Scan, Analysis = (lab[k] for k in ("Subject", "Session", "Scan", "Analysis"))
     cascade = dj.Diagram.cascade(Subject & {"subject_id": 1})
-    assert cascade.counts() == {Subject.full_table_name: 1, Session.full_table_name: 2,
-                                Session.Note.full_table_name: 1, Scan.full_table_name: 2,
-                                Analysis.full_table_name: 1}
+    assert cascade.counts() == {
+        Subject.full_table_name: 1,
+        Session.full_table_name: 2,
+        Session.Note.full_table_name: 1,
+        Scan.full_table_name: 2,
+        Analysis.full_table_name: 1,
+    }
     with pytest.raises(ValueError, match="part_integrity must be"):
         dj.Diagram.cascade(Subject, part_integrity="casade")
     with pytest.raises(FramesError, match="prune.*cannot be used.*cascade"):
@@ -308,7 +326,8 @@ def test_trace_by_full_name_gives_a_free_table(lab) -> None:
     trace = dj.Diagram.trace(Scan & {"subject_id": 2})
     by_name = trace[Session.full_table_name]
     assert isinstance(by_name, FreeTable) and by_name.to_dicts() == [
-        {"subject_id": 2, "session_id": 1}]
+        {"subject_id": 2, "session_id": 1}
+    ]
     assert all(isinstance(t, FreeTable) for t in trace)
 
 

@@ -170,8 +170,12 @@ def test_a_refused_mysql_login_is_also_the_drivers_error(datajoint_args):
 
 @pytest.mark.backends("postgres", "mysql")
 def test_instance_has_its_own_config_and_connection(datajoint_args, backend_name):
-    instance = dj.Instance(**datajoint_args, backend=_BACKEND_NAMES[backend_name],
-                           safemode=False, database__reconnect=False)
+    instance = dj.Instance(
+        **datajoint_args,
+        backend=_BACKEND_NAMES[backend_name],
+        safemode=False,
+        database__reconnect=False,
+    )
     try:
         assert instance.config.safemode is False and config.safemode is True
         assert instance.config.database.reconnect is False
@@ -238,8 +242,10 @@ def test_query_cache_answers_reads_and_refuses_writes(opened, schema_name, tmp_p
 
 @pytest.mark.backends("mysql")
 def test_required_tls_is_refused_by_a_server_without_it(datajoint_args):
-    if dj.Connection(**datajoint_args).query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()[1] \
-            == "YES":
+    if (
+        dj.Connection(**datajoint_args).query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()[1]
+        == "YES"
+    ):
         pytest.skip("this server offers TLS")
     with pytest.raises(DatabaseConnectionError, match="SSL"):
         dj.Connection(**datajoint_args, use_tls=True)
@@ -264,6 +270,7 @@ def test_dependencies_is_the_connections_foreign_key_graph(opened, schema_name):
     graph = opened.dependencies
     assert graph is opened.dependencies
     graph.load(schema_names=[schema_name])
-    assert [(a.rsplit(".", 1)[1].strip('`"'), b.rsplit(".", 1)[1].strip('`"'))
-            for a, b in graph.edges()] == [("parent", "child")]
+    assert [
+        (a.rsplit(".", 1)[1].strip('`"'), b.rsplit(".", 1)[1].strip('`"')) for a, b in graph.edges()
+    ] == [("parent", "child")]
     schema.drop(prompt=False)

@@ -56,8 +56,14 @@ def test_jobs_table_is_declared_on_first_use_with_the_foreign_key_part_of_the_ke
     assert jobs.target.table_name == Analysis.table_name
     assert [j.table_name for j in schema.jobs] == ["~~analysis"]
     assert "~~analysis" not in schema.list_tables()
-    assert jobs.progress() == {"pending": 0, "reserved": 0, "success": 0, "error": 0,
-                               "ignore": 0, "total": 0}
+    assert jobs.progress() == {
+        "pending": 0,
+        "reserved": 0,
+        "success": 0,
+        "error": 0,
+        "ignore": 0,
+        "total": 0,
+    }
 
 
 def test_refresh_reserve_complete_and_error(lab) -> None:
@@ -78,8 +84,14 @@ def test_refresh_reserve_complete_and_error(lab) -> None:
     assert not jobs.reserve(second)  # failed jobs are not retried
     jobs.ignore(third)
     assert jobs.ignored.keys() == [third] and not jobs.reserve(third)
-    assert jobs.progress() == {"pending": 0, "reserved": 0, "success": 0, "error": 1,
-                               "ignore": 1, "total": 2}
+    assert jobs.progress() == {
+        "pending": 0,
+        "reserved": 0,
+        "success": 0,
+        "error": 1,
+        "ignore": 1,
+        "total": 2,
+    }
     jobs.errors.delete()
     assert len(jobs) == 1
 
@@ -131,9 +143,19 @@ def test_refresh_removes_vanished_and_stale_jobs_and_frees_orphans(lab) -> None:
     assert jobs.refresh(stale_timeout=0)["removed"] == 0
     long_ago = datetime.datetime.now() - datetime.timedelta(hours=2)
     jobs.delete()
-    jobs.insert([{"subject_id": subject, "status": "reserved", "priority": 5,
-                  "created_time": long_ago, "scheduled_time": long_ago,
-                  "reserved_time": long_ago} for subject in (1, 2)])
+    jobs.insert(
+        [
+            {
+                "subject_id": subject,
+                "status": "reserved",
+                "priority": 5,
+                "created_time": long_ago,
+                "scheduled_time": long_ago,
+                "reserved_time": long_ago,
+            }
+            for subject in (1, 2)
+        ]
+    )
     result = jobs.refresh(stale_timeout=3600, orphan_timeout=60)
     # subject 2 has left key_source: stale; subject 1's reservation is an orphan
     assert result["removed"] == 1 and result["orphaned"] == 1

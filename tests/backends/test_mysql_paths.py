@@ -19,8 +19,11 @@ pytestmark = pytest.mark.backends("mysql")
 
 
 def _table(make_table, backend, schema_name, name: str) -> TableRef:
-    make_table(name, [Col("id", "int32")]
-               + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()], ["id"])
+    make_table(
+        name,
+        [Col("id", "int32")] + [Col(n, t, nullable=True) for n, t in ALL_TYPES.items()],
+        ["id"],
+    )
     return TableRef(schema_name, name)
 
 
@@ -32,8 +35,10 @@ def _rows() -> pa.Table:
 def _contents(backend, ref: TableRef) -> list[dict]:
     names = ["id", *ALL_TYPES]
     table = backend.fetch_arrow(
-        f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY `id`", [],
-        _schema({"id": "int32", **ALL_TYPES}))
+        f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY `id`",
+        [],
+        _schema({"id": "int32", **ALL_TYPES}),
+    )
     return [_normalise(row) for row in table.to_pylist()]
 
 
@@ -56,16 +61,18 @@ def test_loaded_rows_raise_the_errors_of_an_insert(backend, make_table, schema_n
         backend.insert_arrow(ref, _rows().slice(7), ["id"])
     assert backend.insert_arrow(ref, _rows(), ["id"], on_duplicate="skip") == 0
     rows = _rows()
-    too_long = rows.set_column(rows.schema.get_field_index("code"), "code",
-                               pa.array(["abcde"] * ROW_COUNT))
+    too_long = rows.set_column(
+        rows.schema.get_field_index("code"), "code", pa.array(["abcde"] * ROW_COUNT)
+    )
     backend.execute(f"DELETE FROM {backend.qualified(ref)}")
     with pytest.raises(DataError):
         backend.insert_arrow(ref, too_long, ["id"])
     assert not backend.fetch_rows(f"SELECT 1 FROM {backend.qualified(ref)}", [])
 
 
-def test_a_refused_load_falls_back_to_insert_statements(backend, make_table, schema_name,
-                                                         monkeypatch):
+def test_a_refused_load_falls_back_to_insert_statements(
+    backend, make_table, schema_name, monkeypatch
+):
     def refuse(*args):
         raise pymysql.err.OperationalError(1148, "The used command is not allowed")
 

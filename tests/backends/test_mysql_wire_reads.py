@@ -39,8 +39,7 @@ def _read(backend, sql: str, schema: pa.Schema) -> list[dict]:
     return sorted(rows, key=lambda row: row["id"])
 
 
-@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"],
-                         ids=["CSV lines", "plain columns"])
+@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"], ids=["CSV lines", "plain columns"])
 def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch, order):
     names = ["id", *ALL_TYPES]
     # the uuid column selected as stored (BINARY(16)): the reader turns the bytes into text
@@ -48,8 +47,9 @@ def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch, order):
     schema = _schema({"id": "int32", **ALL_TYPES})
     batches = []
     read_columns = mysql_wire.read_columns
-    monkeypatch.setattr(mysql_wire, "read_columns",
-                        lambda *args: (batches.append(1), *read_columns(*args))[1:])
+    monkeypatch.setattr(
+        mysql_wire, "read_columns", lambda *args: (batches.append(1), *read_columns(*args))[1:]
+    )
     monkeypatch.setattr(mysql, "_BATCH_ROWS", 64)  # several batches
     from_socket = _read(backend, sql, schema)
     assert len(batches) == 1  # this server's results are read from the socket
@@ -65,8 +65,10 @@ def test_socket_reads_equal_driver_rows(backend, varied, monkeypatch, order):
 def test_an_error_while_rows_arrive_is_raised_and_the_connection_stays(backend, numbers):
     table = backend.qualified(numbers)
     # from row 4,001 on, the subquery has two rows: the server fails after sending 4,000
-    sql = (f"SELECT n.`i` AS `id`, (SELECT 1.5 FROM {table} AS m "
-           f"WHERE m.`i` <= n.`i` - 4000) AS `x` FROM {table} AS n")
+    sql = (
+        f"SELECT n.`i` AS `id`, (SELECT 1.5 FROM {table} AS m "
+        f"WHERE m.`i` <= n.`i` - 4000) AS `x` FROM {table} AS n"
+    )
     with pytest.raises(Exception, match="more than 1 row"):
         backend.fetch_arrow(sql, [], pa.schema([("id", pa.int32()), ("x", pa.float64())]))
     assert backend.fetch_rows("SELECT 1", []) == [(1,)]
@@ -83,9 +85,7 @@ def test_a_read_stopped_by_a_bad_value_keeps_the_transaction(backend, numbers, m
     assert backend.fetch_rows(f"SELECT MAX(`i`) FROM {table}", []) == [(9999,)]
 
 
-
-@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"],
-                         ids=["CSV lines", "plain columns"])
+@pytest.mark.parametrize("order", ["", " ORDER BY `id` DESC"], ids=["CSV lines", "plain columns"])
 def test_enum_columns_come_dictionary_encoded(backend, varied, order):
     sql = f"SELECT `id`, `colour` FROM {backend.qualified(varied)}{order}"
     schema = _schema({"id": "int32", "colour": ALL_TYPES["colour"]})
@@ -94,7 +94,8 @@ def test_enum_columns_come_dictionary_encoded(backend, varied, order):
     expected = [ROWS[i % len(ROWS)]["colour"] for i in range(COPIES)]
     values = colour.to_pylist()
     assert (values if order else sorted(values, key=str)) == (
-        expected[::-1] if order else sorted(expected, key=str))
+        expected[::-1] if order else sorted(expected, key=str)
+    )
     assert colour.null_count == expected.count(None) > 0
 
 

@@ -32,11 +32,14 @@ def stores(tmp_path: Path) -> Iterator[dict[str, Path]]:
     roots = {"main": tmp_path / "main", "folded": tmp_path / "folded"}
     for root in roots.values():
         root.mkdir()
-    with configured_stores({
-        "default": "main",
-        "main": {"protocol": "file", "location": str(roots["main"])},
-        "folded": {"protocol": "file", "location": str(roots["folded"]), "subfolding": (2, 2)},
-    }, tmp_path / "downloads"):
+    with configured_stores(
+        {
+            "default": "main",
+            "main": {"protocol": "file", "location": str(roots["main"])},
+            "folded": {"protocol": "file", "location": str(roots["folded"]), "subfolding": (2, 2)},
+        },
+        tmp_path / "downloads",
+    ):
         yield roots
 
 
@@ -52,8 +55,9 @@ def stored_files(root: Path) -> set[str]:
     return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
 
 
-def test_hash_addressed_values_are_deduplicated_at_datajoints_paths(schema, stores,
-                                                                     tmp_path: Path) -> None:
+def test_hash_addressed_values_are_deduplicated_at_datajoints_paths(
+    schema, stores, tmp_path: Path
+) -> None:
     @schema
     class Measurement(dj.Manual):
         definition = """
@@ -67,10 +71,12 @@ def test_hash_addressed_values_are_deduplicated_at_datajoints_paths(schema, stor
     report = tmp_path / "report.txt"
     report.write_bytes(b"all good")
     trace = np.linspace(0, 1, 50).reshape(5, 10)
-    Measurement.insert([
-        {"measurement_id": 1, "trace": trace, "raw": b"same bytes", "report": report},
-        {"measurement_id": 2, "trace": trace, "raw": b"same bytes", "report": report},
-    ])
+    Measurement.insert(
+        [
+            {"measurement_id": 1, "trace": trace, "raw": b"same bytes", "report": report},
+            {"measurement_id": 2, "trace": trace, "raw": b"same bytes", "report": report},
+        ]
+    )
     schema_name = schema.database
     blob_bytes = dj.blob.pack(trace, compress=True)
     attach_bytes = b"report.txt\0all good"
@@ -80,7 +86,8 @@ def test_hash_addressed_values_are_deduplicated_at_datajoints_paths(schema, stor
     }
     raw_hash = compute_hash(b"same bytes")
     assert stored_files(stores["folded"]) == {
-        f"_hash/{schema_name}/{raw_hash[:2]}/{raw_hash[2:4]}/{raw_hash}"}
+        f"_hash/{schema_name}/{raw_hash[:2]}/{raw_hash[2:4]}/{raw_hash}"
+    }
     row = (Measurement & {"measurement_id": 2}).fetch1()
     np.testing.assert_array_equal(row["trace"], trace)
     assert row["raw"] == b"same bytes"
@@ -92,8 +99,9 @@ def test_hash_addressed_values_are_deduplicated_at_datajoints_paths(schema, stor
     assert metadata["size"] == len(b"same bytes")
 
 
-def test_objects_are_stored_under_the_schema_path_and_read_lazily(schema, stores,
-                                                                   tmp_path: Path) -> None:
+def test_objects_are_stored_under_the_schema_path_and_read_lazily(
+    schema, stores, tmp_path: Path
+) -> None:
     @schema
     class Recording(dj.Manual):
         definition = """
@@ -256,9 +264,9 @@ def test_update1_encodes_into_the_store(schema, stores) -> None:
     assert len(stored_files(stores["main"])) == 2  # the old value stays for gc
 
 
-def test_a_connection_with_its_own_configuration_uses_its_stores(backend_url: str,
-                                                                   schema_name: str,
-                                                                   tmp_path: Path) -> None:
+def test_a_connection_with_its_own_configuration_uses_its_stores(
+    backend_url: str, schema_name: str, tmp_path: Path
+) -> None:
     """Values are encoded and decoded with the stores of the connection's configuration (an
     ``Instance``'s), not the process-wide one's."""
     own = Config(environment=False)
@@ -280,7 +288,8 @@ def test_a_connection_with_its_own_configuration_uses_its_stores(backend_url: st
             np.testing.assert_array_equal(Trace.fetch1("samples"), np.arange(4))
             np.testing.assert_array_equal(Trace.to_dicts()[0]["samples"], np.arange(4))
         assert stored_files(tmp_path) == {
-            f"_hash/{schema_name}/{compute_hash(dj.blob.pack(np.arange(4), compress=True))}"}
+            f"_hash/{schema_name}/{compute_hash(dj.blob.pack(np.arange(4), compress=True))}"
+        }
     finally:
         connection.close()
 
@@ -298,8 +307,9 @@ class MemoryAdapter(StorageAdapter):
 def test_protocols_of_storage_adapters(schema, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(adapter_module._adapter_registry, "frames-memory", MemoryAdapter())
     location = f"/frames-test/{schema.database}"
-    with configured_stores({"mem": {"protocol": "frames-memory", "location": location}},
-                           tmp_path / "downloads"):
+    with configured_stores(
+        {"mem": {"protocol": "frames-memory", "location": location}}, tmp_path / "downloads"
+    ):
         assert dj.config.get_store_spec("mem")["hash_prefix"] == "_hash"
 
         @schema

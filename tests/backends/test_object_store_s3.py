@@ -41,9 +41,13 @@ def endpoint() -> Iterator[str]:
     server.start()
     import boto3
 
-    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                 aws_access_key_id="test", aws_secret_access_key="test"
-                 ).create_bucket(Bucket=BUCKET)
+    boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket=BUCKET)
     yield f"127.0.0.1:{port}"
     server.stop()
 
@@ -51,8 +55,15 @@ def endpoint() -> Iterator[str]:
 @pytest.fixture
 def s3_store(endpoint: str, tmp_path: Path, schema_name: str) -> Iterator[dict[str, Any]]:
     """Store ``share`` (the default) in the S3 bucket, under a location of its own."""
-    spec = {"protocol": "s3", "endpoint": endpoint, "bucket": BUCKET, "access_key": "test",
-            "secret_key": "test", "secure": False, "location": f"dj/{schema_name}"}
+    spec = {
+        "protocol": "s3",
+        "endpoint": endpoint,
+        "bucket": BUCKET,
+        "access_key": "test",
+        "secret_key": "test",
+        "secure": False,
+        "location": f"dj/{schema_name}",
+    }
     with configured_stores({"default": "share", "share": spec}, tmp_path / "downloads"):
         yield spec
 
@@ -69,7 +80,7 @@ def bucket_files(spec: dict[str, Any]) -> set[str]:
     fs = get_store_backend("share").fs
     fs.invalidate_cache()
     root = f"{spec['bucket']}/{spec['location']}/"
-    return {path[len(root):] for path in fs.find(root)}
+    return {path[len(root) :] for path in fs.find(root)}
 
 
 def test_blob_and_attach_in_s3(schema, s3_store, tmp_path: Path) -> None:
@@ -111,8 +122,9 @@ def test_npy_and_object_in_s3_with_gc(schema, s3_store, tmp_path: Path) -> None:
 
     waveform = np.random.default_rng(0).normal(size=(4, 100))
     (tmp_path / "raw.bin").write_bytes(b"raw samples")
-    Recording.insert([{"recording_id": i, "waveform": waveform * i, "raw": tmp_path / "raw.bin"}
-                      for i in (1, 2)])
+    Recording.insert(
+        [{"recording_id": i, "waveform": waveform * i, "raw": tmp_path / "raw.bin"} for i in (1, 2)]
+    )
     ref = (Recording & {"recording_id": 2}).fetch1("waveform")
     assert ref.shape == (4, 100) and ref.dtype == np.float64 and not ref.is_loaded
     loaded = ref.load(mmap_mode="r")  # a remote store: mapped from a local copy

@@ -20,9 +20,16 @@ import pytest
 import frames as dj
 
 ROWS = [
-    {"item_id": i, "day": datetime.date(2024, 1, 1 + i), "price": Decimal(f"{i}.5"),
-     "kind": ["a", "b"][i % 2], "note": None if i % 3 else f"note {i}", "ratio": i / 4,
-     "flag": bool(i % 2), "stamp": datetime.datetime(2024, 1, 1, 12, i)}
+    {
+        "item_id": i,
+        "day": datetime.date(2024, 1, 1 + i),
+        "price": Decimal(f"{i}.5"),
+        "kind": ["a", "b"][i % 2],
+        "note": None if i % 3 else f"note {i}",
+        "ratio": i / 4,
+        "flag": bool(i % 2),
+        "stamp": datetime.datetime(2024, 1, 1, 12, i),
+    }
     for i in range(1, 9)
 ]
 
@@ -102,8 +109,12 @@ def test_fetch1_errors_still_count_rows(shop):
 @pytest.mark.parametrize("form", ["arrow", "pandas", "polars", "dicts"])
 def test_bulk_inserts_store_the_same_rows(shop, form):
     table = pa.Table.from_pylist(ROWS)
-    data = {"arrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table),
-            "dicts": ROWS}[form]
+    data = {
+        "arrow": table,
+        "pandas": table.to_pandas(),
+        "polars": pl.from_arrow(table),
+        "dicts": ROWS,
+    }[form]
     shop.Item.insert(data)
     assert shop.Item.to_dicts(order_by="item_id") == ROWS
     frame = shop.Item.to_pandas()
@@ -119,6 +130,7 @@ def test_results_read_in_batches_keep_every_row(shop, monkeypatch):
     assert sorted(shop.Item.to_dicts(), key=lambda r: r["item_id"]) == ROWS
     assert shop.Item.to_dicts(order_by="price DESC") == ROWS[::-1]
     assert sorted(shop.Item.proj("kind", "note").to_dicts(), key=lambda r: r["item_id"]) == [
-        {k: r[k] for k in ("item_id", "kind", "note")} for r in ROWS]
+        {k: r[k] for k in ("item_id", "kind", "note")} for r in ROWS
+    ]
     assert shop.Item.proj("kind").to_polars().height == len(ROWS)
     assert (shop.Item & {"item_id": 99}).to_dicts() == []

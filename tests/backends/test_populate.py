@@ -101,8 +101,9 @@ def test_computed_tables_refuse_direct_inserts(pipeline) -> None:
     _, _, Filtered = pipeline
     with pytest.raises(DataError, match="populate"):
         Filtered.insert1({"recording_id": 1, "filter_name": "double", "result": 1})
-    Filtered.insert1({"recording_id": 1, "filter_name": "double", "result": 1},
-                     allow_direct_insert=True)
+    Filtered.insert1(
+        {"recording_id": 1, "filter_name": "double", "result": 1}, allow_direct_insert=True
+    )
     assert len(Filtered) == 1
 
 
@@ -126,8 +127,10 @@ def test_populate_has_datajoints_signature_and_refusals(pipeline) -> None:
         Filtered.populate(order="reverse")
     with pytest.raises(FramesError, match="Cannot call populate on a restricted table"):
         (Filtered & {"recording_id": 1}).populate()
-    with Filtered._schema.connection.transaction, \
-            pytest.raises(FramesError, match="during a transaction"):
+    with (
+        Filtered._schema.connection.transaction,
+        pytest.raises(FramesError, match="during a transaction"),
+    ):
         Filtered.populate()
     assert Filtered.populate(max_calls=3)["success_count"] == 3
 
@@ -257,8 +260,10 @@ def test_errors_in_worker_processes_are_returned(pipeline, backend_name) -> None
     _, _, Filtered = pipeline
     report = Filtered.populate(processes=2, suppress_errors=True)
     assert report["success_count"] == 4
-    assert sorted(message for _, message in report["error_list"]) == [
-        "ValueError: negative samples"] * 2
+    assert (
+        sorted(message for _, message in report["error_list"])
+        == ["ValueError: negative samples"] * 2
+    )
 
 
 def test_progress_is_logged_and_a_bar_shown(pipeline, caplog, capsys) -> None:
@@ -328,8 +333,7 @@ def test_job_metadata_is_hidden_and_filled_by_populate(pipeline, monkeypatch) ->
             self.insert1({**key, "other": 2})
 
     names = ["_job_start_time", "_job_duration", "_job_version"]
-    assert set(names) <= set(Left.heading._attributes) and not set(names) & set(
-        Left.heading.names)
+    assert set(names) <= set(Left.heading._attributes) and not set(names) & set(Left.heading.names)
     assert all(Left.heading._attributes[name].is_hidden for name in names)
     assert not set(names) & set(Recording.heading._attributes)
     Left.populate()
@@ -339,7 +343,8 @@ def test_job_metadata_is_hidden_and_filled_by_populate(pipeline, monkeypatch) ->
     q = "`" if schema.connection.dialect == "mysql" else '"'
     rows = schema.connection.backend.fetch_rows(
         f"SELECT _job_start_time, _job_duration, _job_version "
-        f"FROM {q}{schema.database}{q}.{q}{Left.table_name}{q}")
+        f"FROM {q}{schema.database}{q}.{q}{Left.table_name}{q}"
+    )
     assert len(rows) == 3 and all(r[0] is not None and r[1] >= 0 and r[2] == "" for r in rows)
 
 
@@ -363,5 +368,7 @@ def test_an_interrupt_in_a_worker_stops_populate_and_fails_its_job(pipeline, bac
     assert (Interrupted.jobs & {"recording_id": 2}).fetch1("error_message") == "KeyboardInterrupt"
     # a job another worker was making when populate stopped fails too: none stays reserved
     assert len(Interrupted.jobs.reserved) == 0
-    assert all("populate stopped" in message for message in
-               (Interrupted.jobs.errors - {"recording_id": 2}).to_arrays("error_message"))
+    assert all(
+        "populate stopped" in message
+        for message in (Interrupted.jobs.errors - {"recording_id": 2}).to_arrays("error_message")
+    )

@@ -24,8 +24,10 @@ def varied(backend, make_table, schema_name) -> TableRef:
 def _read(backend, ref: TableRef) -> pa.Table:
     names = ["id", *ALL_TYPES]
     return backend.fetch_arrow(
-        f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY id", [],
-        _schema({"id": "int32", **ALL_TYPES}))
+        f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY id",
+        [],
+        _schema({"id": "int32", **ALL_TYPES}),
+    )
 
 
 def test_small_blocks_give_the_same_result_as_one(backend, varied, monkeypatch):
@@ -41,15 +43,19 @@ def test_small_blocks_give_the_same_result_as_one(backend, varied, monkeypatch):
 
 
 def test_a_bad_value_in_a_later_block_raises_and_the_connection_goes_on(
-        backend, make_table, schema_name, monkeypatch):
+    backend, make_table, schema_name, monkeypatch
+):
     make_table("numbers", [Col("i", "int32")], ["i"])
     ref = TableRef(schema_name, "numbers")
     backend.insert_arrow(ref, pa.table({"i": pa.array(range(1, 1001), pa.int32())}), ["i"])
     monkeypatch.setattr(postgres, "_BLOCK_BYTES", 64)  # 128 is in a later block
     with backend.transaction():
         with pytest.raises(FetchError, match="'i'"):
-            backend.fetch_arrow(f"SELECT i FROM {backend.qualified(ref)} ORDER BY i", [],
-                                pa.schema([("i", pa.int8())]))
+            backend.fetch_arrow(
+                f"SELECT i FROM {backend.qualified(ref)} ORDER BY i",
+                [],
+                pa.schema([("i", pa.int8())]),
+            )
         backend.execute(f"DELETE FROM {backend.qualified(ref)} WHERE i > ?", [10])
         assert backend.fetch_rows(f"SELECT count(*) FROM {backend.qualified(ref)}") == [(10,)]
 
@@ -57,5 +63,6 @@ def test_a_bad_value_in_a_later_block_raises_and_the_connection_goes_on(
 def test_an_empty_result_has_the_schema(backend, varied):
     schema = pa.schema([("id", pa.int32()), ("label", pa.string())])
     table = backend.fetch_arrow(
-        f"SELECT id, label FROM {backend.qualified(varied)} WHERE id < 0", [], schema)
+        f"SELECT id, label FROM {backend.qualified(varied)} WHERE id < 0", [], schema
+    )
     assert table.schema == schema and table.num_rows == 0

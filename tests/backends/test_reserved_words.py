@@ -8,8 +8,9 @@ import datetime
 import frames as dj
 
 
-def test_reserved_words_as_attribute_names(backend_url: str, backend_name: str,
-                                           schema_name: str) -> None:
+def test_reserved_words_as_attribute_names(
+    backend_url: str, backend_name: str, schema_name: str
+) -> None:
     mark = "`" if backend_name == "mysql" else '"'
 
     def quoted(name: str) -> str:
@@ -18,6 +19,7 @@ def test_reserved_words_as_attribute_names(backend_url: str, backend_name: str,
     connection = dj.connect(backend_url)
     schema = dj.Schema(schema_name, connection=connection)
     try:
+
         @schema
         class Thing(dj.Manual):
             definition = """
@@ -35,8 +37,11 @@ def test_reserved_words_as_attribute_names(backend_url: str, backend_name: str,
         assert (Thing & {"select": None}).fetch1("key") == 1
         renamed = Thing.proj(o=f"{quoted('order')} + 1", g="group").to_dicts(order_by="key")
         assert [(r["o"], r["g"]) for r in renamed] == [(3, "a"), (4, "b")]
-        grouped = dj.U("group").aggr(Thing, n="count(*)", last=f"max({quoted('date')})").to_dicts(
-            order_by="group")
+        grouped = (
+            dj.U("group")
+            .aggr(Thing, n="count(*)", last=f"max({quoted('date')})")
+            .to_dicts(order_by="group")
+        )
         assert grouped[1] == {"group": "b", "n": 1, "last": datetime.date(2024, 1, 2)}
         assert len(Thing & "date > '2024-01-01'") == 1
         (Thing & {"key": 1}).delete(prompt=False)

@@ -101,6 +101,7 @@ def test_missing_schema_or_table_is_an_error_when_told_not_to_create(connection,
         dj.Schema(schema_name, connection=connection, create_schema=False)
     schema = dj.Schema(schema_name, connection=connection, create_tables=False)
     try:
+
         class Item(dj.Manual):
             definition = "item : int32"
 
@@ -129,12 +130,14 @@ def test_make_classes_spawns_the_tables_no_class_stands_for(schema) -> None:
     assert issubclass(into["Session"], dj.Manual) and issubclass(into["Kind"], dj.Lookup)
     assert issubclass(into["Session"].Trial, dj.Part)
     assert into["Kind"].to_dicts(order_by="kind") == [{"kind": "a"}, {"kind": "b"}]
-    module = dj.VirtualModule("lab", schema.database, connection=schema.connection,
-                              add_objects={"extra": 1})
+    module = dj.VirtualModule(
+        "lab", schema.database, connection=schema.connection, add_objects={"extra": 1}
+    )
     assert module.extra == 1 and module.schema.database == schema.database
     assert module.Session.Trial.primary_key == ["subject_id", "session", "trial"]
-    assert isinstance(dj.virtual_schema(schema.database, connection=schema.connection),
-                      dj.VirtualModule)
+    assert isinstance(
+        dj.virtual_schema(schema.database, connection=schema.connection), dj.VirtualModule
+    )
 
 
 def test_part_tables_are_inherited_and_refer_to_self_and_master(schema) -> None:
@@ -196,8 +199,9 @@ def test_declare_gives_the_ddl_of_a_definition(schema) -> None:
     lab = _lab(schema)
     session = lab["Session"]
     dialect = schema.connection.sql_dialect
-    sql, _, key, fk_map, _, _ = declare(session.full_table_name, session.definition, lab,
-                                        schema.connection)
+    sql, _, key, fk_map, _, _ = declare(
+        session.full_table_name, session.definition, lab, schema.connection
+    )
     assert "FOREIGN KEY" in sql or not dialect.declares_foreign_keys
     assert key == ["subject_id", "session"]
     assert fk_map["subject_id"][1] == "subject_id"
@@ -214,11 +218,13 @@ def test_lineage_records_are_read_repaired_and_rebuilt(schema) -> None:
     origin = f"{database}.subject.subject_id"
     assert get_lineage(connection, database, "session", "subject_id") == origin
     assert schema.lineage[f"{database}.session__trial.trial"] == (
-        f"{database}.session__trial.trial")
+        f"{database}.session__trial.trial"
+    )
     delete_table_lineages(connection, database, "session")
     insert_lineages(connection, database, [("session", "subject_id", "stale.stale.stale")])
     assert get_table_lineages(connection, database, "session") == {
-        "subject_id": "stale.stale.stale"}
+        "subject_id": "stale.stale.stale"
+    }
     schema(lab["Session"], context=lab)  # a key attribute without a record: all are rewritten
     assert get_lineage(connection, database, "session", "subject_id") == origin
     insert_lineages(connection, database, [("session", "subject_id", "stale.stale.stale")])

@@ -16,6 +16,7 @@ def test_skip_duplicates_skips_key_conflicts_only(backend_url: str, backend_name
     connection = dj.connect(backend_url)
     schema = dj.Schema(f"frames_skip_{uuid.uuid4().hex[:8]}", connection=connection)
     try:
+
         @schema
         class Item(dj.Manual):
             definition = """
@@ -26,10 +27,13 @@ def test_skip_duplicates_skips_key_conflicts_only(backend_url: str, backend_name
             """
 
         Item.insert1({"item_id": 1, "email": "a@x"})
-        Item.insert([{"item_id": 1, "email": "b@x"}, {"item_id": 2, "email": "c@x"}],
-                    skip_duplicates=True)
-        assert Item.to_dicts(order_by="KEY") == [{"item_id": 1, "email": "a@x"},
-                                                 {"item_id": 2, "email": "c@x"}]
+        Item.insert(
+            [{"item_id": 1, "email": "b@x"}, {"item_id": 2, "email": "c@x"}], skip_duplicates=True
+        )
+        assert Item.to_dicts(order_by="KEY") == [
+            {"item_id": 1, "email": "a@x"},
+            {"item_id": 2, "email": "c@x"},
+        ]
         conflict = {"item_id": 3, "email": "a@x"}
         if backend_name == "mysql":
             Item.insert1(conflict, skip_duplicates=True)

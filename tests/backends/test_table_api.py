@@ -78,15 +78,26 @@ def lab(schema):
 
     Ext.insert([{"ext_id": 1}, {"ext_id": 2}])
     Master.insert([{"master_id": 1}, {"master_id": 2}, {"master_id": 3}])
-    Master.Part.insert([{"master_id": 1, "ext_id": 1}, {"master_id": 2, "ext_id": 1},
-                        {"master_id": 3, "ext_id": 2}])
+    Master.Part.insert(
+        [
+            {"master_id": 1, "ext_id": 1},
+            {"master_id": 2, "ext_id": 1},
+            {"master_id": 3, "ext_id": 2},
+        ]
+    )
     Subject.insert([{"subject_id": i, "name": f"s{i}"} for i in (1, 2, 3)])
-    Session.insert([{"subject_id": 1, "session": 1}, {"subject_id": 1, "session": 2},
-                    {"subject_id": 2, "session": 1}])
+    Session.insert(
+        [
+            {"subject_id": 1, "session": 1},
+            {"subject_id": 1, "session": 2},
+            {"subject_id": 2, "session": 1},
+        ]
+    )
     return schema, Ext, Master, Subject, Session
 
 
 # -- delete -------------------------------------------------------------------------------------
+
 
 def test_delete_returns_the_tables_own_count(lab):
     _, _, _, Subject, Session = lab
@@ -151,6 +162,7 @@ def test_delete_quick_counts_only_when_asked(lab):
 
 # -- drop ----------------------------------------------------------------------------------------
 
+
 def test_drop_refuses_a_restricted_table_and_bad_part_integrity(lab):
     _, _, _, Subject, _ = lab
     with pytest.raises(FramesError, match="restriction cannot be dropped"):
@@ -184,11 +196,15 @@ def test_drop_asks_with_safemode(lab, monkeypatch):
 
 # -- update1 -------------------------------------------------------------------------------------
 
+
 def test_update1_changes_one_row_and_resets_defaults(lab):
     _, _, _, Subject, Session = lab
     Subject.update1({"subject_id": 1, "name": "renamed", "weight": 21.5})
     assert (Subject & {"subject_id": 1}).fetch1() == {
-        "subject_id": 1, "name": "renamed", "weight": 21.5}
+        "subject_id": 1,
+        "name": "renamed",
+        "weight": 21.5,
+    }
     Subject.update1({"subject_id": 1, "weight": None})
     assert (Subject & {"subject_id": 1}).fetch1("weight") is None
     Session.update1({"subject_id": 1, "session": 2, "note": "x"})
@@ -216,6 +232,7 @@ def test_update1_errors(lab):
 
 # -- insert and validate ---------------------------------------------------------------------------
 
+
 def test_insert_surface(lab):
     _, _, _, Subject, Session = lab
     with pytest.raises(UnknownAttributeError) as error:
@@ -230,8 +247,7 @@ def test_insert_surface(lab):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         Subject.insert(records)
-        Subject.insert([{"subject_id": i, "name": f"c{i}"} for i in range(10, 35)],
-                       chunk_size=10)
+        Subject.insert([{"subject_id": i, "name": f"c{i}"} for i in range(10, 35)], chunk_size=10)
     assert len(Subject) == 3 + 3 + 25
     with pytest.raises(DataError, match="chunk_size is not supported"):
         Session.insert(Session.proj(), chunk_size=10)
@@ -250,8 +266,10 @@ def test_insert_dataframe(lab):
     _, _, _, Subject, _ = lab
     frame = pd.DataFrame({"name": ["a", "b"]}, index=pd.Index([11, 12], name="subject_id"))
     Subject.insert_dataframe(frame)
-    Subject.insert_dataframe(Subject.to_pandas().reset_index().assign(
-        subject_id=lambda f: f.subject_id + 100), index_as_pk=False)
+    Subject.insert_dataframe(
+        Subject.to_pandas().reset_index().assign(subject_id=lambda f: f.subject_id + 100),
+        index_as_pk=False,
+    )
     assert len(Subject) == 10
     with pytest.raises(DataError, match="do not match"):
         Subject.insert_dataframe(frame.rename_axis("wrong"), index_as_pk=True)
@@ -263,22 +281,23 @@ def test_validate(lab):
     _, _, _, Subject, _ = lab
     good = Subject.validate([{"subject_id": 5, "name": "ok"}])
     assert good and good.rows_checked == 1 and "passed" in good.summary()
-    bad = Subject.validate([{"name": "no key", "extra": 1}, (1, "short"),
-                            {"subject_id": 2 ** 40, "name": "x"}])
+    bad = Subject.validate(
+        [{"name": "no key", "extra": 1}, (1, "short"), {"subject_id": 2**40, "name": "x"}]
+    )
     assert not bad and bad.rows_checked == 3
     messages = [message for _, _, message in bad.errors]
     assert any("'subject_id' is missing" in m for m in messages)
     assert any("'extra' not in table heading" in m for m in messages)
     assert any("Incorrect number of attributes" in m for m in messages)
     assert any("out of range" in m for m in messages)
-    assert Subject.validate([{"subject_id": 5, "name": "ok", "extra": 1}],
-                            ignore_extra_fields=True)
+    assert Subject.validate([{"subject_id": 5, "name": "ok", "extra": 1}], ignore_extra_fields=True)
     with pytest.raises(DataError, match="Validation failed"):
         bad.raise_if_invalid()
     assert len(Subject) == 3
 
 
 # -- FreeTable and relatives ----------------------------------------------------------------------
+
 
 def test_free_table_and_relatives(lab, backend_name: str):
     schema, Ext, Master, Subject, Session = lab
@@ -289,13 +308,14 @@ def test_free_table_and_relatives(lab, backend_name: str):
     assert dj.FreeTable(Subject.connection, Subject.full_table_name).primary_key == ["subject_id"]
     assert Session.parents() == [Subject.full_table_name]
     assert Subject.children(as_objects=True)[0].table_name == "session"
-    (name, info), = Session.parents(foreign_key_info=True)
+    ((name, info),) = Session.parents(foreign_key_info=True)
     assert info["attr_map"] == {"subject_id": "subject_id"} and info["primary"]
     assert Subject.descendants() == [Subject.full_table_name, Session.full_table_name]
     assert Session.ancestors() == [Session.full_table_name, Subject.full_table_name]
     assert Master.parts() == [Master.Part.full_table_name]
     assert Master.Part.parents(primary=True) == sorted(
-        [Ext.full_table_name, Master.full_table_name])
+        [Ext.full_table_name, Master.full_table_name]
+    )
     assert Subject.class_name == "Subject" and dj.Entry is dj.Manual
 
 
@@ -310,6 +330,7 @@ def test_a_missing_definition_is_a_not_implemented_error(schema):
 
 # -- alter ---------------------------------------------------------------------------------------
 
+
 def test_alter_secondary_attributes(lab):
     _, _, _, Subject, _ = lab
     original = Subject.definition
@@ -323,7 +344,11 @@ def test_alter_secondary_attributes(lab):
     Subject.alter(prompt=False)
     assert Subject.heading.names == ("subject_id", "full_name", "weight", "sex")
     assert (Subject & {"subject_id": 1}).fetch1() == {
-        "subject_id": 1, "full_name": "s1", "weight": None, "sex": "U"}
+        "subject_id": 1,
+        "full_name": "s1",
+        "weight": None,
+        "sex": "U",
+    }
     assert Subject.heading["full_name"].type.length == 30
     Subject.definition = original.replace("varchar(20)", "varchar(20)  # {full_name} back")
     Subject.alter(prompt=False)

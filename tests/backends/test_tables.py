@@ -65,23 +65,28 @@ def test_declare_sql_describe_and_display(schema, backend_name: str) -> None:
 
 def test_definition_errors_name_the_table_and_line(schema) -> None:
     with pytest.raises(DefinitionError, match=r"Broken.*line 2.*unknown type"):
+
         @schema
         class Broken(dj.Manual):
             definition = """
             broken_id : int32
             value : int33
             """
+
     with pytest.raises(DefinitionError, match="Missing"):
+
         @schema
         class Dangling(dj.Manual):
             definition = """
             -> Missing
             """
+
     assert schema.list_tables() == []
 
 
 def test_part_tables_must_be_nested(schema) -> None:
     with pytest.raises(DefinitionError, match="nested"):
+
         @schema
         class Loose(dj.Part):
             definition = """

@@ -35,18 +35,41 @@ blob = null : bytes
 """
 
 ROW = {
-    "id": 1, "i8": -128, "i16": 32767, "i64": -(2**63), "f32": 0.5, "f64": 1e-300,
-    "flag": True, "money": Decimal("-1234567.125"), "code": "ab", "name": "Zoë's \"quote\" \\",
-    "kind": "d'e", "day": datetime.date(1999, 12, 31),
+    "id": 1,
+    "i8": -128,
+    "i16": 32767,
+    "i64": -(2**63),
+    "f32": 0.5,
+    "f64": 1e-300,
+    "flag": True,
+    "money": Decimal("-1234567.125"),
+    "code": "ab",
+    "name": 'Zoë\'s "quote" \\',
+    "kind": "d'e",
+    "day": datetime.date(1999, 12, 31),
     "moment": datetime.datetime(2024, 2, 29, 23, 59, 58),
     "precise": datetime.datetime(2024, 2, 29, 23, 59, 58, 123456),
     "ident": uuid.UUID("12345678-1234-5678-1234-567812345678"),
-    "doc": {"a": [1, 2.5, None, "x"], "b": {"c": True}}, "blob": b"\x00\xffbytes",
+    "doc": {"a": [1, 2.5, None, "x"], "b": {"c": True}},
+    "blob": b"\x00\xffbytes",
 }
 TYPES = {
-    "id": int, "i8": int, "i16": int, "i64": int, "f32": float, "f64": float, "flag": bool,
-    "money": Decimal, "code": str, "name": str, "kind": str, "day": datetime.date,
-    "moment": datetime.datetime, "precise": datetime.datetime, "ident": uuid.UUID, "doc": dict,
+    "id": int,
+    "i8": int,
+    "i16": int,
+    "i64": int,
+    "f32": float,
+    "f64": float,
+    "flag": bool,
+    "money": Decimal,
+    "code": str,
+    "name": str,
+    "kind": str,
+    "day": datetime.date,
+    "moment": datetime.datetime,
+    "precise": datetime.datetime,
+    "ident": uuid.UUID,
+    "doc": dict,
     "blob": bytes,
 }
 
@@ -93,15 +116,19 @@ def test_pandas_and_polars_types(table) -> None:
     assert polars_frame["code"][0] == "ab"
 
 
-
 # -- uuid: stored natively (DuckDB, PostgreSQL) or as BINARY(16) (MySQL), alike everywhere ------
 
 # In the order of their text, which is the order of their bytes: a zero byte first, high bytes.
-IDS = [uuid.UUID(text) for text in ("00000000-0000-4000-8000-000000000001",
-                                    "0f0e0d0c-0b0a-4908-8706-050403020100",
-                                    "7fffffff-ffff-4fff-bfff-ffffffffffff",
-                                    "80000000-0000-4000-8000-000000000000",
-                                    "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f")]
+IDS = [
+    uuid.UUID(text)
+    for text in (
+        "00000000-0000-4000-8000-000000000001",
+        "0f0e0d0c-0b0a-4908-8706-050403020100",
+        "7fffffff-ffff-4fff-bfff-ffffffffffff",
+        "80000000-0000-4000-8000-000000000000",
+        "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f",
+    )
+]
 SPARE = uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
 DEVICE = f"""
 device_id : uuid
@@ -124,13 +151,18 @@ def devices(backend_url: str, schema_name: str):
     connection = dj.connect(backend_url)
     schema = dj.Schema(schema_name, connection=connection)
     device = schema(type("Device", (dj.Manual,), {"definition": DEVICE}))
-    reading = schema(type("Reading", (dj.Manual,), {"definition": READING}),
-                     context={"Device": device})
-    device.insert([{"device_id": IDS[4], "label": "e", "spare": IDS[0]},
-                   {"device_id": str(IDS[0]), "label": "a", "spare": None},
-                   {"device_id": str(IDS[2]).upper(), "label": "c", "spare": str(IDS[4])},
-                   {"device_id": IDS[1], "label": "b", "kind": IDS[3]},
-                   {"device_id": IDS[3].hex, "label": "d"}])
+    reading = schema(
+        type("Reading", (dj.Manual,), {"definition": READING}), context={"Device": device}
+    )
+    device.insert(
+        [
+            {"device_id": IDS[4], "label": "e", "spare": IDS[0]},
+            {"device_id": str(IDS[0]), "label": "a", "spare": None},
+            {"device_id": str(IDS[2]).upper(), "label": "c", "spare": str(IDS[4])},
+            {"device_id": IDS[1], "label": "b", "kind": IDS[3]},
+            {"device_id": IDS[3].hex, "label": "d"},
+        ]
+    )
     reading.insert([(IDS[0], 1, None), (str(IDS[0]), 2, IDS[4]), (IDS[3], 1, IDS[0])])
     try:
         yield schema, device, reading
@@ -152,14 +184,22 @@ def test_uuids_round_trip_in_the_same_order(devices) -> None:
     assert all(type(row[name]) is uuid.UUID for row in rows for name in ("device_id", "kind"))
     assert _ids(device.to_dicts(order_by="device_id desc", limit=2)) == [IDS[4], IDS[3]]
     assert _ids(device.to_dicts(order_by=["spare", "device_id"])) == [  # NULLs first
-        IDS[0], IDS[1], IDS[3], IDS[4], IDS[2]]
+        IDS[0],
+        IDS[1],
+        IDS[3],
+        IDS[4],
+        IDS[2],
+    ]
     assert (device & {"device_id": IDS[2]}).fetch1("spare") == IDS[4]
     frame = device.to_pandas()
     assert sorted(frame.index, key=str) == IDS and frame.loc[IDS[2], "spare"] == IDS[4]
     assert sorted(device.to_polars()["device_id"].to_list()) == [str(u) for u in IDS]
     assert device.to_arrow().schema.field("spare").type == pa.string()
     assert {(row["device_id"], row["reading"]): row["parent"] for row in reading.to_dicts()} == {
-        (IDS[0], 1): None, (IDS[0], 2): IDS[4], (IDS[3], 1): IDS[0]}
+        (IDS[0], 1): None,
+        (IDS[0], 2): IDS[4],
+        (IDS[3], 1): IDS[0],
+    }
 
 
 def test_restricting_by_uuids(devices) -> None:
@@ -167,7 +207,9 @@ def test_restricting_by_uuids(devices) -> None:
     for value in (IDS[3], str(IDS[3]), str(IDS[3]).upper(), IDS[3].hex, f"{{{IDS[3]}}}"):
         assert _ids((device & {"device_id": value}).to_dicts()) == [IDS[3]], value
     assert set(_ids((device & [{"device_id": IDS[1]}, {"spare": str(IDS[0])}]).to_dicts())) == {
-        IDS[1], IDS[4]}
+        IDS[1],
+        IDS[4],
+    }
     assert len(device & {"spare": None}) == 3
     assert len(device - {"device_id": IDS[0]}) == 4
     assert _ids((device & f"spare = '{IDS[4]}'").to_dicts()) == [IDS[2]]
@@ -182,29 +224,46 @@ def test_joining_on_uuid_foreign_keys(devices) -> None:
     _, device, reading = devices
     rows = (device * reading).proj("label", "parent").to_dicts(order_by=["device_id", "reading"])
     assert [(row["device_id"], row["reading"], row["label"], row["parent"]) for row in rows] == [
-        (IDS[0], 1, "a", None), (IDS[0], 2, "a", IDS[4]), (IDS[3], 1, "d", IDS[0])]
+        (IDS[0], 1, "a", None),
+        (IDS[0], 2, "a", IDS[4]),
+        (IDS[3], 1, "d", IDS[0]),
+    ]
     outer = reading.join((device & {"label": "d"}).proj("kind"), left=True)
     assert {(row["device_id"], row["reading"]): row["kind"] for row in outer.to_dicts()} == {
-        (IDS[0], 1): None, (IDS[0], 2): None, (IDS[3], 1): SPARE}
+        (IDS[0], 1): None,
+        (IDS[0], 2): None,
+        (IDS[3], 1): SPARE,
+    }
     counts = device.aggr(reading, n="count(*)")
     assert {row["device_id"]: row["n"] for row in counts.to_dicts()} == {
-        IDS[0]: 2, IDS[1]: 0, IDS[2]: 0, IDS[3]: 1, IDS[4]: 0}
+        IDS[0]: 2,
+        IDS[1]: 0,
+        IDS[2]: 0,
+        IDS[3]: 1,
+        IDS[4]: 0,
+    }
     assert set(_ids((dj.U("spare") & device).to_dicts(), "spare")) == {None, IDS[0], IDS[4]}
     renamed = device.proj(replacement="spare") & "replacement IS NOT NULL"
     assert set(_ids(renamed.to_dicts(), "replacement")) == {IDS[0], IDS[4]}
     union = (device & {"label": "a"}).proj("spare") + (device & {"label": "c"}).proj("label")
     assert {row["device_id"]: (row["spare"], row["label"]) for row in union.to_dicts()} == {
-        IDS[0]: (None, None), IDS[2]: (None, "c")}
+        IDS[0]: (None, None),
+        IDS[2]: (None, "c"),
+    }
 
 
 def test_min_and_max_of_uuids(devices) -> None:
     """PostgreSQL has no min(uuid): frames aggregates the canonical text everywhere."""
     _, device, reading = devices
     assert dj.U().aggr(device, low="min(device_id)", high="max(spare)").fetch1() == {
-        "low": IDS[0], "high": IDS[4]}
+        "low": IDS[0],
+        "high": IDS[4],
+    }
     latest = device.aggr(reading, ..., last="max(parent)", exclude_nonmatching=True)
     assert {row["device_id"]: row["last"] for row in latest.to_dicts()} == {
-        IDS[0]: IDS[4], IDS[3]: IDS[0]}
+        IDS[0]: IDS[4],
+        IDS[3]: IDS[0],
+    }
 
 
 def test_uuids_as_text_in_expressions(devices) -> None:
@@ -228,7 +287,9 @@ def test_writing_uuids_through_queries_and_deletes(devices) -> None:
     assert (copy & {"device_id": IDS[1]}).fetch1("kind") == IDS[3]
     (reading & {"parent": IDS[4]}).delete(prompt=False)
     assert {(row["device_id"], row["reading"]) for row in reading.to_dicts()} == {
-        (IDS[0], 1), (IDS[3], 1)}
+        (IDS[0], 1),
+        (IDS[3], 1),
+    }
     with pytest.raises(dj.errors.DuplicateError, match=str(IDS[0])):
         device.insert1({"device_id": str(IDS[0]), "label": "again"})
     with pytest.raises(dj.errors.IntegrityError, match=str(SPARE)):
@@ -255,12 +316,12 @@ def test_uuid_columns_and_defaults_are_read_back(devices, backend_name) -> None:
 def test_the_backend_carries_uuids_as_text(backend, make_table, schema_name) -> None:
     make_table("ids", [Col("n", "int32"), Col("u", "uuid", nullable=True)], ["n"])
     ref = TableRef(schema_name, "ids")
-    data = pa.table({"n": pa.array([1, 2, 3], pa.int32()),
-                     "u": [str(IDS[4]), None, str(IDS[0])]})
+    data = pa.table({"n": pa.array([1, 2, 3], pa.int32()), "u": [str(IDS[4]), None, str(IDS[0])]})
     assert backend.insert_arrow(ref, data, ["n"]) == 3
     columns = f"SELECT n, u FROM {backend.qualified(ref)}"
     for sql in (columns, columns + " ORDER BY n"):  # MySQL: as CSV lines, as plain rows
         assert backend.fetch_arrow(sql, [], data.schema).sort_by("n") == data, sql
     with pytest.raises(dj.errors.DataError):
-        backend.insert_arrow(ref, pa.table({"n": pa.array([4], pa.int32()),
-                                            "u": ["not-a-uuid"]}), ["n"])
+        backend.insert_arrow(
+            ref, pa.table({"n": pa.array([4], pa.int32()), "u": ["not-a-uuid"]}), ["n"]
+        )

@@ -56,8 +56,13 @@ def keys_of(query, *names: str) -> set[tuple]:
 
 
 def test_table_sizes(uni):
-    sizes = [len(uni.Student), len(uni.StudentMajor), len(uni.Section), len(uni.Enroll),
-             len(uni.Grade)]
+    sizes = [
+        len(uni.Student),
+        len(uni.StudentMajor),
+        len(uni.Section),
+        len(uni.Enroll),
+        len(uni.Grade),
+    ]
     assert sizes == [300, 226, 756, 3364, 3027]
 
 
@@ -145,14 +150,18 @@ def test_round_of_quotient_rounds_half_away_from_zero(uni):
 
 
 def test_round_of_quotient_of_aggregates(uni):
-    query = dj.U().aggr(uni.LetterGrade & {"grade": "D"},
-                        r="round(sum(points) / sum(points * 8), 2)")  # 1.00 / 8.00
+    query = dj.U().aggr(
+        uni.LetterGrade & {"grade": "D"}, r="round(sum(points) / sum(points * 8), 2)"
+    )  # 1.00 / 8.00
     assert query.to_dicts()[0]["r"] == pytest.approx(0.13)
 
 
 def gpa_query(uni, **kwargs):
-    return uni.Student.aggr(uni.Course * uni.Grade * uni.LetterGrade,
-                            gpa="round(sum(points*credits)/sum(credits), 2)", **kwargs)
+    return uni.Student.aggr(
+        uni.Course * uni.Grade * uni.LetterGrade,
+        gpa="round(sum(points*credits)/sum(credits), 2)",
+        **kwargs,
+    )
 
 
 def test_gpa_of_graded_students(uni):
@@ -197,7 +206,11 @@ def test_universal_aggregation(uni):
 def test_majors_per_department(uni):
     query = uni.Department.aggr(uni.StudentMajor, n="count(student_id)")
     assert {row["dept"]: row["n"] for row in query.to_dicts()} == {
-        "BIOL": 43, "CS": 60, "MATH": 55, "PHYS": 68}
+        "BIOL": 43,
+        "CS": 60,
+        "MATH": 55,
+        "PHYS": 68,
+    }
 
 
 def test_students_without_major(uni):
@@ -207,8 +220,18 @@ def test_students_without_major(uni):
 def test_grade_distribution(uni):
     query = uni.LetterGrade.aggr(uni.Grade, n="count(student_id)")
     assert {row["grade"]: row["n"] for row in query.to_dicts()} == {
-        "A": 263, "A-": 273, "B+": 285, "B": 287, "B-": 256, "C+": 287, "C": 291, "C-": 292,
-        "D+": 283, "D": 246, "F": 264}
+        "A": 263,
+        "A-": 273,
+        "B+": 285,
+        "B": 287,
+        "B-": 256,
+        "C+": 287,
+        "C": 291,
+        "C-": 292,
+        "D+": 283,
+        "D": 246,
+        "F": 264,
+    }
 
 
 def test_students_with_ungraded_enrollment(uni):
@@ -228,14 +251,23 @@ def test_largest_course_per_department(uni):
     ce = uni.Course.aggr(uni.Enroll, ..., n="count(student_id)")
     query = ce * uni.Department.aggr(ce, max_n="max(n)") & "n = max_n"
     assert keys_of(query, "dept", "course", "n") == {
-        ("BIOL", 2355, 117), ("CS", 4970, 148), ("MATH", 1220, 82), ("PHYS", 3210, 110)}
+        ("BIOL", 2355, 117),
+        ("CS", 4970, 148),
+        ("MATH", 1220, 82),
+        ("PHYS", 3210, 110),
+    }
 
 
 def test_top_five_gpa(uni):
-    query = (uni.Student.aggr(uni.Grade * uni.LetterGrade * uni.Course,
-                              total_credits="sum(credits)",
-                              gpa="sum(points*credits)/sum(credits)")
-             & "total_credits >= 12" & dj.Top(5, "gpa DESC"))
+    query = (
+        uni.Student.aggr(
+            uni.Grade * uni.LetterGrade * uni.Course,
+            total_credits="sum(credits)",
+            gpa="sum(points*credits)/sum(credits)",
+        )
+        & "total_credits >= 12"
+        & dj.Top(5, "gpa DESC")
+    )
     rows = query.to_dicts()
     expected = [(155, "3.41"), (357, "3.2547"), (234, "3.176"), (317, "3.1443"), (212, "3.13")]
     assert [row["student_id"] for row in rows] == [sid for sid, _ in expected]

@@ -83,8 +83,15 @@ def test_virtual_schema_rebuilds_every_table(stored) -> None:
         assert lab.Session.heading["subject_id"].lineage == origin
         assert lab.Pairing.heading["partner_id"].lineage == origin
         paired = lab.Subject * lab.Pairing
-        assert paired.to_dicts() == [{"subject_id": 1, "sex": "M", "weight": pytest.approx(20.5),
-                                      "partner_id": 2, "since": paired.fetch1("since")}]
+        assert paired.to_dicts() == [
+            {
+                "subject_id": 1,
+                "sex": "M",
+                "weight": pytest.approx(20.5),
+                "partner_id": 2,
+                "since": paired.fetch1("since"),
+            }
+        ]
         assert "-> Subject.proj(partner_id='subject_id')" in lab.Pairing.describe()
     finally:
         connection.close()
@@ -115,9 +122,11 @@ def test_missing_tables_are_not_created_when_told_not_to(stored) -> None:
     try:
         schema = dj.Schema(name, connection=connection, create_tables=False)
         with pytest.raises(dj.errors.MissingTableError):
+
             @schema
             class Absent(dj.Manual):
                 definition = "absent_id : int32"
+
         with pytest.raises(dj.errors.MissingTableError):
             dj.virtual_schema(f"{name}_nope", connection=connection)
     finally:

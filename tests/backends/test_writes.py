@@ -87,8 +87,9 @@ def lab(conn: dj.Connection, schema_name: str) -> Iterator[SimpleNamespace]:
     for table in (Subject, Session, Trial, Log):
         schema(table, context=context)
         context[table.__name__] = table
-    yield SimpleNamespace(schema=schema, conn=conn, Subject=Subject, Session=Session, Trial=Trial,
-                          Log=Log)
+    yield SimpleNamespace(
+        schema=schema, conn=conn, Subject=Subject, Session=Session, Trial=Trial, Log=Log
+    )
     if conn.in_transaction:  # a failed test must not keep locks that block the schema's drop
         conn.backend.rollback()
 
@@ -102,11 +103,18 @@ def rows(table) -> list[dict]:
 def fill(lab: SimpleNamespace) -> None:
     """Three subjects; subject 1 has 2 sessions with 3 trials each, subject 2 one session."""
     lab.Subject.insert(SUBJECTS)
-    lab.Session.insert([{"subject_id": 1, "session": s, "note": f"s{s}"} for s in (1, 2)]
-                       + [{"subject_id": 2, "session": 1, "note": "only"}])
-    lab.Trial.insert([{"subject_id": 1, "session": s, "trial": t, "score": t / 2}
-                      for s in (1, 2) for t in (1, 2, 3)]
-                     + [{"subject_id": 2, "session": 1, "trial": 1, "score": None}])
+    lab.Session.insert(
+        [{"subject_id": 1, "session": s, "note": f"s{s}"} for s in (1, 2)]
+        + [{"subject_id": 2, "session": 1, "note": "only"}]
+    )
+    lab.Trial.insert(
+        [
+            {"subject_id": 1, "session": s, "trial": t, "score": t / 2}
+            for s in (1, 2)
+            for t in (1, 2, 3)
+        ]
+        + [{"subject_id": 2, "session": 1, "trial": 1, "score": None}]
+    )
 
 
 def snapshot(lab: SimpleNamespace) -> tuple[list[dict], list[dict], list[dict]]:
@@ -118,6 +126,7 @@ def sizes(lab: SimpleNamespace) -> tuple[int, int, int]:
 
 
 # -- inserting each kind of input ---------------------------------------------------------------
+
 
 def test_insert_list_of_dicts(lab):
     lab.Subject.insert(SUBJECTS)
@@ -134,9 +143,12 @@ def test_insert1_and_defaults(lab):
     lab.Session.insert1((9, 4, "tuple"))
     lab.Session.insert1({"subject_id": 9, "session": 5})
     assert rows(lab.Subject) == [
-        {"subject_id": 9, "species": "rat", "name": "Dee", "weight": None, "age": 1}]
-    assert rows(lab.Session) == [{"subject_id": 9, "session": 4, "note": "tuple"},
-                                 {"subject_id": 9, "session": 5, "note": ""}]
+        {"subject_id": 9, "species": "rat", "name": "Dee", "weight": None, "age": 1}
+    ]
+    assert rows(lab.Session) == [
+        {"subject_id": 9, "session": 4, "note": "tuple"},
+        {"subject_id": 9, "session": 5, "note": ""},
+    ]
 
 
 def test_insert_pandas_dataframe(lab):
@@ -148,18 +160,27 @@ def test_insert_pandas_dataframe(lab):
 def test_insert_pandas_dataframe_with_nan_and_index(lab):
     lab.Subject.insert(SUBJECTS[:1])
     lab.Session.insert1({"subject_id": 1, "session": 1})
-    frame = pd.DataFrame({"subject_id": [1, 1], "session": [1, 1], "trial": [1, 2],
-                          "score": [0.25, float("nan")]}).set_index(["subject_id", "session",
-                                                                    "trial"])
+    frame = pd.DataFrame(
+        {"subject_id": [1, 1], "session": [1, 1], "trial": [1, 2], "score": [0.25, float("nan")]}
+    ).set_index(["subject_id", "session", "trial"])
     lab.Trial.insert(frame)
-    assert rows(lab.Trial) == [{"subject_id": 1, "session": 1, "trial": 1, "score": 0.25},
-                               {"subject_id": 1, "session": 1, "trial": 2, "score": None}]
+    assert rows(lab.Trial) == [
+        {"subject_id": 1, "session": 1, "trial": 1, "score": 0.25},
+        {"subject_id": 1, "session": 1, "trial": 2, "score": None},
+    ]
 
 
 def test_insert_polars_dataframe(lab):
-    frame = pl.DataFrame(SUBJECTS, schema={"subject_id": pl.Int32, "species": pl.Utf8,
-                                           "name": pl.Utf8, "weight": pl.Decimal(5, 2),
-                                           "age": pl.Int8})
+    frame = pl.DataFrame(
+        SUBJECTS,
+        schema={
+            "subject_id": pl.Int32,
+            "species": pl.Utf8,
+            "name": pl.Utf8,
+            "weight": pl.Decimal(5, 2),
+            "age": pl.Int8,
+        },
+    )
     lab.Subject.insert(frame)
     assert rows(lab.Subject) == SUBJECTS
 
@@ -170,6 +191,7 @@ def test_insert_arrow_table(lab):
 
 
 # -- options ------------------------------------------------------------------------------------
+
 
 def test_skip_duplicates_keeps_existing_rows(lab):
     lab.Subject.insert(SUBJECTS[:2])
@@ -192,6 +214,7 @@ def test_ignore_extra_fields(lab):
 
 
 # -- errors leave the database unchanged --------------------------------------------------------
+
 
 @pytest.fixture
 def filled(lab: SimpleNamespace) -> SimpleNamespace:
@@ -280,20 +303,27 @@ def test_bad_value_names_attribute_and_row(filled, case):
 def test_failing_batch_of_several_rows_leaves_none(filled):
     before = snapshot(filled)
     batch = [{"subject_id": 3, "session": s} for s in range(1, 50)] + [
-        {"subject_id": 1, "session": 1}]  # duplicate, detected by the database
+        {"subject_id": 1, "session": 1}
+    ]  # duplicate, detected by the database
     with pytest.raises(DuplicateError):
         filled.Session.insert(batch)
     assert_unchanged(filled, before)
 
 
-LOG = [{"log_id": 1, "subject_id": 1, "entry": "stamped", "stamp": datetime(2024, 5, 1, 12)},
-       {"log_id": 2, "subject_id": None, "entry": "stamp defaulted"}]
+LOG = [
+    {"log_id": 1, "subject_id": 1, "entry": "stamped", "stamp": datetime(2024, 5, 1, 12)},
+    {"log_id": 2, "subject_id": None, "entry": "stamp defaulted"},
+]
 
 
-@pytest.mark.parametrize("bad_row", [
-    {"log_id": 1, "subject_id": None, "entry": "duplicate"},
-    {"log_id": 3, "subject_id": 42, "entry": "no parent"},
-], ids=["duplicate", "missing parent"])
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        {"log_id": 1, "subject_id": None, "entry": "duplicate"},
+        {"log_id": 3, "subject_id": 42, "entry": "no parent"},
+    ],
+    ids=["duplicate", "missing parent"],
+)
 def test_failing_batch_written_in_parts_leaves_none(filled, bad_row):
     """Rows that leave ``stamp`` to the database are written apart from rows that give it."""
     filled.Log.insert([{"log_id": 9, "subject_id": 2, "entry": "existing"}])
@@ -307,7 +337,9 @@ def test_insert_with_database_default(filled):
     filled.Log.insert(LOG)
     stored = rows(filled.Log)
     assert [(r["log_id"], r["subject_id"], r["entry"]) for r in stored] == [
-        (1, 1, "stamped"), (2, None, "stamp defaulted")]
+        (1, 1, "stamped"),
+        (2, None, "stamp defaulted"),
+    ]
     assert stored[0]["stamp"] == datetime(2024, 5, 1, 12)
     assert isinstance(stored[1]["stamp"], datetime)
 
@@ -347,6 +379,7 @@ def test_missing_parent_inside_a_transaction(filled):
 
 # -- deletes ------------------------------------------------------------------------------------
 
+
 def test_delete_cascades_over_three_levels(filled):
     """delete() returns the rows deleted from the table itself, as DataJoint's does."""
     assert (filled.Subject & {"subject_id": 1}).delete(prompt=False) == 1
@@ -384,18 +417,26 @@ def _block_subject_deletes(lab: SimpleNamespace) -> None:
     schema = lab.schema.database
     if backend.dialect == "duckdb":
         # A constraint frames does not know about: DuckDB refuses to delete the parent row.
-        backend.execute(f'CREATE TABLE "{schema}"."blocker" (subject_id INTEGER '
-                        f'REFERENCES "{schema}"."subject" (subject_id))')
+        backend.execute(
+            f'CREATE TABLE "{schema}"."blocker" (subject_id INTEGER '
+            f'REFERENCES "{schema}"."subject" (subject_id))'
+        )
         backend.execute(f'INSERT INTO "{schema}"."blocker" VALUES (1)')
     elif backend.dialect == "postgres":
-        backend.execute(f'CREATE FUNCTION "{schema}".refuse() RETURNS trigger LANGUAGE plpgsql '
-                        "AS 'BEGIN RAISE EXCEPTION ''subject rows are protected''; END'")
-        backend.execute(f'CREATE TRIGGER refuse BEFORE DELETE ON "{schema}"."subject" '
-                        f'FOR EACH ROW EXECUTE FUNCTION "{schema}".refuse()')
+        backend.execute(
+            f'CREATE FUNCTION "{schema}".refuse() RETURNS trigger LANGUAGE plpgsql '
+            "AS 'BEGIN RAISE EXCEPTION ''subject rows are protected''; END'"
+        )
+        backend.execute(
+            f'CREATE TRIGGER refuse BEFORE DELETE ON "{schema}"."subject" '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".refuse()'
+        )
     else:
-        backend.execute(f"CREATE TRIGGER `{schema}`.`refuse` BEFORE DELETE ON "
-                        f"`{schema}`.`subject` FOR EACH ROW SIGNAL SQLSTATE '45000' "
-                        "SET MESSAGE_TEXT = 'subject rows are protected'")
+        backend.execute(
+            f"CREATE TRIGGER `{schema}`.`refuse` BEFORE DELETE ON "
+            f"`{schema}`.`subject` FOR EACH ROW SIGNAL SQLSTATE '45000' "
+            "SET MESSAGE_TEXT = 'subject rows are protected'"
+        )
 
 
 def test_cascade_failing_midway_deletes_nothing(filled):
@@ -471,6 +512,7 @@ def test_delete_without_safemode_does_not_ask(filled, monkeypatch):
 
 # -- drops --------------------------------------------------------------------------------------
 
+
 def test_drop_cascades_to_dependent_tables(filled):
     backend = filled.conn.backend
     schema = filled.schema.database
@@ -484,7 +526,11 @@ def test_drop_declined_at_the_prompt(filled, monkeypatch):
     monkeypatch.setattr(builtins, "input", lambda question="": "no")
     filled.Session.drop(prompt=True)
     assert sorted(filled.conn.backend.list_tables(filled.schema.database)) == [
-        "log", "session", "subject", "trial"]
+        "log",
+        "session",
+        "subject",
+        "trial",
+    ]
     assert sizes(filled) == (3, 3, 7)
 
 
@@ -499,6 +545,7 @@ def test_cascade_follows_every_foreign_key_between_two_tables(backend_url, schem
     connection = dj.connect(backend_url)
     schema = dj.Schema(schema_name, connection=connection)
     try:
+
         @schema
         class Person(dj.Manual):
             definition = """

@@ -18,8 +18,17 @@ from uuid import uuid4
 
 import frames as dj
 
-LOAD_ORDER = ("Student", "Department", "StudentMajor", "Course", "Term", "CurrentTerm",
-              "Section", "Enroll", "Grade")
+LOAD_ORDER = (
+    "Student",
+    "Department",
+    "StudentMajor",
+    "Course",
+    "Term",
+    "CurrentTerm",
+    "Section",
+    "Enroll",
+    "Grade",
+)
 
 
 def fixture_dir() -> Path:
@@ -116,10 +125,22 @@ def declare(schema: dj.Schema) -> SimpleNamespace:
         ---
         points : decimal(3,2)
         """
-        contents = [(grade, Decimal(points)) for grade, points in (
-            ("A", "4.00"), ("A-", "3.67"), ("B+", "3.33"), ("B", "3.00"), ("B-", "2.67"),
-            ("C+", "2.33"), ("C", "2.00"), ("C-", "1.67"), ("D+", "1.33"), ("D", "1.00"),
-            ("F", "0.00"))]
+        contents = [
+            (grade, Decimal(points))
+            for grade, points in (
+                ("A", "4.00"),
+                ("A-", "3.67"),
+                ("B+", "3.33"),
+                ("B", "3.00"),
+                ("B-", "2.67"),
+                ("C+", "2.33"),
+                ("C", "2.00"),
+                ("C-", "1.67"),
+                ("D+", "1.33"),
+                ("D", "1.00"),
+                ("F", "0.00"),
+            )
+        ]
 
     class Grade(dj.Manual):
         definition = """
@@ -128,8 +149,18 @@ def declare(schema: dj.Schema) -> SimpleNamespace:
         -> LetterGrade
         """
 
-    tables = (Student, Department, StudentMajor, Course, Term, Section, CurrentTerm, Enroll,
-              LetterGrade, Grade)
+    tables = (
+        Student,
+        Department,
+        StudentMajor,
+        Course,
+        Term,
+        Section,
+        CurrentTerm,
+        Enroll,
+        LetterGrade,
+        Grade,
+    )
     for table in tables:
         schema(table, context=context)
         context[table.__name__] = table

@@ -39,8 +39,7 @@ def tiny_run(monkeypatch):
     monkeypatch.setattr(runner, "FETCH1_CALLS", 5)
 
 
-def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, tiny_run,
-                                                      tmp_path):
+def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, tiny_run, tmp_path):
     # DuckDB: the runner's own database file (the memory measure opens it in a new process)
     url = None if backend_name == "duckdb" else backend_url
     bench = runner.Benchmark(backend_name, 0.001, 1, url, tools=set(), log=lambda _: None)
@@ -54,11 +53,13 @@ def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, 
             cleanup.close()
     assert report["skipped"] == {}
     measured = {(r["measure"], r["tool"]) for r in report["results"]}
-    timed_by_both = {"insert", "fetch_pandas", "fetch_polars", "fetch_dicts", "analytic",
-                     "fetch1"}
+    timed_by_both = {"insert", "fetch_pandas", "fetch_polars", "fetch_dicts", "analytic", "fetch1"}
     assert {(m, t) for m in timed_by_both for t in ("frames", "raw")} <= measured
-    assert {("compile_cached", "frames"), ("compile_new", "frames"),
-            ("polars_memory", "frames")} <= measured
+    assert {
+        ("compile_cached", "frames"),
+        ("compile_new", "frames"),
+        ("polars_memory", "frames"),
+    } <= measured
     assert set(report["ratios"]) == timed_by_both
     assert all(ratio > 0 for ratio in report["ratios"].values())
     recordings = next(r for r in report["results"] if r["measure"] == "fetch_pandas")

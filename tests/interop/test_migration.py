@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-
 SCRIPT = textwrap.dedent('''
     import json, sys
     import frames
@@ -93,14 +92,26 @@ DEFAULT_PORT = {"postgres": 5432, "mysql": 3306}
 
 
 @pytest.mark.backends("postgres", "mysql")
-def test_datajoint_script_runs_unchanged(backend_name: str, backend_url: str, schema_name: str,
-                                         tmp_path) -> None:
+def test_datajoint_script_runs_unchanged(
+    backend_name: str, backend_url: str, schema_name: str, tmp_path
+) -> None:
     url = urlsplit(backend_url)
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, url.hostname or "127.0.0.1",
-         str(url.port or DEFAULT_PORT[backend_name]), url.username or "", url.password or "",
-         DATAJOINT_BACKEND[backend_name], schema_name],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            url.hostname or "127.0.0.1",
+            str(url.port or DEFAULT_PORT[backend_name]),
+            url.username or "",
+            url.password or "",
+            DATAJOINT_BACKEND[backend_name],
+            schema_name,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "DJ_IGNORE_CONFIG_FILE": "1"},
     )
     assert result.returncode == 0, result.stderr

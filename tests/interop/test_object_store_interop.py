@@ -26,7 +26,8 @@ from frames.objectstore.hashed import compute_hash
 from frames.settings import config
 
 datajoint = pytest.importorskip(
-    "datajoint", reason="datajoint (a test-only dependency: pip install -e '.[test]') is missing")
+    "datajoint", reason="datajoint (a test-only dependency: pip install -e '.[test]') is missing"
+)
 
 pytestmark = pytest.mark.backends("postgres", "mysql")
 
@@ -55,8 +56,10 @@ def written_by_datajoint(row: dict[str, Any], backend_name: str) -> dict[str, An
 def store(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Store ``share`` (the default) for frames' global configuration."""
     (tmp_path / "share").mkdir()
-    stores = {"default": "share", "share": {"protocol": "file",
-                                            "location": str(tmp_path / "share")}}
+    stores = {
+        "default": "share",
+        "share": {"protocol": "file", "location": str(tmp_path / "share")},
+    }
     saved, saved_download = dict(config.stores), config["download_path"]
     config.stores.clear()
     config.stores.update(stores)
@@ -68,8 +71,9 @@ def store(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def instance(backend_name: str, backend_url: str, schema_name: str, store: dict[str, Any],
-             tmp_path: Path) -> Iterator[Any]:
+def instance(
+    backend_name: str, backend_url: str, schema_name: str, store: dict[str, Any], tmp_path: Path
+) -> Iterator[Any]:
     """A DataJoint instance on the test server, configured with the same store."""
     url = make_url(backend_url)
     options: dict[str, Any] = {"use_tls": False}
@@ -79,8 +83,13 @@ def instance(backend_name: str, backend_url: str, schema_name: str, store: dict[
         options.update(backend="mysql")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        opened = datajoint.Instance(url.host or "127.0.0.1", url.username or "",
-                                    url.password or "", port=url.port, **options)
+        opened = datajoint.Instance(
+            url.host or "127.0.0.1",
+            url.username or "",
+            url.password or "",
+            port=url.port,
+            **options,
+        )
     opened.config.safemode = False
     opened.config.stores.update(store)
     opened.config["download_path"] = str(tmp_path / "datajoint_downloads")
@@ -101,10 +110,14 @@ def sample(tmp_path: Path, sample_id: int) -> dict[str, Any]:
     folder.mkdir()
     (folder / "report.txt").write_bytes(b"report %d" % sample_id)
     (folder / "recording.bin").write_bytes(b"samples %d" % sample_id)
-    return {"sample_id": sample_id, "trace": np.arange(12.0).reshape(3, 4) * sample_id,
-            "raw": b"raw %d" % sample_id, "report": folder / "report.txt",
-            "recording": folder / "recording.bin",
-            "volume": np.arange(8, dtype=np.int32).reshape(2, 2, 2) * sample_id}
+    return {
+        "sample_id": sample_id,
+        "trace": np.arange(12.0).reshape(3, 4) * sample_id,
+        "raw": b"raw %d" % sample_id,
+        "report": folder / "report.txt",
+        "recording": folder / "recording.bin",
+        "volume": np.arange(8, dtype=np.int32).reshape(2, 2, 2) * sample_id,
+    }
 
 
 def assert_sample(row: dict[str, Any], sample_id: int, written: tuple[str, ...] = ()) -> None:
@@ -131,8 +144,9 @@ def hash_files(store: dict[str, Any], schema_name: str) -> set[str]:
     return {path.name for path in root.iterdir()}
 
 
-def test_frames_reads_and_extends_a_datajoint_store(instance, connection, store, schema_name,
-                                                     backend_name, tmp_path: Path) -> None:
+def test_frames_reads_and_extends_a_datajoint_store(
+    instance, connection, store, schema_name, backend_name, tmp_path: Path
+) -> None:
     schema = instance.Schema(schema_name)
 
     @schema
@@ -149,15 +163,17 @@ def test_frames_reads_and_extends_a_datajoint_store(instance, connection, store,
     assert compute_hash(b"raw 1") in before
     assert hash_files(store, schema_name) - before == {
         compute_hash(b"report.txt\0report 2"),
-        compute_hash(datajoint.blob.pack(np.arange(12.0).reshape(3, 4) * 2, compress=True))}
+        compute_hash(datajoint.blob.pack(np.arange(12.0).reshape(3, 4) * 2, compress=True)),
+    }
     row = (Sample & {"sample_id": 2}).fetch1()
     assert row["raw"] == b"raw 1"
     assert_sample({**row, "raw": b"raw 2"}, 2)
     assert row["recording"].path.startswith(f"_schema/{schema_name}/sample/sample_id=2/")
 
 
-def test_datajoint_reads_and_extends_a_frames_store(instance, connection, store, schema_name,
-                                                     backend_name, tmp_path: Path) -> None:
+def test_datajoint_reads_and_extends_a_frames_store(
+    instance, connection, store, schema_name, backend_name, tmp_path: Path
+) -> None:
     schema = frames.Schema(schema_name, connection=connection)
 
     @schema

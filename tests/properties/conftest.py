@@ -57,22 +57,27 @@ if PROFILE not in EXAMPLES:
 
 _COMMON = {
     "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
-                              HealthCheck.filter_too_much,
-                              HealthCheck.function_scoped_fixture],
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
     "print_blob": True,
 }
 _FAULT_COPY = os.environ.get("FRAMES_SEEDED_FAULT_COPY")
 if _FAULT_COPY:
     if not Path(dj.__file__).resolve().is_relative_to(Path(_FAULT_COPY).resolve()):
-        raise pytest.UsageError(f"FRAMES_SEEDED_FAULT_COPY={_FAULT_COPY} but frames was imported "
-                                f"from {dj.__file__}")
+        raise pytest.UsageError(
+            f"FRAMES_SEEDED_FAULT_COPY={_FAULT_COPY} but frames was imported from {dj.__file__}"
+        )
     _COMMON["phases"] = [phase for phase in Phase if phase is not Phase.shrink]
 for _name, (_local, _server) in EXAMPLES.items():
     # gate and ci derive their examples from the test (reproducible); dev and nightly explore
     # new random examples on every run.
-    settings.register_profile(_name, max_examples=_local,
-                              derandomize=_name in ("gate", "ci"), **_COMMON)
+    settings.register_profile(
+        _name, max_examples=_local, derandomize=_name in ("gate", "ci"), **_COMMON
+    )
 settings.load_profile(PROFILE)
 
 

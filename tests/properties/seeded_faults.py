@@ -79,9 +79,11 @@ class Mutant:
         text = (root / self.path).read_text(encoding="utf-8")
         found = text.count(self.old)
         if found != 1:
-            raise StaleMutant(f"mutant {self.name!r}: the target text occurs {found} times in "
-                              f"{self.path} (expected once); update the mutant to the current "
-                              f"source. Target:\n{self.old}")
+            raise StaleMutant(
+                f"mutant {self.name!r}: the target text occurs {found} times in "
+                f"{self.path} (expected once); update the mutant to the current "
+                f"source. Target:\n{self.old}"
+            )
         return text.replace(self.old, self.new)
 
     def apply(self, root: Path) -> None:
@@ -94,119 +96,179 @@ EMIT, COERCE, CONVERT = "frames/sql/emit.py", "frames/api/coerce.py", "frames/io
 QUERY = "frames/api/query.py"
 
 MUTANTS: tuple[Mutant, ...] = (
-    Mutant("count_no_matches",
-           "count(*) of a group without matches is 0 (the NULL-extended row of the LEFT JOIN "
-           "is counted instead)", LOWER,
-           '            marker = source.columns.get("_match") or source.columns[node.on[0]]\n',
-           "            marker = None\n"),
-    Mutant("dict_null_equals",
-           "{'a': None} means a IS NULL (compiled as a = NULL instead)", COERCE,
-           'items.append(ExprCond(Op("is_null", (Col(name),))))',
-           'items.append(ExprCond(Op("=", (Col(name), Param.of(None)))))'),
-    Mutant("dict_null_ignored",
-           "{'a': None} means a IS NULL (ignored, i.e. true, instead)", COERCE,
-           '        if value is None or _missing(value):\n'
-           '            items.append(ExprCond(Op("is_null", (Col(name),))))\n',
-           "        if value is None or _missing(value):\n            continue\n"),
-    Mutant("is_null_as_equals",
-           "IS NULL is emitted as IS NULL (as = NULL instead)", EMIT,
-           "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
-           "return exp.EQ(this=_paren(args[0]), expression=exp.Null())"),
-    Mutant("antijoin_not_in",
-           "q - r is NOT EXISTS (NOT IN for one namesake instead, which NULLs defeat)", LOWER,
-           "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
-           "-> exp.Expression:\n"
-           "        inner = self.open_block(cond.query)\n",
-           "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
-           "-> exp.Expression:\n"
-           "        inner = self.open_block(cond.query)\n"
-           "        if len(cond.on) == 1:\n"
-           "            inner.columns = {cond.on[0]: inner.columns[cond.on[0]]}\n"
-           "            return exp.In(this=columns[cond.on[0]].copy(),\n"
-           "                          query=self.select(inner))\n"),
-    Mutant("semijoin_nulls_match",
-           "semijoin namesakes match by SQL equality (NULL-safe equality instead: NULL "
-           "matches NULL)", LOWER,
-           "matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
-           "matches = [exp.NullSafeEQ(this=inner.columns[n].copy(), "
-           "expression=columns[n].copy())"),
-    Mutant("semijoin_first_namesake",
-           "a semijoin matches on every namesake (on the first one only instead)", NODES,
-           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
-           "semantic_check))\n",
-           "    return Exists(other, namesakes(child.heading, other.heading, operator, "
-           "semantic_check)[:1])\n"),
-    Mutant("join_key_left_only",
-           "when neither operand determines the other, the join's key is both keys (only the "
-           "left key instead)", NODES,
-           "+ [replace(from_right(right[n]), in_key=True) for n in right.primary_key",
-           "+ [replace(from_right(right[n]), in_key=False) for n in right.primary_key"),
-    Mutant("left_join_drops_right_restriction",
-           "a restricted right operand of a left join is wrapped (its WHERE is lost "
-           "instead)", LOWER,
-           "        if node.outer and (right.joins or right.where):\n",
-           "        if node.outer and right.joins:\n"),
-    Mutant("aggr_drops_source_restriction",
-           "a restricted aggregated operand keeps its restriction in an outer aggregation "
-           "(lost instead)", LOWER,
-           "        if node.outer and (source.joins or source.where or not node.on):\n",
-           "        if node.outer and (source.joins or not node.on):\n"),
-    Mutant("aggr_namesake_reads_group",
-           "inside aggregates a namesake is the aggregated rows' value (the group's value "
-           "instead)", LOWER,
-           "namespace.update((_AGGREGATED + n, source.columns[n]) for n in node.on)",
-           "namespace.update((_AGGREGATED + n, group.columns[n]) for n in node.on)"),
-    Mutant("aggr_exclude_inverted",
-           "aggr keeps groups without matches unless exclude_nonmatching (inverted instead)",
-           QUERY,
-           "outer=not exclude_nonmatching))",
-           "outer=exclude_nonmatching))"),
-    Mutant("rewrite_drops_restriction",
-           "merging consecutive restrictions keeps both conditions (the inner one is dropped "
-           "instead)", REWRITE,
-           "items = _conjuncts(inner.cond) + _conjuncts(node.cond)",
-           "items = _conjuncts(node.cond)"),
-    Mutant("rewrite_flattens_or",
-           "merging restrictions flattens AND conditions only (an OR is flattened as if it "
-           "were an AND instead)", REWRITE,
-           "return list(cond.items) if isinstance(cond, AndCond) else [cond]",
-           'return list(cond.items) if hasattr(cond, "items") else [cond]'),
-    Mutant("not_unknown_is_true",
-           "NOT of unknown is unknown (NOT COALESCE(c, FALSE): true instead)", LOWER,
-           "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))\n",
-           "            return exp.Not(this=exp.func(\"COALESCE\", self.cond(cond.item, columns), "
-           "exp.false()))\n"),
-    Mutant("union_all",
-           "a union of key-only operands is a set (UNION ALL keeps duplicates instead)", LOWER,
-           "exp.Union(this=left, expression=right, distinct=True)",
-           "exp.Union(this=left, expression=right, distinct=False)"),
-    Mutant("empty_distinct_many_rows",
-           "dj.U() & q has one row if q has any (one per row of q instead)", LOWER,
-           "            block.limit = exp.Literal.number(1)\n", ""),
-    Mutant("top_offset_with_limit",
-           "Top skips its offset also when it has a limit (ignored then instead)", LOWER,
-           "        if node.offset is not None:\n"
-           "            block.offset = self._slot(node.offset)\n",
-           "        if node.offset is not None and node.limit is None:\n"
-           "            block.offset = self._slot(node.offset)\n"),
-    Mutant("top_nulls_order",
-           "Top puts NULLs first ascending and last descending (the other way round "
-           "instead)", LOWER,
-           "nulls_first=not desc)", "nulls_first=desc)"),
-    Mutant("integer_division",
-           "/ is floating-point division (integer division instead; dropping the float cast "
-           "would change nothing: sqlglot casts for PostgreSQL itself)", EMIT,
-           "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
-           "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))"),
-    Mutant("decimal_as_float",
-           "decimals are fetched as exact Decimal (as float instead)", CONVERT,
-           "        return _object_array(column.to_pylist())\n",
-           "        return _object_array(pc.cast(column, pa.float64()).to_pylist())\n"),
-    Mutant("decimal_scale_in_bulk",
-           "decimals of results with more than a few rows keep their scale (read through a "
-           "float instead: 1.50 becomes 1.5)", CONVERT,
-           "values[:-1] = list(map(Decimal, texts))",
-           "values[:-1] = [Decimal(str(float(text))) for text in texts]"),
+    Mutant(
+        "count_no_matches",
+        "count(*) of a group without matches is 0 (the NULL-extended row of the LEFT JOIN "
+        "is counted instead)",
+        LOWER,
+        '            marker = source.columns.get("_match") or source.columns[node.on[0]]\n',
+        "            marker = None\n",
+    ),
+    Mutant(
+        "dict_null_equals",
+        "{'a': None} means a IS NULL (compiled as a = NULL instead)",
+        COERCE,
+        'items.append(ExprCond(Op("is_null", (Col(name),))))',
+        'items.append(ExprCond(Op("=", (Col(name), Param.of(None)))))',
+    ),
+    Mutant(
+        "dict_null_ignored",
+        "{'a': None} means a IS NULL (ignored, i.e. true, instead)",
+        COERCE,
+        "        if value is None or _missing(value):\n"
+        '            items.append(ExprCond(Op("is_null", (Col(name),))))\n',
+        "        if value is None or _missing(value):\n            continue\n",
+    ),
+    Mutant(
+        "is_null_as_equals",
+        "IS NULL is emitted as IS NULL (as = NULL instead)",
+        EMIT,
+        "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
+        "return exp.EQ(this=_paren(args[0]), expression=exp.Null())",
+    ),
+    Mutant(
+        "antijoin_not_in",
+        "q - r is NOT EXISTS (NOT IN for one namesake instead, which NULLs defeat)",
+        LOWER,
+        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
+        "-> exp.Expression:\n"
+        "        inner = self.open_block(cond.query)\n",
+        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
+        "-> exp.Expression:\n"
+        "        inner = self.open_block(cond.query)\n"
+        "        if len(cond.on) == 1:\n"
+        "            inner.columns = {cond.on[0]: inner.columns[cond.on[0]]}\n"
+        "            return exp.In(this=columns[cond.on[0]].copy(),\n"
+        "                          query=self.select(inner))\n",
+    ),
+    Mutant(
+        "semijoin_nulls_match",
+        "semijoin namesakes match by SQL equality (NULL-safe equality instead: NULL matches NULL)",
+        LOWER,
+        "matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
+        "matches = [exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
+    ),
+    Mutant(
+        "semijoin_first_namesake",
+        "a semijoin matches on every namesake (on the first one only instead)",
+        NODES,
+        "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+        "semantic_check))\n",
+        "    return Exists(other, namesakes(child.heading, other.heading, operator, "
+        "semantic_check)[:1])\n",
+    ),
+    Mutant(
+        "join_key_left_only",
+        "when neither operand determines the other, the join's key is both keys (only the "
+        "left key instead)",
+        NODES,
+        "+ [replace(from_right(right[n]), in_key=True) for n in right.primary_key",
+        "+ [replace(from_right(right[n]), in_key=False) for n in right.primary_key",
+    ),
+    Mutant(
+        "left_join_drops_right_restriction",
+        "a restricted right operand of a left join is wrapped (its WHERE is lost instead)",
+        LOWER,
+        "        if node.outer and (right.joins or right.where):\n",
+        "        if node.outer and right.joins:\n",
+    ),
+    Mutant(
+        "aggr_drops_source_restriction",
+        "a restricted aggregated operand keeps its restriction in an outer aggregation "
+        "(lost instead)",
+        LOWER,
+        "        if node.outer and (source.joins or source.where or not node.on):\n",
+        "        if node.outer and (source.joins or not node.on):\n",
+    ),
+    Mutant(
+        "aggr_namesake_reads_group",
+        "inside aggregates a namesake is the aggregated rows' value (the group's value instead)",
+        LOWER,
+        "namespace.update((_AGGREGATED + n, source.columns[n]) for n in node.on)",
+        "namespace.update((_AGGREGATED + n, group.columns[n]) for n in node.on)",
+    ),
+    Mutant(
+        "aggr_exclude_inverted",
+        "aggr keeps groups without matches unless exclude_nonmatching (inverted instead)",
+        QUERY,
+        "outer=not exclude_nonmatching))",
+        "outer=exclude_nonmatching))",
+    ),
+    Mutant(
+        "rewrite_drops_restriction",
+        "merging consecutive restrictions keeps both conditions (the inner one is dropped instead)",
+        REWRITE,
+        "items = _conjuncts(inner.cond) + _conjuncts(node.cond)",
+        "items = _conjuncts(node.cond)",
+    ),
+    Mutant(
+        "rewrite_flattens_or",
+        "merging restrictions flattens AND conditions only (an OR is flattened as if it "
+        "were an AND instead)",
+        REWRITE,
+        "return list(cond.items) if isinstance(cond, AndCond) else [cond]",
+        'return list(cond.items) if hasattr(cond, "items") else [cond]',
+    ),
+    Mutant(
+        "not_unknown_is_true",
+        "NOT of unknown is unknown (NOT COALESCE(c, FALSE): true instead)",
+        LOWER,
+        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))\n",
+        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns), '
+        "exp.false()))\n",
+    ),
+    Mutant(
+        "union_all",
+        "a union of key-only operands is a set (UNION ALL keeps duplicates instead)",
+        LOWER,
+        "exp.Union(this=left, expression=right, distinct=True)",
+        "exp.Union(this=left, expression=right, distinct=False)",
+    ),
+    Mutant(
+        "empty_distinct_many_rows",
+        "dj.U() & q has one row if q has any (one per row of q instead)",
+        LOWER,
+        "            block.limit = exp.Literal.number(1)\n",
+        "",
+    ),
+    Mutant(
+        "top_offset_with_limit",
+        "Top skips its offset also when it has a limit (ignored then instead)",
+        LOWER,
+        "        if node.offset is not None:\n            block.offset = self._slot(node.offset)\n",
+        "        if node.offset is not None and node.limit is None:\n"
+        "            block.offset = self._slot(node.offset)\n",
+    ),
+    Mutant(
+        "top_nulls_order",
+        "Top puts NULLs first ascending and last descending (the other way round instead)",
+        LOWER,
+        "nulls_first=not desc)",
+        "nulls_first=desc)",
+    ),
+    Mutant(
+        "integer_division",
+        "/ is floating-point division (integer division instead; dropping the float cast "
+        "would change nothing: sqlglot casts for PostgreSQL itself)",
+        EMIT,
+        "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
+        "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))",
+    ),
+    Mutant(
+        "decimal_as_float",
+        "decimals are fetched as exact Decimal (as float instead)",
+        CONVERT,
+        "        return _object_array(column.to_pylist())\n",
+        "        return _object_array(pc.cast(column, pa.float64()).to_pylist())\n",
+    ),
+    Mutant(
+        "decimal_scale_in_bulk",
+        "decimals of results with more than a few rows keep their scale (read through a "
+        "float instead: 1.50 becomes 1.5)",
+        CONVERT,
+        "values[:-1] = list(map(Decimal, texts))",
+        "values[:-1] = [Decimal(str(float(text))) for text in texts]",
+    ),
 )
 BY_NAME = {m.name: m for m in MUTANTS}
 
@@ -217,7 +279,7 @@ class Outcome:
 
     mutant: Mutant
     verdict: str  # "caught", "missed" or "error"
-    detail: str   # the first failing test, or why it errored
+    detail: str  # the first failing test, or why it errored
     seconds: float
 
     def row(self) -> str:
@@ -225,14 +287,18 @@ class Outcome:
         shown = self.verdict
         if self.mutant.name == "control":
             shown = {"missed": "passes", "caught": "FAILS"}.get(self.verdict, self.verdict)
-        return (f"| `{self.mutant.name}` | {self.mutant.rule} | **{shown}** | "
-                f"{self.detail} | {self.seconds:.0f} s |")
+        return (
+            f"| `{self.mutant.name}` | {self.mutant.rule} | **{shown}** | "
+            f"{self.detail} | {self.seconds:.0f} s |"
+        )
 
 
 def table(outcomes: Sequence[Outcome]) -> str:
     """The Markdown table of ``outcomes``."""
-    lines = ["| mutant | rule broken | verdict | first failure | time |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| mutant | rule broken | verdict | first failure | time |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     return "\n".join(lines + [o.row() for o in outcomes])
 
 
@@ -285,8 +351,9 @@ def verdict(returncode: int, output: str) -> tuple[str, str]:
 CONTROL = Mutant("control", "none: the unmutated snapshot (must pass)", "", "", "")
 
 
-def run(mutant: Mutant, base: Path, profile: str = "gate",
-        pytest_args: Sequence[str] = ()) -> Outcome:
+def run(
+    mutant: Mutant, base: Path, profile: str = "gate", pytest_args: Sequence[str] = ()
+) -> Outcome:
     """Run ``pytest tests/properties`` (stopping at the first failure) against ``mutant``
     applied to a copy of the snapshot ``base``."""
     started = time.monotonic()
@@ -295,10 +362,26 @@ def run(mutant: Mutant, base: Path, profile: str = "gate",
         shutil.copytree(base, copy)
         if mutant is not CONTROL:
             mutant.apply(copy)
-        command = [sys.executable, "-m", "pytest", "tests/properties", "-p", "no:cacheprovider",
-                   "-x", "-q", "-rfE", *pytest_args]
-        done = subprocess.run(command, cwd=copy, env=environment(copy, profile),
-                              capture_output=True, text=True, check=False)
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/properties",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+            "-q",
+            "-rfE",
+            *pytest_args,
+        ]
+        done = subprocess.run(
+            command,
+            cwd=copy,
+            env=environment(copy, profile),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     result, detail = verdict(done.returncode, done.stdout + done.stderr)
     return Outcome(mutant, result, detail, time.monotonic() - started)
 
@@ -315,22 +398,35 @@ def check(mutant: Mutant) -> None:
     """
     with tempfile.TemporaryDirectory(prefix=f"frames_fault_{mutant.name}_") as tmp:
         copy = Path(tmp)
-        shutil.copytree(REPO / PACKAGE, copy / PACKAGE,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / PACKAGE, copy / PACKAGE, ignore=shutil.ignore_patterns("__pycache__")
+        )
         mutant.apply(copy)
-        probe = ("import frames, frames.api.query, frames.sql.compile, frames.io.convert; "
-                 "print(frames.__file__)")
-        done = subprocess.run([sys.executable, "-c", probe], cwd=copy,
-                              env=environment(copy, "gate"), capture_output=True, text=True,
-                              check=False)
+        probe = (
+            "import frames, frames.api.query, frames.sql.compile, frames.io.convert; "
+            "print(frames.__file__)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=copy,
+            env=environment(copy, "gate"),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0 or not done.stdout.strip().startswith(str(copy)):
-            raise RuntimeError(f"mutant {mutant.name!r} does not import from its copy:\n"
-                               f"{done.stdout}{done.stderr}")
+            raise RuntimeError(
+                f"mutant {mutant.name!r} does not import from its copy:\n{done.stdout}{done.stderr}"
+            )
 
 
-def judge(mutants: Sequence[Mutant], profile: str = "gate", pytest_args: Sequence[str] = (),
-          control: bool = True, report: Callable[[Outcome], None] = lambda outcome: None
-          ) -> list[Outcome]:
+def judge(
+    mutants: Sequence[Mutant],
+    profile: str = "gate",
+    pytest_args: Sequence[str] = (),
+    control: bool = True,
+    report: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
     """Run the suite against each of ``mutants`` (after the control, if ``control``), all on
     one snapshot of the repository; ``report`` is called with each outcome as it comes.
 
@@ -356,20 +452,30 @@ def judge(mutants: Sequence[Mutant], profile: str = "gate", pytest_args: Sequenc
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: see the module documentation."""
-    parser = argparse.ArgumentParser(prog="python -m tests.properties.seeded_faults",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="MUTANT",
-                        help="mutants to run (default: all)")
-    parser.add_argument("--profile", choices=PROFILES, default="gate",
-                        help="HYPOTHESIS_PROFILE of the runs (default: gate)")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.properties.seeded_faults", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("names", nargs="*", metavar="MUTANT", help="mutants to run (default: all)")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="gate",
+        help="HYPOTHESIS_PROFILE of the runs (default: gate)",
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument("--no-control", action="store_true",
-                        help="skip the run of the unmutated suite that must pass first")
-    parser.add_argument("--check", action="store_true",
-                        help="apply each mutant and import the copy, without running tests")
+    parser.add_argument(
+        "--no-control",
+        action="store_true",
+        help="skip the run of the unmutated suite that must pass first",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="apply each mutant and import the copy, without running tests",
+    )
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
-    args, pytest_args = parser.parse_args(argv[:split]), argv[split + 1:]
+    args, pytest_args = parser.parse_args(argv[:split]), argv[split + 1 :]
     unknown = [n for n in args.names if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown mutants {unknown}; see --list")
@@ -385,11 +491,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"profile {args.profile}; pytest {' '.join(pytest_args) or '(no extra arguments)'}")
     print(table([]), flush=True)
-    outcomes = judge(chosen, args.profile, pytest_args, control=not args.no_control,
-                     report=lambda outcome: print(outcome.row(), flush=True))
+    outcomes = judge(
+        chosen,
+        args.profile,
+        pytest_args,
+        control=not args.no_control,
+        report=lambda outcome: print(outcome.row(), flush=True),
+    )
     caught = sum(o.verdict == "caught" for o in outcomes)
-    print(f"\n{caught} of {len(outcomes)} mutants caught "
-          f"({sum(o.seconds for o in outcomes) / 60:.1f} min)")
+    print(
+        f"\n{caught} of {len(outcomes)} mutants caught "
+        f"({sum(o.seconds for o in outcomes) / 60:.1f} min)"
+    )
     return 0 if caught == len(outcomes) else 1
 
 

@@ -35,8 +35,9 @@ from frames.testing.strategies import (
 def same_rows(first, second, context: str) -> None:
     """Equal as multisets of rows (attribute order aside)."""
     extra, missing = multiset_difference(first, second)
-    assert not extra and not missing, f"{context}\n  only in the first: {extra}\n" \
-                                      f"  only in the second: {missing}"
+    assert not extra and not missing, (
+        f"{context}\n  only in the first: {extra}\n  only in the second: {missing}"
+    )
 
 
 @st.composite
@@ -103,12 +104,16 @@ def test_restriction_laws(rich, examples):
         if reference_or_none(restricted, tables) is None:
             return
         plan = restricted.plan
-        unknown = count_unknown(a.query.plan, plan.cond, tables) \
-            if isinstance(plan, Restrict) and plan.child is a.query.plan else 0
+        unknown = (
+            count_unknown(a.query.plan, plan.cond, tables)
+            if isinstance(plan, Restrict) and plan.child is a.query.plan
+            else 0
+        )
         if kind == "string":
             assert len(a.query & f"({c}) IS NULL") == unknown, "rows where c is unknown"
-        assert len(a.query) == len(restricted) + len(a.query - c) + unknown, \
+        assert len(a.query) == len(restricted) + len(a.query - c) + unknown, (
             "A & c, A - c and the unknown rows do not add up to A"
+        )
         true_rows, false_rows = restricted.to_dicts(), (a.query - c).to_dicts()
         extra, _ = multiset_difference(true_rows + false_rows, everything)
         assert not extra, f"rows outside A: {extra}"
@@ -116,13 +121,13 @@ def test_restriction_laws(rich, examples):
         # Restrictions commute and merge (d of any kind: lists are ORs, AndList, Not, queries).
         d, d_text = data.draw(restrictions(catalog, a.heading, depth=1), label="d")
         note(f"d = {d_text}")
-        if assert_matches_reference((a.query & c) & d, tables,
-                                    f"(A & c) & d\n{a.text}") is None:
+        if assert_matches_reference((a.query & c) & d, tables, f"(A & c) & d\n{a.text}") is None:
             return  # d has no value on some row (an integer overflow, say)
         one = ((a.query & c) & d).to_dicts()
         same_rows(one, ((a.query & d) & c).to_dicts(), "(A & c) & d != (A & d) & c")
-        same_rows(one, (a.query & dj.AndList([c, d])).to_dicts(),
-                  "(A & c) & d != A & AndList([c, d])")
+        same_rows(
+            one, (a.query & dj.AndList([c, d])).to_dicts(), "(A & c) & d != A & AndList([c, d])"
+        )
 
     check()
 
@@ -168,23 +173,31 @@ def test_operators_mean_what_they_say(rich, examples):
         d, d_text = data.draw(dict_restrictions(catalog, heading), label="d")
         note(f"d = {d_text}")
         truth = [dict_truth(row, d, heading) for row in everything]
-        same_rows((a.query & d).to_dicts(),
-                  [row for row, t in zip(everything, truth, strict=True) if t is True],
-                  "A & d is not the rows where d holds")
-        same_rows((a.query - d).to_dicts(),
-                  [row for row, t in zip(everything, truth, strict=True) if t is False],
-                  "A - d is not the rows where d is false")
+        same_rows(
+            (a.query & d).to_dicts(),
+            [row for row, t in zip(everything, truth, strict=True) if t is True],
+            "A & d is not the rows where d holds",
+        )
+        same_rows(
+            (a.query - d).to_dicts(),
+            [row for row, t in zip(everything, truth, strict=True) if t is False],
+            "A - d is not the rows where d is false",
+        )
 
         b = data.draw(reconciled(catalog, heading), label="B")
         note(f"B = {b.text}")
         if reference_or_none(a.query * b.query, tables) is not None:
             paired = {key_of(row, heading) for row in (a.query * b.query).to_dicts()}
-            same_rows((a.query & b.query).to_dicts(),
-                      [row for row in everything if key_of(row, heading) in paired],
-                      "A & B is not the rows of A in A * B")
-            same_rows((a.query - b.query).to_dicts(),
-                      [row for row in everything if key_of(row, heading) not in paired],
-                      "A - B is not the rows of A outside A * B")
+            same_rows(
+                (a.query & b.query).to_dicts(),
+                [row for row in everything if key_of(row, heading) in paired],
+                "A & B is not the rows of A in A * B",
+            )
+            same_rows(
+                (a.query - b.query).to_dicts(),
+                [row for row in everything if key_of(row, heading) not in paired],
+                "A - B is not the rows of A outside A * B",
+            )
 
         if all(heading[n].lineage is not None for n in heading.primary_key):
             c, c_text = data.draw(restrictions(catalog, heading, depth=1), label="c")
@@ -192,10 +205,16 @@ def test_operators_mean_what_they_say(rich, examples):
             note(f"c = {c_text}\ne = {e_text}")
             union = (a.query & c).proj() + (a.query & e).proj()
             if reference_or_none(union, tables) is not None:
-                same_rows(union.to_dicts(), (a.query & [c, e]).proj().to_dicts(),
-                          "(A & c).proj() + (A & e).proj() != (A & [c, e]).proj()")
-                same_rows((a.query.proj() + a.query.proj()).to_dicts(),
-                          a.query.proj().to_dicts(), "A.proj() + A.proj() != A.proj()")
+                same_rows(
+                    union.to_dicts(),
+                    (a.query & [c, e]).proj().to_dicts(),
+                    "(A & c).proj() + (A & e).proj() != (A & [c, e]).proj()",
+                )
+                same_rows(
+                    (a.query.proj() + a.query.proj()).to_dicts(),
+                    a.query.proj().to_dicts(),
+                    "A.proj() + A.proj() != A.proj()",
+                )
 
         top, top_text = _Trees(data.draw, catalog, ()).top(heading)
         note(f"top = {top_text}")
@@ -203,8 +222,9 @@ def test_operators_mean_what_they_say(rich, examples):
         extra, _ = multiset_difference(window, everything)
         assert not extra, f"A & {top_text} has rows outside A: {extra}"
         size = max(len(everything) - top.offset, 0)
-        assert len(window) == (size if top.limit is None else min(top.limit, size)), \
+        assert len(window) == (size if top.limit is None else min(top.limit, size)), (
             f"A & {top_text} has {len(window)} of A's {len(everything)} rows"
+        )
         assert_matches_reference(a.query & top, tables, f"A & {top_text}")
 
     check()
@@ -226,7 +246,8 @@ def test_join_laws(rich, examples):
         ab, ba = a.query * b.query, b.query * a.query
         assert set(ab.heading.names) == set(ba.heading.names)
         mutual = all(n in a.heading for n in b.heading.primary_key) and all(
-            n in b.heading for n in a.heading.primary_key)
+            n in b.heading for n in a.heading.primary_key
+        )
         if not mutual:  # A ↔ B: each order takes its left operand's key (both are keys)
             assert set(ab.primary_key) == set(ba.primary_key), "A * B and B * A differ in key"
         first = ab.to_dicts()
@@ -234,11 +255,10 @@ def test_join_laws(rich, examples):
 
         c = data.draw(reconciled(catalog, ab.heading, 2), label="C")
         note(f"C = {c.text}")
-        left_first = (ab * c.query)
+        left_first = ab * c.query
         right_first = a.query * (b.query * c.query)
         if reference_or_none(left_first, tables) is not None:
-            same_rows(left_first.to_dicts(), right_first.to_dicts(),
-                      "(A * B) * C != A * (B * C)")
+            same_rows(left_first.to_dicts(), right_first.to_dicts(), "(A * B) * C != A * (B * C)")
 
         kind = data.draw(st.sampled_from(["dict", "string"]), label="condition kind")
         if kind == "dict":
@@ -249,8 +269,11 @@ def test_join_laws(rich, examples):
         note(f"cond = {text}")
         if reference_or_none(a.query & cond, tables) is None:
             return
-        same_rows(((a.query * b.query) & cond).to_dicts(), ((a.query & cond) * b.query).to_dicts(),
-                  "(A * B) & c != (A & c) * B")
+        same_rows(
+            ((a.query * b.query) & cond).to_dicts(),
+            ((a.query & cond) * b.query).to_dicts(),
+            "(A * B) & c != (A & c) * B",
+        )
 
     check()
 
@@ -267,20 +290,26 @@ def test_projection_and_aggregation_laws(rich, examples):
         if q is None:
             return
         names = list(q.heading.names)
-        attrs = data.draw(st.lists(st.sampled_from(names), unique=True) if names
-                          else st.just([]), label="attributes")
+        attrs = data.draw(
+            st.lists(st.sampled_from(names), unique=True) if names else st.just([]),
+            label="attributes",
+        )
         secondary = [n for n in attrs if n not in q.heading.primary_key]
         once = q.query.proj(*secondary)
         twice = once.proj(*secondary)
         assert once.heading == twice.heading
-        assert_relations_equal(fetch(twice), fetch(once), twice.heading,
-                               "q.proj(*a).proj(*a) != q.proj(*a)")
+        assert_relations_equal(
+            fetch(twice), fetch(once), twice.heading, "q.proj(*a).proj(*a) != q.proj(*a)"
+        )
 
         trees = _Trees(data.draw, catalog, ())
         computed = trees.fragments(q.heading).computed()
         note(f"computed = {computed.text}")
-        assert_matches_reference(q.query.proj(..., **{trees.fresh(): computed.text}), tables,
-                                 f"q.proj(..., x={computed.text!r})")
+        assert_matches_reference(
+            q.query.proj(..., **{trees.fresh(): computed.text}),
+            tables,
+            f"q.proj(..., x={computed.text!r})",
+        )
 
         exact = [n for n in attrs if q.heading[n].type.is_exact]
         distinct = dj.U(*exact) & q.query
@@ -292,7 +321,8 @@ def test_projection_and_aggregation_laws(rich, examples):
 
         group = data.draw(query_trees(catalog, max_depth=2), label="group")
         if not group.heading.primary_key or any(
-                group.heading[n].lineage is None for n in group.heading.primary_key):
+            group.heading[n].lineage is None for n in group.heading.primary_key
+        ):
             return
         source = _Trees(data.draw, catalog, ()).aggregated(group, 2)
         note(f"group = {group.text}\nsource = {source.text}")
@@ -331,10 +361,13 @@ def test_rewriting_preserves_results(rich, examples):
         expected = reference_or_none(built.query, tables)
         if expected is None:
             return
-        assert_relations_equal(evaluate(rewritten, tables), expected, None,
-                               f"the rewritten plan means something else\n{built.text}")
-        assert_matches_reference(built.query._derive(rewritten), tables, built.text,
-                                 counts=False)
+        assert_relations_equal(
+            evaluate(rewritten, tables),
+            expected,
+            None,
+            f"the rewritten plan means something else\n{built.text}",
+        )
+        assert_matches_reference(built.query._derive(rewritten), tables, built.text, counts=False)
 
     check()
 
@@ -348,8 +381,10 @@ def test_same_rows_as_duckdb(connection, examples):
     duck = dj.connect("duckdb://")
     name = f"frames_prop_{uuid.uuid4().hex[:12]}"
     try:
-        with RICH_SCHEMA.declare(duck, name=name) as here, \
-                RICH_SCHEMA.declare(connection, name=name) as there:
+        with (
+            RICH_SCHEMA.declare(duck, name=name) as here,
+            RICH_SCHEMA.declare(connection, name=name) as there,
+        ):
 
             @examples
             @given(data=st.data())
@@ -362,8 +397,9 @@ def test_same_rows_as_duckdb(connection, examples):
                 if reference_or_none(built.query, here.reference_tables(rows)) is None:
                     return
                 server = dj.QueryExpression(built.query.plan, connection)
-                assert_relations_equal(fetch(server), fetch(built.query), server.heading,
-                                       built.text)
+                assert_relations_equal(
+                    fetch(server), fetch(built.query), server.heading, built.text
+                )
 
             check()
     finally:

@@ -37,8 +37,9 @@ def test_random_schemas_match_reference(connection, examples):
             declared.load(rows)
             tables = declared.reference_tables(rows)
             for _ in range(3):
-                built = data.draw(query_trees(Catalog(declared.classes, rows), max_depth=4),
-                                  label="query")
+                built = data.draw(
+                    query_trees(Catalog(declared.classes, rows), max_depth=4), label="query"
+                )
                 note(built.text)
                 assert_matches_reference(built.query, tables, built.text)
 

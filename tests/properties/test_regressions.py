@@ -19,16 +19,26 @@ from frames.errors import DataError
 from frames.testing.strategies import KNOWN_GAPS, AttrDef, Declared, SchemaDef, TableDef
 from frames.testing.strategies import ForeignKeyDef as FK
 
-SMALL = SchemaDef((
-    TableDef("Parent", key_attrs=(AttrDef("a", "int32"),),
-             attrs=(AttrDef("v", "int16"), AttrDef("r", "float32", True),
-                    AttrDef("s", "varchar(8)", True))),
-    TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
-    TableDef("Empty", key_attrs=(AttrDef("e", "int32"),)),
-    TableDef("Amount", key_attrs=(AttrDef("i", "int32"),), attrs=(AttrDef("m", "decimal(12,4)"),)),
-    TableDef("Left", key_attrs=(AttrDef("l", "int32"),), fks=(FK("Parent"),)),
-    TableDef("Right", key_attrs=(AttrDef("r", "int32"),), fks=(FK("Parent"),)),
-))
+SMALL = SchemaDef(
+    (
+        TableDef(
+            "Parent",
+            key_attrs=(AttrDef("a", "int32"),),
+            attrs=(
+                AttrDef("v", "int16"),
+                AttrDef("r", "float32", True),
+                AttrDef("s", "varchar(8)", True),
+            ),
+        ),
+        TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
+        TableDef("Empty", key_attrs=(AttrDef("e", "int32"),)),
+        TableDef(
+            "Amount", key_attrs=(AttrDef("i", "int32"),), attrs=(AttrDef("m", "decimal(12,4)"),)
+        ),
+        TableDef("Left", key_attrs=(AttrDef("l", "int32"),), fks=(FK("Parent"),)),
+        TableDef("Right", key_attrs=(AttrDef("r", "int32"),), fks=(FK("Parent"),)),
+    )
+)
 
 #: KNOWN_GAPS entry → the regression test that pins it.
 GAP_TESTS: dict[str, str] = {}
@@ -37,12 +47,18 @@ GAP_TESTS: dict[str, str] = {}
 @pytest.fixture
 def small(connection) -> Iterator[Declared]:
     with SMALL.declare(connection) as declared:
-        declared.load({"Parent": [{"a": 1, "v": 32767, "r": 1000001.0, "s": "a"},
-                                  {"a": 2, "v": 1, "r": None, "s": "a "}],
-                       "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
-                       "Left": [{"l": 1, "a": 1}, {"l": 2, "a": 2}],
-                       "Right": [{"r": 1, "a": 1}],
-                       "Amount": [{"i": 1, "m": Decimal("99999999.9999")}]})
+        declared.load(
+            {
+                "Parent": [
+                    {"a": 1, "v": 32767, "r": 1000001.0, "s": "a"},
+                    {"a": 2, "v": 1, "r": None, "s": "a "},
+                ],
+                "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
+                "Left": [{"l": 1, "a": 1}, {"l": 2, "a": 2}],
+                "Right": [{"r": 1, "a": 1}],
+                "Amount": [{"i": 1, "m": Decimal("99999999.9999")}],
+            }
+        )
         yield declared
 
 
@@ -140,13 +156,16 @@ def test_join_of_tables_sharing_a_secondary_foreign_key(small):
     assert joined.to_dicts() == [{"l": 1, "r": 1, "a": 1}]
 
 
-OWNERS = SchemaDef((
-    TableDef("Owner", key_attrs=(AttrDef("o", "int32"),)),
-    TableDef("Parent", key_attrs=(AttrDef("a", "int32"),), fks=(FK("Owner", nullable=True),)),
-    TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
-    TableDef("Pet", key_attrs=(AttrDef("name", "varchar(8)"),),
-             fks=(FK("Owner", nullable=True),)),
-))
+OWNERS = SchemaDef(
+    (
+        TableDef("Owner", key_attrs=(AttrDef("o", "int32"),)),
+        TableDef("Parent", key_attrs=(AttrDef("a", "int32"),), fks=(FK("Owner", nullable=True),)),
+        TableDef("Child", key_fks=(FK("Parent"),), key_attrs=(AttrDef("c", "int32"),)),
+        TableDef(
+            "Pet", key_attrs=(AttrDef("name", "varchar(8)"),), fks=(FK("Owner", nullable=True),)
+        ),
+    )
+)
 
 
 def test_join_with_a_left_join_matches_on_its_outer_attributes(connection):
@@ -155,9 +174,14 @@ def test_join_with_a_left_join_matches_on_its_outer_attributes(connection):
     (frames/sql/lower.py Lowering._inner_join), where a failed match only NULL-extends the row
     instead of dropping it: B * A kept rows of B that match nothing (B * A != A * B)."""
     with OWNERS.declare(connection) as owners:
-        owners.load({"Owner": [{"o": 1}], "Parent": [{"a": 1, "o": 1}],
-                     "Child": [{"a": 1, "c": 1}],
-                     "Pet": [{"name": "x", "o": None}, {"name": "y", "o": 1}]})
+        owners.load(
+            {
+                "Owner": [{"o": 1}],
+                "Parent": [{"a": 1, "o": 1}],
+                "Child": [{"a": 1, "c": 1}],
+                "Pet": [{"name": "x", "o": None}, {"name": "y", "o": 1}],
+            }
+        )
         child, parent, pet = (owners.classes[n] for n in ("Child", "Parent", "Pet"))
         outer = child.join(parent, left=True)
         expected = [{"name": "y", "a": 1, "c": 1, "o": 1}]
@@ -212,9 +236,14 @@ def test_outer_union_of_two_queries_over_an_aggregation(connection):
     optimisation returned rows of the NOT EXISTS branch that the subquery excludes (a row
     twice). The MySQL backend turns that optimisation off per session on MariaDB."""
     with OWNERS.declare(connection) as owners:
-        owners.load({"Owner": [{"o": 1}], "Parent": [{"a": 1, "o": 1}],
-                     "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
-                     "Pet": [{"name": "x", "o": 1}]})
+        owners.load(
+            {
+                "Owner": [{"o": 1}],
+                "Parent": [{"a": 1, "o": 1}],
+                "Child": [{"a": 1, "c": 1}, {"a": 1, "c": 2}],
+                "Pet": [{"name": "x", "o": 1}],
+            }
+        )
         child, parent = owners.classes["Child"], owners.classes["Parent"]
         counted = child.aggr(child.proj() * parent, n="count(*)")
         union = (counted & parent).proj() + counted
@@ -257,8 +286,10 @@ def test_top_after_the_rows_are_replaced(small):
     generator = random.Random(1)
     for _ in range(40):
         amount.delete_quick()
-        rows = [{"i": i, "m": Decimal(generator.randint(-99999, 99999)).scaleb(-4)}
-                for i in range(generator.randint(1, 4))]
+        rows = [
+            {"i": i, "m": Decimal(generator.randint(-99999, 99999)).scaleb(-4)}
+            for i in range(generator.randint(1, 4))
+        ]
         amount.insert(rows)
         top = (amount & dj.Top(1, order_by="m DESC")).to_dicts()
         assert [r["m"] for r in top] == [max(r["m"] for r in rows)], rows
@@ -279,7 +310,9 @@ def test_grouping_by_an_attribute_computed_with_a_bound_value(small):
     assert sorted((r["a"], r["m"]) for r in counted.to_dicts()) == [(1, 2), (2, 0)]
     nulled = dj.U("a", "w").aggr(parent.proj(w="nullif(v, 1)"), n="count(*)")
     assert sorted((r["a"], r["w"], r["n"]) for r in nulled.to_dicts()) == [
-        (1, 32767, 1), (2, None, 1)]
+        (1, 32767, 1),
+        (2, None, 1),
+    ]
 
 
 def test_a_condition_that_overflows_raises(small):
@@ -300,16 +333,32 @@ def test_order_by_an_enum_key_of_a_union(connection):
     rows 'lo' and 'hi' returned 'lo': a UNION turns MySQL's enums into strings, which sort
     alphabetically. Enums order by their declaration order everywhere (ORDER BY reads the
     position on MySQL)."""
-    schema = SchemaDef((TableDef("Alpha", key_attrs=(
-        AttrDef("alpha_id", "enum('lo', 'mid', 'hi')"), AttrDef("alpha1_id", "int16")),
-        attrs=(AttrDef("val", "int8"),)),))
+    schema = SchemaDef(
+        (
+            TableDef(
+                "Alpha",
+                key_attrs=(
+                    AttrDef("alpha_id", "enum('lo', 'mid', 'hi')"),
+                    AttrDef("alpha1_id", "int16"),
+                ),
+                attrs=(AttrDef("val", "int8"),),
+            ),
+        )
+    )
     with schema.declare(connection) as declared:
-        declared.load({"Alpha": [{"alpha_id": "lo", "alpha1_id": -32768, "val": -128},
-                                 {"alpha_id": "hi", "alpha1_id": -32768, "val": -128}]})
+        declared.load(
+            {
+                "Alpha": [
+                    {"alpha_id": "lo", "alpha1_id": -32768, "val": -128},
+                    {"alpha_id": "hi", "alpha1_id": -32768, "val": -128},
+                ]
+            }
+        )
         alpha = declared.classes["Alpha"]
         union = ((alpha & {"not_an_attribute": 1}).proj() + (alpha & False).proj()).proj()
         assert (union & dj.Top(None, order_by=["KEY"], offset=1)).to_dicts() == [
-            {"alpha_id": "hi", "alpha1_id": -32768}]
+            {"alpha_id": "hi", "alpha1_id": -32768}
+        ]
         assert [r["alpha_id"] for r in union.to_dicts(order_by="alpha_id DESC")] == ["hi", "lo"]
         assert [r["alpha_id"] for r in alpha.to_dicts(order_by="alpha_id")] == ["lo", "hi"]
 

@@ -26,22 +26,43 @@ from frames.testing.strategies import (
 
 #: One nullable attribute of every core type (``c_<name>``), keyed by a running number.
 CORE_TYPES = {
-    "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
-    "float32": "float32", "float64": "float64", "bool": "bool", "dec": "decimal(5,2)",
-    "wide": "decimal(30,10)", "char": "char(4)", "varchar": "varchar(24)", "text": "text",
-    "enum": "enum('a', 'it''s', 'ü', 'with space')", "date": "date",
-    "datetime": "datetime(6)", "uuid": "uuid", "json": "json", "bytes": "bytes",
+    "int8": "int8",
+    "int16": "int16",
+    "int32": "int32",
+    "int64": "int64",
+    "float32": "float32",
+    "float64": "float64",
+    "bool": "bool",
+    "dec": "decimal(5,2)",
+    "wide": "decimal(30,10)",
+    "char": "char(4)",
+    "varchar": "varchar(24)",
+    "text": "text",
+    "enum": "enum('a', 'it''s', 'ü', 'with space')",
+    "date": "date",
+    "datetime": "datetime(6)",
+    "uuid": "uuid",
+    "json": "json",
+    "bytes": "bytes",
 }
-VALUES = SchemaDef((TableDef("Value", key_attrs=(AttrDef("id", "int32"),),
-                             attrs=tuple(AttrDef(f"c_{n}", t, True)
-                                         for n, t in CORE_TYPES.items())),))
+VALUES = SchemaDef(
+    (
+        TableDef(
+            "Value",
+            key_attrs=(AttrDef("id", "int32"),),
+            attrs=tuple(AttrDef(f"c_{n}", t, True) for n, t in CORE_TYPES.items()),
+        ),
+    )
+)
 
 _TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(_TEXT, max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(_TEXT, max_size=3),
-                                                                inner, max_size=3),
-    max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(_TEXT, max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def _float32(value: float) -> float:
@@ -50,22 +71,25 @@ def _float32(value: float) -> float:
 
 #: (strategy of inserted values, the value expected back) per attribute.
 STRATEGIES = {
-    "int8": values_of(parse_type("int8")), "int16": values_of(parse_type("int16")),
-    "int32": values_of(parse_type("int32")), "int64": values_of(parse_type("int64")),
+    "int8": values_of(parse_type("int8")),
+    "int16": values_of(parse_type("int16")),
+    "int32": values_of(parse_type("int32")),
+    "int64": values_of(parse_type("int64")),
     "float32": st.floats(width=32, allow_nan=False, allow_infinity=False).map(
-        lambda v: float(np.float32(v))),
+        lambda v: float(np.float32(v))
+    ),
     "float64": st.floats(allow_nan=False, allow_infinity=False),
     "bool": st.booleans(),
     "dec": values_of(parse_type("decimal(5,2)")),
-    "wide": st.integers(-(10**30) + 1, 10**30 - 1).map(
-        lambda n: decimal.Decimal(f"{n}E-10")),
+    "wide": st.integers(-(10**30) + 1, 10**30 - 1).map(lambda n: decimal.Decimal(f"{n}E-10")),
     "char": st.text(_TEXT, max_size=4).map(lambda s: s.rstrip(" ")),
     "varchar": st.text(_TEXT, max_size=24),
     "text": st.text(_TEXT, max_size=60),
     "enum": st.sampled_from(["a", "it's", "ü", "with space"]),
     "date": values_of(parse_type("date")),
-    "datetime": st.datetimes(datetime.datetime(1000, 1, 1),
-                             datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+    "datetime": st.datetimes(
+        datetime.datetime(1000, 1, 1), datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)
+    ),
     "uuid": st.uuids(),
     "json": _JSON.map(json.dumps),
     "bytes": st.binary(max_size=16),
@@ -83,6 +107,7 @@ def value_table(connection) -> Iterator[Declared]:
 def value_rows(draw) -> list[dict]:
     """A few rows of independent values or, one time in four, hundreds of rows repeating the
     values of a few drawn ones (results as large as real ones, where values repeat)."""
+
     def values() -> dict:
         return {f"c_{n}": draw(st.none() | s) for n, s in STRATEGIES.items()}
 
@@ -90,8 +115,10 @@ def value_rows(draw) -> list[dict]:
         ids = draw(st.lists(st.integers(-5, 50), min_size=1, max_size=4, unique=True))
         return [{"id": i, **values()} for i in ids]
     drawn = [values() for _ in range(draw(st.integers(1, 6)))]
-    return [{"id": i, **drawn[draw(st.integers(0, len(drawn) - 1))]}
-            for i in range(draw(st.integers(65, 300)))]
+    return [
+        {"id": i, **drawn[draw(st.integers(0, len(drawn) - 1))]}
+        for i in range(draw(st.integers(65, 300)))
+    ]
 
 
 def test_core_types_round_trip(value_table, examples):
@@ -102,8 +129,10 @@ def test_core_types_round_trip(value_table, examples):
     exact = [f"c_{n}" for n in CORE_TYPES if n not in ("float32", "float64", "json")]
 
     @examples
-    @given(rows=value_rows(), probed=st.lists(st.sampled_from(exact), min_size=1, max_size=4,
-                                              unique=True))
+    @given(
+        rows=value_rows(),
+        probed=st.lists(st.sampled_from(exact), min_size=1, max_size=4, unique=True),
+    )
     def check(rows, probed):
         value_table.load({"Value": rows})
         heading = table().heading
@@ -114,22 +143,26 @@ def test_core_types_round_trip(value_table, examples):
             for name, value in row.items():
                 kind = name[2:]
                 expected = _EXPECTED.get(kind, lambda v: v)(value) if value is not None else None
-                assert type_problem(back[name], heading[name].type) is None, \
+                assert type_problem(back[name], heading[name].type) is None, (
                     f"{name}: {type_problem(back[name], heading[name].type)}"
+                )
                 if kind == "json":
                     assert back[name] == expected, f"{name}: {value!r} came back {back[name]!r}"
                 else:
-                    assert values_match(back[name], expected), \
+                    assert values_match(back[name], expected), (
                         f"{name}: {value!r} came back as {back[name]!r}"
+                    )
         probe = rows[0]
         for name in probed:
             value = probe[name]
             matches = table() & {name: value}
             found = matches.to_dicts()
-            assert probe["id"] in {r["id"] for r in found}, \
+            assert probe["id"] in {r["id"] for r in found}, (
                 f"{name} = {value!r} does not find its own row"
-            same = {r["id"] for r in rows if r[name] == value and (value is not None
-                                                                   or r[name] is None)}
+            )
+            same = {
+                r["id"] for r in rows if r[name] == value and (value is not None or r[name] is None)
+            }
             assert {r["id"] for r in found} == same, f"{name} = {value!r} matches {found}"
 
     check()
@@ -137,13 +170,49 @@ def test_core_types_round_trip(value_table, examples):
 
 #: Pieces of hostile strings: quotes, backslashes, statement and comment delimiters, LIKE and
 #: format wildcards, placeholders, newlines, spaces, non-ASCII letters and an emoji.
-_HOSTILE = st.lists(st.sampled_from(
-    ["'", "''", '"', "\\", "\\'", ";", "--", "/*", "*/", "%", "%s", "_", "?", "$1", ":p0",
-     "\n", "\t", " ", "a", "B", "0", "é", "中", "🙂", "DROP TABLE x;", "OR 1=1", "`"]),
-    max_size=6).map("".join)
-INJECTION = SchemaDef((TableDef("Note", key_attrs=(AttrDef("name", "varchar(64)"),),
-                                attrs=(AttrDef("body", "varchar(64)"),
-                                       AttrDef("n", "int32"))),))
+_HOSTILE = st.lists(
+    st.sampled_from(
+        [
+            "'",
+            "''",
+            '"',
+            "\\",
+            "\\'",
+            ";",
+            "--",
+            "/*",
+            "*/",
+            "%",
+            "%s",
+            "_",
+            "?",
+            "$1",
+            ":p0",
+            "\n",
+            "\t",
+            " ",
+            "a",
+            "B",
+            "0",
+            "é",
+            "中",
+            "🙂",
+            "DROP TABLE x;",
+            "OR 1=1",
+            "`",
+        ]
+    ),
+    max_size=6,
+).map("".join)
+INJECTION = SchemaDef(
+    (
+        TableDef(
+            "Note",
+            key_attrs=(AttrDef("name", "varchar(64)"),),
+            attrs=(AttrDef("body", "varchar(64)"), AttrDef("n", "int32")),
+        ),
+    )
+)
 
 
 @pytest.fixture
@@ -158,26 +227,37 @@ def test_injection_strings(notes, examples):
     table = notes.classes["Note"]
 
     @examples
-    @given(names=st.lists(_HOSTILE, min_size=1, max_size=4, unique=True),
-           bodies=st.lists(_HOSTILE | st.text(_TEXT, max_size=8),
-                           min_size=4, max_size=4),
-           probe=_HOSTILE, data=st.data())
+    @given(
+        names=st.lists(_HOSTILE, min_size=1, max_size=4, unique=True),
+        bodies=st.lists(_HOSTILE | st.text(_TEXT, max_size=8), min_size=4, max_size=4),
+        probe=_HOSTILE,
+        data=st.data(),
+    )
     def check(names, bodies, probe, data):
         rows = [{"name": name, "body": bodies[i], "n": i} for i, name in enumerate(names)]
         notes.load({"Note": rows})
         back = sorted(table().to_dicts(), key=lambda r: r["n"])
         assert back == rows
-        values = data.draw(st.lists(st.sampled_from([*names, *bodies[:len(names)], probe]),
-                                    min_size=1, max_size=3, unique=True), label="probed")
+        values = data.draw(
+            st.lists(
+                st.sampled_from([*names, *bodies[: len(names)], probe]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            ),
+            label="probed",
+        )
         for value in values:
             note(f"value {value!r}")
             by_name = table() & {"name": value}
-            assert [r["n"] for r in by_name.to_dicts()] == [r["n"] for r in rows
-                                                             if r["name"] == value]
+            assert [r["n"] for r in by_name.to_dicts()] == [
+                r["n"] for r in rows if r["name"] == value
+            ]
             holding = sorted(r["n"] for r in rows if r["body"] == value)
             assert sorted(r["n"] for r in (table() & {"body": value}).to_dicts()) == holding
             assert sorted(r["n"] for r in (table() - {"body": value}).to_dicts()) == sorted(
-                r["n"] for r in rows if r["body"] != value)
+                r["n"] for r in rows if r["body"] != value
+            )
             literal = table() & f"body = {sql_literal(value)}"
             assert sorted(r["n"] for r in literal.to_dicts()) == holding
         assert len(table()) == len(rows), "a query changed the table"

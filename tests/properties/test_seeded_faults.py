@@ -52,5 +52,6 @@ if os.environ.get(ENABLE_VARIABLE) == "1":  # the slow judgement is collected on
     @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
     def test_property_suite_catches(mutant: Mutant, base: Path) -> None:
         outcome = run(mutant, base, PROFILE)
-        assert outcome.verdict == "caught", \
+        assert outcome.verdict == "caught", (
             f"{mutant.name} ({mutant.rule}): {outcome.verdict} {outcome.detail}"
+        )

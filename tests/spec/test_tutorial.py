@@ -100,57 +100,134 @@ Recording.insert([
 
 # (expression as written in the spec, column names, rows as the spec displays them)
 DISPLAYS = [
-    ("Subject()", ["subject_id", "species", "date_of_birth", "sex"], [
-        (1, "mouse", "2024-01-15", "M"), (2, "mouse", "2024-01-20", "F"),
-        (3, "mouse", "2024-02-01", "M")]),
-    ("Recording()", ["subject_id", "session_date", "recording_id", "duration", "quality"], [
-        (1, "2024-06-01", 1, "300.5", "good"), (1, "2024-06-01", 2, "450.0", "good"),
-        (1, "2024-06-15", 1, "600.0", "fair"), (2, "2024-06-10", 1, "350.0", "good")]),
-    ("Subject & {'sex': 'M'}", ["subject_id", "species", "date_of_birth", "sex"], [
-        (1, "mouse", "2024-01-15", "M"), (3, "mouse", "2024-02-01", "M")]),
-    ("Recording & {'quality': 'good'}",
-     ["subject_id", "session_date", "recording_id", "duration", "quality"], [
-        (1, "2024-06-01", 1, "300.5", "good"), (1, "2024-06-01", 2, "450.0", "good"),
-        (2, "2024-06-10", 1, "350.0", "good")]),
-    ("Session & {'subject_id': 1}",
-     ["subject_id", "session_date", "researcher_id", "session_notes"], [
-        (1, "2024-06-01", 1, "First session"), (1, "2024-06-15", 1, "Follow-up")]),
-    ("Researcher.proj('researcher_name', 'email')",
-     ["researcher_id", "researcher_name", "email"], [
-        (1, "Alice Chen", "alice@lab.org"), (2, "Bob Smith", "bob@lab.org")]),
-    ("Recording.proj(duration_min='duration / 60')",
-     ["subject_id", "session_date", "recording_id", "duration_min"], [
-        (1, "2024-06-01", 1, "5.0083333333333333"), (1, "2024-06-01", 2, "7.5000000000000000"),
-        (1, "2024-06-15", 1, "10.0000000000000000"),
-        (2, "2024-06-10", 1, "5.8333333333333333")]),
-    ("Session * Subject", ["subject_id", "session_date", "researcher_id", "session_notes",
-                           "species", "date_of_birth", "sex"], [
-        (1, "2024-06-01", 1, "First session", "mouse", "2024-01-15", "M"),
-        (1, "2024-06-15", 1, "Follow-up", "mouse", "2024-01-15", "M"),
-        (2, "2024-06-10", 2, "Initial recording", "mouse", "2024-01-20", "F")]),
-    ("(Recording * Session * Subject * Researcher).proj(\n"
-     "'researcher_name', 'species', 'duration', 'quality'\n)",
-     ["subject_id", "session_date", "recording_id", "duration", "quality", "species",
-      "researcher_name"], [
-        (1, "2024-06-01", 1, "300.5", "good", "mouse", "Alice Chen"),
-        (1, "2024-06-01", 2, "450.0", "good", "mouse", "Alice Chen"),
-        (1, "2024-06-15", 1, "600.0", "fair", "mouse", "Alice Chen"),
-        (2, "2024-06-10", 1, "350.0", "good", "mouse", "Bob Smith")]),
-    ("Session.aggr(Recording, num_recordings='count(*)')",
-     ["subject_id", "session_date", "num_recordings"], [
-        (1, "2024-06-01", 2), (1, "2024-06-15", 1), (2, "2024-06-10", 1)]),
-    ("Subject.aggr(Recording, total_duration='sum(duration)')",
-     ["subject_id", "total_duration"], [(1, "1350.5"), (2, "350.0"), (3, None)]),
-    ("dj.U().aggr(Recording, avg_duration='avg(duration)')",
-     ["avg_duration"], [("425.1250000000000000",)]),
-    ("(\nRecording\n& {'quality': 'good'}\n& (Subject & {'sex': 'M'})\n) * Session * "
-     "Researcher.proj('researcher_name')",
-     ["subject_id", "session_date", "recording_id", "duration", "quality", "researcher_id",
-      "session_notes", "researcher_name"], [
-        (1, "2024-06-01", 1, "300.5", "good", 1, "First session", "Alice Chen"),
-        (1, "2024-06-01", 2, "450.0", "good", 1, "First session", "Alice Chen")]),
-    ("Researcher.aggr(\nSession * (Recording & {'quality': 'good'}),\n"
-     "good_recordings='count(*)'\n)", ["researcher_id", "good_recordings"], [(1, 2), (2, 1)]),
+    (
+        "Subject()",
+        ["subject_id", "species", "date_of_birth", "sex"],
+        [
+            (1, "mouse", "2024-01-15", "M"),
+            (2, "mouse", "2024-01-20", "F"),
+            (3, "mouse", "2024-02-01", "M"),
+        ],
+    ),
+    (
+        "Recording()",
+        ["subject_id", "session_date", "recording_id", "duration", "quality"],
+        [
+            (1, "2024-06-01", 1, "300.5", "good"),
+            (1, "2024-06-01", 2, "450.0", "good"),
+            (1, "2024-06-15", 1, "600.0", "fair"),
+            (2, "2024-06-10", 1, "350.0", "good"),
+        ],
+    ),
+    (
+        "Subject & {'sex': 'M'}",
+        ["subject_id", "species", "date_of_birth", "sex"],
+        [(1, "mouse", "2024-01-15", "M"), (3, "mouse", "2024-02-01", "M")],
+    ),
+    (
+        "Recording & {'quality': 'good'}",
+        ["subject_id", "session_date", "recording_id", "duration", "quality"],
+        [
+            (1, "2024-06-01", 1, "300.5", "good"),
+            (1, "2024-06-01", 2, "450.0", "good"),
+            (2, "2024-06-10", 1, "350.0", "good"),
+        ],
+    ),
+    (
+        "Session & {'subject_id': 1}",
+        ["subject_id", "session_date", "researcher_id", "session_notes"],
+        [(1, "2024-06-01", 1, "First session"), (1, "2024-06-15", 1, "Follow-up")],
+    ),
+    (
+        "Researcher.proj('researcher_name', 'email')",
+        ["researcher_id", "researcher_name", "email"],
+        [(1, "Alice Chen", "alice@lab.org"), (2, "Bob Smith", "bob@lab.org")],
+    ),
+    (
+        "Recording.proj(duration_min='duration / 60')",
+        ["subject_id", "session_date", "recording_id", "duration_min"],
+        [
+            (1, "2024-06-01", 1, "5.0083333333333333"),
+            (1, "2024-06-01", 2, "7.5000000000000000"),
+            (1, "2024-06-15", 1, "10.0000000000000000"),
+            (2, "2024-06-10", 1, "5.8333333333333333"),
+        ],
+    ),
+    (
+        "Session * Subject",
+        [
+            "subject_id",
+            "session_date",
+            "researcher_id",
+            "session_notes",
+            "species",
+            "date_of_birth",
+            "sex",
+        ],
+        [
+            (1, "2024-06-01", 1, "First session", "mouse", "2024-01-15", "M"),
+            (1, "2024-06-15", 1, "Follow-up", "mouse", "2024-01-15", "M"),
+            (2, "2024-06-10", 2, "Initial recording", "mouse", "2024-01-20", "F"),
+        ],
+    ),
+    (
+        "(Recording * Session * Subject * Researcher).proj(\n"
+        "'researcher_name', 'species', 'duration', 'quality'\n)",
+        [
+            "subject_id",
+            "session_date",
+            "recording_id",
+            "duration",
+            "quality",
+            "species",
+            "researcher_name",
+        ],
+        [
+            (1, "2024-06-01", 1, "300.5", "good", "mouse", "Alice Chen"),
+            (1, "2024-06-01", 2, "450.0", "good", "mouse", "Alice Chen"),
+            (1, "2024-06-15", 1, "600.0", "fair", "mouse", "Alice Chen"),
+            (2, "2024-06-10", 1, "350.0", "good", "mouse", "Bob Smith"),
+        ],
+    ),
+    (
+        "Session.aggr(Recording, num_recordings='count(*)')",
+        ["subject_id", "session_date", "num_recordings"],
+        [(1, "2024-06-01", 2), (1, "2024-06-15", 1), (2, "2024-06-10", 1)],
+    ),
+    (
+        "Subject.aggr(Recording, total_duration='sum(duration)')",
+        ["subject_id", "total_duration"],
+        [(1, "1350.5"), (2, "350.0"), (3, None)],
+    ),
+    (
+        "dj.U().aggr(Recording, avg_duration='avg(duration)')",
+        ["avg_duration"],
+        [("425.1250000000000000",)],
+    ),
+    (
+        "(\nRecording\n& {'quality': 'good'}\n& (Subject & {'sex': 'M'})\n) * Session * "
+        "Researcher.proj('researcher_name')",
+        [
+            "subject_id",
+            "session_date",
+            "recording_id",
+            "duration",
+            "quality",
+            "researcher_id",
+            "session_notes",
+            "researcher_name",
+        ],
+        [
+            (1, "2024-06-01", 1, "300.5", "good", 1, "First session", "Alice Chen"),
+            (1, "2024-06-01", 2, "450.0", "good", 1, "First session", "Alice Chen"),
+        ],
+    ),
+    (
+        "Researcher.aggr(\nSession * (Recording & {'quality': 'good'}),\n"
+        "good_recordings='count(*)'\n)",
+        ["researcher_id", "good_recordings"],
+        [(1, 2), (2, 1)],
+    ),
 ]
 
 
@@ -203,21 +280,38 @@ def test_every_display_matches_the_spec(tutorial: dict) -> None:
 def test_fetch_blocks_match_the_spec(tutorial: dict, capsys) -> None:
     Subject, Recording = tutorial["Subject"], tutorial["Recording"]
     assert Subject.to_dicts() == [
-        {'subject_id': 1, 'species': 'mouse', 'date_of_birth': datetime.date(2024, 1, 15),
-         'sex': 'M'},
-        {'subject_id': 2, 'species': 'mouse', 'date_of_birth': datetime.date(2024, 1, 20),
-         'sex': 'F'},
-        {'subject_id': 3, 'species': 'mouse', 'date_of_birth': datetime.date(2024, 2, 1),
-         'sex': 'M'}]
-    exec('durations = (Recording & {"quality": "good"}).to_arrays("duration")\n'
-         'print(f"Good recording durations: {durations}")', tutorial)
-    one = (Subject & {'subject_id': 1}).fetch1()
+        {
+            "subject_id": 1,
+            "species": "mouse",
+            "date_of_birth": datetime.date(2024, 1, 15),
+            "sex": "M",
+        },
+        {
+            "subject_id": 2,
+            "species": "mouse",
+            "date_of_birth": datetime.date(2024, 1, 20),
+            "sex": "F",
+        },
+        {
+            "subject_id": 3,
+            "species": "mouse",
+            "date_of_birth": datetime.date(2024, 2, 1),
+            "sex": "M",
+        },
+    ]
+    exec(
+        'durations = (Recording & {"quality": "good"}).to_arrays("duration")\n'
+        'print(f"Good recording durations: {durations}")',
+        tutorial,
+    )
+    one = (Subject & {"subject_id": 1}).fetch1()
     print(f"Subject 1: {one}")
     out = capsys.readouterr().out
-    assert ("Good recording durations: [Decimal('300.5') Decimal('450.0') Decimal('350.0')]"
-            in out)
-    assert ("Subject 1: {'subject_id': 1, 'species': 'mouse', 'date_of_birth': "
-            "datetime.date(2024, 1, 15), 'sex': 'M'}") in out
+    assert "Good recording durations: [Decimal('300.5') Decimal('450.0') Decimal('350.0')]" in out
+    assert (
+        "Subject 1: {'subject_id': 1, 'species': 'mouse', 'date_of_birth': "
+        "datetime.date(2024, 1, 15), 'sex': 'M'}"
+    ) in out
     assert all(type(v) is Decimal for v in tutorial["durations"])
     assert Recording.heading["duration"].type.kind == "decimal"
 
@@ -238,9 +332,9 @@ def test_diagram_shows_the_pipeline(tutorial: dict, tmp_path) -> None:
 def test_delete_cascades_and_drop_removes_everything(tutorial: dict) -> None:
     Session, Recording = tutorial["Session"], tutorial["Recording"]
     # delete() counts the session itself, as DataJoint's; its one recording goes with it
-    assert (Session & {'subject_id': 2, 'session_date': '2024-06-10'}).delete(prompt=False) == 1
+    assert (Session & {"subject_id": 2, "session_date": "2024-06-10"}).delete(prompt=False) == 1
     assert len(Session) == 2 and len(Recording) == 3
-    assert not (Recording & {'subject_id': 2})
+    assert not (Recording & {"subject_id": 2})
     schema = tutorial.pop("schema")
     schema.drop(prompt=False)
     assert not schema.connection.backend.schema_exists("tutorial_first_pipeline")

@@ -77,6 +77,7 @@ def test_the_key_index_is_the_same_built_in_the_background_or_not(monkeypatch):
         def run():
             threads.append(threading.current_thread())
             return function(*args)
+
         return submit(run, inline=inline)
 
     monkeypatch.setattr(background, "submit", recording)

@@ -28,13 +28,31 @@ from frames.errors import DataError
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # DataJoint warns that it finds no datajoint.json here
     dj_blob = pytest.importorskip(
-        "datajoint.blob", reason="datajoint (a test-only dependency) is missing")
+        "datajoint.blob", reason="datajoint (a test-only dependency) is missing"
+    )
 
-NUMERIC_DTYPES = [np.dtype(t) for t in (
-    "bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32",
-    "float64", "complex64", "complex128")]
-DATETIME_DTYPES = [np.dtype(f"datetime64[{unit}]")
-                   for unit in ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns")]
+NUMERIC_DTYPES = [
+    np.dtype(t)
+    for t in (
+        "bool",
+        "int8",
+        "uint8",
+        "int16",
+        "uint16",
+        "int32",
+        "uint32",
+        "int64",
+        "uint64",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    )
+]
+DATETIME_DTYPES = [
+    np.dtype(f"datetime64[{unit}]")
+    for unit in ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns")
+]
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)
 
 
@@ -42,8 +60,10 @@ def same(a: Any, b: Any) -> bool:
     """Deep equality that treats NaN as equal to NaN and compares arrays (with their dtype and
     shape) element by element; a 0-d array equals the numpy scalar it holds (the format reads
     0-d numeric arrays back as scalars)."""
-    a, b = (x[()] if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind not in "OV"
-            else x for x in (a, b))
+    a, b = (
+        x[()] if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind not in "OV" else x
+        for x in (a, b)
+    )
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
             return False
@@ -100,8 +120,7 @@ def check_against_datajoint(value: Any, squeeze: bool = False) -> None:
         theirs = dj_blob.pack(as_datajoint(value), compress=compress)
         assert ours == theirs
     read = blob.unpack(theirs, squeeze=squeeze)
-    if isinstance(value, np.ndarray) and value.dtype.kind == "c" \
-            and np.isinf(value.imag).any():
+    if isinstance(value, np.ndarray) and value.dtype.kind == "c" and np.isinf(value.imag).any():
         # DataJoint rebuilds complex values as real + 1j * imag, which turns the real part of
         # an infinite imaginary part into NaN; frames keeps both parts
         assert same(np.asarray(blob.unpack(theirs)), value)
@@ -121,8 +140,13 @@ def test_numeric_arrays_match_datajoint(array: np.ndarray, squeeze: bool) -> Non
 
 
 @settings(max_examples=100, deadline=None)
-@given(hnp.arrays(st.sampled_from([np.dtype("float32"), np.dtype("float64")]), SHAPES,
-                  elements=st.sampled_from([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5])))
+@given(
+    hnp.arrays(
+        st.sampled_from([np.dtype("float32"), np.dtype("float64")]),
+        SHAPES,
+        elements=st.sampled_from([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5]),
+    )
+)
 def test_nan_and_infinite_elements_match_datajoint(array: np.ndarray) -> None:
     check_against_datajoint(array)
 
@@ -140,9 +164,17 @@ def test_string_arrays_match_datajoint(array: np.ndarray) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from([np.dtype("float64"), np.dtype("int16"), np.dtype("bool"),
-                                 np.dtype("uint64")]), min_size=1, max_size=3),
-       hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), st.data())
+@given(
+    st.lists(
+        st.sampled_from(
+            [np.dtype("float64"), np.dtype("int16"), np.dtype("bool"), np.dtype("uint64")]
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    hnp.array_shapes(min_dims=0, max_dims=2, max_side=3),
+    st.data(),
+)
 def test_structured_arrays_match_datajoint(dtypes: list, shape: tuple, data: Any) -> None:
     record = np.dtype([(f"f{i}", dtype) for i, dtype in enumerate(dtypes)])
     array = data.draw(hnp.arrays(record, shape))
@@ -150,20 +182,43 @@ def test_structured_arrays_match_datajoint(dtypes: list, shape: tuple, data: Any
     check_against_datajoint(array.view(np.recarray))
 
 
-scalars = (st.none() | st.booleans() | st.integers() | st.integers(-2**600, 2**600)
-           | st.floats() | st.complex_numbers() | st.text() | st.binary()
-           | st.decimals(allow_nan=False, allow_infinity=False) | st.uuids()
-           | st.datetimes() | st.dates() | st.times()
-           | st.sampled_from([np.float32(1.5), np.int8(-3), np.uint64(2**64 - 1), np.bool_(True),
-                              np.complex64(1 + 2j), np.datetime64("2024-01-02T03:04:05")]))
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(-(2**600), 2**600)
+    | st.floats()
+    | st.complex_numbers()
+    | st.text()
+    | st.binary()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.uuids()
+    | st.datetimes()
+    | st.dates()
+    | st.times()
+    | st.sampled_from(
+        [
+            np.float32(1.5),
+            np.int8(-3),
+            np.uint64(2**64 - 1),
+            np.bool_(True),
+            np.complex64(1 + 2j),
+            np.datetime64("2024-01-02T03:04:05"),
+        ]
+    )
+)
 hashable = st.integers() | st.text(max_size=5) | st.tuples(st.integers(), st.text(max_size=3))
 # complex arrays with infinite parts are left to test_numeric_arrays_match_datajoint
 values = st.recursive(
     scalars | hnp.arrays(st.sampled_from(NUMERIC_DTYPES[:-2]), SHAPES),
-    lambda children: (st.lists(children, max_size=4) | st.tuples(children, children)
-                      | st.dictionaries(hashable, children, max_size=4)
-                      | st.sets(hashable, max_size=4)),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(hashable, children, max_size=4)
+        | st.sets(hashable, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -183,8 +238,9 @@ def test_object_arrays_and_cells_match_datajoint(items: list, orient: tuple) -> 
     # DataJoint reads object arrays through np.array(items), which fails or adds dimensions
     # when the items are sequences of one length; frames reads back what was written
     assert same(blob.unpack(packed), objects)
-    check_against_datajoint(objects.reshape(tuple(len(items) if d == -1 else d
-                                                  for d in orient)).view(blob.MatCell))
+    check_against_datajoint(
+        objects.reshape(tuple(len(items) if d == -1 else d for d in orient)).view(blob.MatCell)
+    )
 
 
 @settings(max_examples=50, deadline=None)
@@ -227,9 +283,21 @@ def test_squeeze_drops_unit_dimensions_and_gives_scalars() -> None:
 
 
 def test_python_scalars_keep_their_type() -> None:
-    for value in (True, -255, 2**200, 7.0, 7j, "text", b"raw", None, Decimal("1.50"),
-                  uuid.UUID(int=5), datetime.datetime(2024, 1, 2, 3, 4, 5, 6),
-                  datetime.date(2024, 1, 2), datetime.time(23, 59)):
+    for value in (
+        True,
+        -255,
+        2**200,
+        7.0,
+        7j,
+        "text",
+        b"raw",
+        None,
+        Decimal("1.50"),
+        uuid.UUID(int=5),
+        datetime.datetime(2024, 1, 2, 3, 4, 5, 6),
+        datetime.date(2024, 1, 2),
+        datetime.time(23, 59),
+    ):
         out = blob.unpack(blob.pack(value))
         assert out == value and type(out) is type(value)
     assert blob.unpack(blob.pack(range(4))) == (0, 1, 2, 3)
@@ -238,16 +306,23 @@ def test_python_scalars_keep_their_type() -> None:
 def test_matlab_char_arrays() -> None:
     # 'character string' as MATLAB's mYm writes it: a 1 x 16 char array of 16-bit chars
     text = "character string"
-    matlab = (b"mYm\0A" + np.array([2, 1, len(text)], dtype=np.uint64).tobytes()
-              + np.array([4, 0], dtype=np.uint32).tobytes()
-              + np.array([ord(c) for c in text], dtype=np.uint16).tobytes())
+    matlab = (
+        b"mYm\0A"
+        + np.array([2, 1, len(text)], dtype=np.uint64).tobytes()
+        + np.array([4, 0], dtype=np.uint32).tobytes()
+        + np.array([ord(c) for c in text], dtype=np.uint16).tobytes()
+    )
     assert same(blob.unpack(matlab), np.array([text]))
     assert same(blob.unpack(matlab), dj_blob.unpack(matlab))
 
 
 def test_32bit_dims_read_blobs_of_the_32bit_mym_library() -> None:
-    matlab = (b"mYm\0A" + np.array([2, 1, 3], dtype=np.uint32).tobytes()
-              + np.array([6, 0], dtype=np.uint32).tobytes() + np.arange(3.0).tobytes())
+    matlab = (
+        b"mYm\0A"
+        + np.array([2, 1, 3], dtype=np.uint32).tobytes()
+        + np.array([6, 0], dtype=np.uint32).tobytes()
+        + np.arange(3.0).tobytes()
+    )
     # a struct with fields hits, sides, tasks, stage written by the 32-bit mYm library
     struct = bytes.fromhex(
         "6D596D00530200000001000000010000000400000068697473007369646573007461736B73007374"
@@ -255,7 +330,8 @@ def test_32bit_dims_read_blobs_of_the_32bit_mym_library() -> None:
         "0000F03F000000000000F03F0000000000000000000000000000F03F00000000000000000000000000"
         "00F8FF230000004102000000010000000700000004000000000000006C006C006C006C00720072006C"
         "0023000000410200000001000000070000000400000000000000640064006400640064006400640025"
-        "00000041020000000100000008000000040000000000000053007400610067006500200031003000")
+        "00000041020000000100000008000000040000000000000053007400610067006500200031003000"
+    )
     blob.use_32bit_dims = True
     try:
         assert same(blob.unpack(matlab), np.arange(3.0).reshape(1, 3))
@@ -263,7 +339,11 @@ def test_32bit_dims_read_blobs_of_the_32bit_mym_library() -> None:
     finally:
         blob.use_32bit_dims = False
     assert isinstance(record, blob.MatStruct) and record.dtype.names == (
-        "hits", "sides", "tasks", "stage")
+        "hits",
+        "sides",
+        "tasks",
+        "stage",
+    )
     assert same(record[0, 0]["hits"], np.array([[np.nan, 1, 1, 0, 1, 0, np.nan]]))
     assert same(record[0, 0]["stage"], np.array(["Stage 10"]))
 
@@ -273,24 +353,31 @@ def test_module_is_datajoint_blob_when_installed() -> None:
     assert frames.MatCell is blob.MatCell and frames.MatStruct is blob.MatStruct
 
 
-@pytest.mark.parametrize("value, message", [
-    (object(), "cannot serialise a value of type object"),
-    (np.zeros(2, dtype=np.float16), "dtype float16"),
-    (2**(8 * 70000), "65535 bytes"),
-], ids=["object", "float16", "huge int"])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (object(), "cannot serialise a value of type object"),
+        (np.zeros(2, dtype=np.float16), "dtype float16"),
+        (2 ** (8 * 70000), "65535 bytes"),
+    ],
+    ids=["object", "float16", "huge int"],
+)
 def test_unsupported_values_raise_data_error(value: Any, message: str) -> None:
     with pytest.raises(DataError, match=message):
         blob.pack(value)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"xyz\0\x05", "unknown protocol"),
-    (b"dj0\0Q", "unknown data structure code 'Q'"),
-    (b"dj0\0\x05\x10\0\0\0\0\0\0\0ab", "truncated"),
-    (b"dj0\0\xff\xff", "length check failed"),
-    (b"ZL123\0" + np.uint64(99).tobytes() + zlib.compress(b"dj0\0\xff"), "size mismatch"),
-    (b"mYmA\0P", "unknown protocol"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"xyz\0\x05", "unknown protocol"),
+        (b"dj0\0Q", "unknown data structure code 'Q'"),
+        (b"dj0\0\x05\x10\0\0\0\0\0\0\0ab", "truncated"),
+        (b"dj0\0\xff\xff", "length check failed"),
+        (b"ZL123\0" + np.uint64(99).tobytes() + zlib.compress(b"dj0\0\xff"), "size mismatch"),
+        (b"mYmA\0P", "unknown protocol"),
+    ],
+)
 def test_invalid_blobs_raise_data_error(data: bytes, message: str) -> None:
     with pytest.raises(DataError, match=message):
         blob.unpack(data)

@@ -32,9 +32,15 @@ def test_schema_argument_needs_an_alias(capsys) -> None:
 
 def _console(args: list[str], code: str, cwd, **env: str) -> subprocess.CompletedProcess:
     root = str(Path(frames.__file__).parents[1])
-    return subprocess.run([sys.executable, "-m", "frames.cli", *args], input=code,
-                          capture_output=True, text=True, timeout=120, cwd=cwd,
-                          env={"PYTHONPATH": root, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "frames.cli", *args],
+        input=code,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={"PYTHONPATH": root, **env},
+    )
 
 
 def test_console_runs_with_dj_loaded(tmp_path) -> None:
@@ -55,8 +61,12 @@ def test_console_loads_schemas_as_modules(tmp_path) -> None:
         contents = [{"rig": 1}, {"rig": 2}]
 
     connection.close()
-    completed = _console(["-s", "lab:pipeline"], "print(len(pipeline.Rig()), pipeline.__name__)\n",
-                         tmp_path, FRAMES_DATABASE_URL=url)
+    completed = _console(
+        ["-s", "lab:pipeline"],
+        "print(len(pipeline.Rig()), pipeline.__name__)\n",
+        tmp_path,
+        FRAMES_DATABASE_URL=url,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "2 pipeline" in completed.stdout
     assert "pipeline -> lab" in completed.stderr

@@ -23,7 +23,11 @@ def test_not_keeps_its_restriction() -> None:
 
 
 def test_order_by_key_in_upper_case_only_is_the_primary_key() -> None:
-    heading = Heading((Attribute("id", parse_type("int32"), in_key=True),
-                       Attribute("key", parse_type("int32"), in_key=True)))
+    heading = Heading(
+        (
+            Attribute("id", parse_type("int32"), in_key=True),
+            Attribute("key", parse_type("int32"), in_key=True),
+        )
+    )
     assert parse_order(["key desc", "id"], heading) == [("key", True), ("id", False)]
     assert parse_order("KEY DESC", heading) == [("id", True), ("key", True)]

@@ -17,8 +17,9 @@ from frames import errors
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter; its stdout and stderr are captured."""
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_datajoint_imports_give_frames_modules() -> None:
@@ -105,21 +106,24 @@ def test_install_after_the_real_datajoint_is_refused() -> None:
     assert result.stdout.strip() == "FramesError True"
 
 
-@pytest.mark.parametrize(("child", "parent"), [
-    (errors.QueryError, errors.DataJointError),
-    (errors.QuerySyntaxError, errors.QueryError),
-    (errors.AccessError, errors.QueryError),
-    (errors.DuplicateError, errors.QueryError),
-    (errors.IntegrityError, errors.QueryError),
-    (errors.UnknownAttributeError, errors.QueryError),
-    (errors.MissingAttributeError, errors.QueryError),
-    (errors.LostConnectionError, errors.DataJointError),
-    (errors.MissingTableError, errors.DataJointError),
-    (errors.MissingExternalFile, errors.DataJointError),
-    (errors.BucketInaccessible, errors.DataJointError),
-    (errors.ThreadSafetyError, errors.DataJointError),
-    (errors.FragmentError, errors.QuerySyntaxError),
-])
+@pytest.mark.parametrize(
+    ("child", "parent"),
+    [
+        (errors.QueryError, errors.DataJointError),
+        (errors.QuerySyntaxError, errors.QueryError),
+        (errors.AccessError, errors.QueryError),
+        (errors.DuplicateError, errors.QueryError),
+        (errors.IntegrityError, errors.QueryError),
+        (errors.UnknownAttributeError, errors.QueryError),
+        (errors.MissingAttributeError, errors.QueryError),
+        (errors.LostConnectionError, errors.DataJointError),
+        (errors.MissingTableError, errors.DataJointError),
+        (errors.MissingExternalFile, errors.DataJointError),
+        (errors.BucketInaccessible, errors.DataJointError),
+        (errors.ThreadSafetyError, errors.DataJointError),
+        (errors.FragmentError, errors.QuerySyntaxError),
+    ],
+)
 def test_error_hierarchy_contains_datajoints(child: type, parent: type) -> None:
     assert issubclass(child, parent)
 

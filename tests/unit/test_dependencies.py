@@ -17,17 +17,29 @@ def test_extract_master_in_both_quotings() -> None:
 
 
 def test_topo_sort_puts_parts_right_after_their_master() -> None:
-    graph = nx.DiGraph([("`a`.`a`", "`a`.`m`"), ("`a`.`a`", "`a`.`z`"),
-                        ("`a`.`m`", "`a`.`m__part`"), ("`a`.`z`", "`a`.`m__part`")])
+    graph = nx.DiGraph(
+        [
+            ("`a`.`a`", "`a`.`m`"),
+            ("`a`.`a`", "`a`.`z`"),
+            ("`a`.`m`", "`a`.`m__part`"),
+            ("`a`.`z`", "`a`.`m__part`"),
+        ]
+    )
     assert topo_sort(graph) == ["`a`.`a`", "`a`.`z`", "`a`.`m`", "`a`.`m__part`"]
 
 
 def test_topo_sort_moves_a_parts_other_parents_before_its_master() -> None:
-    graph = nx.MultiDiGraph([('"s"."m"', '"s"."m__p"'), ('"s"."m__p"', '"s"."m__q"'),
-                             ('"s"."y"', '"s"."m__q"'), ('"s"."m"', '"s"."z"')])
+    graph = nx.MultiDiGraph(
+        [
+            ('"s"."m"', '"s"."m__p"'),
+            ('"s"."m__p"', '"s"."m__q"'),
+            ('"s"."y"', '"s"."m__q"'),
+            ('"s"."m"', '"s"."z"'),
+        ]
+    )
     order = topo_sort(graph)
     assert order.index('"s"."y"') < order.index('"s"."m"')
-    assert order[order.index('"s"."m"'):][:3] == ['"s"."m"', '"s"."m__p"', '"s"."m__q"']
+    assert order[order.index('"s"."m"') :][:3] == ['"s"."m"', '"s"."m__p"', '"s"."m__q"']
 
 
 def test_an_empty_graph_needs_no_connection_until_it_loads() -> None:

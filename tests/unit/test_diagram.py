@@ -12,9 +12,8 @@ from frames.declare.spec import TableRef
 
 def _contrast(fg: str, bg: str) -> float:
     def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-                    for c in channels]
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
     high, low = sorted([luminance(fg), luminance(bg)], reverse=True)
@@ -34,8 +33,10 @@ def test_light_colours_map_to_one_dark_colour_each() -> None:
     for index, kind in ((0, "fill"), (1, "stroke"), (2, "fill")):
         for tier in light["palette"]:
             key = (kind, light["palette"][tier][index].lower())
-            assert mapping.setdefault(key, dark["palette"][tier][index]) \
+            assert (
+                mapping.setdefault(key, dark["palette"][tier][index])
                 == dark["palette"][tier][index]
+            )
     for light_colour, dark_colour, kind in [
         (light["edge"], dark["edge"], "stroke"),
         (light["schema_cluster"][0], dark["schema_cluster"][0], "stroke"),

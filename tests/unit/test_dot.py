@@ -15,8 +15,7 @@ def test_accessors_as_in_pydot() -> None:
     assert node.get_penwidth() == 2 and node.get("label") == "S" and node.get_color() is None
     assert node.get_attributes() == {"shape": "box", "penwidth": 2, "label": "S"}
     edge = Edge('"A"', '"B"', style="dashed")
-    assert (edge.get_source(), edge.get_destination(), edge.get_style()) == ('"A"', '"B"',
-                                                                            "dashed")
+    assert (edge.get_source(), edge.get_destination(), edge.get_style()) == ('"A"', '"B"', "dashed")
     with pytest.raises(AttributeError):
         node.colour  # noqa: B018
 

@@ -53,10 +53,21 @@ def tables() -> Iterator[dict[str, type]]:
             type(self).seen.append(condition)
             return super().restrict(condition)
 
-    Recording.insert([
-        {"subject": s, "session": t, "recording": r, "quality": "good" if r else "bad",
-         "code": uuid.UUID(int=100 * s + 10 * t + r), "duration": 1.5 * r}
-        for s in range(2) for t in range(2) for r in range(3)])
+    Recording.insert(
+        [
+            {
+                "subject": s,
+                "session": t,
+                "recording": r,
+                "quality": "good" if r else "bad",
+                "code": uuid.UUID(int=100 * s + 10 * t + r),
+                "duration": 1.5 * r,
+            }
+            for s in range(2)
+            for t in range(2)
+            for r in range(3)
+        ]
+    )
     Tagged.insert([{"subject": 1, "tag": "kept"}, {"subject": 2, "tag": "dropped"}])
     yield {"Recording": Recording, "Tagged": Tagged}
     connection.close()
@@ -67,8 +78,14 @@ KEY = {"subject": 1, "session": 0, "recording": 2}
 
 def test_class_restriction_is_the_instance_restriction(tables: dict[str, type]) -> None:
     recording = tables["Recording"]
-    for row in (KEY, {}, {"quality": "good", "other": 3}, {"subject": "1"},
-                {"quality": "unknown"}, {"code": None}):
+    for row in (
+        KEY,
+        {},
+        {"quality": "good", "other": 3},
+        {"subject": "1"},
+        {"quality": "unknown"},
+        {"code": None},
+    ):
         short, general = recording & row, recording() & row
         assert type(short) is recording
         assert vars(short).keys() == vars(general).keys()
@@ -89,8 +106,11 @@ def test_fetch1_by_full_key(tables: dict[str, type]) -> None:
 
 def test_errors_are_unchanged(tables: dict[str, type]) -> None:
     recording = tables["Recording"]
-    with pytest.raises(DataError, match=r"^Recording & \.\.\.: value 'x' for attribute "
-                                        r"'subject'"):
+    with pytest.raises(
+        DataError,
+        match=r"^Recording & \.\.\.: value 'x' for attribute "
+        r"'subject'",
+    ):
         recording & {"subject": "x"}
     with pytest.raises(FetchError, match="Recording has no rows"):
         (recording & {**KEY, "recording": 9}).fetch1()
@@ -100,7 +120,9 @@ def test_errors_are_unchanged(tables: dict[str, type]) -> None:
     class Undeclared(dj.Manual):
         definition = "a : int32"
 
-    with pytest.raises(MissingTableError, match="Table class Undeclared is not properly configured"):
+    with pytest.raises(
+        MissingTableError, match="Table class Undeclared is not properly configured"
+    ):
         Undeclared & {"a": 1}
 
 
@@ -119,9 +141,13 @@ def test_same_shape_params_in_walk_order(tables: dict[str, type]) -> None:
     heading = tables["Recording"]._heading
     base = make_table(tables["Recording"]._spec.ref, heading)
     _compile_cached.cache_clear()
-    plans = [make_restrict(base, AndCond(tuple(_equality(n, Param.of(v))
-                                               for n, v in zip(KEY, values, strict=True))))
-             for values in ((1, 0, 2), (0, 1, 1), (7, 8, 9))]
+    plans = [
+        make_restrict(
+            base,
+            AndCond(tuple(_equality(n, Param.of(v)) for n, v in zip(KEY, values, strict=True))),
+        )
+        for values in ((1, 0, 2), (0, 1, 1), (7, 8, 9))
+    ]
     first_sql, _ = compile_plan(plans[0], "duckdb")
     for plan in plans:
         sql, params = compile_plan(plan, "duckdb")
@@ -136,10 +162,10 @@ def test_shared_parameter_objects_compile_apart(tables: dict[str, type]) -> None
     occurrences are distinct objects, though both have the same shape."""
     base = make_table(tables["Recording"]._spec.ref, tables["Recording"]._heading)
     shared = Param.of(1)
-    one = make_restrict(base, AndCond((_equality("subject", shared),
-                                       _equality("session", shared))))
-    two = make_restrict(base, AndCond((_equality("subject", Param.of(1)),
-                                       _equality("session", Param.of(0)))))
+    one = make_restrict(base, AndCond((_equality("subject", shared), _equality("session", shared))))
+    two = make_restrict(
+        base, AndCond((_equality("subject", Param.of(1)), _equality("session", Param.of(0))))
+    )
     assert one == two
     _compile_cached.cache_clear()
     for plan in (one, two, one, two):

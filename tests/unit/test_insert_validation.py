@@ -22,21 +22,29 @@ from frames.declare.types import parse_type
 from frames.errors import DataError, MissingAttributeError, UnknownAttributeError
 from frames.plan.heading import Heading
 
-HEADING = Heading((
-    Attribute("id", parse_type("int16"), in_key=True),
-    Attribute("day", parse_type("date"), in_key=True),
-    Attribute("duration", parse_type("decimal(5,1)")),
-    Attribute("quality", parse_type("enum('good', 'fair', 'poor')")),
-    Attribute("note", parse_type("varchar(8)"), nullable=True),
-    Attribute("weight", parse_type("float64"), nullable=True),
-    Attribute("stamp", parse_type("datetime"), nullable=True),
-    Attribute("count", parse_type("int32"), default=7),
-))
+HEADING = Heading(
+    (
+        Attribute("id", parse_type("int16"), in_key=True),
+        Attribute("day", parse_type("date"), in_key=True),
+        Attribute("duration", parse_type("decimal(5,1)")),
+        Attribute("quality", parse_type("enum('good', 'fair', 'poor')")),
+        Attribute("note", parse_type("varchar(8)"), nullable=True),
+        Attribute("weight", parse_type("float64"), nullable=True),
+        Attribute("stamp", parse_type("datetime"), nullable=True),
+        Attribute("count", parse_type("int32"), default=7),
+    )
+)
 
 ROWS = [
-    {"id": i, "day": datetime.date(2024, 6, 1 + i), "duration": Decimal(f"{i}.25"),
-     "quality": ["good", "fair", "poor"][i % 3], "note": None if i % 2 else f"n{i}",
-     "weight": float(i) / 3, "stamp": datetime.datetime(2024, 6, 1, i)}
+    {
+        "id": i,
+        "day": datetime.date(2024, 6, 1 + i),
+        "duration": Decimal(f"{i}.25"),
+        "quality": ["good", "fair", "poor"][i % 3],
+        "note": None if i % 2 else f"n{i}",
+        "weight": float(i) / 3,
+        "stamp": datetime.datetime(2024, 6, 1, i),
+    }
     for i in range(6)
 ]
 
@@ -46,9 +54,9 @@ def per_row(rows: list[dict]) -> pa.Table:
     columns = {}
     for attr in HEADING:
         values = [row.get(attr.name, 7 if attr.name == "count" else None) for row in rows]
-        columns[attr.name] = pa.array([check_value(v, attr, "T", n)
-                                       for n, v in enumerate(values)],
-                                      type=parse_arrow(attr))
+        columns[attr.name] = pa.array(
+            [check_value(v, attr, "T", n) for n, v in enumerate(values)], type=parse_arrow(attr)
+        )
     return pa.table(columns)
 
 
@@ -80,20 +88,28 @@ def test_every_input_gives_the_per_row_result(kind):
 
 
 def test_decimals_round_half_to_even_like_python():
-    rows = pa.table({"id": pa.array([1, 2], pa.int16()),
-                     "day": pa.array([datetime.date(2024, 1, 1)] * 2),
-                     "duration": pa.array([Decimal("2.25"), Decimal("2.35")],
-                                          pa.decimal128(6, 2)),
-                     "quality": ["good", "good"]})
+    rows = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int16()),
+            "day": pa.array([datetime.date(2024, 1, 1)] * 2),
+            "duration": pa.array([Decimal("2.25"), Decimal("2.35")], pa.decimal128(6, 2)),
+            "quality": ["good", "good"],
+        }
+    )
     batch = _batches(rows, HEADING, "T", ignore_extra_fields=False)[0]
     assert batch.column("duration").to_pylist() == [Decimal("2.2"), Decimal("2.4")]
 
 
 def test_categorical_and_nan_columns_from_pandas():
-    frame = pd.DataFrame({"id": [1, 2], "day": [datetime.date(2024, 1, 1)] * 2,
-                          "duration": [Decimal("1.5"), Decimal("2.5")],
-                          "quality": pd.Categorical(["good", "poor"]),
-                          "weight": [float("nan"), 1.5]})
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "day": [datetime.date(2024, 1, 1)] * 2,
+            "duration": [Decimal("1.5"), Decimal("2.5")],
+            "quality": pd.Categorical(["good", "poor"]),
+            "weight": [float("nan"), 1.5],
+        }
+    )
     batch = _batches(frame, HEADING, "T", ignore_extra_fields=False)[0]
     assert batch.column("quality").to_pylist() == ["good", "poor"]
     assert batch.column("weight").to_pylist() == [None, 1.5]
@@ -128,8 +144,12 @@ def _arrow_holds(case: str) -> bool:
 
 
 #: Every bad value as dicts, and as Arrow, pandas and polars data where Arrow can hold it.
-CASES = [(case, kind) for case in BAD for kind in ("dicts", "arrow", "pandas", "polars")
-         if kind == "dicts" or _arrow_holds(case)]
+CASES = [
+    (case, kind)
+    for case in BAD
+    for kind in ("dicts", "arrow", "pandas", "polars")
+    if kind == "dicts" or _arrow_holds(case)
+]
 
 
 @pytest.mark.parametrize(("case", "kind"), CASES)
@@ -139,8 +159,7 @@ def test_bad_value_names_row_attribute_and_problem(kind, case):
     data = rows
     if kind != "dicts":
         table = pa.Table.from_pylist(rows)
-        data = {"arrow": table, "pandas": table.to_pandas(),
-                "polars": pl.from_arrow(table)}[kind]
+        data = {"arrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table)}[kind]
     with pytest.raises(DataError) as error:
         _batches(data, HEADING, "T", ignore_extra_fields=False)
     message = str(error.value)

@@ -42,7 +42,8 @@ def test_logger_has_a_jobs_method_and_leaves_the_excepthook(caplog) -> None:
             logger.setLevel(logging.INFO)
             logger.jobs("hidden")
         assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-            ("JOBS", "populating Scan")]
+            ("JOBS", "populating Scan")
+        ]
     finally:
         logger.setLevel(level)
     assert "jobs" in vars(logger)  # bound to frames' logger, logging.Logger is left alone

@@ -53,8 +53,8 @@ class _Trickle(io.RawIOBase):
         return True
 
     def readinto(self, target) -> int:
-        chunk = self.data[self.offset:self.offset + min(self.step, len(target))]
-        target[:len(chunk)] = chunk
+        chunk = self.data[self.offset : self.offset + min(self.step, len(target))]
+        target[: len(chunk)] = chunk
         self.offset += len(chunk)
         return len(chunk)
 
@@ -65,8 +65,9 @@ class FakeConnection:
     def __init__(self, stream: bytes, step: int = 1 << 20, first_seq: int = 1) -> None:
         self._rfile = io.BufferedReader(_Trickle(stream, step), buffer_size=max(step, 1))
         self._next_seq_id = first_seq
-        self._result = SimpleNamespace(unbuffered_active=True, connection=self,
-                                       warning_count=0, has_next=None, fields=[])
+        self._result = SimpleNamespace(
+            unbuffered_active=True, connection=self, warning_count=0, has_next=None, fields=[]
+        )
         self.client_flag = 0
         self.closed = False
 
@@ -105,13 +106,13 @@ def test_batches_hold_at_least_the_asked_rows_and_end_with_the_rest():
     stream = packets([lenenc(a) for (a,) in rows] + [EOF_PACKET])
     batches = list(mysql_wire.read_columns(FakeConnection(stream, step=9), 1, 4))
     assert [len(columns[0]) for columns in batches[:-1]] and all(
-        len(columns[0]) >= 4 for columns in batches[:-1])
+        len(columns[0]) >= 4 for columns in batches[:-1]
+    )
     assert [v for columns in batches for v in columns[0]] == [a for (a,) in rows]
 
 
 def test_empty_result_gives_one_empty_batch():
-    assert list(mysql_wire.read_columns(FakeConnection(packets([EOF_PACKET])), 2, 10)) \
-        == [[[], []]]
+    assert list(mysql_wire.read_columns(FakeConnection(packets([EOF_PACKET])), 2, 10)) == [[[], []]]
 
 
 def test_sequence_numbers_wrap_around():
@@ -178,11 +179,14 @@ def test_a_wrong_sequence_number_raises_and_closes():
     assert connection.closed
 
 
-@pytest.mark.parametrize("payload", [
-    lenenc(b"1") + lenenc(b"2") + lenenc(b"3"),  # more fields than columns
-    lenenc(b"1"),  # fewer
-    b"\x05ab",  # a field longer than its packet
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        lenenc(b"1") + lenenc(b"2") + lenenc(b"3"),  # more fields than columns
+        lenenc(b"1"),  # fewer
+        b"\x05ab",  # a field longer than its packet
+    ],
+)
 def test_a_row_that_is_not_the_expected_fields_raises_and_closes(payload):
     connection = FakeConnection(packets([payload, EOF_PACKET]))
     with pytest.raises(pymysql.err.InternalError, match="length-coded fields|columns ends"):
@@ -191,8 +195,7 @@ def test_a_row_that_is_not_the_expected_fields_raises_and_closes(payload):
 
 
 def test_bytes_after_the_end_packet_raise():
-    connection = FakeConnection(packets([lenenc(b"1"), EOF_PACKET, lenenc(b"extra")]),
-                                step=1 << 20)
+    connection = FakeConnection(packets([lenenc(b"1"), EOF_PACKET, lenenc(b"extra")]), step=1 << 20)
     with pytest.raises(pymysql.err.InternalError, match="follow the end"):
         rows_of(connection, 1)
     assert connection.closed

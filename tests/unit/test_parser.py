@@ -427,21 +427,41 @@ def test_native_type_spellings_are_mapped():
 
 @pytest.mark.parametrize(
     ("spelling", "core"),
-    [("int", "int32"), ("integer", "int32"), ("tinyint", "int8"), ("smallint", "int16"),
-     ("tinyint unsigned", "int16"), ("int(11)", "int32"), ("bigint unsigned", "int64"),
-     ("float", "float32"), ("float(24)", "float32"), ("float(25)", "float64"),
-     ("double", "float64"), ("double(10,2)", "float64"), ("real", "float32"),
-     ("year", "int16"), ("decimal", "decimal(10,0)"), ("numeric(5)", "decimal(5,0)"),
-     ("longblob", "bytes"), ("mediumtext", "text"), ("timestamp(3)", "datetime(3)")],
+    [
+        ("int", "int32"),
+        ("integer", "int32"),
+        ("tinyint", "int8"),
+        ("smallint", "int16"),
+        ("tinyint unsigned", "int16"),
+        ("int(11)", "int32"),
+        ("bigint unsigned", "int64"),
+        ("float", "float32"),
+        ("float(24)", "float32"),
+        ("float(25)", "float64"),
+        ("double", "float64"),
+        ("double(10,2)", "float64"),
+        ("real", "float32"),
+        ("year", "int16"),
+        ("decimal", "decimal(10,0)"),
+        ("numeric(5)", "decimal(5,0)"),
+        ("longblob", "bytes"),
+        ("mediumtext", "text"),
+        ("timestamp(3)", "datetime(3)"),
+    ],
 )
 def test_native_spellings_map_to_the_core_type_holding_their_values(spelling, core):
     assert str(parse(f"a : int32\n---\nb : {spelling}").attribute("b").type) == core
 
 
-@pytest.mark.parametrize(("spelling", "core"), [("int auto_increment", "int32"),
-                                                ("INT UNSIGNED AUTO_INCREMENT", "int64"),
-                                                ("int16 auto_increment", "int16"),
-                                                ("serial", "int64")])
+@pytest.mark.parametrize(
+    ("spelling", "core"),
+    [
+        ("int auto_increment", "int32"),
+        ("INT UNSIGNED AUTO_INCREMENT", "int64"),
+        ("int16 auto_increment", "int16"),
+        ("serial", "int64"),
+    ],
+)
 def test_auto_increment_is_a_database_default(spelling, core):
     attr = parse(f"id : {spelling}  # numbered\n---\nv : int32").attribute("id")
     assert str(attr.type) == core and attr.comment == "numbered"
@@ -450,9 +470,11 @@ def test_auto_increment_is_a_database_default(spelling, core):
 
 @pytest.mark.parametrize(
     ("definition", "fragment"),
-    [("id : varchar(4) auto_increment", "auto_increment needs an integer type"),
-     ("id = 1 : int auto_increment", "cannot have a default"),
-     ("k : int32\n---\nid : int auto_increment", "must be in the primary key")],
+    [
+        ("id : varchar(4) auto_increment", "auto_increment needs an integer type"),
+        ("id = 1 : int auto_increment", "cannot have a default"),
+        ("k : int32\n---\nid : int auto_increment", "must be in the primary key"),
+    ],
 )
 def test_error_misplaced_auto_increment(definition, fragment):
     expect_error(definition, fragment)

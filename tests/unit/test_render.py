@@ -16,15 +16,21 @@ SOURCE = 'digraph { "Session" -> "Recording"; }'
 
 def test_graphviz_pure_is_found_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     real_which = shutil.which
-    monkeypatch.setattr(render_module.shutil, "which",
-                        lambda name, *a, **k: None if name == "dot" else real_which(name))
+    monkeypatch.setattr(
+        render_module.shutil,
+        "which",
+        lambda name, *a, **k: None if name == "dot" else real_which(name),
+    )
     assert Path(find_dot_program()).name.startswith("graphviz-pure")
     assert b"Recording" in render(SOURCE, "svg")
 
 
 def test_system_dot_is_preferred(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render_module.shutil, "which",
-                        lambda name, *a, **k: "/opt/gv/dot" if name == "dot" else None)
+    monkeypatch.setattr(
+        render_module.shutil,
+        "which",
+        lambda name, *a, **k: "/opt/gv/dot" if name == "dot" else None,
+    )
     assert find_dot_program() == "/opt/gv/dot"
 
 
@@ -35,8 +41,9 @@ def test_no_dot_program_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
         render(SOURCE, "svg")
 
 
-def test_failing_dot_program_reports_stderr(monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
+def test_failing_dot_program_reports_stderr(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     fake = tmp_path / "dot"
     fake.write_text("#!/bin/sh\necho 'syntax error near line 1' >&2\nexit 3\n")
     fake.chmod(0o755)

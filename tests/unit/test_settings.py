@@ -92,8 +92,10 @@ def test_delete_restores_the_default(config):
 
 def test_override_restores_even_after_an_error(config):
     config.jobs.add_job_metadata = True
-    with pytest.raises(RuntimeError), config.override(
-            safemode=False, database__host="tmp", jobs={"keep_completed": True}):
+    with (
+        pytest.raises(RuntimeError),
+        config.override(safemode=False, database__host="tmp", jobs={"keep_completed": True}),
+    ):
         assert (config.safemode, config.database.host) == (False, "tmp")
         assert config.jobs.keep_completed and not config.jobs.add_job_metadata
         raise RuntimeError
@@ -105,9 +107,16 @@ def test_override_restores_even_after_an_error(config):
 
 def test_load_reads_nested_and_dotted_keys_below_the_environment(config, tmp_path, monkeypatch):
     path = tmp_path / "datajoint.json"
-    path.write_text(json.dumps({
-        "database": {"host": "file-host", "user": "file-user"}, "display.limit": 5,
-        "stores": {"main": {"protocol": "file", "location": "/data"}}, "mystery": 1}))
+    path.write_text(
+        json.dumps(
+            {
+                "database": {"host": "file-host", "user": "file-user"},
+                "display.limit": 5,
+                "stores": {"main": {"protocol": "file", "location": "/data"}},
+                "mystery": 1,
+            }
+        )
+    )
     monkeypatch.setenv("DJ_USER", "env-user")
     config.database.user = "env-user"
     with pytest.warns(UserWarning, match="mystery"):
@@ -160,15 +169,26 @@ def test_save_template_writes_the_file_and_secrets(tmp_path):
 
 
 def test_store_spec_fills_defaults_and_checks_keys(config):
-    config.stores = {"default": "main", "main": {"protocol": "file", "location": "/data"},
-                     "s3": {"protocol": "s3", "location": "x", "endpoint": "e"},
-                     "bad": {"protocol": "file", "location": "/d", "bucket": "b"},
-                     "nested": {"protocol": "file", "location": "/d", "hash_prefix": "a",
-                                "schema_prefix": "a/b"}}
+    config.stores = {
+        "default": "main",
+        "main": {"protocol": "file", "location": "/data"},
+        "s3": {"protocol": "s3", "location": "x", "endpoint": "e"},
+        "bad": {"protocol": "file", "location": "/d", "bucket": "b"},
+        "nested": {
+            "protocol": "file",
+            "location": "/d",
+            "hash_prefix": "a",
+            "schema_prefix": "a/b",
+        },
+    }
     spec = config.get_store_spec()
     assert spec["location"] == "/data" and spec["token_length"] == 8
-    for store, message in [("s3", "missing: bucket"), ("bad", "Invalid key"),
-                           ("nested", "overlap"), ("nowhere", "not configured")]:
+    for store, message in [
+        ("s3", "missing: bucket"),
+        ("bad", "Invalid key"),
+        ("nested", "overlap"),
+        ("nowhere", "not configured"),
+    ]:
         with pytest.raises(FramesError, match=message):
             config.get_store_spec(store)
     with pytest.raises(FramesError, match="filepath_default is not configured"):

@@ -120,8 +120,7 @@ class Dialect:
             members = ", ".join("'" + v.replace("'", "''") + "'" for v in t.values)
             return self.types["enum"].format(members=members)
         template = self.types[t.kind]
-        return template.format(p=t.precision, s=t.scale, n=t.length,
-                               fsp=t.precision or 0)
+        return template.format(p=t.precision, s=t.scale, n=t.length, fsp=t.precision or 0)
 
     def cast_type(self, t: CoreType) -> str:
         """The type name to ``CAST`` a value to core type ``t``."""
@@ -207,7 +206,9 @@ MYSQL = Dialect(
     cast_types={
         **{kind: "SIGNED" for kind in ("int8", "int16", "int32", "int64", "bool")},
         **{kind: "CHAR" for kind in ("char", "varchar", "text", "enum", "json")},
-        "float32": "DOUBLE", "float64": "DOUBLE", "bytes": "BINARY",
+        "float32": "DOUBLE",
+        "float64": "DOUBLE",
+        "bytes": "BINARY",
     },
     uuid_bytes=True,
     enum_order_by_position=True,
@@ -226,6 +227,4 @@ def get_dialect(name: str) -> Dialect:
     try:
         return DIALECTS[key]
     except KeyError:
-        raise ValueError(
-            f"unknown dialect {name!r}; choose one of {', '.join(DIALECTS)}"
-        ) from None
+        raise ValueError(f"unknown dialect {name!r}; choose one of {', '.join(DIALECTS)}") from None
