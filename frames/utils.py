@@ -33,11 +33,11 @@ def user_choice(
     if default is not None and default not in choices:
         raise ValueError(f"user_choice(): default {default!r} is not one of {tuple(choices)}")
     shown = ", ".join(choice.title() if choice == default else choice for choice in choices)
-    response = None
-    while response not in choices:
-        response = input(f"{prompt} [{shown}]: ")
-        response = response.lower() if response else default
-    return response
+    while True:
+        answer = input(f"{prompt} [{shown}]: ")
+        response = answer.lower() if answer else default
+        if response is not None and response in choices:
+            return response
 
 
 def is_camel_case(name: str) -> bool:

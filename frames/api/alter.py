@@ -19,13 +19,15 @@ from frames.sql.alter import alter_table_sql
 from frames.utils import user_choice
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from frames.api.table import Table
     from frames.declare.spec import TableSpec
 
 
 def _caller_namespace() -> dict[str, Any]:
     """The globals and locals of the first caller outside frames (DataJoint's default context)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("frames."):
         frame = frame.f_back
     return {**frame.f_globals, **frame.f_locals} if frame is not None else {}

@@ -81,11 +81,11 @@ def projection_columns(
                 (new, parse_fragment(value, heading, where=f"{where} {new}=", backend=backend))
             )
     columns: list[tuple[str, Expr]] = []
-    for attr in heading:
-        if attr.name in renamed:
-            columns.append((renamed[attr.name], Col(attr.name)))
-        elif attr.name in keep:
-            columns.append((attr.name, Col(attr.name)))
+    for attribute in heading:
+        if attribute.name in renamed:
+            columns.append((renamed[attribute.name], Col(attribute.name)))
+        elif attribute.name in keep:
+            columns.append((attribute.name, Col(attribute.name)))
     columns += computed
     return columns, key_renames
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import types
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,15 @@ _TIER_CLASSES: dict[str, type[Table]] = {
     "computed": Computed,
     "part": Part,
 }
+
+
+def _definition_body(definition: str) -> Callable[[dict[str, Any]], None]:
+    """The class body of a generated table class: its ``definition`` string."""
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace["definition"] = definition
+
+    return body
 
 
 def definition_text(spec: TableSpec) -> str:
@@ -126,9 +136,7 @@ def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str
     for ref, spec in sorted(specs.items(), key=lambda item: master_of(item[0].name) is not None):
         name = class_name_of(ref.name)
         cls = types.new_class(
-            name,
-            (_TIER_CLASSES[spec.tier],),
-            exec_body=lambda ns, s=spec: ns.update(definition=definition_text(s)),
+            name, (_TIER_CLASSES[spec.tier],), exec_body=_definition_body(definition_text(spec))
         )
         master_name = master_of(ref.name)
         master = masters.get(master_name) if master_name else None

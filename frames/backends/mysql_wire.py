@@ -161,7 +161,7 @@ class _Stream:
     def _joined_payload(self) -> bytes | None:
         """The payload of a row sent in several packets, consumed, if all of them are here."""
         buffer, pos, seq = self.buffer, self.pos, self.seq
-        parts = []
+        parts: list[bytes] = []
         size = _MAX_PAYLOAD
         while size == _MAX_PAYLOAD:
             if pos + 4 > len(buffer):

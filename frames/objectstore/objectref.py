@@ -133,13 +133,14 @@ class ObjectRef:
             data["item_count"] = self.item_count
         return data
 
-    def _ensure_backend(self):
-        """Ensure storage backend is available for I/O operations."""
+    def _ensure_backend(self) -> StorageBackend:
+        """The storage backend for I/O; raises when the reference has none."""
         if self._backend is None:
             raise FramesError(
                 "ObjectRef has no storage backend configured. "
                 "This usually means the object was created without a connection context."
             )
+        return self._backend
 
     @property
     def fs(self) -> fsspec.AbstractFileSystem:
@@ -149,8 +150,8 @@ class ObjectRef:
         This allows integration with libraries like Zarr and xarray that
         work with fsspec filesystems.
         """
-        self._ensure_backend()
-        return self._backend.fs
+        backend = self._ensure_backend()
+        return backend.fs
 
     @property
     def fsmap(self) -> fsspec.FSMap:
@@ -163,9 +164,9 @@ class ObjectRef:
         Example:
             >>> z = zarr.open(obj_ref.fsmap, mode='r')
         """
-        self._ensure_backend()
-        full_path = self._backend._full_path(self.path)
-        return fsspec.FSMap(full_path, self._backend.fs)
+        backend = self._ensure_backend()
+        full_path = backend._full_path(self.path)
+        return fsspec.FSMap(full_path, backend.fs)
 
     @property
     def full_path(self) -> str:
@@ -174,18 +175,18 @@ class ObjectRef:
 
         This is the complete path including protocol and bucket/location.
         """
-        self._ensure_backend()
-        protocol = self._backend.protocol
+        backend = self._ensure_backend()
+        protocol = backend.protocol
         if protocol == "file":
-            return str(Path(self._backend.spec.get("location", "")) / self.path)
+            return str(Path(backend.spec.get("location", "")) / self.path)
         elif protocol == "s3":
-            bucket = self._backend.spec["bucket"]
+            bucket = backend.spec["bucket"]
             return f"s3://{bucket}/{self.path}"
         elif protocol == "gcs":
-            bucket = self._backend.spec["bucket"]
+            bucket = backend.spec["bucket"]
             return f"gs://{bucket}/{self.path}"
         elif protocol == "azure":
-            container = self._backend.spec["container"]
+            container = backend.spec["container"]
             return f"az://{container}/{self.path}"
         else:
             return self.path
@@ -206,8 +207,8 @@ class ObjectRef:
         """
         if self.is_dir:
             raise FramesError("Cannot read() a directory. Use listdir() or walk() instead.")
-        self._ensure_backend()
-        return self._backend.get_buffer(self.path)
+        backend = self._ensure_backend()
+        return backend.get_buffer(self.path)
 
     def open(self, subpath: str | None = None, mode: str = "rb") -> IO:
         """
@@ -225,13 +226,13 @@ class ObjectRef:
         IO
             File-like object.
         """
-        self._ensure_backend()
+        backend = self._ensure_backend()
         path = self.path
         if subpath:
             if not self.is_dir:
                 raise FramesError("Cannot use subpath on a file object")
             path = f"{self.path}/{subpath}"
-        return self._backend.open(path, mode)
+        return backend.open(path, mode)
 
     def listdir(self, subpath: str = "") -> list[str]:
         """
@@ -249,10 +250,10 @@ class ObjectRef:
         """
         if not self.is_dir:
             raise FramesError("Cannot listdir() on a file. Use read() or open() instead.")
-        self._ensure_backend()
+        backend = self._ensure_backend()
         path = f"{self.path}/{subpath}" if subpath else self.path
-        full_path = self._backend._full_path(path)
-        entries = self._backend.fs.ls(full_path, detail=False)
+        full_path = backend._full_path(path)
+        entries = backend.fs.ls(full_path, detail=False)
         # Return just the basename of each entry
         return [e.split("/")[-1] for e in entries]
 
@@ -267,9 +268,9 @@ class ObjectRef:
         """
         if not self.is_dir:
             raise FramesError("Cannot walk() on a file.")
-        self._ensure_backend()
-        full_path = self._backend._full_path(self.path)
-        for root, dirs, files in self._backend.fs.walk(full_path):
+        backend = self._ensure_backend()
+        full_path = backend._full_path(self.path)
+        for root, dirs, files in backend.fs.walk(full_path):
             # Make paths relative to the object root
             rel_root = root[len(full_path) :].lstrip("/")
             yield rel_root, dirs, files
@@ -290,7 +291,7 @@ class ObjectRef:
         Path
             Path to downloaded file/directory.
         """
-        self._ensure_backend()
+        backend = self._ensure_backend()
         destination = Path(destination)
 
         if subpath:
@@ -303,15 +304,15 @@ class ObjectRef:
         if self.is_dir and not subpath:
             # Download entire directory
             destination.mkdir(parents=True, exist_ok=True)
-            full_path = self._backend._full_path(remote_path)
-            self._backend.fs.get(full_path, str(destination), recursive=True)
+            full_path = backend._full_path(remote_path)
+            backend.fs.get(full_path, str(destination), recursive=True)
         else:
             # Download single file
             if destination.is_dir():
                 filename = remote_path.split("/")[-1]
                 destination = destination / filename
             destination.parent.mkdir(parents=True, exist_ok=True)
-            self._backend.get_file(remote_path, destination)
+            backend.get_file(remote_path, destination)
 
         return destination
 
@@ -329,9 +330,9 @@ class ObjectRef:
         bool
             True if exists.
         """
-        self._ensure_backend()
+        backend = self._ensure_backend()
         path = f"{self.path}/{subpath}" if subpath else self.path
-        return self._backend.exists(path)
+        return backend.exists(path)
 
     def verify(self) -> bool:
         """
@@ -350,22 +351,20 @@ class ObjectRef:
         IntegrityError
             If verification fails with details.
         """
-        self._ensure_backend()
-
+        backend = self._ensure_backend()
         if self.is_dir:
-            return self._verify_folder()
-        else:
-            return self._verify_file()
+            return self._verify_folder(backend)
+        return self._verify_file(backend)
 
-    def _verify_file(self) -> bool:
+    def _verify_file(self, backend: StorageBackend) -> bool:
         """Verify a single file."""
         # Check existence
-        if not self._backend.exists(self.path):
+        if not backend.exists(self.path):
             raise IntegrityError(f"File does not exist: {self.path}")
 
         # Check size if available
         if self.size is not None:
-            actual_size = self._backend.size(self.path)
+            actual_size = backend.size(self.path)
             if actual_size != self.size:
                 raise IntegrityError(
                     f"Size mismatch for {self.path}: expected {self.size}, got {actual_size}"
@@ -373,7 +372,7 @@ class ObjectRef:
 
         # Check hash if available
         if self.hash:
-            content = self._backend.get_buffer(self.path)
+            content = backend.get_buffer(self.path)
             actual_hash = compute_hash(content)
             if actual_hash != self.hash:
                 raise IntegrityError(
@@ -382,16 +381,16 @@ class ObjectRef:
 
         return True
 
-    def _verify_folder(self) -> bool:
+    def _verify_folder(self, backend: StorageBackend) -> bool:
         """Verify a folder using its manifest."""
         manifest_path = f"{self.path}.manifest.json"
 
-        if not self._backend.exists(manifest_path):
+        if not backend.exists(manifest_path):
             # Directory was stored without a manifest — treat as unverified but valid
             return True
 
         # Read manifest
-        manifest_data = self._backend.get_buffer(manifest_path)
+        manifest_data = backend.get_buffer(manifest_path)
         manifest = json.loads(manifest_data)
 
         # Verify each file in manifest
@@ -400,10 +399,10 @@ class ObjectRef:
             file_path = f"{self.path}/{file_info['path']}"
             expected_size = file_info["size"]
 
-            if not self._backend.exists(file_path):
+            if not backend.exists(file_path):
                 errors.append(f"Missing file: {file_info['path']}")
             else:
-                actual_size = self._backend.size(file_path)
+                actual_size = backend.size(file_path)
                 if actual_size != expected_size:
                     errors.append(
                         f"Size mismatch for {file_info['path']}: "

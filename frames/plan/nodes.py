@@ -9,7 +9,8 @@ that caused an error, naming the offending attribute and listing the valid ones.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
+from typing import Any, ClassVar
 
 from frames.declare.spec import Attribute, TableRef
 from frames.errors import QueryError, UnknownAttributeError
@@ -21,13 +22,12 @@ class Node:
     """Base class of plan nodes."""
 
     heading: Heading
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every node class is a dataclass
 
     def inputs(self) -> tuple[Node, ...]:
         """Operand nodes, in field order."""
         return tuple(
-            getattr(self, f.name)
-            for f in fields(self)  # type: ignore[arg-type]
-            if isinstance(getattr(self, f.name), Node)
+            getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), Node)
         )
 
     @property

@@ -20,7 +20,7 @@ from frames.plan.values import Col
 def rewrite(node: Node) -> Node:
     """The rewritten plan (same rows, same heading)."""
     changes = {}
-    for field in dataclasses.fields(node):  # type: ignore[arg-type]
+    for field in dataclasses.fields(node):
         value = getattr(node, field.name)
         if isinstance(value, Node):
             new = rewrite(value)

@@ -90,10 +90,16 @@ def _collect(obj: Any, found: list[Param]) -> None:
             _collect(getattr(obj, name), found)
 
 
-@functools.cache
+_OPERAND_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _operand_fields(cls: type) -> tuple[str, ...]:
     """The fields of a plan class that may hold parameters (all but the derived heading)."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "heading")
+    fields = _OPERAND_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f.name for f in dataclasses.fields(cls) if f.name != "heading")
+        _OPERAND_FIELDS[cls] = fields
+    return fields
 
 
 def collect_params(node: Node) -> tuple[list[Param], tuple[int, ...]]:

@@ -43,7 +43,7 @@ def type_problem(value: Any, core: CoreType) -> str | None:
         return None
     if type(value) is not expected:
         return f"{value!r} is a {type(value).__name__}, expected {expected.__name__} for {core}"
-    if core.category == "decimal" and core.scale is not None:
+    if core.category == "decimal" and core.scale is not None and isinstance(value, decimal.Decimal):
         exponent = value.as_tuple().exponent
         if exponent != -core.scale:
             return f"{value!r} does not have the {core.scale} decimal places of {core}"
