@@ -181,7 +181,8 @@ class Schema:
         return self.connection.dialect
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r}, connection={self.connection!r})"
+        """DataJoint's ``Schema `name```, then the connection."""
+        return f"Schema `{self.database}` on {self.connection!r}"
 
     # -- declaring ----------------------------------------------------------------------------
     def __call__(self, cls: type[Table] | None = None, *, context: dict[str, Any] | None = None):
