@@ -92,6 +92,13 @@ class TableMeta(type):
             return None
         return table_name(cls.__name__, tier, master.table_name if master else None)
 
+    @property
+    def database(cls) -> str | None:
+        """The schema (database) of the class's table, read on the class as DataJoint sets it
+        there when decorating: ``None`` before the class is declared."""
+        spec = type.__getattribute__(cls, "_spec")
+        return spec.ref.schema if spec is not None else None
+
     def __getattr__(cls, name: str) -> Any:
         """Class-level ``Table.attr`` gives the attribute's column, as on an instance."""
         if name.startswith("_") or type.__getattribute__(cls, "_spec") is None:

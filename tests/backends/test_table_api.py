@@ -319,6 +319,27 @@ def test_free_table_and_relatives(lab, backend_name: str):
     assert Subject.class_name == "Subject" and dj.Entry is dj.Manual
 
 
+def test_database_is_read_on_the_class_as_on_an_instance(schema):
+    class Undeclared(dj.Manual):
+        definition = "undeclared_id : int32"
+
+    assert Undeclared.database is None  # DataJoint's class attribute before decorating
+
+    class Probe(dj.Computed):
+        definition = "probe_id : int32"
+
+        class Channel(dj.Part):
+            definition = "-> master\nchannel : int16"
+
+        def make(self, key):
+            pass
+
+    schema(Probe)
+    assert isinstance(schema.database, str)
+    assert Probe.database == Probe().database == schema.database
+    assert Probe.Channel.database == schema.database
+
+
 def test_a_missing_definition_is_a_not_implemented_error(schema):
     class Nothing(dj.Manual):
         pass
