@@ -334,8 +334,11 @@ class Table(QueryExpression, metaclass=TableMeta):
         Parameters
         ----------
         rows : list of dict / tuple / numpy record, numpy record array, pandas or polars
-            DataFrame, pyarrow Table, or a query
-            A query is inserted server-side with ``INSERT ... SELECT``.
+            DataFrame, pyarrow Table, a query, or a ``pathlib.Path`` of a CSV file
+            A query is inserted server-side with ``INSERT ... SELECT``. A CSV file's header
+            names the attributes; its text values are converted by the attribute types (an
+            empty field of a non-text attribute takes the default) and errors name the file's
+            line (:mod:`frames.io.csv_rows`).
         replace : bool
             Overwrite rows whose primary key exists.
         skip_duplicates : bool
@@ -409,7 +412,8 @@ class Table(QueryExpression, metaclass=TableMeta):
         return self.insert(dataframe_rows(self, df, index_as_pk), **insert_kwargs)
 
     def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> ValidationResult:
-        """Check ``rows`` as :meth:`insert` would, without inserting; every problem is listed."""
+        """Check ``rows`` (also a CSV file's path) as :meth:`insert` would, without inserting;
+        every problem is listed."""
         from frames.api.validate import validate_rows
 
         return validate_rows(self, rows, ignore_extra_fields=ignore_extra_fields)
