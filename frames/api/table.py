@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from frames.api.coerce import dict_condition
 from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
+from frames.api.unmatched import unmatched_keys
 from frames.declare.naming import master_of, table_name, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, IntegrityError, MissingTableError
@@ -168,6 +169,9 @@ def _restrict_by_dict(cls: TableMeta, row: Mapping[str, Any]) -> Table | None:
     restricted: Table = object.__new__(cls)  # type: ignore[arg-type]
     restricted._plan = make_restrict(table, cond)
     restricted._connection = schema.connection
+    unmatched = unmatched_keys(row, table.heading)
+    if unmatched is not None:
+        restricted._unmatched = unmatched
     return restricted
 
 
@@ -179,6 +183,9 @@ class Table(QueryExpression, metaclass=TableMeta):
     _spec: ClassVar[TableSpec | None] = None
     _schema: ClassVar[Schema | None] = None
     _heading: ClassVar[Heading | None] = None
+    #: The keys of a dict this table is restricted by that names none of its attributes
+    #: (ignored by queries, refused by delete and drop: :mod:`frames.api.unmatched`).
+    _unmatched: tuple[str, ...] | None = None
 
     def __init__(self) -> None:
         cls = type(self)
@@ -198,6 +205,20 @@ class Table(QueryExpression, metaclass=TableMeta):
     @property
     def _name(self) -> str:
         return type(self).__name__
+
+    def restrict(self, condition: Any, semantic_check: bool = True) -> QueryExpression:
+        """Rows satisfying ``condition`` (see :meth:`QueryExpression.restrict`).
+
+        A dict in ``condition`` that names none of the table's attributes restricts nothing,
+        as in DataJoint; the result remembers it, so that ``delete()``, ``delete_quick()`` and
+        ``drop()`` refuse to act on every row because of a misspelt key.
+        """
+        restricted = super().restrict(condition, semantic_check)
+        if self._unmatched is None and isinstance(restricted, Table):
+            unmatched = unmatched_keys(condition, self.heading)
+            if unmatched is not None:
+                restricted._unmatched = unmatched
+        return restricted
 
     def _derive(self, plan: Node) -> QueryExpression:
         """A restriction of a table is still that table (``(Session & key).delete()``)."""
