@@ -379,8 +379,8 @@ def drop_tables(
     FramesError
         For a restricted table, or (``"enforce"``) a part table whose master is not dropped.
     UnknownAttributeError
-        For a table restricted by a dict that names none of its attributes (a subclass of
-        FramesError, as the restricted table's error).
+        For a table restricted by a dict that names none of its attributes (which a query
+        ignores, so that the table looks unrestricted).
     IntegrityError
         Without ``cascade``, if other tables depend on ``table``.
     """

@@ -249,10 +249,10 @@ def _batches(
                 k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]
             },
         )
+        group_places = [place[n] for n in numbers]
         for attr_name in names:
             default = _default_value(heading[attr_name])
             values = [records[n].get(attr_name, default) for n in numbers]
-            group_places = [place[n] for n in numbers]
             arrays.append(_column(values, heading[attr_name], name, group_places, group_context))
         batches.append(pa.Table.from_arrays(arrays, names=list(names)))
     return batches
