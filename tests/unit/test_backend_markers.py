@@ -111,3 +111,22 @@ def test_each_backend_is_selected_by_its_mark(suite: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*test_any?duckdb? PASSED*"])
     result = suite.runpytest("-m", "postgres or mysql")
     result.assert_outcomes(passed=4, deselected=3)
+
+
+def test_a_missing_server_still_fails_a_marked_test_when_every_backend_is_required(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRAMES_TEST_MYSQL_URL", "mysql://root@127.0.0.1:1/test")  # nothing there
+    monkeypatch.setenv("FRAMES_REQUIRE_BACKENDS", "all")
+    suite.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.notimpl(["mysql"], raises=Exception, reason="any error")
+        def test_gap(backend_name, backend_url):
+            pass
+        """
+    )
+    result = suite.runpytest("-m", "mysql")
+    result.assert_outcomes(errors=1, deselected=2)
+    result.stdout.fnmatch_lines(["*mysql backend unavailable*(FRAMES_REQUIRE_BACKENDS=all)*"])
