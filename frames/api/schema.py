@@ -73,7 +73,8 @@ class Schema:
 
     Examples
     --------
-    >>> schema = dj.Schema('lab')            # doctest: +SKIP
+    >>> import frames as dj
+    >>> schema = dj.Schema('lab', connection=dj.connect('duckdb://'))  # dj.Schema('lab'): default
     >>> @schema
     ... class Subject(dj.Manual):
     ...     definition = '''
@@ -81,6 +82,10 @@ class Schema:
     ...     ---
     ...     species : varchar(32)
     ...     '''
+    >>> Subject.insert1({'subject_id': 1, 'species': 'mouse'})  # the number of rows inserted
+    1
+    >>> Subject.to_dicts()
+    [{'subject_id': 1, 'species': 'mouse'}]
     """
 
     def __init__(

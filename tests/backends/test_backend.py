@@ -7,6 +7,7 @@ import json
 import uuid
 from decimal import Decimal
 
+import duckdb
 import pyarrow as pa
 import pytest
 from backend_helpers import Col
@@ -376,7 +377,6 @@ def test_bad_values_raise_data_error_and_change_nothing(backend, people, column,
     assert _contents(backend, people) == before
 
 
-@pytest.mark.backends("duckdb", "postgres")
 def test_malformed_uuid_and_json_raise_data_error(backend, make_table, schema_name):
     make_table(
         "docs",
@@ -433,7 +433,9 @@ def test_mysql_rejects_nan(backend, make_table, schema_name):
         backend.insert_arrow(TableRef(schema_name, "floats"), data, ["id"])
 
 
-@pytest.mark.backends("duckdb", "postgres")
+@pytest.mark.never(
+    ["mysql"], raises=DataError, reason="MySQL's floating-point columns cannot hold NaN or infinity"
+)
 def test_non_finite_floats_round_trip(backend, make_table, schema_name):
     make_table("floats", [Col("id", "int32"), Col("x", "float64")], ["id"])
     ref = TableRef(schema_name, "floats")
@@ -489,7 +491,13 @@ def test_nesting_and_stray_commit_raise_transaction_error(backend):
     backend.rollback()  # no transaction: nothing to do
 
 
-@pytest.mark.backends("postgres", "mysql")
+@pytest.mark.notyet(
+    ["duckdb"],
+    raises=duckdb.TransactionException,
+    reason="DuckDB aborts the whole transaction at a failed statement and has no savepoints to "
+    "keep it; the next statement gets the driver's 'Current transaction is aborted' (which frames "
+    "lets through untranslated)",
+)
 def test_failed_insert_inside_transaction_leaves_it_usable(backend, people, monkeypatch):
     monkeypatch.setattr(backend, "_max_packet", 8192, raising=False)  # MySQL: many statements
     with backend.transaction():

@@ -47,7 +47,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "frames"
-#: Set (to "1") to run tests/properties/test_seeded_faults.py; never passed on to the runs.
+#: Opts in to the slow tests of tests/properties/test_seeded_faults.py ("apply": each mutant
+#: imports; "1": that and the judgement); never passed on to the runs.
 ENABLE_VARIABLE = "FRAMES_SEEDED_FAULTS"
 #: The directory holding the mutated copy, for conftest.py's check of what was imported.
 COPY_VARIABLE = "FRAMES_SEEDED_FAULT_COPY"
@@ -145,8 +146,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "semijoin_nulls_match",
         "semijoin namesakes match by SQL equality (NULL-safe equality instead: NULL matches NULL)",
         LOWER,
-        "matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
-        "matches = [exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
+        "exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy()) for n in cond.on",
+        "exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy()) "
+        "for n in cond.on",
     ),
     Mutant(
         "semijoin_first_namesake",
@@ -162,8 +164,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "when neither operand determines the other, the join's key is both keys (only the "
         "left key instead)",
         NODES,
-        "+ [replace(from_right(right[n]), in_key=True) for n in right.primary_key",
-        "+ [replace(from_right(right[n]), in_key=False) for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=True)\n                for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=False)\n                for n in right.primary_key",
     ),
     Mutant(
         "left_join_drops_right_restriction",
@@ -191,8 +193,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "aggr_exclude_inverted",
         "aggr keeps groups without matches unless exclude_nonmatching (inverted instead)",
         QUERY,
-        "outer=not exclude_nonmatching))",
-        "outer=exclude_nonmatching))",
+        "outer=not exclude_nonmatching)",
+        "outer=exclude_nonmatching)",
     ),
     Mutant(
         "rewrite_drops_restriction",
@@ -243,8 +245,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "top_nulls_order",
         "Top puts NULLs first ascending and last descending (the other way round instead)",
         LOWER,
-        "nulls_first=not desc)",
-        "nulls_first=desc)",
+        "nulls_first=not desc,",
+        "nulls_first=desc,",
     ),
     Mutant(
         "integer_division",
