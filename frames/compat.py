@@ -40,7 +40,7 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "user_tables": ("frames.api.table",),
     "expression": ("frames.api.query", "frames.api.u", "frames.api.coerce"),
     "condition": ("frames.api.coerce", "frames.api.query"),
-    "heading": ("frames.plan.heading",),
+    "heading": ("frames.api.dj_heading",),
     "diagram": ("frames.api.diagram",),
     "jobs": ("frames.api.jobs",),
     "autopopulate": ("frames.api.populate",),

@@ -144,7 +144,7 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
             "Cannot operate on expressions from different connections; build both "
             "from tables of the same connection"
         )
-    namesakes(first.heading, second.heading, "join", semantic_check)
+    namesakes(first.plan.heading, second.plan.heading, "join", semantic_check)
 
 
 def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond:

@@ -71,7 +71,7 @@ def insert_rows(
     on_duplicate = "replace" if replace else "skip" if skip_duplicates else "error"
     places: list[str] | None = None
     if isinstance(rows, os.PathLike):
-        csv_rows = read_csv_rows(rows, table.heading, table._name)
+        csv_rows = read_csv_rows(rows, table.plan.heading, table._name)
         rows, places = csv_rows.rows, csv_rows.places()
     if isinstance(rows, type) and issubclass(rows, QueryExpression):
         rows = rows()
@@ -91,11 +91,13 @@ def insert_rows(
             f"{table._name}.insert(): chunk_size must be a positive number of rows, "
             f"not {chunk_size!r}"
         )
-    place_chunks = _chunks(places, chunk_size, table.heading) if places else itertools.repeat(None)
+    place_chunks = (
+        _chunks(places, chunk_size, table.plan.heading) if places else itertools.repeat(None)
+    )
     return sum(
         _insert_batch(table, chunk, on_duplicate, ignore_extra_fields, chunk_places)
         for chunk, chunk_places in zip(
-            _chunks(rows, chunk_size, table.heading), place_chunks, strict=False
+            _chunks(rows, chunk_size, table.plan.heading), place_chunks, strict=False
         )
     )
 
@@ -149,7 +151,7 @@ def _insert_batch(
 
     ``places`` name where each row comes from in errors (default: ``row <number>``).
     """
-    heading = table.heading
+    heading = table.plan.heading
     connection = table._connection
     batches = _batches(
         rows,

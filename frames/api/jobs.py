@@ -18,6 +18,7 @@ import platform
 import subprocess
 from typing import TYPE_CHECKING, Any
 
+from frames.api.dj_heading import Heading
 from frames.api.insert import check_value
 from frames.api.table import Table
 from frames.api.u import U
@@ -27,7 +28,7 @@ from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, TableRef, TableSpec
 from frames.declare.types import CoreType
 from frames.errors import FramesError
-from frames.plan.heading import Heading
+from frames.plan.heading import Heading as PlanHeading
 from frames.plan.nodes import make_table
 from frames.settings import Config
 from frames.sql.update import update_sql
@@ -163,10 +164,12 @@ class Job(Table):
         spec, self._definition = job_spec(target._spec)  # type: ignore[arg-type]
         self._target = target
         self._spec = spec  # type: ignore[misc]
-        self._heading = Heading(spec.attributes)  # type: ignore[misc]
+        self._heading = Heading.of_table(  # type: ignore[misc]
+            spec, target._connection, plan=PlanHeading(spec.attributes)
+        )
         self._schema = type(target)._schema  # type: ignore[misc]
         self._connection = target._connection
-        super(Table, self).__init__(make_table(spec.ref, self._heading), self._connection)
+        super(Table, self).__init__(make_table(spec.ref, self._heading.plan), self._connection)
 
     @property
     def _name(self) -> str:
@@ -251,7 +254,7 @@ class Job(Table):
     ) -> int:
         """``UPDATE`` the jobs whose columns match ``where`` (scheduled no later than ``due``)
         with ``values``, checked and encoded as an insert would; the number changed."""
-        heading = self.heading
+        heading = self._plan.heading
 
         def stored(name: str, value: Any) -> Any:
             attr = heading[name]

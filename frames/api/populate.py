@@ -133,7 +133,7 @@ class AutoPopulate:
             raise QueryError(
                 f"{type(self).__name__}.key_source must be a query, not {type(todo).__name__}"
             )
-        missing = [n for n in todo.primary_key if n not in self.heading.names]  # type: ignore
+        missing = [n for n in todo.primary_key if n not in self.plan.heading]  # type: ignore
         if missing:
             raise QueryError(
                 f"The populate target {type(self).__name__} lacks attribute "

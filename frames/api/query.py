@@ -16,11 +16,11 @@ import pyarrow as pa
 
 from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
+from frames.api.dj_heading import Heading
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
 from frames.codecs.attributes import with_connection_config
 from frames.errors import DataError, FetchError, QueryError
 from frames.io import convert
-from frames.plan.heading import Heading
 from frames.plan.nodes import (
     Node,
     joined_heading,
@@ -113,7 +113,7 @@ class QueryExpression:
     def __getitem__(self, item: Any) -> Any:
         """``q['a']`` a column, ``q[['a', 'b']]`` a projection, ``q[condition]`` a restriction."""
         if isinstance(item, str):
-            self.heading.check([item], f"{self._name}[...]")
+            self._plan.heading.check([item], f"{self._name}[...]")
             return Column(Col(item))
         if isinstance(item, list) and all(isinstance(i, str) for i in item):
             return self.proj(*[i for i in item if i not in self.primary_key])
@@ -136,8 +136,9 @@ class QueryExpression:
     # -- inspection ---------------------------------------------------------------------------
     @property
     def heading(self) -> Heading:
-        """The result's attributes, types and primary key."""
-        return self._plan.heading
+        """The result's attributes and primary key, as DataJoint's ``Heading`` offers them
+        (frames' typed heading, which queries are built from, is ``q.plan.heading``)."""
+        return Heading.of_plan(self._plan.heading)
 
     @property
     def primary_key(self) -> list[str]:
@@ -227,7 +228,7 @@ class QueryExpression:
             if isinstance(self._plan, TopNode):
                 return list(self._plan.order)
             order_by = "KEY"
-        return parse_order(order_by, self.heading)
+        return parse_order(order_by, self._plan.heading)
 
     # -- projection ---------------------------------------------------------------------------
     def proj(self, *attributes: str, **named: str) -> QueryExpression:
@@ -238,7 +239,7 @@ class QueryExpression:
         """
         where = f"{self._name}.proj()"
         columns, key_renames = projection_columns(
-            self.heading, attributes, named, where, self._backend
+            self._plan.heading, attributes, named, where, self._backend
         )
         return self._derive(make_project(self._plan, columns, key_renames, where))
 
@@ -305,8 +306,8 @@ class QueryExpression:
             exclude_nonmatching = not keep_all_rows
         where = f"{self._name}.aggr()"
         keep_all = any(attr is Ellipsis or attr == "..." for attr in attributes)  # aggr(q, ...)
-        kept = list(self.heading.names) if keep_all else list(attributes)
-        namespace = joined_heading(self.heading, other.heading)
+        kept = list(self._plan.heading.names) if keep_all else list(attributes)
+        namespace = joined_heading(self._plan.heading, other._plan.heading)
         columns = aggregate_columns(namespace, named, where, self._backend)
         return self._derive(
             make_aggregate(self._plan, other._plan, kept, columns, outer=not exclude_nonmatching)
@@ -347,7 +348,7 @@ class QueryExpression:
         squeeze: bool = False,
     ) -> pa.Table:
         """The result as a ``pyarrow.Table``."""
-        return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
+        return convert.to_arrow(self._arrow(order_by, limit, offset), self._plan.heading)
 
     @with_connection_config
     def to_dicts(
@@ -359,9 +360,9 @@ class QueryExpression:
     ) -> list[dict[str, Any]]:
         """The result as a list of dicts (one per row)."""
         table = self._arrow(order_by, limit, offset)
-        if not self.heading.names:
+        if not self._plan.heading.names:
             return [{} for _ in range(table.num_rows)]
-        return convert.to_dicts(table, self.heading, squeeze)
+        return convert.to_dicts(table, self._plan.heading, squeeze)
 
     @with_connection_config
     def to_pandas(
@@ -373,7 +374,7 @@ class QueryExpression:
     ) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key."""
         return convert.to_pandas(
-            self._arrow(order_by, limit, offset), self.heading, squeeze=squeeze
+            self._arrow(order_by, limit, offset), self._plan.heading, squeeze=squeeze
         )
 
     def to_polars(
@@ -384,7 +385,7 @@ class QueryExpression:
         squeeze: bool = False,
     ) -> polars.DataFrame:
         """The result as a polars DataFrame."""
-        return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
+        return convert.to_polars(self._arrow(order_by, limit, offset), self._plan.heading)
 
     @with_connection_config
     def to_arrays(
@@ -402,13 +403,13 @@ class QueryExpression:
         given first as a list of dicts) are fetched: one array per name, the array itself for
         one name.
         """
-        self.heading.check(attributes, f"{self._name}.to_arrays()")
+        self._plan.heading.check(attributes, f"{self._name}.to_arrays()")
         page = self._page(order_by, limit, offset)
         if attributes:
             page = page.proj(*[a for a in dict.fromkeys(attributes) if a not in self.primary_key])
         return convert.to_arrays(
             page._fetch(page._plan),
-            page.heading,
+            page._plan.heading,
             *attributes,
             include_key=include_key,
             squeeze=squeeze,
@@ -516,7 +517,7 @@ class QueryExpression:
 
     def tail(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
         """The last ``limit`` rows in primary-key order (or ``order_by=``), in that order."""
-        order = parse_order(kwargs.pop("order_by", "KEY"), self.heading)
+        order = parse_order(kwargs.pop("order_by", "KEY"), self._plan.heading)
         reverse = [(name, not desc) for name, desc in order]
         rows = self._derive(make_top(self._plan, reverse, limit, None)).to_dicts(
             order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse]
@@ -545,13 +546,17 @@ class QueryExpression:
         ``config['display.show_tuple_count']``). Binary attributes are not fetched (as in
         DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
         limit = config["display.limit"] if limit is None else limit
-        binary = [a.name for a in self.heading if a.type.category == "bytes" and not a.in_key]
+        binary = [a.name for a in self._plan.heading if a.type.category == "bytes" and not a.in_key]
         shown = self.proj(..., *[f"-{name}" for name in binary]) if binary else self
         ordered = None if isinstance(self._plan, TopNode) else "KEY"
-        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self.heading.names else []
+        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self._plan.heading.names else []
         for row in rows if binary else ():
             row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
-        total = len(self) if config["display.show_tuple_count"] or not self.heading.names else None
+        total = (
+            len(self)
+            if config["display.show_tuple_count"] or not self._plan.heading.names
+            else None
+        )
         return rows, total
 
     def _shown(
@@ -571,7 +576,9 @@ class QueryExpression:
         from frames.api.display import format_text
 
         rows, total, failure = self._shown(limit)
-        return format_text(self.heading, rows, total, limit=limit, width=width, failure=failure)
+        return format_text(
+            self._plan.heading, rows, total, limit=limit, width=width, failure=failure
+        )
 
     def __repr__(self) -> str:
         return self.preview()
@@ -580,7 +587,7 @@ class QueryExpression:
         from frames.api.display import format_html
 
         rows, total, failure = self._shown()
-        return format_html(self.heading, rows, total, failure=failure)
+        return format_html(self._plan.heading, rows, total, failure=failure)
 
     def make_sql(self) -> str:
         """The SQL this query runs on its connection (DataJoint's name for :attr:`sql`)."""

@@ -12,6 +12,7 @@ import networkx as nx
 
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
+from frames.api.dj_heading import Heading
 from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
@@ -39,7 +40,6 @@ from frames.errors import (
     MissingDefinitionError,
     MissingTableError,
 )
-from frames.plan.heading import Heading
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
     create_table_sql,
@@ -269,7 +269,7 @@ class Schema:
                 self.connection._config,
             )
             self._create(spec)
-        self._adopt(cls, spec, master)
+        self._adopt(cls, spec, master, context)
         if "Table definition:" not in (cls.__doc__ or ""):
             cls.__doc__ = (cls.__doc__ or "") + "\nTable definition:\n\n" + definition
         if issubclass(cls, Lookup):
@@ -281,10 +281,17 @@ class Schema:
         """Whether missing tables are created (``create_tables``, default True)."""
         return self.create_tables is not False
 
-    def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
-        """Bind ``cls`` to its stored table."""
+    def _adopt(
+        self,
+        cls: type[Table],
+        spec: TableSpec,
+        master: type[Table] | None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        """Bind ``cls`` to its stored table (``context``: where its definition's names were
+        resolved)."""
         cls._spec = spec
-        cls._heading = Heading.of_table(spec.attributes)
+        cls._heading = Heading.of_table(spec, self.connection, context=context)
         cls._schema = self
         if master is not None:
             cls.master = master
@@ -292,25 +299,13 @@ class Schema:
         register_spec(self.connection, spec)
 
     def stored_specs(self) -> dict[TableRef, TableSpec]:
-        """The specs of the schema's tables as the database describes them, with lineage.
-
-        Foreign keys are followed into upstream schemas (read from the database too) so that
-        lineage reaches its origin; the result holds this schema's tables only.
-        """
-        stored = introspect_with_parents(self.connection.backend, self.database)
-        known = {r: spec for r, spec in _registry(self.connection).items() if r not in stored}
-        return {
-            ref: spec
-            for ref, spec in with_lineage(stored, known).items()
-            if ref.schema == self.database
-        }
+        """The specs of the schema's tables as the database describes them, with lineage
+        (see :func:`stored_specs`)."""
+        return stored_specs(self.connection, self.database)
 
     def stored_spec(self, ref: TableRef) -> TableSpec:
-        """The spec of one existing table of this schema (see :meth:`stored_specs`)."""
-        resolved = self.stored_specs()
-        if ref not in resolved:
-            raise MissingTableError(f"table {ref} does not exist")
-        return resolved[ref]
+        """The spec of one existing table of this schema (see :func:`stored_specs`)."""
+        return stored_spec(self.connection, ref)
 
     def make_classes(self, into: dict[str, Any] | None = None) -> None:
         """Create a class for every table of the schema that no class in ``into`` stands for.
@@ -559,6 +554,28 @@ def _registry(connection: Connection) -> dict[TableRef, TableSpec]:
         registry = {}
         connection._specs = registry  # type: ignore[attr-defined]
     return registry
+
+
+def stored_specs(connection: Connection, database: str) -> dict[TableRef, TableSpec]:
+    """The specs of the tables of schema ``database`` as the database describes them, with
+    lineage.
+
+    Foreign keys are followed into upstream schemas (read from the database too) so that
+    lineage reaches its origin; the result holds this schema's tables only.
+    """
+    stored = introspect_with_parents(connection.backend, database)
+    known = {r: spec for r, spec in _registry(connection).items() if r not in stored}
+    return {
+        ref: spec for ref, spec in with_lineage(stored, known).items() if ref.schema == database
+    }
+
+
+def stored_spec(connection: Connection, ref: TableRef) -> TableSpec:
+    """The spec of the existing table ``ref`` as the database describes it, with lineage."""
+    resolved = stored_specs(connection, ref.schema)
+    if ref not in resolved:
+        raise MissingTableError(f"table {ref} does not exist")
+    return resolved[ref]
 
 
 def table_spec(connection: Connection, ref: TableRef) -> TableSpec:

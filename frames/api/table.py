@@ -14,6 +14,7 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from frames.api.coerce import dict_condition
+from frames.api.dj_heading import Heading
 from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
 from frames.api.unmatched import unmatched_keys
@@ -21,7 +22,7 @@ from frames.declare.naming import master_of, table_name, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, IntegrityError, MissingTableError
 from frames.logging import logger
-from frames.plan.heading import Heading
+from frames.plan.heading import Heading as PlanHeading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
 from frames.sql.ddl import qualified_name
@@ -164,7 +165,7 @@ def _restrict_by_dict(cls: TableMeta, row: Mapping[str, Any]) -> Table | None:
     for name, method in _RESTRICTION_METHODS:
         if get(cls, name) is not method:
             return None
-    table = make_table(spec.ref, get(cls, "_heading"))
+    table = make_table(spec.ref, get(cls, "_heading").plan)
     cond = dict_condition(row, table.heading, f"{get(cls, '__name__')} & ...")
     restricted: Table = object.__new__(cls)  # type: ignore[arg-type]
     restricted._plan = make_restrict(table, cond)
@@ -191,7 +192,7 @@ class Table(QueryExpression, metaclass=TableMeta):
         cls = type(self)
         if cls._spec is None or cls._schema is None:
             return  # not declared (yet): every use raises, see __getattr__
-        super().__init__(make_table(cls._spec.ref, cls._heading), cls._schema.connection)
+        super().__init__(make_table(cls._spec.ref, cls._heading.plan), cls._schema.connection)
 
     def __getattr__(self, name: str) -> Any:
         """An instance of a class no (activated) schema has declared fails on first use."""
@@ -215,10 +216,19 @@ class Table(QueryExpression, metaclass=TableMeta):
         """
         restricted = super().restrict(condition, semantic_check)
         if self._unmatched is None and isinstance(restricted, Table):
-            unmatched = unmatched_keys(condition, self.heading)
+            unmatched = unmatched_keys(condition, self._plan.heading)
             if unmatched is not None:
                 restricted._unmatched = unmatched
         return restricted
+
+    @property
+    def heading(self) -> Heading:
+        """The table's heading, with its ``table_info`` (that of a projection of the table is
+        the query's)."""
+        own = self._heading
+        if own is not None and own.plan is self._plan.heading:
+            return own
+        return super().heading
 
     def _derive(self, plan: Node) -> QueryExpression:
         """A restriction of a table is still that table (``(Session & key).delete()``)."""
@@ -619,8 +629,8 @@ class FreeTable(Table):
                 f"FreeTable({full_table_name!r}): name the table as 'schema.table' (quoted or not)"
             )
         self._spec = table_spec(conn, TableRef(schema, name))
-        self._heading = Heading(self._spec.attributes)
-        QueryExpression.__init__(self, make_table(self._spec.ref, self._heading), conn)
+        self._heading = Heading.of_table(self._spec, conn, plan=PlanHeading(self._spec.attributes))
+        QueryExpression.__init__(self, make_table(self._spec.ref, self._heading.plan), conn)
 
     @property
     def _name(self) -> str:

@@ -53,7 +53,7 @@ def validate_rows(
     """The :class:`~frames.api.table.ValidationResult` of inserting ``rows`` into ``table``."""
     from frames.api.table import ValidationResult
 
-    heading = table.heading
+    heading = table.plan.heading
     errors: list[tuple[int, str | None, str]] = []
     if isinstance(rows, os.PathLike):  # a CSV file, as insert() reads it
         rows = read_csv_rows(rows, heading, table._name).rows

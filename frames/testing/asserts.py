@@ -133,7 +133,7 @@ def assert_matches_reference(
             pass
         return None
     actual = fetch(query)
-    assert_relations_equal(actual, expected, query.heading, context)
+    assert_relations_equal(actual, expected, query.plan.heading, context)
     if counts:
         assert len(query) == len(expected.rows), (
             f"{context}\nlen() is {len(query)}, the reference has {len(expected.rows)} rows"

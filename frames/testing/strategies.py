@@ -885,7 +885,7 @@ class Built:
 
     @property
     def heading(self) -> Heading:
-        return self.query.heading
+        return self.query.plan.heading
 
 
 @dataclass
@@ -901,7 +901,7 @@ class Catalog:
         """Values stored in attributes of type ``core`` (so that conditions match rows)."""
         out = []
         for name, cls in self.classes.items():
-            heading = cls._heading  # type: ignore[attr-defined]
+            heading = cls._heading.plan  # type: ignore[attr-defined]
             for attr in heading:
                 if attr.type == core:
                     out += [
@@ -1033,8 +1033,8 @@ class _Trees:
             if all(
                 n in left.heading
                 and left.heading[n].lineage is not None
-                and left.heading[n].lineage == cls._heading[n].lineage  # type: ignore
-                for n in cls._heading.primary_key
+                and left.heading[n].lineage == cls._heading.plan[n].lineage  # type: ignore
+                for n in cls._heading.plan.primary_key
             )
         ]  # type: ignore[attr-defined]
         if parents and self.draw(st.integers(0, 3)) > 0:
@@ -1088,9 +1088,9 @@ class _Trees:
             name
             for name, cls in sorted(self.catalog.classes.items())
             if all(
-                n in cls._heading
-                and cls._heading[n].lineage is not None  # type: ignore
-                and cls._heading[n].lineage == group[n].lineage  # type: ignore
+                n in cls._heading.plan
+                and cls._heading.plan[n].lineage is not None  # type: ignore
+                and cls._heading.plan[n].lineage == group[n].lineage  # type: ignore
                 for n in key
             )
         ]

@@ -408,17 +408,17 @@ def test_alter_secondary_attributes(lab):
     sex = "U" : enum('F', 'M', 'U')
     """
     Subject.alter(prompt=False)
-    assert Subject.heading.names == ("subject_id", "full_name", "weight", "sex")
+    assert Subject.heading.names == ["subject_id", "full_name", "weight", "sex"]
     assert (Subject & {"subject_id": 1}).fetch1() == {
         "subject_id": 1,
         "full_name": "s1",
         "weight": None,
         "sex": "U",
     }
-    assert Subject.heading["full_name"].type.length == 30
+    assert Subject.plan.heading["full_name"].type.length == 30
     Subject.definition = original.replace("varchar(20)", "varchar(20)  # {full_name} back")
     Subject.alter(prompt=False)
-    assert Subject.heading.names == ("subject_id", "name", "weight")
+    assert Subject.heading.names == ["subject_id", "name", "weight"]
     assert Subject.heading["name"].comment == "{full_name} back"  # as DataJoint keeps it
     assert (Subject & {"subject_id": 2}).fetch1("name") == "s2"
     Subject.definition = original.replace("subject_id : int32", "subject_id : int64")

@@ -115,7 +115,7 @@ def test_division_and_average_are_floating_point_everywhere() -> None:
         assert f"AS {cast})" in sql
         sql, _ = SUBJECT.proj(w="weight / 60").compile(dialect)
         assert f"AS {cast}) / 60" in sql
-    heading = SUBJECT.proj(w="weight / 60").heading
+    heading = SUBJECT.proj(w="weight / 60").plan.heading
     assert heading["w"].type.kind == "float64"
 
 
@@ -222,7 +222,7 @@ def test_projection_errors() -> None:
 def test_projection_keeps_key_renames_in_the_key_and_heading_order() -> None:
     renamed = SESSION.proj("notes", subject="subject_id")
     assert renamed.primary_key == ["subject", "session_date"]
-    assert SUBJECT.proj("weight", "sex").heading.names == ("subject_id", "sex", "weight")
+    assert SUBJECT.proj("weight", "sex").heading.names == ["subject_id", "sex", "weight"]
 
 
 def test_join_key_follows_functional_dependency() -> None:
@@ -258,25 +258,25 @@ def test_aggregation_needs_the_groups_key_in_the_aggregated_query() -> None:
 
 def test_join_heading_order_follows_datajoint() -> None:
     # A -> B: A's attributes, then B's new ones
-    assert (SESSION * SUBJECT).heading.names == (
+    assert (SESSION * SUBJECT).heading.names == [
         "subject_id",
         "session_date",
         "notes",
         "sex",
         "weight",
-    )
+    ]
     # B -> A only: B's attributes first, and B's key
-    assert (SUBJECT * SESSION).heading.names == (
+    assert (SUBJECT * SESSION).heading.names == [
         "subject_id",
         "session_date",
         "notes",
         "sex",
         "weight",
-    )
+    ]
     # neither: A's key, B's new key, A's secondary, B's secondary
     other = table("other", ("other_id", "int32", True), ("label", "varchar(8)", False))
     joined = SUBJECT * other
-    assert joined.heading.names == ("subject_id", "other_id", "sex", "weight", "label")
+    assert joined.heading.names == ["subject_id", "other_id", "sex", "weight", "label"]
     assert joined.primary_key == ["subject_id", "other_id"]
 
 

@@ -432,7 +432,7 @@ def test_frames_reads_a_datajoint_schema(
     assert heading["weight"].nullable and heading["weight"].comment == "grams"
     assert not heading["sex"].nullable
     assert str(lab.Researcher.heading["active"].type) == "bool"
-    assert lab.Researcher.heading["active"].default is True
+    assert lab.Researcher.plan.heading["active"].default is True
     assert lab.Researcher.heading["active"].comment == "still in the lab"
     assert str(lab.Session.heading["started"].type) == "datetime"
     assert str(lab.Recording.heading["duration"].type) == "decimal(5,1)"
@@ -459,7 +459,7 @@ def test_frames_lineage_matches_datajoint(
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
     lineage = {}
     for cls in (lab.Subject, lab.Session, lab.Recording.Channel):
-        for attr in cls.heading:
+        for attr in cls.plan.heading:
             if attr.lineage is not None:
                 lineage[cls._spec.ref.name, attr.name] = attr.lineage
     for table_name, origins in ORIGINS.items():
@@ -867,7 +867,7 @@ def test_frames_reads_datajoint_blobs(datajoint_instance, frames_connection, sch
     )
     Trace.insert([{"trace_id": 1, "samples": numpy.arange(3.0)}, {"trace_id": 2, "samples": None}])
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
-    attr = lab.Trace.heading["samples"]
+    attr = lab.Trace.plan.heading["samples"]
     assert (attr.codec, str(attr.type), attr.nullable, attr.comment) == (
         "<blob>",
         "bytes",
@@ -915,7 +915,7 @@ def test_datajoint_reads_blobs_frames_stores(
     shared_store(datajoint_instance, tmp_path, monkeypatch)
     Trace = datajoint_trace(datajoint_instance, schema_name, "samples : <blob@shared>")
     lab = frames.virtual_schema(schema_name, connection=frames_connection)
-    assert lab.Trace.heading["samples"].codec == "<blob@shared>"
+    assert lab.Trace.plan.heading["samples"].codec == "<blob@shared>"
     lab.Trace.insert1({"trace_id": 1, "samples": [1, "two"]})
     assert (Trace & {"trace_id": 1}).fetch1("samples") == [1, "two"]
 

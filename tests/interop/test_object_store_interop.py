@@ -177,7 +177,7 @@ def test_frames_reads_and_extends_a_datajoint_store(
     written = written_by_datajoint(sample(tmp_path, 1), backend_name)
     Sample.insert1(written)
     lab = frames.virtual_schema(schema_name, connection=connection)
-    assert lab.Sample.heading["recording"].codec == "<object@share>"
+    assert lab.Sample.plan.heading["recording"].codec == "<object@share>"
     assert_sample(lab.Sample.fetch1(), 1, tuple(written))
     before = hash_files(store, schema_name)
     lab.Sample.insert1({**sample(tmp_path, 2), "raw": b"raw 1"})  # raw: content DataJoint wrote

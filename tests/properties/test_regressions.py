@@ -143,7 +143,7 @@ def test_join_of_tables_sharing_a_secondary_foreign_key(small):
     heading) instead of once."""
     left, right = small.classes["Left"], small.classes["Right"]
     joined = left * right
-    assert joined.heading.names == ("l", "r", "a")
+    assert joined.heading.names == ["l", "r", "a"]
     assert set(joined.primary_key) == {"l", "r"}
     assert joined.to_dicts() == [{"l": 1, "r": 1, "a": 1}]
 
