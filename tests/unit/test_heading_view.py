@@ -177,6 +177,7 @@ def test_a_codec_no_class_defines_opens_and_fails_on_use() -> None:
     )
     unregister_codec("dj_heading_ephemeral")
     v = view["v"]
+    assert v.codec is not None
     assert v.codec.name == "dj_heading_ephemeral" and v.store == "s"
     with pytest.raises(FramesError, match="not registered"):
         v.codec.decode("{}")
