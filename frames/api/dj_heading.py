@@ -32,7 +32,7 @@ from frames.declare.defaults import default_literal
 from frames.declare.lineage_catalog import get_table_lineages, lineage_table_exists
 from frames.declare.spec import Attribute as CoreAttribute
 from frames.declare.spec import TableRef, TableSpec
-from frames.errors import DefinitionError, FramesError
+from frames.errors import DefinitionError, FramesError, MissingTableError, UnknownAttributeError
 from frames.plan.heading import Heading as PlanHeading
 
 if TYPE_CHECKING:
@@ -253,7 +253,10 @@ class Heading:
         from frames.api.schema import stored_spec
 
         if self.table_info is None:
-            raise FramesError("this heading has neither attributes nor a table to read them from")
+            raise MissingTableError(
+                "this Heading has neither attributes nor a table to read them from: give "
+                "attribute_specs or table_info"
+            )
         connection = self.table_info["conn"]
         ref = TableRef(self.table_info["database"], self.table_info["table_name"])
         spec = stored_spec(connection, ref)
@@ -271,7 +274,7 @@ class Heading:
         """frames' plan heading of the same attributes (what queries are built from)."""
         if self._plan is None:
             if self._all is not None:
-                raise FramesError(
+                raise MissingTableError(
                     "a Heading made of attribute specifications describes no table or query; "
                     "use Heading(table_info=...) or a query's heading"
                 )
@@ -398,7 +401,12 @@ class Heading:
         return Heading(rows, lineage_available=self.lineage_available and other.lineage_available)
 
     def __getitem__(self, name: str) -> Attribute:
-        return self.attributes[name]
+        try:
+            return self.attributes[name]
+        except KeyError:
+            raise UnknownAttributeError(
+                f"no attribute {name!r} in the heading. Attributes: {', '.join(self.names)}"
+            ) from None
 
     def __contains__(self, name: object) -> bool:
         if self._all is None:

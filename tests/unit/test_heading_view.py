@@ -13,7 +13,7 @@ from frames.codecs import ObjectCodec, get_codec, unregister_codec
 from frames.declare.spec import AUTO_INCREMENT, SqlDefault
 from frames.declare.spec import Attribute as CoreAttribute
 from frames.declare.types import parse_type
-from frames.errors import FramesError
+from frames.errors import FramesError, MissingTableError
 from frames.plan.heading import Heading as PlanHeading
 
 
@@ -131,8 +131,12 @@ def test_a_heading_of_attribute_specs_and_datajoint_s_join_rule() -> None:
     assert joined.names == ["session", "trial", "stim", "date"]
     a, b = heading(["x"], ["a"]), heading(["y"], ["b"])
     assert a.join(b).primary_key == ["x", "y"] and a.join(b).names == ["x", "y", "a", "b"]
-    with pytest.raises(FramesError, match="describes no table"):
+    with pytest.raises(MissingTableError, match="describes no table"):
         _ = joined.plan
+    with pytest.raises(MissingTableError, match="neither attributes nor a table"):
+        _ = Heading().names
+    with pytest.raises(KeyError, match="Attributes: session, trial, stim, date"):
+        joined["nope"]
 
 
 def _attribute(**overrides: object) -> Attribute:
