@@ -109,8 +109,8 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     Raises
     ------
     DataError
-        For a value of a type the format does not hold (say which), or an int of more than
-        65535 bytes.
+        For a value of a type the format does not hold (say which), an int of more than
+        65535 bytes, or text with a lone surrogate (which has no UTF-8 encoding).
 
     Examples
     --------
@@ -118,7 +118,15 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     '646a300002020000000000000004000000000000000a0100010a0000000000000005010000000000000061'
     """
     writer = _Writer()
-    body = writer.value(obj)
+    try:
+        body = writer.value(obj)
+    except UnicodeEncodeError as error:
+        raise DataError(
+            f"blob: the text {error.object!r} cannot be stored: its character "
+            f"{error.object[error.start : error.end]!r} at position {error.start} is not valid "
+            "Unicode (a lone surrogate) and has no UTF-8 encoding; remove or replace it, "
+            "e.g. text.encode('utf-8', 'replace').decode()"
+        ) from None
     blob = (DJ0_PROTOCOL if writer.dj0 else MYM_PROTOCOL) + body
     if compress and len(blob) > COMPRESS_ABOVE:
         compressed = ZLIB_PREFIX + _u64(len(blob)) + zlib.compress(blob)
