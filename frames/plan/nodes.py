@@ -221,9 +221,20 @@ def make_table(ref: TableRef, heading: Heading) -> BaseTable:
 
 
 def make_restrict(child: Node, cond: Cond) -> Node:
-    """``child & cond`` (conditions are validated by the caller)."""
+    """``child & cond`` (conditions are validated by the caller).
+
+    A restriction of a restriction is one restriction by both conditions, so that a query
+    restricted in a loop a thousand times is not a plan a thousand levels deep.
+    """
     if cond == TRUE:
         return child
+    if isinstance(child, Restrict):
+        both = tuple(
+            item
+            for part in (child.cond, cond)
+            for item in (part.items if isinstance(part, AndCond) else (part,))
+        )
+        return Restrict(child.child, AndCond(both), child.heading)
     return Restrict(child, cond, child.heading)
 
 

@@ -116,23 +116,27 @@ class ExprEmitter:
         args = [self.emit(arg, resolve) for arg in expr.args]
         op = expr.op
         if op in _BINARY:
-            return _BINARY[op](this=_paren(args[0]), expression=_paren(args[1]))
+            return _BINARY[op](this=parenthesized(args[0]), expression=parenthesized(args[1]))
         if op == "/":
-            return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))
+            return exp.Div(this=self.float_cast(args[0]), expression=parenthesized(args[1]))
         if op == "neg":
-            return exp.Neg(this=_paren(args[0]))
+            return exp.Neg(this=parenthesized(args[0]))
         if op == "and":
             return exp.and_(*args)
         if op == "or":
             return exp.Paren(this=exp.or_(*args))
         if op == "not":
-            return exp.Not(this=_paren(args[0]))
+            return exp.Not(this=parenthesized(args[0]))
         if op == "is_null":
-            return exp.Is(this=_paren(args[0]), expression=exp.Null())
+            return exp.Is(this=parenthesized(args[0]), expression=exp.Null())
         if op == "in":
-            return exp.In(this=_paren(args[0]), expressions=args[1:])
+            return exp.In(this=parenthesized(args[0]), expressions=args[1:])
         if op == "between":
-            return exp.Between(this=_paren(args[0]), low=_paren(args[1]), high=_paren(args[2]))
+            return exp.Between(
+                this=parenthesized(args[0]),
+                low=parenthesized(args[1]),
+                high=parenthesized(args[2]),
+            )
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
@@ -206,7 +210,8 @@ def literal(value: object) -> exp.Expression:
     raise TypeError(f"{value!r} must be bound as a parameter, not written into SQL")
 
 
-def _paren(node: exp.Expression) -> exp.Expression:
+def parenthesized(node: exp.Expression) -> exp.Expression:
+    """``node``, in parentheses if it is an operation (so that it stays one operand)."""
     if isinstance(node, (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between)):
         return exp.Paren(this=node)
     return node
