@@ -2,7 +2,9 @@
 
 Semantics that differ between engines are pinned here, the same way for every backend: ``/`` is
 floating division, ``avg`` averages in floating point, ``stddev``/``variance`` are the sample
-statistics, ``||`` concatenation yields NULL when an operand is NULL.
+statistics, ``||`` concatenation yields NULL when an operand is NULL, and an undefined value
+(division by zero, ``sqrt`` of a negative number, ...) raises an error naming the expression
+(:mod:`frames.sql.guards`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from frames.plan.values import (
     Op,
     Param,
 )
+from frames.sql import guards
 from frames.sql.dialects import Dialect
+from frames.sql.guards import describe
 
 Resolver = Callable[[str], exp.Expression]
 ParamSlot = Callable[[Param], exp.Expression]
@@ -34,7 +38,6 @@ _BINARY = {
     "+": exp.Add,
     "-": exp.Sub,
     "*": exp.Mul,
-    "%": exp.Mod,
     "=": exp.EQ,
     "<>": exp.NEQ,
     "<": exp.LT,
@@ -83,20 +86,13 @@ class ExprEmitter:
             return self._date_add(expr, self.emit(expr.args[0], resolve))
         if isinstance(expr, Func):
             args = [self.emit(arg, resolve) for arg in expr.args]
-            if expr.name == "log10":
-                return exp.Anonymous(this="LOG10", expressions=args)
-            if expr.name in ("uuid_text", "uuid_from_text"):
-                return self._uuid_conversion(expr.name, args[0])
-            if expr.name == "current_date":
-                return exp.CurrentDate()
-            if expr.name == "current_timestamp":
-                return exp.CurrentTimestamp()
-            if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
-                args[0] = exp.Cast(
-                    this=args[0],
-                    to=exp.DataType.build(self.dialect.round_cast, dialect=self.dialect.sqlglot),
-                )
-            return exp.func(expr.name, *args, dialect="postgres")
+            if expr.name == "finite":
+                return guards.finite(self.dialect, args[0], f"overflow in {describe(expr)}")
+            if expr.name == "text_cast":
+                return self._text_cast(expr, args[0])
+            if expr.name in guards.RULES:
+                return self._guarded(expr, self._function(expr, args), args)
+            return self._function(expr, args)
         if isinstance(expr, Case):
             ifs = [
                 exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))
@@ -112,13 +108,54 @@ class ExprEmitter:
             )
         raise TypeError(f"cannot emit {expr!r}")
 
+    def _function(self, expr: Func, args: list[exp.Expression]) -> exp.Expression:
+        if expr.name == "log10":
+            return exp.Anonymous(this="LOG10", expressions=[a.copy() for a in args])
+        if expr.name in ("uuid_text", "uuid_from_text"):
+            return self._uuid_conversion(expr.name, args[0])
+        if expr.name == "current_date":
+            return exp.CurrentDate()
+        if expr.name == "current_timestamp":
+            return exp.CurrentTimestamp()
+        args = [a.copy() for a in args]
+        if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
+            args[0] = exp.Cast(
+                this=args[0],
+                to=exp.DataType.build(self.dialect.round_cast, dialect=self.dialect.sqlglot),
+            )
+        return exp.func(expr.name, *args, dialect="postgres")
+
+    def _text_cast(self, expr: Func, cast: exp.Expression) -> exp.Expression:
+        """The ``CAST`` of text ``cast``, raising where the text spells no value of the type."""
+        target = expr.args[0].type  # type: ignore[attr-defined]
+        assert isinstance(cast, exp.Cast)
+        condition = guards.text_cast_condition(self.dialect, cast.this, cast, target)
+        description = f"text that is not a {target} in {describe(expr)}"
+        return guards.guarded(self.dialect, cast, condition, description)
+
+    def _guarded(
+        self, expr: Op | Func, value: exp.Expression, args: list[exp.Expression]
+    ) -> exp.Expression:
+        """``value``, the SQL of ``expr``, raising where ``expr`` is undefined (see
+        :mod:`frames.sql.guards`)."""
+        condition, what = guards.RULES[expr.op if isinstance(expr, Op) else expr.name]
+        return guards.guarded(self.dialect, value, condition(args), f"{what} in {describe(expr)}")
+
     def _op(self, expr: Op, resolve: Resolver) -> exp.Expression:
         args = [self.emit(arg, resolve) for arg in expr.args]
         op = expr.op
+        if op == "%":
+            value = exp.Mod(
+                this=parenthesized(args[0].copy()), expression=parenthesized(args[1].copy())
+            )
+            return self._guarded(expr, value, args)
         if op in _BINARY:
             return _BINARY[op](this=parenthesized(args[0]), expression=parenthesized(args[1]))
         if op == "/":
-            return exp.Div(this=self.float_cast(args[0]), expression=parenthesized(args[1]))
+            value = exp.Div(
+                this=self.float_cast(args[0].copy()), expression=parenthesized(args[1].copy())
+            )
+            return self._guarded(expr, value, args)
         if op == "neg":
             return exp.Neg(this=parenthesized(args[0]))
         if op == "and":

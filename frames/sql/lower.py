@@ -32,6 +32,7 @@ from frames.plan.nodes import (
     Restrict,
     Top,
     Union,
+    columns_outside_aggregates,
 )
 from frames.plan.values import Agg, Col, Expr, Lit, Op, Param
 from frames.sql.dialects import Dialect
@@ -294,7 +295,7 @@ class Lowering:
         group_names = set(node.group.heading.names)
         grouped = list(node.group.heading.primary_key) + list(node.kept)
         for name, value in node.columns:
-            grouped += [c for c in _columns_outside_aggregates(value) if c in group_names]
+            grouped += [c for c in columns_outside_aggregates(value) if c in group_names]
             value = _aggregated_namesakes(value, set(node.on))
             out[name] = self._aggregate_expr(value, namespace, marker)
         group.group_by = [group.columns[n].copy() for n in dict.fromkeys(grouped)]
@@ -549,18 +550,6 @@ def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
         return old
 
     return visit(value, False) if names else value
-
-
-def _columns_outside_aggregates(value: Expr) -> list[str]:
-
-    if isinstance(value, Agg):
-        return []
-    if isinstance(value, Col):
-        return [value.name]
-    out: list[str] = []
-    for child in value.children():
-        out += _columns_outside_aggregates(child)
-    return out
 
 
 def _is_constant(expression: exp.Expression) -> bool:
