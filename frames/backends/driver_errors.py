@@ -421,6 +421,7 @@ _HINTS: dict[ErrorClass, str] = {
     DuplicateError: "use skip_duplicates=True to keep the existing rows, or "
     "replace=True to overwrite them",
     TransactionError: "the transaction was rolled back; run it again",
+    UndefinedValueError: "change the expression, or restrict the query to rows where it is defined",
     ServerError: "the statement was rolled back; retry, or ask the database's administrator",
     LostConnectionError: "the connection was lost; frames reconnects on the next call "
     "outside a transaction",
@@ -429,7 +430,9 @@ _HINTS: dict[ErrorClass, str] = {
 
 def is_driver_error(dialect: str, exc: BaseException) -> bool:
     """True if ``exc`` is an error of ``dialect``'s driver (and not frames' own)."""
-    if isinstance(exc, ValueError) and not isinstance(exc, FramesError):
+    if isinstance(exc, FramesError):
+        return False
+    if isinstance(exc, ValueError):
         return dialect == "postgres" and _NUL_MESSAGE in str(exc)
     return isinstance(exc, DRIVER_ERRORS[dialect])
 
@@ -476,10 +479,11 @@ def translate(dialect: str, exc: BaseException, context: str = "") -> FramesErro
     expression = undefined.described(message)
     if expression is not None:
         return UndefinedValueError(
-            f"{context + ': ' if context else ''}{expression}; change the expression, or "
-            "restrict the query to rows where it is defined"
+            f"{context + ': ' if context else ''}{expression}; {_HINTS[UndefinedValueError]}"
         )
     cls = error_class(dialect, exc)
+    if cls is UndefinedValueError:  # raised by the engine itself: its message names the cause
+        message = f"a computed value is undefined or overflows ({message})"
     hint = next((text for kind, text in _HINTS.items() if issubclass(cls, kind)), "")
     text = f"{context}: {message}" if context else message
     return cls(f"{text}; {hint}" if hint and not re.search(r"\bretry\b", text) else text)

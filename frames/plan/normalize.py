@@ -54,6 +54,8 @@ from frames.plan.values import (
 _COMPARISONS = ("=", "<>", "<", "<=", ">", ">=", "in", "between", "like")
 _ARITHMETIC = ("+", "-", "*", "%", "neg")
 _NARROW_INTEGERS = ("int8", "int16", "int32")
+#: Aggregates of numbers only (MySQL would sum strings as the numbers they start with).
+_NUMERIC_AGGREGATES = ("sum", "avg", "stddev", "variance")
 #: Categories a CAST from text parses, checked by frames (``text_cast``, see
 #: :mod:`frames.sql.guards`).
 _PARSED_FROM_TEXT = ("integer", "float", "decimal", "date", "datetime")
@@ -77,18 +79,27 @@ class InvalidLiteral(ValueError):
         self.value = value
 
 
-class Incomparable(InvalidLiteral):
-    """Operands of different families (a string and a number) in a comparison or arithmetic."""
+_COMPARE = (
+    "compare a string with a string ('1'), or convert one side with "
+    "CAST(... AS int64 / varchar(n) / date)"
+)
+_NUMBERS = (
+    "it takes numbers: convert with CAST(... AS int64 / decimal(p,s) / float64), or count "
+    "true conditions with sum(CASE WHEN ... THEN 1 ELSE 0 END)"
+)
 
-    def __init__(self, op: str, operands: list[tuple[Expr, CoreType]]):
+
+class Incomparable(InvalidLiteral):
+    """Operands of different families (a string and a number) in a comparison, or operands that
+    are not numbers in arithmetic or ``sum``/``avg``."""
+
+    def __init__(self, op: str, operands: list[tuple[Expr, CoreType]], hint: str = _COMPARE):
+        name = op.upper() if op.isalpha() else op
         ValueError.__init__(
             self,
-            f"{op.upper() if op.isalpha() else op} cannot take "
+            f"{name} cannot take "
             + " and ".join(_described(expr, core) for expr, core in operands)
-            + (
-                "; compare a string with a string ('1'), or convert one side with "
-                "CAST(... AS int64 / varchar(n) / date)"
-            ),
+            + f"; {hint}",
         )
         literal = next((e for e, _ in operands if isinstance(e, (Lit, Param))), None)
         self.value = literal.value if literal is not None else ""
@@ -153,6 +164,8 @@ class _Normalizer:
             return Op(expr.op, args)
         if isinstance(expr, Agg):
             arg = None if expr.arg is None else self.visit(expr.arg)
+            if expr.name in _NUMERIC_AGGREGATES and arg is not None:
+                self._check_numbers(expr.name, (arg,))
             if expr.name in ("min", "max") and self._enum(arg) is not None:
                 arg = Cast(arg, TEXT)
             if expr.name in ("min", "max") and self._type(arg) == UUID:
@@ -219,11 +232,13 @@ class _Normalizer:
 
     def _check_arithmetic(self, op: str, args: tuple[Expr, ...]) -> None:
         """Arithmetic takes numbers (and a date or datetime on the left of ``+``/``-``)."""
+        temporal = op in ("+", "-") and _family(self._type(args[0]) or TEXT) == "date"
+        self._check_numbers("-" if op == "neg" else op, args[1:] if temporal else args)
+
+    def _check_numbers(self, op: str, args: tuple[Expr, ...]) -> None:
         typed = self._typed(args)
-        for position, (_, core) in enumerate(typed):
-            temporal = op in ("+", "-") and position == 0 and _family(core) == "date"
-            if _family(core) != "number" and not temporal:
-                raise Incomparable("-" if op == "neg" else op, typed)
+        if any(_family(core) != "number" for _, core in typed):
+            raise Incomparable(op, typed, _NUMBERS)
 
     def _like_operand(self, arg: Expr) -> Expr:
         core = self._type(arg)

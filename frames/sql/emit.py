@@ -159,9 +159,10 @@ class ExprEmitter:
         if op == "neg":
             return exp.Neg(this=parenthesized(args[0]))
         if op == "and":
-            return exp.and_(*args)
+            return exp.and_(*self.conjuncts(list(expr.args), args))
         if op == "or":
-            return exp.Paren(this=exp.or_(*args))
+            listed = _membership(expr, args)
+            return listed if listed is not None else exp.Paren(this=exp.or_(*args))
         if op == "not":
             return exp.Not(this=parenthesized(args[0]))
         if op == "is_null":
@@ -177,6 +178,34 @@ class ExprEmitter:
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
+
+    def conjuncts(
+        self, items: list[Expr | None], emitted: list[exp.Expression]
+    ) -> list[exp.Expression]:
+        """The ``emitted`` SQL of AND-ed ``items``, with the exclusions of one column
+        (``a <> 1 AND NOT (a = 2) AND ...``) merged into one ``a NOT IN (1, 2, ...)`` (the
+        same meaning, for values that are not NULL; DuckDB's memory grows with the square of
+        the number of separate exclusions). ``None`` items are not expressions (kept)."""
+        kept: list[exp.Expression] = []
+        excluded: dict[str, tuple[exp.Expression, list[exp.Expression]]] = {}
+        for item, sql in zip(items, emitted, strict=True):
+            name = exclusion(item) if item is not None else None
+            comparison = sql.this if isinstance(sql, exp.Not) else sql
+            while isinstance(comparison, exp.Paren):
+                comparison = comparison.this
+            if name is None or not isinstance(comparison, (exp.NEQ, exp.EQ)):
+                kept.append(sql)
+                continue
+            column, values = excluded.setdefault(name, (comparison.this, []))
+            values.append(comparison.expression)
+        for column, values in excluded.values():
+            listed = exp.In(this=column, expressions=values)
+            kept.append(
+                exp.Not(this=listed)
+                if len(values) > 1
+                else exp.NEQ(this=column, expression=values[0])
+            )
+        return kept
 
     def _date_add(self, expr: Func, value: exp.Expression) -> exp.Expression:
         """``value + INTERVAL amount unit`` (the amount and the unit are literals)."""
@@ -212,6 +241,44 @@ class ExprEmitter:
         if expr.name == "avg":
             return exp.Avg(this=self.float_cast(arg) if not expr.distinct else arg)
         return _AGGREGATES[expr.name](this=arg)
+
+
+def exclusion(expr: Expr) -> str | None:
+    """The column ``expr`` excludes a value of — ``a <> 1`` or ``NOT (a = 1)`` — or None."""
+    if isinstance(expr, Op) and expr.op == "not" and isinstance(expr.args[0], Op):
+        inner = expr.args[0]
+        if inner.op != "=":
+            return None
+    elif isinstance(expr, Op) and expr.op == "<>":
+        inner = expr
+    else:
+        return None
+    column, value = inner.args
+    if isinstance(column, Col) and isinstance(value, (Param, Lit)) and value.value is not None:
+        return column.name
+    return None
+
+
+def _membership(expr: Op, args: list[exp.Expression]) -> exp.Expression | None:
+    """``a = 1 OR a = 2 OR ...`` (one column, values) as ``a IN (1, 2, ...)``: the same
+    meaning, which engines plan far better when long (DuckDB's memory grows with the square of
+    the length of ``NOT (a = 1 OR a = 2 ...)``)."""
+    if len(args) < 2:
+        return None
+    values = []
+    for item, sql in zip(expr.args, args, strict=True):
+        if not (
+            isinstance(item, Op)
+            and item.op == "="
+            and isinstance(item.args[0], Col)
+            and item.args[0] == expr.args[0].args[0]  # type: ignore[attr-defined]
+            and isinstance(item.args[1], (Param, Lit))
+            and item.args[1].value is not None
+            and isinstance(sql, exp.EQ)
+        ):
+            return None
+        values.append(sql.expression)
+    return exp.In(this=args[0].this, expressions=values)
 
 
 def uuid_text(stored: exp.Expression) -> exp.Expression:

@@ -378,6 +378,15 @@ class _Converter:
             args = [node.this, node.args["decimals"]]
         return self._call(name, args)
 
+    def _log(self, node: exp.Log) -> Expr:
+        """``log10(x)`` (sqlglot reads it as ``log(10, x)``); ``log(x)`` is ``ln(x)``, as on
+        MySQL."""
+        if node.expression is None:
+            return self._call("ln", [node.this])
+        if isinstance(node.this, exp.Literal) and node.this.this == "10":
+            return self._call("log10", [node.expression])
+        raise self.fail("log(base, x) takes base 10 only; write ln(x) / ln(base)", "log")
+
     def _anonymous(self, node: exp.Anonymous) -> Expr:
         name = node.name.lower()
         aliases = {
@@ -433,6 +442,7 @@ _HANDLERS: list[tuple[type, str]] = [
     *[(cls, "_binary") for cls in _BINARY],
     *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
     *[(cls, "_function") for cls in _FUNCTION_CLASSES],
+    (exp.Log, "_log"),
     (exp.Anonymous, "_anonymous"),
 ]
 

@@ -419,7 +419,9 @@ class Lowering:
         if isinstance(cond, AndCond):
             if not cond.items:
                 return exp.true()
-            return exp.and_(*(self.cond(item, columns, heading) for item in cond.items))
+            expressions = [_as_expression(item) for item in cond.items]
+            emitted = [self.cond(item, columns, heading) for item in cond.items]
+            return exp.and_(*self.emitter.conjuncts(expressions, emitted))
         if isinstance(cond, OrCond):
             if not cond.items:
                 return exp.false()
@@ -441,8 +443,9 @@ class Lowering:
         """A restriction by a list of dicts — an OR of equalities of the same attributes with
         values (bound or literal) — as one ``IN`` list: ``a IN (?, ?, ...)``, or
         ``(a, b) IN ((?, ?), ...)`` where no attribute is nullable (a row comparison is the AND
-        of its equalities, but DuckDB compares rows holding NULL as values). None for any other
-        condition.
+        of its equalities, but DuckDB compares rows holding NULL as values) and the dialect
+        reads row lists well (:attr:`~frames.sql.dialects.Dialect.row_in_lists`). None for any
+        other condition.
 
         The meaning is the same (IN is an OR of equalities); engines plan a long list far
         better: DuckDB needs memory growing with the square of the length for ``NOT (a = ? OR
@@ -463,7 +466,11 @@ class Lowering:
                 this=parenthesized(columns[names[0]].copy()),
                 expressions=[self.expr(row[0], columns) for row in rows],
             )
-        if heading is None or any(name not in heading or heading[name].nullable for name in names):
+        if (
+            not self.dialect.row_in_lists
+            or heading is None
+            or any(name not in heading or heading[name].nullable for name in names)
+        ):
             return None
         return exp.In(
             this=exp.Tuple(expressions=[columns[name].copy() for name in names]),
@@ -480,6 +487,15 @@ class Lowering:
         inner.where.extend(matches)
         inner.columns = {}
         return exp.Exists(this=self.select(inner))
+
+
+def _as_expression(cond: Cond) -> Expr | None:
+    """The expression a condition stands for, where it is one (``NOT`` of one included)."""
+    if isinstance(cond, ExprCond):
+        return cond.expr
+    if isinstance(cond, NotCond) and isinstance(cond.item, ExprCond):
+        return Op("not", (cond.item.expr,))
+    return None
 
 
 def _equalities(cond: Cond) -> dict[str, Expr] | None:

@@ -123,8 +123,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "is_null_as_equals",
         "IS NULL is emitted as IS NULL (as = NULL instead)",
         EMIT,
-        "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
-        "return exp.EQ(this=_paren(args[0]), expression=exp.Null())",
+        "return exp.Is(this=parenthesized(args[0]), expression=exp.Null())",
+        "return exp.EQ(this=parenthesized(args[0]), expression=exp.Null())",
     ),
     Mutant(
         "antijoin_not_in",
@@ -145,8 +145,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "semijoin_nulls_match",
         "semijoin namesakes match by SQL equality (NULL-safe equality instead: NULL matches NULL)",
         LOWER,
-        "matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
-        "matches = [exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
+        "            exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy()) "
+        "for n in cond.on",
+        "            exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy()) "
+        "for n in cond.on",
     ),
     Mutant(
         "semijoin_first_namesake",
@@ -162,8 +164,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "when neither operand determines the other, the join's key is both keys (only the "
         "left key instead)",
         NODES,
-        "+ [replace(from_right(right[n]), in_key=True) for n in right.primary_key",
-        "+ [replace(from_right(right[n]), in_key=False) for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=True)\n                for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=False)\n                for n in right.primary_key",
     ),
     Mutant(
         "left_join_drops_right_restriction",
@@ -191,8 +193,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "aggr_exclude_inverted",
         "aggr keeps groups without matches unless exclude_nonmatching (inverted instead)",
         QUERY,
-        "outer=not exclude_nonmatching))",
-        "outer=exclude_nonmatching))",
+        "outer=not exclude_nonmatching)",
+        "outer=exclude_nonmatching)",
     ),
     Mutant(
         "rewrite_drops_restriction",
@@ -213,9 +215,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "not_unknown_is_true",
         "NOT of unknown is unknown (NOT COALESCE(c, FALSE): true instead)",
         LOWER,
-        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))\n",
-        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns), '
-        "exp.false()))\n",
+        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns, heading)))\n",
+        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns, '
+        "heading), exp.false()))\n",
     ),
     Mutant(
         "union_all",
@@ -243,16 +245,19 @@ MUTANTS: tuple[Mutant, ...] = (
         "top_nulls_order",
         "Top puts NULLs first ascending and last descending (the other way round instead)",
         LOWER,
-        "nulls_first=not desc)",
-        "nulls_first=desc)",
+        "nulls_first=not desc,",
+        "nulls_first=desc,",
     ),
     Mutant(
         "integer_division",
         "/ is floating-point division (integer division instead; dropping the float cast "
         "would change nothing: sqlglot casts for PostgreSQL itself)",
         EMIT,
-        "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
-        "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))",
+        "value = exp.Div(\n"
+        "                this=self.float_cast(args[0].copy()), "
+        "expression=parenthesized(args[1].copy())\n"
+        "            )",
+        "value = exp.IntDiv(this=parenthesized(args[0]), expression=parenthesized(args[1]))",
     ),
     Mutant(
         "decimal_as_float",

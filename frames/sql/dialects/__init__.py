@@ -90,6 +90,11 @@ class Dialect:
         A function ``f(text, pattern)`` true (non-zero) where ``text`` matches the POSIX
         regular expression ``pattern`` (MariaDB has no ``REGEXP_LIKE``; PostgreSQL's ``~``
         is the function ``textregexeq``).
+    row_in_lists : bool
+        A list of multi-attribute keys restricts as one ``(a, b) IN ((?, ?), ...)``
+        (DuckDB needs memory growing with the square of the length of ``NOT ((a = ? AND
+        b = ?) OR ...)``); False where the engine expands a long row list recursively and runs
+        out of stack (PostgreSQL): the OR of ANDs, which it reads flat.
     nonfinite_check : str or None
         A condition true where ``{value}``, a floating-point result, is infinite or NaN, for
         engines whose floats overflow to infinity instead of raising (DuckDB); None where an
@@ -118,6 +123,7 @@ class Dialect:
     alter_drops_indexes: bool = False
     undefined_check: str = "CASE WHEN {condition} THEN ERROR('{tag}') ELSE 0 END"
     regexp_function: str = "REGEXP_MATCHES"
+    row_in_lists: bool = True
     nonfinite_check: str | None = None
 
     def quote(self, name: str) -> str:
@@ -200,6 +206,7 @@ POSTGRES = Dialect(
     indexes_foreign_keys=False,
     undefined_check="CAST(CASE WHEN {condition} THEN '{tag}' ELSE '0' END AS INTEGER)",
     regexp_function="TEXTREGEXEQ",
+    row_in_lists=False,
 )
 
 MYSQL = Dialect(
