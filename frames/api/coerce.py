@@ -8,8 +8,8 @@ their attribute (``'2024-06-01'`` → ``date``) and bound as parameters.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
 
 from frames.api.columns import Column, column_expr
 from frames.codecs.attributes import codec_restriction_error
@@ -126,13 +126,13 @@ def _flattened(items: Any, kinds: type | tuple[type, ...]) -> list[Any]:
     lists are OR, ``AndList`` is AND) taken out, without recursion: ``[[a, b], c]`` restricts
     as ``[a, b, c]``, at any depth."""
     out: list[Any] = []
-    pending = [iter(items)]
+    pending: list[Iterator[Any]] = [iter(items)]
     while pending:
-        item = next(pending[-1], _END)
+        item: Any = next(pending[-1], _END)
         if item is _END:
             pending.pop()
         elif isinstance(item, kinds) and (kinds is AndList) == isinstance(item, AndList):
-            pending.append(iter(item))
+            pending.append(iter(cast(Iterable[Any], item)))
         else:
             out.append(item)
     return out

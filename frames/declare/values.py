@@ -46,10 +46,10 @@ def _convert(value: Any, attr: Attribute) -> Any:
     if category == "float":
         return float(value)
     if category == "decimal":
-        number = decimal.Decimal(repr(value) if isinstance(value, float) else value)
-        if number.is_finite() and number.adjusted() >= (attr.type.precision or 38):
-            raise ValueError(f"{number} has more digits than {attr.type} holds")
-        return number
+        exact = decimal.Decimal(repr(value) if isinstance(value, float) else value)
+        if exact.is_finite() and exact.adjusted() >= (attr.type.precision or 38):
+            raise ValueError(f"{exact} has more digits than {attr.type} holds")
+        return exact
     if category == "bool":
         if isinstance(value, (bool, int)) and value in (0, 1):
             return bool(value)

@@ -106,7 +106,7 @@ TEXT_FORMATS = {
     "float": f"^{_SIGN}{_NUMBER}([eE]{_SIGN}[0-9]+){{0,1}}$",
     "date": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "datetime": "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    "([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6}){0,1}){0,1}){0,1}$",
+    "([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6}){0,1}){0,1}){0,1}$",
 }
 
 
@@ -115,7 +115,7 @@ def text_cast_condition(
 ) -> exp.Expression:
     """True where ``cast`` (of the SQL ``text``) to ``target`` has no value: ``text`` is not
     in :data:`TEXT_FORMATS`, or the number it spells is out of range, or the date it spells
-    does not exist (NULL on MariaDB)."""
+    does not exist."""
     pattern = exp.Literal.string(TEXT_FORMATS[target.category])
     unreadable = exp.Not(
         this=exp.Anonymous(this=dialect.regexp_function, expressions=[text.copy(), pattern])
@@ -152,8 +152,47 @@ def _beyond(
             this=exp.Abs(this=as_decimal(scale)), expression=exp.Literal.number(str(limit))
         )
     if target.category in ("date", "datetime"):
-        return exp.Is(this=cast.copy(), expression=exp.Null())
+        return exp.Not(this=_calendar_date(dialect, text))
     return exp.false()
+
+
+def _calendar_date(dialect: Dialect, text: exp.Expression) -> exp.Expression:
+    """True where the ``YYYY-MM-DD`` that ``text`` starts with is a day of the calendar
+    (years 1 to 9999; February 29 in leap years), computed without casting the text, which
+    raises on DuckDB and PostgreSQL and gives NULL on MariaDB."""
+    integer = exp.DataType.build(dialect.cast_type(CoreType("int32")), dialect=dialect.sqlglot)
+
+    def part(start: int, length: int) -> exp.Expression:
+        piece = exp.Substring(
+            this=text.copy(), start=exp.Literal.number(start), length=exp.Literal.number(length)
+        )
+        return exp.Cast(this=piece, to=integer.copy())
+
+    def number(value: int) -> exp.Expression:
+        return exp.Literal.number(value)
+
+    year, month, day = part(1, 4), part(6, 2), part(9, 2)
+    leap = exp.and_(
+        exp.EQ(this=exp.Mod(this=year.copy(), expression=number(4)), expression=number(0)),
+        exp.or_(
+            exp.NEQ(this=exp.Mod(this=year.copy(), expression=number(100)), expression=number(0)),
+            exp.EQ(this=exp.Mod(this=year.copy(), expression=number(400)), expression=number(0)),
+        ),
+    )
+    february = exp.Case(ifs=[exp.If(this=leap, true=number(29))], default=number(28))
+    short = exp.In(this=month.copy(), expressions=[number(m) for m in (4, 6, 9, 11)])
+    days = exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=month.copy(), expression=number(2)), true=february),
+            exp.If(this=short, true=number(30)),
+        ],
+        default=number(31),
+    )
+    return exp.and_(
+        exp.Between(this=year, low=number(1), high=number(9999)),
+        exp.Between(this=month, low=number(1), high=number(12)),
+        exp.Between(this=day, low=number(1), high=days),
+    )
 
 
 def guarded(

@@ -719,18 +719,18 @@ def _text_cast(text: str | None, target: CoreType) -> Any:
     try:
         if target.category == "integer":
             low, high = INTEGER_RANGES[target.kind]
-            value = int(text)
-            if not low <= value <= high:
+            whole = int(text)
+            if not low <= whole <= high:
                 raise ReferenceError(f"{text!r} is out of the range of {target}")
-            return value
+            return whole
         if target.category == "decimal":
             scale = target.scale or 0
-            value = decimal.Decimal(text).quantize(
+            exact = decimal.Decimal(text).quantize(
                 decimal.Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP
             )
-            if abs(value) >= decimal.Decimal(10) ** ((target.precision or 10) - scale):
+            if abs(exact) >= decimal.Decimal(10) ** ((target.precision or 10) - scale):
                 raise ReferenceError(f"{text!r} is out of the range of {target}")
-            return value
+            return exact
         if target.category == "float":
             return _finite(float(text))
         if target.category == "date":
