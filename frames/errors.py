@@ -9,7 +9,9 @@ classes catches frames' errors of the same meaning: :data:`DataJointError` is
 ``DuplicateError``, ``IntegrityError``, ``UnknownAttributeError`` and ``MissingAttributeError``;
 ``LostConnectionError``, ``MissingTableError``, ``MissingExternalFile``, ``BucketInaccessible``
 and ``ThreadSafetyError`` derive from the base. frames' own finer classes (``DefinitionError``,
-``FragmentError``, ``DataError``, ...) sit inside that tree.
+``FragmentError``, ``DataError``, ``UndefinedValueError``, ``ServerError``, ...) sit inside that
+tree. Every error of the database drivers is translated into one of these classes by
+:mod:`frames.backends.driver_errors`.
 """
 
 from __future__ import annotations
@@ -66,12 +68,27 @@ class MissingAttributeError(QueryError, DataError):
     """A row to insert lacks a required attribute or carries one the table does not have."""
 
 
+class UndefinedValueError(DataError):
+    """A computed value is undefined: division by zero, ``sqrt``/``ln`` outside their domain,
+    a failed ``CAST`` or an overflow in a computed attribute or a restriction.
+
+    Every backend raises it for the same expressions (as the SQL standard and PostgreSQL do),
+    naming the expression; DuckDB would return infinity or NaN and MariaDB NULL instead.
+    """
+
+
 class DuplicateError(QueryError):
     """A row to insert has the primary key (or a unique index value) of an existing row."""
 
 
 class IntegrityError(QueryError):
     """A write would break referential integrity (a missing parent, a still-referenced row)."""
+
+
+class ServerError(QueryError):
+    """The database failed for a reason of its own, not because of the query or its values:
+    an internal error, memory or disk exhausted, a statement cancelled by the administrator,
+    a server shutting down. The statement was rolled back; retry, or ask the administrator."""
 
 
 class MissingTableError(FramesError):
@@ -121,6 +138,7 @@ __all__ = [
     "FragmentError",
     "QueryError",
     "DataError",
+    "UndefinedValueError",
     "MissingAttributeError",
     "DuplicateError",
     "IntegrityError",
@@ -128,4 +146,5 @@ __all__ = [
     "FetchError",
     "TransactionError",
     "DatabaseConnectionError",
+    "ServerError",
 ]

@@ -16,7 +16,7 @@ import itertools
 import os
 import sys
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -292,6 +292,11 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
         return [dict(zip(rows.dtype.names, rec, strict=True)) for rec in rows]
     if isinstance(rows, Mapping):
         raise DataError(f"{name}.insert() takes a list of rows; use insert1() for one row")
+    if not isinstance(rows, Iterable) or isinstance(rows, (str, bytes)):
+        raise DataError(
+            f"{name}.insert() takes a list of rows (dicts), a DataFrame or a query, not "
+            f"{type(rows).__name__} {rows!r:.40}; use insert1() for one row"
+        )
     out: list[Mapping[str, Any]] = []
     positional = False
     for number, row in enumerate(rows):

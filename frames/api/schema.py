@@ -32,17 +32,26 @@ from frames.declare.naming import (
 )
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
-from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
+from frames.declare.storage import (
+    FOREIGN_KEY_CATALOG,
+    FOREIGN_KEY_CATALOG_COLUMNS,
+    LINEAGE_CATALOG,
+)
 from frames.errors import (
     AccessError,
+    DataError,
     DefinitionError,
     FramesError,
     MissingDefinitionError,
     MissingTableError,
+    QueryError,
+    ServerError,
 )
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
     create_table_sql,
+    drop_lineage_sql,
+    drop_table_sql,
     foreign_key_catalog_rows,
     lineage_catalog_sql,
     qualified_name,
@@ -216,17 +225,76 @@ class Schema:
         return cls
 
     def _decorate_master(self, cls: type[Table], context: dict[str, Any]) -> None:
-        """Declare ``cls`` and then its part tables (also those it inherits)."""
-        self._declare(cls, {**context, "self": cls, cls.__name__: cls})
-        for name in _ordered_dir(cls):
-            part = getattr(cls, name) if name[:1].isupper() else None
-            if isinstance(part, type) and issubclass(part, Part) and part is not cls:
-                self._declare(
-                    part, {**context, "master": cls, "self": part, cls.__name__: cls}, master=cls
-                )
+        """Declare ``cls`` and then its part tables (also those it inherits), all or nothing.
+
+        If a part cannot be declared, or a Lookup's ``contents`` cannot be inserted, the
+        tables this call created are dropped again, with their lineage rows (see
+        :meth:`_undo_declarations`), and the error is raised.
+        """
+        created: list[TableSpec] = []
+        try:
+            self._declare(cls, {**context, "self": cls, cls.__name__: cls}, created=created)
+            for name in _ordered_dir(cls):
+                part = getattr(cls, name) if name[:1].isupper() else None
+                if isinstance(part, type) and issubclass(part, Part) and part is not cls:
+                    self._declare(
+                        part,
+                        {**context, "master": cls, "self": part, cls.__name__: cls},
+                        master=cls,
+                        created=created,
+                    )
+        except BaseException:
+            self._undo_declarations(created)
+            raise
+
+    def _undo_declarations(self, created: list[TableSpec]) -> None:
+        """Drop the tables of ``created`` (declared by a failed :meth:`_decorate_master`), last
+        first, with their lineage and foreign-key catalog rows, and forget their classes.
+
+        A catalog table (``~lineage``, DuckDB's ``~foreign_keys``) left empty is dropped too:
+        the failed declaration may have created it. DDL cannot be rolled back on MySQL, so the
+        tables are dropped rather than left to a transaction.
+        """
+        if not created:
+            return
+        connection = self.connection
+        backend = connection.backend
+        dialect = connection.sql_dialect
+        schema = created[0].ref.schema
+        try:
+            with connection.atomic():
+                for spec in reversed(created):
+                    if backend.table_exists(spec.ref):
+                        for statement in drop_table_sql(spec, dialect):
+                            backend.execute(statement)
+                    if backend.table_exists(TableRef(schema, LINEAGE_CATALOG)):
+                        for statement in drop_lineage_sql(spec, dialect):
+                            backend.execute(statement)
+                for hidden in (LINEAGE_CATALOG, FOREIGN_KEY_CATALOG):
+                    ref = TableRef(schema, hidden)
+                    if backend.table_exists(ref) and not backend.fetch_rows(
+                        f"SELECT 1 FROM {qualified_name(ref, dialect)} LIMIT 1"
+                    ):
+                        backend.execute(f"DROP TABLE {qualified_name(ref, dialect)}")
+        except FramesError as error:  # the original error matters more; say what is left
+            logger.warning(
+                "could not drop the tables of a failed declaration (%s): %s",
+                ", ".join(str(spec.ref) for spec in created),
+                error,
+            )
+            return
+        for spec in created:
+            forget_table(connection, spec.ref)
+            cls = self._classes.pop(spec.ref, None)
+            if cls is not None:
+                cls._spec = None
 
     def _declare(
-        self, cls: type[Table], context: dict[str, Any], master: type[Table] | None = None
+        self,
+        cls: type[Table],
+        context: dict[str, Any],
+        master: type[Table] | None = None,
+        created: list[TableSpec] | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, Table)) or cls.tier == "":
             raise DefinitionError(
@@ -268,6 +336,8 @@ class Schema:
                 ),
                 self.connection._config,
             )
+            if created is not None:
+                created.append(spec)
             self._create(spec)
         self._adopt(cls, spec, master, context)
         if "Table definition:" not in (cls.__doc__ or ""):
@@ -355,6 +425,17 @@ class Schema:
         return resolve_reference(text, context)
 
     def _create(self, spec: TableSpec) -> None:
+        try:
+            self._create_tables(spec)
+        except (AccessError, ServerError):
+            raise
+        except (DataError, DefinitionError, QueryError) as error:  # refused DDL
+            raise DefinitionError(
+                f"table {spec.ref}: the database refused its declaration: {error}; change the "
+                "definition (names and enum members within the backend's limits)"
+            ) from error
+
+    def _create_tables(self, spec: TableSpec) -> None:
         dialect = self.connection.sql_dialect
         backend = self.connection.backend
         with self.connection.atomic():

@@ -232,10 +232,13 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     def _derive(self, plan: Node) -> QueryExpression:
         """A restriction of a table is still that table (``(Session & key).delete()``)."""
+        base = self._plan  # restrictions of a restriction merge into one (make_restrict)
+        while isinstance(base, (Restrict, TopNode)):
+            base = base.child
         node = plan
-        while isinstance(node, (Restrict, TopNode)) and node is not self._plan:
+        while isinstance(node, (Restrict, TopNode)) and node is not base:
             node = node.child
-        if node is not self._plan:
+        if node is not base:
             return super()._derive(plan)
         restricted = copy.copy(self)
         restricted._plan = plan

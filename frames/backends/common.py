@@ -21,12 +21,12 @@ import pyarrow as pa
 from frames.backends.arrow import prepare_insert, rows_to_arrow
 from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
 from frames.backends.cursor import ResultCursor
+from frames.backends.driver_errors import is_driver_error, translate
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 from frames.errors import (
     FramesError,
     LostConnectionError,
-    QueryError,
     TransactionError,
 )
 
@@ -43,7 +43,7 @@ class SqlBackend(Backend):
     """A backend over one driver connection; subclasses supply the driver-specific primitives.
 
     Subclasses set :attr:`driver_error` (the driver's base exception class) and
-    :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_classify`, :meth:`_execute_on`,
+    :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_execute_on`,
     :meth:`_fetch_rows_on`, :meth:`_fetch_arrow_on`, :meth:`_insert`, :meth:`_tables` and
     :meth:`_catalog`; MySQL also sets
     :attr:`quote_char`, DuckDB :attr:`savepoints`.
@@ -59,10 +59,6 @@ class SqlBackend(Backend):
     @abstractmethod
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         """Run ``operation(connection)`` (a server backend reconnects here if needed)."""
-
-    @abstractmethod
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        """The frames error class for a driver error, or ``None`` to re-raise it unchanged."""
 
     @abstractmethod
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
@@ -109,27 +105,19 @@ class SqlBackend(Backend):
         """The quoted ``schema.table`` name of ``ref``."""
         return f"{self.quote(ref.schema)}.{self.quote(ref.name)}"
 
-    def _call(
-        self,
-        operation: Callable[[Any], T],
-        context: str = "",
-        fallback: type[FramesError] | None = None,
-    ) -> T:
+    def _call(self, operation: Callable[[Any], T], context: str = "") -> T:
         """Run ``operation(connection)``, translating driver errors into frames errors.
 
         ``context`` (``'insert into s.t'``) prefixes the message, followed by the driver's own
-        message (its first paragraph: DuckDB appends a caret diagram of the SQL). Driver errors
-        without a frames counterpart (syntax errors, say) are raised as ``fallback``, or
-        propagate unchanged without one.
+        (see :func:`frames.backends.driver_errors.translate`, the one place where errors of
+        the drivers are mapped): no driver exception leaves this method.
         """
         try:
             return self._attempt(operation)
-        except self.driver_error as exc:
-            error_class = self._classify(exc) or fallback
-            if error_class is None:
+        except Exception as exc:
+            if isinstance(exc, FramesError) or not is_driver_error(self.dialect, exc):
                 raise
-            message = " ".join(str(exc).strip().split("\n\n")[0].split())
-            raise error_class(f"{context}: {message}" if context else message) from exc
+            raise translate(self.dialect, exc, context) from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; return the number of affected rows (``-1`` if unknown).
@@ -165,9 +153,7 @@ class SqlBackend(Backend):
         """
 
         def run() -> ResultCursor:
-            return self._call(
-                lambda con: self._raw_query_on(con, sql, args, as_dict), fallback=QueryError
-            )
+            return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict))
 
         if self.query_cache is None:
             return run()

@@ -30,15 +30,8 @@ from frames.declare.spec import TableRef
 from frames.declare.storage import FOREIGN_KEY_CATALOG
 from frames.errors import (
     DatabaseConnectionError,
-    DataError,
-    DuplicateError,
     FetchError,
-    FramesError,
-    IntegrityError,
-    MissingTableError,
     QueryError,
-    QuerySyntaxError,
-    UnknownAttributeError,
 )
 
 T = TypeVar("T")
@@ -135,28 +128,6 @@ class DuckDBBackend(SqlBackend):
         if self._con is None:
             raise self._closed_error()
         return operation(self._con)
-
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        message = str(exc).lower()
-        if isinstance(exc, duckdb.ConstraintException):
-            if "foreign key" in message:
-                return IntegrityError
-            if "duplicate key" in message or "unique constraint" in message:
-                return DuplicateError
-            return DataError
-        if isinstance(exc, duckdb.DataError):
-            return DataError
-        if isinstance(exc, duckdb.ParserException):
-            return QuerySyntaxError
-        if (
-            isinstance(exc, duckdb.BinderException)
-            and "column" in message
-            and "not found" in message
-        ):
-            return UnknownAttributeError
-        if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
-            return MissingTableError
-        return None
 
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
         result = connection.execute(sql, list(params))

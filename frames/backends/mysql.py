@@ -21,6 +21,7 @@ its canonical text in Arrow, as on the other backends: inserted text is converte
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
@@ -54,17 +55,9 @@ from frames.backends.introspect import (
 from frames.backends.mysql_wire import ColumnKind
 from frames.declare.spec import TableRef
 from frames.errors import (
-    AccessError,
     DatabaseConnectionError,
     DataError,
-    DuplicateError,
     FetchError,
-    FramesError,
-    IntegrityError,
-    MissingAttributeError,
-    MissingTableError,
-    QuerySyntaxError,
-    UnknownAttributeError,
 )
 
 # Strict values, and strict grouping as on MySQL 8 (MariaDB leaves ONLY_FULL_GROUP_BY off):
@@ -92,18 +85,27 @@ _WRONG_WIDTH = (4002, 1353)
 _NO_SERVER_TLS = 2026
 logger = logging.getLogger("frames")
 
-_ERRNO: dict[int, type[FramesError]] = {
-    **dict.fromkeys((1062, 1022, 1586), DuplicateError),
-    **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
-    **dict.fromkeys(
-        (1048, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1690, 3140, 3819, 4025), DataError
-    ),
-    1364: MissingAttributeError,
-    **dict.fromkeys((1049, 1146), MissingTableError),
-    **dict.fromkeys((1044, 1142, 1143, 1227), AccessError),
-    1064: QuerySyntaxError,
-    1054: UnknownAttributeError,
-}
+
+#: The keyword arguments of ``pymysql.connect``, and those frames handles itself.
+_CONNECT_OPTIONS = frozenset(
+    [*inspect.signature(pymysql.connections.Connection.__init__).parameters, "tls_preferred"]
+) - {"self"}
+
+
+def check_connect_options(url: str, names: Iterable[str]) -> None:
+    """Refuse connection options (URL query parameters, ``connect_args``) pymysql lacks.
+
+    Raises
+    ------
+    MySQLConnectionError
+        Naming the unknown options and the known ones.
+    """
+    unknown = sorted(set(names) - _CONNECT_OPTIONS)
+    if unknown:
+        raise MySQLConnectionError(
+            f"unknown MySQL connection option(s) {', '.join(map(repr, unknown))} in {url!r}; "
+            f"known options: {', '.join(sorted(_CONNECT_OPTIONS))}"
+        )
 
 
 class MySQLConnectionError(DatabaseConnectionError, pymysql.err.OperationalError):
@@ -167,6 +169,11 @@ class MySQLBackend(ServerBackend):
             with conn.cursor() as cursor:
                 cursor.execute("SELECT @@max_allowed_packet")
                 (self._max_packet,) = cursor.fetchone()
+        except (TypeError, ValueError, AttributeError) as exc:  # an option of the wrong type
+            raise MySQLConnectionError(
+                f"invalid MySQL connection option for {self.url!r}: {exc}; check the URL's "
+                "query parameters and connect_args (numbers for timeouts, a dict for ssl)"
+            ) from exc
         except pymysql.Error as exc:
             if self._tls_preferred and exc.args and exc.args[0] == _NO_SERVER_TLS:
                 logger.debug("%s offers no TLS; connecting without it", self.url)
@@ -194,10 +201,6 @@ class MySQLBackend(ServerBackend):
         MySQL 8 calls it ``utf8mb4_0900_bin``; MariaDB ``utf8mb4_nopad_bin``.
         """
         return "utf8mb4_nopad_bin" if self._is_mariadb else "utf8mb4_0900_bin"
-
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        return _ERRNO.get(errno) if errno is not None else None
 
     # -- reading ------------------------------------------------------------------------------
     def _fetch_arrow_on(

@@ -32,16 +32,7 @@ from frames.backends.introspect import (
 )
 from frames.declare.spec import TableRef
 from frames.errors import (
-    AccessError,
     DatabaseConnectionError,
-    DataError,
-    DuplicateError,
-    FramesError,
-    IntegrityError,
-    MissingAttributeError,
-    MissingTableError,
-    QuerySyntaxError,
-    UnknownAttributeError,
 )
 
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
@@ -49,21 +40,6 @@ _stage_ids = itertools.count()
 
 #: Bytes of CSV text parsed at a time while a result is copied out.
 _BLOCK_BYTES = 4 << 20
-
-# SQLSTATE → frames error (exact codes first, then two-character classes).
-_SQLSTATE = {
-    "23505": DuplicateError,
-    "23503": IntegrityError,
-    "2BP01": IntegrityError,
-    "23502": MissingAttributeError,
-    "42601": QuerySyntaxError,
-    "42703": UnknownAttributeError,
-    "42501": AccessError,
-    "23514": DataError,
-    "42P01": MissingTableError,
-    "3F000": MissingTableError,
-    "22": DataError,
-}
 
 # Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
 _IN_SCHEMA = (
@@ -122,10 +98,6 @@ class PostgresBackend(ServerBackend):
 
     def _is_broken(self) -> bool:
         return bool(self._conn.closed)
-
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        code = getattr(exc, "pgcode", None) or ""
-        return _SQLSTATE.get(code) or _SQLSTATE.get(code[:2])
 
     # -- reading ------------------------------------------------------------------------------
     def _fetch_arrow_on(

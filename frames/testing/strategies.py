@@ -754,20 +754,31 @@ class _Fragments:
                 "arith",
                 "arith",
                 "abs",
+                "real",
             ]
         if strings:
             kinds += ["concat", "length", "case", "concat_literal"]
         kind = self.draw(st.sampled_from(kinds))
         if kind == "condition":
             return self.condition(1)
-        if kind == "divide_columns":  # division by zero has no value (the reference says so)
+        if kind == "real":  # outside their domain these have no value: an UndefinedValueError
+            attr = self.pick(numbers)
+            name = self.draw(st.sampled_from(["sqrt", "ln", "power"]))
+            if name == "power":
+                exponent = self.draw(st.sampled_from([-1, 2, decimal.Decimal("0.5")]))
+                return Fragment(
+                    f"power({attr.name}, {exponent})",
+                    Func("power", (Col(attr.name), Lit(exponent))),
+                )
+            return Fragment(f"{name}({attr.name})", Func(name, (Col(attr.name),)))
+        if kind == "divide_columns":  # division by zero has no value (an UndefinedValueError)
             first, second = self.pick(numbers), self.pick(numbers)
             return Fragment(
                 f"{first.name} / {second.name}", Op("/", (Col(first.name), Col(second.name)))
             )
         if kind == "modulo":
             attr = self.pick(numbers)
-            divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
+            divisor = self.draw(st.sampled_from([2, 3, -4, 7, 0]))
             return Fragment(f"{attr.name} % {divisor}", Op("%", (Col(attr.name), Lit(divisor))))
         if kind == "nullif":
             attr = self.pick(numbers)
@@ -795,7 +806,7 @@ class _Fragments:
             return self.arithmetic(numbers)
         if kind == "divide":
             attr = self.pick(numbers)
-            divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
+            divisor = self.draw(st.sampled_from([2, 3, -4, 7, 0]))
             return Fragment(f"{attr.name} / {divisor}", Op("/", (Col(attr.name), Lit(divisor))))
         if kind == "coalesce":
             attr = self.pick(numbers)

@@ -124,8 +124,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "is_null_as_equals",
         "IS NULL is emitted as IS NULL (as = NULL instead)",
         EMIT,
-        "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
-        "return exp.EQ(this=_paren(args[0]), expression=exp.Null())",
+        "return exp.Is(this=parenthesized(args[0]), expression=exp.Null())",
+        "return exp.EQ(this=parenthesized(args[0]), expression=exp.Null())",
     ),
     Mutant(
         "antijoin_not_in",
@@ -215,9 +215,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "not_unknown_is_true",
         "NOT of unknown is unknown (NOT COALESCE(c, FALSE): true instead)",
         LOWER,
-        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))\n",
-        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns), '
-        "exp.false()))\n",
+        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns, heading)))\n",
+        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns, '
+        "heading), exp.false()))\n",
     ),
     Mutant(
         "union_all",
@@ -253,8 +253,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "/ is floating-point division (integer division instead; dropping the float cast "
         "would change nothing: sqlglot casts for PostgreSQL itself)",
         EMIT,
-        "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
-        "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))",
+        "value = exp.Div(\n"
+        "                this=self.float_cast(args[0].copy()), "
+        "expression=parenthesized(args[1].copy())\n"
+        "            )",
+        "value = exp.IntDiv(this=parenthesized(args[0]), expression=parenthesized(args[1]))",
     ),
     Mutant(
         "decimal_as_float",
