@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType
 from frames.declare.values import convert_value
@@ -156,7 +158,11 @@ class _Normalizer:
 
     @staticmethod
     def _convert(arg: Expr, attr: Attribute) -> Expr:
-        if isinstance(arg, Param) and isinstance(arg.value, str):
+        # text literals take the attribute's type; datetimes its precision (as inserted)
+        if isinstance(arg, Param) and (
+            isinstance(arg.value, str)
+            or (attr.type.category == "datetime" and isinstance(arg.value, datetime.datetime))
+        ):
             try:
                 return Param.of(convert_value(arg.value, attr))
             except (ValueError, TypeError, ArithmeticError) as error:
