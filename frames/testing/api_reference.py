@@ -22,7 +22,10 @@ Semantics (frames' documented ones, README "Semantics pinned across backends")
   ``BETWEEN``, ``min``/``max``); an equality with a non-member matches nothing.
 * Strings compare by code point. ``LIKE`` has no escape character.
 * Ordering puts NULLs first ascending and last descending, and is completed by the primary key
-  (ascending) where the order leaves ties.
+  (ascending) where the order leaves ties. A query ending in ``dj.Top`` is fetched in its order,
+  and ``dj.Top(order_by=None)`` keeps it. A restriction by an argument that is true by its form
+  (``True``, ``{}`` or a dict naming no attribute, an empty ``dj.AndList``) is the query itself,
+  so it keeps that order too; any other restriction leaves the rows unordered.
 * ``count(*)`` of no rows is 0, other aggregates of no values are NULL; ``count(distinct x)``
   counts distinct non-NULL values; ``avg``, ``stddev``, ``variance`` (sample) are floating point.
 """
@@ -713,6 +716,8 @@ class Interpreter:
 
     def _restrict(self, call: Restrict) -> Result:
         child = self.result(call.child)
+        if not call.negate and _true_by_form(call.arg, child):
+            return child  # the query itself: it keeps the order of its Top
         wanted = False if call.negate else True
         rows = [row for row in child.rows if self.truth(call.arg, child, row) is wanted]
         return replace(child, rows=rows, order=None)
@@ -864,6 +869,13 @@ class Interpreter:
             order = child.order if child.order is not None else read_order("KEY", child)
         rows = sort(child, order, call.offset, call.limit)
         return Result(child.attrs, child.key, rows, complete(order, child))
+
+
+def _true_by_form(arg: Any, result: Result) -> bool:
+    """``True``, a dict naming no attribute of ``result`` (``{}`` too), an empty AndList."""
+    if isinstance(arg, dict):
+        return not any(name in result.attrs for name in arg)
+    return arg is True or (isinstance(arg, AllOf) and not arg.items)
 
 
 def read_order(order_by: str | Sequence[str], result: Result) -> list[tuple[str, bool]]:

@@ -89,7 +89,7 @@ API_SCHEMA = SchemaDef(
             key_attrs=(AttrDef("seq", "int8"),),
             attrs=(
                 AttrDef("amount", "int32", True),
-                AttrDef("level", LEVEL),
+                AttrDef("level", LEVEL, True),
                 AttrDef("note", "varchar(8)", True),
                 AttrDef("at", "datetime", True),
                 AttrDef("cost", "decimal(5,1)", True),
@@ -203,11 +203,14 @@ def values(t: Type) -> st.SearchStrategy[Any]:
 
 
 def spelled(value: Any, t: Type, draw: Callable) -> Any:
-    """``value`` as a user may also pass it: dates and datetimes half of the time as ISO text."""
+    """``value`` as a user may also pass it: dates and datetimes half of the time as ISO text,
+    decimals a quarter of the time as text."""
     if isinstance(value, datetime.datetime) and draw(st.booleans()):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date) and t.kind == "date" and draw(st.booleans()):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal) and draw(st.integers(0, 3)) == 0:
+        return str(value)
     return value
 
 
@@ -375,6 +378,8 @@ class _Calls:
 
     def grouping(self, heading: Result, least: int) -> tuple[str, ...]:
         names = [n for n, a in heading.attrs.items() if a.type.kind in _ORDERABLE]
+        if not names:
+            return ()
         return tuple(
             self.shape(st.lists(st.sampled_from(names), min_size=least, max_size=2, unique=True))
         )
@@ -403,7 +408,9 @@ class _Calls:
     def aggregate(self, heading: Result) -> str:
         attrs = {n: a.type for n, a in heading.attrs.items() if a.type.kind in _ORDERABLE}
         numbers = [n for n, t in attrs.items() if t.numeric]
-        kinds = ["count*", "count", "count_distinct", "count_distinct", "min", "max"]
+        kinds = ["count*"]
+        if attrs:
+            kinds += ["count", "count_distinct", "count_distinct", "min", "max"]
         if numbers:
             kinds += ["sum", "sum", "avg", "stddev", "variance"]
         kind = self.pick(kinds)
@@ -470,7 +477,9 @@ class _Calls:
 
     def dict_condition(self, heading: Result) -> dict[str, Any]:
         names = [n for n, a in heading.attrs.items() if a.type.kind in _ORDERABLE]
-        chosen = self.shape(st.lists(st.sampled_from(names), max_size=2, unique=True))
+        chosen = (
+            self.shape(st.lists(st.sampled_from(names), max_size=2, unique=True)) if names else []
+        )
         out: dict[str, Any] = {}
         for name in chosen:
             t = heading.attrs[name].type
@@ -484,6 +493,8 @@ class _Calls:
 
     def string_condition(self, heading: Result, depth: int) -> str:
         attrs = {n: a.type for n, a in heading.attrs.items() if a.type.kind in _ORDERABLE}
+        if not attrs:
+            return self.pick(["TRUE", "FALSE"])
         kinds = ["compare", "compare", "flipped", "between", "in", "null", "columns"]
         if any(t.kind == "varchar" for t in attrs.values()):
             kinds.append("like")
@@ -681,7 +692,7 @@ def write_rows(draw: Callable, max_rows: int = 4) -> list[dict[str, Any]]:
             if choice == 0:
                 row[c.name] = None
             elif choice == 1 and not t.kind == "datetime" or choice == 15:
-                row[c.name] = draw(st.one_of(outside(t), values(t)))
+                row[c.name] = spelled(draw(st.one_of(outside(t), values(t))), t, draw)
             elif t.kind == "datetime" and choice < 8:
                 row[c.name] = spelled(shared, t, draw)
             else:
