@@ -27,7 +27,7 @@ from frames.api.query import QueryExpression
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
-from frames.declare.values import convert_value
+from frames.declare.values import convert_value, round_timestamps
 from frames.errors import (
     DataError,
     DuplicateError,
@@ -495,7 +495,8 @@ def _vectorised(
         return None
     if category == "datetime":
         if pa.types.is_timestamp(source) or pa.types.is_date(source):
-            return pc.cast(values, target)  # time zones: the UTC instant, as Python converts
+            # time zones: the UTC instant, as Python converts; rounded as check_value rounds
+            return round_timestamps(pc.cast(values, target), attr.type.precision or 0)
         return None
     if category == "bytes" and (pa.types.is_binary(source) or pa.types.is_large_binary(source)):
         return pc.cast(values, target)

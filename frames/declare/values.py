@@ -8,6 +8,9 @@ import json
 import uuid
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from frames.declare.spec import Attribute
 
 
@@ -103,14 +106,55 @@ def encodable(text: str) -> str:
     return text
 
 
-def round_datetime(moment: datetime.datetime, digits: int) -> datetime.datetime:
-    """``moment`` rounded half up to ``digits`` fractional-second digits.
+#: PostgreSQL's epoch: it rounds a timestamp's microseconds counted from this moment.
+ROUNDING_EPOCH = datetime.datetime(2000, 1, 1)
+_EPOCH_MICROSECONDS = (ROUNDING_EPOCH - datetime.datetime(1970, 1, 1)) // datetime.timedelta(
+    microseconds=1
+)
+_LATEST_MICROSECONDS = (datetime.datetime.max - datetime.datetime(1970, 1, 1)) // (
+    datetime.timedelta(microseconds=1)
+)
 
-    Engines disagree (PostgreSQL rounds, MariaDB truncates, DuckDB keeps microseconds), so
-    frames rounds before the value reaches any of them.
+
+def round_datetime(moment: datetime.datetime, digits: int) -> datetime.datetime:
+    """``moment`` rounded to ``digits`` fractional-second digits, exactly as PostgreSQL rounds.
+
+    PostgreSQL rounds the microseconds since 2000-01-01 half away from zero (``.1235`` becomes
+    ``.124`` from 2000 on and ``.123`` before). MariaDB truncates and DuckDB keeps microseconds,
+    so frames rounds before a value reaches any of them, by PostgreSQL's rule.
+
+    Raises
+    ------
+    ValueError
+        If the rounded moment is later than the latest datetime (9999-12-31 23:59:59.999999).
     """
     quantum = 10 ** (6 - digits)
-    micro = (moment.microsecond + quantum // 2) // quantum * quantum
-    if micro == moment.microsecond:
+    if moment.microsecond % quantum == 0:
         return moment
-    return moment.replace(microsecond=0) + datetime.timedelta(microseconds=micro)
+    offset = (moment.replace(tzinfo=None) - ROUNDING_EPOCH) // datetime.timedelta(microseconds=1)
+    magnitude = (abs(offset) + quantum // 2) // quantum * quantum
+    shift = (magnitude if offset >= 0 else -magnitude) - offset
+    try:
+        return moment + datetime.timedelta(microseconds=shift)
+    except OverflowError:
+        raise ValueError(f"{moment} rounded to {digits} fractional digits is after 9999") from None
+
+
+def round_timestamps(
+    values: pa.Array | pa.ChunkedArray, digits: int
+) -> pa.Array | pa.ChunkedArray | None:
+    """:func:`round_datetime` of every value of a ``timestamp[us]`` array.
+
+    ``None`` when a rounded value would be after 9999 (:func:`round_datetime` then reports it).
+    """
+    if digits >= 6:
+        return values
+    quantum = 10 ** (6 - digits)
+    offsets = pc.subtract(pc.cast(values, pa.int64()), _EPOCH_MICROSECONDS)
+    magnitudes = pc.multiply(pc.divide(pc.add(pc.abs(offsets), quantum // 2), quantum), quantum)
+    signed = pc.if_else(pc.less(offsets, 0), pc.negate(magnitudes), magnitudes)
+    micros = pc.add(signed, _EPOCH_MICROSECONDS)
+    latest = pc.max(micros).as_py()
+    if latest is not None and latest > _LATEST_MICROSECONDS:
+        return None
+    return pc.cast(micros, values.type)

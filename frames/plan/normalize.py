@@ -30,6 +30,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from frames.declare.spec import Attribute
 from frames.declare.types import CoreType
 from frames.declare.values import convert_value
@@ -282,7 +284,11 @@ class _Normalizer:
         if attr.type.kind == "bool" and isinstance(arg, (Lit, Param)):
             if type(arg.value) is int and arg.value in (0, 1):
                 return Lit(bool(arg.value)) if isinstance(arg, Lit) else Param.of(bool(arg.value))
-        if isinstance(arg, Param) and isinstance(arg.value, str):
+        # text literals take the attribute's type; datetimes its precision (as inserted)
+        if isinstance(arg, Param) and (
+            isinstance(arg.value, str)
+            or (attr.type.category == "datetime" and isinstance(arg.value, datetime.datetime))
+        ):
             try:
                 return Param.of(convert_value(arg.value, attr))
             except (ValueError, TypeError, ArithmeticError) as error:
