@@ -112,7 +112,6 @@ class DuckDBBackend(SqlBackend):
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
-    savepoints = False
     shared_by_processes = False
 
     def __init__(self, url: str, path: str = ":memory:") -> None:
@@ -134,7 +133,10 @@ class DuckDBBackend(SqlBackend):
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         if self._con is None:
             raise self._closed_error()
-        return operation(self._con)
+        try:
+            return operation(self._con)
+        except duckdb.InterruptException:  # DuckDB stops at Ctrl-C itself, and says so thus
+            raise KeyboardInterrupt from None
 
     def _classify(self, exc: Exception) -> type[FramesError] | None:
         message = str(exc).lower()
