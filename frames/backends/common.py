@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import logging
 import re
 import time
 from abc import abstractmethod
@@ -48,6 +49,7 @@ from frames.errors import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger("frames")
 #: :func:`to_format_paramstyle`, cached: the same statements run again and again.
 format_paramstyle = functools.lru_cache(maxsize=4096)(to_format_paramstyle)
 _ON_DUPLICATE = ("error", "skip", "replace")
@@ -162,6 +164,7 @@ class SqlBackend(Backend):
             except self.driver_error as exc:
                 conflict = is_conflict(exc)
                 if conflict and not self._in_transaction and attempt < ATTEMPTS:
+                    logger.debug(f"{context or 'statement'}: conflict, retrying: {exc}")
                     time.sleep(backoff(attempt))
                     continue
                 error_class = TransactionConflictError if conflict else self._classify(exc)

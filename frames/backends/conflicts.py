@@ -44,7 +44,10 @@ def is_conflict(exc: BaseException) -> bool:
     if isinstance(exc, pymysql.Error):
         return bool(exc.args) and exc.args[0] in _MYSQL_ERRNOS
     if isinstance(exc, duckdb.TransactionException):
-        return "conflict" in str(exc).lower()
+        # "write-write conflict", "Conflict on tuple deletion", and at COMMIT "Failed to
+        # commit: PRIMARY KEY or UNIQUE constraint violation" (a key inserted meanwhile)
+        message = str(exc).lower()
+        return "conflict" in message or "constraint violation" in message
     return False
 
 

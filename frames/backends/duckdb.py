@@ -38,6 +38,7 @@ from frames.errors import (
     MissingTableError,
     QueryError,
     QuerySyntaxError,
+    TransactionConflictError,
     UnknownAttributeError,
 )
 
@@ -45,6 +46,8 @@ T = TypeVar("T")
 _PYFORMAT = re.compile(r"%%|%(?:\(([^)]*)\))?s")
 _registration_ids = itertools.count()
 _THIS_DATABASE = "database_name = current_database()"
+#: The message of the RuntimeError DuckDB raises when Ctrl-C stops a query.
+_INTERRUPTED = "Query interrupted"
 #: DuckDB optimisers that give wrong results on queries frames emits (DuckDB 2.0.1), each pinned
 #: by a test in tests/properties/test_regressions.py:
 #: ``projection_pullup`` dropped the LIMIT (and turned EXISTS false) over a LEFT JOIN of a
@@ -135,8 +138,11 @@ class DuckDBBackend(SqlBackend):
             raise self._closed_error()
         try:
             return operation(self._con)
-        except duckdb.InterruptException:  # DuckDB stops at Ctrl-C itself, and says so thus
-            raise KeyboardInterrupt from None
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            # DuckDB stops at Ctrl-C itself, consumes the signal and raises RuntimeError
+            if isinstance(exc, duckdb.InterruptException) or str(exc) == _INTERRUPTED:
+                raise KeyboardInterrupt from exc
+            raise
 
     def _classify(self, exc: Exception) -> type[FramesError] | None:
         message = str(exc).lower()
@@ -212,7 +218,16 @@ class DuckDBBackend(SqlBackend):
             connection.unregister(source)
             return written
 
-        return self._call(run, f"insert into {ref}")
+        try:
+            return self._call(run, f"insert into {ref}")
+        except DuplicateError as error:
+            # ON CONFLICT sees committed rows only: a key that another transaction inserted
+            # meanwhile (not yet committed then) is a conflict between the two
+            if on_duplicate == "error" or "primary key" not in str(error):
+                raise
+            raise TransactionConflictError(
+                f"{error}; another transaction inserted the same key at the same time"
+            ) from error.__cause__
 
     def missing_keys(self, ref: TableRef, keys: pa.Table) -> pa.Table:
         """The rows of ``keys`` that match no row of ``ref`` on the columns they name.
