@@ -93,8 +93,9 @@ def main(argv: list[str]) -> int:
     connection = dj.connect(args.url)
     _, _, Square = pipeline(connection, args.schema)
     Square.log, Square.wait_for, Square.delay = args.log, args.wait_for, args.delay
-    made, errors, loops = 0, [], 0
-    for loops in range(1, args.loops + 1):
+    made, errors, rounds = 0, [], 0
+    while rounds < args.loops:
+        rounds += 1
         result = Square.populate(reserve_jobs=True, suppress_errors=True, max_calls=args.max_calls)
         made += result["success_count"]
         errors += [f"{key}: {error}" for key, error in result["error_list"]]
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
             break
         if not result["success_count"]:
             time.sleep(0.2)  # the rest is reserved by others (or by a worker that died)
-    print(json.dumps({"made": made, "errors": errors, "loops": loops}), flush=True)
+    print(json.dumps({"made": made, "errors": errors, "loops": rounds}), flush=True)
     return 0
 
 

@@ -10,7 +10,6 @@ connection of its own.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
