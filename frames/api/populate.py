@@ -41,6 +41,7 @@ import numpy as np
 
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
+from frames.backends import interrupt
 from frames.backends.conflicts import ATTEMPTS, backoff
 from frames.declare.spec import TableSpec
 from frames.errors import FramesError, QueryError, TransactionConflictError
@@ -467,6 +468,7 @@ def same_data(a: Any, b: Any) -> bool:
 def sigterm_handler(signum: int, frame: Any) -> None:
     """Turn SIGTERM into ``SystemExit``, so that the job being made is marked failed and its
     transaction rolled back rather than the process killed mid-make."""
+    interrupt.handled(signum)
     logger.info("Populate terminated by SIGTERM")
     raise SystemExit("SIGTERM received")
 
@@ -485,9 +487,12 @@ def interrupts_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    raising = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: sigterm_handler}
-    held = {number: signal.getsignal(number) for number in raising}
-    held = {number: handler for number, handler in held.items() if handler is raising[number]}
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    held = {
+        number: handler
+        for number, handler in handlers.items()
+        if handler is sigterm_handler or interrupt.raises_keyboard_interrupt(handler)
+    }
     received: list[int] = []
 
     def hold(number: int, frame: Any) -> None:

@@ -71,6 +71,8 @@ class SqlBackend(Backend):
     quote_char = '"'
     #: Why the open transaction was aborted (see the module docstring); None while it is not.
     _aborted: str | None = None
+    #: False while a statement runs that Ctrl-C must not cancel (COMMIT, ROLLBACK).
+    _cancellable = True
 
     # -- primitives ---------------------------------------------------------------------------
     @abstractmethod
@@ -289,10 +291,15 @@ class SqlBackend(Backend):
         self._aborted = None
 
     def _control(self, sql: str) -> None:
-        """Run ``COMMIT`` or ``ROLLBACK`` (also in an aborted transaction)."""
+        """Run ``COMMIT`` or ``ROLLBACK`` (also in an aborted transaction), without letting
+        Ctrl-C cancel it (it is short, and a cancelled ROLLBACK would leave the transaction)."""
         if self.query_cache is not None:
             raise self.query_cache.refuse(f"the statement {sql}")
-        self._run(lambda con: self._execute_on(con, sql, ()))
+        self._cancellable = False
+        try:
+            self._run(lambda con: self._execute_on(con, sql, ()))
+        finally:
+            self._cancellable = True
 
     def commit(self) -> None:
         """Commit the current transaction.

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
+from frames.backends import interrupt
 from frames.backends.arrow import conform_table
 from frames.backends.base import OnDuplicate
 from frames.backends.common import SqlBackend, upsert_clause
@@ -136,13 +137,20 @@ class DuckDBBackend(SqlBackend):
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         if self._con is None:
             raise self._closed_error()
-        try:
-            return operation(self._con)
-        except (duckdb.InterruptException, RuntimeError) as exc:
-            # DuckDB stops at Ctrl-C itself, consumes the signal and raises RuntimeError
-            if isinstance(exc, duckdb.InterruptException) or str(exc) == _INTERRUPTED:
-                raise KeyboardInterrupt from exc
-            raise
+        connection = self._con
+        if not self._cancellable:
+            return operation(connection)
+        # DuckDB stops at Ctrl-C by itself, but not in a statement with parameters: there the
+        # watcher interrupts it; either way the statement ends with a RuntimeError
+        with interrupt.watch(connection.interrupt):
+            try:
+                return operation(connection)
+            except (duckdb.InterruptException, RuntimeError) as exc:
+                if not isinstance(exc, duckdb.InterruptException) and str(exc) != _INTERRUPTED:
+                    raise
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _classify(self, exc: Exception) -> type[FramesError] | None:
         message = str(exc).lower()

@@ -135,13 +135,16 @@ class PostgresBackend(ServerBackend):
         """Run ``operation`` so that Ctrl-C cancels it (libpq waits in C, where Python cannot
         raise ``KeyboardInterrupt``; see :mod:`frames.backends.interrupt`)."""
         connection = self._conn
+        if not self._cancellable:
+            return operation(connection)
         with interrupt.watch(connection.cancel, connection.fileno) as call:
             try:
                 return operation(connection)
-            except psycopg2.Error:
+            except psycopg2.Error as exc:
                 if not call.fired:
                     raise
-        interrupt.raise_pending()
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _abandon(self) -> None:
