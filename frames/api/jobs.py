@@ -467,25 +467,38 @@ class Job(Table):
 
     def reserve(self, key: dict[str, Any]) -> bool:
         """Reserve the pending, due job of ``key`` for this process; False if it is not
-        pending (another worker has it, it failed, ...) or not due yet."""
+        pending (another worker has it, it failed, ...) or not due yet.
+
+        The reservation records this host, process and database session. If the connection
+        was lost and restored on the way (frames runs the ``UPDATE`` again, which then may find
+        the job reserved by its first run), the reservation is made this session's.
+        """
         now = _now()
-        return (
-            self._update(
-                key,
-                {
-                    "status": "reserved",
-                    "host": platform.node(),
-                    "pid": os.getpid(),
-                    "connection_id": self._connection.connection_id or 0,
-                    "user": self._connection.get_user(),
-                    "version": job_version(self._settings),
-                    "reserved_time": now,
-                },
-                only={"status": "pending"},
-                due=now,
-            )
-            == 1
+        backend = self._connection.backend
+        sessions = backend.sessions
+        session = self._connection.connection_id or 0
+        holder = {"host": platform.node(), "pid": os.getpid()}
+        reserved = self._update(
+            key,
+            {
+                "status": "reserved",
+                **holder,
+                "connection_id": session,
+                "user": self._connection.get_user(),
+                "version": job_version(self._settings),
+                "reserved_time": now,
+            },
+            only={"status": "pending"},
+            due=now,
         )
+        if backend.sessions != sessions:  # reconnected: record the session that holds it now
+            current = self._connection.connection_id or 0
+            reserved += self._update(
+                key,
+                {"connection_id": current},
+                only={"status": "reserved", **holder, "connection_id": session},
+            )
+        return reserved >= 1
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         """Mark the job of ``key`` done: kept as ``success`` if

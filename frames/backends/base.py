@@ -42,6 +42,9 @@ class Backend(ABC):
     list_schemas_sql, connection_id_sql, current_user_sql : str
         Catalog and session queries behind ``Connection.list_schemas()``,
         ``Connection.connection_id`` and ``Connection.get_user()``.
+    sessions : int
+        How many driver connections this backend has opened: it grows when the backend
+        reconnects (a statement that ran just before may have been applied by the old session).
     sessions_sql : str or None
         SQL listing the ids (as ``connection_id_sql`` gives them) of the sessions open on the
         server, which tells the job queue whether a reservation's holder is still there; None
@@ -66,6 +69,7 @@ class Backend(ABC):
     def __init__(self, url: str) -> None:
         self.url = url
         self._in_transaction = False
+        self.sessions = 1
 
     # -- statements ---------------------------------------------------------------------------
     @abstractmethod

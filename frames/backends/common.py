@@ -535,6 +535,7 @@ class ServerBackend(SqlBackend):
             ) from exc
         self._close_quietly()
         self._conn = self._connect()
+        self.sessions += 1
 
     def reopen(self) -> ServerBackend:
         """A new connection to the same server with the same settings, outside any
@@ -543,6 +544,7 @@ class ServerBackend(SqlBackend):
         clone._in_transaction = False
         clone._aborted = None
         clone._conn = self._connect()
+        clone.sessions = 1
         return clone
 
     def _close_quietly(self) -> None:
@@ -613,6 +615,7 @@ class ServerBackend(SqlBackend):
             self._conn = None
         self._in_transaction = False
         self._conn = self._connect()
+        self.sessions += 1
 
     def close(self) -> None:
         """Close the driver connection (an open transaction is rolled back by the server)."""

@@ -315,6 +315,7 @@ class DuckDBBackend(SqlBackend):
             )
         self._in_transaction = False
         self._con = self._open()
+        self.sessions += 1
 
     # -- catalog reading ----------------------------------------------------------------------
     def _tables(self, schema: str | None) -> dict[TableRef, str]:
