@@ -34,7 +34,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,9 +42,9 @@ import numpy as np
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
 from frames.backends import interrupt
-from frames.backends.conflicts import ATTEMPTS, backoff
+from frames.backends.conflicts import retry_conflicts
 from frames.declare.spec import TableSpec
-from frames.errors import FramesError, QueryError, TransactionConflictError
+from frames.errors import FramesError, QueryError
 from frames.plan.nodes import BaseTable
 from frames.settings import Config
 
@@ -317,7 +317,10 @@ class AutoPopulate:
                     reserved = jobs.reserve(key)
                 if not reserved:
                     return False
-            made = self._make_retrying(key, make_kwargs or {}, started, jobs)
+            made = retry_conflicts(
+                lambda: self._make_and_commit(key, make_kwargs or {}, started, jobs),
+                f"make({key})",
+            )
         except (KeyboardInterrupt, SystemExit, Exception) as error:
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             logger.debug(f"Error making {key} -> {name} - {message}")
@@ -335,20 +338,6 @@ class AutoPopulate:
         if made:
             logger.debug(f"Success making {key} -> {name}")
         return made
-
-    def _make_retrying(
-        self, key: dict[str, Any], make_kwargs: dict[str, Any], started: float, jobs: Job | None
-    ) -> bool:
-        """:meth:`_make_and_commit`, run again while its transaction conflicts with another."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return self._make_and_commit(key, make_kwargs, started, jobs)
-            except TransactionConflictError as error:
-                if attempt == ATTEMPTS:
-                    raise
-                logger.debug(f"make({key}) conflicted with a concurrent transaction: {error}")
-                time.sleep(backoff(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _make_and_commit(
         self, key: dict[str, Any], make_kwargs: dict[str, Any], started: float, jobs: Job | None
@@ -487,17 +476,18 @@ def interrupts_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    held = {
-        number: handler
-        for number, handler in handlers.items()
-        if handler is sigterm_handler or interrupt.raises_keyboard_interrupt(handler)
-    }
+    held: dict[int, Callable[[int, Any], Any]] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler) and (
+            handler is sigterm_handler or interrupt.raises_keyboard_interrupt(handler)
+        ):
+            held[signum] = handler
     received: list[int] = []
 
     def hold(number: int, frame: Any) -> None:
         if received:  # asked twice: do not wait
-            held[number](number, frame)  # type: ignore[operator]
+            held[number](number, frame)
         received.append(number)
 
     for number in held:
@@ -508,7 +498,7 @@ def interrupts_held() -> Iterator[None]:
         for number, handler in held.items():
             signal.signal(number, handler)
         if received:  # raised here, it wins over an error of the block
-            held[received[0]](received[0], None)  # type: ignore[operator]
+            held[received[0]](received[0], None)
 
 
 @contextlib.contextmanager

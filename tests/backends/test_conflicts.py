@@ -12,17 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sessions import WAITING
 
 import frames as dj
 from frames.backends import open_backend
 from frames.errors import TransactionConflictError
 
-# A session waiting for a lock, by its server id.
-_WAITING = {
-    "postgres": "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND pid = ?",
-    "mysql": "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-    "WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'",
-}
 # The blocker must not be the deadlock's victim: PostgreSQL aborts the session whose
 # deadlock_timeout runs out first, InnoDB the transaction that changed fewer rows.
 _SURVIVE = {"postgres": "SET deadlock_timeout = '30s'", "mysql": "SELECT 1"}
@@ -89,7 +84,7 @@ def _deadlock_with(
     def close_the_circle() -> None:
         try:
             for _ in range(300):
-                if blocker.fetch_rows(_WAITING[backend_name], [session]) != [(0,)]:
+                if blocker.fetch_rows(WAITING[backend_name], [session]) != [(0,)]:
                     break
                 # more often, and InnoDB keeps answering from a cache it refreshes only when
                 # it was not read for 0.1 s
@@ -115,7 +110,7 @@ def test_a_make_that_deadlocks_is_run_again(lab, backend_name, backend_url, capl
     thread.join()
     assert failures == []  # the blocker was not the victim
     assert Out.calls == 2
-    assert "conflicted with a concurrent transaction" in caplog.text
+    assert "make({'k': 2}): conflict with a concurrent transaction, retrying" in caplog.text
     assert Out.to_dicts() == [{"k": 2}] and Side.to_dicts() == [{"k": 1}]
     assert Out.jobs.progress()["total"] == 0
 

@@ -21,16 +21,11 @@ from typing import Any
 
 import pytest
 from fault_proxy import Fault, FaultProxy
+from sessions import WAITING
 
 import frames as dj
 from frames.backends import open_backend
 
-# A session waiting for a lock, by its server id.
-_WAITING = {
-    "postgres": "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND pid = ?",
-    "mysql": "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-    "WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'",
-}
 _BULK = 2000  # rows: COPY on PostgreSQL, LOAD DATA on MariaDB
 
 
@@ -64,9 +59,8 @@ def _rows(count: int) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-def lab(backend_url: str, schema_name: str) -> Iterator[Any]:
-    connection = dj.connect(backend_url)
+def _item(connection: Any, schema_name: str) -> tuple[Any, Any]:
+    """The schema and its table ``Item`` on ``connection``."""
     schema = dj.Schema(schema_name, connection=connection)
 
     @schema
@@ -77,6 +71,13 @@ def lab(backend_url: str, schema_name: str) -> Iterator[Any]:
         label : varchar(32)
         """
 
+    return schema, Item
+
+
+@pytest.fixture
+def lab(backend_url: str, schema_name: str) -> Iterator[Any]:
+    connection = dj.connect(backend_url)
+    schema, Item = _item(connection, schema_name)
     try:
         yield connection, Item
     finally:
@@ -97,7 +98,7 @@ def test_ctrl_c_stops_an_insert_waiting_for_a_lock(
     blocker.begin()
     blocker.execute(f"INSERT INTO {Item().full_table_name} VALUES (?, ?)", [count // 2, "lock"])
     try:
-        waiting = lambda: watcher.fetch_rows(_WAITING[backend_name], [session]) != [(0,)]  # noqa: E731
+        waiting = lambda: watcher.fetch_rows(WAITING[backend_name], [session]) != [(0,)]  # noqa: E731
         with interrupt_when(waiting) as sent, pytest.raises(KeyboardInterrupt):
             with connection.transaction if in_transaction else contextlib.nullcontext():
                 Item.insert(_rows(count))
@@ -139,16 +140,7 @@ def proxied(backend_url: str, schema_name: str) -> Iterator[Any]:
     """``lab`` on a connection through a :class:`FaultProxy`."""
     proxy = FaultProxy(backend_url)
     connection = dj.connect(proxy.url)
-    schema = dj.Schema(schema_name, connection=connection)
-
-    @schema
-    class Item(dj.Manual):
-        definition = """
-        k : int32
-        ---
-        label : varchar(32)
-        """
-
+    schema, Item = _item(connection, schema_name)
     try:
         yield proxy, connection, Item
     finally:
