@@ -27,6 +27,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 logger = logging.getLogger("frames")
@@ -50,7 +51,7 @@ class Call:
         self._cancel = cancel
         self._fileno = fileno
         self.fired = False
-        self.done = threading.Event()
+        self.done = False
 
     def interrupt(self) -> None:
         """Cancel the call (from the watcher thread); shut its socket if it keeps waiting."""
@@ -63,7 +64,8 @@ class Call:
             logger.debug(f"cancel request failed: {error}")
 
     def _force(self) -> None:
-        if self.done.wait(FORCE_AFTER) or self._fileno is None:
+        time.sleep(FORCE_AFTER)
+        if self.done or self._fileno is None:
             return
         try:
             with socket.socket(fileno=os.dup(self._fileno())) as sock:
@@ -183,15 +185,15 @@ def watch(cancel: Callable[[], None], fileno: Callable[[], int] | None = None) -
     """Let Ctrl-C cancel the driver call made in the block (see the module docstring); the
     :class:`Call` tells afterwards whether it did."""
     call = Call(cancel, fileno)
-    if not _watcher.installed():
-        yield call
+    if threading.current_thread() is not threading.main_thread() or not _watcher.installed():
+        yield call  # Ctrl-C interrupts the main thread only
         return
     with _watcher.lock:
         _watcher.calls.add(call)
     try:
         yield call
     finally:
-        call.done.set()
+        call.done = True
         with _watcher.lock:
             _watcher.calls.discard(call)
 
