@@ -103,12 +103,23 @@ class TransactionError(FramesError):
     """A transaction was misused (nested) or failed (lost connection) and was rolled back."""
 
 
+class TransactionConflictError(TransactionError):
+    """The database rolled a transaction (or statement) back because it conflicted with a
+    concurrent one: a deadlock, a serialisation failure, a lock wait timeout, a write-write
+    conflict. Running it again may succeed; frames retries where it can do so safely."""
+
+
 class DatabaseConnectionError(FramesError):
     """The database could not be reached or the connection URL is invalid."""
 
 
 class LostConnectionError(DatabaseConnectionError):
     """The connection to the server was lost and could not be restored."""
+
+
+class LostTransactionError(LostConnectionError, TransactionError):
+    """The connection was lost during a transaction, which the server rolled back; frames has
+    reconnected and the transaction can be run again."""
 
 
 class MissingExternalFile(FramesError):
@@ -145,6 +156,8 @@ __all__ = [
     "MissingTableError",
     "FetchError",
     "TransactionError",
+    "TransactionConflictError",
+    "LostTransactionError",
     "DatabaseConnectionError",
     "ServerError",
 ]

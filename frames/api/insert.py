@@ -170,12 +170,12 @@ def _insert_batch(
                     check_parents(table, batch)
                 written += backend.insert_arrow(table.ref, batch, heading.primary_key, on_duplicate)
     except DuplicateError as error:
-        # Without savepoints (DuckDB) the failed insert aborted the caller's transaction, so
-        # the existing keys cannot be looked up: the engine's own message has to do.
-        can_query = not connection.in_transaction or backend.savepoints
+        # The failed insert aborted the caller's transaction (if any), so the existing keys
+        # cannot be looked up there: the engine's own message has to do.
+        can_query = not connection.in_transaction
         raise DuplicateError(_duplicate_message(table, batches, error, can_query)) from None
     except IntegrityError:
-        if backend.declares_foreign_keys:
+        if backend.declares_foreign_keys and not connection.in_transaction:
             missing = _missing_parent_message(table, batches)
             if missing:
                 raise IntegrityError(missing) from None

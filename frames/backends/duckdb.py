@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
+from frames.backends import interrupt
 from frames.backends.arrow import conform_table
 from frames.backends.base import OnDuplicate
 from frames.backends.common import SqlBackend, upsert_clause
@@ -30,14 +31,18 @@ from frames.declare.spec import TableRef
 from frames.declare.storage import FOREIGN_KEY_CATALOG
 from frames.errors import (
     DatabaseConnectionError,
+    DuplicateError,
     FetchError,
     QueryError,
+    TransactionConflictError,
 )
 
 T = TypeVar("T")
 _PYFORMAT = re.compile(r"%%|%(?:\(([^)]*)\))?s")
 _registration_ids = itertools.count()
 _THIS_DATABASE = "database_name = current_database()"
+#: The message of the RuntimeError DuckDB raises when Ctrl-C stops a query.
+_INTERRUPTED = "Query interrupted"
 #: DuckDB optimisers that give wrong results on queries frames emits (DuckDB 2.0.1), each pinned
 #: by a test in tests/properties/test_regressions.py:
 #: ``projection_pullup`` dropped the LIMIT (and turned EXISTS false) over a LEFT JOIN of a
@@ -105,7 +110,6 @@ class DuckDBBackend(SqlBackend):
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
-    savepoints = False
     shared_by_processes = False
 
     def __init__(self, url: str, path: str = ":memory:") -> None:
@@ -127,7 +131,20 @@ class DuckDBBackend(SqlBackend):
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         if self._con is None:
             raise self._closed_error()
-        return operation(self._con)
+        connection = self._con
+        if not self._cancellable:
+            return operation(connection)
+        # DuckDB stops at Ctrl-C by itself, but not in a statement with parameters: there the
+        # watcher interrupts it; either way the statement ends with a RuntimeError
+        with interrupt.watch(connection.interrupt):
+            try:
+                return operation(connection)
+            except (duckdb.InterruptException, RuntimeError) as exc:
+                if not isinstance(exc, duckdb.InterruptException) and str(exc) != _INTERRUPTED:
+                    raise
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
         result = connection.execute(sql, list(params))
@@ -181,7 +198,16 @@ class DuckDBBackend(SqlBackend):
             connection.unregister(source)
             return written
 
-        return self._call(run, f"insert into {ref}")
+        try:
+            return self._call(run, f"insert into {ref}")
+        except DuplicateError as error:
+            # ON CONFLICT sees committed rows only: a key that another transaction inserted
+            # meanwhile (not yet committed then) is a conflict between the two
+            if on_duplicate == "error" or "primary key" not in str(error):
+                raise
+            raise TransactionConflictError(
+                f"{error}; another transaction inserted the same key at the same time"
+            ) from error.__cause__
 
     def missing_keys(self, ref: TableRef, keys: pa.Table) -> pa.Table:
         """The rows of ``keys`` that match no row of ``ref`` on the columns they name.
@@ -261,6 +287,7 @@ class DuckDBBackend(SqlBackend):
             )
         self._in_transaction = False
         self._con = self._open()
+        self.sessions += 1
 
     # -- catalog reading ----------------------------------------------------------------------
     def _tables(self, schema: str | None) -> dict[TableRef, str]:

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -57,6 +58,7 @@ from frames.declare.spec import TableRef
 from frames.errors import (
     DatabaseConnectionError,
     DataError,
+    DuplicateError,
     FetchError,
 )
 
@@ -138,6 +140,8 @@ class MySQLBackend(ServerBackend):
         f"NOT IN {_SYSTEM_SCHEMAS} ORDER BY SCHEMA_NAME"
     )
     connection_id_sql = "SELECT connection_id()"
+    # without the PROCESS privilege, the sessions of the same user only
+    sessions_sql = "SELECT ID FROM information_schema.PROCESSLIST"
     current_user_sql = "SELECT user()"
     driver_error = pymysql.Error
     begin_sql = "START TRANSACTION"
@@ -193,6 +197,19 @@ class MySQLBackend(ServerBackend):
 
     def _is_broken(self) -> bool:
         return not self._conn.open
+
+    def _abandon(self) -> None:
+        """Close the socket without a word (pymysql may be half-way through a packet) and, from
+        a helper thread on a new connection, ``KILL`` the session: the server stops its query
+        (a ``LOAD DATA`` waiting for the rest of the file, say) and rolls its transaction back
+        at once rather than when it next reads from the socket."""
+        connection = self._conn
+        if not connection.open:
+            return
+        session = connection.thread_id()
+        connection._force_close()
+        args = {**self._connect_args, "connect_timeout": 5}
+        threading.Thread(target=_kill, args=(args, session), daemon=True).start()
 
     @property
     def string_collation(self) -> str:
@@ -251,6 +268,17 @@ class MySQLBackend(ServerBackend):
     def _insert(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
     ) -> int:
+        try:
+            return self._insert_rows(ref, data, primary_key, on_duplicate)
+        except DuplicateError as error:
+            named = _named_duplicate(str(error), data, primary_key)
+            if named is None:
+                raise
+            raise DuplicateError(f"{error} ({named})") from error.__cause__
+
+    def _insert_rows(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
         _reject_non_finite(ref, data)
         names = data.column_names
         target = f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)})"
@@ -279,12 +307,10 @@ class MySQLBackend(ServerBackend):
                 for field in data.schema
             )
         ):
-            try:
-                return self._load(ref, data, target, on_key, uuids)
-            except pymysql.Error as exc:
-                if not exc.args or exc.args[0] not in _NO_LOCAL_INFILE:
-                    raise
-                self._local_infile = False
+            loaded = self._load(ref, data, target, on_key, uuids)
+            if loaded is not None:
+                return loaded
+            self._local_infile = False
         rows = list(
             zip(
                 *(
@@ -306,19 +332,16 @@ class MySQLBackend(ServerBackend):
 
     def _load(
         self, ref: TableRef, data: pa.Table, target: str, on_key: str, uuids: set[str]
-    ) -> int:
-        """Insert ``data`` through a file read by ``LOAD DATA LOCAL INFILE``.
+    ) -> int | None:
+        """Insert ``data`` through a file read by ``LOAD DATA LOCAL INFILE``; the number of
+        rows written, or None if the server refuses to read the file (nothing was written).
 
         LOCAL turns duplicate keys and bad values into warnings, so the file is loaded into a
         temporary table of ``LONGBLOB`` columns that rejects nothing, and copied from there by
         ``target`` (``INSERT INTO t (columns)``) ``SELECT ... on_key`` (its ``ON DUPLICATE KEY``
         clause) under the session's strict mode: errors are those of an ``INSERT``, within the
-        caller's transaction (temporary tables do not end it).
-
-        Raises
-        ------
-        pymysql.Error
-            With one of ``_NO_LOCAL_INFILE`` if the server refuses to read the file.
+        caller's transaction (temporary tables do not end it). After an interrupt the staging
+        table is left to the session, which is then closed (the protocol state is unknown).
         """
         staging = f"{self.quote(ref.schema)}.{self.quote('__frames_load')}"
         names = [f"c{i}" for i in range(data.num_columns)]
@@ -331,7 +354,7 @@ class MySQLBackend(ServerBackend):
             file.write(_load_file(ref, data, uuids))
         try:
 
-            def run(connection: Any) -> int:
+            def run(connection: Any) -> int | None:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"CREATE TEMPORARY TABLE {staging} "
@@ -343,9 +366,15 @@ class MySQLBackend(ServerBackend):
                             f"CHARACTER SET binary ({', '.join(names)})",
                             (file.name,),
                         )
-                        return cursor.execute(format_paramstyle(statement)) or 0
-                    finally:
-                        cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                        written = cursor.execute(format_paramstyle(statement)) or 0
+                    except pymysql.Error as exc:
+                        if connection.open:
+                            cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                        if exc.args and exc.args[0] in _NO_LOCAL_INFILE:
+                            return None
+                        raise
+                    cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                    return written
 
             return self._call(run, f"insert into {ref}")
         finally:
@@ -458,6 +487,39 @@ class MySQLBackend(ServerBackend):
         if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
             return default
         return "'" + default.replace("'", "''") + "'"
+
+
+_DUPLICATE_ENTRY = re.compile(r"Duplicate entry '(.*)' for key '(?:[^']*\.)?PRIMARY'", re.DOTALL)
+
+
+def _named_duplicate(message: str, data: pa.Table, primary_key: Sequence[str]) -> str | None:
+    """``key (a, b)=(1, 2)`` for MySQL's "Duplicate entry '1-2' for key 'PRIMARY'", found among
+    the inserted rows (the server names neither the columns nor the values' separation)."""
+    match = _DUPLICATE_ENTRY.search(message)
+    if match is None or not primary_key or not set(primary_key) <= set(data.column_names):
+        return None
+    columns = [data.column(name).to_pylist() for name in primary_key]
+    for values in zip(*columns, strict=True):
+        if "-".join(str(value) for value in values) == match.group(1):
+            shown = ", ".join(str(value) for value in values)
+            return f"key ({', '.join(primary_key)})=({shown})"
+    return None
+
+
+def _kill(connect_args: dict[str, Any], session: int) -> None:
+    """``KILL`` server session ``session`` over a new connection (nothing if it is gone)."""
+    try:
+        killer = pymysql.connect(**{**connect_args, "init_command": None})
+    except pymysql.Error as error:
+        logger.debug(f"cannot connect to kill session {session}: {error}")
+        return
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("KILL %s", (session,))
+    except pymysql.Error as error:  # 1094: the session has ended already
+        logger.debug(f"KILL {session}: {error}")
+    finally:
+        killer.close()
 
 
 def csv_select(sql: str, schema: pa.Schema) -> str:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
-from typing import Any
+import os
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import psycopg2
 import psycopg2.extensions
@@ -21,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from frames.backends import interrupt
 from frames.backends.arrow import csv_to_arrow
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
@@ -35,7 +39,10 @@ from frames.errors import (
     DatabaseConnectionError,
 )
 
+T = TypeVar("T")
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
+#: Seconds an abandoned connection waits for its cancel request to be sent.
+_CANCEL_WAIT = 1.0
 _stage_ids = itertools.count()
 
 #: Bytes of CSV text parsed at a time while a result is copied out.
@@ -65,6 +72,7 @@ class PostgresBackend(ServerBackend):
         "AND left(nspname, 3) <> 'pg_' ORDER BY nspname"
     )
     connection_id_sql = "SELECT pg_backend_pid()"
+    sessions_sql = "SELECT pid FROM pg_stat_activity"
     driver_error = psycopg2.Error
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
@@ -98,6 +106,39 @@ class PostgresBackend(ServerBackend):
 
     def _is_broken(self) -> bool:
         return bool(self._conn.closed)
+
+    def _interruptible(self, operation: Callable[[Any], T]) -> T:
+        """Run ``operation`` so that Ctrl-C cancels it (libpq waits in C, where Python cannot
+        raise ``KeyboardInterrupt``; see :mod:`frames.backends.interrupt`)."""
+        connection = self._conn
+        if not self._cancellable:
+            return operation(connection)
+        with interrupt.watch(connection.cancel, connection.fileno) as call:
+            try:
+                return operation(connection)
+            except psycopg2.Error as exc:
+                if not call.fired:
+                    raise
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _abandon(self) -> None:
+        """Cancel what the session runs (from a helper thread, waiting at most a second for
+        the request to go out) and close the socket; the server then ends the session."""
+        connection = self._conn
+        if connection.closed:
+            return
+        if connection.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_ACTIVE:
+            sender = threading.Thread(target=_quietly, args=(connection.cancel,), daemon=True)
+            sender.start()
+            sender.join(_CANCEL_WAIT)
+        try:
+            with socket.socket(fileno=os.dup(connection.fileno())) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        _quietly(connection.close)
 
     # -- reading ------------------------------------------------------------------------------
     def _fetch_arrow_on(
@@ -229,6 +270,14 @@ class PostgresBackend(ServerBackend):
             if unique or (TableRef(s, t), tuple(attrs)) not in implied:
                 catalog.indexes.append(IndexRow(TableRef(s, t), tuple(attrs), unique))
         return catalog
+
+
+def _quietly(call: Callable[[], Any]) -> None:
+    """``call()``, ignoring the driver's complaint about a connection that is gone."""
+    try:
+        call()
+    except psycopg2.Error:
+        pass
 
 
 def _names(numbers: str, relation: str, limit: str | None = None) -> str:
