@@ -71,7 +71,7 @@ def generate(scale: float) -> np.ndarray:
     return bits.view(np.float64)
 
 
-def declare(connection: dj.Connection, schema_name: str, definition: str) -> type:
+def declare(connection: dj.Connection, schema_name: str, definition: str) -> Any:
     """The one table of the benchmark in schema ``schema_name`` (the stored one if it
     exists)."""
     schema = dj.Schema(schema_name, connection=connection)
@@ -84,7 +84,7 @@ class FramesBlobs:
 
     name = "frames"
 
-    def __init__(self, table: type) -> None:
+    def __init__(self, table: Any) -> None:
         self.table = table
 
     def reset(self) -> None:
@@ -103,7 +103,7 @@ class RawBlobs:
 
     name = "raw"
 
-    def __init__(self, driver: RawDriver, connection: dj.Connection, raw_table: type) -> None:
+    def __init__(self, driver: RawDriver, raw_table: Any) -> None:
         self.driver = driver
         self._raw_table = raw_table
         self._target = driver.table(RAW_SCHEMA, raw_table.table_name)
@@ -176,7 +176,7 @@ class BlobBenchmark(Benchmark):
         self.driver = raw_driver(self.backend, self.url, self._shared)
         self.driver.connect()
         contestants: list[Any] = [
-            RawBlobs(self.driver, self.connection, raw_table),
+            RawBlobs(self.driver, raw_table),
             FramesBlobs(table),
         ]
         datajoint = self._datajoint()
