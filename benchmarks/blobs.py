@@ -8,6 +8,9 @@ arrays cost zlib's time on top, in frames as in DataJoint (whose format frames w
 
 Measures (medians; frames and raw ``repeat`` times, DataJoint once):
 
+* ``blob_encode``: every array into its stored bytes (``frames.blob.pack``, whose attempt to
+  compress with zlib, as DataJoint's format requires, is most of it; raw: ``tobytes``), the
+  part of ``blob_insert`` that is not the database's;
 * ``blob_insert``: every row in one call (frames ``insert``, the driver's bulk path,
   DataJoint ``insert`` in pieces its MySQL connection accepts);
 * ``blob_fetch``: every row as dicts of decoded arrays (frames and DataJoint ``to_dicts``; raw:
@@ -31,7 +34,8 @@ import numpy as np
 import frames as dj
 from benchmarks.contestants import datajoint_module
 from benchmarks.raw import RawDriver, raw_driver
-from benchmarks.runner import READ_SECONDS, Benchmark, versions
+from benchmarks.runner import READ_SECONDS, Benchmark, timed, versions
+from frames import blob as frames_blob
 
 FRAMES_SCHEMA = "bench_blob_frames"
 RAW_SCHEMA = "bench_blob_raw"
@@ -39,13 +43,14 @@ DATAJOINT_SCHEMA = "bench_blob_datajoint"
 SEED = 20240602
 ROWS = 1000
 ARRAY_VALUES = 2**17  # 1 MiB of float64
-#: Rows per DataJoint ``insert`` call: one statement must fit MariaDB's ``max_allowed_packet``.
-DATAJOINT_INSERT_ROWS = 8
+#: Rows per DataJoint ``insert`` call: its statement must fit MariaDB's ``max_allowed_packet``
+#: (16 MB here; an escaped 1 MiB array takes about 2 MB of it).
+DATAJOINT_INSERT_ROWS = 4
 
 DEFINITION = """
 array_id : int32
 ---
-values : <blob>
+samples : <blob>
 """
 RAW_DEFINITION = """
 array_id : int32
@@ -53,6 +58,7 @@ array_id : int32
 data : bytes
 """
 BLOB_MEASURES = {
+    "blob_encode": ("encode: pack (frames) / tobytes (raw)", "s"),
     "blob_insert": ("insert, 1 MiB float64 arrays as <blob>", "s"),
     "blob_fetch": ("fetch → dicts of decoded arrays", "s"),
     "blob_memory": ("peak memory of the fetch / decoded size", "x"),
@@ -91,7 +97,7 @@ class FramesBlobs:
         self.table.delete_quick()
 
     def insert(self, arrays: np.ndarray) -> None:
-        self.table.insert({"array_id": i, "values": a} for i, a in enumerate(arrays))
+        self.table.insert({"array_id": i, "samples": a} for i, a in enumerate(arrays))
 
     def fetch(self) -> list[dict[str, Any]]:
         return self.table.to_dicts()
@@ -109,7 +115,7 @@ class RawBlobs:
         self._target = driver.table(RAW_SCHEMA, raw_table.table_name)
         q = driver.quote_char
         self._select = (
-            f"SELECT {q}array_id{q}, {q}values{q} FROM {driver.table(FRAMES_SCHEMA, 'arrays')}"
+            f"SELECT {q}array_id{q}, {q}samples{q} FROM {driver.table(FRAMES_SCHEMA, 'arrays')}"
         )
 
     def reset(self) -> None:
@@ -121,7 +127,7 @@ class RawBlobs:
     def fetch(self) -> list[dict[str, Any]]:
         size = ARRAY_VALUES * 8
         return [
-            {"array_id": i, "values": np.frombuffer(data, np.float64, offset=len(data) - size)}
+            {"array_id": i, "samples": np.frombuffer(data, np.float64, offset=len(data) - size)}
             for i, data in self.driver.fetch_rows(self._select)
         ]
 
@@ -145,7 +151,7 @@ class DataJointBlobs:
     def insert(self, arrays: np.ndarray) -> None:
         for start in range(0, len(arrays), DATAJOINT_INSERT_ROWS):
             piece = arrays[start : start + DATAJOINT_INSERT_ROWS]
-            self.table.insert({"array_id": start + i, "values": a} for i, a in enumerate(piece))
+            self.table.insert({"array_id": start + i, "samples": a} for i, a in enumerate(piece))
 
     def fetch(self) -> list[dict[str, Any]]:
         return self.table().to_dicts()
@@ -183,6 +189,10 @@ class BlobBenchmark(Benchmark):
         if datajoint is not None:
             contestants.append(datajoint)
         started = time.perf_counter()
+        for name, encode in (("raw", np.ndarray.tobytes), ("frames", frames_blob.pack)):
+            self._add(
+                "blob_encode", name, timed(lambda e=encode: [e(a) for a in arrays], self.repeat)
+            )
         for contestant in list(contestants):  # each leaves its last run's rows for the reads
             done = self._measure(
                 "blob_insert",
@@ -263,7 +273,7 @@ def check(tool: str, rows: list[dict[str, Any]], arrays: np.ndarray) -> None:
     if len(rows) != len(arrays):
         raise AssertionError(f"{tool} fetched {len(rows)} rows, {len(arrays)} were inserted")
     for row in rows:
-        value, expected = row["values"], arrays[row["array_id"]]
+        value, expected = row["samples"], arrays[row["array_id"]]
         same = (
             isinstance(value, np.ndarray)
             and value.dtype == expected.dtype
