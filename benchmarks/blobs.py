@@ -190,6 +190,7 @@ class BlobBenchmark(Benchmark):
             contestants.append(datajoint)
         started = time.perf_counter()
         for name, encode in (("raw", np.ndarray.tobytes), ("frames", frames_blob.pack)):
+            self.log(f"blob_encode: {name}")
             self._add(
                 "blob_encode", name, timed(lambda e=encode: [e(a) for a in arrays], self.repeat)
             )

@@ -21,6 +21,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from frames.backends.arrow import text_to_arrow
@@ -28,7 +29,7 @@ from frames.errors import FetchError
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 #: Bytes of binary values gathered before they are copied into an Arrow chunk.
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 8 << 20
 _HEADER = struct.Struct(">ii")  # flags, header extension length
 _COUNT = struct.Struct(">h")
 _LENGTH = struct.Struct(">i")
@@ -51,6 +52,24 @@ def copy_sql(query: str, schema: pa.Schema, quote: Callable[[str], str]) -> str:
 
 def _is_binary(kind: pa.DataType) -> bool:
     return pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+
+
+def _binary_array(values: list[memoryview | None], kind: pa.DataType) -> pa.Array:
+    """An Arrow array of type ``kind`` (binary or large binary) of ``values``, copied once.
+
+    Not ``pa.array(values)``: pyarrow 26 keeps a reference to every ``memoryview`` it converts,
+    so the messages they view would never be freed.
+    """
+    lengths = np.fromiter((0 if v is None else len(v) for v in values), np.int64, len(values))
+    offsets = np.zeros(len(values) + 1, np.int64 if pa.types.is_large_binary(kind) else np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    valid = np.fromiter((v is not None for v in values), np.bool_, len(values))
+    nulls = len(values) - int(valid.sum())
+    bitmap = pa.array(valid).buffers()[1] if nulls else None
+    data = b"".join(v for v in values if v is not None)
+    return pa.Array.from_buffers(
+        kind, len(values), [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)], null_count=nulls
+    )
 
 
 class BinaryCopy(io.RawIOBase):
@@ -147,7 +166,11 @@ class BinaryCopy(io.RawIOBase):
     def _flush(self) -> None:
         """Move the gathered values into Arrow chunks (copying the binary ones)."""
         for values, chunks, field in zip(self._values, self._chunks, self._schema, strict=True):
-            chunks.append(pa.array(values, field.type if _is_binary(field.type) else pa.binary()))
+            chunks.append(
+                _binary_array(values, field.type)
+                if _is_binary(field.type)
+                else pa.array(values, pa.binary())
+            )
             values.clear()
         self._gathered = 0
 
