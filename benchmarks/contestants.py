@@ -170,22 +170,34 @@ class Pandas:
         return self._read(self._analytic)
 
 
+def datajoint_module(backend: str, url: str) -> Any:
+    """The ``datajoint`` package (2.x), configured to connect to ``url``'s server.
+
+    Raises
+    ------
+    ImportError
+        If DataJoint is not installed.
+    """
+    import datajoint
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    datajoint.config["database.backend"] = "postgresql" if backend == "postgres" else "mysql"
+    datajoint.config["database.host"] = parsed.host
+    datajoint.config["database.port"] = parsed.port
+    datajoint.config["database.user"] = parsed.username
+    datajoint.config["database.password"] = parsed.password or ""
+    datajoint.config["safemode"] = False
+    return datajoint
+
+
 class DataJoint:
     """DataJoint 2.x on PostgreSQL or MySQL, with its own copy of the tables."""
 
     name = "datajoint"
 
     def __init__(self, backend: str, url: str) -> None:
-        import datajoint
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
-        datajoint.config["database.backend"] = "postgresql" if backend == "postgres" else "mysql"
-        datajoint.config["database.host"] = parsed.host
-        datajoint.config["database.port"] = parsed.port
-        datajoint.config["database.user"] = parsed.username
-        datajoint.config["database.password"] = parsed.password or ""
-        datajoint.config["safemode"] = False
+        datajoint = datajoint_module(backend, url)
         self._dj = datajoint
         self._backend = backend
         schema = datajoint.Schema(DATAJOINT_SCHEMA)

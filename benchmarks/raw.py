@@ -29,6 +29,9 @@ from benchmarks.workload import TABLES
 
 _INSERT_ORDER = TABLES
 _PACKET_MARGIN = 4096
+_BINARY = pa.large_binary()  # more than 2 GiB of bytes in one column
+#: Rows of binary values per ``COPY`` statement (PostgreSQL).
+_COPY_ROWS = 64
 
 
 class RawDriver(ABC):
@@ -75,7 +78,21 @@ class RawDriver(ABC):
         cursor.close()
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row as the driver's tuple (binary values as ``bytes``, or ``memoryview`` from
+        psycopg2)."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+
     # -- per backend --------------------------------------------------------------------------
+    @abstractmethod
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Insert ``(id, bytes)`` rows into the quoted ``table`` of two columns, in one
+        transaction, by the driver's fastest path for binary values."""
+
     @abstractmethod
     def connect(self) -> None:
         """Open :attr:`connection`."""
@@ -129,6 +146,17 @@ class DuckDBDriver(RawDriver):
             con.register("source", tables[name])
             con.execute(f"INSERT INTO {self.table(schema, name)} SELECT * FROM source")
             con.unregister("source")
+        con.execute("COMMIT")
+
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """An Arrow table of the rows, registered and copied by ``INSERT ... SELECT``."""
+        ids, payloads = zip(*rows, strict=True)
+        source = pa.table({"id": pa.array(ids, pa.int32()), "data": pa.array(payloads, _BINARY)})
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        con.register("source", source)
+        con.execute(f"INSERT INTO {table} SELECT * FROM source")
+        con.unregister("source")
         con.execute("COMMIT")
 
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
@@ -193,6 +221,23 @@ class PostgresDriver(RawDriver):
         self.connection.commit()
         return row
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        rows = super().fetch_rows(sql)
+        self.connection.commit()
+        return rows
+
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """``COPY ... FROM STDIN`` in CSV, the bytes as ``bytea`` hex text, a chunk of rows per
+        ``COPY`` (so that the text of all rows is never in memory at once)."""
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), _COPY_ROWS):
+                buffer = io.BytesIO()
+                for row_id, payload in rows[start : start + _COPY_ROWS]:
+                    buffer.write(b"%d,\\x%s\n" % (row_id, payload.hex().encode()))
+                buffer.seek(0)
+                cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
+        self.connection.commit()
+
 
 class MySQLDriver(RawDriver):
     """pymysql: multi-row ``INSERT`` batches under ``max_allowed_packet``; rows out."""
@@ -233,6 +278,16 @@ class MySQLDriver(RawDriver):
                 cursor.executemany(
                     f"INSERT INTO {self.table(schema, name)} ({columns}) VALUES ({marks})", rows
                 )
+            cursor.execute("COMMIT")
+
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Multi-row ``INSERT`` statements of escaped bytes under ``max_allowed_packet``."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT @@max_allowed_packet")
+            (packet,) = cursor.fetchone()
+            cursor.max_stmt_length = packet - _PACKET_MARGIN
+            cursor.execute("START TRANSACTION")
+            cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s)", list(rows))
             cursor.execute("COMMIT")
 
     def fetch_pandas(self, sql: str) -> pd.DataFrame:

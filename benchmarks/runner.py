@@ -108,6 +108,9 @@ def timed(
 class Benchmark:
     """One run on one backend: set-up, every measure for every available tool, the report."""
 
+    #: measure → (description, unit) of this benchmark's table.
+    measures = MEASURES
+
     def __init__(
         self,
         backend: str,
@@ -328,6 +331,7 @@ class Benchmark:
             "memory": getattr(self, "memory", None),
             "results": [{**asdict(r), "rows_per_second": r.rows_per_second} for r in self.results],
             "ratios": self.ratios(),
+            "datajoint_speedups": self.speedups(),
         }
 
     def ratios(self) -> dict[str, float]:
@@ -335,8 +339,17 @@ class Benchmark:
         medians = {(r.measure, r.tool): r.median for r in self.results}
         return {
             m: medians[m, "frames"] / medians[m, "raw"]
-            for m in MEASURES
+            for m in self.measures
             if (m, "frames") in medians and (m, "raw") in medians
+        }
+
+    def speedups(self) -> dict[str, float]:
+        """DataJoint / frames (how many times faster frames is) for every measure both ran."""
+        medians = {(r.measure, r.tool): r.median for r in self.results}
+        return {
+            m: medians[m, "datajoint"] / medians[m, "frames"]
+            for m in self.measures
+            if (m, "frames") in medians and (m, "datajoint") in medians
         }
 
     def table(self) -> str:
@@ -346,7 +359,7 @@ class Benchmark:
         ratios = self.ratios()
         header = ["measure", *tools, "frames/raw"]
         lines = [header]
-        for measure, (label, unit) in MEASURES.items():
+        for measure, (label, unit) in self.measures.items():
             cells = [label]
             for tool in tools:
                 result = medians.get((measure, tool))
@@ -360,13 +373,16 @@ class Benchmark:
             " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in lines
         ]
         text.insert(1, "-+-".join("-" * w for w in widths))
-        title = (
+        notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
+        return "\n".join([self.title(), *text, *notes])
+
+    def title(self) -> str:
+        """The first line of :meth:`table`."""
+        return (
             f"frames benchmark: {self.backend}, scale {self.scale}, medians of at least "
             f"{self.repeat} runs of frames and raw (reads: at least {READ_SECONDS:g} s of "
             f"runs; {FETCH1_CALLS} for fetch1, taking turns; comparators: one run)"
         )
-        notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
-        return "\n".join([title, *text, *notes])
 
 
 def verify(frames: Frames, raw: Raw, workload: Workload) -> None:

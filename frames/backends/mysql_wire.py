@@ -43,6 +43,9 @@ _MAX_PAYLOAD = 0xFFFFFF
 _BINARY_CHARSET = 63
 
 Column = list[bytes | None]
+#: Bytes of packets read into one batch at most (give or take a chunk or a row): a batch of
+#: large values is turned into Arrow before the next is read.
+BATCH_BYTES = 64 << 20
 
 
 def available(connection: Any) -> bool:
@@ -58,11 +61,14 @@ def available(connection: Any) -> bool:
     )
 
 
-def read_columns(connection: Any, width: int, batch_rows: int) -> Iterator[list[Column]]:
+def read_columns(
+    connection: Any, width: int, batch_rows: int, batch_bytes: int = BATCH_BYTES
+) -> Iterator[list[Column]]:
     """Yield the rows of ``connection``'s unbuffered result as batches of ``width`` columns.
 
     Each value is the ``bytes`` of its text (as the server sent it) or ``None`` for NULL; each
-    batch holds at least ``batch_rows`` rows, except the last (which may be empty).
+    batch holds at least ``batch_rows`` rows, or rows of at least ``batch_bytes`` bytes, except
+    the last (which may be empty).
 
     Raises
     ------
@@ -76,7 +82,7 @@ def read_columns(connection: Any, width: int, batch_rows: int) -> Iterator[list[
         while stream.active:
             columns: list[Column] = [[] for _ in range(width)]
             try:
-                stream.read_rows(columns, batch_rows)
+                stream.read_rows(columns, batch_rows, batch_bytes)
             except (IndexError, ValueError) as exc:  # a field runs past its packet
                 stream.fail(f"a row is not {width} length-coded fields: {exc}")
             yield columns
@@ -97,13 +103,15 @@ class _Stream:
         self.active = True
 
     # -- rows -------------------------------------------------------------------------------
-    def read_rows(self, columns: list[Column], batch_rows: int) -> None:
-        """Append rows to ``columns`` until it holds ``batch_rows`` rows or the result ends."""
+    def read_rows(self, columns: list[Column], batch_rows: int, batch_bytes: int) -> None:
+        """Append rows to ``columns`` until it holds ``batch_rows`` rows, or rows read from at
+        least ``batch_bytes`` bytes of packets (checked between chunks), or the result ends."""
         appends = [column.append for column in columns]
-        count = 0
-        while count < batch_rows:
+        count = taken = 0
+        while count < batch_rows and taken < batch_bytes:
             self._fill()
             buffer, pos, end, seq = self.buffer, self.pos, len(self.buffer), self.seq
+            taken += end - pos
             while pos + 4 <= end:
                 size = buffer[pos] | buffer[pos + 1] << 8 | buffer[pos + 2] << 16
                 stop = pos + 4 + size

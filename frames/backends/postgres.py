@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from frames.backends import interrupt
+from frames.backends import interrupt, pg_binary
 from frames.backends.arrow import csv_to_arrow
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
@@ -144,6 +144,12 @@ class PostgresBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
+        if pg_binary.has_binary(schema):  # bytea as bytes, not as hex text
+            rows = pg_binary.BinaryCopy(schema)
+            with connection.cursor() as cursor:
+                query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
+                cursor.copy_expert(pg_binary.copy_sql(query, schema, self.quote), rows)
+            return rows.table()
         blocks = _CsvBlocks(schema)
         with connection.cursor() as cursor:
             query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")

@@ -512,9 +512,31 @@ def _python_columns(table: pa.Table, heading: Heading, squeeze: bool = False) ->
     """Each column of ``table`` as a list of Python values (codec attributes decoded)."""
     table = _normalise(table, heading)
     return [
-        decode_values(_python_values(table.column(i), a), a, squeeze)
+        decode_values(_stored_values(table.column(i), a), a, squeeze)
         for i, a in enumerate(heading.attributes)
     ]
+
+
+def _stored_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
+    """The values of one normalised column for :func:`decode_values`: those of a codec stored
+    as bytes as read-only ``memoryview`` slices of the column's buffers (no copy; blobs decode
+    into views of them), others as :func:`_python_values` gives them."""
+    if not attribute.codec or not (
+        pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)
+    ):
+        return _python_values(column, attribute)
+    offset_type = np.int64 if pa.types.is_large_binary(column.type) else np.int32
+    values: list[Any] = []
+    for chunk in column.chunks:
+        _, offsets, data = chunk.buffers()
+        bounds = np.frombuffer(offsets, offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        view = memoryview(data if data is not None else b"").toreadonly()
+        valid = chunk.is_valid().to_pylist() if chunk.null_count else [True] * len(chunk)
+        values += [
+            view[start:end] if ok else None
+            for start, end, ok in zip(bounds[:-1].tolist(), bounds[1:].tolist(), valid, strict=True)
+        ]
+    return values
 
 
 def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
@@ -723,7 +745,7 @@ def _object_column(
     values."""
     if attribute.type.kind == "decimal" and not attribute.codec:
         return _decimal_objects(column)
-    return _object_array(decode_values(_python_values(column, attribute), attribute, squeeze))
+    return _object_array(decode_values(_stored_values(column, attribute), attribute, squeeze))
 
 
 def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 
-from benchmarks import runner
+from benchmarks import blobs, runner
 from benchmarks.contestants import FRAMES_SCHEMA, RAW_SCHEMA
 from frames.backends import open_backend
 
@@ -68,3 +69,41 @@ def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, 
     json.dumps(report)  # what __main__ writes
     table = bench.table()
     assert all(label in table for label, _ in runner.MEASURES.values())
+
+
+def test_a_blob_run_at_a_tiny_scale_reports_every_measure(
+    backend_name, backend_url, tiny_run, monkeypatch
+):
+    monkeypatch.setattr(blobs, "ARRAY_VALUES", 1024)  # 8 KiB arrays
+    url = None if backend_name == "duckdb" else backend_url
+    bench = blobs.BlobBenchmark(backend_name, 0.003, 1, url, tools=set(), log=lambda _: None)
+    report = bench.run()  # checks the arrays frames and raw fetch on the way
+    assert report["skipped"] == {}
+    measured = {(r["measure"], r["tool"]) for r in report["results"]}
+    both = {"blob_encode", "blob_insert", "blob_fetch"}
+    assert {(m, t) for m in both for t in ("frames", "raw")} | {("blob_memory", "frames")} == (
+        measured
+    )
+    assert set(report["ratios"]) == both and all(r > 0 for r in report["ratios"].values())
+    fetched = next(r for r in report["results"] if r["measure"] == "blob_fetch")
+    assert fetched["rows"] == 3
+    assert [run["rows"] for run in report["memory"]] == [3]
+    assert report["memory"][0]["decoded_bytes"] == 3 * 1024 * 8
+    if url is not None:  # the run drops its schemas
+        left = open_backend(url)
+        assert not {blobs.FRAMES_SCHEMA, blobs.RAW_SCHEMA} & set(left.list_schemas())
+        left.close()
+    table = bench.table()
+    assert all(label in table for label, _ in blobs.BLOB_MEASURES.values())
+
+
+def test_a_blob_run_stops_if_frames_fetches_wrong_arrays():
+    arrays = blobs.generate(0.002)
+    right = [{"array_id": i, "samples": a} for i, a in enumerate(arrays)]
+    blobs.check("frames", right, arrays)
+    wrong = [dict(row) for row in right]
+    wrong[1]["samples"] = arrays[1].astype(np.float32)
+    with pytest.raises(AssertionError, match="frames: row 1 differs"):
+        blobs.check("frames", wrong, arrays)
+    with pytest.raises(AssertionError, match="fetched 1 rows, 2 were inserted"):
+        blobs.check("frames", right[:1], arrays)
