@@ -336,8 +336,16 @@ class QueryExpression:
         return self._derive(self._ordered(order_by, limit, offset))
 
     def _arrow(
-        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        parallel: int | None = None,
     ) -> pa.Table:
+        if parallel is not None:
+            from frames.api.parallel import read_parallel
+
+            return read_parallel(self, parallel, order_by, limit, offset)
         return self._fetch(self._ordered(order_by, limit, offset))
 
     def _fetch(self, plan: Node) -> pa.Table:
@@ -355,9 +363,15 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> pa.Table:
-        """The result as a ``pyarrow.Table``."""
-        return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
+        """The result as a ``pyarrow.Table``.
+
+        ``parallel=N`` reads it over ``N`` connections at once, split by ranges of the first
+        primary-key attribute (:mod:`frames.api.parallel`; a fetch that cannot be split is
+        refused with :class:`~frames.errors.FetchError`).
+        """
+        return convert.to_arrow(self._arrow(order_by, limit, offset, parallel), self.heading)
 
     def to_arrow_batches(
         self,
@@ -458,17 +472,19 @@ class QueryExpression:
         offset: int | None = None,
         squeeze: bool = False,
         dtype_backend: str | None = None,
+        parallel: int | None = None,
     ) -> pandas.DataFrame:
         """The result as a pandas DataFrame indexed by the primary key.
 
         ``dtype_backend='pyarrow'`` (pandas' convention) gives ``pandas.ArrowDtype`` columns —
         decimals, strings, dates, nullable integers — with no Python object per value;
         ``'numpy_nullable'`` pandas' nullable types; by default, frames' exact types
-        (:mod:`frames.io.convert`, :mod:`frames.io.dtype_backend`).
+        (:mod:`frames.io.convert`, :mod:`frames.io.dtype_backend`). ``parallel=N``: as for
+        :meth:`to_arrow`.
         """
         check_dtype_backend(dtype_backend)  # before the query runs
         return convert.to_pandas(
-            self._arrow(order_by, limit, offset),
+            self._arrow(order_by, limit, offset, parallel),
             self.heading,
             squeeze=squeeze,
             dtype_backend=dtype_backend,
@@ -480,9 +496,10 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> polars.DataFrame:
-        """The result as a polars DataFrame."""
-        return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
+        """The result as a polars DataFrame (``parallel=N``: as for :meth:`to_arrow`)."""
+        return convert.to_polars(self._arrow(order_by, limit, offset, parallel), self.heading)
 
     @with_connection_config
     def to_arrays(

@@ -103,6 +103,13 @@ class Backend(ABC):
         """
 
     @abstractmethod
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own, and return their
+        results as Arrow (conformed to ``schema``), in the order of ``statements``."""
+
+    @abstractmethod
     def raw_query(
         self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
     ) -> ResultCursor:

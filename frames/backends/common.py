@@ -22,7 +22,7 @@ from frames.backends.arrow import prepare_insert, rows_to_arrow
 from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
 from frames.backends.cursor import ResultCursor
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
-from frames.backends.stream import stream_batches
+from frames.backends.stream import read_at_once, stream_batches
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 from frames.errors import (
     FramesError,
@@ -218,6 +218,14 @@ class SqlBackend(Backend):
             (when the batch holding it is read).
         """
         return stream_batches(self, sql, params, schema, batch_rows)
+
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own (one thread each), and
+        return their results as Arrow, in the order of ``statements``
+        (:func:`frames.backends.stream.read_at_once`)."""
+        return read_at_once(self, statements, schema)
 
     @abstractmethod
     def _fetch_batches_on(

@@ -1,5 +1,4 @@
-"""Streamed results: a query's rows read from the server a batch at a time, on a connection of
-their own.
+"""Results read on connections of their own: streamed a batch at a time, or several at once.
 
 :func:`stream_batches` implements :meth:`frames.backends.base.Backend.fetch_arrow_batches` for
 the three backends on top of each one's reader of batches (``_fetch_batches_on``: PostgreSQL's
@@ -11,11 +10,15 @@ connection is closed when the batches end or the consumer stops early (``_abando
 stops the query first rather than reading the rest). Inside a transaction the rows must come
 from the transaction's connection, which must also stay free for the transaction's other
 statements: there the result is read whole and handed out in batches.
+
+:func:`read_at_once` reads several results at the same time, each on a new connection (the
+pieces of a parallel read, :mod:`frames.api.parallel`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pyarrow as pa
@@ -79,6 +82,29 @@ def _next(reader: SqlBackend, batches: Iterator[pa.Table]) -> pa.Table | None:
     except reader.driver_error as exc:
         error = exc
     return reader._call(lambda _connection: _raise(error))
+
+
+def read_at_once(
+    backend: SqlBackend, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+) -> list[pa.Table]:
+    """The results of ``statements``, each read on a new connection in a thread of its own,
+    all at once (the drivers release the GIL while they wait for the server, Arrow while it
+    parses); the connections are closed after. With a query cache, they are answered one
+    after the other from the cache."""
+    if backend.query_cache is not None:
+        return [backend.fetch_arrow(sql, params, schema) for sql, params in statements]
+    readers: list[SqlBackend] = []
+    try:
+        readers.extend(backend._stream_backend() for _ in statements)
+        with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+            results = [
+                pool.submit(reader.fetch_arrow, sql, params, schema)
+                for reader, (sql, params) in zip(readers, statements, strict=True)
+            ]
+            return [result.result() for result in results]
+    finally:
+        for reader in readers:
+            reader.close()
 
 
 def _raise(exc: BaseException) -> NoReturn:
