@@ -53,17 +53,30 @@ def test_a_run_at_a_tiny_scale_reports_every_measure(backend_name, backend_url, 
             cleanup.close()
     assert report["skipped"] == {}
     measured = {(r["measure"], r["tool"]) for r in report["results"]}
-    timed_by_both = {"insert", "fetch_pandas", "fetch_polars", "fetch_dicts", "analytic", "fetch1"}
+    timed_by_both = {
+        "insert",
+        "fetch_pandas",
+        "fetch_pandas_arrow",
+        "fetch_polars",
+        "fetch_dicts",
+        "fetch_parallel",
+        "stream_parquet",
+        "analytic",
+        "fetch1",
+    }
     assert {(m, t) for m in timed_by_both for t in ("frames", "raw")} <= measured
     assert {
         ("compile_cached", "frames"),
         ("compile_new", "frames"),
         ("polars_memory", "frames"),
+        ("stream_memory", "frames"),
     } <= measured
     assert set(report["ratios"]) == timed_by_both
     assert all(ratio > 0 for ratio in report["ratios"].values())
-    recordings = next(r for r in report["results"] if r["measure"] == "fetch_pandas")
-    assert recordings["rows"] == 1000
+    for measure in ("fetch_pandas", "fetch_parallel", "stream_parquet"):
+        recordings = next(r for r in report["results"] if r["measure"] == measure)
+        assert recordings["rows"] == 1000
+    assert [run["rows"] for run in report["stream_memory"]] == [1000]
     assert report["versions"]["frames"] and report["versions"]["server"]
     json.dumps(report)  # what __main__ writes
     table = bench.table()
