@@ -26,6 +26,7 @@ from frames.io.stream import (
     DEFAULT_BATCH_ROWS,
     BatchStream,
     check_batch_rows,
+    check_csv_schema,
     rebatch,
     write_csv,
     write_parquet,
@@ -448,6 +449,7 @@ class QueryExpression:
         frames.errors.FetchError
             For a result with binary attributes (``bytes``, blobs): CSV cannot hold them.
         """
+        check_csv_schema(self.heading.arrow_schema(), f"{self._name}.to_csv()")
         write_csv(self.to_arrow_batches(batch_rows, order_by, limit, offset), path)
 
     @with_connection_config

@@ -445,6 +445,8 @@ class ServerBackend(SqlBackend):
         self._conn = self._connect()
 
     def _stream_backend(self) -> ServerBackend:
+        if self._conn is None:
+            raise self._closed_error()
         return self.reopen()
 
     def reopen(self) -> ServerBackend:

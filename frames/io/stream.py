@@ -141,23 +141,21 @@ def write_parquet(batches: BatchStream, path: str | os.PathLike[str]) -> None:
     _replace_when_written(path, write)
 
 
-def write_csv(batches: BatchStream, path: str | os.PathLike[str]) -> None:
-    """Write the batches to a CSV file at ``path``: a header of the attribute names, then one
-    line per row (Arrow's CSV text: NULL as an empty field, text quoted, ISO dates).
-
-    Raises
-    ------
-    frames.errors.FetchError
-        For a binary attribute (``bytes``, blobs), which CSV text cannot hold; nothing is
-        written.
-    """
-    binary = [f.name for f in batches.schema if pa.types.is_binary(f.type)]
+def check_csv_schema(schema: pa.Schema, where: str) -> None:
+    """Raise :class:`~frames.errors.FetchError` (naming ``where``, the method called) if a
+    column of ``schema`` holds bytes (``bytes``, blobs), which CSV text cannot hold."""
+    binary = [f.name for f in schema if pa.types.is_binary(f.type)]
     if binary:
-        batches.close()
         raise FetchError(
-            f"to_csv(): the attributes {', '.join(binary)} hold bytes, which CSV text cannot "
+            f"{where}: the attributes {', '.join(binary)} hold bytes, which CSV text cannot "
             "hold; leave them out with proj(), or write Parquet with to_parquet()"
         )
+
+
+def write_csv(batches: BatchStream, path: str | os.PathLike[str]) -> None:
+    """Write the batches to a CSV file at ``path``: a header of the attribute names, then one
+    line per row (Arrow's CSV text: NULL as an empty field, text quoted, ISO dates); see
+    :func:`check_csv_schema` for what it cannot hold."""
 
     def write(target: str) -> None:
         with batches, pacsv.CSVWriter(target, batches.schema) as writer:

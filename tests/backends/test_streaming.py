@@ -26,7 +26,13 @@ import frames as dj
 import frames.backends.postgres as postgres
 from frames.backends import mysql_wire
 from frames.backends.common import SqlBackend
-from frames.errors import DataError, DuplicateError, FetchError, QueryError
+from frames.errors import (
+    DataError,
+    DuplicateError,
+    FetchError,
+    LostConnectionError,
+    QueryError,
+)
 from frames.io.stream import BatchStream
 
 ROWS = 250
@@ -225,6 +231,12 @@ def test_a_failing_query_raises_when_the_stream_is_made(shop, monkeypatch):
     assert all(reader.closed for reader in readers.opened)
 
 
+def test_a_closed_connection_streams_nothing(shop):
+    shop.connection.close()
+    with pytest.raises(LostConnectionError, match="closed"):
+        shop.Item.to_arrow_batches()
+
+
 @pytest.mark.parametrize("batch_rows", [0, -5, 2.5, "10", True])
 def test_batch_rows_must_be_a_positive_integer(shop, batch_rows):
     with pytest.raises(FetchError, match="batch_rows must be a positive number"):
@@ -278,8 +290,10 @@ def test_to_csv_writes_a_header_and_one_line_per_row(shop, tmp_path):
 def test_a_failed_write_leaves_the_file_that_was_there(shop, tmp_path, monkeypatch):
     path = tmp_path / "out.csv"
     path.write_text("before\n")
-    with pytest.raises(FetchError, match="data"):
+    readers = Readers(shop.connection.backend, monkeypatch)
+    with pytest.raises(FetchError, match=r"Blobby.to_csv\(\): the attributes data hold bytes"):
         shop.Blobby.to_csv(path)  # bytes cannot be CSV text
+    assert readers.opened == []  # refused before the query ran
     backend = shop.connection.backend
     reading = backend.fetch_arrow_batches
 
