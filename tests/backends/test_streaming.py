@@ -255,6 +255,27 @@ def test_inside_a_transaction_the_stream_sees_its_rows_and_leaves_its_connection
     assert len(shop.Copy()) == ROWS + 1 and len(shop.Copy & {"id": 10_000}) == 1
 
 
+def test_with_the_query_cache_on_streams_and_parallel_reads_are_cached_answers(
+    shop, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(shop.connection._config, "query_cache", tmp_path / "cache")
+    readers = Readers(shop.connection.backend, monkeypatch)
+    expected = shop.Item.to_arrow(order_by="id")
+    shop.connection.set_query_cache("tag")
+    try:
+        shop.Item.to_arrow_batches(batch_rows=100, order_by="id").read_all()  # cached now
+        shop.connection.set_query_cache()
+        shop.Item.insert1({**_row(ROWS), "id": 10_000})
+        shop.connection.set_query_cache("tag")
+        streamed = shop.Item.to_arrow_batches(batch_rows=100, order_by="id").read_all()
+        assert streamed.equals(expected)  # the cached answer, without the new row
+        # statements not read before run once, on this connection, and are saved
+        assert shop.Item.to_arrow(parallel=2, order_by="KEY").num_rows == ROWS + 1
+    finally:
+        shop.connection.set_query_cache()
+    assert readers.opened == []  # answered on this connection
+
+
 def test_the_stream_is_an_arrow_stream_for_other_libraries(shop):
     table = pa.RecordBatchReader.from_stream(shop.Item.to_arrow_batches(batch_rows=64)).read_all()
     assert _sorted(table).equals(_sorted(shop.Item.to_arrow()))
