@@ -3,7 +3,9 @@
 Each backend's class does the fastest idiomatic thing its driver offers: DuckDB registers Arrow
 tables and returns Arrow/pandas/polars natively; PostgreSQL streams CSV through ``COPY`` both
 ways; MySQL sends multi-row ``INSERT`` batches sized to ``max_allowed_packet`` and reads rows with
-pymysql. These are the baselines of the ratios the benchmark prints.
+pymysql. These are the baselines of the ratios the benchmark prints. Streamed to Parquet, a
+result goes through DuckDB's record-batch reader, PostgreSQL's ``COPY`` into a CSV file read back
+by Arrow's streaming CSV reader, and pymysql's unbuffered cursor a batch of rows at a time.
 
 The baselines return the driver's own types, not frames' (DESIGN.md), so some of the work frames
 does is not theirs: DuckDB's ``.df()`` gives decimals as floats and enums as categoricals, and
@@ -16,14 +18,16 @@ dates as text); no pandas baseline indexes the frame by the primary key. frames 
 from __future__ import annotations
 
 import io
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from benchmarks.workload import TABLES
 
@@ -32,6 +36,8 @@ _PACKET_MARGIN = 4096
 _BINARY = pa.large_binary()  # more than 2 GiB of bytes in one column
 #: Rows of binary values per ``COPY`` statement (PostgreSQL).
 _COPY_ROWS = 64
+#: Rows per batch of the streamed baselines (frames' default batch).
+STREAM_ROWS = 65_536
 
 
 class RawDriver(ABC):
@@ -113,6 +119,14 @@ class RawDriver(ABC):
     def fetch_polars(self, sql: str) -> pl.DataFrame:
         """A query's result as a polars DataFrame."""
 
+    @abstractmethod
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """A query's result as Arrow, read on one connection."""
+
+    @abstractmethod
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """Write a query's result to ``folder/raw.parquet`` a batch at a time (memory flat)."""
+
     def close(self) -> None:
         """Close :attr:`connection`."""
         if self.connection is not None:
@@ -167,6 +181,14 @@ class DuckDBDriver(RawDriver):
         """``.pl()``: enums as ``Categorical``, chunks as DuckDB produced them."""
         return self.connection.sql(sql).pl()
 
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        return self.connection.sql(sql).to_arrow_table()
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """DuckDB's record-batch reader into pyarrow's Parquet writer."""
+        reader = self.connection.sql(sql).to_arrow_reader(STREAM_ROWS)
+        write_parquet(reader, reader.schema, folder)
+
 
 class PostgresDriver(RawDriver):
     """psycopg2: ``COPY ... FROM STDIN`` / ``COPY (...) TO STDOUT`` in CSV."""
@@ -215,6 +237,21 @@ class PostgresDriver(RawDriver):
     def fetch_polars(self, sql: str) -> pl.DataFrame:
         """polars' CSV reader with inferred types (decimals as ``Float64``, dates as text)."""
         return pl.read_csv(self._copy_out(sql))
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """Arrow's CSV reader with inferred types."""
+        return pacsv.read_csv(self._copy_out(sql))
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """``COPY ... TO STDOUT`` into a CSV file, read back a block at a time by Arrow's
+        streaming CSV reader (inferred types) into the Parquet writer."""
+        text = os.path.join(folder, "raw.csv")
+        with open(text, "wb") as file, self.connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", file)
+        self.connection.commit()
+        reader = pacsv.open_csv(text)
+        write_parquet(reader, reader.schema, folder)
+        os.unlink(text)
 
     def fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any]:
         row = super().fetch_one(sql, params)
@@ -307,6 +344,43 @@ class MySQLDriver(RawDriver):
         )
         cursor.close()
         return frame
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """pymysql's rows, column by column into Arrow."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        table = _rows_to_arrow(cursor.fetchall(), names)
+        cursor.close()
+        return table
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """An unbuffered cursor (``SSCursor``), a batch of rows at a time into Arrow."""
+        import pymysql.cursors
+
+        with self.connection.cursor(pymysql.cursors.SSCursor) as cursor:
+            cursor.execute(sql)
+            names = [d[0] for d in cursor.description]
+            first = _rows_to_arrow(cursor.fetchmany(STREAM_ROWS), names)
+
+            def batches() -> Iterator[pa.Table]:
+                yield first
+                while rows := cursor.fetchmany(STREAM_ROWS):
+                    yield _rows_to_arrow(rows, names).cast(first.schema)
+
+            write_parquet(batches(), first.schema, folder)
+
+
+def _rows_to_arrow(rows: Sequence[tuple[Any, ...]], names: list[str]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table({name: pa.array(column) for name, column in zip(names, columns, strict=True)})
+
+
+def write_parquet(batches: Iterable[Any], schema: pa.Schema, folder: str) -> None:
+    """Write record batches (or tables) of ``schema`` to ``folder/raw.parquet``."""
+    with pq.ParquetWriter(os.path.join(folder, "raw.parquet"), schema) as writer:
+        for batch in batches:
+            writer.write(batch)
 
 
 def raw_driver(backend: str, url: str, duckdb_connection: Any = None) -> RawDriver:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from frames.api.insert_stream import insert_stream, stream_source
 from frames.api.query import QueryExpression
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
@@ -66,9 +67,14 @@ def insert_rows(
 
     Each call (each chunk of ``chunk_size`` rows) is one transaction. Returns the rows written.
     A path (``pathlib.Path``) names a CSV file (:mod:`frames.io.csv_rows`) whose rows are
-    inserted; its errors name the file and the line.
+    inserted; its errors name the file and the line. Parquet files (a path ending in
+    ``.parquet``) and streams of Arrow batches are inserted a batch at a time
+    (:mod:`frames.api.insert_stream`).
     """
     on_duplicate = "replace" if replace else "skip" if skip_duplicates else "error"
+    batches, rows = stream_source(rows, table._name)
+    if batches is not None:  # Parquet files, readers and iterators of Arrow batches
+        return insert_stream(table, batches, on_duplicate, ignore_extra_fields, chunk_size)
     places: list[str] | None = None
     if isinstance(rows, os.PathLike):
         csv_rows = read_csv_rows(rows, table.plan.heading, table._name)

@@ -7,6 +7,7 @@ the plan to one SQL statement and runs it.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ from frames.api.operators import aggregate_columns, parse_order, projection_colu
 from frames.codecs.attributes import with_connection_config
 from frames.errors import DataError, FetchError, QueryError
 from frames.io import convert
+from frames.io.dtype_backend import check_dtype_backend
+from frames.io.stream import (
+    DEFAULT_BATCH_ROWS,
+    BatchStream,
+    check_batch_rows,
+    check_csv_schema,
+    rebatch,
+    write_csv,
+    write_parquet,
+)
 from frames.plan.nodes import (
     Node,
     joined_heading,
@@ -327,8 +338,16 @@ class QueryExpression:
         return self._derive(self._ordered(order_by, limit, offset))
 
     def _arrow(
-        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        parallel: int | None = None,
     ) -> pa.Table:
+        if parallel is not None:
+            from frames.api.parallel import read_parallel
+
+            return read_parallel(self, parallel, order_by, limit, offset)
         return self._fetch(self._ordered(order_by, limit, offset))
 
     def _fetch(self, plan: Node) -> pa.Table:
@@ -346,9 +365,93 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> pa.Table:
-        """The result as a ``pyarrow.Table``."""
-        return convert.to_arrow(self._arrow(order_by, limit, offset), self._plan.heading)
+        """The result as a ``pyarrow.Table``.
+
+        ``parallel=N`` reads it over ``N`` connections at once, split by ranges of the first
+        primary-key attribute (:mod:`frames.api.parallel`; a fetch that cannot be split is
+        refused with :class:`~frames.errors.FetchError`).
+        """
+        return convert.to_arrow(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
+
+    def to_arrow_batches(
+        self,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> BatchStream:
+        """The result as a stream of ``pyarrow.RecordBatch``, read from the database as it is
+        consumed: memory stays flat whatever the size of the result.
+
+        The batches have ``batch_rows`` rows each (the last one fewer) and the schema and
+        values of :meth:`to_arrow`. The :class:`~frames.io.stream.BatchStream` is an iterator
+        of batches (``for batch in stream``) with their ``schema``; ``read_all()`` collects
+        them into a table, and pyarrow, DuckDB and polars read it as an Arrow stream. The
+        query runs when this is called (its errors raise here); outside a transaction it runs
+        on a connection of its own, so that this connection stays free while the batches are
+        read (to insert them elsewhere, say), and that connection is closed when the batches
+        end or the stream is closed (``stream.close()``, or a ``with`` block). Inside a
+        transaction the result is read whole, on the transaction's connection, and handed out
+        in batches.
+
+        Raises
+        ------
+        frames.errors.FetchError
+            For a ``batch_rows`` that is not a positive integer.
+        """
+        batch_rows = check_batch_rows(batch_rows, f"{self._name}.to_arrow_batches()")
+        plan = self._ordered(order_by, limit, offset)
+        heading = plan.heading
+        schema = convert.to_arrow(heading.arrow_schema().empty_table(), heading).schema
+        if not heading.names:
+            return BatchStream(schema, iter(self._fetch(plan).to_batches(batch_rows)))
+        sql, params = compile_plan(plan, self._connection.dialect)
+        tables = self._connection.backend.fetch_arrow_batches(
+            sql, params, heading.arrow_schema(), batch_rows
+        )
+        converted = (convert.to_arrow(table, heading) for table in tables)
+        return BatchStream(schema, rebatch(converted, batch_rows), tables)
+
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        """Write the result to a Parquet file, streamed batch by batch (one row group per
+        batch of ``batch_rows`` rows; see :meth:`to_arrow_batches`).
+
+        The columns have the types of :meth:`to_arrow`. The file appears at ``path`` once the
+        whole result is written (until then, and after an error, a file already there is left
+        as it was).
+        """
+        write_parquet(self.to_arrow_batches(batch_rows, order_by, limit, offset), path)
+
+    def to_csv(
+        self,
+        path: str | os.PathLike[str],
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        """Write the result to a CSV file, streamed batch by batch (see
+        :meth:`to_arrow_batches`): a header line of the attribute names, then one line per
+        row, NULL as an empty field, text quoted, dates and datetimes in ISO form.
+
+        The file appears at ``path`` once the whole result is written.
+
+        Raises
+        ------
+        frames.errors.FetchError
+            For a result with binary attributes (``bytes``, blobs): CSV cannot hold them.
+        """
+        check_csv_schema(self._plan.heading.arrow_schema(), f"{self._name}.to_csv()")
+        write_csv(self.to_arrow_batches(batch_rows, order_by, limit, offset), path)
 
     @with_connection_config
     def to_dicts(
@@ -371,10 +474,23 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        dtype_backend: str | None = None,
+        parallel: int | None = None,
     ) -> pandas.DataFrame:
-        """The result as a pandas DataFrame indexed by the primary key."""
+        """The result as a pandas DataFrame indexed by the primary key.
+
+        ``dtype_backend='pyarrow'`` (pandas' convention) gives ``pandas.ArrowDtype`` columns —
+        decimals, strings, dates, nullable integers — with no Python object per value;
+        ``'numpy_nullable'`` pandas' nullable types; by default, frames' exact types
+        (:mod:`frames.io.convert`, :mod:`frames.io.dtype_backend`). ``parallel=N``: as for
+        :meth:`to_arrow`.
+        """
+        check_dtype_backend(dtype_backend)  # before the query runs
         return convert.to_pandas(
-            self._arrow(order_by, limit, offset), self._plan.heading, squeeze=squeeze
+            self._arrow(order_by, limit, offset, parallel),
+            self._plan.heading,
+            squeeze=squeeze,
+            dtype_backend=dtype_backend,
         )
 
     def to_polars(
@@ -383,9 +499,10 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> polars.DataFrame:
-        """The result as a polars DataFrame."""
-        return convert.to_polars(self._arrow(order_by, limit, offset), self._plan.heading)
+        """The result as a polars DataFrame (``parallel=N``: as for :meth:`to_arrow`)."""
+        return convert.to_polars(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
 
     @with_connection_config
     def to_arrays(

@@ -97,6 +97,25 @@ class Backend(ABC):
         """
 
     @abstractmethod
+    def fetch_arrow_batches(
+        self, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Iterator[pa.Table]:
+        """Run a query and yield its result as Arrow tables of about ``batch_rows`` rows.
+
+        Each table is conformed to ``schema`` as :meth:`fetch_arrow`'s result is, and the
+        result is read from the server as the tables are consumed: no more than a few of them
+        are held at once, whatever the size of the result. Closing the iterator early stops
+        the query.
+        """
+
+    @abstractmethod
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own, and return their
+        results as Arrow (conformed to ``schema``), in the order of ``statements``."""
+
+    @abstractmethod
     def raw_query(
         self, sql: str, args: Sequence[Any] | Mapping[str, Any] | None = (), as_dict: bool = False
     ) -> ResultCursor:

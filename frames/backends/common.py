@@ -28,7 +28,7 @@ import logging
 import re
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -39,6 +39,7 @@ from frames.backends.conflicts import ATTEMPTS, backoff, is_conflict, retry_conf
 from frames.backends.cursor import ResultCursor
 from frames.backends.driver_errors import driver_message, is_driver_error, translate
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
+from frames.backends.stream import read_at_once, stream_batches
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 from frames.errors import (
     FramesError,
@@ -256,6 +257,46 @@ class SqlBackend(Backend):
         if self.query_cache is None:
             return run()
         return self.query_cache.arrow(sql, params, schema, run)
+
+    def fetch_arrow_batches(
+        self, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Iterator[pa.Table]:
+        """Run a query and yield its result as Arrow tables of about ``batch_rows`` rows.
+
+        Outside a transaction the rows are read as they are consumed, on a connection of their
+        own (this one stays free meanwhile); inside one they are read whole on the
+        transaction's connection and handed out in batches (:mod:`frames.backends.stream`).
+
+        Raises
+        ------
+        frames.errors.FetchError
+            If the result has another number of columns or a value does not fit its type
+            (when the batch holding it is read).
+        """
+        return stream_batches(self, sql, params, schema, batch_rows)
+
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own (one thread each), and
+        return their results as Arrow, in the order of ``statements``
+        (:func:`frames.backends.stream.read_at_once`)."""
+        return read_at_once(self, statements, schema)
+
+    @abstractmethod
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """Run a query on ``connection`` when first iterated; yield its result as Arrow tables
+        of about ``batch_rows`` rows, each read from the server as the previous is consumed."""
+
+    @abstractmethod
+    def _stream_backend(self) -> SqlBackend:
+        """A backend on a new connection to the same database, for one streamed result."""
+
+    def _abandon_stream(self) -> None:
+        """Stop the query whose result this connection is streaming, without reading the rest
+        (the connection is closed next); nothing to do where closing it stops the query."""
 
     def begin(self) -> None:
         """Start a transaction (re-connecting first if the connection was lost).
@@ -520,6 +561,11 @@ class ServerBackend(SqlBackend):
         self._close_quietly()
         self._conn = self._connect()
         self.sessions += 1
+
+    def _stream_backend(self) -> ServerBackend:
+        if self._conn is None:
+            raise self._closed_error()
+        return self.reopen()
 
     def reopen(self) -> ServerBackend:
         """A new connection to the same server with the same settings, outside any

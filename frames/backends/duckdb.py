@@ -8,9 +8,10 @@ each schema's hidden ``~foreign_keys`` catalog table.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import duckdb
@@ -174,10 +175,24 @@ class DuckDBBackend(SqlBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        relation = connection.sql(sql, params=list(params) or None)
-        if relation is None:
-            raise FetchError(f"fetch_arrow needs a query that returns rows, got: {sql}")
-        return conform_table(relation.to_arrow_table(), schema)
+        return conform_table(_relation(connection, sql, params).to_arrow_table(), schema)
+
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """DuckDB's own record-batch reader: it computes each batch as the previous is taken."""
+        for batch in _relation(connection, sql, params).to_arrow_reader(batch_rows):
+            yield conform_table(pa.Table.from_batches([batch]), schema)
+
+    def _stream_backend(self) -> DuckDBBackend:
+        """A backend on a new connection to this database (its ``cursor()``: same database,
+        same settings, a transaction of its own)."""
+        if self._con is None:
+            raise self._closed_error()
+        reader = copy.copy(self)
+        reader._con = self._con.cursor()
+        reader._in_transaction = False
+        return reader
 
     def _insert(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
@@ -353,6 +368,22 @@ class DuckDBBackend(SqlBackend):
             )
             for s, child, _, parent_schema, parent, child_attrs, parent_attrs, unique in rows
         ]
+
+
+def _relation(
+    connection: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]
+) -> duckdb.DuckDBPyRelation:
+    """The result of the query ``sql`` as a DuckDB relation.
+
+    Raises
+    ------
+    frames.errors.FetchError
+        If ``sql`` is a statement that returns no rows.
+    """
+    relation = connection.sql(sql, params=list(params) or None)
+    if relation is None:
+        raise FetchError(f"fetching needs a query that returns rows, got: {sql}")
+    return relation
 
 
 def _split_names(text: str) -> tuple[str, ...]:

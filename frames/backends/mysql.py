@@ -29,7 +29,7 @@ import tempfile
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -223,7 +223,14 @@ class MySQLBackend(ServerBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        """Stream the result in batches of rows, each turned into Arrow before the next is read.
+        batches = list(self._fetch_batches_on(connection, sql, params, schema, _BATCH_ROWS))
+        return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
+
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """Stream the result in batches of rows, each turned into Arrow before the next is read
+        (at least one batch, maybe empty).
 
         Unordered results with a value to convert come as CSV lines (:func:`csv_select`); the
         others as plain rows (a derived table may lose its order; text needs no conversion).
@@ -233,36 +240,41 @@ class MySQLBackend(ServerBackend):
         texts = [i for i, field in enumerate(schema) if _is_text(field.type)]
         as_csv = "ORDER BY" not in sql and len(texts) < len(schema)
         query = csv_select(sql, schema) if as_csv else sql
-        batches = []
-        try:
-            with connection.cursor(pymysql.cursors.SSCursor) as cursor:
+        with connection.cursor(pymysql.cursors.SSCursor) as cursor:
+            try:
                 cursor.execute(format_paramstyle(query), tuple(params))
-                width = len(cursor.description or ())
-                if mysql_wire.available(connection):
-                    kinds = mysql_wire.column_kinds(connection)
-                    if not as_csv:
-                        check_width(width, schema)
-                    for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
-                        batches.append(
-                            _csv_batch(columns, schema, texts, kinds)
-                            if as_csv
-                            else _text_batch(columns, schema, kinds)
-                        )
-                else:
-                    while True:
-                        rows = cursor.fetchmany(_BATCH_ROWS)
-                        batches.append(
-                            _csv_batch(_columns(rows, width), schema, texts)
-                            if as_csv
-                            else rows_to_arrow(_uuid_rows(rows, width, schema), width, schema)
-                        )
-                        if len(rows) < _BATCH_ROWS:
-                            break
-        except pymysql.Error as exc:
-            if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
-                raise
-            return self._fetch_few_on(connection, sql, params, schema)  # names the widths
-        return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
+            except pymysql.Error as exc:
+                if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
+                    raise
+                yield self._fetch_few_on(connection, sql, params, schema)  # names the widths
+                return
+            width = len(cursor.description or ())
+            if mysql_wire.available(connection):
+                kinds = mysql_wire.column_kinds(connection)
+                if not as_csv:
+                    check_width(width, schema)
+                for columns in mysql_wire.read_columns(connection, width, batch_rows):
+                    yield (
+                        _csv_batch(columns, schema, texts, kinds)
+                        if as_csv
+                        else _text_batch(columns, schema, kinds)
+                    )
+                return
+            while True:
+                rows = cursor.fetchmany(batch_rows)
+                yield (
+                    _csv_batch(_columns(rows, width), schema, texts)
+                    if as_csv
+                    else rows_to_arrow(_uuid_rows(rows, width, schema), width, schema)
+                )
+                if len(rows) < batch_rows:
+                    return
+
+    def _abandon_stream(self) -> None:
+        """Close the socket in the middle of the result (the server stops the query when it
+        finds the client gone), rather than reading the rest of its rows."""
+        if self._conn is not None:
+            mysql_wire.abandon(self._conn)
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(

@@ -15,7 +15,8 @@ an error packet (``0xFF``). Sequence numbers are checked as pymysql checks them,
 raises pymysql's own exception for it, and the end of the rows leaves the connection and its
 result object as pymysql leaves them, ready for the next statement. A consumer that stops early
 has the rest of the rows read and dropped (as pymysql's ``SSCursor.close`` does), so the
-connection, and any transaction on it, survives; only a broken stream closes it.
+connection, and any transaction on it, survives; only a broken stream closes it, or
+:func:`abandon`, for a connection about to be closed anyway.
 
 The reader uses pymysql internals that are stable across its 1.x releases (``_rfile``,
 ``_result``, ``_next_seq_id``, ``_force_close``); :func:`available` checks them, and callers
@@ -87,8 +88,21 @@ def read_columns(
                 stream.fail(f"a row is not {width} length-coded fields: {exc}")
             yield columns
     finally:
-        if stream.active:
+        result = getattr(connection, "_result", None)
+        if stream.active and getattr(result, "unbuffered_active", False):
             stream.skip_rest()
+
+
+def abandon(connection: Any) -> None:
+    """Close ``connection`` in the middle of its unbuffered result, without reading the rest
+    of the rows: the result is marked read, so that neither :func:`read_columns` nor pymysql's
+    cursor waits for rows that will not come. For a connection that is closed next (a
+    streamed result the consumer stopped early); the server stops the query when it finds
+    the client gone."""
+    result = getattr(connection, "_result", None)
+    if result is not None:
+        result.unbuffered_active = False
+    connection._force_close()
 
 
 class _Stream:
