@@ -21,10 +21,9 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
-from frames.backends.arrow import text_to_arrow
+from frames.backends.arrow import binary_array, is_binary, text_to_arrow
 from frames.errors import FetchError
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -37,39 +36,17 @@ _LENGTH = struct.Struct(">i")
 
 def has_binary(schema: pa.Schema) -> bool:
     """True if a result of ``schema`` has a binary column (read better by :class:`BinaryCopy`)."""
-    return any(_is_binary(field.type) for field in schema)
+    return any(is_binary(field.type) for field in schema)
 
 
 def copy_sql(query: str, schema: pa.Schema, quote: Callable[[str], str]) -> str:
     """The binary ``COPY`` of ``query``'s result: binary columns as they are, the others as
     text (the names of ``schema`` are those of the result's columns)."""
     columns = ", ".join(
-        f"q.{quote(field.name)}" if _is_binary(field.type) else f"q.{quote(field.name)}::text"
+        f"q.{quote(field.name)}" if is_binary(field.type) else f"q.{quote(field.name)}::text"
         for field in schema
     )
     return f"COPY (SELECT {columns} FROM ({query}) AS q) TO STDOUT WITH (FORMAT binary)"
-
-
-def _is_binary(kind: pa.DataType) -> bool:
-    return pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
-
-
-def _binary_array(values: list[memoryview | None], kind: pa.DataType) -> pa.Array:
-    """An Arrow array of type ``kind`` (binary or large binary) of ``values``, copied once.
-
-    Not ``pa.array(values)``: pyarrow 26 keeps a reference to every ``memoryview`` it converts,
-    so the messages they view would never be freed.
-    """
-    lengths = np.fromiter((0 if v is None else len(v) for v in values), np.int64, len(values))
-    offsets = np.zeros(len(values) + 1, np.int64 if pa.types.is_large_binary(kind) else np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    valid = np.fromiter((v is not None for v in values), np.bool_, len(values))
-    nulls = len(values) - int(valid.sum())
-    bitmap = pa.array(valid).buffers()[1] if nulls else None
-    data = b"".join(v for v in values if v is not None)
-    return pa.Array.from_buffers(
-        kind, len(values), [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)], null_count=nulls
-    )
 
 
 class BinaryCopy(io.RawIOBase):
@@ -85,7 +62,7 @@ class BinaryCopy(io.RawIOBase):
     def __init__(self, schema: pa.Schema) -> None:
         super().__init__()
         self._schema = schema
-        self._binary = [_is_binary(field.type) for field in schema]
+        self._binary = [is_binary(field.type) for field in schema]
         self._values: list[list[Any]] = [[] for _ in schema]  # not yet in a chunk
         self._chunks: list[list[pa.Array]] = [[] for _ in schema]
         self._gathered = 0  # bytes of binary values in _values
@@ -167,8 +144,8 @@ class BinaryCopy(io.RawIOBase):
         """Move the gathered values into Arrow chunks (copying the binary ones)."""
         for values, chunks, field in zip(self._values, self._chunks, self._schema, strict=True):
             chunks.append(
-                _binary_array(values, field.type)
-                if _is_binary(field.type)
+                binary_array(values, field.type)
+                if is_binary(field.type)
                 else pa.array(values, pa.binary())
             )
             values.clear()

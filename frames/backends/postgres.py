@@ -9,6 +9,7 @@ table or, for ``skip``/``replace``, into a temporary staging table merged with
 
 from __future__ import annotations
 
+import binascii
 import io
 import itertools
 import os
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from frames.backends import interrupt, pg_binary
-from frames.backends.arrow import csv_to_arrow
+from frames.backends.arrow import binary_array, binary_views, csv_to_arrow, is_binary
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
 from frames.backends.introspect import (
@@ -339,10 +340,9 @@ def _csv_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     kind = column.type
     if pa.types.is_dictionary(kind):
         return pc.cast(column, kind.value_type)
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return pa.array(
-            [None if v is None else "\\x" + v.hex() for v in column.to_pylist()], pa.string()
-        )
+    if is_binary(kind):  # hex text from the column's own buffers, one join (no str objects)
+        texts = [None if v is None else binascii.hexlify(v) for v in binary_views(column)]
+        return binary_array(texts, pa.large_string(), prefix=b"\\x")
     return column
 
 

@@ -83,7 +83,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from frames.backends.arrow import is_encoded_string, rows_to_arrow
+from frames.backends.arrow import binary_views, is_binary, is_encoded_string, rows_to_arrow
 from frames.codecs.attributes import decode_values
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, arrow_type
@@ -541,22 +541,9 @@ def _stored_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
     """The values of one normalised column for :func:`decode_values`: those of a codec stored
     as bytes as read-only ``memoryview`` slices of the column's buffers (no copy; blobs decode
     into views of them), others as :func:`_python_values` gives them."""
-    if not attribute.codec or not (
-        pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)
-    ):
-        return _python_values(column, attribute)
-    offset_type = np.int64 if pa.types.is_large_binary(column.type) else np.int32
-    values: list[Any] = []
-    for chunk in column.chunks:
-        _, offsets, data = chunk.buffers()
-        bounds = np.frombuffer(offsets, offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
-        view = memoryview(data if data is not None else b"").toreadonly()
-        valid = chunk.is_valid().to_pylist() if chunk.null_count else [True] * len(chunk)
-        values += [
-            view[start:end] if ok else None
-            for start, end, ok in zip(bounds[:-1].tolist(), bounds[1:].tolist(), valid, strict=True)
-        ]
-    return values
+    if attribute.codec and is_binary(column.type):
+        return binary_views(column)
+    return _python_values(column, attribute)
 
 
 def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
