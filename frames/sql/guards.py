@@ -255,10 +255,13 @@ _INFIX = {
 
 
 def describe(expr: Expr) -> str:
-    """``expr`` written back as a fragment (``x / (y - 2)``), for error messages."""
+    """``expr`` written back as a fragment (``x / (y - 2)``), for error messages; a bound
+    value is ``?`` (the description is compiled once for every value of the query's shape)."""
     if isinstance(expr, Col):
         return expr.name
-    if isinstance(expr, (Lit, Param)):
+    if isinstance(expr, Param):  # compiled SQL serves every value of its shape: not named
+        return "?"
+    if isinstance(expr, Lit):
         return _value(expr.value)
     if isinstance(expr, Op):
         args = [_operand(arg) for arg in expr.args]

@@ -18,6 +18,7 @@ declare                declare a class: ``argument`` is ``(tier, definition, con
 declare_part           declare a master ``Extra`` whose part has ``argument`` as definition
 update1                ``Subject.update1(argument)``
 delete                 ``(Subject & argument).delete(prompt=False)``
+delete_quick           ``(Subject & argument).delete_quick()``
 connect                ``dj.connect(argument)`` (a URL), closed again if it opens
 """
 
@@ -113,11 +114,18 @@ BAD_VALUES: list[tuple[str, object]] = [
     ("tag", "6ba7b810-9dad-11d1-80b4"),
     ("tag", 12),
 ]
+#: Values the database itself refuses (checked in SQL: invalid JSON text): a DataError naming
+#: the table.
+REFUSED_BY_DATABASE: list[tuple[str, object]] = [("info", "{bad"), ("info", "[1, 2")]
 
 CASES: list[tuple[str, str, object, str, str]] = [
     *(
         (f"value-{name}-{i}", "insert1", _with(**{name: value}), "DataError", name)
         for i, (name, value) in enumerate(BAD_VALUES)
+    ),
+    *(
+        (f"stored-{name}-{i}", "insert1", _with(**{name: value}), "DataError", "subject")
+        for i, (name, value) in enumerate(REFUSED_BY_DATABASE)
     ),
     # rows that are not rows, keys that are not keys
     ("insert-int", "insert", 5, "DataError", "list of rows"),
@@ -355,6 +363,8 @@ CASES: list[tuple[str, str, object, str, str]] = [
     ("delete-mismatch", "delete", "name = 1", "FragmentError", "name"),
     ("delete-div-zero", "delete", "subject_id / 0 > 0", "UndefinedValueError", "subject_id / 0"),
     ("delete-bad-dict", "delete", {"subject_id": "one"}, "DataError", "subject_id"),
+    ("delete-quick-referenced", "delete_quick", {"subject_id": 1}, "IntegrityError", "session"),
+    ("delete-quick-unknown", "delete_quick", "bogus = 2", "UnknownAttributeError", "bogus"),
     # connections
     ("url-scheme", "connect", "nosuchdb://host/db", "DatabaseConnectionError", "nosuchdb"),
     (

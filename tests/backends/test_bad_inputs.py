@@ -51,6 +51,7 @@ def _lab(backend_name: str, backend_url: str, made: dict[str, SimpleNamespace]) 
         seen = null : datetime
         alive = null : bool
         tag = null : uuid
+        info = null : json
         """
 
     @schema
@@ -122,6 +123,7 @@ ACTIONS: dict[str, Callable[[SimpleNamespace, Any], Any]] = {
     "declare_part": _declare_part,
     "update1": lambda lab, arg: lab.Subject.update1(arg),
     "delete": lambda lab, arg: (lab.Subject & arg).delete(prompt=False),
+    "delete_quick": lambda lab, arg: (lab.Subject & arg).delete_quick(),
     "connect": lambda lab, arg: _connect(arg),
 }
 
