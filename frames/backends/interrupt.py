@@ -34,6 +34,8 @@ logger = logging.getLogger("frames")
 
 #: Seconds after a cancel request until a call still waiting has its socket shut down.
 FORCE_AFTER = 1.0
+#: Seconds between repeated cancel requests while the cancelled call has not returned.
+REPEAT_EVERY = 0.1
 
 
 class Call:
@@ -54,14 +56,30 @@ class Call:
         self.done = False
 
     def interrupt(self) -> None:
-        """Cancel the call (from the watcher thread); shut its socket if it keeps waiting."""
+        """Cancel the call (from the watcher thread); shut its socket if it keeps waiting.
+
+        The signal may arrive between the start of the block and the moment the driver starts
+        the statement, when a cancel finds nothing to stop: so the request is repeated every
+        :data:`REPEAT_EVERY` seconds until the call returns.
+        """
         self.fired = True
         if self._fileno is not None:  # first: the cancel request itself may hang
             threading.Thread(target=self._force, daemon=True, name="frames-force").start()
+        self._send_cancel()
+        threading.Thread(target=self._repeat, daemon=True, name="frames-cancel").start()
+
+    def _send_cancel(self) -> None:
         try:
             self._cancel()
         except Exception as error:  # the connection may be gone already
             logger.debug(f"cancel request failed: {error}")
+
+    def _repeat(self) -> None:
+        while True:
+            time.sleep(REPEAT_EVERY)
+            if self.done:
+                return
+            self._send_cancel()
 
     def _force(self) -> None:
         time.sleep(FORCE_AFTER)
