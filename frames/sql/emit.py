@@ -240,6 +240,9 @@ class ExprEmitter:
             return exp.Count(this=arg)
         if expr.name == "avg":
             return exp.Avg(this=self.float_cast(arg) if not expr.distinct else arg)
+        if expr.name in ("stddev", "variance") and not expr.distinct:
+            # in floating point: MariaDB's of integers would come back with 4 decimals
+            return _AGGREGATES[expr.name](this=self.float_cast(arg))
         return _AGGREGATES[expr.name](this=arg)
 
 

@@ -341,8 +341,9 @@ class _Calls:
         """A literal for an attribute of type ``t``: a stored value most of the time."""
         pool = self.pools.get(t, [])
         fresh = values(t) if t.kind in _ORDERABLE else st.integers(0, 4)
-        if t.kind == "enum":
-            fresh = st.one_of(fresh, st.sampled_from(["zz", "", "MID", "b "]))  # non-members
+        if t.kind == "enum":  # non-members as often as members
+            fresh = st.sampled_from(["zz", "", "MID", "b "])
+            return self.choices.literal(st.one_of(st.sampled_from(pool or t.members), fresh))
         strategy = st.one_of(st.sampled_from(pool), st.sampled_from(pool), fresh) if pool else fresh
         return self.choices.literal(strategy)
 

@@ -404,6 +404,13 @@ API_MUTANTS: tuple[Mutant, ...] = (
         "if integer_digits >= (attr.type.precision or 0) - scale:",
     ),
     Mutant(
+        "stddev_in_decimal",
+        "stddev and variance are floating point (MariaDB: DECIMAL with 4 decimals instead)",
+        EMIT,
+        "return _AGGREGATES[expr.name](this=self.float_cast(arg))",
+        "return _AGGREGATES[expr.name](this=arg)",
+    ),
+    Mutant(
         "fetch1_accepts_many",
         "fetch1() needs exactly one row (it returns the first of many instead)",
         QUERY,

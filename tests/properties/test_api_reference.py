@@ -208,6 +208,7 @@ ROWS = {
             "at": None,
             "cost": decimal.Decimal("-1.0"),
         },
+        {"item_id": 3, "seq": 0, "amount": 1, "level": None, "note": "", "at": None, "cost": None},
     ],
     "Review": [
         {"item_id": 1, "reviewer": "ann", "stars": 3, "moment": _T(2024, 5, 5, 5, 5, 5, 5)},
@@ -249,6 +250,9 @@ BOUNDARY_READS: tuple[tuple[Call, Fetch], ...] = (
     (Restrict(ITEM, {"grade": "zz"}, negate=True), Fetch()),
     (Restrict(ITEM, "grade IN ('zz', 'hi')"), Fetch()),
     (Restrict(ITEM, "grade <> 'zz'"), Fetch()),
+    (Restrict(EVENT, {"level": "zz"}, negate=True), Fetch()),  # NULL: unknown, not kept
+    (Restrict(EVENT, "level <> 'zz'"), Fetch()),
+    (Restrict(EVENT, NotOf("level IN ('zz', 'a')")), Fetch()),
     # datetimes restricted by the inserted (unrounded) value, as a value and as text
     (Restrict(ITEM, {"stamp": _T(2024, 1, 1, 0, 0, 0, 123500)}), Fetch()),
     (Restrict(ITEM, {"stamp": "1999-12-31 23:59:59.1235"}), Fetch()),

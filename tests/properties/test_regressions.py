@@ -365,3 +365,12 @@ def test_order_by_a_constant_attribute(small):
     assert flag.to_dicts(order_by="x1 DESC", limit=1) == [{"x1": False}]
     labelled = parent.proj(one="1", s2="'k'")
     assert [r["a"] for r in labelled.to_dicts(order_by=["one", "s2", "a DESC"])] == [2, 1]
+
+
+def test_stddev_and_variance_of_integers_are_full_precision_floats(small):
+    """Fixed: MariaDB returned them with 4 decimals (2.5166 for the sample standard deviation of
+    1, 5, 5, 7); found by the API-level reference (tests/properties/test_api_reference.py)."""
+    small.load({"Parent": [{"a": i, "v": v} for i, v in enumerate((1, 5, 5, 7))]})
+    row = dj.U().aggr(small.classes["Parent"], sd="stddev(v)", var="variance(v)").fetch1()
+    assert row["var"] == pytest.approx(19 / 3, rel=1e-12)
+    assert row["sd"] == pytest.approx((19 / 3) ** 0.5, rel=1e-12)
