@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from bad_inputs_data import CASES
+from bad_inputs_data import CASES, GOOD
 
 import frames as dj
 from frames import errors
@@ -161,3 +161,50 @@ def test_bad_input_is_refused_by_a_frames_error_and_changes_nothing(
     message = str(raised.value)
     assert culprit.lower() in message.lower(), f"{culprit!r} not named in: {message}"
     assert _snapshot(lab) == before, "the database changed"
+
+
+# -- what only one server refuses: still a specific frames error, and nothing left behind -------
+
+
+@pytest.mark.backends("postgres")
+def test_postgres_nul_characters_and_long_enum_members(
+    backend_name: str, backend_url: str, catalogue_db: dict[str, SimpleNamespace]
+) -> None:
+    lab = _lab(backend_name, backend_url, catalogue_db)
+    before = _snapshot(lab)
+    with pytest.raises(errors.DataError, match="NUL"):
+        len(lab.Subject & {"name": "a\x00b"})
+    with pytest.raises(errors.DataError, match="subject"):
+        lab.Subject.insert1({**GOOD, "name": "a\x00b"})
+    with pytest.raises(errors.DefinitionError, match="63 bytes"):
+        _declare(lab, "manual", f"k : int32\n---\ne : enum('{'x' * 70}', 'y')", None)
+    assert _snapshot(lab) == before
+
+
+@pytest.mark.backends("mysql")
+@pytest.mark.parametrize(
+    ("definition", "named"),
+    [(f"{'a' * 70} : int32", "too long"), ("k : int32\n---\nv : varchar(100000)", "'v'")],
+)
+def test_mysql_refused_definitions(
+    backend_name: str,
+    backend_url: str,
+    catalogue_db: dict[str, SimpleNamespace],
+    definition: str,
+    named: str,
+) -> None:
+    lab = _lab(backend_name, backend_url, catalogue_db)
+    before = _snapshot(lab)
+    with pytest.raises(errors.DefinitionError, match=named):
+        _declare(lab, "manual", definition, None)
+    assert _snapshot(lab) == before
+
+
+@pytest.mark.backends("mysql")
+def test_mysql_refused_schema_name(backend_url: str) -> None:
+    connection = dj.connect(backend_url)
+    try:
+        with pytest.raises(errors.DefinitionError, match="database name"):
+            dj.Schema("bad name?" * 10, connection=connection)
+    finally:
+        connection.close()
