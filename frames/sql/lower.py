@@ -18,12 +18,14 @@ from frames.plan.nodes import (
     Aggregate,
     AndCond,
     BaseTable,
+    Concat,
     Cond,
     Distinct,
     Exists,
     ExprCond,
     GroupBy,
     Join,
+    Merge,
     Node,
     NotCond,
     OrCond,
@@ -31,6 +33,7 @@ from frames.plan.nodes import (
     Restrict,
     Top,
     Union,
+    Window,
 )
 from frames.plan.values import Agg, Expr, Param
 from frames.sql.dialects import Dialect
@@ -364,9 +367,7 @@ class Lowering:
             rest = self.open_block(rest_node)
             rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
             query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
-        alias = self.alias()
-        sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
+        return self._derived(query, names)
 
     def _top(self, node: Top) -> Block:
         if node.limit is None and node.offset is None and node is not self.root:
@@ -380,13 +381,14 @@ class Lowering:
         ):
             block = self.wrap(block, node.child.heading.names)
         heading = node.child.heading
+        nulls_first = node.nulls_first or tuple(not desc for _, desc in node.order)
         block.order = [
             exp.Ordered(
                 this=self._order_key(block.columns[name], heading[name].type),
                 desc=desc,
-                nulls_first=not desc,
+                nulls_first=first,
             )
-            for name, desc in node.order
+            for (name, desc), first in zip(node.order, nulls_first, strict=True)
             if not _is_constant(block.columns[name])
         ]
         if node.limit is not None:
@@ -396,6 +398,106 @@ class Lowering:
             if node.limit is None:
                 block.limit = exp.Literal.number(2**62)  # OFFSET needs a LIMIT on MySQL
         return block
+
+    def _window(self, node: Window) -> Block:
+        """The child's rows with the window columns added, as a derived table: a later
+        restriction must see the windows' values, which WHERE cannot compute."""
+        block = self.open_block(node.child)
+        block.columns = {
+            **block.columns,
+            **{name: self.expr(value, block.columns) for name, value in node.columns},
+        }
+        return self.wrap(block, node.heading.names)
+
+    def _merge(self, node: Merge) -> Block:
+        if node.how == "outer":
+            return self._outer_merge(node)
+        swap = node.how == "right"
+        first, second = (node.right, node.left) if swap else (node.left, node.right)
+        left = self.open_block(first)
+        right = self.open_block(second)
+        outer = node.how in ("left", "right")
+        if outer and node.indicator is not None:
+            right = self.wrap_with(right, second.heading.names, _MATCH)
+        elif outer and (right.joins or right.where):
+            right = self.wrap(right, second.heading.names)
+        pairs = [(b, a) for a, b in node.pairs] if swap else list(node.pairs)
+        conditions = self._merge_conditions(first, second, pairs, left.columns, right.columns)
+        if outer:
+            left.joins.append(exp.Join(this=right.source, side="LEFT", on=exp.and_(*conditions)))
+        else:
+            self._inner_join(left, right, conditions)
+        columns = {**left.columns, **right.columns}
+        if node.indicator is not None:
+            unmatched = "right_only" if swap else "left_only"
+            columns[node.indicator] = (
+                exp.Literal.string("both")
+                if not outer
+                else exp.Case(
+                    ifs=[
+                        exp.If(
+                            this=exp.Is(this=right.columns[_MATCH].copy(), expression=exp.Null()),
+                            true=exp.Literal.string(unmatched),
+                        )
+                    ],
+                    default=exp.Literal.string("both"),
+                )
+            )
+        left.columns = {n: columns[n] for n in node.heading.names}
+        return left
+
+    def _merge_conditions(
+        self,
+        left: Node,
+        right: Node,
+        pairs: list[tuple[str, str]],
+        left_columns: dict[str, exp.Expression],
+        right_columns: dict[str, exp.Expression],
+    ) -> list[exp.Expression]:
+        """Equalities of the merge keys; NULL matches NULL (as in pandas) where both sides can
+        be NULL, with a plain equality elsewhere so that engines can hash the join."""
+        conditions: list[exp.Expression] = []
+        for a, b in pairs:
+            both_null = left.heading[a].nullable and right.heading[b].nullable
+            kind = exp.NullSafeEQ if both_null else exp.EQ
+            conditions.append(kind(this=left_columns[a].copy(), expression=right_columns[b].copy()))
+        return conditions or [exp.true()]
+
+    def _outer_merge(self, node: Merge) -> Block:
+        """A full outer merge, portably: the left merge, then the right rows without a match
+        (no FULL JOIN: MySQL has none, and PostgreSQL's needs hashable conditions, which
+        NULL-matching equalities are not)."""
+        from frames.plan.nodes import make_merge
+
+        names = node.heading.names
+        first = self.select(
+            self.lower(make_merge(node.left, node.right, "left", node.pairs, node.indicator)),
+            names,
+        )
+        rest = self.open_block(node.right)
+        inner = self.open_block(node.left)
+        pairs = list(node.pairs)
+        inner.where.extend(
+            self._merge_conditions(node.left, node.right, pairs, inner.columns, rest.columns)
+        )
+        inner.columns = {}
+        rest.where.append(exp.Not(this=exp.Exists(this=self.select(inner))))
+        rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
+        if node.indicator is not None:
+            rest.columns[node.indicator] = exp.Literal.string("right_only")
+        query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
+        return self._derived(query, names)
+
+    def _concat(self, node: Concat) -> Block:
+        names = node.heading.names
+        parts = [self.select(self.open_block(part), names) for part in (node.left, node.right)]
+        return self._derived(exp.Union(this=parts[0], expression=parts[1], distinct=False), names)
+
+    def _derived(self, query: exp.Expression, names: tuple[str, ...]) -> Block:
+        """A block reading the result of ``query`` (a set operation) as a derived table."""
+        alias = self.alias()
+        sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
 
     def _order_key(self, column: exp.Expression, kind: CoreType) -> exp.Expression:
         """What ``ORDER BY`` sorts a column of type ``kind`` by: enums by their declaration
@@ -455,6 +557,8 @@ def _aggregation_kind(sql: exp.Expression) -> str:
 
 
 _AGGREGATED = "\x00aggregated:"
+#: The marker column of a merge's right operand: NULL on a row the left merge adds.
+_MATCH = "__frames_match"
 
 
 def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:

@@ -78,6 +78,12 @@ class Dialect:
     alter_drops_indexes : bool
         A table's secondary indexes must be dropped before ``ALTER TABLE`` changes its columns
         and created again after (DuckDB refuses to alter a table that has indexes).
+    window_nulls_clause : bool
+        A window's ``ORDER BY`` takes ``NULLS FIRST``/``NULLS LAST``; otherwise (MySQL, whose
+        NULLs sort first ascending) a leading ``x IS NULL`` key places them.
+    date_part_functions : dict
+        Date parts read by a function of their own instead of ``EXTRACT`` (MySQL has no
+        ``ISODOW`` or ``DOY``): ``weekday`` (Monday is 0) and ``dayofyear``.
     """
 
     name: str
@@ -100,6 +106,8 @@ class Dialect:
     identifier_quote: str = '"'
     alter_column_positions: bool = False
     alter_drops_indexes: bool = False
+    window_nulls_clause: bool = True
+    date_part_functions: dict[str, str] = field(default_factory=dict)
 
     def quote(self, name: str) -> str:
         """``name`` as a quoted identifier (the quote character inside it doubled)."""
@@ -215,6 +223,8 @@ MYSQL = Dialect(
     auto_increment_clause="AUTO_INCREMENT",
     identifier_quote="`",
     alter_column_positions=True,
+    window_nulls_clause=False,
+    date_part_functions={"weekday": "WEEKDAY", "dayofyear": "DAYOFYEAR"},
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, POSTGRES, MYSQL)}

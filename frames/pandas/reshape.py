@@ -1,0 +1,77 @@
+"""``pivot_table``: one row per ``index`` value, one column per ``columns`` value.
+
+The distinct values of ``columns`` become column labels, so they are read first (one query);
+the table itself is one grouped statement of conditional aggregates. A cell whose combination
+has no rows is missing (``fill_value`` fills it), as pandas' unstacking leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+from frames.pandas import terms
+from frames.pandas.errors import not_pushed_down
+from frames.pandas.groupby import DataFrameGroupBy, reduction_name
+from frames.pandas.series import Series
+
+if TYPE_CHECKING:
+    from frames.pandas.frame import DataFrame
+
+
+def _labels(value: Any) -> list[Hashable]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def pivot_table(
+    frame: DataFrame,
+    values: Any = None,
+    index: Any = None,
+    columns: Any = None,
+    aggfunc: Any = "mean",
+    fill_value: Any = None,
+    dropna: bool = True,
+    sort: bool = True,
+) -> DataFrame:
+    """pandas' ``pivot_table`` with one ``columns`` key and one reduction."""
+    keys = _labels(index)
+    pivots = _labels(columns)
+    if not keys or len(pivots) != 1:
+        raise not_pushed_down(
+            "pivot_table without index or with several columns keys",
+            "give index=... and one columns=... key",
+        )
+    if not dropna:
+        raise not_pushed_down("pivot_table(dropna=False)", "keep dropna=True")
+    how = reduction_name(aggfunc)
+    pivot = pivots[0]
+    state = frame._state
+    value_labels = (
+        _labels(values)
+        if values is not None
+        else [
+            lab
+            for name, lab in zip(state.columns, state.labels, strict=True)
+            if lab not in keys
+            and lab != pivot
+            and Series.of_column(state, name, lab)._term.category in terms.NUMERIC
+        ]
+    )
+    found = frame[[pivot]].dropna().drop_duplicates().sort_values(pivot).to_pandas()
+    distinct = list(found.iloc[:, 0])
+    flat = values is not None and not isinstance(values, (list, tuple))
+    key = Series.of_column(state, state.name_of(pivot), pivot)._term
+    specs = []
+    for value_label in value_labels:
+        for item in distinct:
+            label = item if flat else (value_label, item)
+            match = terms.compare("==", key, item).expr
+            specs.append((label, value_label, how, {"where": match}))
+    grouped = DataFrameGroupBy(frame, keys, sort=sort, dropna=True, selection=[])
+    result = grouped._aggregate(specs)
+    wrapped = frame._derive(result)
+    if fill_value is not None:
+        wrapped = wrapped.fillna(fill_value)
+    return wrapped
