@@ -50,8 +50,8 @@ REDUCTIONS = (
     "any",
     "all",
 )
-#: Reductions whose result is never masked (a plain count).
-_COUNTS = ("count", "size", "nunique")
+#: Reductions whose result pandas never masks, whatever the column's dtype.
+_UNMASKED = ("size", "nunique")
 _REFUSED = {
     "prod": "a product has no SQL aggregate; sum logarithms yourself, or use pandas",
     "sem": "compute std() / count() ** 0.5 from the pushed-down std and count",
@@ -94,9 +94,9 @@ class Reducer:
             )
         if how == "size" or term is None:
             return Term(Agg("count", None), INT64, False)
-        masked = term.masked and how not in _COUNTS
+        masked = term.masked and how not in _UNMASKED
         if how == "count":
-            return Term(Agg("count", term.expr), INT64, False)
+            return Term(Agg("count", term.expr), INT64, False, masked)
         if how == "nunique":
             return Term(Agg("count", as_text(term).expr, distinct=True), INT64, False)
         if how in ("first", "last"):
@@ -104,7 +104,7 @@ class Reducer:
         if how in ("min", "max"):
             return self._extreme(term, how, masked)
         if how in ("any", "all"):
-            return self._logic(term, how)
+            return self._logic(term, how, masked)
         self._numeric(how, term)
         value = widened(term)
         if how == "sum":
@@ -130,12 +130,11 @@ class Reducer:
         term = as_text(term)
         return Term(Agg(how, term.expr), term.type, True, masked)
 
-    def _logic(self, term: Term, how: str) -> Term:
+    def _logic(self, term: Term, how: str, masked: bool) -> Term:
         truth = term.expr if term.category == "bool" else Op("<>", (widened(term).expr, Lit(0)))
-        ones = Case(((truth, Lit(1)),), Lit(0))
-        found = Agg("max" if how == "any" else "min", ones)
+        found = Agg("max" if how == "any" else "min", bool_as_int(truth))  # skips missing
         empty = Lit(0 if how == "any" else 1)
-        return Term(Op("=", (Func("coalesce", (found, empty)), Lit(1))), BOOL, False)
+        return Term(Op("=", (Func("coalesce", (found, empty)), Lit(1))), BOOL, False, masked)
 
     # -- window-based reductions ----------------------------------------------------------------
     def window(self, expr: Expr) -> Col:

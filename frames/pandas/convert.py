@@ -21,15 +21,22 @@ if TYPE_CHECKING:
 
 def to_pandas(table: pa.Table, state: FrameState) -> pandas.DataFrame:
     """The fetched ``table`` (index attributes, then columns) as pandas."""
+    import pandas
 
     heading = _heading(state, table)
     frame = convert.to_pandas(table, heading, index=False)
     for attr in heading:
         frame[attr.name] = _dtype_fixed(frame[attr.name], attr.type.kind, attr.name in state.masked)
-    if state.index:
-        frame = frame.set_index(list(state.index))
-        frame.index.names = list(state.index_names)
-    frame.columns = column_index(state.labels)
+    if state.index:  # built from the columns, which keep their dtypes (set_index widens)
+        levels = [frame[name] for name in state.index]
+        frame = frame.drop(columns=list(state.index))
+        names = list(state.index_names)
+        frame.index = (
+            pandas.Index(levels[0], name=names[0])
+            if len(levels) == 1
+            else pandas.MultiIndex.from_arrays(levels, names=names)
+        )
+    frame.columns = column_index(state.labels, state.column_names)
     return frame
 
 
@@ -50,13 +57,18 @@ def _dtype_fixed(column: pandas.Series, kind: str, masked: bool) -> pandas.Serie
     return column
 
 
-def column_index(labels: Sequence[Hashable]) -> Any:
-    """pandas column labels: a ``MultiIndex`` when they are tuples."""
+def column_index(labels: Sequence[Hashable], names: Sequence[Hashable] = ()) -> Any:
+    """pandas column labels: a ``MultiIndex`` when they are tuples; ``names`` name the
+    levels."""
     import pandas
 
     if labels and all(isinstance(label, tuple) for label in labels):
-        return pandas.MultiIndex.from_tuples(list(labels))
-    return pandas.Index(list(labels), dtype=object if not labels else None)
+        index = pandas.MultiIndex.from_tuples(list(labels))
+    else:
+        index = pandas.Index(list(labels), dtype=object if not labels else None)
+    if len(names) == index.nlevels:
+        index.names = list(names)
+    return index
 
 
 def _flat_names(state: FrameState, table: pa.Table) -> list[str]:

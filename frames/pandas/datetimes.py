@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from frames.pandas import terms
 from frames.pandas.errors import PandasTypeError, not_pushed_down
 from frames.pandas.terms import Term
-from frames.plan.values import INT64, Func
+from frames.plan.values import DATETIME, INT64, Cast, Func
 
 if TYPE_CHECKING:
     from frames.pandas.series import Series
@@ -29,7 +29,10 @@ class DatetimeMethods:
 
     def _part(self, name: str) -> Series:
         term = self._series._term
-        return self._series._derive(Term(Func(name, (term.expr,)), INT64, term.nullable))
+        value = term.expr
+        if term.category == "date" and name in ("hour", "minute", "second"):
+            value = Cast(value, DATETIME)  # PostgreSQL reads no time of day from a date
+        return self._series._derive(Term(Func(name, (value,)), INT64, term.nullable))
 
     @property
     def year(self) -> Series:

@@ -28,7 +28,7 @@ from frames.pandas.errors import (
     needs_pandas,
     not_pushed_down,
 )
-from frames.pandas.series import Series, _is_scalar
+from frames.pandas.series import Series, _is_scalar, aligned_term
 from frames.pandas.state import FrameState, OrderKey
 from frames.pandas.terms import Term
 from frames.plan.nodes import make_top
@@ -117,7 +117,7 @@ class DataFrame:
     @property
     def columns(self) -> pandas.Index:
         """The column labels (no query)."""
-        return convert.column_index(self._state.labels)
+        return convert.column_index(self._state.labels, self._state.column_names)
 
     @property
     def dtypes(self) -> pandas.Series:
@@ -253,22 +253,17 @@ class DataFrame:
             missing = [lab for lab, n in zip(labels, names, strict=True) if n not in state.columns]
             raise KeyError(f"{missing} not in columns")
         labels_of = {n: state.label_of(n) for n in visible}
+        # the plan keeps the other attributes (hidden): a mask of the whole frame still aligns
         return self._derive(
-            state.derive(
-                columns=tuple(visible), labels=tuple(labels_of[n] for n in visible)
-            ).pruned()
+            state.derive(columns=tuple(visible), labels=tuple(labels_of[n] for n in visible))
         )
 
-    def _same_rows(self, series: Series, what: str) -> None:
-        if not self._state.aligned_with(series._state, series._term.expr.columns()):
-            raise AlignmentError(
-                f"{what}: the Series comes from another frame (pandas would align it by index); "
-                "build it from this frame, e.g. df[df.x > 3], or merge first"
-            )
+    def _aligned(self, series: Series, what: str) -> Term:
+        """``series``' term over this frame's rows (see :func:`aligned_term`)."""
+        return aligned_term(self._state, series, what)
 
     def _filtered(self, mask: Series) -> DataFrame:
-        self._same_rows(mask, "df[mask]")
-        return self._derive(self._state.restricted(terms.truth(mask._term)))
+        return self._derive(self._state.restricted(terms.truth(self._aligned(mask, "df[mask]"))))
 
     def _positional_slice(self, key: slice) -> DataFrame:
         start, stop, step = key.start or 0, key.stop, key.step
@@ -335,8 +330,7 @@ class DataFrame:
         if callable(value) and not isinstance(value, Series):
             value = value(self)
         if isinstance(value, Series):
-            self._same_rows(value, where)
-            return value._term
+            return self._aligned(value, where)
         if not _is_scalar(value):
             raise not_pushed_down(
                 f"{where} with in-memory values",
@@ -578,21 +572,17 @@ class DataFrame:
         if callable(cond) and not isinstance(cond, (Series, DataFrame)):
             cond = cond(self)
         if isinstance(cond, Series):
-            self._same_rows(cond, "where")
-            return self._map_columns(lambda s: s.where(cond, other))
+            test = self._aligned(cond, "where")
+            return self._map_columns(lambda s: s.where(test, other))
         if isinstance(cond, DataFrame):
-            if cond._state.plan is not self._state.plan and not _derived_from(cond, self):
-                raise AlignmentError("where: the condition frame comes from another frame")
             state = self._state
             items = []
             for name, label in zip(state.columns, state.labels, strict=True):
                 value = Series.of_column(state, name, label)
-                test = Series.of_column(cond._state, cond._state.name_of(label), label)
-                term = terms.when(test._term, value._term, terms.as_term(other))
+                test = self._aligned(cond[label], "where")
+                term = terms.when(test, value._term, terms.as_term(other))
                 items.append((name, label, term.expr, term.masked))
-            return self._derive(
-                cond._state.derive(columns=state.columns, labels=state.labels).with_values(items)
-            )
+            return self._derive(state.with_values(items))
         raise not_pushed_down("where with in-memory conditions", "pass a boolean Series")
 
     def mask(self, cond: Any, other: Any = np.nan) -> DataFrame:
@@ -793,7 +783,7 @@ class DataFrame:
         labels = list(state.labels) if subset is None else _as_list(subset)
         names = tuple(state.name_of(label, "drop_duplicates") for label in labels)
         condition = Windows(state, names).unique_rows(keep)
-        frame = self._derive(_restricted_by_window(state, condition))
+        frame = self._derive(state.restricted(condition.expr))
         return frame.reset_index(drop=True) if ignore_index else frame
 
     def duplicated(self, subset: Any = None, keep: str | bool = "first") -> Series:
@@ -986,9 +976,20 @@ class DataFrame:
         return pivot_table(self, *args, **kwargs)
 
     # -- windows ----------------------------------------------------------------------------------
-    def rank(self, **kwargs: Any) -> DataFrame:
-        """Ranks of every column (as :meth:`Series.rank`)."""
-        return self._map_columns(lambda s: s.rank(**kwargs))
+    def rank(
+        self,
+        method: str = "average",
+        ascending: bool = True,
+        na_option: str = "keep",
+        pct: bool = False,
+    ) -> DataFrame:
+        """Ranks of every column (as :meth:`Series.rank`, in float64 as pandas gives them)."""
+        from frames.pandas.windows import Windows
+
+        windows = Windows(self._state, ())
+        return self._map_columns(
+            lambda s: s._derive(windows.rank(s._term, method, ascending, na_option, pct, True))
+        )
 
     def cumsum(self) -> DataFrame:
         """Running sums of every column in the frame's order."""
@@ -1024,10 +1025,12 @@ class DataFrame:
         how: str = "left",
         lsuffix: str = "",
         rsuffix: str = "",
+        suffixes: tuple[str, str] | None = None,
     ) -> DataFrame:
         """Join ``other`` on its index (see :func:`frames.pandas.merge.join`)."""
         from frames.pandas.merge import join
 
+        lsuffix, rsuffix = suffixes if suffixes is not None else (lsuffix, rsuffix)
         return join(self, other, on=on, how=how, lsuffix=lsuffix, rsuffix=rsuffix)
 
 
@@ -1069,7 +1072,7 @@ class _Loc:
             return
         if not isinstance(rows, Series):
             raise not_pushed_down("loc assignment by index labels", "assign with a mask")
-        frame._same_rows(rows, "loc[mask, column] = value")
+        test = frame._aligned(rows, "loc[mask, column] = value")
         new = frame._term_of(value, "loc assignment")
         state = frame._state
         for label in labels:
@@ -1077,7 +1080,7 @@ class _Loc:
                 old = Series.of_column(state, state.name_of(label), label)._term
             else:
                 old = terms.scalar(None)
-            term = terms.when(rows._term, new, old)
+            term = terms.when(test, new, old)
             frame._state = frame._with(label, term)._state
 
 
@@ -1113,21 +1116,10 @@ def _merged_order(
     return tuple(keys + rest)
 
 
-def _derived_from(frame: DataFrame, base: DataFrame) -> bool:
-    return frame._state.plan is base._state.plan
-
-
 def _row_number(state: FrameState) -> Over:
     """The 1-based position of each row in the frame's order."""
     order = tuple((Col(name), desc, first) for name, desc, first in state.order or ())
     return Over(Func("row_number", ()), (), order)
-
-
-def _restricted_by_window(state: FrameState, condition: Term) -> FrameState:
-    """The rows where a window condition holds: computed as a hidden attribute first."""
-    hidden = state.fresh("keep")
-    marked = state.with_values([(hidden, None, condition.expr, False)], hidden=True)
-    return marked.restricted(Col(hidden)).pruned()
 
 
 def read_sql_table(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from frames.pandas import convert
+from frames.pandas import convert, terms
 from frames.pandas.aggregates import REDUCTIONS, Reducer
 from frames.pandas.errors import NotPushedDownError, needs_pandas, not_pushed_down
 from frames.pandas.series import Series
@@ -107,6 +107,14 @@ class DataFrameGroupBy:
     def _grouped_rows(self) -> FrameState:
         """The rows that form groups: without missing keys unless ``dropna=False``."""
         state = self._frame._state
+        enums = [n for n in self._names if state.plan.heading[n].type.kind == "enum"]
+        if enums:  # pandas groups strings: in alphabetical order, not the declaration's
+            items = []
+            for name in enums:
+                term = Series.of_column(state, name, None)._term
+                label = state.label_of(name) if name in state.columns else None
+                items.append((name, label, terms.as_text(term).expr, False))
+            state = state.with_values(items, hidden=True)
         if not self._dropna:
             return state
         tests = [
@@ -172,22 +180,14 @@ class DataFrameGroupBy:
     def _first_seen(
         self, state: FrameState, reducer: Reducer, columns: list[tuple[str, Expr]], taken: set[str]
     ) -> tuple[OrderKey, ...] | None:
-        """``sort=False``: groups in order of their first row, a missing key last, as pandas
-        numbers them (adds hidden columns)."""
+        """``sort=False``: groups in order of their first row (adds a hidden aggregate)."""
         if state.order is None:
             return None
-        keys: list[OrderKey] = []
-        for key in self._names:
-            if not self._dropna and state.nullable(key):
-                flag = state.fresh("seen_null", taken)
-                taken.add(flag)
-                columns.append((flag, Op("is_null", (Col(key),))))
-                keys.append((flag, False, False))
         order = tuple((Col(n), d, f) for n, d, f in state.order)
         position = reducer.window(Over(Func("row_number", ()), (), order))
         name = state.fresh("seen", taken)
         columns.append((name, Agg("min", position)))
-        return (*keys, (name, False, False))
+        return ((name, False, False),)
 
     def agg(self, func: Any = None, *args: Any, **named: Any) -> Any:
         """Aggregate: a reduction name, a list, a dict by column, or ``name=(column, how)``."""
@@ -311,8 +311,9 @@ class DataFrameGroupBy:
         state = self._frame._state
         return state, Windows(state, self._names)
 
-    def _keyed(self, term: Term) -> Term:
-        """``term`` missing on rows whose key is missing (they form no group), as pandas."""
+    def _keyed(self, term: Term, mask_integers: bool = True) -> Term:
+        """``term`` missing on rows whose key is missing (they form no group), as pandas
+        (which then holds integers as ``Int64``, except ``cumcount``'s)."""
         state = self._frame._state
         nullable = [Col(n) for n in self._names if state.nullable(n)]
         if not self._dropna or not nullable:
@@ -323,7 +324,8 @@ class DataFrameGroupBy:
         condition = tests[0]
         for test in tests[1:]:
             condition = Op("or", (condition, test))
-        return Term(Case(((condition, Lit(None)),), term.expr), term.type, True, term.masked)
+        masked = term.masked or (mask_integers and term.category == "integer")
+        return Term(Case(((condition, Lit(None)),), term.expr), term.type, True, masked)
 
     def _per_row(self, method: Callable[[Windows, Term], Term]) -> DataFrame:
         state, windows = self._windows()
@@ -380,7 +382,7 @@ class DataFrameGroupBy:
     def cumcount(self, ascending: bool = True) -> Series:
         """Each row's position within its group, from 0."""
         state, windows = self._windows()
-        return Series(state, self._keyed(windows.cumcount(ascending)), None)
+        return Series(state, self._keyed(windows.cumcount(ascending), mask_integers=False), None)
 
     def ngroup(self) -> Any:
         """Refused: group numbers are positions of sorted keys."""
@@ -400,10 +402,7 @@ class DataFrameGroupBy:
 
         state = self._grouped_rows()
         position = Windows(state, self._names).cumcount(ascending=which == "head")
-        hidden = state.fresh("pos")
-        marked = state.with_values([(hidden, None, position.expr, False)], hidden=True)
-        kept = marked.restricted(Op("<", (Col(hidden), Lit(int(n))))).pruned()
-        return DataFrame._of(kept)
+        return DataFrame._of(state.restricted(Op("<", (position.expr, Lit(int(n))))))
 
     def filter(self, func: Callable[..., Any], dropna: bool = True) -> DataFrame:
         """Rows of the groups for which ``func(group)`` is true: ``func`` must build its
@@ -552,7 +551,8 @@ class SeriesGroupBy:
         """Counts of each (key, value) pair."""
         groupby = self._groupby
         labels = [*groupby._keys, *groupby._selection]
-        return value_counts(groupby._frame, labels, normalize, sort, ascending, dropna)
+        within = len(groupby._keys) if groupby._sort else 0
+        return value_counts(groupby._frame, labels, normalize, sort, ascending, dropna, within)
 
     def filter(self, func: Callable[..., Any], dropna: bool = True) -> Series:
         """Values of the groups for which ``func(group)`` holds (see
@@ -585,10 +585,12 @@ def value_counts(
     sort: bool,
     ascending: bool,
     dropna: bool,
+    groups: int = 0,
 ) -> Series:
     """``value_counts`` of the columns ``labels``: a Series named ``count`` (``proportion``
     when normalised) indexed by their values, most frequent first, ties in order of first
-    appearance."""
+    appearance; ``groups``: the first labels are group keys, counted within their group (in
+    key order)."""
     from frames.pandas.frame import DataFrame
 
     grouped = DataFrameGroupBy(frame, labels, sort=False, dropna=dropna, selection=[])
@@ -596,13 +598,23 @@ def value_counts(
     state = grouped._aggregate([(name, None, "size", {})])
     count = state.columns[0]
     seen = state.order or ()
+    masked = len(labels) == 1 and state.index[0] in state.masked
+    if masked:  # pandas counts a masked column's values as Int64, its NA after them
+        state = state.derive(masked=state.masked | {count})
+    if masked and not dropna:
+        flag = state.fresh("na")
+        state = state.with_values(
+            [(flag, None, Op("is_null", (Col(state.index[0]),)), False)], hidden=True
+        )
+        seen = ((flag, False, False), *seen)
     if normalize:
-        total = Over(Agg("sum", Col(count)), ())
+        total = Over(Agg("sum", Col(count)), tuple(Col(n) for n in state.index[:groups]))
         share = Op("/", (Col(count), total))
-        state = state.with_values([(count, name, share, False)])
+        state = state.with_values([(count, name, share, masked)])
     if sort:
         tie = seen or tuple((n, False, False) for n in state.index)
-        state = state.derive(order=((count, not ascending, False), *tie))
+        keys = tuple((n, False, False) for n in state.index[:groups])
+        state = state.derive(order=(*keys, (count, not ascending, False), *tie))
     series = Series._of_frame(DataFrame._of(state.pruned()))
     return series.rename(name)
 
@@ -612,7 +624,7 @@ def describe(frame: DataFrame, percentiles: Sequence[float] | None) -> pandas.Da
     import pandas
 
     state = frame._state
-    quantiles = [0.25, 0.5, 0.75] if percentiles is None else sorted({*percentiles, 0.5})
+    quantiles = [0.25, 0.5, 0.75] if percentiles is None else sorted(set(percentiles))
     stats: list[tuple[str, str, dict]] = [
         ("count", "count", {}),
         ("mean", "mean", {}),
@@ -624,11 +636,13 @@ def describe(frame: DataFrame, percentiles: Sequence[float] | None) -> pandas.Da
     reducer = Reducer(state)
     columns: list[tuple[str, Expr]] = []
     labels: list[Hashable] = []
+    maskings: list[bool] = []
     for name, label in zip(state.columns, state.labels, strict=True):
         term = Series.of_column(state, name, label)._term
         if term.category not in ("integer", "float", "decimal"):
             continue
         labels.append(label)
+        maskings.append(term.masked)
         for _, how, options in stats:
             result = reducer.reduce(how, term, **options)
             value: Expr = result.expr
@@ -639,7 +653,10 @@ def describe(frame: DataFrame, percentiles: Sequence[float] | None) -> pandas.Da
         )
     row = state.fetch(reducer.grouped(columns)).to_pylist()[0]
     values = iter(float("nan") if row[n] is None else float(row[n]) for n, _ in columns)
-    data = {label: [next(values) for _ in stats] for label in labels}
+    data = {
+        label: pandas.array([next(values) for _ in stats], dtype="Float64" if masked else float)
+        for label, masked in zip(labels, maskings, strict=True)
+    }
     result = pandas.DataFrame(data, index=[name for name, _, _ in stats])
     result.columns = convert.column_index(labels)
     return result

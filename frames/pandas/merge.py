@@ -340,6 +340,10 @@ def concat(
     if axis in (1, "columns"):
         return _side_by_side(items)
     series = all(isinstance(item, Series) for item in items)
+    names = {item.name for item in items} if series else set()
+    common = names.pop() if len(names) == 1 else None
+    if series:  # Series stack whatever their names: one column
+        items = [item.rename("__frames_value" if common is None else common) for item in items]
     frames = [_as_frame(item) if isinstance(item, Series) else item for item in items]
     if not all(isinstance(f, DataFrame) for f in frames):
         raise TypeError("concat takes frames.pandas DataFrames or Series")
@@ -389,9 +393,7 @@ def concat(
     )
     frame = DataFrame._of(result)._renamed_attributes()
     if series:
-        return Series._of_frame(frame).rename(
-            labels[0] if len({i.name for i in items}) == 1 else None
-        )  # type: ignore[union-attr]
+        return Series._of_frame(frame).rename(common)
     return frame
 
 

@@ -49,7 +49,7 @@ def pivot_table(
     pivot = pivots[0]
     state = frame._state
     value_labels = (
-        _labels(values)
+        sorted(_labels(values), key=str)  # pandas orders the values' columns
         if values is not None
         else [
             lab
@@ -71,7 +71,7 @@ def pivot_table(
             specs.append((label, value_label, how, {"where": match}))
     grouped = DataFrameGroupBy(frame, keys, sort=sort, dropna=True, selection=[])
     result = grouped._aggregate(specs)
-    wrapped = frame._derive(result)
+    wrapped = frame._derive(result.derive(column_names=(pivot,) if flat else (None, pivot)))
     if fill_value is not None:
         wrapped = wrapped.fillna(fill_value)
     return wrapped

@@ -58,12 +58,7 @@ class Series:
     def _other(self, other: Any) -> Any:
         """``other`` ready to combine: a Series of the same frame, or a scalar."""
         if isinstance(other, Series):
-            if not self._state.aligned_with(other._state, other._term.expr.columns()):
-                raise AlignmentError(
-                    "these two Series come from different frames (pandas would align them by "
-                    "index); combine columns of one frame, or merge the frames first"
-                )
-            return other._term
+            return self._state_term(other, "combining two Series")
         if isinstance(other, Term):
             return other
         if not _is_scalar(other):
@@ -72,6 +67,10 @@ class Series:
                 "load the data into a table and merge, or call .to_pandas() first",
             )
         return other
+
+    def _state_term(self, other: Series, what: str) -> Term:
+        """``other``'s term over this Series' rows (aligned by index as pandas aligns)."""
+        return aligned_term(self._state, other, what)
 
     def _name_with(self, other: Any) -> Hashable:
         if isinstance(other, Series) and other._name != self._name:
@@ -310,24 +309,23 @@ class Series:
 
     def where(self, cond: Any, other: Any = np.nan) -> Series:
         """The values where ``cond`` is true, else ``other``."""
-        return self._derive(
-            terms.when(self._condition(cond), self._term, terms.as_term(self._other(other)))
-        )
+        test = self._condition(cond)
+        return self._derive(terms.when(test, self._term, terms.as_term(self._other(other))))
 
     def mask(self, cond: Any, other: Any = np.nan) -> Series:
         """The values where ``cond`` is false, else ``other``."""
-        return self.where(~self._condition_series(cond), other)
+        test = terms.invert(self._condition(cond))
+        return self._derive(terms.when(test, self._term, terms.as_term(self._other(other))))
 
-    def _condition_series(self, cond: Any) -> Series:
+    def _condition(self, cond: Any) -> Term:
+        """A condition (a boolean Series, or a callable giving one) over these rows."""
+        if isinstance(cond, Term):
+            return cond
         if callable(cond):
             cond = cond(self)
         if not isinstance(cond, Series):
             raise not_pushed_down("a condition that is not a Series", "pass a boolean Series")
-        self._other(cond)
-        return cond
-
-    def _condition(self, cond: Any) -> Term:
-        return self._condition_series(cond)._term
+        return self._state_term(cond, "where")
 
     def apply(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Refused: a Python function per row cannot run in the database."""
@@ -617,6 +615,24 @@ class Series:
         from frames.pandas.windows import Rolling
 
         return Rolling(self, self._window(), window, min_periods)
+
+
+def aligned_term(state: FrameState, series: Series, what: str) -> Term:
+    """``series``' term over the rows of ``state``, where pandas would align it by index.
+
+    Raises
+    ------
+    AlignmentError
+        The Series' rows are not (a superset of) the frame's rows with the same index.
+    """
+    expr = state.rebase(series._state, series._term.expr)
+    if expr is None:
+        raise AlignmentError(
+            f"{what}: the Series comes from a frame whose rows are not this frame's (pandas "
+            "would align them by index, inserting missing values); build it from this frame, "
+            "e.g. df[df.x > 3], or merge the frames first"
+        )
+    return series._term.with_expr(expr)
 
 
 def _ddof(ddof: int) -> None:

@@ -11,7 +11,8 @@ has all three. :class:`FrameState` keeps them next to the plan:
   or None where pandas' order has no counterpart (the rows come in any order);
 * ``masked`` are the attributes pandas holds in a nullable dtype (``Int64``, ``boolean``,
   ``Float64``), whose missing values propagate through comparisons as ``NA``; every other
-  missing value is ``NaN``-like and compares false.
+  missing value is ``NaN``-like and compares false;
+* ``column_names`` name the levels of the column labels (a pivot table's ``columns`` key).
 
 The plan may carry further *hidden* attributes: a dropped column that the order still sorts
 by, a row position. A hidden attribute keeps its name until a new column claims it; it is then
@@ -28,6 +29,7 @@ import pyarrow as pa
 
 from frames.declare.types import CoreType
 from frames.errors import UnknownAttributeError
+from frames.pandas.terms import rewritten
 from frames.plan.nodes import (
     ExprCond,
     Node,
@@ -64,6 +66,7 @@ class FrameState:
     index_names: tuple[Hashable, ...] = ()
     order: tuple[OrderKey, ...] | None = None
     masked: frozenset[str] = frozenset()
+    column_names: tuple[Hashable, ...] = ()
 
     # -- names ----------------------------------------------------------------------------------
     @property
@@ -104,20 +107,42 @@ class FrameState:
             name = f"{HIDDEN}{base}{number}"
         return name
 
+    def rebase(self, other: FrameState, expr: Expr) -> Expr | None:
+        """``expr``, an expression over ``other``'s rows, as an expression over this frame's
+        rows where pandas would align the two by index: ``other`` computes columns from
+        (some of) this frame's rows, or this frame keeps (some of) ``other``'s rows. None
+        where they do not align."""
+        plan = other.plan
+        while True:
+            if self._descends_from(plan, other.index, expr.columns()):
+                return expr
+            if not isinstance(plan, Project):
+                return None
+            computed = dict(plan.columns)
+            expr = rewritten(
+                expr, lambda e, known=computed: known[e.name] if isinstance(e, Col) else None
+            )
+            plan = plan.child
+
     def aligned_with(self, other: FrameState, reads: set[str]) -> bool:
         """True if an expression over ``other``'s rows that reads ``reads`` means the same on
         this frame's rows: this frame keeps (some of) ``other``'s rows and index, through
         filters, pages, windows and projections that leave those attributes as they are —
         where pandas would align a Series of ``other`` by index."""
-        if self.index != other.index:
+        return self._descends_from(other.plan, other.index, reads)
+
+    def _descends_from(self, source: Node, index: tuple[str, ...], reads: set[str]) -> bool:
+        if self.index != index:
             return False
         needed = set(reads) | set(self.index)
+        sources = {id(source)}
+        base = source
+        while isinstance(base, Project) and _passes(base, needed):
+            base = base.child
+            sources.add(id(base))
         plan = self.plan
-        while plan is not other.plan:
-            if isinstance(plan, Project):
-                kept = dict(plan.columns)
-                if any(not (isinstance(kept.get(n), Col) and kept[n].name == n) for n in needed):  # type: ignore[union-attr]
-                    return False
+        while id(plan) not in sources:
+            if isinstance(plan, Project) and _passes(plan, needed):
                 plan = plan.child
             elif isinstance(plan, (Restrict, Top, Window)):
                 plan = plan.child
@@ -144,7 +169,12 @@ class FrameState:
         return self.derive(plan=plan)
 
     def restricted(self, condition: Expr) -> FrameState:
-        """The rows where ``condition`` is true (NULL counts as false)."""
+        """The rows where ``condition`` is true (NULL counts as false); a condition with
+        window functions is computed as a hidden attribute first (WHERE cannot hold one)."""
+        if _has_window(condition):
+            flag = self.fresh("keep")
+            marked = self.with_values([(flag, None, condition, False)], hidden=True)
+            return marked.restricted(Col(flag)).pruned()
         return self.derive(plan=make_restrict(self.plan, ExprCond(condition)))
 
     def with_values(
@@ -153,33 +183,32 @@ class FrameState:
         *,
         hidden: bool = False,
     ) -> FrameState:
-        """Columns set to expressions: (name, label, expression, masked) items.
+        """Columns set to expressions: (name, label, expression, masked) items, evaluated
+        over this frame's attributes.
 
         An existing column keeps its place; a new one is appended (``hidden``: kept out of the
         columns, for the order or a later step). A hidden attribute or an index level whose
-        name a new column takes is renamed out of the way first. Expressions holding window
-        functions are computed by a :class:`~frames.plan.nodes.Window` node first.
+        name a new column takes moves to a fresh hidden name, and a replaced column the order
+        sorts by keeps its old values under one (the rows stay in pandas' order).
+        Expressions holding window functions are computed by a
+        :class:`~frames.plan.nodes.Window` node first.
         """
         state = self
-        claimed = {name for name, _, _, _ in items}
-        clashes = [n for n in state.plan.heading.names if n in claimed and n not in state.columns]
-        if clashes:
-            state = state._renamed_hidden(clashes, claimed)
-        windowed = [item for item in items if _has_window(item[2])]
-        if windowed:
+        if any(_has_window(expr) for _, _, expr, _ in items):
             state, items = state._windows_first(items)
-        columns = [(n, Col(n)) for n in state.plan.heading.names]
+        claimed = {name for name, _, _, _ in items}
         sorted_by = {key for key, _, _ in state.order or ()}
-        kept: dict[str, str] = {}  # a replaced column the order sorts by keeps its old values
-        for name in claimed & sorted_by:
-            kept[name] = state.fresh(name.removeprefix(HIDDEN), [*claimed, *kept.values()])
-            columns.append((kept[name], Col(name)))
-        if kept:
-            order = tuple((kept.get(k, k), d, f) for k, d, f in state.order)  # type: ignore[union-attr]
-            state = state.derive(order=order)
+        moved: dict[str, str] = {}  # old attribute -> the hidden name it keeps its values in
+        columns: list[tuple[str, Expr]] = []
+        for name in state.plan.heading.names:
+            if name in claimed and (name not in state.columns or name in sorted_by):
+                moved[name] = state.fresh(name.removeprefix(HIDDEN), [*claimed, *moved.values()])
+                columns.append((moved[name], Col(name)))
+            if name not in claimed or name in state.columns:
+                columns.append((name, Col(name)))
         positions = {n: i for i, (n, _) in enumerate(columns)}
         visible, labels = list(state.columns), list(state.labels)
-        masked = set(state.masked)
+        masked = {moved.get(n, n) for n in state.masked} | (set(state.masked) & set(visible))
         for name, label, expr, is_masked in items:
             if name in positions:
                 columns[positions[name]] = (name, expr)
@@ -193,8 +222,18 @@ class FrameState:
                 labels.append(label)
             (masked.add if is_masked else masked.discard)(name)
         plan = make_project(state.plan, columns, {})
+        order = (
+            None
+            if state.order is None
+            else tuple((moved.get(k, k), d, f) for k, d, f in state.order)
+        )
         return state.derive(
-            plan=plan, columns=tuple(visible), labels=tuple(labels), masked=frozenset(masked)
+            plan=plan,
+            columns=tuple(visible),
+            labels=tuple(labels),
+            index=tuple(moved.get(n, n) for n in state.index),
+            order=order,
+            masked=frozenset(masked),
         )
 
     def _windows_first(
@@ -213,26 +252,6 @@ class FrameState:
                 expr = Col(hidden)
             rewritten.append((name, label, expr, masked))
         return self.derive(plan=make_window(self.plan, computed)), rewritten
-
-    def _renamed_hidden(self, names: list[str], claimed: set[str]) -> FrameState:
-        """``names`` (hidden attributes or index levels) renamed to fresh hidden names."""
-        renames: dict[str, str] = {}
-        for name in names:
-            renames[name] = self.fresh(name.removeprefix(HIDDEN), [*claimed, *renames.values()])
-        plan = make_project(
-            self.plan, [(renames.get(n, n), Col(n)) for n in self.plan.heading.names], {}
-        )
-        order = (
-            None
-            if self.order is None
-            else tuple((renames.get(k, k), d, f) for k, d, f in self.order)
-        )
-        return self.derive(
-            plan=plan,
-            index=tuple(renames.get(n, n) for n in self.index),
-            order=order,
-            masked=frozenset(renames.get(n, n) for n in self.masked),
-        )
 
     def ordered_plan(self, limit: int | None = None, offset: int | None = None) -> Node:
         """The plan sorted by the frame's order (and paged), if it has one."""
@@ -276,6 +295,12 @@ class FrameState:
         """True if there is a row (one ``EXISTS`` query)."""
         sql, params = compile_plan(self.plan, self.connection.dialect, mode="exists")
         return bool(self.connection.backend.fetch_rows(sql, params)[0][0])
+
+
+def _passes(project: Project, names: set[str]) -> bool:
+    """True if ``project`` keeps the attributes ``names`` as they are."""
+    kept = dict(project.columns)
+    return all(kept.get(n) == Col(n) for n in names)
 
 
 def _has_window(expr: Expr) -> bool:

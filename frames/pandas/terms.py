@@ -20,9 +20,10 @@ The rules, pinned on every backend:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,30 @@ class Term:
             changes.get("nullable", self.nullable),
             changes.get("masked", self.masked),
         )
+
+
+def rewritten(expr: Expr, replace: Callable[[Expr], Expr | None]) -> Expr:
+    """``expr`` with every sub-expression for which ``replace`` gives an expression replaced
+    by it (top-down: a replaced node's parts are not visited)."""
+    new = replace(expr)
+    if new is not None:
+        return new
+    changes = {}
+    for item in dataclasses.fields(expr):  # type: ignore[arg-type]
+        value = getattr(expr, item.name)
+        changed = _rewritten_value(value, replace)
+        if changed is not value:
+            changes[item.name] = changed
+    return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[type-var]
+
+
+def _rewritten_value(value: Any, replace: Callable[[Expr], Expr | None]) -> Any:
+    if isinstance(value, Expr):
+        return rewritten(value, replace)
+    if isinstance(value, tuple):
+        items = tuple(_rewritten_value(item, replace) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
 
 
 def is_missing(value: Any) -> bool:
@@ -178,12 +203,13 @@ def arithmetic(op: str, left: Any, right: Any, reverse: bool = False) -> Term:
         )
     a, b = widened(a), widened(b)
     masked = a.masked or b.masked
-    nullable = a.nullable or b.nullable or op in ("/", "//", "%")
+    nonzero = isinstance(b.expr, Param) and b.expr.value != 0
+    nullable = a.nullable or b.nullable or (op in ("/", "//", "%") and not nonzero)
     both_integers = a.category == b.category == "integer"
     if op in ("+", "-", "*"):
         expr: Expr = Op(op, (a.expr, b.expr))
         return Term(expr, _numeric_type(a, b), nullable, masked)
-    divisor = Func("nullif", (b.expr, Lit(0)))
+    divisor = b.expr if nonzero else Func("nullif", (b.expr, Lit(0)))
     if op == "/":
         return Term(Op("/", (a.expr, divisor)), FLOAT64, nullable, masked)
     if op == "//":
@@ -211,6 +237,16 @@ def arithmetic(op: str, left: Any, right: Any, reverse: bool = False) -> Term:
             masked,
         )
     raise PandasTypeError(f"unknown arithmetic operator {op!r}")
+
+
+def coerced(term: Term, kind: CoreType) -> Expr:
+    """``term``'s expression as ``kind`` (cast where the types differ, so that a CASE of
+    mixed numbers has the type pandas gives the column)."""
+    if term.type == kind or _is_null_literal(term):
+        return term.expr
+    if term.category == "bool":
+        return Cast(bool_as_int(term.expr), kind)
+    return Cast(term.expr, kind)
 
 
 def _numeric_type(a: Term, b: Term) -> CoreType:
@@ -277,27 +313,16 @@ def _comparable(a: Term, b: Term) -> bool:
 
 
 def _two_valued(expr: Expr, operands: Iterable[Term], missing: bool) -> Term:
-    """A comparison whose missing operands give ``missing`` (pandas' NaN rule), except the
-    masked ones, whose ``NA`` stays unknown."""
+    """A comparison whose missing operands give ``missing`` (pandas' NaN rule), unless an
+    operand is masked: pandas then compares in masked arrays, where every missing value is
+    ``NA`` — SQL's unknown."""
     operands = list(operands)
-    masked = [t for t in operands if t.masked and t.nullable]
-    plain = [t for t in operands if not t.masked and t.nullable]
-    any_masked = any(t.masked for t in operands)
-    if not plain:
-        return Term(expr, BOOL, bool(masked), any_masked)
-    settled: Expr = Func("coalesce", (expr, Lit(missing)))
-    if masked:
-        unknown = _any_null([t.expr for t in masked])
-        settled = Case(((unknown, Lit(None)),), settled)
-    return Term(settled, BOOL, bool(masked), any_masked)
-
-
-def _any_null(exprs: list[Expr]) -> Expr:
-    tests = [Op("is_null", (e,)) for e in exprs]
-    result = tests[0]
-    for test in tests[1:]:
-        result = Op("or", (result, test))
-    return result
+    nullable = any(t.nullable for t in operands)
+    if any(t.masked for t in operands):  # pandas masks NaN too: NA, SQL's unknown
+        return Term(expr, BOOL, nullable, True)
+    if not nullable:
+        return Term(expr, BOOL, False)
+    return Term(Func("coalesce", (expr, Lit(missing))), BOOL, False)
 
 
 def logical(op: str, left: Any, right: Any) -> Term:
@@ -356,7 +381,7 @@ def fill(term: Term, value: Any) -> Term:
     wide = widened(term) if other.category != term.category else term
     expr = Func("coalesce", (wide.expr, other.expr))
     kind = _numeric_type(wide, other) if wide.category in NUMERIC else term.type
-    return Term(expr, kind, other.nullable, term.masked)
+    return Term(expr, kind, other.nullable, term.masked or other.masked)
 
 
 def isin(term: Term, values: Iterable[Any]) -> Term:
@@ -411,14 +436,10 @@ def when(condition: Term, then: Term, otherwise: Term) -> Term:
             "an object column)"
         )
     kind = then.type
-    if (
-        then.category in NUMERIC
-        and otherwise.category in NUMERIC
-        and not (_is_null_literal(otherwise))
-    ):
-        kind = _numeric_type(widened(then), widened(otherwise))
+    if not _is_null_literal(otherwise):
+        kind = _common_type([then, otherwise], "where")
     return Term(
-        Case(((condition.expr, then.expr),), otherwise.expr),
+        Case(((condition.expr, coerced(then, kind)),), coerced(otherwise, kind)),
         kind,
         then.nullable or otherwise.nullable or condition.nullable,
         then.masked,
@@ -427,56 +448,60 @@ def when(condition: Term, then: Term, otherwise: Term) -> Term:
 
 def mapped(term: Term, mapping: Mapping[Any, Any], default: Term | None) -> Term:
     """``CASE term WHEN key THEN value ... ELSE default END`` (``default`` None: missing)."""
-    if not mapping:
-        return default or Term(Lit(None), term.type, True, term.masked)
     subject = as_text(term)
-    whens: list[tuple[Expr, Expr]] = []
-    kinds: list[Term] = []
+    cases: list[tuple[Expr, Term]] = []
     for key, value in mapping.items():
-        target = as_term(value)
-        kinds.append(target)
         if is_missing(python_scalar(key)):
-            whens.append((Op("is_null", (term.expr,)), target.expr))
+            cases.append((Op("is_null", (term.expr,)), as_term(value)))
             continue
         key_term = temporal_operand(scalar(key), term)
         if _comparable(subject, key_term):
-            whens.append((Op("=", (subject.expr, key_term.expr)), target.expr))
-    known = [k for k in kinds if not _is_null_literal(k)]
-    if default is not None and not _is_null_literal(default):
-        known.append(default)
-    families = {k.category for k in known}
-    if len(families) > 1 and not families <= set(NUMERIC):
+            cases.append((Op("=", (subject.expr, key_term.expr)), as_term(value)))
+    fallback = default if default is not None else Term(Lit(None), term.type, True)
+    known = [t for _, t in cases if not _is_null_literal(t)]
+    if not _is_null_literal(fallback):
+        known.append(fallback)
+    kind = _common_type(known, "map/replace") if known else term.type
+    if not cases:
+        return Term(coerced(fallback, kind), kind, True, term.masked)
+    whens = tuple((test, coerced(value, kind)) for test, value in cases)
+    return Term(Case(whens, coerced(fallback, kind)), kind, True, term.masked)
+
+
+def _common_type(terms: list[Term], where: str) -> CoreType:
+    """The type pandas gives a column of ``terms``' values (numbers widen; other mixes would
+    be objects and are refused)."""
+    families = {t.category for t in terms}
+    if families <= set(NUMERIC):
+        if "float" in families:
+            return FLOAT64
+        kinds = {t.type for t in terms}
+        return kinds.pop() if len(kinds) == 1 else INT64
+    if len(families) > 1 and not families <= set(TEMPORAL):
         raise PandasTypeError(
-            "map/replace to values of different types would make an object column; map to "
-            "values of one type"
+            f"{where} to values of different types would make an object column; use values "
+            "of one type"
         )
-    kind = known[0].type if known else term.type
-    if families <= set(NUMERIC) and known:
-        kind = FLOAT64 if "float" in families else known[0].type
-    fallback = default.expr if default is not None else Lit(None)
-    if not whens:
-        return Term(fallback, kind, True, term.masked)
-    return Term(Case(tuple(whens), fallback), kind, True, term.masked)
+    return terms[0].type
 
 
 def clipped(term: Term, lower: Any, upper: Any) -> Term:
     """``term`` limited to ``[lower, upper]`` (None: no bound); missing stays missing."""
     if term.category not in NUMERIC and term.category not in TEMPORAL:
         raise PandasTypeError(f"clip needs numbers or dates, not {term.type}")
-    whens: list[tuple[Expr, Expr]] = []
-    kind = term.type
+    cases: list[tuple[Expr, Term]] = []
     for bound, op in ((lower, "<"), (upper, ">")):
         if bound is None or is_missing(python_scalar(bound)):
             continue
         limit = temporal_operand(as_term(bound), term)
         if not _comparable(term, limit):
             raise PandasTypeError(f"clip bound {bound!r} does not fit a {term.type} column")
-        whens.append((Op(op, (term.expr, limit.expr)), limit.expr))
-        if limit.category == "float":
-            kind = FLOAT64
-    if not whens:
+        cases.append((Op(op, (term.expr, limit.expr)), limit))
+    if not cases:
         return term
-    return term.with_expr(Case(tuple(whens), term.expr), kind)
+    kind = _common_type([term, *(limit for _, limit in cases)], "clip")
+    whens = tuple((test, coerced(limit, kind)) for test, limit in cases)
+    return term.with_expr(Case(whens, coerced(term, kind)), kind)
 
 
 def rounded(term: Term, decimals: int) -> Term:

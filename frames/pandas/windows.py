@@ -17,8 +17,8 @@ from frames.pandas import terms
 from frames.pandas.aggregates import Reducer
 from frames.pandas.errors import NotPushedDownError, not_pushed_down
 from frames.pandas.state import FrameState
-from frames.pandas.terms import NUMERIC, Term
-from frames.plan.values import FLOAT64, INT64, Agg, Case, Col, Expr, Func, Lit, Op, Over
+from frames.pandas.terms import NUMERIC, Term, rewritten
+from frames.plan.values import FLOAT64, INT64, Agg, Case, Cast, Col, Expr, Func, Lit, Op, Over
 
 if TYPE_CHECKING:
     from frames.pandas.series import Series
@@ -49,8 +49,17 @@ class Windows:
         return Over(fn, self.partition, order, frame)
 
     # -- ranks ----------------------------------------------------------------------------------
-    def rank(self, term: Term, method: str, ascending: bool, na_option: str, pct: bool) -> Term:
-        """pandas' ``rank`` (missing values keep no rank: ``na_option='keep'``)."""
+    def rank(
+        self,
+        term: Term,
+        method: str,
+        ascending: bool,
+        na_option: str,
+        pct: bool,
+        numpy: bool = False,
+    ) -> Term:
+        """pandas' ``rank`` (missing values keep no rank: ``na_option='keep'``); ``numpy``:
+        as ``DataFrame.rank`` gives it, float64 whatever the column's dtype."""
         if method not in _RANK_METHODS:
             raise ValueError(f"rank: method must be one of {', '.join(_RANK_METHODS)}")
         if na_option != "keep":
@@ -73,8 +82,12 @@ class Windows:
             if method == "dense":
                 raise not_pushed_down("rank(method='dense', pct=True)", "use another method")
             rank = Op("/", (rank, Over(Agg("count", value), self.partition)))
-        blanked = Case(((Op("is_null", (term.expr,)), Lit(None)),), rank)
-        return Term(blanked, FLOAT64, True)
+        # pandas ranks in float64; masked columns in UInt64 but by average (Float64): frames
+        # gives Int64 there, with the same values
+        masked = term.masked and not numpy
+        kind = INT64 if masked and method != "average" and not pct else FLOAT64
+        blanked = Case(((Op("is_null", (term.expr,)), Lit(None)),), Cast(rank, kind))
+        return Term(blanked, kind, True, masked)
 
     # -- running values -------------------------------------------------------------------------
     def cumulative(self, term: Term, how: str) -> Term:
@@ -123,13 +136,12 @@ class Windows:
         frame = (-(size - 1), 0)
         reduced = self._windowed(how, term, order, frame)
         needed = size if min_periods is None else min_periods
-        if how == "count":
-            return reduced
-        present = self._over(Agg("count", term.expr), order, frame)
-        enough = Op(">=", (present, Lit(int(needed))))
-        return dataclasses.replace(
-            reduced, expr=Case(((enough, reduced.expr),), Lit(None)), nullable=True
-        )
+        value = Cast(reduced.expr, FLOAT64)  # pandas' rolling results are numpy floats
+        if how != "count":
+            present = self._over(Agg("count", term.expr), order, frame)
+            enough = Op(">=", (present, Lit(int(needed))))
+            value = Case(((enough, value),), Lit(None))
+        return Term(value, FLOAT64, True)
 
     # -- whole groups ---------------------------------------------------------------------------
     def transform(self, term: Term | None, how: str) -> Term:
@@ -147,18 +159,10 @@ class Windows:
         """The reduction ``how`` with each of its aggregates computed over the window."""
         reduced = Reducer(self.state).reduce(how, term)
 
-        def over(expr: Expr) -> Expr:
-            if isinstance(expr, Agg):
-                return self._over(expr, order, frame)
-            changes = {}
-            for field in dataclasses.fields(expr):  # type: ignore[arg-type]
-                value = getattr(expr, field.name)
-                new = _mapped(value, over)
-                if new is not value:
-                    changes[field.name] = new
-            return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[type-var]
+        def over(expr: Expr) -> Expr | None:
+            return self._over(expr, order, frame) if isinstance(expr, Agg) else None
 
-        return dataclasses.replace(reduced, expr=over(reduced.expr))
+        return dataclasses.replace(reduced, expr=rewritten(reduced.expr, over))
 
     def cumcount(self, ascending: bool = True) -> Term:
         """The position of each row within its partition, from 0."""
@@ -183,15 +187,6 @@ class Windows:
         )
         number = self._over(Func("row_number", ()), order)
         return Term(Op("=", (number, Lit(1))), terms.BOOL, False)
-
-
-def _mapped(value: Any, function: Any) -> Any:
-    if isinstance(value, Expr):
-        return function(value)
-    if isinstance(value, tuple):
-        items = tuple(_mapped(item, function) for item in value)
-        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
-    return value
 
 
 class Rolling:

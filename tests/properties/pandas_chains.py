@@ -980,10 +980,10 @@ def _canonical(column: pd.Series) -> pd.Series:
         return column.astype("datetime64[us]")
     if (
         dtype is np.dtype(object)
-        and column.map(lambda v: isinstance(v, (bool, np.bool_)) or v is None).all()
+        and column.map(lambda v: isinstance(v, (bool, np.bool_)) or _missing(v)).all()
         and column.notna().any()
     ):
-        return pd.Series([np.nan if v is None else float(v) for v in column], index=column.index)
+        return pd.Series([np.nan if _missing(v) else float(v) for v in column], index=column.index)
     return pd.Series(
         [None if _missing(v) else str(v) for v in column], index=column.index, dtype=object
     )
