@@ -17,7 +17,7 @@ Every name means what it means in pandas. A method that cannot run in the databa
 
 from __future__ import annotations
 
-from frames.pandas.errors import AlignmentError, NotPushedDownError, PandasTypeError
+from frames.pandas.errors import AlignmentError, MergeError, NotPushedDownError, PandasTypeError
 from frames.pandas.frame import DataFrame, read_sql_table
 from frames.pandas.groupby import DataFrameGroupBy, SeriesGroupBy
 from frames.pandas.merge import concat, merge
@@ -27,6 +27,7 @@ __all__ = [
     "AlignmentError",
     "DataFrame",
     "DataFrameGroupBy",
+    "MergeError",
     "NotPushedDownError",
     "PandasTypeError",
     "Series",

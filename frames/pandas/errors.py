@@ -17,6 +17,11 @@ class AlignmentError(QueryError, ValueError):
     """Two columns or frames of different rows combined (pandas would align them by index)."""
 
 
+class MergeError(QueryError, ValueError):
+    """Keys that pandas refuses to merge on (pandas' ``MergeError``: keys of different
+    types, overlapping columns without suffixes)."""
+
+
 class PandasTypeError(QueryError, TypeError):
     """An operation on values of types pandas refuses it for (``'a' - 1``, ``x & 2``)."""
 

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from frames.declare.types import CoreType
-from frames.pandas.errors import AlignmentError, PandasTypeError, not_pushed_down
+from frames.pandas.errors import AlignmentError, MergeError, PandasTypeError, not_pushed_down
 from frames.pandas.state import FrameState, OrderKey
 from frames.pandas.terms import NUMERIC, Term, as_text
 from frames.plan.nodes import make_concat, make_merge, make_project
@@ -89,22 +89,22 @@ def merge(
         else:
             value = Col(name)
             if label in right_labels:
-                label = _suffixed(label, left_suffix, "left")
+                label = _suffixed(label, left_suffix, right_suffix)
         columns.append((name, label, value))
         taken.add(name)
     for name, label in zip(rs.columns, rs.labels, strict=True):
         if label in shared:
             continue
         if label in left_labels:
-            label = _suffixed(label, right_suffix, "right")
+            label = _suffixed(label, right_suffix, left_suffix)
         columns.append((renames.get(name, name), label, Col(renames.get(name, name))))
     if mark is not None:
         columns.append((mark, indicator if isinstance(indicator, str) else "_merge", Col(mark)))
     index, index_names = _merged_index(ls, rs, keys, how, renames)
-    order = _merged_order(ls, rs, keys, how, sort, renames, columns)
+    order, sort_keys = _merged_order(ls, rs, pairs, how, sort, renames)
     hidden = [k for k, _, _ in order or ()] + [n for n, _ in index]
     outputs = [(n, e) for n, _, e in columns]
-    outputs += [(n, e) for n, e in index if n not in {o for o, _ in outputs}]
+    outputs += [(n, e) for n, e in [*index, *sort_keys] if n not in {o for o, _ in outputs}]
     outputs += [(n, Col(n)) for n in dict.fromkeys(hidden) if n not in {o for o, _ in outputs}]
     projected = make_project(plan, outputs, {})
     masked = {n for n in ls.masked} | {renames.get(n, n) for n in rs.masked}
@@ -222,7 +222,7 @@ def _right_renames(ls: FrameState, rs: FrameState) -> dict[str, str]:
 def _check_key_types(a: CoreType, b: CoreType, left: str, right: str) -> None:
     families = {a.category, b.category}
     if len(families) > 1 and not families <= set(NUMERIC) and families != {"date", "datetime"}:
-        raise PandasTypeError(
+        raise MergeError(
             f"You are trying to merge on {a} ({left}) and {b} ({right}) columns; convert one "
             "with astype first"
         )
@@ -237,9 +237,10 @@ def _shared_key(how: str, left: str, right: str) -> Expr:
     return Col(left)
 
 
-def _suffixed(label: Hashable, suffix: str, side: str) -> Hashable:
-    if not suffix:
-        raise ValueError(f"columns overlap but no suffix specified for the {side} side: {label!r}")
+def _suffixed(label: Hashable, suffix: str, other: str) -> Hashable:
+    """An overlapping column's label with ``suffix`` (pandas needs one of the two)."""
+    if not suffix and not other:
+        raise MergeError(f"columns overlap but no suffix specified: {label!r}")
     if isinstance(label, tuple):
         return (*label[:-1], f"{label[-1]}{suffix}")
     return f"{label}{suffix}"
@@ -263,26 +264,23 @@ def _merged_index(
 def _merged_order(
     ls: FrameState,
     rs: FrameState,
-    keys: _Keys,
+    pairs: list[tuple[str, str]],
     how: str,
     sort: bool,
     renames: dict[str, str],
-    columns: list[tuple[str, Hashable, Expr]],
-) -> tuple[OrderKey, ...] | None:
+) -> tuple[tuple[OrderKey, ...] | None, list[tuple[str, Expr]]]:
+    """The merged rows' order (pandas': the left frame's, the right's for a right merge, the
+    keys' for an outer or sorted merge) and the hidden key attributes it sorts by."""
     left = ls.order
     right = None if rs.order is None else tuple((renames.get(k, k), d, f) for k, d, f in rs.order)
     if sort or how == "outer":
-        output = {n: e for n, _, e in columns}
-        key_order: list[OrderKey] = []
-        for name in keys.left:
-            if name in output:
-                key_order.append((name, False, False))
-        rest = [*(left or ()), *(right or ())]
-        return tuple(dict.fromkeys(key_order + rest))
+        keys = [(ls.fresh(f"key{i}"), _shared_key(how, a, b)) for i, (a, b) in enumerate(pairs)]
+        key_order = [(name, False, False) for name, _ in keys]
+        return tuple(dict.fromkeys([*key_order, *(left or ()), *(right or ())])), keys
     first, second = (right, left) if how == "right" else (left, right)
     if first is None:
-        return None
-    return tuple(dict.fromkeys([*first, *(second or ())]))
+        return None, []
+    return tuple(dict.fromkeys([*first, *(second or ())])), []
 
 
 def join(

@@ -2,7 +2,8 @@
 
 The distinct values of ``columns`` become column labels, so they are read first (one query);
 the table itself is one grouped statement of conditional aggregates. A cell whose combination
-has no rows is missing (``fill_value`` fills it), as pandas' unstacking leaves it.
+has no rows is missing (``fill_value`` fills it), as pandas' unstacking leaves it; as pandas,
+rows and columns whose cells are all missing are left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from frames.pandas import terms
 from frames.pandas.errors import not_pushed_down
 from frames.pandas.groupby import DataFrameGroupBy, reduction_name
 from frames.pandas.series import Series
+from frames.plan.values import Col, Expr, Lit, Op
 
 if TYPE_CHECKING:
     from frames.pandas.frame import DataFrame
@@ -59,19 +61,46 @@ def pivot_table(
             and Series.of_column(state, name, lab)._term.category in terms.NUMERIC
         ]
     )
-    found = frame[[pivot]].dropna().drop_duplicates().sort_values(pivot).to_pandas()
-    distinct = list(found.iloc[:, 0])
+    cells = _present_cells(frame, keys, pivot, value_labels, how)
     flat = values is not None and not isinstance(values, (list, tuple))
     key = Series.of_column(state, state.name_of(pivot), pivot)._term
     specs = []
-    for value_label in value_labels:
-        for item in distinct:
-            label = item if flat else (value_label, item)
-            match = terms.compare("==", key, item).expr
-            specs.append((label, value_label, how, {"where": match}))
+    for value_label, item in cells:
+        label = item if flat else (value_label, item)
+        match = terms.compare("==", key, item).expr
+        specs.append((label, value_label, how, {"where": match}))
     grouped = DataFrameGroupBy(frame, keys, sort=sort, dropna=True, selection=[])
     result = grouped._aggregate(specs)
+    # pandas drops the rows whose cells are all missing (all rows, without cells)
+    condition: Expr = Lit(False)
+    for name in result.columns:
+        present = Op("not", (Op("is_null", (Col(name),)),))
+        condition = present if isinstance(condition, Lit) else Op("or", (condition, present))
+    result = result.restricted(condition)
     wrapped = frame._derive(result.derive(column_names=(pivot,) if flat else (None, pivot)))
     if fill_value is not None:
         wrapped = wrapped.fillna(fill_value)
     return wrapped
+
+
+def _present_cells(
+    frame: DataFrame, keys: list[Hashable], pivot: Hashable, values: list[Hashable], how: str
+) -> list[tuple[Hashable, Any]]:
+    """The (value column, pivot value) cells some row has a value for, in pandas' column
+    order (one query): pandas drops the columns whose cells are all missing. A sum or count
+    of no values is 0, not missing, so any row of the pivot value keeps its column."""
+    rows = frame.dropna(subset=[*keys, pivot])
+    counted = rows.groupby(pivot).agg(
+        **{f"__frames_n{i}": (value, "count") for i, value in enumerate(values)},
+        **{"__frames_rows": (pivot, "size")},
+    )
+    table = counted.to_pandas()
+    found = []
+    for number, value in enumerate(values):
+        column = table["__frames_rows" if how in _ZERO_WHEN_EMPTY else f"__frames_n{number}"]
+        found += [(value, item) for item, count in column.items() if count > 0]
+    return found
+
+
+#: Reductions of no values that pandas gives as a value, not as missing.
+_ZERO_WHEN_EMPTY = ("sum", "count", "size", "nunique")

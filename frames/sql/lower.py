@@ -225,7 +225,7 @@ class Lowering:
     def _join(self, node: Join) -> Block:
         left = self.open_block(node.left)
         right = self.open_block(node.right)
-        if node.outer and (right.joins or right.where):
+        if node.outer and (right.joins or right.where or not _plain_columns(right)):
             right = self.wrap(right, node.right.heading.names)
         conditions = [
             exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy()) for n in node.on
@@ -270,7 +270,9 @@ class Lowering:
             # An empty key means 0 or 1 group: GROUP BY the marker below, never by nothing.
             group = self.wrap_with(group, node.group.heading.names, "_exists")
         source = self.open_block(node.source)
-        if node.outer and (source.joins or source.where or not node.on):
+        if node.outer and (
+            source.joins or source.where or not node.on or not _plain_columns(source)
+        ):  # computed columns are computed before the left join (as in _join)
             source = self.wrap_with(source, node.source.heading.names, "_match")
         conditions = [
             exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
@@ -419,7 +421,9 @@ class Lowering:
         outer = node.how in ("left", "right")
         if outer and node.indicator is not None:
             right = self.wrap_with(right, second.heading.names, _MATCH)
-        elif outer and (right.joins or right.where):
+        elif outer and (right.joins or right.where or not _plain_columns(right)):
+            # a computed column of the side that may be unmatched is computed before the join
+            # (after it, COALESCE(NULL, 0) would turn a missing row into a value)
             right = self.wrap(right, second.heading.names)
         pairs = [(b, a) for a, b in node.pairs] if swap else list(node.pairs)
         conditions = self._merge_conditions(first, second, pairs, left.columns, right.columns)
@@ -600,6 +604,11 @@ def _columns_outside_aggregates(value: Expr) -> list[str]:
     for child in value.children():
         out += _columns_outside_aggregates(child)
     return out
+
+
+def _plain_columns(block: Block) -> bool:
+    """True if every output column of ``block`` is a column of its sources, not computed."""
+    return all(isinstance(column, exp.Column) for column in block.columns.values())
 
 
 def _is_constant(expression: exp.Expression) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from pandas_lab import codes_frame, df_fixture, lab_fixture, pandas_labs_fixture, pdf_fixture, same  # noqa: F401
 
 import frames.pandas as fpd
-from frames.pandas import NotPushedDownError, PandasTypeError
+from frames.pandas import MergeError, NotPushedDownError, PandasTypeError
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_merge_with_left_on_right_on_suffixes_and_cross(df, pdf, codes) -> None:
         df[["g", "x"]].merge(codes, on="g", how="left", sort=True),
         pdf[["g", "x"]].merge(pcodes, on="g", how="left", sort=True),
     )
-    with pytest.raises(PandasTypeError):
+    with pytest.raises(MergeError):
         df.merge(codes, left_on="x", right_on="g")
 
 

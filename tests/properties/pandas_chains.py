@@ -797,6 +797,10 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
                 "transform",
                 "describe",
                 "unique",
+                "pivot",
+                "groupby_forms",
+                "merge_columns",
+                "group_rows",
             ]
         )
     )
@@ -846,7 +850,7 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
             return Step("df", lambda df: df, done)
         how = draw(st.sampled_from(["inner", "left", "right", "outer"]))
         indicator = draw(st.booleans())
-        ordered = model.ordered and how != "outer"
+        ordered = model.ordered
         return Step(
             f"df.merge(base[[{key!r}, 'i']], on={key!r}, how={how!r}, indicator={indicator})",
             lambda df, base=None: df.merge(base[[key, "i"]], on=key, how=how, indicator=indicator),
@@ -854,7 +858,12 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
             order_free=not ordered,
             extra={"needs_base": True},
         )
-    if kind == "concat":
+    base_families = initial_model().columns
+    if kind == "concat" and all(
+        base_families[lab].family == column.family
+        for lab, column in model.columns.items()
+        if lab in base_families
+    ):  # a column of different types in the parts would be an object column in pandas
         return Step(
             "concat([df, base.head(3)])",
             lambda df, base=None: ("concat", df, base),
@@ -898,6 +907,92 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
             lambda df: df[column].drop_duplicates(),
             done,
             order_free=not model.ordered,
+        )
+    if kind == "pivot" and keys:
+        index, columns = draw(st.sampled_from(keys)), draw(st.sampled_from(["b", "k", "g"]))
+        nums = [lab for lab in model.of("num") if lab not in (index, columns)]
+        if columns not in model.columns or index == columns or not nums:
+            return Step("df", lambda df: df, done)
+        values = _pick(draw, nums)
+        how = draw(st.sampled_from(["sum", "mean", "count", "max"]))
+        text = (
+            f"df.pivot_table(values={values!r}, index={index!r}, columns={columns!r}, "
+            f"aggfunc={how!r})"
+        )
+        return Step(
+            text,
+            lambda df: df.pivot_table(values=values, index=index, columns=columns, aggfunc=how),
+            done,
+        )
+    if kind == "groupby_forms" and keys:
+        key = _pick(draw, keys)
+        nums = [lab for lab in model.of("num") if lab != key]
+        if not nums:
+            return Step("df", lambda df: df, done)
+        column = _pick(draw, nums)
+        form = draw(st.sampled_from(["list", "dict", "sort", "size", "cumcount", "filter"]))
+        if form == "list":
+            hows = draw(
+                st.lists(
+                    st.sampled_from(["sum", "min", "max", "count"]),
+                    min_size=1,
+                    max_size=3,
+                    unique=True,
+                )
+            )
+            return Step(
+                f"df.groupby({key!r})[[{column!r}]].agg({hows!r})",
+                lambda df: df.groupby(key)[[column]].agg(hows),
+                done,
+            )
+        if form == "dict":
+            return Step(
+                f"df.groupby({key!r}).agg({{{column!r}: ['min', 'max']}})",
+                lambda df: df.groupby(key).agg({column: ["min", "max"]}),
+                done,
+            )
+        if form == "sort" and model.ordered:
+            return Step(
+                f"df.groupby({key!r}, sort=False)[{column!r}].sum()",
+                lambda df: df.groupby(key, sort=False)[column].sum(),
+                done,
+            )
+        if form == "size":
+            return Step(
+                f"df.groupby({key!r}, dropna=False).size()",
+                lambda df: df.groupby(key, dropna=False).size(),
+                done,
+            )
+        if form == "cumcount" and model.ordered:
+            return Step(
+                f"df.groupby({key!r}).cumcount()", lambda df: df.groupby(key).cumcount(), done
+            )
+        limit = draw(st.integers(-5, 5))
+        return Step(
+            f"df.groupby({key!r}).filter(lambda g: g[{column!r}].sum() > {limit})",
+            lambda df: df.groupby(key).filter(lambda g: g[column].sum() > limit),
+            done,
+        )
+    numeric = {lab for lab, column in model.columns.items() if column.family == "num"}
+    if kind == "merge_columns" and {"k", "i"} <= numeric:
+        how = draw(st.sampled_from(["inner", "left", "right", "outer"]))
+        suffixes = draw(st.sampled_from([("_x", "_y"), ("", "_r")]))
+        return Step(
+            f"df.merge(base[['k', 'i', 'f']], left_on='k', right_on='i', how={how!r}, "
+            f"suffixes={suffixes!r})",
+            lambda df, base=None: df.merge(
+                base[["k", "i", "f"]], left_on="k", right_on="i", how=how, suffixes=suffixes
+            ),
+            done,
+            order_free=not model.ordered,
+            extra={"needs_base": True},
+        )
+    if kind == "group_rows" and keys and model.ordered:
+        key = _pick(draw, keys)
+        n = draw(st.integers(0, 2))
+        which = draw(st.sampled_from(["head", "tail"]))
+        return Step(
+            f"df.groupby({key!r}).{which}({n})", lambda df: getattr(df.groupby(key), which)(n), done
         )
     return Step("df", lambda df: df, done)
 
@@ -968,6 +1063,8 @@ def normalised(value: Any, ordered: bool) -> pd.DataFrame:
 
 
 def _canonical(column: pd.Series) -> pd.Series:
+    if len(column) and column.isna().all():  # a column of missing values only: no type left
+        return pd.Series(np.nan, index=column.index, dtype=float)
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         column = column.astype(str)
