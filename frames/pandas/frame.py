@@ -32,7 +32,7 @@ from frames.pandas.series import Series, _is_scalar, aligned_term
 from frames.pandas.state import FrameState, OrderKey
 from frames.pandas.terms import Term
 from frames.plan.nodes import make_top
-from frames.plan.values import Col, Func, Lit, Op, Over
+from frames.plan.values import Col, Expr, Func, Lit, Op, Over
 
 if TYPE_CHECKING:
     import pandas
@@ -92,7 +92,7 @@ class DataFrame:
         from frames.api.query import QueryExpression
 
         if isinstance(data, type) and issubclass(data, QueryExpression):
-            data = data()
+            data = data()  # type: ignore[call-arg]  # a table class
         if isinstance(data, DataFrame):
             self._state: FrameState = data._state
         elif isinstance(data, QueryExpression):
@@ -519,7 +519,7 @@ class DataFrame:
             total = counted[0]
             for item in counted[1:]:
                 total = Op("+", (total, item))
-            condition = Op(">=", (total, Lit(int(thresh))))
+            condition: Expr = Op(">=", (total, Lit(int(thresh))))
         else:
             joiner = "and" if how == "any" else "or"
             condition = present[0].expr
@@ -907,7 +907,9 @@ class DataFrame:
 
         state = self._state
         reducer = Reducer(state)
-        columns, labels, results = [], [], []
+        columns: list[tuple[str, Expr]] = []
+        labels: list[Hashable] = []
+        results: list[Term] = []
         for name, label in zip(state.columns, state.labels, strict=True):
             series = Series.of_column(state, name, label)
             if numeric_only and series._term.category not in terms.NUMERIC:

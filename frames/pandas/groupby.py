@@ -133,7 +133,7 @@ class DataFrameGroupBy:
         name = state.name_of(label, "groupby")
         return Series.of_column(state, name, label)._term
 
-    def _aggregate(self, specs: list[tuple[Hashable, Any, str, dict]]) -> FrameState:
+    def _aggregate(self, specs: Sequence[tuple[Hashable, Any, str, dict]]) -> FrameState:
         """One row per group with the aggregates ``specs``: (output label, input column label
         or None for ``size``, reduction, options of :meth:`Reducer.reduce`)."""
         state = self._grouped_rows()
@@ -165,7 +165,7 @@ class DataFrameGroupBy:
             order = self._first_seen(state, reducer, columns, taken)
         plan = reducer.grouped(columns)
         key_masked = {n for n in self._names if n in state.masked}
-        result = FrameState(
+        grouped = FrameState(
             plan=plan,
             connection=state.connection,
             columns=tuple(n for n, _ in columns if not n.startswith("__frames_seen")),
@@ -175,7 +175,7 @@ class DataFrameGroupBy:
             order=order,
             masked=frozenset(masked | key_masked),
         )
-        return result if self._as_index else _keys_as_columns(result)
+        return grouped if self._as_index else _keys_as_columns(grouped)
 
     def _first_seen(
         self, state: FrameState, reducer: Reducer, columns: list[tuple[str, Expr]], taken: set[str]
@@ -192,7 +192,7 @@ class DataFrameGroupBy:
     def agg(self, func: Any = None, *args: Any, **named: Any) -> Any:
         """Aggregate: a reduction name, a list, a dict by column, or ``name=(column, how)``."""
         if named:
-            specs = []
+            specs: list[tuple[Hashable, Any, str, dict]] = []
             for label, spec in named.items():
                 if not isinstance(spec, tuple) or len(spec) != 2:
                     raise TypeError(f"named aggregation {label}= needs (column, reduction)")
@@ -518,7 +518,9 @@ class SeriesGroupBy:
         if named:
             return self._groupby.agg(**{k: (column, v) for k, v in named.items()})
         if isinstance(func, (list, tuple)):
-            specs = [(reduction_name(f), column, reduction_name(f), {}) for f in func]
+            specs: list[tuple[Hashable, Any, str, dict]] = [
+                (reduction_name(f), column, reduction_name(f), {}) for f in func
+            ]
             return self._groupby._frame._derive(self._groupby._aggregate(specs))
         return self._series(self._groupby.agg(func))
 

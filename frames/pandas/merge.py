@@ -18,7 +18,7 @@ from frames.declare.types import CoreType
 from frames.pandas.errors import AlignmentError, MergeError, PandasTypeError, not_pushed_down
 from frames.pandas.state import FrameState, OrderKey
 from frames.pandas.terms import NUMERIC, Term, as_text
-from frames.plan.nodes import make_concat, make_merge, make_project
+from frames.plan.nodes import Node, make_concat, make_merge, make_project
 from frames.plan.values import FLOAT64, INT64, TEXT, Cast, Col, Expr, Func, Lit, Over
 
 if TYPE_CHECKING:
@@ -330,7 +330,7 @@ def concat(
     from frames.pandas.frame import DataFrame
     from frames.pandas.series import Series
 
-    items = list(objs)
+    items: list[Any] = list(objs)
     if not items:
         raise ValueError("No objects to concatenate")
     if keys is not None:
@@ -338,8 +338,8 @@ def concat(
     if axis in (1, "columns"):
         return _side_by_side(items)
     series = all(isinstance(item, Series) for item in items)
-    names = {item.name for item in items} if series else set()
-    common = names.pop() if len(names) == 1 else None
+    found: set[Hashable] = {item.name for item in items} if series else set()
+    common = found.pop() if len(found) == 1 else None
     if series:  # Series stack whatever their names: one column
         items = [item.rename("__frames_value" if common is None else common) for item in items]
     frames = [_as_frame(item) if isinstance(item, Series) else item for item in items]
@@ -356,7 +356,7 @@ def concat(
     index_names = _common_index_names(states) if keep_index else []
     index_attrs = [f"__frames_index{i}" for i in range(len(index_names))]
     ordered = all(s.order is not None for s in states)
-    plan = None
+    plan: Node | None = None
     for number, state in enumerate(states):
         outputs: list[tuple[str, Expr]] = []
         for attr, level in zip(index_attrs, state.index, strict=False):
@@ -425,10 +425,12 @@ def _aligned_labels(states: list[FrameState], join: str, sort: bool) -> list[Has
 
 
 def _output_names(labels: list[Hashable]) -> list[str]:
-    names = []
+    names: list[str] = []
     for number, label in enumerate(labels):
-        plain = isinstance(label, str) and not label.startswith("__frames_") and label not in names
-        names.append(label if plain else f"__frames_c{number}")  # type: ignore[arg-type]
+        if isinstance(label, str) and not label.startswith("__frames_") and label not in names:
+            names.append(label)
+        else:
+            names.append(f"__frames_c{number}")
     return names
 
 

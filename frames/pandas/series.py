@@ -331,21 +331,6 @@ class Series:
         """Refused: a Python function per row cannot run in the database."""
         raise needs_pandas("Series.apply", "arithmetic, .str, .dt, map(dict) are pushed down")
 
-    # -- accessors ------------------------------------------------------------------------------
-    @property
-    def str(self) -> StringMethods:
-        """String methods (:mod:`frames.pandas.strings`)."""
-        from frames.pandas.strings import StringMethods
-
-        return StringMethods(self)
-
-    @property
-    def dt(self) -> DatetimeMethods:
-        """Date and time parts (:mod:`frames.pandas.datetimes`)."""
-        from frames.pandas.datetimes import DatetimeMethods
-
-        return DatetimeMethods(self)
-
     # -- as a frame -----------------------------------------------------------------------------
     def _value_name(self) -> str:
         name = self._name
@@ -615,6 +600,21 @@ class Series:
         from frames.pandas.windows import Rolling
 
         return Rolling(self, self._window(), window, min_periods)
+
+    # -- accessors (last: their names would shadow builtins in annotations) ---------------
+    @property
+    def str(self) -> StringMethods:
+        """String methods (:mod:`frames.pandas.strings`)."""
+        from frames.pandas.strings import StringMethods
+
+        return StringMethods(self)
+
+    @property
+    def dt(self) -> DatetimeMethods:
+        """Date and time parts (:mod:`frames.pandas.datetimes`)."""
+        from frames.pandas.datetimes import DatetimeMethods
+
+        return DatetimeMethods(self)
 
 
 def aligned_term(state: FrameState, series: Series, what: str) -> Term:

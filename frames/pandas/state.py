@@ -21,7 +21,7 @@ renamed to a fresh ``__frames_*`` name.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -118,10 +118,7 @@ class FrameState:
                 return expr
             if not isinstance(plan, Project):
                 return None
-            computed = dict(plan.columns)
-            expr = rewritten(
-                expr, lambda e, known=computed: known[e.name] if isinstance(e, Col) else None
-            )
+            expr = rewritten(expr, _substitution(dict(plan.columns)))
             plan = plan.child
 
     def aligned_with(self, other: FrameState, reads: set[str]) -> bool:
@@ -295,6 +292,15 @@ class FrameState:
         """True if there is a row (one ``EXISTS`` query)."""
         sql, params = compile_plan(self.plan, self.connection.dialect, mode="exists")
         return bool(self.connection.backend.fetch_rows(sql, params)[0][0])
+
+
+def _substitution(computed: dict[str, Expr]) -> Callable[[Expr], Expr | None]:
+    """A :func:`rewritten` replacement of columns by the expressions that compute them."""
+
+    def replace(expr: Expr) -> Expr | None:
+        return computed[expr.name] if isinstance(expr, Col) else None
+
+    return replace
 
 
 def _passes(project: Project, names: set[str]) -> bool:

@@ -65,7 +65,7 @@ class Windows:
         if na_option != "keep":
             raise not_pushed_down(f"rank(na_option={na_option!r})", "use na_option='keep'")
         value = terms.as_text(term).expr
-        key = ((value, not ascending, False),)
+        key: tuple[tuple[Expr, bool, bool], ...] = ((value, not ascending, False),)
         if method == "first":
             key = key + self._order("rank(method='first')")
         if method == "dense":
@@ -136,7 +136,7 @@ class Windows:
         frame = (-(size - 1), 0)
         reduced = self._windowed(how, term, order, frame)
         needed = size if min_periods is None else min_periods
-        value = Cast(reduced.expr, FLOAT64)  # pandas' rolling results are numpy floats
+        value: Expr = Cast(reduced.expr, FLOAT64)  # pandas' rolling results are numpy floats
         if how != "count":
             present = self._over(Agg("count", term.expr), order, frame)
             enough = Op(">=", (present, Lit(int(needed))))
