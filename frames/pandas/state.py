@@ -258,7 +258,16 @@ class FrameState:
             return make_top(self.plan, [], limit, offset)
         keys = [(name, desc) for name, desc, _ in self.order]
         nulls = [first for _, _, first in self.order]
-        return make_top(self.plan, keys, limit, offset, nulls)
+        ordered = make_top(self.plan, keys, limit, offset, nulls)
+        plan = self.plan
+        if (  # head(n) already sorted the rows this way: no second ORDER BY around it
+            isinstance(plan, Top)
+            and limit is None
+            and not offset
+            and (plan.order, plan.nulls_first) == (ordered.order, ordered.nulls_first)
+        ):
+            return plan
+        return ordered
 
     def output_plan(self, limit: int | None = None) -> Node:
         """The plan a fetch runs: index and columns, sorted by the frame's order."""

@@ -292,6 +292,9 @@ def compare(op: str, left: Any, right: Any) -> Term:
         if op in ("==", "!="):
             return Term(Lit(op == "!="), BOOL, False, masked)
         raise PandasTypeError(f"'{op}' is not supported between a column and None")
+    member = _enum_equality(op, a, b) or _enum_equality(op, b, a)
+    if member is not None:
+        return member
     a, b = as_text(a), as_text(b)
     if not _comparable(a, b):
         if op in ("==", "!="):
@@ -300,6 +303,19 @@ def compare(op: str, left: Any, right: Any) -> Term:
             f"'{op}' not supported between {a.type} and {b.type} values (pandas raises TypeError)"
         )
     return _two_valued(Op(sql_op, (a.expr, b.expr)), (a, b), missing=op == "!=")
+
+
+def _enum_equality(op: str, enum: Term, value: Term) -> Term | None:
+    """``enum == 'member'`` compared as the enum itself (an index can serve it); a value that
+    is no member is unequal everywhere, without a comparison PostgreSQL would refuse."""
+    if op not in ("==", "!=") or enum.type.kind != "enum" or not isinstance(value.expr, Param):
+        return None
+    if not isinstance(value.expr.value, str):
+        return None
+    if value.expr.value not in enum.type.values:
+        return Term(Lit(op == "!="), BOOL, False, enum.masked)
+    sql_op = _COMPARISONS[op]
+    return _two_valued(Op(sql_op, (enum.expr, value.expr)), (enum, value), missing=op == "!=")
 
 
 def _comparable(a: Term, b: Term) -> bool:
