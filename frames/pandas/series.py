@@ -378,6 +378,10 @@ class Series:
         """The values as a numpy array, in the frame's order (one query)."""
         return self.to_pandas().to_numpy()
 
+    def compile(self, dialect: str | None = None) -> tuple[str, list[Any]]:
+        """The SQL of :meth:`to_pandas` and its parameters (``dialect``: another backend's)."""
+        return self.to_frame().compile(dialect)
+
     def explain(self, dialect: str | None = None) -> str:
         """The plan and the one SQL statement of :meth:`to_pandas`."""
         return self.to_frame().explain(dialect)

@@ -388,7 +388,8 @@ class Lowering:
             exp.Ordered(
                 this=self._order_key(block.columns[name], heading[name].type),
                 desc=desc,
-                nulls_first=first,
+                # without NULLs any placement is right: the engine's own needs no extra key
+                nulls_first=first if heading[name].nullable else self.dialect.nulls_first(desc),
             )
             for (name, desc), first in zip(node.order, nulls_first, strict=True)
             if not _is_constant(block.columns[name])
