@@ -1,7 +1,8 @@
 """``python -m benchmarks --backend duckdb|postgres|mysql --scale S``: run and report.
 
 Prints a table of medians with the ratio frames / raw driver for each measure and writes the
-JSON report (``benchmarks/results/<backend>.json`` unless ``--output`` says otherwise).
+JSON report (``benchmarks/results/<backend>.json``, ``<backend>-blobs.json`` for
+``--workload blobs``, unless ``--output`` says otherwise).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import json
 import sys
 from pathlib import Path
 
+from benchmarks.blobs import BlobBenchmark
 from benchmarks.runner import DEFAULT_URLS, Benchmark
+
+WORKLOADS = {"tutorial": Benchmark, "blobs": BlobBenchmark}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--backend", choices=sorted(DEFAULT_URLS), default="duckdb")
     parser.add_argument(
-        "--scale", type=float, default=0.1, help="1.0 = 1,000,000 recordings (default 0.1)"
+        "--workload",
+        choices=sorted(WORKLOADS),
+        default="tutorial",
+        help="the tutorial's four tables (default), or 1 MiB arrays in a <blob> attribute",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=0.1,
+        help="1.0 = 1,000,000 recordings, or 1,000 arrays (default 0.1)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--url", help="database URL (default: the local test server)")
@@ -31,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="JSON report path")
     args = parser.parse_args(argv)
     tools = set(args.tools.split(",")) if args.tools is not None else None
-    bench = Benchmark(
+    bench = WORKLOADS[args.workload](
         args.backend,
         args.scale,
         args.repeat,
@@ -41,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     report = bench.run()
     print(bench.table())
-    output = args.output or Path(__file__).parent / "results" / f"{args.backend}.json"
+    suffix = "" if args.workload == "tutorial" else f"-{args.workload}"
+    output = args.output or Path(__file__).parent / "results" / f"{args.backend}{suffix}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=1) + "\n")
     print(f"report written to {output}")

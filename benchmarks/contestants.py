@@ -1,13 +1,15 @@
 """The tools the benchmark measures, each behind the same small interface.
 
-A contestant implements the measures it supports (``insert``, ``fetch_pandas``, ``fetch_polars``,
-``fetch_dicts``, ``analytic``, ``fetch1``); the runner skips the others. ``frames`` and the
+A contestant implements the measures it supports (``insert``, ``fetch_pandas``,
+``fetch_pandas_arrow``, ``fetch_polars``, ``fetch_dicts``, ``fetch_parallel``, ``stream_parquet``,
+``analytic``, ``fetch1``); the runner skips the others. ``frames`` and the
 hand-written ``raw`` driver path always run; ``pandas`` (``read_sql``/``to_sql``) and
 ``datajoint`` run when installed and able to reach the backend.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -22,6 +24,8 @@ FRAMES_SCHEMA = "bench_frames"
 RAW_SCHEMA = "bench_raw"
 DATAJOINT_SCHEMA = "bench_datajoint"
 DATAJOINT_INSERT_ROWS = 100_000
+#: Connections of frames' parallel read (``fetch_parallel``): one per core.
+PARALLEL = os.cpu_count() or 2
 
 
 def analytic_sql(driver: RawDriver, schema: str) -> str:
@@ -50,11 +54,13 @@ class Frames:
     name = "frames"
 
     def __init__(
-        self, connection: dj.Connection, classes: dict[str, type], driver: RawDriver
+        self, connection: dj.Connection, classes: dict[str, type], driver: RawDriver, folder: str
     ) -> None:
         self.connection = connection
         self.tables = classes
         self._driver = driver
+        #: Where ``stream_parquet`` writes the recordings.
+        self.parquet_path = os.path.join(folder, "frames-recordings.parquet")
 
     def reset(self) -> None:
         """Empty the tables (not timed)."""
@@ -67,8 +73,17 @@ class Frames:
     def fetch_pandas(self) -> Any:
         return self.tables["recording"].to_pandas()
 
+    def fetch_pandas_arrow(self) -> Any:
+        return self.tables["recording"].to_pandas(dtype_backend="pyarrow")
+
     def fetch_polars(self) -> Any:
         return self.tables["recording"].to_polars()
+
+    def fetch_parallel(self) -> Any:
+        return self.tables["recording"].to_arrow(parallel=PARALLEL)
+
+    def stream_parquet(self) -> None:
+        self.tables["recording"].to_parquet(self.parquet_path)
 
     def fetch_dicts(self) -> Any:
         return self.tables["recording"].to_dicts()
@@ -98,8 +113,9 @@ class Raw:
 
     name = "raw"
 
-    def __init__(self, driver: RawDriver) -> None:
+    def __init__(self, driver: RawDriver, folder: str) -> None:
         self.driver = driver
+        self._folder = folder
         self._recordings = driver.select_all(FRAMES_SCHEMA, "recording")
         self._lookup = driver.key_lookup(FRAMES_SCHEMA, "recording", RECORDING_KEY)
         self._analytic = analytic_sql(driver, FRAMES_SCHEMA)
@@ -113,8 +129,19 @@ class Raw:
     def fetch_pandas(self) -> Any:
         return self.driver.fetch_pandas(self._recordings)
 
+    def fetch_pandas_arrow(self) -> Any:
+        """The baseline of ``to_pandas(dtype_backend='pyarrow')``: the driver's pandas path."""
+        return self.driver.fetch_pandas(self._recordings)
+
     def fetch_polars(self) -> Any:
         return self.driver.fetch_polars(self._recordings)
+
+    def fetch_parallel(self) -> Any:
+        """The baseline of a parallel read: one connection's Arrow fetch."""
+        return self.driver.fetch_arrow(self._recordings)
+
+    def stream_parquet(self) -> None:
+        self.driver.stream_parquet(self._recordings, self._folder)
 
     def fetch_dicts(self) -> Any:
         return self.driver.fetch_dicts(self._recordings)
@@ -170,22 +197,34 @@ class Pandas:
         return self._read(self._analytic)
 
 
+def datajoint_module(backend: str, url: str) -> Any:
+    """The ``datajoint`` package (2.x), configured to connect to ``url``'s server.
+
+    Raises
+    ------
+    ImportError
+        If DataJoint is not installed.
+    """
+    import datajoint
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    datajoint.config["database.backend"] = "postgresql" if backend == "postgres" else "mysql"
+    datajoint.config["database.host"] = parsed.host
+    datajoint.config["database.port"] = parsed.port
+    datajoint.config["database.user"] = parsed.username
+    datajoint.config["database.password"] = parsed.password or ""
+    datajoint.config["safemode"] = False
+    return datajoint
+
+
 class DataJoint:
     """DataJoint 2.x on PostgreSQL or MySQL, with its own copy of the tables."""
 
     name = "datajoint"
 
     def __init__(self, backend: str, url: str) -> None:
-        import datajoint
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
-        datajoint.config["database.backend"] = "postgresql" if backend == "postgres" else "mysql"
-        datajoint.config["database.host"] = parsed.host
-        datajoint.config["database.port"] = parsed.port
-        datajoint.config["database.user"] = parsed.username
-        datajoint.config["database.password"] = parsed.password or ""
-        datajoint.config["safemode"] = False
+        datajoint = datajoint_module(backend, url)
         self._dj = datajoint
         self._backend = backend
         schema = datajoint.Schema(DATAJOINT_SCHEMA)

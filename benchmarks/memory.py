@@ -1,7 +1,9 @@
-"""Peak memory of fetching the recordings into polars, measured in a fresh process.
+"""Peak memory of fetching the recordings, measured in a fresh process.
 
-``python -m benchmarks.memory URL`` prints JSON: how far the process's resident size rises above
-where it stood while ``Recording.to_polars()`` runs, and the Arrow size of the result. Column
+``python -m benchmarks.memory URL [polars|parquet FOLDER]`` prints JSON: how far the process's
+resident size rises above where it stood while ``Recording.to_polars()`` runs (or, with
+``parquet``, while ``Recording.to_parquet()`` streams the recordings to a file in ``FOLDER``),
+and the Arrow size of the result. Column
 pages are read into the database's buffers first (DuckDB runs in this process), and the kernel's
 peak-RSS mark is reset before the fetch (Linux), so that only the fetch is counted.
 
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
+
+import pyarrow.parquet as pq
 
 import frames as dj
 from benchmarks.contestants import FRAMES_SCHEMA
@@ -35,27 +40,39 @@ def reset_peak() -> None:
         clear.write("5")
 
 
-def main(url: str) -> None:
+def main(url: str, fetch: str = "polars", folder: str | None = None) -> None:
     """Measure and print the figures as JSON."""
     connection = dj.connect(url)
     recording = declare(FRAMES_SCHEMA, connection)["recording"]
     warm = recording.proj(n="subject_id + recording_id", d="duration", q="quality")
     dj.U().aggr(warm, a="max(n)", b="max(d)", c="max(q)", e="max(session_date)").to_dicts()
+    path = os.path.join(folder or ".", "memory-recordings.parquet")
     gc.collect()
     start = rss("VmRSS")
-    (recording & {"subject_id": 1}).to_polars()
+    small = recording & {"subject_id": 1}
+    if fetch == "polars":
+        small.to_polars()
+    else:
+        small.to_parquet(path)
     gc.collect()
     init = rss("VmRSS") - start
     reset_peak()
     before = rss("VmRSS")
-    frame = recording.to_polars()
-    peak = rss("VmHWM")
+    if fetch == "polars":
+        frame = recording.to_polars()
+        peak = rss("VmHWM")
+        table = frame.to_arrow()
+    else:
+        recording.to_parquet(path)
+        peak = rss("VmHWM")
+        table = pq.read_table(path)  # for its size, once the peak is read
+        os.unlink(path)
     print(
         json.dumps(
             {
                 "peak_bytes": peak - before,
-                "arrow_bytes": frame.to_arrow().nbytes,
-                "rows": frame.height,
+                "arrow_bytes": table.nbytes,
+                "rows": table.num_rows,
                 "init_bytes": init,
             }
         )
@@ -63,4 +80,4 @@ def main(url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

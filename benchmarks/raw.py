@@ -3,7 +3,9 @@
 Each backend's class does the fastest idiomatic thing its driver offers: DuckDB registers Arrow
 tables and returns Arrow/pandas/polars natively; PostgreSQL streams CSV through ``COPY`` both
 ways; MySQL sends multi-row ``INSERT`` batches sized to ``max_allowed_packet`` and reads rows with
-pymysql. These are the baselines of the ratios the benchmark prints.
+pymysql. These are the baselines of the ratios the benchmark prints. Streamed to Parquet, a
+result goes through DuckDB's record-batch reader, PostgreSQL's ``COPY`` into a CSV file read back
+by Arrow's streaming CSV reader, and pymysql's unbuffered cursor a batch of rows at a time.
 
 The baselines return the driver's own types, not frames' (DESIGN.md), so some of the work frames
 does is not theirs: DuckDB's ``.df()`` gives decimals as floats and enums as categoricals, and
@@ -16,19 +18,26 @@ dates as text); no pandas baseline indexes the frame by the primary key. frames 
 from __future__ import annotations
 
 import io
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from benchmarks.workload import TABLES
 
 _INSERT_ORDER = TABLES
 _PACKET_MARGIN = 4096
+_BINARY = pa.large_binary()  # more than 2 GiB of bytes in one column
+#: Rows of binary values per ``COPY`` statement (PostgreSQL).
+_COPY_ROWS = 64
+#: Rows per batch of the streamed baselines (frames' default batch).
+STREAM_ROWS = 65_536
 
 
 class RawDriver(ABC):
@@ -75,7 +84,21 @@ class RawDriver(ABC):
         cursor.close()
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row as the driver's tuple (binary values as ``bytes``, or ``memoryview`` from
+        psycopg2)."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+
     # -- per backend --------------------------------------------------------------------------
+    @abstractmethod
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Insert ``(id, bytes)`` rows into the quoted ``table`` of two columns, in one
+        transaction, by the driver's fastest path for binary values."""
+
     @abstractmethod
     def connect(self) -> None:
         """Open :attr:`connection`."""
@@ -95,6 +118,14 @@ class RawDriver(ABC):
     @abstractmethod
     def fetch_polars(self, sql: str) -> pl.DataFrame:
         """A query's result as a polars DataFrame."""
+
+    @abstractmethod
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """A query's result as Arrow, read on one connection."""
+
+    @abstractmethod
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """Write a query's result to ``folder/raw.parquet`` a batch at a time (memory flat)."""
 
     def close(self) -> None:
         """Close :attr:`connection`."""
@@ -131,6 +162,17 @@ class DuckDBDriver(RawDriver):
             con.unregister("source")
         con.execute("COMMIT")
 
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """An Arrow table of the rows, registered and copied by ``INSERT ... SELECT``."""
+        ids, payloads = zip(*rows, strict=True)
+        source = pa.table({"id": pa.array(ids, pa.int32()), "data": pa.array(payloads, _BINARY)})
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        con.register("source", source)
+        con.execute(f"INSERT INTO {table} SELECT * FROM source")
+        con.unregister("source")
+        con.execute("COMMIT")
+
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
         """``.df()``: decimals as ``float64``, enums as categoricals, a ``RangeIndex``."""
         return self.connection.sql(sql).df()
@@ -138,6 +180,14 @@ class DuckDBDriver(RawDriver):
     def fetch_polars(self, sql: str) -> pl.DataFrame:
         """``.pl()``: enums as ``Categorical``, chunks as DuckDB produced them."""
         return self.connection.sql(sql).pl()
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        return self.connection.sql(sql).to_arrow_table()
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """DuckDB's record-batch reader into pyarrow's Parquet writer."""
+        reader = self.connection.sql(sql).to_arrow_reader(STREAM_ROWS)
+        write_parquet(reader, reader.schema, folder)
 
 
 class PostgresDriver(RawDriver):
@@ -188,10 +238,42 @@ class PostgresDriver(RawDriver):
         """polars' CSV reader with inferred types (decimals as ``Float64``, dates as text)."""
         return pl.read_csv(self._copy_out(sql))
 
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """Arrow's CSV reader with inferred types."""
+        return pacsv.read_csv(self._copy_out(sql))
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """``COPY ... TO STDOUT`` into a CSV file, read back a block at a time by Arrow's
+        streaming CSV reader (inferred types) into the Parquet writer."""
+        text = os.path.join(folder, "raw.csv")
+        with open(text, "wb") as file, self.connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", file)
+        self.connection.commit()
+        reader = pacsv.open_csv(text)
+        write_parquet(reader, reader.schema, folder)
+        os.unlink(text)
+
     def fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any]:
         row = super().fetch_one(sql, params)
         self.connection.commit()
         return row
+
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        rows = super().fetch_rows(sql)
+        self.connection.commit()
+        return rows
+
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """``COPY ... FROM STDIN`` in CSV, the bytes as ``bytea`` hex text, a chunk of rows per
+        ``COPY`` (so that the text of all rows is never in memory at once)."""
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), _COPY_ROWS):
+                buffer = io.BytesIO()
+                for row_id, payload in rows[start : start + _COPY_ROWS]:
+                    buffer.write(b"%d,\\x%s\n" % (row_id, payload.hex().encode()))
+                buffer.seek(0)
+                cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
+        self.connection.commit()
 
 
 class MySQLDriver(RawDriver):
@@ -235,6 +317,16 @@ class MySQLDriver(RawDriver):
                 )
             cursor.execute("COMMIT")
 
+    def insert_blobs(self, table: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Multi-row ``INSERT`` statements of escaped bytes under ``max_allowed_packet``."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT @@max_allowed_packet")
+            (packet,) = cursor.fetchone()
+            cursor.max_stmt_length = packet - _PACKET_MARGIN
+            cursor.execute("START TRANSACTION")
+            cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s)", list(rows))
+            cursor.execute("COMMIT")
+
     def fetch_pandas(self, sql: str) -> pd.DataFrame:
         cursor = self.connection.cursor()
         cursor.execute(sql)
@@ -252,6 +344,43 @@ class MySQLDriver(RawDriver):
         )
         cursor.close()
         return frame
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """pymysql's rows, column by column into Arrow."""
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        table = _rows_to_arrow(cursor.fetchall(), names)
+        cursor.close()
+        return table
+
+    def stream_parquet(self, sql: str, folder: str) -> None:
+        """An unbuffered cursor (``SSCursor``), a batch of rows at a time into Arrow."""
+        import pymysql.cursors
+
+        with self.connection.cursor(pymysql.cursors.SSCursor) as cursor:
+            cursor.execute(sql)
+            names = [d[0] for d in cursor.description]
+            first = _rows_to_arrow(cursor.fetchmany(STREAM_ROWS), names)
+
+            def batches() -> Iterator[pa.Table]:
+                yield first
+                while rows := cursor.fetchmany(STREAM_ROWS):
+                    yield _rows_to_arrow(rows, names).cast(first.schema)
+
+            write_parquet(batches(), first.schema, folder)
+
+
+def _rows_to_arrow(rows: Sequence[tuple[Any, ...]], names: list[str]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table({name: pa.array(column) for name, column in zip(names, columns, strict=True)})
+
+
+def write_parquet(batches: Iterable[Any], schema: pa.Schema, folder: str) -> None:
+    """Write record batches (or tables) of ``schema`` to ``folder/raw.parquet``."""
+    with pq.ParquetWriter(os.path.join(folder, "raw.parquet"), schema) as writer:
+        for batch in batches:
+            writer.write(batch)
 
 
 def raw_driver(backend: str, url: str, duckdb_connection: Any = None) -> RawDriver:

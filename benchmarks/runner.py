@@ -17,6 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 import frames as dj
 from benchmarks.contestants import (
     FRAMES_SCHEMA,
@@ -47,14 +50,27 @@ MAX_RUNS = 200
 MEASURES = {
     "insert": ("(a) bulk insert, four tables", "s"),
     "fetch_pandas": ("(b) recordings → pandas", "s"),
+    "fetch_pandas_arrow": ("(b) recordings → pandas, dtype_backend='pyarrow'", "s"),
     "fetch_polars": ("(b) recordings → polars", "s"),
     "fetch_dicts": ("(b) recordings → dicts", "s"),
+    "fetch_parallel": ("(b) recordings → Arrow, parallel read vs one connection", "s"),
+    "stream_parquet": ("(f) recordings streamed → Parquet", "s"),
     "analytic": ("(c) analytic query → pandas", "s"),
     "fetch1": ("(d) fetch1 by key", "s"),
     "compile_cached": ("(e) compile, cached plan", "s"),
     "compile_new": ("(e) compile, new plan", "s"),
     "polars_memory": ("peak memory of → polars / Arrow size", "x"),
+    "stream_memory": ("memory growth of the stream → Parquet", "MB"),
 }
+#: Reads over every recording (their rows are reported).
+_RECORDING_READS = (
+    "fetch_pandas",
+    "fetch_pandas_arrow",
+    "fetch_polars",
+    "fetch_dicts",
+    "fetch_parallel",
+    "stream_parquet",
+)
 PACKAGES = (
     "frames",
     "duckdb",
@@ -108,6 +124,9 @@ def timed(
 class Benchmark:
     """One run on one backend: set-up, every measure for every available tool, the report."""
 
+    #: measure → (description, unit) of this benchmark's table.
+    measures = MEASURES
+
     def __init__(
         self,
         backend: str,
@@ -145,7 +164,11 @@ class Benchmark:
         driver = raw_driver(self.backend, self.url, self._shared)
         driver.connect()
         self.driver = driver
-        contestants: list[Any] = [Raw(driver), Frames(self.connection, classes, driver)]
+        folder = self._tmp.name
+        contestants: list[Any] = [
+            Raw(driver, folder),
+            Frames(self.connection, classes, driver, folder),
+        ]
         for name, make in (
             ("pandas", lambda: Pandas(self.backend, self.url, driver)),
             ("datajoint", lambda: DataJoint(self.backend, self.url)),
@@ -181,11 +204,11 @@ class Benchmark:
                 if not done:  # its tables are not filled: its reads would mean nothing
                     contestants.remove(contestant)
         recordings = workload.tables["recording"].num_rows
-        for measure in ("fetch_pandas", "fetch_polars", "fetch_dicts", "analytic"):
+        for measure in (*_RECORDING_READS, "analytic"):
             for contestant in contestants:
                 method = getattr(contestant, measure, None)
                 if method is not None:
-                    rows = recordings if measure.startswith("fetch") else None
+                    rows = recordings if measure in _RECORDING_READS else None
                     self._measure(measure, contestant, method, rows, warm=True)
         frames = next(c for c in contestants if c.name == "frames")
         raw = next(c for c in contestants if c.name == "raw")
@@ -290,22 +313,35 @@ class Benchmark:
         self._add("compile_new", "frames", fresh)
 
     def _memory(self) -> None:
-        """Peak memory of the fetch into polars, one fresh process per repeat (the allocators'
-        reuse of freed memory varies from process to process)."""
-        self.log("polars memory (subprocesses)")
-        command = [sys.executable, "-m", "benchmarks.memory", self.url]
+        """Peak memory of the fetch into polars and of the stream to Parquet, one fresh process
+        per repeat (the allocators' reuse of freed memory varies from process to process)."""
+        self.log("memory (subprocesses)")
+        polars = self._memory_runs("polars")
+        if polars is not None:
+            self.memory = polars
+            self._add(
+                "polars_memory",
+                "frames",
+                [run["peak_bytes"] / run["arrow_bytes"] for run in polars],
+            )
+        parquet = self._memory_runs("parquet")
+        if parquet is not None:
+            self.stream_memory = parquet
+            self._add("stream_memory", "frames", [run["peak_bytes"] / 1e6 for run in parquet])
+
+    def _memory_runs(self, fetch: str) -> list[dict[str, Any]] | None:
+        """:mod:`benchmarks.memory`'s figures of ``fetch``, one process per repeat (``None``,
+        and the reason noted, if it failed)."""
+        command = [sys.executable, "-m", "benchmarks.memory", self.url, fetch, self._tmp.name]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
         runs = []
         for _ in range(self.repeat):
             done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
             if done.returncode:
-                self.skipped["polars_memory"] = done.stderr.strip().splitlines()[-1]
-                return
+                self.skipped[f"{fetch} memory"] = done.stderr.strip().splitlines()[-1]
+                return None
             runs.append(json.loads(done.stdout))
-        self.memory = runs
-        self._add(
-            "polars_memory", "frames", [run["peak_bytes"] / run["arrow_bytes"] for run in runs]
-        )
+        return runs
 
     def _add(self, measure: str, tool: str, samples: list[float], rows: int | None = None) -> None:
         self.results.append(
@@ -326,8 +362,10 @@ class Benchmark:
             "versions": self.versions,
             "skipped": self.skipped,
             "memory": getattr(self, "memory", None),
+            "stream_memory": getattr(self, "stream_memory", None),
             "results": [{**asdict(r), "rows_per_second": r.rows_per_second} for r in self.results],
             "ratios": self.ratios(),
+            "datajoint_speedups": self.speedups(),
         }
 
     def ratios(self) -> dict[str, float]:
@@ -335,8 +373,17 @@ class Benchmark:
         medians = {(r.measure, r.tool): r.median for r in self.results}
         return {
             m: medians[m, "frames"] / medians[m, "raw"]
-            for m in MEASURES
+            for m in self.measures
             if (m, "frames") in medians and (m, "raw") in medians
+        }
+
+    def speedups(self) -> dict[str, float]:
+        """DataJoint / frames (how many times faster frames is) for every measure both ran."""
+        medians = {(r.measure, r.tool): r.median for r in self.results}
+        return {
+            m: medians[m, "datajoint"] / medians[m, "frames"]
+            for m in self.measures
+            if (m, "frames") in medians and (m, "datajoint") in medians
         }
 
     def table(self) -> str:
@@ -346,7 +393,7 @@ class Benchmark:
         ratios = self.ratios()
         header = ["measure", *tools, "frames/raw"]
         lines = [header]
-        for measure, (label, unit) in MEASURES.items():
+        for measure, (label, unit) in self.measures.items():
             cells = [label]
             for tool in tools:
                 result = medians.get((measure, tool))
@@ -360,13 +407,16 @@ class Benchmark:
             " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in lines
         ]
         text.insert(1, "-+-".join("-" * w for w in widths))
-        title = (
+        notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
+        return "\n".join([self.title(), *text, *notes])
+
+    def title(self) -> str:
+        """The first line of :meth:`table`."""
+        return (
             f"frames benchmark: {self.backend}, scale {self.scale}, medians of at least "
             f"{self.repeat} runs of frames and raw (reads: at least {READ_SECONDS:g} s of "
             f"runs; {FETCH1_CALLS} for fetch1, taking turns; comparators: one run)"
         )
-        notes = [f"skipped {name}: {why}" for name, why in self.skipped.items()]
-        return "\n".join([title, *text, *notes])
 
 
 def verify(frames: Frames, raw: Raw, workload: Workload) -> None:
@@ -379,10 +429,19 @@ def verify(frames: Frames, raw: Raw, workload: Workload) -> None:
     AssertionError
         Naming the measure whose result is wrong.
     """
-    expected = workload.tables["recording"].sort_by([(k, "ascending") for k in RECORDING_KEY])
-    fetched = frames.fetch_polars().to_arrow().sort_by([(k, "ascending") for k in RECORDING_KEY])
-    if not fetched.cast(expected.schema).equals(expected):
-        raise AssertionError("(b) frames' recordings differ from the generated ones")
+    key = [(k, "ascending") for k in RECORDING_KEY]
+    expected = workload.tables["recording"].sort_by(key)
+    fetched = {
+        "(b) → polars": frames.fetch_polars().to_arrow(),
+        "(b) parallel read": frames.fetch_parallel(),
+        "(b) → pandas, dtype_backend='pyarrow'": pa.Table.from_pandas(
+            frames.fetch_pandas_arrow().reset_index(), preserve_index=False
+        ),
+        "(f) stream → Parquet": pq.read_table(frames.parquet_path),  # written by the runs
+    }
+    for measure, table in fetched.items():
+        if not table.sort_by(key).cast(expected.schema).equals(expected):
+            raise AssertionError(f"{measure}: frames' recordings differ from the generated ones")
     totals = _totals(frames.analytic().reset_index())
     expected_totals = _totals(raw.analytic())
     if totals != expected_totals:
@@ -404,6 +463,8 @@ def _format(result: Result | None, unit: str) -> str:
         return ""
     if unit == "x":
         return f"{result.median:.2f}x"
+    if unit == "MB":
+        return f"{result.median:.0f} MB"
     text = _seconds(result.median)
     if result.measure == "insert" and result.rows_per_second:
         text += f" ({result.rows_per_second / 1000:,.0f}k rows/s)"

@@ -25,7 +25,8 @@ code          value
 ============  ===========================================================================
 
 Numeric arrays are copied to and from their bytes by numpy, never element by element; unpacked
-numeric arrays are read-only views of the blob's bytes, as DataJoint's are.
+numeric arrays are read-only views of the blob's bytes, as DataJoint's are (of the buffer
+itself when :func:`unpack` is given a ``memoryview``, e.g. of an Arrow column: no copy).
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     Raises
     ------
     DataError
-        For a value of a type the format does not hold (say which), or an int of more than
-        65535 bytes.
+        For a value of a type the format does not hold (say which), an int of more than
+        65535 bytes, or text with a lone surrogate (which has no UTF-8 encoding).
 
     Examples
     --------
@@ -118,7 +119,15 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     '646a300002020000000000000004000000000000000a0100010a0000000000000005010000000000000061'
     """
     writer = _Writer()
-    body = writer.value(obj)
+    try:
+        body = writer.value(obj)
+    except UnicodeEncodeError as error:
+        raise DataError(
+            f"blob: the text {error.object!r} cannot be stored: its character "
+            f"{error.object[error.start : error.end]!r} at position {error.start} is not valid "
+            "Unicode (a lone surrogate) and has no UTF-8 encoding; remove or replace it, "
+            "e.g. text.encode('utf-8', 'replace').decode()"
+        ) from None
     blob = (DJ0_PROTOCOL if writer.dj0 else MYM_PROTOCOL) + body
     if compress and len(blob) > COMPRESS_ABOVE:
         compressed = ZLIB_PREFIX + _u64(len(blob)) + zlib.compress(blob)
@@ -133,7 +142,9 @@ def unpack(blob: bytes | bytearray | memoryview | None, squeeze: bool = False) -
     Parameters
     ----------
     blob : bytes, bytearray or memoryview, or None
-        The blob (``None`` gives ``None``).
+        The blob (``None`` gives ``None``). Unpacked numeric arrays are read-only views of
+        ``bytes`` and of a ``memoryview``'s buffer (which they keep alive); a ``bytearray``
+        is copied first, so that they do not change with it.
     squeeze : bool, default False
         Drop the length-1 dimensions of arrays, and turn 0-d numeric arrays into scalars.
 
@@ -149,8 +160,10 @@ def unpack(blob: bytes | bytearray | memoryview | None, squeeze: bool = False) -
     """
     if blob is None:
         return None
-    data = bytes(blob)
-    if data.startswith(ZLIB_PREFIX):
+    data: bytes | memoryview = (
+        memoryview(blob).cast("B").toreadonly() if isinstance(blob, memoryview) else bytes(blob)
+    )
+    if data[: len(ZLIB_PREFIX)] == ZLIB_PREFIX:
         reader = _Reader(data, squeeze, len(ZLIB_PREFIX))
         size = reader.length()
         try:
@@ -159,14 +172,13 @@ def unpack(blob: bytes | bytearray | memoryview | None, squeeze: bool = False) -
             raise DataError(f"blob: bad zlib compression ({error})") from None
         if len(data) != size:
             raise DataError(f"blob: size mismatch: expected {size} bytes, got {len(data)}")
-    end = data.find(b"\0")
-    protocol = data[: end + 1]
+    protocol = bytes(data[: len(MYM_PROTOCOL)])
     if protocol not in (MYM_PROTOCOL, DJ0_PROTOCOL):
         raise DataError(
-            f"blob: unknown protocol {data[:8]!r}; expected a blob written by "
+            f"blob: unknown protocol {bytes(data[:8])!r}; expected a blob written by "
             "DataJoint (mYm or dj0)"
         )
-    reader = _Reader(data, squeeze, end + 1)
+    reader = _Reader(data, squeeze, len(protocol))
     return reader.value(len(data) - reader.pos)
 
 
@@ -344,9 +356,10 @@ def _complex(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
 
 
 class _Reader:
-    """Decodes values from ``data`` starting at ``pos``."""
+    """Decodes values from ``data`` (``bytes``, or a read-only byte ``memoryview``) starting at
+    ``pos``."""
 
-    def __init__(self, data: bytes, squeeze: bool, pos: int = 0) -> None:
+    def __init__(self, data: bytes | memoryview, squeeze: bool, pos: int = 0) -> None:
         self.data = data
         self.squeeze = squeeze
         self.pos = pos
@@ -375,7 +388,7 @@ class _Reader:
         return tuple(self._numbers(np.uint32 if use_32bit_dims else np.uint64, n_dims).tolist())
 
     def _take(self, size: int) -> bytes:
-        chunk = self.data[self.pos : self.pos + size]
+        chunk = bytes(self.data[self.pos : self.pos + size])  # no copy of a bytes object's
         if len(chunk) != size:
             raise DataError(f"blob: truncated at byte {self.pos}")
         self.pos += size
@@ -385,9 +398,18 @@ class _Reader:
         return self._take(self.length())
 
     def _name(self) -> str:
-        end = self.data.find(b"\0", self.pos)
-        name = self.data[self.pos : end].decode()
-        self.pos = end + 1
+        """A zero-terminated (field) name."""
+        end = self.pos
+        while True:  # names are short: look at a few bytes at a time (memoryviews cannot find)
+            window = bytes(self.data[end : end + 64])
+            found = window.find(b"\0")
+            if found >= 0 or not window:
+                break
+            end += len(window)
+        if found < 0:
+            raise DataError(f"blob: truncated at byte {self.pos}")
+        name = bytes(self.data[self.pos : end + found]).decode()
+        self.pos = end + found + 1
         return name
 
     def _squeezed(self, array: np.ndarray, to_scalar: bool = True) -> Any:

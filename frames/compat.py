@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 import types
 from collections.abc import Sequence
@@ -39,7 +40,7 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "user_tables": ("frames.api.table",),
     "expression": ("frames.api.query", "frames.api.u", "frames.api.coerce"),
     "condition": ("frames.api.coerce", "frames.api.query"),
-    "heading": ("frames.plan.heading",),
+    "heading": ("frames.api.dj_heading",),
     "diagram": ("frames.api.diagram",),
     "jobs": ("frames.api.jobs",),
     "autopopulate": ("frames.api.populate",),
@@ -114,6 +115,59 @@ class _RefuseUnknownSubmodules(importlib.abc.MetaPathFinder):
         return None
 
 
+class _FramesModuleLoader(importlib.abc.Loader):
+    """Loads a ``datajoint.X`` name as the existing frames module ``module_name``, and gives
+    that module's code to ``python -m`` (:mod:`runpy` runs it as ``__main__``)."""
+
+    def __init__(self, module_name: str):
+        self._module_name = module_name
+        self._own_spec: importlib.machinery.ModuleSpec | None = None
+
+    def _module(self) -> types.ModuleType:
+        return importlib.import_module(self._module_name)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = self._module()
+        self._own_spec = module.__spec__
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # The import system has set the alias's spec on the shared module: give its own back.
+        module.__spec__ = self._own_spec
+
+    def get_code(self, fullname: str) -> types.CodeType | None:
+        """The code of the frames module, which ``python -m datajoint.X`` runs."""
+        spec = self._module().__spec__
+        get_code = getattr(spec.loader if spec is not None else None, "get_code", None)
+        return get_code(self._module_name) if get_code is not None else None
+
+
+class _CommandLineOfRenamePackage(importlib.abc.MetaPathFinder):
+    """Finds ``datajoint.cli`` for a ``datajoint`` package that re-exports frames (its ``cli``
+    is frames' :func:`~frames.cli.cli`) but has no ``cli`` module of its own, so that
+    ``python -m datajoint.cli`` starts frames' console as DataJoint's starts its own.
+
+    A new process started that way has not called :func:`install_as_datajoint`; the command
+    line is the one DataJoint module run as a program. The finder is consulted last, so a
+    package with a ``cli`` module of its own (DataJoint itself) is found as before.
+    """
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "datajoint.cli":
+            return None
+        package = sys.modules.get("datajoint")
+        frames_cli = sys.modules.get("frames.cli")
+        if package is None or frames_cli is None:
+            return None
+        if getattr(package, "cli", None) is not getattr(frames_cli, "cli", None):
+            return None
+        return importlib.machinery.ModuleSpec(
+            fullname, _FramesModuleLoader("frames.cli"), origin=frames_cli.__file__
+        )
+
+
 def datajoint_module(name: str) -> types.ModuleType:
     """The module that stands for ``datajoint.<name>``: a frames module or a view of several."""
     modules = [importlib.import_module(module) for module in DATAJOINT_MODULES[name]]
@@ -149,3 +203,7 @@ def install_as_datajoint() -> None:
             setattr(parent, attribute, module)
     if not any(isinstance(finder, _RefuseUnknownSubmodules) for finder in sys.meta_path):
         sys.meta_path.insert(0, _RefuseUnknownSubmodules())
+
+
+if not any(isinstance(finder, _CommandLineOfRenamePackage) for finder in sys.meta_path):
+    sys.meta_path.append(_CommandLineOfRenamePackage())

@@ -9,7 +9,9 @@ classes catches frames' errors of the same meaning: :data:`DataJointError` is
 ``DuplicateError``, ``IntegrityError``, ``UnknownAttributeError`` and ``MissingAttributeError``;
 ``LostConnectionError``, ``MissingTableError``, ``MissingExternalFile``, ``BucketInaccessible``
 and ``ThreadSafetyError`` derive from the base. frames' own finer classes (``DefinitionError``,
-``FragmentError``, ``DataError``, ...) sit inside that tree.
+``FragmentError``, ``DataError``, ``UndefinedValueError``, ``ServerError``, ...) sit inside that
+tree. Every error of the database drivers is translated into one of these classes by
+:mod:`frames.backends.driver_errors`.
 """
 
 from __future__ import annotations
@@ -66,12 +68,27 @@ class MissingAttributeError(QueryError, DataError):
     """A row to insert lacks a required attribute or carries one the table does not have."""
 
 
+class UndefinedValueError(DataError):
+    """A computed value is undefined: division by zero, ``sqrt``/``ln`` outside their domain,
+    a failed ``CAST`` or an overflow in a computed attribute or a restriction.
+
+    Every backend raises it for the same expressions (as the SQL standard and PostgreSQL do),
+    naming the expression; DuckDB would return infinity or NaN and MariaDB NULL instead.
+    """
+
+
 class DuplicateError(QueryError):
     """A row to insert has the primary key (or a unique index value) of an existing row."""
 
 
 class IntegrityError(QueryError):
     """A write would break referential integrity (a missing parent, a still-referenced row)."""
+
+
+class ServerError(QueryError):
+    """The database failed for a reason of its own, not because of the query or its values:
+    an internal error, memory or disk exhausted, a statement cancelled by the administrator,
+    a server shutting down. The statement was rolled back; retry, or ask the administrator."""
 
 
 class MissingTableError(FramesError):
@@ -86,12 +103,23 @@ class TransactionError(FramesError):
     """A transaction was misused (nested) or failed (lost connection) and was rolled back."""
 
 
+class TransactionConflictError(TransactionError):
+    """The database rolled a transaction (or statement) back because it conflicted with a
+    concurrent one: a deadlock, a serialisation failure, a lock wait timeout, a write-write
+    conflict. Running it again may succeed; frames retries where it can do so safely."""
+
+
 class DatabaseConnectionError(FramesError):
     """The database could not be reached or the connection URL is invalid."""
 
 
 class LostConnectionError(DatabaseConnectionError):
     """The connection to the server was lost and could not be restored."""
+
+
+class LostTransactionError(LostConnectionError, TransactionError):
+    """The connection was lost during a transaction, which the server rolled back; frames has
+    reconnected and the transaction can be run again."""
 
 
 class MissingExternalFile(FramesError):
@@ -121,11 +149,15 @@ __all__ = [
     "FragmentError",
     "QueryError",
     "DataError",
+    "UndefinedValueError",
     "MissingAttributeError",
     "DuplicateError",
     "IntegrityError",
     "MissingTableError",
     "FetchError",
     "TransactionError",
+    "TransactionConflictError",
+    "LostTransactionError",
     "DatabaseConnectionError",
+    "ServerError",
 ]

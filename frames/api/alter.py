@@ -12,9 +12,9 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any
 
+from frames.api.dj_heading import Heading
 from frames.errors import DefinitionError, TransactionError
 from frames.logging import logger
-from frames.plan.heading import Heading
 from frames.sql.alter import alter_table_sql
 from frames.utils import user_choice
 
@@ -93,6 +93,6 @@ def alter_table(table: Table, prompt: bool = True, context: dict[str, Any] | Non
     spec = table_spec(connection, table.ref)
     cls = type(table)
     cls._spec = spec
-    cls._heading = Heading.of_table(spec.attributes)
+    cls._heading = Heading.of_table(spec, connection)
     if prompt:
         logger.info("Table altered")

@@ -8,8 +8,8 @@ their attribute (``'2024-06-01'`` → ``date``) and bound as parameters.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
 
 from frames.api.columns import Column, column_expr
 from frames.codecs.attributes import codec_restriction_error
@@ -87,17 +87,20 @@ def to_condition(
     if isinstance(arg, U):  # the universal set restricts nothing
         return TRUE
     if isinstance(arg, Not):
-        return NotCond(sub(arg.restriction))
+        negated = False
+        while isinstance(arg, Not):  # NOT NOT c is c (also in three-valued logic)
+            negated, arg = not negated, arg.restriction
+        return NotCond(sub(arg)) if negated else sub(arg)
     if isinstance(arg, str):
         return ExprCond(parse_fragment(arg, node.heading, where=where, backend=backend))
     if isinstance(arg, Column):
         return ExprCond(column_expr(arg, node.heading, where, aggregates=False))
     if isinstance(arg, AndList):
-        return AndCond(tuple(sub(item) for item in arg))
+        return AndCond(tuple(sub(item) for item in _flattened(arg, AndList)))
     if _is_dataframe(arg):
         return OrCond(tuple(dict_condition(row, node.heading, where) for row in _records(arg)))
-    if isinstance(arg, (list, tuple, set, frozenset)):
-        return OrCond(tuple(sub(item) for item in arg))
+    if isinstance(arg, _ANY_OF):
+        return OrCond(tuple(sub(item) for item in _flattened(arg, _ANY_OF)))
     names = getattr(getattr(arg, "dtype", None), "names", None)
     if names and getattr(arg, "ndim", 1) == 0:  # one numpy record (numpy.void)
         return dict_condition(dict(zip(names, arg.tolist(), strict=True)), node.heading, where)
@@ -113,6 +116,29 @@ def to_condition(
         "a list, dj.AndList, dj.Not, another query, or dj.Top (alone, not inside "
         "a list)"
     )
+
+
+_ANY_OF = (list, tuple, set, frozenset)
+
+
+def _flattened(items: Any, kinds: type | tuple[type, ...]) -> list[Any]:
+    """The items of ``items``, those nested in lists of the same meaning (``kinds``: plain
+    lists are OR, ``AndList`` is AND) taken out, without recursion: ``[[a, b], c]`` restricts
+    as ``[a, b, c]``, at any depth."""
+    out: list[Any] = []
+    pending: list[Iterator[Any]] = [iter(items)]
+    while pending:
+        item: Any = next(pending[-1], _END)
+        if item is _END:
+            pending.pop()
+        elif isinstance(item, kinds) and (kinds is AndList) == isinstance(item, AndList):
+            pending.append(iter(cast(Iterable[Any], item)))
+        else:
+            out.append(item)
+    return out
+
+
+_END = object()
 
 
 def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = True) -> None:
@@ -144,7 +170,7 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
             "Cannot operate on expressions from different connections; build both "
             "from tables of the same connection"
         )
-    namesakes(first.heading, second.heading, "join", semantic_check)
+    namesakes(first.plan.heading, second.plan.heading, "join", semantic_check)
 
 
 def dict_condition(row: Mapping[str, Any], heading: Heading, where: str) -> Cond:

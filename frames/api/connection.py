@@ -27,7 +27,16 @@ logger = logging.getLogger("frames")
 
 class _TransactionContext:
     """``with conn.transaction:`` — a transaction that commits at the end of the block and rolls
-    back if it raises."""
+    back if it raises.
+
+    The same rule holds on every backend: once a statement fails inside the block (the
+    database rejects it, it conflicts with a concurrent transaction, the connection is lost,
+    Ctrl-C stops it), the transaction is aborted, even if the block catches the error: every
+    further statement raises :class:`~frames.errors.TransactionError`, and the end of the block
+    rolls back and raises :class:`~frames.errors.TransactionError` naming the first failure.
+    Nothing of an aborted transaction is committed. Errors frames raises before a statement
+    reaches the database (a value that does not fit) do not abort it.
+    """
 
     def __init__(self, connection: Connection):
         self._connection = connection
@@ -348,8 +357,18 @@ class Connection:
         self.backend.begin()
 
     def commit_transaction(self) -> None:
-        """Commit the open transaction (nothing to do if it was lost with the connection, which
-        was reported when that was found)."""
+        """Commit the open transaction (nothing to do without one).
+
+        Raises
+        ------
+        frames.errors.TransactionError
+            If a failure aborted the transaction (see :class:`_TransactionContext`): it is
+            rolled back instead.
+        frames.errors.TransactionConflictError
+            If the database refused the commit because of a concurrent transaction.
+        frames.errors.LostTransactionError
+            If the connection was lost (at ``COMMIT`` itself: the server may have committed).
+        """
         if self.backend.in_transaction:
             self.backend.commit()
 

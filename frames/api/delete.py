@@ -28,6 +28,7 @@ from sqlglot import exp
 
 from frames.api.coerce import dict_condition
 from frames.api.query import QueryExpression
+from frames.api.unmatched import refuse_unmatched
 from frames.declare.naming import master_of
 from frames.declare.spec import TableRef
 from frames.declare.storage import LINEAGE_CATALOG
@@ -281,6 +282,7 @@ def cascade_delete(
 
     Returns the number of rows deleted from ``table`` itself (0 when cancelled).
     """
+    refuse_unmatched(table, "delete")
     plan = cascade(table, part_integrity)
     connection = table._connection
     prompt = config["safemode"] if prompt is None else prompt
@@ -341,6 +343,7 @@ def _check_masters_deleted(plan: Cascade, counts: dict[str, int]) -> None:
 
 def delete_quick(table: Table, get_count: bool = False) -> int | None:
     """Delete ``table``'s rows without cascading; the count if ``get_count``."""
+    refuse_unmatched(table, "delete_quick")
     connection = table._connection
     with connection.atomic():
         if not connection.backend.declares_foreign_keys:
@@ -375,6 +378,9 @@ def drop_tables(
         For a ``part_integrity`` other than ``"enforce"`` or ``"ignore"``.
     FramesError
         For a restricted table, or (``"enforce"``) a part table whose master is not dropped.
+    UnknownAttributeError
+        For a table restricted by a dict that names none of its attributes (which a query
+        ignores, so that the table looks unrestricted).
     IntegrityError
         Without ``cascade``, if other tables depend on ``table``.
     """
@@ -385,6 +391,7 @@ def drop_tables(
             "part_integrity must be 'enforce' or 'ignore' for drop ('cascade' "
             f"applies to delete only), got {part_integrity!r}"
         )
+    refuse_unmatched(table, "drop")
     if is_restricted(table):
         raise FramesError(
             "A table with an applied restriction cannot be dropped. Call drop() "

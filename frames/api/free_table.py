@@ -14,8 +14,16 @@ def free_table(conn_or_name: Connection | str, full_table_name: str | None = Non
 
     Examples
     --------
-    >>> subjects = dj.FreeTable(dj.conn(), "lab.subject")   # doctest: +SKIP
-    >>> subjects.to_dicts()                                 # doctest: +SKIP
+    >>> import frames as dj
+    >>> conn = dj.connect("duckdb://")
+    >>> @dj.Schema("lab", connection=conn)
+    ... class Subject(dj.Manual):
+    ...     definition = "subject_id : int32"
+    >>> Subject.insert1({"subject_id": 7})
+    1
+    >>> subjects = dj.FreeTable(conn, "lab.subject")
+    >>> subjects.to_dicts()
+    [{'subject_id': 7}]
     """
     if full_table_name is None:
         if not isinstance(conn_or_name, str):

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import decimal
 import itertools
+import os
 import sys
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from frames.api.insert_stream import insert_stream, stream_source
 from frames.api.query import QueryExpression
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
 from frames.declare.types import INTEGER_RANGES, arrow_type
-from frames.declare.values import convert_value
+from frames.declare.values import convert_value, round_timestamps
 from frames.errors import (
     DataError,
     DuplicateError,
@@ -34,6 +36,7 @@ from frames.errors import (
     MissingAttributeError,
     UnknownAttributeError,
 )
+from frames.io.csv_rows import read_csv_rows
 from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
@@ -63,8 +66,19 @@ def insert_rows(
     """Insert ``rows`` into ``table``; see :meth:`frames.api.table.Table.insert`.
 
     Each call (each chunk of ``chunk_size`` rows) is one transaction. Returns the rows written.
+    A path (``pathlib.Path``) names a CSV file (:mod:`frames.io.csv_rows`) whose rows are
+    inserted; its errors name the file and the line. Parquet files (a path ending in
+    ``.parquet``) and streams of Arrow batches are inserted a batch at a time
+    (:mod:`frames.api.insert_stream`).
     """
     on_duplicate = "replace" if replace else "skip" if skip_duplicates else "error"
+    batches, rows = stream_source(rows, table._name)
+    if batches is not None:  # Parquet files, readers and iterators of Arrow batches
+        return insert_stream(table, batches, on_duplicate, ignore_extra_fields, chunk_size)
+    places: list[str] | None = None
+    if isinstance(rows, os.PathLike):
+        csv_rows = read_csv_rows(rows, table.plan.heading, table._name)
+        rows, places = csv_rows.rows, csv_rows.places()
     if isinstance(rows, type) and issubclass(rows, QueryExpression):
         rows = rows()
     if isinstance(rows, QueryExpression):
@@ -77,15 +91,20 @@ def insert_rows(
             )
         return insert_from_query(table, rows, on_duplicate, ignore_extra_fields)
     if chunk_size is None:
-        return _insert_batch(table, rows, on_duplicate, ignore_extra_fields)
+        return _insert_batch(table, rows, on_duplicate, ignore_extra_fields, places)
     if chunk_size < 1:
         raise DataError(
             f"{table._name}.insert(): chunk_size must be a positive number of rows, "
             f"not {chunk_size!r}"
         )
+    place_chunks = (
+        _chunks(places, chunk_size, table.plan.heading) if places else itertools.repeat(None)
+    )
     return sum(
-        _insert_batch(table, chunk, on_duplicate, ignore_extra_fields)
-        for chunk in _chunks(rows, chunk_size, table.heading)
+        _insert_batch(table, chunk, on_duplicate, ignore_extra_fields, chunk_places)
+        for chunk, chunk_places in zip(
+            _chunks(rows, chunk_size, table.plan.heading), place_chunks, strict=False
+        )
     )
 
 
@@ -127,9 +146,18 @@ def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
     return frame.reset_index()
 
 
-def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_fields: bool) -> int:
-    """Insert ``rows`` (not a query) in one transaction; the number of rows written."""
-    heading = table.heading
+def _insert_batch(
+    table: Table,
+    rows: Any,
+    on_duplicate: str,
+    ignore_extra_fields: bool,
+    places: Sequence[str] | None = None,
+) -> int:
+    """Insert ``rows`` (not a query) in one transaction; the number of rows written.
+
+    ``places`` name where each row comes from in errors (default: ``row <number>``).
+    """
+    heading = table.plan.heading
     connection = table._connection
     batches = _batches(
         rows,
@@ -137,6 +165,7 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
         table._name,
         ignore_extra_fields,
         EncodeContext(table.ref.schema, table.ref.name, getattr(connection, "_config", None)),
+        places,
     )
     backend = connection.backend
     written = 0
@@ -147,12 +176,12 @@ def _insert_batch(table: Table, rows: Any, on_duplicate: str, ignore_extra_field
                     check_parents(table, batch)
                 written += backend.insert_arrow(table.ref, batch, heading.primary_key, on_duplicate)
     except DuplicateError as error:
-        # Without savepoints (DuckDB) the failed insert aborted the caller's transaction, so
-        # the existing keys cannot be looked up: the engine's own message has to do.
-        can_query = not connection.in_transaction or backend.savepoints
+        # The failed insert aborted the caller's transaction (if any), so the existing keys
+        # cannot be looked up there: the engine's own message has to do.
+        can_query = not connection.in_transaction
         raise DuplicateError(_duplicate_message(table, batches, error, can_query)) from None
     except IntegrityError:
-        if backend.declares_foreign_keys:
+        if backend.declares_foreign_keys and not connection.in_transaction:
             missing = _missing_parent_message(table, batches)
             if missing:
                 raise IntegrityError(missing) from None
@@ -169,6 +198,7 @@ def _batches(
     name: str,
     ignore_extra_fields: bool,
     context: EncodeContext | None = None,
+    places: Sequence[str] | None = None,
 ) -> list[pa.Table]:
     """Validated Arrow batches, one per set of written attributes (SQL defaults left to the DB).
 
@@ -176,6 +206,7 @@ def _batches(
     tuples are grouped by the attributes they write (each distinct set of keys is analysed
     once), transposed into columns and checked the same way. Codec attributes are encoded in
     ``context`` (their schema, table and configuration), each value with its row's key.
+    ``places`` (one per row) say where each row comes from in errors, instead of its number.
     """
     context = context or EncodeContext("unknown", name)
     frame = _as_arrow(rows, heading)
@@ -206,13 +237,16 @@ def _batches(
             )
         ]
     records = _records(rows, heading, name)
+    place: Sequence[int | str] = places if places is not None else range(len(records))
     layouts: dict[tuple[str, ...], tuple[str, ...]] = {}
     groups: dict[tuple[str, ...], list[int]] = {}
     for number, row in enumerate(records):
         keys = tuple(row)
         names = layouts.get(keys)
         if names is None:
-            names = layouts[keys] = _layout(keys, heading, name, number, ignore_extra_fields, row)
+            names = layouts[keys] = _layout(
+                keys, heading, name, place[number], ignore_extra_fields, row
+            )
         groups.setdefault(names, []).append(number)
     batches = []
     for names, numbers in groups.items():
@@ -223,10 +257,11 @@ def _batches(
                 k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]
             },
         )
+        group_places = [place[n] for n in numbers]
         for attr_name in names:
             default = _default_value(heading[attr_name])
             values = [records[n].get(attr_name, default) for n in numbers]
-            arrays.append(_column(values, heading[attr_name], name, numbers, group_context))
+            arrays.append(_column(values, heading[attr_name], name, group_places, group_context))
         batches.append(pa.Table.from_arrays(arrays, names=list(names)))
     return batches
 
@@ -263,6 +298,11 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
         return [dict(zip(rows.dtype.names, rec, strict=True)) for rec in rows]
     if isinstance(rows, Mapping):
         raise DataError(f"{name}.insert() takes a list of rows; use insert1() for one row")
+    if not isinstance(rows, Iterable) or isinstance(rows, (str, bytes)):
+        raise DataError(
+            f"{name}.insert() takes a list of rows (dicts), a DataFrame or a query, not "
+            f"{type(rows).__name__} {rows!r:.40}; use insert1() for one row"
+        )
     out: list[Mapping[str, Any]] = []
     positional = False
     for number, row in enumerate(rows):
@@ -310,11 +350,11 @@ def _layout(
     keys: Sequence[str],
     heading: Heading,
     name: str,
-    number: int,
+    number: int | str,
     ignore_extra_fields: bool,
     row: Mapping[str, Any] | None = None,
 ) -> tuple[str, ...]:
-    """The attributes written for a row (number ``number``) that supplies ``keys``.
+    """The attributes written for a row (number or place ``number``) that supplies ``keys``.
 
     Attributes the row lacks get their default value, except SQL defaults (``CURRENT_TIMESTAMP``),
     which are left to the database.
@@ -330,13 +370,13 @@ def _layout(
     extra = [key for key in keys if key not in heading]
     if extra and not ignore_extra_fields:
         raise UnknownAttributeError(
-            f"{name}.insert(): row {number} has unknown attribute {extra[0]!r}. Attributes: "
+            f"{name}.insert(): {_place(number)} has unknown attribute {extra[0]!r}. Attributes: "
             f"{', '.join(heading.names)} (pass ignore_extra_fields=True to skip extras)"
         )
     required = [attr.name for attr in heading if not attr.has_default]
     if required and not present & set(heading.names):
         raise MissingAttributeError(
-            f"{name}.insert(): Cannot insert empty row {number}. The following attributes "
+            f"{name}.insert(): Cannot insert empty {_place(number)}. The following attributes "
             f"require values: {required}"
         )
     names: list[str] = []
@@ -346,7 +386,7 @@ def _layout(
         elif not attr.has_default:
             shown = f" ({_row_text(row)})" if row is not None else ""
             raise MissingAttributeError(
-                f"{name}.insert(): row {number} lacks attribute {attr.name!r}, which has no "
+                f"{name}.insert(): {_place(number)} lacks attribute {attr.name!r}, which has no "
                 f"default{shown}"
             )
         elif not isinstance(attr.default, SqlDefault):
@@ -366,12 +406,12 @@ def _column(
     values: pa.ChunkedArray | list[Any],
     attr: Attribute,
     name: str,
-    numbers: list[int] | None,
+    numbers: Sequence[int | str] | None,
     context: EncodeContext | None = None,
 ) -> pa.Array | pa.ChunkedArray:
     """``values`` checked and converted to the Arrow type of ``attr``.
 
-    ``numbers`` are the input row numbers of the values (``None``: their positions);
+    ``numbers`` are the input row numbers (or places) of the values (``None``: positions);
     ``context`` is where a codec attribute's values are encoded.
 
     Raises
@@ -402,7 +442,7 @@ def _column(
             return checked
     python = values if isinstance(values, list) else values.to_pylist()
     if numbers is None:
-        numbers = range(len(python))  # type: ignore[assignment]
+        numbers = range(len(python))
     checked_values = [check_value(v, attr, name, n) for v, n in zip(python, numbers, strict=True)]
     if attr.type.category == "uuid":  # carried as text
         checked_values = [None if v is None else str(v) for v in checked_values]
@@ -461,7 +501,8 @@ def _vectorised(
         return None
     if category == "datetime":
         if pa.types.is_timestamp(source) or pa.types.is_date(source):
-            return pc.cast(values, target)  # time zones: the UTC instant, as Python converts
+            # time zones: the UTC instant, as Python converts; rounded as check_value rounds
+            return round_timestamps(pc.cast(values, target), attr.type.precision or 0)
         return None
     if category == "bytes" and (pa.types.is_binary(source) or pa.types.is_large_binary(source)):
         return pc.cast(values, target)
@@ -508,8 +549,13 @@ def _string_column(
     return values
 
 
-def _where(attr: Attribute, name: str, number: int) -> str:
-    return f"{name}.insert(): row {number}, attribute {attr.name!r} ({attr.type})"
+def _where(attr: Attribute, name: str, number: int | str) -> str:
+    return f"{name}.insert(): {_place(number)}, attribute {attr.name!r} ({attr.type})"
+
+
+def _place(number: int | str) -> str:
+    """A row as errors name it: ``row 3``, or its place in a file (``'a.csv' line 4``)."""
+    return f"row {number}" if isinstance(number, int) else number
 
 
 def _has_value_default(attr: Attribute) -> bool:
@@ -523,8 +569,10 @@ def _row_text(row: Mapping[str, Any]) -> str:
     return text + (", ..." if len(row) > 6 else "")
 
 
-def check_value(value: Any, attr: Attribute, name: str, number: int) -> Any:
-    """``value`` converted to ``attr``'s type, or a :class:`DataError` naming row and attribute."""
+def check_value(value: Any, attr: Attribute, name: str, number: int | str) -> Any:
+    """``value`` converted to ``attr``'s type, or a :class:`DataError` naming row and attribute.
+
+    ``number`` is the row's number, or its place in a file (``'a.csv' line 4``)."""
     if value is None or _is_nan(value):
         if attr.nullable or (value is None and attr.default is None):
             return None
@@ -562,7 +610,7 @@ def check_value(value: Any, attr: Attribute, name: str, number: int) -> Any:
 
 
 def _fit_decimal(
-    value: decimal.Decimal, attr: Attribute, name: str, number: int
+    value: decimal.Decimal, attr: Attribute, name: str, number: int | str
 ) -> decimal.Decimal:
     if not value.is_finite():
         raise DataError(f"{_where(attr, name, number)}: {value} is not a finite number")

@@ -33,7 +33,7 @@ def _select_columns(table: Table, names: list[str], select: str) -> str:
     """
     dialect = table._connection.sql_dialect
     enums = (
-        {a.name for a in table.heading if a.type.kind == "enum"} & set(names)
+        {a.name for a in table.plan.heading if a.type.kind == "enum"} & set(names)
         if dialect.enum_as_named_type
         else set()
     )
@@ -60,19 +60,19 @@ def insert_from_query(
     table: Table, query: QueryExpression, on_duplicate: str, ignore_extra_fields: bool
 ) -> int:
     """Insert the rows of ``query`` into ``table`` without fetching them."""
-    heading = table.heading
-    extra = [n for n in query.heading.names if n not in heading]
+    heading = table.plan.heading
+    extra = [n for n in query.plan.heading.names if n not in heading]
     if extra and not ignore_extra_fields:
         raise UnknownAttributeError(
             f"{table._name}.insert(query): the query has attributes the table lacks: "
             f"{', '.join(extra)} (project them away or pass ignore_extra_fields=True)"
         )
-    missing = [a.name for a in heading if a.name not in query.heading and not a.has_default]
+    missing = [a.name for a in heading if a.name not in query.plan.heading and not a.has_default]
     if missing:
         raise MissingAttributeError(
             f"{table._name}.insert(query): the query lacks {', '.join(missing)}"
         )
-    names = [n for n in heading.names if n in query.heading]
+    names = [n for n in heading.names if n in query.plan.heading]
     dialect = table._connection.dialect
     select, params = compile_plan(query._plan, dialect, mode="insert")
     columns = ", ".join(table._connection.sql_dialect.quote(n) for n in names)

@@ -5,6 +5,14 @@ the stored name dropped) in its schema, declared on first use. Its primary key i
 target's key that comes from its primary-key parents; each row is one job with a ``status`` among
 ``pending``, ``reserved``, ``success``, ``error`` and ``ignore``, a ``priority`` (lower runs
 first), a ``scheduled_time`` and, for failures, the error message and stack.
+
+Several processes (or machines) share one queue without colliding: the table is declared by
+whichever comes first (the others find it there); a job is reserved by one ``UPDATE ... WHERE
+status = 'pending'``, so exactly one worker gets it; every write to the queue is run again,
+after a short random wait, if it conflicts with another worker's (a deadlock, a serialisation
+failure). A reservation whose holder died (its database session ended, or on DuckDB its process
+no longer runs) is returned to ``pending`` by the next :meth:`Job.refresh` once it is older than
+``config['jobs.stale_timeout']`` seconds.
 """
 
 from __future__ import annotations
@@ -16,24 +24,29 @@ import logging
 import os
 import platform
 import subprocess
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from frames.api.dj_heading import Heading
 from frames.api.insert import check_value
 from frames.api.table import Table
 from frames.api.u import U
+from frames.backends.conflicts import retry_conflicts
 from frames.codecs.attributes import encode_values
 from frames.declare.naming import tier_of
 from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, TableRef, TableSpec
 from frames.declare.types import CoreType
 from frames.errors import FramesError
-from frames.plan.heading import Heading
+from frames.plan.heading import Heading as PlanHeading
 from frames.plan.nodes import make_table
 from frames.settings import Config
 from frames.sql.update import update_sql
 
 if TYPE_CHECKING:
     from frames.api.schema import Schema
+
+T = TypeVar("T")
 
 #: The hidden columns of auto-populated tables declared with ``config['jobs.add_job_metadata']``,
 #: filled after each successful make().
@@ -163,10 +176,12 @@ class Job(Table):
         spec, self._definition = job_spec(target._spec)  # type: ignore[arg-type]
         self._target = target
         self._spec = spec  # type: ignore[misc]
-        self._heading = Heading(spec.attributes)  # type: ignore[misc]
+        self._heading = Heading.of_table(  # type: ignore[misc]
+            spec, target._connection, plan=PlanHeading(spec.attributes)
+        )
         self._schema = type(target)._schema  # type: ignore[misc]
         self._connection = target._connection
-        super(Table, self).__init__(make_table(spec.ref, self._heading), self._connection)
+        super(Table, self).__init__(make_table(spec.ref, self._heading.plan), self._connection)
 
     @property
     def _name(self) -> str:
@@ -193,9 +208,30 @@ class Job(Table):
         return self._connection.backend.table_exists(self.ref)
 
     def declare(self) -> None:
-        """Create the jobs table if it does not exist."""
-        if not self.is_declared:
-            self._schema._create(self._spec)  # type: ignore[union-attr,arg-type]
+        """Create the jobs table if it does not exist.
+
+        Workers starting together may all find it missing: one creates it, and the others'
+        ``CREATE`` fails (PostgreSQL: a duplicate type, MySQL: 1050, DuckDB: a write-write
+        conflict) — they then find the table there and go on.
+        """
+
+        def create() -> None:
+            if self.is_declared:
+                return
+            try:
+                self._schema._create(self._spec)  # type: ignore[union-attr,arg-type]
+            except Exception:
+                if not self.is_declared:  # not declared by another worker meanwhile
+                    raise
+
+        self._retrying("declaring the jobs table", create)
+
+    def _retrying(self, what: str, operation: Callable[[], T]) -> T:
+        """``operation()``, run again while it conflicts with another worker's transaction
+        (inside the caller's transaction, once: a conflict aborts that whole transaction)."""
+        if self._connection.in_transaction:
+            return operation()
+        return retry_conflicts(operation, f"{self._name}: {what}")
 
     def delete(self) -> None:  # type: ignore[override]
         """Delete these jobs (no prompt: nothing depends on them)."""
@@ -251,7 +287,7 @@ class Job(Table):
     ) -> int:
         """``UPDATE`` the jobs whose columns match ``where`` (scheduled no later than ``due``)
         with ``values``, checked and encoded as an insert would; the number changed."""
-        heading = self.heading
+        heading = self._plan.heading
 
         def stored(name: str, value: Any) -> Any:
             attr = heading[name]
@@ -266,7 +302,21 @@ class Job(Table):
             self._connection.sql_dialect,
             not_after=("scheduled_time", due) if due is not None else None,
         )
-        return self._connection.backend.execute(sql, params)
+        backend = self._connection.backend
+        return self._retrying("update", lambda: backend.execute(sql, params))
+
+    def _delete_keys(self, keys: list[dict[str, Any]], condition: Any = None) -> int:
+        """Delete the jobs of ``keys`` (that still meet ``condition``); the number deleted.
+
+        The keys are found by a plain read first: a ``DELETE`` with the search in it would lock
+        every row it looks at (MySQL), and deadlock with the other workers' reservations.
+        """
+        if not keys:
+            return 0
+        doomed = self & [self._key(key) for key in keys]
+        if condition is not None:
+            doomed = doomed & condition
+        return self._retrying("delete", lambda: doomed.delete_quick(get_count=True)) or 0
 
     def refresh(
         self,
@@ -306,12 +356,13 @@ class Job(Table):
         target = self._target
         key_source = target._jobs_to_do(restrictions)
         now = _now()
-        new_keys = ((key_source - target.proj()) - self.proj()).keys()
+        # in key order, so that workers adding the same keys take their locks in one order
+        new_keys = ((key_source - target.proj()) - self.proj()).keys(order_by="KEY")
         scheduled = now + datetime.timedelta(seconds=delay)
         if new_keys:  # one insert; keys added meanwhile by another worker are skipped
-            result["added"] = self.insert(
-                [self._job_row(key, "pending", priority, now, scheduled) for key in new_keys],
-                skip_duplicates=True,
+            rows = [self._job_row(key, "pending", priority, now, scheduled) for key in new_keys]
+            result["added"] = self._retrying(
+                "adding jobs", lambda: self.insert(rows, skip_duplicates=True)
             )
         if self._settings.jobs.keep_completed:
             for key in ((self.completed & key_source) - target.proj()).keys():
@@ -323,32 +374,67 @@ class Job(Table):
                         "scheduled_time": now,
                         "completed_time": None,
                     },
+                    only={"status": "success"},
                 )
                 result["re_pended"] += 1
         vanished = self - target._jobs_to_do(())
-        result["removed"] += (
-            (vanished & [{"status": "success"}, {"status": "error"}]) - target.proj()
-        ).delete_quick(get_count=True)
+        finished = [{"status": "success"}, {"status": "error"}]
+        result["removed"] += self._delete_keys(
+            ((vanished & finished) - target.proj()).keys(), finished
+        )
         if stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = vanished - {"status": "ignore"}
             stale = stale[stale.created_time < cutoff]
-            result["removed"] += stale.delete_quick(get_count=True)
+            not_ignored = [{"status": s} for s in ("pending", "reserved", "success", "error")]
+            result["removed"] += self._delete_keys(stale.keys(), not_ignored)
+            result["orphaned"] += self._release_abandoned(cutoff, priority, now)
         if orphan_timeout is not None and orphan_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=orphan_timeout)
             reserved = self.reserved
             for key in reserved[reserved.reserved_time < cutoff].keys():
-                result["orphaned"] += self._update(
-                    key,
-                    {
-                        "status": "pending",
-                        "priority": priority,
-                        "scheduled_time": now,
-                        "reserved_time": None,
-                    },
-                    only={"status": "reserved"},
-                )
+                result["orphaned"] += self._repend(key, priority, now, {})
         return result
+
+    def _repend(
+        self, key: dict[str, Any], priority: int, now: datetime.datetime, holder: dict[str, Any]
+    ) -> int:
+        """Return the reservation of ``key`` (still held by ``holder``) to pending."""
+        return self._update(
+            key,
+            {
+                "status": "pending",
+                "priority": priority,
+                "scheduled_time": now,
+                "reserved_time": None,
+            },
+            only={"status": "reserved", **holder},
+        )
+
+    def _release_abandoned(
+        self, cutoff: datetime.datetime, priority: int, now: datetime.datetime
+    ) -> int:
+        """Return to pending the reservations made before ``cutoff`` whose holder is gone (a
+        worker killed mid-make); the number returned."""
+        reserved = self.reserved
+        held = reserved[reserved.reserved_time < cutoff].proj("host", "pid", "connection_id")
+        jobs = held.to_dicts()
+        if not jobs:
+            return 0
+        backend = self._connection.backend
+        sessions = (
+            {row[0] for row in backend.fetch_rows(backend.sessions_sql)}
+            if backend.sessions_sql
+            else None
+        )
+        released = 0
+        for job in jobs:
+            if holder_gone(job, sessions):
+                holder = {name: job[name] for name in ("host", "pid", "connection_id")}
+                released += self._repend(job, priority, now, holder)
+        if released:
+            logger.info(f"{self._name}: {released} reservations of stopped workers re-pended")
+        return released
 
     def due_keys(
         self, todo: Any = None, priority: int | None = None, limit: int | None = None
@@ -384,25 +470,38 @@ class Job(Table):
 
     def reserve(self, key: dict[str, Any]) -> bool:
         """Reserve the pending, due job of ``key`` for this process; False if it is not
-        pending (another worker has it, it failed, ...) or not due yet."""
+        pending (another worker has it, it failed, ...) or not due yet.
+
+        The reservation records this host, process and database session. If the connection
+        was lost and restored on the way (frames runs the ``UPDATE`` again, which then may find
+        the job reserved by its first run), the reservation is made this session's.
+        """
         now = _now()
-        return (
-            self._update(
-                key,
-                {
-                    "status": "reserved",
-                    "host": platform.node(),
-                    "pid": os.getpid(),
-                    "connection_id": self._connection.connection_id or 0,
-                    "user": self._connection.get_user(),
-                    "version": job_version(self._settings),
-                    "reserved_time": now,
-                },
-                only={"status": "pending"},
-                due=now,
-            )
-            == 1
+        backend = self._connection.backend
+        sessions = backend.sessions
+        session = self._connection.connection_id or 0
+        holder = {"host": platform.node(), "pid": os.getpid()}
+        reserved = self._update(
+            key,
+            {
+                "status": "reserved",
+                **holder,
+                "connection_id": session,
+                "user": self._connection.get_user(),
+                "version": job_version(self._settings),
+                "reserved_time": now,
+            },
+            only={"status": "pending"},
+            due=now,
         )
+        if backend.sessions != sessions:  # reconnected: record the session that holds it now
+            current = self._connection.connection_id or 0
+            reserved += self._update(
+                key,
+                {"connection_id": current},
+                only={"status": "reserved", **holder, "connection_id": session},
+            )
+        return reserved >= 1
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         """Mark the job of ``key`` done: kept as ``success`` if
@@ -413,7 +512,7 @@ class Job(Table):
                 values["duration"] = duration
             self._update(key, values)
         else:
-            (self & self._key(key)).delete_quick()
+            self._delete_keys([key])
 
     def error(
         self, key: dict[str, Any], error_message: str, error_stack: str | None = None
@@ -450,12 +549,16 @@ class Job(Table):
 
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark the job of ``key`` to be skipped by ``populate()`` (adding it if missing)."""
-        with self._connection.atomic():
-            if not self._update(key, {"status": "ignore"}):
-                now = _now()
-                self.insert1(
-                    self._job_row(key, "ignore", self._settings.jobs.default_priority, now, now)
-                )
+
+        def mark() -> None:
+            with self._connection.atomic():
+                if not self._update(key, {"status": "ignore"}):
+                    now = _now()
+                    self.insert1(
+                        self._job_row(key, "ignore", self._settings.jobs.default_priority, now, now)
+                    )
+
+        self._retrying("ignoring a job", mark)
 
     def progress(self) -> dict[str, int]:
         """The number of jobs per status, and their ``total``."""
@@ -465,6 +568,22 @@ class Job(Table):
                 counts[row["status"]] = row["n"]
         counts["total"] = sum(counts.values())
         return counts
+
+
+def holder_gone(job: dict[str, Any], sessions: set[int] | None) -> bool:
+    """True if the worker that reserved ``job`` (its ``host``, ``pid`` and ``connection_id``)
+    is gone: its session is not among the server's ``sessions``, or (without sessions: DuckDB)
+    it ran on this host and its process no longer exists. False where that cannot be told."""
+    if sessions is not None and job["connection_id"]:
+        return job["connection_id"] not in sessions
+    if job["host"] == platform.node() and job["pid"] and os.name == "posix":
+        try:
+            os.kill(job["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # another user's process
+            return False
+    return False
 
 
 def schema_jobs(schema: Schema) -> list[Job]:

@@ -66,7 +66,7 @@ def projection_columns(
             continue
         text = value.strip()
         copy = _PAREN_NAME.match(text)
-        if _NAME.match(text) and text in heading:
+        if text in heading:  # an attribute's name, also one DataJoint could not declare (oldID)
             if text in renamed:
                 computed.append((new, Col(text)))  # renaming one attribute twice: a copy
                 continue

@@ -13,6 +13,13 @@ give the same data.
 With ``reserve_jobs=True`` the keys come from the table's job queue (:mod:`frames.api.jobs`), so
 that several processes or machines can share the work; ``processes=N`` runs ``make`` in N
 worker processes, each with its own connection.
+
+A ``make`` whose transaction conflicts with a concurrent one (a deadlock, a serialisation
+failure: the database rolled it back) is run again after a short random wait, up to
+:data:`~frames.backends.conflicts.ATTEMPTS` times. A reserved job leaves ``reserved`` on every
+path: done, failed (``error``, interrupts included), or skipped; Ctrl-C (and SIGTERM while jobs
+are reserved) is held back for the moment the outcome is recorded, and always propagates, also
+with ``suppress_errors=True``.
 """
 
 from __future__ import annotations
@@ -24,15 +31,18 @@ import datetime
 import inspect
 import logging
 import signal
+import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from frames.api.coerce import AndList
 from frames.api.query import QueryExpression
+from frames.backends import interrupt
+from frames.backends.conflicts import retry_conflicts
 from frames.declare.spec import TableSpec
 from frames.errors import FramesError, QueryError
 from frames.plan.nodes import BaseTable
@@ -133,7 +143,7 @@ class AutoPopulate:
             raise QueryError(
                 f"{type(self).__name__}.key_source must be a query, not {type(todo).__name__}"
             )
-        missing = [n for n in todo.primary_key if n not in self.heading.names]  # type: ignore
+        missing = [n for n in todo.primary_key if n not in self.plan.heading]  # type: ignore
         if missing:
             raise QueryError(
                 f"The populate target {type(self).__name__} lacks attribute "
@@ -297,54 +307,70 @@ class AutoPopulate:
 
         A reserved job is marked failed on every error, interrupts included (which, like
         ``SystemExit``, always propagate)."""
-        if jobs is not None and not jobs.reserve(key):
-            return False
-        backend = self._connection.backend  # type: ignore[attr-defined]
         name = type(self).__name__
         started = time.time()
+        reserved = False
         self._upstream_key, self._upstream = dict(key), None
         try:
-            made = self._make_and_commit(key, make_kwargs or {}, started)
+            if jobs is not None:
+                with interrupts_held():
+                    reserved = jobs.reserve(key)
+                if not reserved:
+                    return False
+            made = retry_conflicts(
+                lambda: self._make_and_commit(key, make_kwargs or {}, started, jobs),
+                f"make({key})",
+            )
         except (KeyboardInterrupt, SystemExit, Exception) as error:
-            backend.rollback()
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             logger.debug(f"Error making {key} -> {name} - {message}")
-            if jobs is not None:
-                jobs.error(key, error_message=message, error_stack=traceback.format_exc())
+            if reserved:
+                with interrupts_held():
+                    jobs.error(  # type: ignore[union-attr]
+                        key, error_message=message, error_stack=traceback.format_exc()
+                    )
             if not suppress_errors or not isinstance(error, Exception):
                 raise
             logger.error(message)
             return key, error if return_exception_objects else message
         finally:
             self._upstream_key, self._upstream = None, None
-        if jobs is not None:
-            jobs.complete(key, duration=time.time() - started if made else None)
         if made:
             logger.debug(f"Success making {key} -> {name}")
         return made
 
     def _make_and_commit(
-        self, key: dict[str, Any], make_kwargs: dict[str, Any], started: float
+        self, key: dict[str, Any], make_kwargs: dict[str, Any], started: float, jobs: Job | None
     ) -> bool:
-        """Run ``make`` for ``key`` and commit its rows with their job metadata; False
-        (nothing done) if the table has the key already."""
+        """Run ``make`` for ``key`` and commit its rows with their job metadata, then mark its
+        job done; False (nothing made) if the table has the key already. Rolls back on any
+        error."""
         make = getattr(self, "_make_tuples", None) or self.make
         backend = self._connection.backend  # type: ignore[attr-defined]
         is_generator = inspect.isgeneratorfunction(make)
-        if not is_generator:
-            backend.begin()
-        if self & key:  # type: ignore[operator]
+        try:
+            if not is_generator:
+                backend.begin()
+            done = bool(self & key)  # type: ignore[operator]
+            if not done:
+                logger.debug(f"Making {key} -> {type(self).__name__}")
+                with populating(self.table_name):  # type: ignore[attr-defined]
+                    if is_generator:
+                        _make_in_three_steps(make, key, make_kwargs, backend)
+                    else:
+                        make(dict(key), **make_kwargs)
+                self._record_job_metadata(key, started, time.time() - started)
+            with interrupts_held():
+                if done:
+                    backend.rollback()
+                else:
+                    backend.commit()
+                if jobs is not None:
+                    jobs.complete(key, duration=None if done else time.time() - started)
+        except BaseException:
             backend.rollback()
-            return False
-        logger.debug(f"Making {key} -> {type(self).__name__}")
-        with populating(self.table_name):  # type: ignore[attr-defined]
-            if is_generator:
-                _make_in_three_steps(make, key, make_kwargs, backend)
-            else:
-                make(dict(key), **make_kwargs)
-        self._record_job_metadata(key, started, time.time() - started)
-        backend.commit()
-        return True
+            raise
+        return not done
 
     def _record_job_metadata(self, key: dict[str, Any], started: float, duration: float) -> None:
         """Fill the hidden ``_job_*`` columns of the rows of ``key``, where the table has them."""
@@ -431,8 +457,48 @@ def same_data(a: Any, b: Any) -> bool:
 def sigterm_handler(signum: int, frame: Any) -> None:
     """Turn SIGTERM into ``SystemExit``, so that the job being made is marked failed and its
     transaction rolled back rather than the process killed mid-make."""
+    interrupt.handled(signum)
     logger.info("Populate terminated by SIGTERM")
     raise SystemExit("SIGTERM received")
+
+
+#: Ctrl-C also cancels a PostgreSQL query under this handler (frames.backends.interrupt).
+sigterm_handler.frames_interrupts = True  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM under :func:`sigterm_handler`) back until the block is done,
+    then raise it: the outcome of a job is recorded whole. A second Ctrl-C raises at once.
+
+    Only in the main thread (where signals arrive), and only for the handlers that raise.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: dict[int, Callable[[int, Any], Any]] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler) and (
+            handler is sigterm_handler or interrupt.raises_keyboard_interrupt(handler)
+        ):
+            held[signum] = handler
+    received: list[int] = []
+
+    def hold(number: int, frame: Any) -> None:
+        if received:  # asked twice: do not wait
+            held[number](number, frame)
+        received.append(number)
+
+    for number in held:
+        signal.signal(number, hold)
+    try:
+        yield
+    finally:
+        for number, handler in held.items():
+            signal.signal(number, handler)
+        if received:  # raised here, it wins over an error of the block
+            held[received[0]](received[0], None)
 
 
 @contextlib.contextmanager

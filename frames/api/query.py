@@ -7,6 +7,7 @@ the plan to one SQL statement and runs it.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,21 @@ import pyarrow as pa
 
 from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
+from frames.api.dj_heading import Heading
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
 from frames.codecs.attributes import with_connection_config
 from frames.errors import DataError, FetchError, QueryError
 from frames.io import convert
-from frames.plan.heading import Heading
+from frames.io.dtype_backend import check_dtype_backend
+from frames.io.stream import (
+    DEFAULT_BATCH_ROWS,
+    BatchStream,
+    check_batch_rows,
+    check_csv_schema,
+    rebatch,
+    write_csv,
+    write_parquet,
+)
 from frames.plan.nodes import (
     Node,
     joined_heading,
@@ -113,7 +124,7 @@ class QueryExpression:
     def __getitem__(self, item: Any) -> Any:
         """``q['a']`` a column, ``q[['a', 'b']]`` a projection, ``q[condition]`` a restriction."""
         if isinstance(item, str):
-            self.heading.check([item], f"{self._name}[...]")
+            self._plan.heading.check([item], f"{self._name}[...]")
             return Column(Col(item))
         if isinstance(item, list) and all(isinstance(i, str) for i in item):
             return self.proj(*[i for i in item if i not in self.primary_key])
@@ -136,8 +147,9 @@ class QueryExpression:
     # -- inspection ---------------------------------------------------------------------------
     @property
     def heading(self) -> Heading:
-        """The result's attributes, types and primary key."""
-        return self._plan.heading
+        """The result's attributes and primary key, as DataJoint's ``Heading`` offers them
+        (frames' typed heading, which queries are built from, is ``q.plan.heading``)."""
+        return Heading.of_plan(self._plan.heading)
 
     @property
     def primary_key(self) -> list[str]:
@@ -227,7 +239,7 @@ class QueryExpression:
             if isinstance(self._plan, TopNode):
                 return list(self._plan.order)
             order_by = "KEY"
-        return parse_order(order_by, self.heading)
+        return parse_order(order_by, self._plan.heading)
 
     # -- projection ---------------------------------------------------------------------------
     def proj(self, *attributes: str, **named: str) -> QueryExpression:
@@ -238,7 +250,7 @@ class QueryExpression:
         """
         where = f"{self._name}.proj()"
         columns, key_renames = projection_columns(
-            self.heading, attributes, named, where, self._backend
+            self._plan.heading, attributes, named, where, self._backend
         )
         return self._derive(make_project(self._plan, columns, key_renames, where))
 
@@ -305,8 +317,8 @@ class QueryExpression:
             exclude_nonmatching = not keep_all_rows
         where = f"{self._name}.aggr()"
         keep_all = any(attr is Ellipsis or attr == "..." for attr in attributes)  # aggr(q, ...)
-        kept = list(self.heading.names) if keep_all else list(attributes)
-        namespace = joined_heading(self.heading, other.heading)
+        kept = list(self._plan.heading.names) if keep_all else list(attributes)
+        namespace = joined_heading(self._plan.heading, other._plan.heading)
         columns = aggregate_columns(namespace, named, where, self._backend)
         return self._derive(
             make_aggregate(self._plan, other._plan, kept, columns, outer=not exclude_nonmatching)
@@ -326,8 +338,16 @@ class QueryExpression:
         return self._derive(self._ordered(order_by, limit, offset))
 
     def _arrow(
-        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+        self,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        parallel: int | None = None,
     ) -> pa.Table:
+        if parallel is not None:
+            from frames.api.parallel import read_parallel
+
+            return read_parallel(self, parallel, order_by, limit, offset)
         return self._fetch(self._ordered(order_by, limit, offset))
 
     def _fetch(self, plan: Node) -> pa.Table:
@@ -345,9 +365,93 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> pa.Table:
-        """The result as a ``pyarrow.Table``."""
-        return convert.to_arrow(self._arrow(order_by, limit, offset), self.heading)
+        """The result as a ``pyarrow.Table``.
+
+        ``parallel=N`` reads it over ``N`` connections at once, split by ranges of the first
+        primary-key attribute (:mod:`frames.api.parallel`; a fetch that cannot be split is
+        refused with :class:`~frames.errors.FetchError`).
+        """
+        return convert.to_arrow(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
+
+    def to_arrow_batches(
+        self,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> BatchStream:
+        """The result as a stream of ``pyarrow.RecordBatch``, read from the database as it is
+        consumed: memory stays flat whatever the size of the result.
+
+        The batches have ``batch_rows`` rows each (the last one fewer) and the schema and
+        values of :meth:`to_arrow`. The :class:`~frames.io.stream.BatchStream` is an iterator
+        of batches (``for batch in stream``) with their ``schema``; ``read_all()`` collects
+        them into a table, and pyarrow, DuckDB and polars read it as an Arrow stream. The
+        query runs when this is called (its errors raise here); outside a transaction it runs
+        on a connection of its own, so that this connection stays free while the batches are
+        read (to insert them elsewhere, say), and that connection is closed when the batches
+        end or the stream is closed (``stream.close()``, or a ``with`` block). Inside a
+        transaction the result is read whole, on the transaction's connection, and handed out
+        in batches.
+
+        Raises
+        ------
+        frames.errors.FetchError
+            For a ``batch_rows`` that is not a positive integer.
+        """
+        batch_rows = check_batch_rows(batch_rows, f"{self._name}.to_arrow_batches()")
+        plan = self._ordered(order_by, limit, offset)
+        heading = plan.heading
+        schema = convert.to_arrow(heading.arrow_schema().empty_table(), heading).schema
+        if not heading.names:
+            return BatchStream(schema, iter(self._fetch(plan).to_batches(batch_rows)))
+        sql, params = compile_plan(plan, self._connection.dialect)
+        tables = self._connection.backend.fetch_arrow_batches(
+            sql, params, heading.arrow_schema(), batch_rows
+        )
+        converted = (convert.to_arrow(table, heading) for table in tables)
+        return BatchStream(schema, rebatch(converted, batch_rows), tables)
+
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        """Write the result to a Parquet file, streamed batch by batch (one row group per
+        batch of ``batch_rows`` rows; see :meth:`to_arrow_batches`).
+
+        The columns have the types of :meth:`to_arrow`. The file appears at ``path`` once the
+        whole result is written (until then, and after an error, a file already there is left
+        as it was).
+        """
+        write_parquet(self.to_arrow_batches(batch_rows, order_by, limit, offset), path)
+
+    def to_csv(
+        self,
+        path: str | os.PathLike[str],
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        """Write the result to a CSV file, streamed batch by batch (see
+        :meth:`to_arrow_batches`): a header line of the attribute names, then one line per
+        row, NULL as an empty field, text quoted, dates and datetimes in ISO form.
+
+        The file appears at ``path`` once the whole result is written.
+
+        Raises
+        ------
+        frames.errors.FetchError
+            For a result with binary attributes (``bytes``, blobs): CSV cannot hold them.
+        """
+        check_csv_schema(self._plan.heading.arrow_schema(), f"{self._name}.to_csv()")
+        write_csv(self.to_arrow_batches(batch_rows, order_by, limit, offset), path)
 
     @with_connection_config
     def to_dicts(
@@ -359,9 +463,9 @@ class QueryExpression:
     ) -> list[dict[str, Any]]:
         """The result as a list of dicts (one per row)."""
         table = self._arrow(order_by, limit, offset)
-        if not self.heading.names:
+        if not self._plan.heading.names:
             return [{} for _ in range(table.num_rows)]
-        return convert.to_dicts(table, self.heading, squeeze)
+        return convert.to_dicts(table, self._plan.heading, squeeze)
 
     @with_connection_config
     def to_pandas(
@@ -370,10 +474,23 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        dtype_backend: str | None = None,
+        parallel: int | None = None,
     ) -> pandas.DataFrame:
-        """The result as a pandas DataFrame indexed by the primary key."""
+        """The result as a pandas DataFrame indexed by the primary key.
+
+        ``dtype_backend='pyarrow'`` (pandas' convention) gives ``pandas.ArrowDtype`` columns —
+        decimals, strings, dates, nullable integers — with no Python object per value;
+        ``'numpy_nullable'`` pandas' nullable types; by default, frames' exact types
+        (:mod:`frames.io.convert`, :mod:`frames.io.dtype_backend`). ``parallel=N``: as for
+        :meth:`to_arrow`.
+        """
+        check_dtype_backend(dtype_backend)  # before the query runs
         return convert.to_pandas(
-            self._arrow(order_by, limit, offset), self.heading, squeeze=squeeze
+            self._arrow(order_by, limit, offset, parallel),
+            self._plan.heading,
+            squeeze=squeeze,
+            dtype_backend=dtype_backend,
         )
 
     def to_polars(
@@ -382,9 +499,10 @@ class QueryExpression:
         limit: int | None = None,
         offset: int | None = None,
         squeeze: bool = False,
+        parallel: int | None = None,
     ) -> polars.DataFrame:
-        """The result as a polars DataFrame."""
-        return convert.to_polars(self._arrow(order_by, limit, offset), self.heading)
+        """The result as a polars DataFrame (``parallel=N``: as for :meth:`to_arrow`)."""
+        return convert.to_polars(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
 
     @with_connection_config
     def to_arrays(
@@ -402,13 +520,13 @@ class QueryExpression:
         given first as a list of dicts) are fetched: one array per name, the array itself for
         one name.
         """
-        self.heading.check(attributes, f"{self._name}.to_arrays()")
+        self._plan.heading.check(attributes, f"{self._name}.to_arrays()")
         page = self._page(order_by, limit, offset)
         if attributes:
             page = page.proj(*[a for a in dict.fromkeys(attributes) if a not in self.primary_key])
         return convert.to_arrays(
             page._fetch(page._plan),
-            page.heading,
+            page._plan.heading,
             *attributes,
             include_key=include_key,
             squeeze=squeeze,
@@ -516,7 +634,7 @@ class QueryExpression:
 
     def tail(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
         """The last ``limit`` rows in primary-key order (or ``order_by=``), in that order."""
-        order = parse_order(kwargs.pop("order_by", "KEY"), self.heading)
+        order = parse_order(kwargs.pop("order_by", "KEY"), self._plan.heading)
         reverse = [(name, not desc) for name, desc in order]
         rows = self._derive(make_top(self._plan, reverse, limit, None)).to_dicts(
             order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse]
@@ -545,13 +663,17 @@ class QueryExpression:
         ``config['display.show_tuple_count']``). Binary attributes are not fetched (as in
         DataJoint, a preview reads no blobs) and show as ``=BLOB=``."""
         limit = config["display.limit"] if limit is None else limit
-        binary = [a.name for a in self.heading if a.type.category == "bytes" and not a.in_key]
+        binary = [a.name for a in self._plan.heading if a.type.category == "bytes" and not a.in_key]
         shown = self.proj(..., *[f"-{name}" for name in binary]) if binary else self
         ordered = None if isinstance(self._plan, TopNode) else "KEY"
-        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self.heading.names else []
+        rows = shown.to_dicts(order_by=ordered, limit=limit + 1) if self._plan.heading.names else []
         for row in rows if binary else ():
             row.update(dict.fromkeys(binary, b""))  # shown as =BLOB=
-        total = len(self) if config["display.show_tuple_count"] or not self.heading.names else None
+        total = (
+            len(self)
+            if config["display.show_tuple_count"] or not self._plan.heading.names
+            else None
+        )
         return rows, total
 
     def _shown(
@@ -571,7 +693,9 @@ class QueryExpression:
         from frames.api.display import format_text
 
         rows, total, failure = self._shown(limit)
-        return format_text(self.heading, rows, total, limit=limit, width=width, failure=failure)
+        return format_text(
+            self._plan.heading, rows, total, limit=limit, width=width, failure=failure
+        )
 
     def __repr__(self) -> str:
         return self.preview()
@@ -580,7 +704,7 @@ class QueryExpression:
         from frames.api.display import format_html
 
         rows, total, failure = self._shown()
-        return format_html(self.heading, rows, total, failure=failure)
+        return format_html(self._plan.heading, rows, total, failure=failure)
 
     def make_sql(self) -> str:
         """The SQL this query runs on its connection (DataJoint's name for :attr:`sql`)."""

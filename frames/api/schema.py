@@ -12,6 +12,7 @@ import networkx as nx
 
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
+from frames.api.dj_heading import Heading
 from frames.api.populate import auto_populated_spec
 from frames.api.table import Lookup, Part, Table
 from frames.backends.introspect import introspect_with_parents
@@ -31,18 +32,26 @@ from frames.declare.naming import (
 )
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
-from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS
+from frames.declare.storage import (
+    FOREIGN_KEY_CATALOG,
+    FOREIGN_KEY_CATALOG_COLUMNS,
+    LINEAGE_CATALOG,
+)
 from frames.errors import (
     AccessError,
+    DataError,
     DefinitionError,
     FramesError,
     MissingDefinitionError,
     MissingTableError,
+    QueryError,
+    ServerError,
 )
-from frames.plan.heading import Heading
 from frames.sql.ddl import (
     create_foreign_key_catalog_sql,
     create_table_sql,
+    drop_lineage_sql,
+    drop_table_sql,
     foreign_key_catalog_rows,
     lineage_catalog_sql,
     qualified_name,
@@ -73,7 +82,8 @@ class Schema:
 
     Examples
     --------
-    >>> schema = dj.Schema('lab')            # doctest: +SKIP
+    >>> import frames as dj
+    >>> schema = dj.Schema('lab', connection=dj.connect('duckdb://'))  # dj.Schema('lab'): default
     >>> @schema
     ... class Subject(dj.Manual):
     ...     definition = '''
@@ -81,6 +91,10 @@ class Schema:
     ...     ---
     ...     species : varchar(32)
     ...     '''
+    >>> Subject.insert1({'subject_id': 1, 'species': 'mouse'})  # the number of rows inserted
+    1
+    >>> Subject.to_dicts()
+    [{'subject_id': 1, 'species': 'mouse'}]
     """
 
     def __init__(
@@ -181,7 +195,8 @@ class Schema:
         return self.connection.dialect
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r}, connection={self.connection!r})"
+        """DataJoint's ``Schema `name```, then the connection."""
+        return f"Schema `{self.database}` on {self.connection!r}"
 
     # -- declaring ----------------------------------------------------------------------------
     def __call__(self, cls: type[Table] | None = None, *, context: dict[str, Any] | None = None):
@@ -210,17 +225,76 @@ class Schema:
         return cls
 
     def _decorate_master(self, cls: type[Table], context: dict[str, Any]) -> None:
-        """Declare ``cls`` and then its part tables (also those it inherits)."""
-        self._declare(cls, {**context, "self": cls, cls.__name__: cls})
-        for name in _ordered_dir(cls):
-            part = getattr(cls, name) if name[:1].isupper() else None
-            if isinstance(part, type) and issubclass(part, Part) and part is not cls:
-                self._declare(
-                    part, {**context, "master": cls, "self": part, cls.__name__: cls}, master=cls
-                )
+        """Declare ``cls`` and then its part tables (also those it inherits), all or nothing.
+
+        If a part cannot be declared, or a Lookup's ``contents`` cannot be inserted, the
+        tables this call created are dropped again, with their lineage rows (see
+        :meth:`_undo_declarations`), and the error is raised.
+        """
+        created: list[TableSpec] = []
+        try:
+            self._declare(cls, {**context, "self": cls, cls.__name__: cls}, created=created)
+            for name in _ordered_dir(cls):
+                part = getattr(cls, name) if name[:1].isupper() else None
+                if isinstance(part, type) and issubclass(part, Part) and part is not cls:
+                    self._declare(
+                        part,
+                        {**context, "master": cls, "self": part, cls.__name__: cls},
+                        master=cls,
+                        created=created,
+                    )
+        except BaseException:
+            self._undo_declarations(created)
+            raise
+
+    def _undo_declarations(self, created: list[TableSpec]) -> None:
+        """Drop the tables of ``created`` (declared by a failed :meth:`_decorate_master`), last
+        first, with their lineage and foreign-key catalog rows, and forget their classes.
+
+        A catalog table (``~lineage``, DuckDB's ``~foreign_keys``) left empty is dropped too:
+        the failed declaration may have created it. DDL cannot be rolled back on MySQL, so the
+        tables are dropped rather than left to a transaction.
+        """
+        if not created:
+            return
+        connection = self.connection
+        backend = connection.backend
+        dialect = connection.sql_dialect
+        schema = created[0].ref.schema
+        try:
+            with connection.atomic():
+                for spec in reversed(created):
+                    if backend.table_exists(spec.ref):
+                        for statement in drop_table_sql(spec, dialect):
+                            backend.execute(statement)
+                    if backend.table_exists(TableRef(schema, LINEAGE_CATALOG)):
+                        for statement in drop_lineage_sql(spec, dialect):
+                            backend.execute(statement)
+                for hidden in (LINEAGE_CATALOG, FOREIGN_KEY_CATALOG):
+                    ref = TableRef(schema, hidden)
+                    if backend.table_exists(ref) and not backend.fetch_rows(
+                        f"SELECT 1 FROM {qualified_name(ref, dialect)} LIMIT 1"
+                    ):
+                        backend.execute(f"DROP TABLE {qualified_name(ref, dialect)}")
+        except FramesError as error:  # the original error matters more; say what is left
+            logger.warning(
+                "could not drop the tables of a failed declaration (%s): %s",
+                ", ".join(str(spec.ref) for spec in created),
+                error,
+            )
+            return
+        for spec in created:
+            forget_table(connection, spec.ref)
+            cls = self._classes.pop(spec.ref, None)
+            if cls is not None:
+                cls._spec = None
 
     def _declare(
-        self, cls: type[Table], context: dict[str, Any], master: type[Table] | None = None
+        self,
+        cls: type[Table],
+        context: dict[str, Any],
+        master: type[Table] | None = None,
+        created: list[TableSpec] | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, Table)) or cls.tier == "":
             raise DefinitionError(
@@ -262,8 +336,10 @@ class Schema:
                 ),
                 self.connection._config,
             )
+            if created is not None:
+                created.append(spec)
             self._create(spec)
-        self._adopt(cls, spec, master)
+        self._adopt(cls, spec, master, context)
         if "Table definition:" not in (cls.__doc__ or ""):
             cls.__doc__ = (cls.__doc__ or "") + "\nTable definition:\n\n" + definition
         if issubclass(cls, Lookup):
@@ -275,10 +351,17 @@ class Schema:
         """Whether missing tables are created (``create_tables``, default True)."""
         return self.create_tables is not False
 
-    def _adopt(self, cls: type[Table], spec: TableSpec, master: type[Table] | None) -> None:
-        """Bind ``cls`` to its stored table."""
+    def _adopt(
+        self,
+        cls: type[Table],
+        spec: TableSpec,
+        master: type[Table] | None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        """Bind ``cls`` to its stored table (``context``: where its definition's names were
+        resolved)."""
         cls._spec = spec
-        cls._heading = Heading.of_table(spec.attributes)
+        cls._heading = Heading.of_table(spec, self.connection, context=context)
         cls._schema = self
         if master is not None:
             cls.master = master
@@ -286,25 +369,13 @@ class Schema:
         register_spec(self.connection, spec)
 
     def stored_specs(self) -> dict[TableRef, TableSpec]:
-        """The specs of the schema's tables as the database describes them, with lineage.
-
-        Foreign keys are followed into upstream schemas (read from the database too) so that
-        lineage reaches its origin; the result holds this schema's tables only.
-        """
-        stored = introspect_with_parents(self.connection.backend, self.database)
-        known = {r: spec for r, spec in _registry(self.connection).items() if r not in stored}
-        return {
-            ref: spec
-            for ref, spec in with_lineage(stored, known).items()
-            if ref.schema == self.database
-        }
+        """The specs of the schema's tables as the database describes them, with lineage
+        (see :func:`stored_specs`)."""
+        return stored_specs(self.connection, self.database)
 
     def stored_spec(self, ref: TableRef) -> TableSpec:
-        """The spec of one existing table of this schema (see :meth:`stored_specs`)."""
-        resolved = self.stored_specs()
-        if ref not in resolved:
-            raise MissingTableError(f"table {ref} does not exist")
-        return resolved[ref]
+        """The spec of one existing table of this schema (see :func:`stored_specs`)."""
+        return stored_spec(self.connection, ref)
 
     def make_classes(self, into: dict[str, Any] | None = None) -> None:
         """Create a class for every table of the schema that no class in ``into`` stands for.
@@ -354,6 +425,17 @@ class Schema:
         return resolve_reference(text, context)
 
     def _create(self, spec: TableSpec) -> None:
+        try:
+            self._create_tables(spec)
+        except (AccessError, ServerError):
+            raise
+        except (DataError, DefinitionError, QueryError) as error:  # refused DDL
+            raise DefinitionError(
+                f"table {spec.ref}: the database refused its declaration: {error}; change the "
+                "definition (names and enum members within the backend's limits)"
+            ) from error
+
+    def _create_tables(self, spec: TableSpec) -> None:
         dialect = self.connection.sql_dialect
         backend = self.connection.backend
         with self.connection.atomic():
@@ -553,6 +635,28 @@ def _registry(connection: Connection) -> dict[TableRef, TableSpec]:
         registry = {}
         connection._specs = registry  # type: ignore[attr-defined]
     return registry
+
+
+def stored_specs(connection: Connection, database: str) -> dict[TableRef, TableSpec]:
+    """The specs of the tables of schema ``database`` as the database describes them, with
+    lineage.
+
+    Foreign keys are followed into upstream schemas (read from the database too) so that
+    lineage reaches its origin; the result holds this schema's tables only.
+    """
+    stored = introspect_with_parents(connection.backend, database)
+    known = {r: spec for r, spec in _registry(connection).items() if r not in stored}
+    return {
+        ref: spec for ref, spec in with_lineage(stored, known).items() if ref.schema == database
+    }
+
+
+def stored_spec(connection: Connection, ref: TableRef) -> TableSpec:
+    """The spec of the existing table ``ref`` as the database describes it, with lineage."""
+    resolved = stored_specs(connection, ref.schema)
+    if ref not in resolved:
+        raise MissingTableError(f"table {ref} does not exist")
+    return resolved[ref]
 
 
 def table_spec(connection: Connection, ref: TableRef) -> TableSpec:

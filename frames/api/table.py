@@ -14,13 +14,15 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from frames.api.coerce import dict_condition
+from frames.api.dj_heading import Heading
 from frames.api.populate import AutoPopulate
 from frames.api.query import QueryExpression
+from frames.api.unmatched import unmatched_keys
 from frames.declare.naming import master_of, table_name, tier_of
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DataError, IntegrityError, MissingTableError
 from frames.logging import logger
-from frames.plan.heading import Heading
+from frames.plan.heading import Heading as PlanHeading
 from frames.plan.nodes import Node, Restrict, make_restrict, make_table
 from frames.plan.nodes import Top as TopNode
 from frames.sql.ddl import qualified_name
@@ -92,6 +94,13 @@ class TableMeta(type):
             return None
         return table_name(cls.__name__, tier, master.table_name if master else None)
 
+    @property
+    def database(cls) -> str | None:
+        """The schema (database) of the class's table, read on the class as DataJoint sets it
+        there when decorating: ``None`` before the class is declared."""
+        spec = type.__getattribute__(cls, "_spec")
+        return spec.ref.schema if spec is not None else None
+
     def __getattr__(cls, name: str) -> Any:
         """Class-level ``Table.attr`` gives the attribute's column, as on an instance."""
         if name.startswith("_") or type.__getattribute__(cls, "_spec") is None:
@@ -156,11 +165,14 @@ def _restrict_by_dict(cls: TableMeta, row: Mapping[str, Any]) -> Table | None:
     for name, method in _RESTRICTION_METHODS:
         if get(cls, name) is not method:
             return None
-    table = make_table(spec.ref, get(cls, "_heading"))
+    table = make_table(spec.ref, get(cls, "_heading").plan)
     cond = dict_condition(row, table.heading, f"{get(cls, '__name__')} & ...")
     restricted: Table = object.__new__(cls)  # type: ignore[arg-type]
     restricted._plan = make_restrict(table, cond)
     restricted._connection = schema.connection
+    unmatched = unmatched_keys(row, table.heading)
+    if unmatched is not None:
+        restricted._unmatched = unmatched
     return restricted
 
 
@@ -172,12 +184,15 @@ class Table(QueryExpression, metaclass=TableMeta):
     _spec: ClassVar[TableSpec | None] = None
     _schema: ClassVar[Schema | None] = None
     _heading: ClassVar[Heading | None] = None
+    #: The keys of a dict this table is restricted by that names none of its attributes
+    #: (ignored by queries, refused by delete and drop: :mod:`frames.api.unmatched`).
+    _unmatched: tuple[str, ...] | None = None
 
     def __init__(self) -> None:
         cls = type(self)
         if cls._spec is None or cls._schema is None:
             return  # not declared (yet): every use raises, see __getattr__
-        super().__init__(make_table(cls._spec.ref, cls._heading), cls._schema.connection)
+        super().__init__(make_table(cls._spec.ref, cls._heading.plan), cls._schema.connection)
 
     def __getattr__(self, name: str) -> Any:
         """An instance of a class no (activated) schema has declared fails on first use."""
@@ -192,12 +207,38 @@ class Table(QueryExpression, metaclass=TableMeta):
     def _name(self) -> str:
         return type(self).__name__
 
+    def restrict(self, condition: Any, semantic_check: bool = True) -> QueryExpression:
+        """Rows satisfying ``condition`` (see :meth:`QueryExpression.restrict`).
+
+        A dict in ``condition`` that names none of the table's attributes restricts nothing,
+        as in DataJoint; the result remembers it, so that ``delete()``, ``delete_quick()`` and
+        ``drop()`` refuse to act on every row because of a misspelt key.
+        """
+        restricted = super().restrict(condition, semantic_check)
+        if self._unmatched is None and isinstance(restricted, Table):
+            unmatched = unmatched_keys(condition, self._plan.heading)
+            if unmatched is not None:
+                restricted._unmatched = unmatched
+        return restricted
+
+    @property
+    def heading(self) -> Heading:
+        """The table's heading, with its ``table_info`` (that of a projection of the table is
+        the query's)."""
+        own = self._heading
+        if own is not None and own.plan is self._plan.heading:
+            return own
+        return super().heading
+
     def _derive(self, plan: Node) -> QueryExpression:
         """A restriction of a table is still that table (``(Session & key).delete()``)."""
+        base = self._plan  # restrictions of a restriction merge into one (make_restrict)
+        while isinstance(base, (Restrict, TopNode)):
+            base = base.child
         node = plan
-        while isinstance(node, (Restrict, TopNode)) and node is not self._plan:
+        while isinstance(node, (Restrict, TopNode)) and node is not base:
             node = node.child
-        if node is not self._plan:
+        if node is not base:
             return super()._derive(plan)
         restricted = copy.copy(self)
         restricted._plan = plan
@@ -327,8 +368,11 @@ class Table(QueryExpression, metaclass=TableMeta):
         Parameters
         ----------
         rows : list of dict / tuple / numpy record, numpy record array, pandas or polars
-            DataFrame, pyarrow Table, or a query
-            A query is inserted server-side with ``INSERT ... SELECT``.
+            DataFrame, pyarrow Table, a query, or a ``pathlib.Path`` of a CSV file
+            A query is inserted server-side with ``INSERT ... SELECT``. A CSV file's header
+            names the attributes; its text values are converted by the attribute types (an
+            empty field of a non-text attribute takes the default) and errors name the file's
+            line (:mod:`frames.io.csv_rows`).
         replace : bool
             Overwrite rows whose primary key exists.
         skip_duplicates : bool
@@ -402,7 +446,8 @@ class Table(QueryExpression, metaclass=TableMeta):
         return self.insert(dataframe_rows(self, df, index_as_pk), **insert_kwargs)
 
     def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> ValidationResult:
-        """Check ``rows`` as :meth:`insert` would, without inserting; every problem is listed."""
+        """Check ``rows`` (also a CSV file's path) as :meth:`insert` would, without inserting;
+        every problem is listed."""
         from frames.api.validate import validate_rows
 
         return validate_rows(self, rows, ignore_extra_fields=ignore_extra_fields)
@@ -587,8 +632,8 @@ class FreeTable(Table):
                 f"FreeTable({full_table_name!r}): name the table as 'schema.table' (quoted or not)"
             )
         self._spec = table_spec(conn, TableRef(schema, name))
-        self._heading = Heading(self._spec.attributes)
-        QueryExpression.__init__(self, make_table(self._spec.ref, self._heading), conn)
+        self._heading = Heading.of_table(self._spec, conn, plan=PlanHeading(self._spec.attributes))
+        QueryExpression.__init__(self, make_table(self._spec.ref, self._heading.plan), conn)
 
     @property
     def _name(self) -> str:

@@ -57,7 +57,7 @@ class U:
                 "Cannot set exclude_nonmatching=False when aggregating on a "
                 "universal set: it has no rows without matches to keep"
             )
-        columns = aggregate_columns(query.heading, named, "U().aggr()", query._backend)
+        columns = aggregate_columns(query.plan.heading, named, "U().aggr()", query._backend)
         return query._derive(make_group_by(query._plan, self.attributes, columns))
 
     aggregate = aggr

@@ -43,7 +43,7 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
         raise DataError(
             f"{name}: The argument of update1 must be dict-like, not a {type(row).__name__}."
         )
-    heading = table.heading
+    heading = table.plan.heading
     key_names = heading.primary_key
     missing = [k for k in key_names if k not in row]
     if missing:

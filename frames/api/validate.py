@@ -8,11 +8,13 @@ the insert.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from frames.api.insert import check_value
 from frames.errors import DataError
+from frames.io.csv_rows import read_csv_rows
 
 if TYPE_CHECKING:
     from frames.api.table import Table, ValidationResult
@@ -51,8 +53,10 @@ def validate_rows(
     """The :class:`~frames.api.table.ValidationResult` of inserting ``rows`` into ``table``."""
     from frames.api.table import ValidationResult
 
-    heading = table.heading
+    heading = table.plan.heading
     errors: list[tuple[int, str | None, str]] = []
+    if isinstance(rows, os.PathLike):  # a CSV file, as insert() reads it
+        rows = read_csv_rows(rows, heading, table._name).rows
     records = _rows(rows)
     for number, row in enumerate(records):
         values = _as_dict(row, heading.names)

@@ -8,25 +8,16 @@ from the database's own metadata; part tables are nested in their masters.
 
 from __future__ import annotations
 
-import datetime
 import types
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from frames.api.connection import Connection
 from frames.api.schema import Schema
 from frames.api.table import Computed, Imported, Lookup, Manual, Part, Table
+from frames.declare.defaults import default_literal
 from frames.declare.naming import class_name_of, master_of
-from frames.declare.spec import (
-    NO_DEFAULT,
-    Attribute,
-    ForeignKeySpec,
-    IndexSpec,
-    SqlDefault,
-    TableRef,
-    TableSpec,
-)
+from frames.declare.spec import Attribute, ForeignKeySpec, IndexSpec, TableRef, TableSpec
 
 _TIER_CLASSES: dict[str, type[Table]] = {
     "manual": Manual,
@@ -80,7 +71,7 @@ def definition_text(spec: TableSpec) -> str:
             comment = f"  # {attr.comment}" if attr.comment else ""
             auto = " auto_increment" if attr.auto_increment else ""
             (key_lines if attr.in_key else other_lines).append(
-                f"{attr.name}{_default_text(attr)} : {attr.declared_type}{auto}{comment}"
+                f"{attr.name}{_default(attr)} : {attr.declared_type}{auto}{comment}"
             )
     implied = {IndexSpec(fk.child_attrs, unique=True) for fk in spec.foreign_keys if fk.unique}
     other_lines.extend(
@@ -105,26 +96,10 @@ def _foreign_key_line(spec: TableSpec, fk: ForeignKeySpec) -> str:
     return line + (f".proj({renames})" if renames else "")
 
 
-def _default_text(attr: Attribute) -> str:
+def _default(attr: Attribute) -> str:
     """`` = value`` as a definition writes the attribute's default (empty if it has none)."""
-    value = attr.default
-    if attr.auto_increment:
-        return ""
-    if value is NO_DEFAULT:
-        return " = null" if attr.nullable else ""
-    if value is None:
-        return " = null"
-    if isinstance(value, SqlDefault):
-        return f" = {value.keyword}"
-    if isinstance(value, bool):
-        return " = true" if value else " = false"
-    if isinstance(value, (int, float, Decimal)):
-        return f" = {value}"
-    if isinstance(value, datetime.datetime):
-        text = value.isoformat(sep=" ")
-    else:
-        text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return " = '" + text.replace("'", "''") + "'"
+    literal = default_literal(attr)
+    return "" if literal is None else f" = {literal}"
 
 
 def spawn_classes(schema: Schema, skip: set[TableRef] | None = None) -> dict[str, type[Table]]:

@@ -51,6 +51,10 @@ def open_backend(url: str | URL | Engine, connect_args: dict[str, Any] | None = 
     parsed = _parse(url)
     scheme = parsed.get_backend_name()
     shown = parsed.render_as_string(hide_password=True)
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise DatabaseConnectionError(
+            f"invalid port {parsed.port} in {shown!r}: a port is a whole number from 1 to 65535"
+        )
     query: dict[str, Any] = dict(parsed.query)
     extra = connect_args or {}
     if scheme == "duckdb":
@@ -75,9 +79,10 @@ def open_backend(url: str | URL | Engine, connect_args: dict[str, Any] | None = 
             | extra,
         )
     if scheme in ("mysql", "mariadb"):
-        from frames.backends.mysql import MySQLBackend
+        from frames.backends.mysql import MySQLBackend, check_connect_options
 
         numbers = {k: int(v) for k, v in query.items() if isinstance(v, str) and v.isdigit()}
+        check_connect_options(shown, [*query, *extra])
         return MySQLBackend(
             shown,
             _drop_none(
@@ -104,9 +109,14 @@ def _parse(url: str | URL | Engine) -> URL:
         return url.url
     if isinstance(url, URL):
         return url
+    if not isinstance(url, str):
+        raise DatabaseConnectionError(
+            f"a database URL must be a string, a sqlalchemy URL or an Engine, not "
+            f"{type(url).__name__}"
+        )
     try:
         return make_url(url)
-    except sqlalchemy.exc.ArgumentError as exc:
+    except (sqlalchemy.exc.ArgumentError, ValueError) as exc:  # ValueError: a port not a number
         raise DatabaseConnectionError(
             f"cannot parse database URL {url!r}: {exc}; expected e.g. duckdb://, "
             "postgresql://user:pass@host:5432/db or mysql://user:pass@host:3306"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -56,6 +57,53 @@ def conform_array(
         if pa.types.is_decimal(target):
             return _round_to_decimal(values, target, name)
         raise _fetch_error(name, values.type, target, exc) from exc
+
+
+def is_binary(kind: pa.DataType) -> bool:
+    """True for Arrow's binary types of variable length (``binary``, ``large_binary``)."""
+    return pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+
+
+def binary_views(column: pa.ChunkedArray | pa.Array) -> list[memoryview | None]:
+    """The values of a binary column as read-only ``memoryview`` slices of its buffers (no
+    copy; each keeps its chunk's buffer alive), ``None`` for NULL."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    wide = pa.types.is_large_binary(column.type)
+    values: list[memoryview | None] = []
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        bounds = np.frombuffer(offsets, np.int64 if wide else np.int32)
+        bounds = bounds[chunk.offset : chunk.offset + len(chunk) + 1].tolist()
+        view = memoryview(data if data is not None else b"").toreadonly()
+        valid = chunk.is_valid().to_pylist() if chunk.null_count else [True] * len(chunk)
+        values += [
+            view[start:end] if ok else None
+            for start, end, ok in zip(bounds[:-1], bounds[1:], valid, strict=True)
+        ]
+    return values
+
+
+def binary_array(values: Sequence[Any], kind: pa.DataType, prefix: bytes = b"") -> pa.Array:
+    """An Arrow array of type ``kind`` (binary or string, large or not) of ``values`` (buffers
+    or ``None``), each but NULL after ``prefix``, their bytes copied once, by one join.
+
+    Not ``pa.array(values)``: pyarrow 26 keeps a reference to every ``memoryview`` it converts,
+    so whatever they view would never be freed.
+    """
+    extra = len(prefix)
+    lengths = np.fromiter(
+        (0 if v is None else extra + len(v) for v in values), np.int64, len(values)
+    )
+    wide = pa.types.is_large_binary(kind) or pa.types.is_large_string(kind)
+    offsets = np.zeros(len(values) + 1, np.int64 if wide else np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    valid = np.fromiter((v is not None for v in values), np.bool_, len(values))
+    nulls = len(values) - int(valid.sum())
+    bitmap = pa.array(valid).buffers()[1] if nulls else None
+    data = b"".join(part for v in values if v is not None for part in (prefix, v))
+    return pa.Array.from_buffers(
+        kind, len(values), [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)], null_count=nulls
+    )
 
 
 def is_encoded_string(kind: pa.DataType) -> bool:

@@ -33,8 +33,6 @@ class Backend(ABC):
     declares_foreign_keys : bool
         False where foreign keys are enforced by frames instead of the engine (DuckDB, whose
         constraint checks reject cascading deletes inside one transaction).
-    savepoints : bool
-        False where a failed statement aborts the caller's whole transaction (DuckDB).
     string_collation : str or None
         The collation string columns are declared with, where the server decides it (MySQL 8
         and MariaDB spell their binary NO PAD collations differently); None: the dialect's.
@@ -44,6 +42,13 @@ class Backend(ABC):
     list_schemas_sql, connection_id_sql, current_user_sql : str
         Catalog and session queries behind ``Connection.list_schemas()``,
         ``Connection.connection_id`` and ``Connection.get_user()``.
+    sessions : int
+        How many driver connections this backend has opened: it grows when the backend
+        reconnects (a statement that ran just before may have been applied by the old session).
+    sessions_sql : str or None
+        SQL listing the ids (as ``connection_id_sql`` gives them) of the sessions open on the
+        server, which tells the job queue whether a reservation's holder is still there; None
+        where there are no sessions (DuckDB).
     """
 
     dialect: str
@@ -53,8 +58,8 @@ class Backend(ABC):
     connection_id_sql: str | None = None
     #: SQL that returns the user this session acts as (``'user@host'`` on MySQL).
     current_user_sql: str = "SELECT current_user"
+    sessions_sql: str | None = None
     declares_foreign_keys: bool = True
-    savepoints: bool = True
     #: While set, reads are answered from this cache and writes refused (DataJoint's
     #: ``Connection.set_query_cache``).
     query_cache: QueryCache | None = None
@@ -64,6 +69,7 @@ class Backend(ABC):
     def __init__(self, url: str) -> None:
         self.url = url
         self._in_transaction = False
+        self.sessions = 1
 
     # -- statements ---------------------------------------------------------------------------
     @abstractmethod
@@ -89,6 +95,25 @@ class Backend(ABC):
         0/1 for booleans, PostgreSQL's text from COPY). A string column may come back
         dictionary-encoded (enums on DuckDB and MySQL); :mod:`frames.io.convert` decodes it.
         """
+
+    @abstractmethod
+    def fetch_arrow_batches(
+        self, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Iterator[pa.Table]:
+        """Run a query and yield its result as Arrow tables of about ``batch_rows`` rows.
+
+        Each table is conformed to ``schema`` as :meth:`fetch_arrow`'s result is, and the
+        result is read from the server as the tables are consumed: no more than a few of them
+        are held at once, whatever the size of the result. Closing the iterator early stops
+        the query.
+        """
+
+    @abstractmethod
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own, and return their
+        results as Arrow (conformed to ``schema``), in the order of ``statements``."""
 
     @abstractmethod
     def raw_query(
@@ -134,7 +159,8 @@ class Backend(ABC):
         Raises
         ------
         frames.errors.TransactionError
-            If a transaction is already open on this connection.
+            If a transaction is already open on this connection, or a failure inside the
+            block (caught there) aborted it: it is rolled back.
         """
         from frames.errors import TransactionError
 

@@ -5,36 +5,55 @@ depend on the driver — transaction state, atomic inserts, translating driver e
 errors — on top of a few primitives each backend supplies. :class:`ServerBackend` adds what the
 client/server engines share: DB-API cursors, ``%s`` placeholders and transparent reconnection
 after a lost connection.
+
+Transactions have one rule on every backend: once something fails inside a transaction — a
+statement the database rejects, a conflict with another transaction, a lost connection, an
+interrupt — the transaction is *aborted*. It stays open, so that nothing meant for it runs
+outside it, but every further statement raises :class:`~frames.errors.TransactionError` until it
+is rolled back, and committing it rolls it back and raises. (PostgreSQL and DuckDB behave so
+themselves; MySQL would carry on with the statements that did not fail.) Errors frames raises
+before a statement reaches the database (a value that does not fit) or while it converts a
+result do not abort the transaction.
+
+Conflicts with concurrent transactions (:mod:`frames.backends.conflicts`) raise
+:class:`~frames.errors.TransactionConflictError`; a statement outside a transaction, and an
+insert that runs in a transaction of its own, are run again after a short random wait.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import logging
 import re
+import time
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
 
 from frames.backends.arrow import prepare_insert, rows_to_arrow
 from frames.backends.base import Backend, OnDuplicate, to_format_paramstyle
+from frames.backends.conflicts import ATTEMPTS, backoff, is_conflict, retry_conflicts
 from frames.backends.cursor import ResultCursor
+from frames.backends.driver_errors import driver_message, is_driver_error, translate
 from frames.backends.introspect import Catalog, build_foreign_keys, build_specs
+from frames.backends.stream import read_at_once, stream_batches
 from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
 from frames.errors import (
     FramesError,
     LostConnectionError,
-    QueryError,
+    LostTransactionError,
+    TransactionConflictError,
     TransactionError,
 )
 
 T = TypeVar("T")
+logger = logging.getLogger("frames")
 #: :func:`to_format_paramstyle`, cached: the same statements run again and again.
 format_paramstyle = functools.lru_cache(maxsize=4096)(to_format_paramstyle)
 _ON_DUPLICATE = ("error", "skip", "replace")
-_SAVEPOINT = "frames_insert"
 #: Statements a query cache answers (DataJoint's rule).
 _READ_STATEMENT = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
 
@@ -43,26 +62,23 @@ class SqlBackend(Backend):
     """A backend over one driver connection; subclasses supply the driver-specific primitives.
 
     Subclasses set :attr:`driver_error` (the driver's base exception class) and
-    :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_classify`, :meth:`_execute_on`,
+    :attr:`begin_sql`, and implement :meth:`_attempt`, :meth:`_execute_on`,
     :meth:`_fetch_rows_on`, :meth:`_fetch_arrow_on`, :meth:`_insert`, :meth:`_tables` and
-    :meth:`_catalog`; MySQL also sets
-    :attr:`quote_char`, DuckDB :attr:`savepoints`.
+    :meth:`_catalog`; MySQL also sets :attr:`quote_char`.
     """
 
     driver_error: type[Exception] = Exception
     begin_sql = "BEGIN"
     quote_char = '"'
-    #: False where the engine has no SAVEPOINT (DuckDB).
-    savepoints = True
+    #: Why the open transaction was aborted (see the module docstring); None while it is not.
+    _aborted: str | None = None
+    #: False while a statement runs that Ctrl-C must not cancel (COMMIT, ROLLBACK).
+    _cancellable = True
 
     # -- primitives ---------------------------------------------------------------------------
     @abstractmethod
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         """Run ``operation(connection)`` (a server backend reconnects here if needed)."""
-
-    @abstractmethod
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        """The frames error class for a driver error, or ``None`` to re-raise it unchanged."""
 
     @abstractmethod
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
@@ -109,27 +125,70 @@ class SqlBackend(Backend):
         """The quoted ``schema.table`` name of ``ref``."""
         return f"{self.quote(ref.schema)}.{self.quote(ref.name)}"
 
-    def _call(
-        self,
-        operation: Callable[[Any], T],
-        context: str = "",
-        fallback: type[FramesError] | None = None,
-    ) -> T:
+    def _call(self, operation: Callable[[Any], T], context: str = "") -> T:
         """Run ``operation(connection)``, translating driver errors into frames errors.
 
         ``context`` (``'insert into s.t'``) prefixes the message, followed by the driver's own
-        message (its first paragraph: DuckDB appends a caret diagram of the SQL). Driver errors
-        without a frames counterpart (syntax errors, say) are raised as ``fallback``, or
-        propagate unchanged without one.
+        (see :func:`frames.backends.driver_errors.translate`, the one place where errors of
+        the drivers are mapped): no driver exception leaves this method. A conflict with a
+        concurrent transaction is :class:`~frames.errors.TransactionConflictError`; outside a
+        transaction the statement is run again first (it was rolled back), up to
+        :data:`~frames.backends.conflicts.ATTEMPTS` times.
+
+        Raises
+        ------
+        frames.errors.TransactionError
+            Inside a transaction aborted by an earlier failure.
         """
-        try:
-            return self._attempt(operation)
-        except self.driver_error as exc:
-            error_class = self._classify(exc) or fallback
-            if error_class is None:
+        if self._in_transaction and self._aborted is not None:
+            raise self._aborted_error()
+        return self._run(operation, context)
+
+    def _run(self, operation: Callable[[Any], T], context: str = "") -> T:
+        """:meth:`_call` without the check for an aborted transaction (COMMIT, ROLLBACK)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._attempt(operation)
+            except (KeyboardInterrupt, SystemExit) as exc:
+                self._abort(f"interrupted by {type(exc).__name__}")
                 raise
-            message = " ".join(str(exc).strip().split("\n\n")[0].split())
-            raise error_class(f"{context}: {message}" if context else message) from exc
+            except Exception as exc:
+                if isinstance(exc, TransactionError):  # the connection was lost
+                    self._abort(str(exc))
+                if isinstance(exc, FramesError) or not is_driver_error(self.dialect, exc):
+                    raise
+                conflict = is_conflict(exc)
+                if conflict and not self._in_transaction and attempt < ATTEMPTS:
+                    logger.debug(f"{context or 'statement'}: conflict, retrying: {exc}")
+                    time.sleep(backoff(attempt))
+                    continue
+                error = self._conflict_error(exc, context) if conflict else None
+                error = error or translate(self.dialect, exc, context)
+                self._abort(str(error))
+                raise error from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _conflict_error(self, exc: Exception, context: str) -> TransactionConflictError:
+        """The error for a statement or transaction the database rolled back because of a
+        concurrent transaction."""
+        message = driver_message(self.dialect, exc)
+        scope = "transaction" if self._in_transaction else "statement"
+        return TransactionConflictError(
+            f"{context + ': ' if context else ''}{message}; the database rolled the {scope} "
+            "back because of a concurrent transaction: run it again"
+        )
+
+    def _abort(self, reason: str) -> None:
+        """Mark the open transaction (if any) aborted by ``reason`` (the first reason stays)."""
+        if self._in_transaction and self._aborted is None:
+            self._aborted = reason
+
+    def _aborted_error(self) -> TransactionError:
+        return TransactionError(
+            f"the transaction was aborted by an earlier error ({self._aborted}); no statement "
+            "can run in it any more: roll it back (leave the `with conn.transaction:` block "
+            "with the error, or call cancel_transaction()) and run it again"
+        )
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; return the number of affected rows (``-1`` if unknown).
@@ -165,9 +224,7 @@ class SqlBackend(Backend):
         """
 
         def run() -> ResultCursor:
-            return self._call(
-                lambda con: self._raw_query_on(con, sql, args, as_dict), fallback=QueryError
-            )
+            return self._call(lambda con: self._raw_query_on(con, sql, args, as_dict))
 
         if self.query_cache is None:
             return run()
@@ -201,6 +258,46 @@ class SqlBackend(Backend):
             return run()
         return self.query_cache.arrow(sql, params, schema, run)
 
+    def fetch_arrow_batches(
+        self, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Iterator[pa.Table]:
+        """Run a query and yield its result as Arrow tables of about ``batch_rows`` rows.
+
+        Outside a transaction the rows are read as they are consumed, on a connection of their
+        own (this one stays free meanwhile); inside one they are read whole on the
+        transaction's connection and handed out in batches (:mod:`frames.backends.stream`).
+
+        Raises
+        ------
+        frames.errors.FetchError
+            If the result has another number of columns or a value does not fit its type
+            (when the batch holding it is read).
+        """
+        return stream_batches(self, sql, params, schema, batch_rows)
+
+    def fetch_arrow_parallel(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], schema: pa.Schema
+    ) -> list[pa.Table]:
+        """Run queries at the same time, each on a connection of its own (one thread each), and
+        return their results as Arrow, in the order of ``statements``
+        (:func:`frames.backends.stream.read_at_once`)."""
+        return read_at_once(self, statements, schema)
+
+    @abstractmethod
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """Run a query on ``connection`` when first iterated; yield its result as Arrow tables
+        of about ``batch_rows`` rows, each read from the server as the previous is consumed."""
+
+    @abstractmethod
+    def _stream_backend(self) -> SqlBackend:
+        """A backend on a new connection to the same database, for one streamed result."""
+
+    def _abandon_stream(self) -> None:
+        """Stop the query whose result this connection is streaming, without reading the rest
+        (the connection is closed next); nothing to do where closing it stops the query."""
+
     def begin(self) -> None:
         """Start a transaction (re-connecting first if the connection was lost).
 
@@ -216,6 +313,18 @@ class SqlBackend(Backend):
             )
         self.execute(self.begin_sql)
         self._in_transaction = True
+        self._aborted = None
+
+    def _control(self, sql: str) -> None:
+        """Run ``COMMIT`` or ``ROLLBACK`` (also in an aborted transaction), without letting
+        Ctrl-C cancel it (it is short, and a cancelled ROLLBACK would leave the transaction)."""
+        if self.query_cache is not None:
+            raise self.query_cache.refuse(f"the statement {sql}")
+        self._cancellable = False
+        try:
+            self._run(lambda con: self._execute_on(con, sql, ()))
+        finally:
+            self._cancellable = True
 
     def commit(self) -> None:
         """Commit the current transaction.
@@ -223,26 +332,53 @@ class SqlBackend(Backend):
         Raises
         ------
         frames.errors.TransactionError
-            If no transaction is open, or the connection was lost (the transaction was rolled
-            back by the server).
+            If no transaction is open, or it was aborted by an earlier failure (it is rolled
+            back), or the connection was lost (:class:`~frames.errors.LostTransactionError`).
+        frames.errors.TransactionConflictError
+            If the database refused to commit because of a concurrent transaction (it was
+            rolled back).
         """
         if not self._in_transaction:
             raise TransactionError("commit() without an open transaction: call begin() first")
+        if self._aborted is not None:
+            reason = self._aborted
+            self.rollback()
+            raise TransactionError(
+                f"the transaction was rolled back, not committed: it was aborted by an "
+                f"earlier error ({reason})"
+            )
         try:
-            self.execute("COMMIT")
+            self._control("COMMIT")
+        except LostTransactionError as error:
+            if error.__cause__ is None:  # lost before COMMIT was sent
+                raise
+            raise LostTransactionError(
+                f"the connection to {self.url} was lost while committing: the transaction was "
+                "either committed or rolled back by the server, and frames cannot tell which; "
+                f"look at the data before running it again ({error.__cause__})"
+            ) from error.__cause__
         finally:
             self._in_transaction = False
+            self._aborted = None
 
     def rollback(self) -> None:
-        """Roll back the current transaction; without one (or after a lost connection), no-op."""
+        """Roll back the current transaction; without one (or after a lost connection), no-op.
+
+        Never raises for the transaction itself: if the ROLLBACK cannot be sent, the connection
+        is closed, which has the server roll the transaction back.
+        """
         if not self._in_transaction:
             return
         try:
-            self.execute("ROLLBACK")
-        except TransactionError:
-            pass  # the connection was lost: the server has rolled the transaction back
+            self._control("ROLLBACK")
+        except (FramesError, self.driver_error):
+            self._discard()
         finally:
             self._in_transaction = False
+            self._aborted = None
+
+    def _discard(self) -> None:
+        """Give up the connection (its state is unknown): a server rolls back what was open."""
 
     def insert_arrow(
         self,
@@ -257,9 +393,9 @@ class SqlBackend(Backend):
         row, ``'replace'`` overwrites the columns present in ``data`` (others keep their
         values). Rows repeating a key within ``data`` count once (the first for skip, the last
         for replace). The insert is atomic: it runs in the caller's transaction when one is
-        open, else in its own. Inside the caller's transaction a failed insert is undone to a
-        savepoint, so the transaction stays usable (except on DuckDB, which has no savepoints:
-        there the caller must roll back). Returns the number of rows inserted or replaced.
+        open (a failure aborts that transaction, see the module docstring), else in its own,
+        which is run again if it conflicts with a concurrent one. Returns the number of rows
+        inserted or replaced.
 
         Raises
         ------
@@ -269,6 +405,8 @@ class SqlBackend(Backend):
             A referenced parent row does not exist.
         frames.errors.DataError
             A value does not fit its column (NULL, range, enum member, format).
+        frames.errors.TransactionConflictError
+            Inside the caller's transaction, a conflict with a concurrent one.
         """
         if on_duplicate not in _ON_DUPLICATE:
             raise ValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, not {on_duplicate!r}")
@@ -277,20 +415,15 @@ class SqlBackend(Backend):
         if data.num_rows == 0:
             return 0
         prepared = prepare_insert(data, primary_key, on_duplicate)
-        if not self._in_transaction:
-            with self.transaction():
-                written = self._insert(ref, prepared, primary_key, on_duplicate)
-        elif not self.savepoints:
+        if self._in_transaction:
             written = self._insert(ref, prepared, primary_key, on_duplicate)
         else:
-            self.execute(f"SAVEPOINT {_SAVEPOINT}")
-            try:
-                written = self._insert(ref, prepared, primary_key, on_duplicate)
-            except Exception:
-                if self._in_transaction:  # not if the connection (and transaction) was lost
-                    self.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-                raise
-            self.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+            def insert() -> int:
+                with self.transaction():
+                    return self._insert(ref, prepared, primary_key, on_duplicate)
+
+            written = retry_conflicts(insert, f"insert into {ref}")
         return prepared.num_rows if on_duplicate == "replace" else written
 
     def list_tables(self, schema: str) -> list[str]:
@@ -357,8 +490,12 @@ class ServerBackend(SqlBackend):
     """A PostgreSQL or MySQL backend: a DB-API connection that is re-opened when lost.
 
     Outside a transaction, an operation that finds the connection broken reconnects and runs
-    once more; inside one, it raises :class:`~frames.errors.TransactionError` (the server has
-    rolled the transaction back) and the next operation reconnects.
+    once more; inside one, it raises :class:`~frames.errors.LostTransactionError` (the server
+    has rolled the transaction back, which stays aborted until rolled back here) and the next
+    operation after that reconnects. An operation interrupted by ``KeyboardInterrupt`` or
+    ``SystemExit`` leaves the connection in an unknown state: it is given up
+    (:meth:`_abandon`, which also has the server stop what it was doing), and the next
+    operation reconnects.
     """
 
     def __init__(self, url: str) -> None:
@@ -378,37 +515,66 @@ class ServerBackend(SqlBackend):
     def _is_broken(self) -> bool:
         """True if the driver connection has been closed by the server or the network."""
 
+    @abstractmethod
+    def _abandon(self) -> None:
+        """Close the driver connection at once, without talking to it, and have the server end
+        its session (what it was running stops; its transaction is rolled back)."""
+
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         if self._conn is None:
             raise self._closed_error()
         if self._is_broken():
             self._lost(None)
         try:
-            return operation(self._conn)
+            return self._guarded(operation)
         except self.driver_error as exc:
             if not self._is_broken():
                 raise
             self._lost(exc)
+        return self._guarded(operation)
+
+    def _guarded(self, operation: Callable[[Any], T]) -> T:
+        """Run ``operation``; after an interrupt, give the connection up."""
+        try:
+            return self._interruptible(operation)
+        except (KeyboardInterrupt, SystemExit):
+            self._abandon()
+            raise
+
+    def _interruptible(self, operation: Callable[[Any], T]) -> T:
+        """Run ``operation`` so that Ctrl-C stops it (pymysql, pure Python, stops by itself;
+        PostgreSQL overrides this)."""
         return operation(self._conn)
+
+    def _discard(self) -> None:
+        if self._conn is not None and not self._is_broken():
+            self._abandon()
 
     def _lost(self, exc: Exception | None) -> None:
         """Handle a broken connection: reconnect, unless a transaction was open on it."""
         if self._in_transaction:
-            self._in_transaction = False
             detail = f": {' '.join(str(exc).split())}" if exc else ""
-            raise TransactionError(
-                f"the connection to {self.url} was lost during a transaction; the transaction "
-                f"was rolled back{detail}"
+            raise LostTransactionError(
+                f"the connection to {self.url} was lost during a transaction, which the "
+                f"server rolled back{detail}"
             ) from exc
         self._close_quietly()
         self._conn = self._connect()
+        self.sessions += 1
+
+    def _stream_backend(self) -> ServerBackend:
+        if self._conn is None:
+            raise self._closed_error()
+        return self.reopen()
 
     def reopen(self) -> ServerBackend:
         """A new connection to the same server with the same settings, outside any
         transaction; this one stays open."""
         clone = copy.copy(self)
         clone._in_transaction = False
+        clone._aborted = None
         clone._conn = self._connect()
+        clone.sessions = 1
         return clone
 
     def _close_quietly(self) -> None:
@@ -479,6 +645,7 @@ class ServerBackend(SqlBackend):
             self._conn = None
         self._in_transaction = False
         self._conn = self._connect()
+        self.sessions += 1
 
     def close(self) -> None:
         """Close the driver connection (an open transaction is rolled back by the server)."""

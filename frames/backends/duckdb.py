@@ -8,14 +8,16 @@ each schema's hidden ``~foreign_keys`` catalog table.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
 
+from frames.backends import interrupt
 from frames.backends.arrow import conform_table
 from frames.backends.base import OnDuplicate
 from frames.backends.common import SqlBackend, upsert_clause
@@ -30,21 +32,18 @@ from frames.declare.spec import TableRef
 from frames.declare.storage import FOREIGN_KEY_CATALOG
 from frames.errors import (
     DatabaseConnectionError,
-    DataError,
     DuplicateError,
     FetchError,
-    FramesError,
-    IntegrityError,
-    MissingTableError,
     QueryError,
-    QuerySyntaxError,
-    UnknownAttributeError,
+    TransactionConflictError,
 )
 
 T = TypeVar("T")
 _PYFORMAT = re.compile(r"%%|%(?:\(([^)]*)\))?s")
 _registration_ids = itertools.count()
 _THIS_DATABASE = "database_name = current_database()"
+#: The message of the RuntimeError DuckDB raises when Ctrl-C stops a query.
+_INTERRUPTED = "Query interrupted"
 #: DuckDB optimisers that give wrong results on queries frames emits (DuckDB 2.0.1), each pinned
 #: by a test in tests/properties/test_regressions.py:
 #: ``projection_pullup`` dropped the LIMIT (and turned EXISTS false) over a LEFT JOIN of a
@@ -112,7 +111,6 @@ class DuckDBBackend(SqlBackend):
     declares_foreign_keys = False
     driver_error = duckdb.Error
     begin_sql = "BEGIN TRANSACTION"
-    savepoints = False
     shared_by_processes = False
 
     def __init__(self, url: str, path: str = ":memory:") -> None:
@@ -134,29 +132,20 @@ class DuckDBBackend(SqlBackend):
     def _attempt(self, operation: Callable[[Any], T]) -> T:
         if self._con is None:
             raise self._closed_error()
-        return operation(self._con)
-
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        message = str(exc).lower()
-        if isinstance(exc, duckdb.ConstraintException):
-            if "foreign key" in message:
-                return IntegrityError
-            if "duplicate key" in message or "unique constraint" in message:
-                return DuplicateError
-            return DataError
-        if isinstance(exc, duckdb.DataError):
-            return DataError
-        if isinstance(exc, duckdb.ParserException):
-            return QuerySyntaxError
-        if (
-            isinstance(exc, duckdb.BinderException)
-            and "column" in message
-            and "not found" in message
-        ):
-            return UnknownAttributeError
-        if isinstance(exc, duckdb.CatalogException) and "does not exist" in message:
-            return MissingTableError
-        return None
+        connection = self._con
+        if not self._cancellable:
+            return operation(connection)
+        # DuckDB stops at Ctrl-C by itself, but not in a statement with parameters: there the
+        # watcher interrupts it; either way the statement ends with a RuntimeError
+        with interrupt.watch(connection.interrupt):
+            try:
+                return operation(connection)
+            except (duckdb.InterruptException, RuntimeError) as exc:
+                if not isinstance(exc, duckdb.InterruptException) and str(exc) != _INTERRUPTED:
+                    raise
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _execute_on(self, connection: Any, sql: str, params: Sequence[Any]) -> int:
         result = connection.execute(sql, list(params))
@@ -186,10 +175,24 @@ class DuckDBBackend(SqlBackend):
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        relation = connection.sql(sql, params=list(params) or None)
-        if relation is None:
-            raise FetchError(f"fetch_arrow needs a query that returns rows, got: {sql}")
-        return conform_table(relation.to_arrow_table(), schema)
+        return conform_table(_relation(connection, sql, params).to_arrow_table(), schema)
+
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """DuckDB's own record-batch reader: it computes each batch as the previous is taken."""
+        for batch in _relation(connection, sql, params).to_arrow_reader(batch_rows):
+            yield conform_table(pa.Table.from_batches([batch]), schema)
+
+    def _stream_backend(self) -> DuckDBBackend:
+        """A backend on a new connection to this database (its ``cursor()``: same database,
+        same settings, a transaction of its own)."""
+        if self._con is None:
+            raise self._closed_error()
+        reader = copy.copy(self)
+        reader._con = self._con.cursor()
+        reader._in_transaction = False
+        return reader
 
     def _insert(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
@@ -210,7 +213,16 @@ class DuckDBBackend(SqlBackend):
             connection.unregister(source)
             return written
 
-        return self._call(run, f"insert into {ref}")
+        try:
+            return self._call(run, f"insert into {ref}")
+        except DuplicateError as error:
+            # ON CONFLICT sees committed rows only: a key that another transaction inserted
+            # meanwhile (not yet committed then) is a conflict between the two
+            if on_duplicate == "error" or "primary key" not in str(error):
+                raise
+            raise TransactionConflictError(
+                f"{error}; another transaction inserted the same key at the same time"
+            ) from error.__cause__
 
     def missing_keys(self, ref: TableRef, keys: pa.Table) -> pa.Table:
         """The rows of ``keys`` that match no row of ``ref`` on the columns they name.
@@ -290,6 +302,7 @@ class DuckDBBackend(SqlBackend):
             )
         self._in_transaction = False
         self._con = self._open()
+        self.sessions += 1
 
     # -- catalog reading ----------------------------------------------------------------------
     def _tables(self, schema: str | None) -> dict[TableRef, str]:
@@ -355,6 +368,22 @@ class DuckDBBackend(SqlBackend):
             )
             for s, child, _, parent_schema, parent, child_attrs, parent_attrs, unique in rows
         ]
+
+
+def _relation(
+    connection: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]
+) -> duckdb.DuckDBPyRelation:
+    """The result of the query ``sql`` as a DuckDB relation.
+
+    Raises
+    ------
+    frames.errors.FetchError
+        If ``sql`` is a statement that returns no rows.
+    """
+    relation = connection.sql(sql, params=list(params) or None)
+    if relation is None:
+        raise FetchError(f"fetching needs a query that returns rows, got: {sql}")
+    return relation
 
 
 def _split_names(text: str) -> tuple[str, ...]:

@@ -21,13 +21,15 @@ its canonical text in Arrow, as on the other backends: inserted text is converte
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
 import tempfile
+import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -54,17 +56,10 @@ from frames.backends.introspect import (
 from frames.backends.mysql_wire import ColumnKind
 from frames.declare.spec import TableRef
 from frames.errors import (
-    AccessError,
     DatabaseConnectionError,
     DataError,
     DuplicateError,
     FetchError,
-    FramesError,
-    IntegrityError,
-    MissingAttributeError,
-    MissingTableError,
-    QuerySyntaxError,
-    UnknownAttributeError,
 )
 
 # Strict values, and strict grouping as on MySQL 8 (MariaDB leaves ONLY_FULL_GROUP_BY off):
@@ -92,18 +87,27 @@ _WRONG_WIDTH = (4002, 1353)
 _NO_SERVER_TLS = 2026
 logger = logging.getLogger("frames")
 
-_ERRNO: dict[int, type[FramesError]] = {
-    **dict.fromkeys((1062, 1022, 1586), DuplicateError),
-    **dict.fromkeys((1216, 1217, 1451, 1452, 3730), IntegrityError),
-    **dict.fromkeys(
-        (1048, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1690, 3140, 3819, 4025), DataError
-    ),
-    1364: MissingAttributeError,
-    **dict.fromkeys((1049, 1146), MissingTableError),
-    **dict.fromkeys((1044, 1142, 1143, 1227), AccessError),
-    1064: QuerySyntaxError,
-    1054: UnknownAttributeError,
-}
+
+#: The keyword arguments of ``pymysql.connect``, and those frames handles itself.
+_CONNECT_OPTIONS = frozenset(
+    [*inspect.signature(pymysql.connections.Connection.__init__).parameters, "tls_preferred"]
+) - {"self"}
+
+
+def check_connect_options(url: str, names: Iterable[str]) -> None:
+    """Refuse connection options (URL query parameters, ``connect_args``) pymysql lacks.
+
+    Raises
+    ------
+    MySQLConnectionError
+        Naming the unknown options and the known ones.
+    """
+    unknown = sorted(set(names) - _CONNECT_OPTIONS)
+    if unknown:
+        raise MySQLConnectionError(
+            f"unknown MySQL connection option(s) {', '.join(map(repr, unknown))} in {url!r}; "
+            f"known options: {', '.join(sorted(_CONNECT_OPTIONS))}"
+        )
 
 
 class MySQLConnectionError(DatabaseConnectionError, pymysql.err.OperationalError):
@@ -136,6 +140,8 @@ class MySQLBackend(ServerBackend):
         f"NOT IN {_SYSTEM_SCHEMAS} ORDER BY SCHEMA_NAME"
     )
     connection_id_sql = "SELECT connection_id()"
+    # without the PROCESS privilege, the sessions of the same user only
+    sessions_sql = "SELECT ID FROM information_schema.PROCESSLIST"
     current_user_sql = "SELECT user()"
     driver_error = pymysql.Error
     begin_sql = "START TRANSACTION"
@@ -167,6 +173,11 @@ class MySQLBackend(ServerBackend):
             with conn.cursor() as cursor:
                 cursor.execute("SELECT @@max_allowed_packet")
                 (self._max_packet,) = cursor.fetchone()
+        except (TypeError, ValueError, AttributeError) as exc:  # an option of the wrong type
+            raise MySQLConnectionError(
+                f"invalid MySQL connection option for {self.url!r}: {exc}; check the URL's "
+                "query parameters and connect_args (numbers for timeouts, a dict for ssl)"
+            ) from exc
         except pymysql.Error as exc:
             if self._tls_preferred and exc.args and exc.args[0] == _NO_SERVER_TLS:
                 logger.debug("%s offers no TLS; connecting without it", self.url)
@@ -187,6 +198,19 @@ class MySQLBackend(ServerBackend):
     def _is_broken(self) -> bool:
         return not self._conn.open
 
+    def _abandon(self) -> None:
+        """Close the socket without a word (pymysql may be half-way through a packet) and, from
+        a helper thread on a new connection, ``KILL`` the session: the server stops its query
+        (a ``LOAD DATA`` waiting for the rest of the file, say) and rolls its transaction back
+        at once rather than when it next reads from the socket."""
+        connection = self._conn
+        if not connection.open:
+            return
+        session = connection.thread_id()
+        connection._force_close()
+        args = {**self._connect_args, "connect_timeout": 5}
+        threading.Thread(target=_kill, args=(args, session), daemon=True).start()
+
     @property
     def string_collation(self) -> str:
         """A binary NO PAD collation, so that ``'a' <> 'a '`` as on the other backends.
@@ -195,15 +219,18 @@ class MySQLBackend(ServerBackend):
         """
         return "utf8mb4_nopad_bin" if self._is_mariadb else "utf8mb4_0900_bin"
 
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        return _ERRNO.get(errno) if errno is not None else None
-
     # -- reading ------------------------------------------------------------------------------
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        """Stream the result in batches of rows, each turned into Arrow before the next is read.
+        batches = list(self._fetch_batches_on(connection, sql, params, schema, _BATCH_ROWS))
+        return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
+
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """Stream the result in batches of rows, each turned into Arrow before the next is read
+        (at least one batch, maybe empty).
 
         Unordered results with a value to convert come as CSV lines (:func:`csv_select`); the
         others as plain rows (a derived table may lose its order; text needs no conversion).
@@ -213,39 +240,55 @@ class MySQLBackend(ServerBackend):
         texts = [i for i, field in enumerate(schema) if _is_text(field.type)]
         as_csv = "ORDER BY" not in sql and len(texts) < len(schema)
         query = csv_select(sql, schema) if as_csv else sql
-        batches = []
-        try:
-            with connection.cursor(pymysql.cursors.SSCursor) as cursor:
+        with connection.cursor(pymysql.cursors.SSCursor) as cursor:
+            try:
                 cursor.execute(format_paramstyle(query), tuple(params))
-                width = len(cursor.description or ())
-                if mysql_wire.available(connection):
-                    kinds = mysql_wire.column_kinds(connection)
-                    if not as_csv:
-                        check_width(width, schema)
-                    for columns in mysql_wire.read_columns(connection, width, _BATCH_ROWS):
-                        batches.append(
-                            _csv_batch(columns, schema, texts, kinds)
-                            if as_csv
-                            else _text_batch(columns, schema, kinds)
-                        )
-                else:
-                    while True:
-                        rows = cursor.fetchmany(_BATCH_ROWS)
-                        batches.append(
-                            _csv_batch(_columns(rows, width), schema, texts)
-                            if as_csv
-                            else rows_to_arrow(_uuid_rows(rows, width, schema), width, schema)
-                        )
-                        if len(rows) < _BATCH_ROWS:
-                            break
-        except pymysql.Error as exc:
-            if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
-                raise
-            return self._fetch_few_on(connection, sql, params, schema)  # names the widths
-        return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
+            except pymysql.Error as exc:
+                if not as_csv or not exc.args or exc.args[0] not in _WRONG_WIDTH:
+                    raise
+                yield self._fetch_few_on(connection, sql, params, schema)  # names the widths
+                return
+            width = len(cursor.description or ())
+            if mysql_wire.available(connection):
+                kinds = mysql_wire.column_kinds(connection)
+                if not as_csv:
+                    check_width(width, schema)
+                for columns in mysql_wire.read_columns(connection, width, batch_rows):
+                    yield (
+                        _csv_batch(columns, schema, texts, kinds)
+                        if as_csv
+                        else _text_batch(columns, schema, kinds)
+                    )
+                return
+            while True:
+                rows = cursor.fetchmany(batch_rows)
+                yield (
+                    _csv_batch(_columns(rows, width), schema, texts)
+                    if as_csv
+                    else rows_to_arrow(_uuid_rows(rows, width, schema), width, schema)
+                )
+                if len(rows) < batch_rows:
+                    return
+
+    def _abandon_stream(self) -> None:
+        """Close the socket in the middle of the result (the server stops the query when it
+        finds the client gone), rather than reading the rest of its rows."""
+        if self._conn is not None:
+            mysql_wire.abandon(self._conn)
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
+        self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
+    ) -> int:
+        try:
+            return self._insert_rows(ref, data, primary_key, on_duplicate)
+        except DuplicateError as error:
+            named = _named_duplicate(str(error), data, primary_key)
+            if named is None:
+                raise
+            raise DuplicateError(f"{error} ({named})") from error.__cause__
+
+    def _insert_rows(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
     ) -> int:
         _reject_non_finite(ref, data)
@@ -276,12 +319,10 @@ class MySQLBackend(ServerBackend):
                 for field in data.schema
             )
         ):
-            try:
-                return self._load(ref, data, target, on_key, uuids)
-            except pymysql.Error as exc:
-                if not exc.args or exc.args[0] not in _NO_LOCAL_INFILE:
-                    raise
-                self._local_infile = False
+            loaded = self._load(ref, data, target, on_key, uuids)
+            if loaded is not None:
+                return loaded
+            self._local_infile = False
         rows = list(
             zip(
                 *(
@@ -303,19 +344,16 @@ class MySQLBackend(ServerBackend):
 
     def _load(
         self, ref: TableRef, data: pa.Table, target: str, on_key: str, uuids: set[str]
-    ) -> int:
-        """Insert ``data`` through a file read by ``LOAD DATA LOCAL INFILE``.
+    ) -> int | None:
+        """Insert ``data`` through a file read by ``LOAD DATA LOCAL INFILE``; the number of
+        rows written, or None if the server refuses to read the file (nothing was written).
 
         LOCAL turns duplicate keys and bad values into warnings, so the file is loaded into a
         temporary table of ``LONGBLOB`` columns that rejects nothing, and copied from there by
         ``target`` (``INSERT INTO t (columns)``) ``SELECT ... on_key`` (its ``ON DUPLICATE KEY``
         clause) under the session's strict mode: errors are those of an ``INSERT``, within the
-        caller's transaction (temporary tables do not end it).
-
-        Raises
-        ------
-        pymysql.Error
-            With one of ``_NO_LOCAL_INFILE`` if the server refuses to read the file.
+        caller's transaction (temporary tables do not end it). After an interrupt the staging
+        table is left to the session, which is then closed (the protocol state is unknown).
         """
         staging = f"{self.quote(ref.schema)}.{self.quote('__frames_load')}"
         names = [f"c{i}" for i in range(data.num_columns)]
@@ -328,7 +366,7 @@ class MySQLBackend(ServerBackend):
             file.write(_load_file(ref, data, uuids))
         try:
 
-            def run(connection: Any) -> int:
+            def run(connection: Any) -> int | None:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"CREATE TEMPORARY TABLE {staging} "
@@ -340,9 +378,15 @@ class MySQLBackend(ServerBackend):
                             f"CHARACTER SET binary ({', '.join(names)})",
                             (file.name,),
                         )
-                        return cursor.execute(format_paramstyle(statement)) or 0
-                    finally:
-                        cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                        written = cursor.execute(format_paramstyle(statement)) or 0
+                    except pymysql.Error as exc:
+                        if connection.open:
+                            cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                        if exc.args and exc.args[0] in _NO_LOCAL_INFILE:
+                            return None
+                        raise
+                    cursor.execute(f"DROP TEMPORARY TABLE {staging}")
+                    return written
 
             return self._call(run, f"insert into {ref}")
         finally:
@@ -455,6 +499,39 @@ class MySQLBackend(ServerBackend):
         if default is None or self._is_mariadb or "DEFAULT_GENERATED" in extra.upper():
             return default
         return "'" + default.replace("'", "''") + "'"
+
+
+_DUPLICATE_ENTRY = re.compile(r"Duplicate entry '(.*)' for key '(?:[^']*\.)?PRIMARY'", re.DOTALL)
+
+
+def _named_duplicate(message: str, data: pa.Table, primary_key: Sequence[str]) -> str | None:
+    """``key (a, b)=(1, 2)`` for MySQL's "Duplicate entry '1-2' for key 'PRIMARY'", found among
+    the inserted rows (the server names neither the columns nor the values' separation)."""
+    match = _DUPLICATE_ENTRY.search(message)
+    if match is None or not primary_key or not set(primary_key) <= set(data.column_names):
+        return None
+    columns = [data.column(name).to_pylist() for name in primary_key]
+    for values in zip(*columns, strict=True):
+        if "-".join(str(value) for value in values) == match.group(1):
+            shown = ", ".join(str(value) for value in values)
+            return f"key ({', '.join(primary_key)})=({shown})"
+    return None
+
+
+def _kill(connect_args: dict[str, Any], session: int) -> None:
+    """``KILL`` server session ``session`` over a new connection (nothing if it is gone)."""
+    try:
+        killer = pymysql.connect(**{**connect_args, "init_command": None})
+    except pymysql.Error as error:
+        logger.debug(f"cannot connect to kill session {session}: {error}")
+        return
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("KILL %s", (session,))
+    except pymysql.Error as error:  # 1094: the session has ended already
+        logger.debug(f"KILL {session}: {error}")
+    finally:
+        killer.close()
 
 
 def csv_select(sql: str, schema: pa.Schema) -> str:

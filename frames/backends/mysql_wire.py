@@ -15,7 +15,8 @@ an error packet (``0xFF``). Sequence numbers are checked as pymysql checks them,
 raises pymysql's own exception for it, and the end of the rows leaves the connection and its
 result object as pymysql leaves them, ready for the next statement. A consumer that stops early
 has the rest of the rows read and dropped (as pymysql's ``SSCursor.close`` does), so the
-connection, and any transaction on it, survives; only a broken stream closes it.
+connection, and any transaction on it, survives; only a broken stream closes it, or
+:func:`abandon`, for a connection about to be closed anyway.
 
 The reader uses pymysql internals that are stable across its 1.x releases (``_rfile``,
 ``_result``, ``_next_seq_id``, ``_force_close``); :func:`available` checks them, and callers
@@ -43,6 +44,9 @@ _MAX_PAYLOAD = 0xFFFFFF
 _BINARY_CHARSET = 63
 
 Column = list[bytes | None]
+#: Bytes of packets read into one batch at most (give or take a chunk or a row): a batch of
+#: large values is turned into Arrow before the next is read.
+BATCH_BYTES = 64 << 20
 
 
 def available(connection: Any) -> bool:
@@ -58,11 +62,14 @@ def available(connection: Any) -> bool:
     )
 
 
-def read_columns(connection: Any, width: int, batch_rows: int) -> Iterator[list[Column]]:
+def read_columns(
+    connection: Any, width: int, batch_rows: int, batch_bytes: int = BATCH_BYTES
+) -> Iterator[list[Column]]:
     """Yield the rows of ``connection``'s unbuffered result as batches of ``width`` columns.
 
     Each value is the ``bytes`` of its text (as the server sent it) or ``None`` for NULL; each
-    batch holds at least ``batch_rows`` rows, except the last (which may be empty).
+    batch holds at least ``batch_rows`` rows, or rows of at least ``batch_bytes`` bytes, except
+    the last (which may be empty).
 
     Raises
     ------
@@ -76,13 +83,26 @@ def read_columns(connection: Any, width: int, batch_rows: int) -> Iterator[list[
         while stream.active:
             columns: list[Column] = [[] for _ in range(width)]
             try:
-                stream.read_rows(columns, batch_rows)
+                stream.read_rows(columns, batch_rows, batch_bytes)
             except (IndexError, ValueError) as exc:  # a field runs past its packet
                 stream.fail(f"a row is not {width} length-coded fields: {exc}")
             yield columns
     finally:
-        if stream.active:
+        result = getattr(connection, "_result", None)
+        if stream.active and getattr(result, "unbuffered_active", False):
             stream.skip_rest()
+
+
+def abandon(connection: Any) -> None:
+    """Close ``connection`` in the middle of its unbuffered result, without reading the rest
+    of the rows: the result is marked read, so that neither :func:`read_columns` nor pymysql's
+    cursor waits for rows that will not come. For a connection that is closed next (a
+    streamed result the consumer stopped early); the server stops the query when it finds
+    the client gone."""
+    result = getattr(connection, "_result", None)
+    if result is not None:
+        result.unbuffered_active = False
+    connection._force_close()
 
 
 class _Stream:
@@ -97,13 +117,15 @@ class _Stream:
         self.active = True
 
     # -- rows -------------------------------------------------------------------------------
-    def read_rows(self, columns: list[Column], batch_rows: int) -> None:
-        """Append rows to ``columns`` until it holds ``batch_rows`` rows or the result ends."""
+    def read_rows(self, columns: list[Column], batch_rows: int, batch_bytes: int) -> None:
+        """Append rows to ``columns`` until it holds ``batch_rows`` rows, or rows read from at
+        least ``batch_bytes`` bytes of packets (checked between chunks), or the result ends."""
         appends = [column.append for column in columns]
-        count = 0
-        while count < batch_rows:
+        count = taken = 0
+        while count < batch_rows and taken < batch_bytes:
             self._fill()
             buffer, pos, end, seq = self.buffer, self.pos, len(self.buffer), self.seq
+            taken += end - pos
             while pos + 4 <= end:
                 size = buffer[pos] | buffer[pos + 1] << 8 | buffer[pos + 2] << 16
                 stop = pos + 4 + size

@@ -9,10 +9,15 @@ table or, for ``skip``/``replace``, into a temporary staging table merged with
 
 from __future__ import annotations
 
+import binascii
 import io
 import itertools
-from collections.abc import Sequence
-from typing import Any
+import os
+import queue
+import socket
+import threading
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, TypeVar
 
 import psycopg2
 import psycopg2.extensions
@@ -21,7 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from frames.backends.arrow import csv_to_arrow
+from frames.backends import interrupt, pg_binary
+from frames.backends.arrow import binary_array, binary_views, csv_to_arrow, is_binary
 from frames.backends.base import OnDuplicate
 from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
 from frames.backends.introspect import (
@@ -32,38 +38,23 @@ from frames.backends.introspect import (
 )
 from frames.declare.spec import TableRef
 from frames.errors import (
-    AccessError,
     DatabaseConnectionError,
-    DataError,
-    DuplicateError,
-    FramesError,
-    IntegrityError,
-    MissingAttributeError,
-    MissingTableError,
-    QuerySyntaxError,
-    UnknownAttributeError,
 )
 
+T = TypeVar("T")
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex"
+#: Seconds an abandoned connection waits for its cancel request to be sent.
+_CANCEL_WAIT = 1.0
 _stage_ids = itertools.count()
 
 #: Bytes of CSV text parsed at a time while a result is copied out.
 _BLOCK_BYTES = 4 << 20
-
-# SQLSTATE → frames error (exact codes first, then two-character classes).
-_SQLSTATE = {
-    "23505": DuplicateError,
-    "23503": IntegrityError,
-    "2BP01": IntegrityError,
-    "23502": MissingAttributeError,
-    "42601": QuerySyntaxError,
-    "42703": UnknownAttributeError,
-    "42501": AccessError,
-    "23514": DataError,
-    "42P01": MissingTableError,
-    "3F000": MissingTableError,
-    "22": DataError,
-}
+#: Parsed blocks of a streamed result waiting for its consumer (see :class:`_CopyStream`).
+_QUEUED_BLOCKS = 2
+#: How often (seconds) a copy waiting for its consumer checks that the consumer is still there.
+_WAIT_SECONDS = 0.05
+#: The end of a streamed result.
+_END = object()
 
 # Restricts a catalog query to schema %s, or (when it is NULL) to every user schema.
 _IN_SCHEMA = (
@@ -89,6 +80,7 @@ class PostgresBackend(ServerBackend):
         "AND left(nspname, 3) <> 'pg_' ORDER BY nspname"
     )
     connection_id_sql = "SELECT pg_backend_pid()"
+    sessions_sql = "SELECT pid FROM pg_stat_activity"
     driver_error = psycopg2.Error
 
     def __init__(self, url: str, connect_args: dict[str, Any]) -> None:
@@ -123,22 +115,66 @@ class PostgresBackend(ServerBackend):
     def _is_broken(self) -> bool:
         return bool(self._conn.closed)
 
-    def _classify(self, exc: Exception) -> type[FramesError] | None:
-        code = getattr(exc, "pgcode", None) or ""
-        return _SQLSTATE.get(code) or _SQLSTATE.get(code[:2])
+    def _interruptible(self, operation: Callable[[Any], T]) -> T:
+        """Run ``operation`` so that Ctrl-C cancels it (libpq waits in C, where Python cannot
+        raise ``KeyboardInterrupt``; see :mod:`frames.backends.interrupt`)."""
+        connection = self._conn
+        if not self._cancellable:
+            return operation(connection)
+        with interrupt.watch(connection.cancel, connection.fileno) as call:
+            try:
+                return operation(connection)
+            except psycopg2.Error as exc:
+                if not call.fired:
+                    raise
+                cancelled = exc
+        interrupt.raise_pending(cancelled)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _abandon(self) -> None:
+        """Cancel what the session runs (from a helper thread, waiting at most a second for
+        the request to go out) and close the socket; the server then ends the session."""
+        connection = self._conn
+        if connection.closed:
+            return
+        if connection.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_ACTIVE:
+            sender = threading.Thread(target=_quietly, args=(connection.cancel,), daemon=True)
+            sender.start()
+            sender.join(_CANCEL_WAIT)
+        try:
+            with socket.socket(fileno=os.dup(connection.fileno())) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        _quietly(connection.close)
 
     # -- reading ------------------------------------------------------------------------------
     def _fetch_arrow_on(
         self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema
     ) -> pa.Table:
-        blocks = _CsvBlocks(schema)
-        with connection.cursor() as cursor:
-            query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
-            # psycopg2 writes each row; the buffer hands whole rows over a block at a time
-            writer = io.BufferedWriter(blocks, buffer_size=_BLOCK_BYTES)
-            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", writer)
-            writer.flush()
-        return blocks.table()
+        if pg_binary.has_binary(schema):  # bytea as bytes, not as hex text
+            rows = pg_binary.BinaryCopy(schema)
+            with connection.cursor() as cursor:
+                query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
+                cursor.copy_expert(pg_binary.copy_sql(query, schema, self.quote), rows)
+            return rows.table()
+        tables: list[pa.Table] = []
+        _copy_out(connection, sql, params, _CsvBlocks(schema, tables.append))
+        return pa.concat_tables(tables) if tables else csv_to_arrow(b"", schema)
+
+    def _fetch_batches_on(
+        self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema, batch_rows: int
+    ) -> Generator[pa.Table, None, None]:
+        """The ``COPY`` runs in a thread that parses each block of rows and hands it over
+        through a queue of :data:`_QUEUED_BLOCKS`: the copy waits while the consumer has not
+        taken them, so no more blocks than that are held (``batch_rows`` plays no part here;
+        the caller re-cuts the blocks)."""
+        return _CopyStream(connection, sql, params, schema).tables()
+
+    def _abandon_stream(self) -> None:
+        """Ask the server to cancel the running ``COPY`` (from this thread: its own is busy)."""
+        if self._conn is not None:
+            self._conn.cancel()
 
     # -- writing ------------------------------------------------------------------------------
     def _insert(
@@ -259,6 +295,14 @@ class PostgresBackend(ServerBackend):
         return catalog
 
 
+def _quietly(call: Callable[[], Any]) -> None:
+    """``call()``, ignoring the driver's complaint about a connection that is gone."""
+    try:
+        call()
+    except psycopg2.Error:
+        pass
+
+
 def _names(numbers: str, relation: str, limit: str | None = None) -> str:
     """SQL for the attribute names of the attribute-number array ``numbers``, in order."""
     bound = f" AND k.pos <= {limit}" if limit else ""
@@ -296,38 +340,99 @@ def _csv_column(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     kind = column.type
     if pa.types.is_dictionary(kind):
         return pc.cast(column, kind.value_type)
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return pa.array(
-            [None if v is None else "\\x" + v.hex() for v in column.to_pylist()], pa.string()
-        )
+    if is_binary(kind):  # hex text from the column's own buffers, one join (no str objects)
+        texts = [None if v is None else binascii.hexlify(v) for v in binary_views(column)]
+        return binary_array(texts, pa.large_string(), prefix=b"\\x")
     return column
+
+
+def _copy_out(connection: Any, sql: str, params: Sequence[Any], blocks: _CsvBlocks) -> None:
+    """Run ``COPY (sql) TO STDOUT`` in CSV on ``connection``, its text parsed by ``blocks``."""
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(format_paramstyle(sql), tuple(params)).decode("utf-8")
+        # psycopg2 writes each row; the buffer hands whole rows over a block at a time
+        writer = io.BufferedWriter(blocks, buffer_size=_BLOCK_BYTES)
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", writer)
+        writer.flush()
 
 
 class _CsvBlocks(io.RawIOBase):
     """The sink of ``COPY ... TO STDOUT``: each block of whole rows is parsed into Arrow as it
-    arrives, so that the text of the whole result is never held at once.
+    arrives and passed to ``consume``, so that the text of the whole result is never held at
+    once.
 
     psycopg2 writes one row per call into an :class:`io.BufferedWriter`, which passes its
     buffer here when the next row does not fit: blocks end at row boundaries. A value that does
     not fit its column raises :class:`~frames.errors.FetchError` out of the copy (psycopg2
-    ends the copy; the connection stays usable).
+    ends the copy; the connection stays usable), as does anything ``consume`` raises.
     """
 
-    def __init__(self, schema: pa.Schema) -> None:
+    def __init__(self, schema: pa.Schema, consume: Callable[[pa.Table], None]) -> None:
         super().__init__()
         self._schema = schema
-        self._tables: list[pa.Table] = []
+        self._consume = consume
 
     def writable(self) -> bool:
         return True
 
     def write(self, block: Any) -> int:
         """Parse ``block`` (whole CSV rows) into a table of the schema."""
-        self._tables.append(csv_to_arrow(bytes(block), self._schema))
+        self._consume(csv_to_arrow(bytes(block), self._schema))
         return len(block)
 
-    def table(self) -> pa.Table:
-        """The result: the blocks' tables as the chunks of one table."""
-        if not self._tables:
-            return csv_to_arrow(b"", self._schema)
-        return pa.concat_tables(self._tables)
+
+class _Stopped(Exception):
+    """Raised into a ``COPY`` whose consumer has gone (it ends the copy)."""
+
+
+class _CopyStream:
+    """One ``COPY ... TO STDOUT`` run by a thread, its parsed blocks handed to the consumer.
+
+    The thread puts each block's table, then the end marker or the exception that ended the
+    copy, on a bounded queue; it waits while the queue is full, until the consumer takes a
+    table or goes away (:meth:`tables` closed early sets :attr:`_stop`, which makes the copy
+    raise :class:`_Stopped` at its next block). A consumer that stops early first has the
+    server cancel the query (:meth:`PostgresBackend._abandon_stream`), so that the rest of the
+    result is neither sent nor read.
+    """
+
+    def __init__(self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=_QUEUED_BLOCKS)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._copy, args=(connection, sql, params, schema), daemon=True
+        )
+
+    def tables(self) -> Generator[pa.Table, None, None]:
+        """The blocks' tables as the copy produces them; the copy's error is raised here."""
+        self._thread.start()
+        try:
+            while (item := self._queue.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+            self._thread.join()
+
+    def _copy(self, connection: Any, sql: str, params: Sequence[Any], schema: pa.Schema) -> None:
+        try:
+            _copy_out(connection, sql, params, _CsvBlocks(schema, self._put))
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._hand_over(exc)
+        else:
+            self._hand_over(_END)
+
+    def _put(self, table: pa.Table) -> None:
+        if not self._hand_over(table):
+            raise _Stopped
+
+    def _hand_over(self, item: Any) -> bool:
+        """Queue ``item`` once there is room; False if the consumer has gone meanwhile."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=_WAIT_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False

@@ -188,12 +188,14 @@ def decoder(codec: str, squeeze: bool = False) -> Callable[[Any], Any]:
     chain.reverse()
     kind = parse_type(storage).kind
 
+    buffers = chain[0].decodes_buffers  # the innermost codec reads the stored value
+
     def decode(stored: Any) -> Any:
         config = _DECODE_CONFIG.get()
         key = None if config is None else {"_config": config}
         context = None if config is None else {"config": config}
         value = stored
-        if kind == "bytes":
+        if kind == "bytes" and not (buffers and isinstance(stored, memoryview)):
             value = bytes(stored)
         elif kind == "json" and isinstance(stored, str):
             value = json.loads(stored)

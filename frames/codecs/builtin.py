@@ -31,6 +31,7 @@ class BlobCodec(Codec):
     """``<blob>``: any Python or numpy value, serialised by :func:`frames.blob.pack`."""
 
     name = "blob"
+    decodes_buffers = True  # arrays decode as views of the fetched bytes
 
     def get_dtype(self, is_store: bool) -> str:
         """``bytes`` in the table; ``<hash>`` in an object store."""
@@ -42,7 +43,7 @@ class BlobCodec(Codec):
         """The blob of ``value`` (compressed when that makes it shorter)."""
         return blob.pack(value, compress=True)
 
-    def decode(self, stored: bytes, *, key: dict | None = None) -> Any:
+    def decode(self, stored: bytes | memoryview, *, key: dict | None = None) -> Any:
         """The value of a blob."""
         return blob.unpack(stored, squeeze=False)
 

@@ -48,6 +48,9 @@ class Codec(ABC):
     """
 
     name: str | None = None
+    #: True if :meth:`decode` takes a stored ``bytes`` value as any read-only buffer (a
+    #: ``memoryview`` of the fetched column, not copied); else it gets ``bytes``.
+    decodes_buffers: bool = False
 
     def __init_subclass__(cls, *, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -83,11 +83,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from frames.backends.arrow import is_encoded_string, rows_to_arrow
+from frames.backends.arrow import binary_views, is_binary, is_encoded_string, rows_to_arrow
 from frames.codecs.attributes import decode_values
 from frames.declare.spec import Attribute
 from frames.declare.types import INTEGER_RANGES, arrow_type
 from frames.io import background
+from frames.io.dtype_backend import DtypeBackend
+from frames.io.dtype_backend import dtype_backend as resolve_dtype_backend
 from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
@@ -228,9 +230,14 @@ def to_tuples(table: pa.Table, heading: Heading) -> list[tuple[Any, ...]]:
 
 
 def to_pandas(
-    table: pa.Table, heading: Heading, index: bool = True, squeeze: bool = False
+    table: pa.Table,
+    heading: Heading,
+    index: bool = True,
+    squeeze: bool = False,
+    dtype_backend: str | None = None,
 ) -> pandas.DataFrame:
-    """Convert a result to a pandas DataFrame (column types in the module documentation).
+    """Convert a result to a pandas DataFrame (column types in the module documentation, or
+    as ``dtype_backend`` says: :mod:`frames.io.dtype_backend`).
 
     Parameters
     ----------
@@ -243,19 +250,29 @@ def to_pandas(
         a primary key, or with ``index=False``, the frame keeps a default ``RangeIndex``.
     squeeze : bool, default False
         As for :func:`to_dicts`.
+    dtype_backend : {None, 'pyarrow', 'numpy_nullable'}
+        pandas' convention: ``'pyarrow'`` gives ``pandas.ArrowDtype`` columns (no Python
+        object per value), ``'numpy_nullable'`` pandas' nullable types; ``None`` frames'
+        exact types.
 
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    frames.errors.FetchError
+        For another ``dtype_backend``.
     """
     import pandas
 
+    backend = resolve_dtype_backend(dtype_backend, _OBJECT_KINDS)
     table = _normalise(table, heading, decode=False)
     key = list(heading.primary_key) if index else []
     objects = [
         attr
         for attr in heading.attributes
-        if (attr.type.kind in _OBJECT_KINDS or attr.codec) and attr.name not in key
+        if (attr.type.kind in backend.object_kinds or attr.codec) and attr.name not in key
     ]
     # A large result's key index is built on a second core while this thread converts the
     # other columns; numpy and Arrow release the GIL in their loops. The enum columns are
@@ -266,6 +283,7 @@ def to_pandas(
             _key_index,
             _decoded(table.select(key)),
             heading,
+            backend,
             inline=table.num_rows < _BACKGROUND_ROWS,
         )
         if key
@@ -275,7 +293,9 @@ def to_pandas(
     converted = {
         attr.name: _object_column(table.column(attr.name), attr, squeeze) for attr in objects
     }
-    frame = plain.to_pandas(integer_object_nulls=True, date_as_object=True)
+    frame = plain.to_pandas(
+        integer_object_nulls=True, date_as_object=True, types_mapper=backend.types_mapper
+    )
     for position, name in enumerate(n for n in heading.names if n not in key):
         if name in converted:  # as a Series of dtype object: pandas does not infer its type
             frame.insert(position, name, pandas.Series(converted[name], dtype=object, copy=False))
@@ -512,9 +532,18 @@ def _python_columns(table: pa.Table, heading: Heading, squeeze: bool = False) ->
     """Each column of ``table`` as a list of Python values (codec attributes decoded)."""
     table = _normalise(table, heading)
     return [
-        decode_values(_python_values(table.column(i), a), a, squeeze)
+        decode_values(_stored_values(table.column(i), a), a, squeeze)
         for i, a in enumerate(heading.attributes)
     ]
+
+
+def _stored_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
+    """The values of one normalised column for :func:`decode_values`: those of a codec stored
+    as bytes as read-only ``memoryview`` slices of the column's buffers (no copy; blobs decode
+    into views of them), others as :func:`_python_values` gives them."""
+    if attribute.codec and is_binary(column.type):
+        return binary_views(column)
+    return _python_values(column, attribute)
 
 
 def _python_values(column: pa.ChunkedArray, attribute: Attribute) -> list[Any]:
@@ -723,11 +752,12 @@ def _object_column(
     values."""
     if attribute.type.kind == "decimal" and not attribute.codec:
         return _decimal_objects(column)
-    return _object_array(decode_values(_python_values(column, attribute), attribute, squeeze))
+    return _object_array(decode_values(_stored_values(column, attribute), attribute, squeeze))
 
 
-def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
-    """The pandas index of the primary-key columns (a ``MultiIndex`` for several).
+def _key_index(keys: pa.Table, heading: Heading, backend: DtypeBackend) -> pandas.Index:
+    """The pandas index of the primary-key columns (a ``MultiIndex`` for several), of the
+    types of ``backend``.
 
     A ``MultiIndex`` is built from the codes of each column (:func:`_dense_codes` for integers
     and dates of a narrow range, else Arrow's dictionary encoding), with sorted levels as
@@ -738,16 +768,19 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
 
     names = keys.column_names
     attrs = [heading[name] for name in names]
+    mapper = backend.types_mapper
     if (
         len(names) == 1
         or any(column.null_count for column in keys.columns)
-        or any(attr.type.kind in _PARSERS for attr in attrs)
+        or any(
+            attr.type.kind in _PARSERS and attr.type.kind in backend.object_kinds for attr in attrs
+        )
     ):
         frame = pandas.DataFrame(
             {
                 attr.name: _object_array(_python_values(column, attr))
-                if attr.type.kind in _OBJECT_KINDS
-                else column.to_pandas(date_as_object=True)
+                if attr.type.kind in backend.object_kinds
+                else column.to_pandas(date_as_object=True, types_mapper=mapper)
                 for attr, column in zip(attrs, keys.columns, strict=True)
             }
         )
@@ -767,7 +800,7 @@ def _key_index(keys: pa.Table, heading: Heading) -> pandas.Index:
             rank[order.to_numpy()] = np.arange(len(order))
             level = encoded.dictionary.take(order)
             level_codes = rank[encoded.indices.to_numpy()]
-        levels.append(level.to_pandas(date_as_object=True))
+        levels.append(level.to_pandas(date_as_object=True, types_mapper=mapper))
         codes.append(level_codes)
     return pandas.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
 

@@ -371,13 +371,14 @@ class StorageBackend:
 
         Examples
         --------
-        >>> backend = StorageBackend({"protocol": "file", "location": "/data"})
-        >>> backend.get_url("schema/table/file.dat")
-        'file:///data/schema/table/file.dat'
+        >>> import tempfile
+        >>> backend = StorageBackend({"protocol": "file", "location": tempfile.mkdtemp()})
+        >>> backend.get_url("schema/table/file.dat")  # doctest: +ELLIPSIS
+        'file:///.../schema/table/file.dat'
 
-        >>> backend = StorageBackend({"protocol": "s3", "bucket": "mybucket", ...})
-        >>> backend.get_url("schema/table/file.dat")
-        's3://mybucket/schema/table/file.dat'
+        >>> spec = {"protocol": "s3", "endpoint": "s3.example.org", "bucket": "mybucket"}
+        >>> StorageBackend({**spec, "location": "dj"}).get_url("schema/table/file.dat")
+        's3://mybucket/dj/schema/table/file.dat'
         """
         full_path = self._full_path(path)
 

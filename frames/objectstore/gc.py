@@ -51,9 +51,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from frames.codecs.registry import get_codec, lookup_codec
-from frames.codecs.schema_codec import SchemaCodec
-from frames.declare.spec import Attribute
 from frames.errors import FramesError
 from frames.objectstore.hashed import delete_path, get_store_backend
 
@@ -61,22 +58,6 @@ if TYPE_CHECKING:
     from frames.api.schema import Schema
 
 logger = logging.getLogger(__name__)
-
-
-def object_kinds(attr: Attribute) -> set[str]:
-    """Where the values of ``attr`` live: ``{'hash_objects'}`` for hash-addressed storage
-    (``<hash@>``, ``<blob@store>``, ``<attach@store>``), ``{'schema_objects'}`` for
-    schema-addressed storage (any :class:`~frames.codecs.SchemaCodec`: ``<object@>``,
-    ``<npy@>``), empty for values in the table (DataJoint's ``Heading.hash_objects`` and
-    ``schema_objects``)."""
-    if not attr.codec:
-        return set()
-    codec, store = lookup_codec(attr.codec)
-    if isinstance(codec, SchemaCodec):
-        return {"schema_objects"}
-    if codec.name == "hash" or (codec.name in ("blob", "attach") and store is not None):
-        return {"hash_objects"}
-    return set()
 
 
 # Base32 content-hash filename: 26 lowercase alphanumeric chars.
@@ -187,15 +168,13 @@ class GarbageCollector:
             for table_name in schema.list_tables():
                 try:
                     table = schema.get_table(table_name)
-                    for attr in table.heading:
-                        if kind not in object_kinds(attr):
-                            continue
+                    heading = table.heading
+                    for name in getattr(heading, kind):  # classified by the heading
                         if verbose:
-                            logger.info(f"  Scanning {table_name}.{attr.name}")
-                        codec = get_codec(attr.codec)
-                        for stored in (
-                            table.proj(attr.name).to_arrow().column(attr.name).to_pylist()
-                        ):
+                            logger.info(f"  Scanning {table_name}.{name}")
+                        codec = heading[name].codec
+                        assert codec is not None
+                        for stored in table.proj(name).to_arrow().column(name).to_pylist():
                             for path, ref_store in codec.referenced_paths(stored):
                                 if self.store is None or ref_store == self.store:
                                     referenced.add(path)

@@ -161,8 +161,9 @@ class ObjectRef:
         This provides a dict-like interface to the storage location,
         compatible with zarr.open() and xarray.open_zarr().
 
-        Example:
-            >>> z = zarr.open(obj_ref.fsmap, mode='r')
+        Example (zarr is not a dependency of frames)::
+
+            z = zarr.open(obj_ref.fsmap, mode='r')
         """
         backend = self._ensure_backend()
         full_path = backend._full_path(self.path)

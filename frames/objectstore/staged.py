@@ -100,10 +100,10 @@ class StagedInsert:
             info = self._staged_objects[field]
             return info["relative_path"], self._field_backend(info["store_name"])
 
-        if field not in self._table.heading:
+        if field not in self._table.plan.heading:
             raise FramesError(f"Attribute '{field}' not found in table heading")
 
-        attr = self._table.heading[field]
+        attr = self._table.plan.heading[field]
         if not (attr.codec and parse_type_spec(attr.codec)[0] == "object"):
             raise FramesError(f"Attribute '{field}' is not an <object> type")
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import numpy as np
 import pyarrow as pa
 
 from frames.declare.spec import Attribute
@@ -53,11 +52,6 @@ class Heading:
         )
 
     # -- access -------------------------------------------------------------------------------
-    @property
-    def _attributes(self) -> dict[str, Attribute]:
-        """Every attribute by name, hidden ones included (DataJoint's ``_attributes``)."""
-        return {a.name: a for a in (*self.attributes, *self.hidden)}
-
     @cached_property
     def names(self) -> tuple[str, ...]:
         """All attribute names in order."""
@@ -122,40 +116,3 @@ class Heading:
     @cached_property
     def _arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(a.name, arrow_type(a.type)) for a in self.attributes])
-
-    # -- DataJoint's heading API ------------------------------------------------------------
-    @property
-    def secondary_attributes(self) -> list[str]:
-        """Names of the attributes outside the primary key (DataJoint's name)."""
-        return list(self.secondary)
-
-    @property
-    def has_autoincrement(self) -> bool:
-        """True if an attribute is numbered by the database (``auto_increment``)."""
-        return any(a.auto_increment for a in self.attributes)
-
-    @property
-    def as_dtype(self) -> np.dtype:
-        """A numpy structured dtype of the heading, as DataJoint builds it: ``int64`` for
-        integers that cannot be NULL, ``float64`` for floats, ``object`` for everything else."""
-        return np.dtype(
-            {"names": list(self.names), "formats": [_numpy_type(a) for a in self.attributes]}
-        )
-
-    def __str__(self) -> str:
-        lines = []
-        for attr in self.attributes:
-            null = " = null" if attr.nullable else ""
-            lines.append(f"{attr.name}{null} : {attr.declared_type}")
-        key_count = len(self.primary_key)
-        return "\n".join(lines[:key_count] + ["---"] + lines[key_count:])
-
-
-def _numpy_type(attr: Attribute) -> type:
-    """The numpy type of ``attr`` in :attr:`Heading.as_dtype`."""
-    category = attr.type.category
-    if category == "float":
-        return np.float64
-    if category == "integer" and not attr.nullable:
-        return np.int64
-    return object

@@ -16,7 +16,7 @@ from frames.declare.spec import Attribute, TableRef
 from frames.declare.types import CoreType
 from frames.errors import QueryError, UnknownAttributeError
 from frames.plan.heading import Heading
-from frames.plan.values import Expr, Param, infer_type, nullable
+from frames.plan.values import Agg, Col, Expr, Param, infer_type, nullable
 
 
 class Node:
@@ -267,9 +267,20 @@ def make_table(ref: TableRef, heading: Heading) -> BaseTable:
 
 
 def make_restrict(child: Node, cond: Cond) -> Node:
-    """``child & cond`` (conditions are validated by the caller)."""
+    """``child & cond`` (conditions are validated by the caller).
+
+    A restriction of a restriction is one restriction by both conditions, so that a query
+    restricted in a loop a thousand times is not a plan a thousand levels deep.
+    """
     if cond == TRUE:
         return child
+    if isinstance(child, Restrict):
+        both = tuple(
+            item
+            for part in (child.cond, cond)
+            for item in (part.items if isinstance(part, AndCond) else (part,))
+        )
+        return Restrict(child.child, AndCond(both), child.heading)
     return Restrict(child, cond, child.heading)
 
 
@@ -424,11 +435,38 @@ def make_aggregate(
         if name in names:
             raise QueryError(f"aggr: attribute {name!r} would appear twice in the result")
         names.add(name)
+        _check_grouped(name, expr, group.heading.names, "aggr")
         attrs.append(computed_attribute(name, expr, namespace))
     kept_secondary = tuple(n for n in group.heading.secondary if n in keep)
     return Aggregate(
         group, source, on, kept_secondary, tuple(columns), outer, Heading(tuple(attrs))
     )
+
+
+def columns_outside_aggregates(expr: Expr) -> list[str]:
+    """The attributes ``expr`` reads outside its aggregates, in order (with repeats)."""
+    out: list[str] = []
+    pending = [expr]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Col):
+            out.append(item.name)
+        elif not isinstance(item, Agg):
+            pending.extend(reversed(item.children()))
+    return out
+
+
+def _check_grouped(name: str, expr: Expr, grouped: Sequence[str], where: str) -> None:
+    """Refuse a computed attribute that reads, outside an aggregate, an attribute that is not
+    one per group (SQL's "not in GROUP BY", which each engine words differently)."""
+    loose = [c for c in dict.fromkeys(columns_outside_aggregates(expr)) if c not in grouped]
+    if loose:
+        raise QueryError(
+            f"{where}: {name}= reads {', '.join(map(repr, loose))} outside an aggregate, but "
+            f"{'it has' if len(loose) == 1 else 'they have'} many values in a group (the "
+            f"groups are by {', '.join(grouped) or 'nothing: one group of all rows'}); "
+            f"aggregate it, e.g. max({loose[0]}), or group by it"
+        )
 
 
 def joined_heading(left: Heading, right: Heading) -> Heading:
@@ -445,6 +483,7 @@ def make_group_by(source: Node, by: Sequence[str], columns: Sequence[tuple[str, 
         if name in names:
             raise QueryError(f"U().aggr: attribute {name!r} would appear twice in the result")
         names.add(name)
+        _check_grouped(name, expr, by, "U().aggr")
         attrs.append(computed_attribute(name, expr, source.heading))
     return GroupBy(source, tuple(by), tuple(columns), Heading(tuple(attrs)))
 

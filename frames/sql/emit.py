@@ -2,7 +2,9 @@
 
 Semantics that differ between engines are pinned here, the same way for every backend: ``/`` is
 floating division, ``avg`` averages in floating point, ``stddev``/``variance`` are the sample
-statistics, ``||`` concatenation yields NULL when an operand is NULL.
+statistics, ``||`` concatenation yields NULL when an operand is NULL, and an undefined value
+(division by zero, ``sqrt`` of a negative number, ...) raises an error naming the expression
+(:mod:`frames.sql.guards`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from frames.plan.values import (
     Over,
     Param,
 )
+from frames.sql import guards
 from frames.sql.dialects import Dialect
+from frames.sql.guards import describe
 
 Resolver = Callable[[str], exp.Expression]
 ParamSlot = Callable[[Param], exp.Expression]
@@ -37,7 +41,6 @@ _BINARY = {
     "+": exp.Add,
     "-": exp.Sub,
     "*": exp.Mul,
-    "%": exp.Mod,
     "=": exp.EQ,
     "<>": exp.NEQ,
     "<": exp.LT,
@@ -90,20 +93,13 @@ class ExprEmitter:
             return self._pandas_function(expr.name, [self.emit(a, resolve) for a in expr.args])
         if isinstance(expr, Func):
             args = [self.emit(arg, resolve) for arg in expr.args]
-            if expr.name == "log10":
-                return exp.Anonymous(this="LOG10", expressions=args)
-            if expr.name in ("uuid_text", "uuid_from_text"):
-                return self._uuid_conversion(expr.name, args[0])
-            if expr.name == "current_date":
-                return exp.CurrentDate()
-            if expr.name == "current_timestamp":
-                return exp.CurrentTimestamp()
-            if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
-                args[0] = exp.Cast(
-                    this=args[0],
-                    to=exp.DataType.build(self.dialect.round_cast, dialect=self.dialect.sqlglot),
-                )
-            return exp.func(expr.name, *args, dialect="postgres")
+            if expr.name == "finite":
+                return guards.finite(self.dialect, args[0], f"overflow in {describe(expr)}")
+            if expr.name == "text_cast":
+                return self._text_cast(expr, args[0])
+            if expr.name in guards.RULES:
+                return self._guarded(expr, self._function(expr, args), args)
+            return self._function(expr, args)
         if isinstance(expr, Case):
             ifs = [
                 exp.If(this=self.emit(c, resolve), true=self.emit(v, resolve))
@@ -119,29 +115,75 @@ class ExprEmitter:
             )
         raise TypeError(f"cannot emit {expr!r}")
 
+    def _function(self, expr: Func, args: list[exp.Expression]) -> exp.Expression:
+        if expr.name == "log10":
+            return exp.Anonymous(this="LOG10", expressions=[a.copy() for a in args])
+        if expr.name in ("uuid_text", "uuid_from_text"):
+            return self._uuid_conversion(expr.name, args[0])
+        if expr.name == "current_date":
+            return exp.CurrentDate()
+        if expr.name == "current_timestamp":
+            return exp.CurrentTimestamp()
+        args = [a.copy() for a in args]
+        if expr.name == "round" and len(args) == 2 and self.dialect.round_cast:
+            args[0] = exp.Cast(
+                this=args[0],
+                to=exp.DataType.build(self.dialect.round_cast, dialect=self.dialect.sqlglot),
+            )
+        return exp.func(expr.name, *args, dialect="postgres")
+
+    def _text_cast(self, expr: Func, cast: exp.Expression) -> exp.Expression:
+        """The ``CAST`` of text ``cast``, raising where the text spells no value of the type."""
+        target = expr.args[0].type  # type: ignore[attr-defined]
+        assert isinstance(cast, exp.Cast)
+        condition = guards.text_cast_condition(self.dialect, cast.this, cast, target)
+        description = f"text that is not a {target} in {describe(expr)}"
+        return guards.guarded(self.dialect, cast, condition, description)
+
+    def _guarded(
+        self, expr: Op | Func, value: exp.Expression, args: list[exp.Expression]
+    ) -> exp.Expression:
+        """``value``, the SQL of ``expr``, raising where ``expr`` is undefined (see
+        :mod:`frames.sql.guards`)."""
+        condition, what = guards.RULES[expr.op if isinstance(expr, Op) else expr.name]
+        return guards.guarded(self.dialect, value, condition(args), f"{what} in {describe(expr)}")
+
     def _op(self, expr: Op, resolve: Resolver) -> exp.Expression:
         args = [self.emit(arg, resolve) for arg in expr.args]
         op = expr.op
+        if op == "%":
+            value = exp.Mod(
+                this=parenthesized(args[0].copy()), expression=parenthesized(args[1].copy())
+            )
+            return self._guarded(expr, value, args)
         if op in _BINARY:
-            return _BINARY[op](this=_paren(args[0]), expression=_paren(args[1]))
+            return _BINARY[op](this=parenthesized(args[0]), expression=parenthesized(args[1]))
         if op == "/":
-            return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))
+            value = exp.Div(
+                this=self.float_cast(args[0].copy()), expression=parenthesized(args[1].copy())
+            )
+            return self._guarded(expr, value, args)
         if op == "neg":
-            return exp.Neg(this=_paren(args[0]))
+            return exp.Neg(this=parenthesized(args[0]))
         if op == "and":
-            return exp.and_(*args)
+            return exp.and_(*self.conjuncts(list(expr.args), args))
         if op == "or":
-            return exp.Paren(this=exp.or_(*args))
+            listed = _membership(expr, args)
+            return listed if listed is not None else exp.Paren(this=exp.or_(*args))
         if op == "not":
-            return exp.Not(this=_paren(args[0]))
+            return exp.Not(this=parenthesized(args[0]))
         if op == "is_null":
-            return exp.Is(this=_paren(args[0]), expression=exp.Null())
+            return exp.Is(this=parenthesized(args[0]), expression=exp.Null())
         if op == "in":
             if len(args) == 1:
                 return exp.false()  # no candidates: nothing is in the empty list
-            return exp.In(this=_paren(args[0]), expressions=args[1:])
+            return exp.In(this=parenthesized(args[0]), expressions=args[1:])
         if op == "between":
-            return exp.Between(this=_paren(args[0]), low=_paren(args[1]), high=_paren(args[2]))
+            return exp.Between(
+                this=parenthesized(args[0]),
+                low=parenthesized(args[1]),
+                high=parenthesized(args[2]),
+            )
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
@@ -187,7 +229,7 @@ class ExprEmitter:
             value = self.emit(key, resolve)
             if not self.dialect.window_nulls_clause and nulls_first == descending:
                 # NULLs sort first ascending here: a leading key puts them where asked
-                null = exp.Is(this=_paren(value.copy()), expression=exp.Null())
+                null = exp.Is(this=parenthesized(value.copy()), expression=exp.Null())
                 order.append(exp.Ordered(this=null, desc=nulls_first, nulls_first=not nulls_first))
                 nulls_first = not descending
             order.append(exp.Ordered(this=value, desc=descending, nulls_first=nulls_first))
@@ -199,6 +241,34 @@ class ExprEmitter:
         if expr.frame is not None:
             window.set("spec", _frame(*expr.frame))
         return window
+
+    def conjuncts(
+        self, items: list[Expr | None], emitted: list[exp.Expression]
+    ) -> list[exp.Expression]:
+        """The ``emitted`` SQL of AND-ed ``items``, with the exclusions of one column
+        (``a <> 1 AND NOT (a = 2) AND ...``) merged into one ``a NOT IN (1, 2, ...)`` (the
+        same meaning, for values that are not NULL; DuckDB's memory grows with the square of
+        the number of separate exclusions). ``None`` items are not expressions (kept)."""
+        kept: list[exp.Expression] = []
+        excluded: dict[str, tuple[exp.Expression, list[exp.Expression]]] = {}
+        for item, sql in zip(items, emitted, strict=True):
+            name = exclusion(item) if item is not None else None
+            comparison = sql.this if isinstance(sql, exp.Not) else sql
+            while isinstance(comparison, exp.Paren):
+                comparison = comparison.this
+            if name is None or not isinstance(comparison, (exp.NEQ, exp.EQ)):
+                kept.append(sql)
+                continue
+            column, values = excluded.setdefault(name, (comparison.this, []))
+            values.append(comparison.expression)
+        for column, values in excluded.values():
+            listed = exp.In(this=column, expressions=values)
+            kept.append(
+                exp.Not(this=listed)
+                if len(values) > 1
+                else exp.NEQ(this=column, expression=values[0])
+            )
+        return kept
 
     def _date_add(self, expr: Func, value: exp.Expression) -> exp.Expression:
         """``value + INTERVAL amount unit`` (the amount and the unit are literals)."""
@@ -236,6 +306,44 @@ class ExprEmitter:
         if expr.name in ("stddev", "variance") and not expr.distinct:
             arg = self.float_cast(arg)  # MariaDB keeps 4 decimals of an integer's statistics
         return _AGGREGATES[expr.name](this=arg)
+
+
+def exclusion(expr: Expr) -> str | None:
+    """The column ``expr`` excludes a value of — ``a <> 1`` or ``NOT (a = 1)`` — or None."""
+    if isinstance(expr, Op) and expr.op == "not" and isinstance(expr.args[0], Op):
+        inner = expr.args[0]
+        if inner.op != "=":
+            return None
+    elif isinstance(expr, Op) and expr.op == "<>":
+        inner = expr
+    else:
+        return None
+    column, value = inner.args
+    if isinstance(column, Col) and isinstance(value, (Param, Lit)) and value.value is not None:
+        return column.name
+    return None
+
+
+def _membership(expr: Op, args: list[exp.Expression]) -> exp.Expression | None:
+    """``a = 1 OR a = 2 OR ...`` (one column, values) as ``a IN (1, 2, ...)``: the same
+    meaning, which engines plan far better when long (DuckDB's memory grows with the square of
+    the length of ``NOT (a = 1 OR a = 2 ...)``)."""
+    if len(args) < 2:
+        return None
+    values = []
+    for item, sql in zip(expr.args, args, strict=True):
+        if not (
+            isinstance(item, Op)
+            and item.op == "="
+            and isinstance(item.args[0], Col)
+            and item.args[0] == expr.args[0].args[0]  # type: ignore[attr-defined]
+            and isinstance(item.args[1], (Param, Lit))
+            and item.args[1].value is not None
+            and isinstance(sql, exp.EQ)
+        ):
+            return None
+        values.append(sql.expression)
+    return exp.In(this=args[0].this, expressions=values)
 
 
 def uuid_text(stored: exp.Expression) -> exp.Expression:
@@ -289,7 +397,8 @@ def _frame(start: int | None, end: int | None) -> exp.WindowSpec:
     )
 
 
-def _paren(node: exp.Expression) -> exp.Expression:
+def parenthesized(node: exp.Expression) -> exp.Expression:
+    """``node``, in parentheses if it is an operation (so that it stays one operand)."""
     if isinstance(node, (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between)):
         return exp.Paren(this=node)
     return node

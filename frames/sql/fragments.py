@@ -17,9 +17,9 @@ import decimal
 import functools
 from collections.abc import Callable
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
 
 from frames.declare.types import parse_type
 from frames.errors import FragmentError, UnknownAttributeError
@@ -44,6 +44,7 @@ from frames.plan.values import (
 )
 from frames.settings import config
 from frames.sql.dialects import get_dialect
+from frames.sql.parentheses import without_redundant_parentheses
 
 _READ_DIALECTS = {"ansi": "postgres", "mysql": "mysql"}
 
@@ -108,8 +109,17 @@ def caret(fragment: str, position: int | None) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _parse(fragment: str, read: str) -> exp.Expression:
+    dialect = Dialect.get_or_raise(read)
     try:
-        statements = sqlglot.parse(fragment, read=read)
+        tokens = dialect.tokenize(fragment)
+    except TokenError:
+        quote = max(fragment.rfind("'"), fragment.rfind('"'))
+        raise FragmentError(
+            "cannot read SQL fragment: a quoted string or name is not closed; end it with its "
+            f"quote (write a quote inside a string twice: 'it''s')\n{caret(fragment, quote)}"
+        ) from None
+    try:
+        statements = dialect.parser().parse(without_redundant_parentheses(tokens), fragment)
     except ParseError as error:
         info = error.errors[0] if error.errors else {}
         column = info.get("col")
@@ -118,12 +128,39 @@ def _parse(fragment: str, read: str) -> exp.Expression:
             f"cannot parse SQL fragment: {info.get('description', error)}\n"
             f"{caret(fragment, position)}"
         ) from None
+    except RecursionError:
+        raise _too_deep(fragment) from None
     if len(statements) != 1 or statements[0] is None:
         raise FragmentError(
             f"a fragment must be one expression, not several statements:\n"
             f"{caret(fragment, fragment.find(';'))}"
         )
     return statements[0]
+
+
+def _too_deep(fragment: str) -> FragmentError:
+    shown = fragment if len(fragment) <= 200 else fragment[:200] + " ..."
+    return FragmentError(
+        "the SQL fragment nests too deeply (function calls or arithmetic inside one another "
+        "hundreds of levels deep); write it flatter, or restrict by a list of conditions "
+        f"instead:\n    {shown}"
+    )
+
+
+def _chain(node: exp.Expression, cls: type[exp.Expression]) -> list[exp.Expression]:
+    """The operands of a chain of ``cls`` (``a OR b OR (c OR d)``), in order, found without
+    recursion: AND and OR are associative, so the chain is read as one n-ary operator."""
+    operands: list[exp.Expression] = []
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        while isinstance(item, exp.Paren):
+            item = item.this
+        if type(item) is cls and not item.args.get("negate"):
+            pending += [item.expression, item.this]
+        else:
+            operands.append(item)
+    return operands
 
 
 class _Converter:
@@ -199,10 +236,11 @@ class _Converter:
         op = next(symbol for cls, symbol in _BINARY.items() if isinstance(node, cls))
         if isinstance(node.expression, exp.Interval) and op in ("+", "-"):
             return self._date_add(node.this, node.expression, -1 if op == "-" else 1)
-        args = (self.convert(node.this), self.convert(node.expression))
         if op in ("and", "or"):
+            args = tuple(self.convert(item) for item in _chain(node, type(node)))
             self._check_conditions(op, args)
-        return Op(op, args)
+            return Op(op, args)
+        return Op(op, (self.convert(node.this), self.convert(node.expression)))
 
     def _check_conditions(self, op: str, args: tuple[Expr, ...]) -> None:
         """AND and OR take conditions (or numbers, as MySQL reads them), not strings: a string
@@ -340,6 +378,15 @@ class _Converter:
             args = [node.this, node.args["decimals"]]
         return self._call(name, args)
 
+    def _log(self, node: exp.Log) -> Expr:
+        """``log10(x)`` (sqlglot reads it as ``log(10, x)``); ``log(x)`` is ``ln(x)``, as on
+        MySQL."""
+        if node.expression is None:
+            return self._call("ln", [node.this])
+        if isinstance(node.this, exp.Literal) and node.this.this == "10":
+            return self._call("log10", [node.expression])
+        raise self.fail("log(base, x) takes base 10 only; write ln(x) / ln(base)", "log")
+
     def _anonymous(self, node: exp.Anonymous) -> Expr:
         name = node.name.lower()
         aliases = {
@@ -395,6 +442,7 @@ _HANDLERS: list[tuple[type, str]] = [
     *[(cls, "_binary") for cls in _BINARY],
     *[(cls, "_aggregate") for cls in _AGGREGATE_CLASSES],
     *[(cls, "_function") for cls in _FUNCTION_CLASSES],
+    (exp.Log, "_log"),
     (exp.Anonymous, "_anonymous"),
 ]
 
@@ -442,9 +490,11 @@ def parse_fragment(
     if not isinstance(fragment, str) or not fragment.strip():
         raise FragmentError(f"{where}: a fragment must be a non-empty string, not {fragment!r}")
     tree = _parse(fragment, read_dialect(backend))
-    expr = _Converter(fragment, heading, where, allow_aggregates).convert(tree)
     try:
+        expr = _Converter(fragment, heading, where, allow_aggregates).convert(tree)
         return normalize(expr, heading)
     except InvalidLiteral as error:
         position = fragment.find(str(error.value))
         raise FragmentError(f"{where}: {error}\n{caret(fragment, position)}") from None
+    except RecursionError:
+        raise _too_deep(fragment) from None

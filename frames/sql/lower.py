@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from frames.declare.types import CoreType
+from frames.plan.heading import Heading
 from frames.plan.nodes import (
     Aggregate,
     AndCond,
@@ -34,10 +35,11 @@ from frames.plan.nodes import (
     Top,
     Union,
     Window,
+    columns_outside_aggregates,
 )
-from frames.plan.values import Agg, Expr, Param
+from frames.plan.values import Agg, Col, Expr, Lit, Op, Param
 from frames.sql.dialects import Dialect
-from frames.sql.emit import ExprEmitter
+from frames.sql.emit import ExprEmitter, parenthesized
 
 
 @dataclass
@@ -184,15 +186,15 @@ class Lowering:
             and block.limit is None
             and block.offset is None
             and _only_expressions(node.cond)
-            and self._filter_groups(block, node.cond)
+            and self._filter_groups(block, node.cond, node.child.heading)
         ):
             return block
         if block.sealed:
             block = self.wrap(block, node.child.heading.names)
-        block.where.append(self.cond(node.cond, block.columns))
+        block.where.append(self.cond(node.cond, block.columns, node.child.heading))
         return block
 
-    def _filter_groups(self, block: Block, cond: Cond) -> bool:
+    def _filter_groups(self, block: Block, cond: Cond, heading: Heading) -> bool:
         """Restrict the grouped ``block`` in place, if its clauses can: a conjunct without
         aggregates filters the rows before grouping (WHERE, when there are grouping columns),
         one whose columns are all inside aggregates filters the groups (HAVING). False, with
@@ -200,7 +202,7 @@ class Lowering:
         HAVING, such as ``coalesce(a, 0) = count(*)``, column by column and rejects it): the
         caller then wraps the block."""
         conjuncts = [
-            self.cond(item, block.columns)
+            self.cond(item, block.columns, heading)
             for item in (cond.items if isinstance(cond, AndCond) else (cond,))
         ]
         kinds = [_aggregation_kind(conjunct) for conjunct in conjuncts]
@@ -298,7 +300,7 @@ class Lowering:
         group_names = set(node.group.heading.names)
         grouped = list(node.group.heading.primary_key) + list(node.kept)
         for name, value in node.columns:
-            grouped += [c for c in _columns_outside_aggregates(value) if c in group_names]
+            grouped += [c for c in columns_outside_aggregates(value) if c in group_names]
             value = _aggregated_namesakes(value, set(node.on))
             out[name] = self._aggregate_expr(value, namespace, marker)
         group.group_by = [group.columns[n].copy() for n in dict.fromkeys(grouped)]
@@ -514,23 +516,75 @@ class Lowering:
         return exp.func("FIELD", column.copy(), *members, dialect=self.dialect.sqlglot)
 
     # -- conditions -----------------------------------------------------------------------------
-    def cond(self, cond: Cond, columns: dict[str, exp.Expression]) -> exp.Expression:
-        """The SQL condition for ``cond`` over an operand whose columns are ``columns``."""
+    def cond(
+        self, cond: Cond, columns: dict[str, exp.Expression], heading: Heading | None = None
+    ) -> exp.Expression:
+        """The SQL condition for ``cond`` over an operand whose columns are ``columns`` (and
+        whose attributes ``heading`` describes, where known)."""
         if isinstance(cond, ExprCond):
             return self.expr(cond.expr, columns)
         if isinstance(cond, AndCond):
             if not cond.items:
                 return exp.true()
-            return exp.and_(*(self.cond(item, columns) for item in cond.items))
+            expressions = [_as_expression(item) for item in cond.items]
+            emitted = [self.cond(item, columns, heading) for item in cond.items]
+            return exp.and_(*self.emitter.conjuncts(expressions, emitted))
         if isinstance(cond, OrCond):
             if not cond.items:
                 return exp.false()
-            return exp.Paren(this=exp.or_(*(self.cond(item, columns) for item in cond.items)))
+            listed = self._membership(cond, columns, heading)
+            if listed is not None:
+                return listed
+            return exp.Paren(
+                this=exp.or_(*(self.cond(item, columns, heading) for item in cond.items))
+            )
         if isinstance(cond, NotCond):
-            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))
+            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns, heading)))
         if isinstance(cond, Exists):
             return self._exists(cond, columns)
         raise TypeError(f"unknown condition {cond!r}")
+
+    def _membership(
+        self, cond: OrCond, columns: dict[str, exp.Expression], heading: Heading | None
+    ) -> exp.Expression | None:
+        """A restriction by a list of dicts — an OR of equalities of the same attributes with
+        values (bound or literal) — as one ``IN`` list: ``a IN (?, ?, ...)``, or
+        ``(a, b) IN ((?, ?), ...)`` where no attribute is nullable (a row comparison is the AND
+        of its equalities, but DuckDB compares rows holding NULL as values) and the dialect
+        reads row lists well (:attr:`~frames.sql.dialects.Dialect.row_in_lists`). None for any
+        other condition.
+
+        The meaning is the same (IN is an OR of equalities); engines plan a long list far
+        better: DuckDB needs memory growing with the square of the length for ``NOT (a = ? OR
+        a = ? ...)``, and runs out of it at a few thousand terms.
+        """
+        rows: list[tuple[Expr, ...]] = []
+        names: tuple[str, ...] | None = None
+        for item in cond.items:
+            pairs = _equalities(item)
+            if pairs is None or (names is not None and tuple(pairs) != names):
+                return None
+            names = tuple(pairs)
+            rows.append(tuple(pairs[name] for name in names))
+        if names is None or len(rows) < 2 or any(name not in columns for name in names):
+            return None
+        if len(names) == 1:
+            return exp.In(
+                this=parenthesized(columns[names[0]].copy()),
+                expressions=[self.expr(row[0], columns) for row in rows],
+            )
+        if (
+            not self.dialect.row_in_lists
+            or heading is None
+            or any(name not in heading or heading[name].nullable for name in names)
+        ):
+            return None
+        return exp.In(
+            this=exp.Tuple(expressions=[columns[name].copy() for name in names]),
+            expressions=[
+                exp.Tuple(expressions=[self.expr(value, columns) for value in row]) for row in rows
+            ],
+        )
 
     def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) -> exp.Expression:
         inner = self.open_block(cond.query)
@@ -540,6 +594,37 @@ class Lowering:
         inner.where.extend(matches)
         inner.columns = {}
         return exp.Exists(this=self.select(inner))
+
+
+def _as_expression(cond: Cond) -> Expr | None:
+    """The expression a condition stands for, where it is one (``NOT`` of one included)."""
+    if isinstance(cond, ExprCond):
+        return cond.expr
+    if isinstance(cond, NotCond) and isinstance(cond.item, ExprCond):
+        return Op("not", (cond.item.expr,))
+    return None
+
+
+def _equalities(cond: Cond) -> dict[str, Expr] | None:
+    """``{name: value}`` for a condition that is an equality ``name = value`` (a bound or
+    literal value, not NULL) or an AND of such equalities of distinct attributes (sorted by
+    name); None otherwise."""
+    items = cond.items if isinstance(cond, AndCond) else (cond,)
+    found: dict[str, Expr] = {}
+    for item in items:
+        if not isinstance(item, ExprCond) or not isinstance(item.expr, Op):
+            return None
+        op = item.expr
+        if op.op != "=" or not isinstance(op.args[0], Col) or not _is_value(op.args[1]):
+            return None
+        if op.args[0].name in found:
+            return None
+        found[op.args[0].name] = op.args[1]
+    return dict(sorted(found.items())) if found else None
+
+
+def _is_value(expr: Expr) -> bool:
+    return isinstance(expr, Param) or (isinstance(expr, Lit) and expr.value is not None)
 
 
 def _only_expressions(cond: Cond) -> bool:
@@ -570,8 +655,6 @@ def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
     """``value`` with the namesakes ``names`` inside aggregates renamed to the aggregated side."""
     import dataclasses
 
-    from frames.plan.values import Col
-
     def visit(expr: Expr, inside: bool) -> Expr:
         if isinstance(expr, Col):
             return Col(_AGGREGATED + expr.name) if inside and expr.name in names else expr
@@ -592,19 +675,6 @@ def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
         return old
 
     return visit(value, False) if names else value
-
-
-def _columns_outside_aggregates(value: Expr) -> list[str]:
-    from frames.plan.values import Col
-
-    if isinstance(value, Agg):
-        return []
-    if isinstance(value, Col):
-        return [value.name]
-    out: list[str] = []
-    for child in value.children():
-        out += _columns_outside_aggregates(child)
-    return out
 
 
 def _plain_columns(block: Block) -> bool:

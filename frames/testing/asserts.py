@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from frames.declare.types import CoreType
+from frames.errors import UndefinedValueError
 from frames.plan.heading import Heading
 from frames.testing.reference import Approx, ReferenceError, Relation, Tables, evaluate
 
@@ -120,20 +121,26 @@ def assert_matches_reference(
 ) -> Relation | None:
     """Check ``query`` against the reference over ``tables``; returns the reference result.
 
-    When the reference finds that the query has no value (integer overflow, ...), the backend
-    may raise or not — engines need not evaluate every expression the reference does — and
-    ``None`` is returned.
+    When the reference finds that the query has no value (division by zero, overflow, ...), the
+    backend raises :class:`~frames.errors.UndefinedValueError` — or returns rows: engines need
+    not evaluate every expression the reference does (a condition on other attributes may drop
+    the row first) — and ``None`` is returned.
     """
     try:
         expected = evaluate(query.plan, tables)
-    except ReferenceError:
+    except ReferenceError as undefined:
         try:
             query.to_dicts()
-        except Exception:  # noqa: BLE001 - any error is acceptable here
+        except UndefinedValueError:
             pass
+        except Exception as error:
+            raise AssertionError(
+                f"{context}\nthe reference finds no value ({undefined}); the backend raised "
+                f"{type(error).__name__} instead of UndefinedValueError: {error}"
+            ) from error
         return None
     actual = fetch(query)
-    assert_relations_equal(actual, expected, query.heading, context)
+    assert_relations_equal(actual, expected, query.plan.heading, context)
     if counts:
         assert len(query) == len(expected.rows), (
             f"{context}\nlen() is {len(query)}, the reference has {len(expected.rows)} rows"

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frames.declare.spec import TableRef
-from frames.declare.types import CoreType
+from frames.declare.types import INTEGER_RANGES, CoreType
 from frames.plan.nodes import (
     Aggregate,
     AndCond,
@@ -387,6 +387,10 @@ class _Evaluator:
 
         if isinstance(expr, Op):
             return _operator(expr, sub, types)
+        if isinstance(expr, Func) and expr.name == "text_cast":
+            cast = expr.args[0]
+            assert isinstance(cast, Cast)
+            return _text_cast(sub(cast.arg), cast.type)
         if isinstance(expr, Func):
             result = _function(expr.name, [sub(arg) for arg in expr.args])
             if expr.name == "coalesce" and isinstance(result, int) and not isinstance(result, bool):
@@ -556,7 +560,11 @@ def _decimal_scale(args: Sequence[Expr], types: Mapping[str, CoreType]) -> int |
 def _arith(op: str, a: Any, b: Any) -> Any:
     if isinstance(a, float) or isinstance(b, float):
         a, b = float(a), float(b)
-        return {"+": a + b, "-": a - b, "*": a * b}[op]
+        if op == "%":
+            if b == 0:
+                raise ReferenceError("modulo by zero")
+            return _finite(math.fmod(a, b))
+        return _finite({"+": a + b, "-": a - b, "*": a * b}[op])
     if isinstance(a, decimal.Decimal) or isinstance(b, decimal.Decimal):
         da, db = decimal.Decimal(a), decimal.Decimal(b)
         if op == "%":
@@ -612,7 +620,7 @@ def _operator(expr: Op, sub: Callable[[Expr], Any], types: Mapping[str, CoreType
         a, b = args
         if float(b) == 0:
             raise ReferenceError("division by zero")
-        result = float(a) / float(b)
+        result = _finite(float(a) / float(b))
         return Approx(result, abs(result) * 1e-12)
     if op == "neg":
         value = args[0]
@@ -643,11 +651,93 @@ def _function(name: str, args: list[Any]) -> Any:
         return args[0].upper()
     if name == "length":
         return len(args[0])
+    if name == "finite":  # frames' overflow check: the value itself, if finite
+        return _finite(args[0]) if isinstance(args[0], float) else args[0]
+    if name in _REAL_FUNCTIONS:
+        return _real_function(name, [float(a) for a in args])
+    if name == "mod":
+        return _arith("%", *args)
     if name == "uuid_text":
         return str(args[0])
     if name == "uuid_from_text":
         return uuid.UUID(args[0])
     raise NotImplementedError(f"function {name}() in the reference evaluator")
+
+
+def _finite(value: float) -> float:
+    """``value``, unless a floating-point operation overflowed (PostgreSQL's error)."""
+    if math.isinf(value) or math.isnan(value):
+        raise ReferenceError("floating-point overflow")
+    return value
+
+
+_REAL_FUNCTIONS = ("sqrt", "ln", "log10", "exp", "power")
+
+
+def _real_function(name: str, args: list[float]) -> Approx:
+    """``sqrt``, ``ln``, ``log10``, ``exp``, ``power`` with PostgreSQL's domain errors."""
+    x = args[0]
+    if name == "sqrt" and x < 0:
+        raise ReferenceError("square root of a negative number")
+    if name in ("ln", "log10") and x <= 0:
+        raise ReferenceError("logarithm of a number that is not positive")
+    if name == "power":
+        y = args[1]
+        if (x == 0 and y < 0) or (x < 0 and y != math.floor(y)):
+            raise ReferenceError("power without a real value")
+    try:
+        result = {
+            "sqrt": math.sqrt,
+            "ln": math.log,
+            "log10": math.log10,
+            "exp": math.exp,
+            "power": lambda v: math.pow(v, args[-1]),
+        }[name](x)
+    except OverflowError:
+        raise ReferenceError(f"{name}() overflows") from None
+    return Approx(_finite(result), abs(result) * 1e-12)
+
+
+#: What a ``CAST`` from text reads, by target category (frames' rule, written here anew).
+_TEXT_NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)"
+_TEXT_FORMS = {
+    "integer": r"[-+]?\d{1,38}",
+    "decimal": _TEXT_NUMBER,
+    "float": _TEXT_NUMBER + r"([eE][-+]?\d+)?",
+    "date": r"\d{4}-\d{2}-\d{2}",
+    "datetime": r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?",
+}
+
+
+def _text_cast(text: str | None, target: CoreType) -> Any:
+    """``CAST(text AS target)`` for a number, date or datetime: undefined unless ``text``
+    spells a value of the type, within its range."""
+    if text is None:
+        return None
+    if re.fullmatch(_TEXT_FORMS[target.category], text, flags=re.ASCII) is None:
+        raise ReferenceError(f"{text!r} is not a {target}")
+    try:
+        if target.category == "integer":
+            low, high = INTEGER_RANGES[target.kind]
+            whole = int(text)
+            if not low <= whole <= high:
+                raise ReferenceError(f"{text!r} is out of the range of {target}")
+            return whole
+        if target.category == "decimal":
+            scale = target.scale or 0
+            exact = decimal.Decimal(text).quantize(
+                decimal.Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP
+            )
+            if abs(exact) >= decimal.Decimal(10) ** ((target.precision or 10) - scale):
+                raise ReferenceError(f"{text!r} is out of the range of {target}")
+            return exact
+        if target.category == "float":
+            return _finite(float(text))
+        if target.category == "date":
+            return datetime.date.fromisoformat(text)
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:  # a date that does not exist
+        raise ReferenceError(f"{text!r} is not a {target}") from None
 
 
 def _cast(value: Any, target: CoreType) -> Any:

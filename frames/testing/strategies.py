@@ -754,20 +754,31 @@ class _Fragments:
                 "arith",
                 "arith",
                 "abs",
+                "real",
             ]
         if strings:
             kinds += ["concat", "length", "case", "concat_literal"]
         kind = self.draw(st.sampled_from(kinds))
         if kind == "condition":
             return self.condition(1)
-        if kind == "divide_columns":  # division by zero has no value (the reference says so)
+        if kind == "real":  # outside their domain these have no value: an UndefinedValueError
+            attr = self.pick(numbers)
+            name = self.draw(st.sampled_from(["sqrt", "ln", "power"]))
+            if name == "power":
+                exponent = self.draw(st.sampled_from([-1, 2, decimal.Decimal("0.5")]))
+                return Fragment(
+                    f"power({attr.name}, {exponent})",
+                    Func("power", (Col(attr.name), Lit(exponent))),
+                )
+            return Fragment(f"{name}({attr.name})", Func(name, (Col(attr.name),)))
+        if kind == "divide_columns":  # division by zero has no value (an UndefinedValueError)
             first, second = self.pick(numbers), self.pick(numbers)
             return Fragment(
                 f"{first.name} / {second.name}", Op("/", (Col(first.name), Col(second.name)))
             )
         if kind == "modulo":
             attr = self.pick(numbers)
-            divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
+            divisor = self.draw(st.sampled_from([2, 3, -4, 7, 0]))
             return Fragment(f"{attr.name} % {divisor}", Op("%", (Col(attr.name), Lit(divisor))))
         if kind == "nullif":
             attr = self.pick(numbers)
@@ -795,7 +806,7 @@ class _Fragments:
             return self.arithmetic(numbers)
         if kind == "divide":
             attr = self.pick(numbers)
-            divisor = self.draw(st.sampled_from([2, 3, -4, 7]))
+            divisor = self.draw(st.sampled_from([2, 3, -4, 7, 0]))
             return Fragment(f"{attr.name} / {divisor}", Op("/", (Col(attr.name), Lit(divisor))))
         if kind == "coalesce":
             attr = self.pick(numbers)
@@ -885,7 +896,7 @@ class Built:
 
     @property
     def heading(self) -> Heading:
-        return self.query.heading
+        return self.query.plan.heading
 
 
 @dataclass
@@ -901,7 +912,7 @@ class Catalog:
         """Values stored in attributes of type ``core`` (so that conditions match rows)."""
         out = []
         for name, cls in self.classes.items():
-            heading = cls._heading  # type: ignore[attr-defined]
+            heading = cls._heading.plan  # type: ignore[attr-defined]
             for attr in heading:
                 if attr.type == core:
                     out += [
@@ -1033,8 +1044,8 @@ class _Trees:
             if all(
                 n in left.heading
                 and left.heading[n].lineage is not None
-                and left.heading[n].lineage == cls._heading[n].lineage  # type: ignore
-                for n in cls._heading.primary_key
+                and left.heading[n].lineage == cls._heading.plan[n].lineage  # type: ignore
+                for n in cls._heading.plan.primary_key
             )
         ]  # type: ignore[attr-defined]
         if parents and self.draw(st.integers(0, 3)) > 0:
@@ -1088,9 +1099,9 @@ class _Trees:
             name
             for name, cls in sorted(self.catalog.classes.items())
             if all(
-                n in cls._heading
-                and cls._heading[n].lineage is not None  # type: ignore
-                and cls._heading[n].lineage == group[n].lineage  # type: ignore
+                n in cls._heading.plan
+                and cls._heading.plan[n].lineage is not None  # type: ignore
+                and cls._heading.plan[n].lineage == group[n].lineage  # type: ignore
                 for n in key
             )
         ]

@@ -159,11 +159,11 @@ def test_restricting_by_a_query_without_namesakes_uses_its_emptiness(lab) -> Non
 
 
 def test_projection_forms(lab) -> None:
-    assert lab.Subject.proj().heading.names == ("subject_id",)
-    assert lab.Subject.proj(...).heading.names == ("subject_id", "sex", "weight", "tag")
-    assert lab.Subject.proj("-tag").heading.names == ("subject_id", "sex", "weight")
+    assert lab.Subject.proj().heading.names == ["subject_id"]
+    assert lab.Subject.proj(...).heading.names == ["subject_id", "sex", "weight", "tag"]
+    assert lab.Subject.proj("-tag").heading.names == ["subject_id", "sex", "weight"]
     renamed = lab.Subject.proj(id="subject_id", gender="sex")
-    assert renamed.primary_key == ["id"] and renamed.heading.names == ("id", "gender")
+    assert renamed.primary_key == ["id"] and renamed.heading.names == ["id", "gender"]
     copied = (lab.Subject & {"subject_id": 1}).proj(w2="(weight)", kilo="weight / 1000")
     row = copied.fetch1()
     assert row["w2"] == Decimal("60.5") and row["kilo"] == pytest.approx(0.0605)
@@ -326,7 +326,7 @@ def test_pandas_flavoured_surface_builds_the_same_queries(lab) -> None:
     assert ids(Subject[(Subject.sex == "M") & ~(Subject.weight < 58)]) == [1]
     assert ids(Subject[Subject.tag == None]) == [2, 5]  # noqa: E711
     assert ids(Subject[Subject.subject_id.isin([1, 4, 9])]) == [1, 4]
-    assert Subject[["sex"]].heading.names == ("subject_id", "sex")
+    assert Subject[["sex"]].heading.names == ["subject_id", "sex"]
     kilos = (Subject & {"subject_id": 1}).proj(kg=Subject.weight / 1000).fetch1("kg")
     assert kilos == pytest.approx(0.0605)
     totals = {

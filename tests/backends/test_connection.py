@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from frames.backends import open_backend
 from frames.declare.spec import TableRef
-from frames.errors import DatabaseConnectionError, TransactionError
+from frames.errors import DatabaseConnectionError, LostTransactionError, TransactionError
 
 _ALIASES = {
     "duckdb": ["duckdb"],
@@ -153,10 +153,14 @@ def test_a_lost_transaction_raises_and_is_rolled_back(backend, backend_url, coun
     backend.begin()
     backend.insert_arrow(counter, _row(1), ["n"])
     _kill_connection(backend, backend_url)
-    with pytest.raises(TransactionError, match="rolled back"):
+    with pytest.raises(LostTransactionError, match="rolled back"):
         backend.insert_arrow(counter, _row(2), ["n"])
+    # the transaction stays open, aborted, so that nothing meant for it runs outside it
+    assert backend.in_transaction
+    with pytest.raises(TransactionError, match="aborted by an earlier error.*lost"):
+        backend.insert_arrow(counter, _row(3), ["n"])
+    backend.rollback()  # nothing left to roll back on the server
     assert not backend.in_transaction
-    backend.rollback()  # nothing left to roll back
     assert backend.fetch_rows(f"SELECT COUNT(*) FROM {backend.qualified(counter)}") == [(0,)]
 
 

@@ -34,7 +34,7 @@ def test_auto_increment_numbers_rows_that_omit_it(schema) -> None:
     Event.insert1({"label": "c"})
     assert sorted(Event.to_arrays("id").tolist()) == [1, 2, 3]
     assert (Event & {"id": 3}).fetch1("label") == "c"
-    assert Event.heading["id"].auto_increment
+    assert Event.heading["id"].autoincrement
 
 
 def test_auto_increment_is_read_back_from_the_database(schema) -> None:
@@ -115,7 +115,7 @@ def test_native_type_spellings_declare(schema) -> None:
         k : int(11) unsigned
         """
 
-    kinds = {a.name: str(a.type) for a in Native.heading}
+    kinds = {a.name: str(a.type) for a in Native.plan.heading}
     assert kinds == {
         "n": "int32",
         "a": "int8",
@@ -145,7 +145,7 @@ def test_a_table_without_key_holds_one_row(schema) -> None:
         workers : int32
         """
 
-    assert Setting.primary_key == [] and Setting.heading.names == ("version", "workers")
+    assert Setting.primary_key == [] and Setting.heading.names == ["version", "workers"]
     Setting.insert1({"version": "1.0", "workers": 4})
     assert Setting.fetch1() == {"version": "1.0", "workers": 4}
     with pytest.raises(DuplicateError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pyarrow as pa
-import pymysql
 import pytest
 from backend_helpers import Col
 from test_backend import ALL_TYPES, ROWS, _normalise, _schema
@@ -73,11 +72,10 @@ def test_loaded_rows_raise_the_errors_of_an_insert(backend, make_table, schema_n
 def test_a_refused_load_falls_back_to_insert_statements(
     backend, make_table, schema_name, monkeypatch
 ):
-    def refuse(*args):
-        raise pymysql.err.OperationalError(1148, "The used command is not allowed")
-
     ref = _table(make_table, backend, schema_name, "loaded")
-    monkeypatch.setattr(backend, "_load", refuse)
+    # a session that did not ask for LOCAL INFILE: the server refuses the file (1148)
+    monkeypatch.setitem(backend._connect_args, "local_infile", False)
+    backend.reconnect()
     assert backend.insert_arrow(ref, _rows(), ["id"]) == ROW_COUNT
     assert not backend._local_infile
     assert len(_contents(backend, ref)) == ROW_COUNT

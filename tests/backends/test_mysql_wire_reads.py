@@ -106,3 +106,22 @@ def test_strings_made_by_the_query_are_not_encoded(backend, varied):
     colour = backend.fetch_arrow(sql, [], _schema({"colour": "varchar(40)"})).column(0)
     assert colour.type == pa.string()
     assert colour.to_pylist().count("gr'een") == COPIES // len(ROWS) + (COPIES % len(ROWS) > 0)
+
+
+def test_batches_end_after_a_number_of_bytes(backend, varied, monkeypatch):
+    names = ["id", *ALL_TYPES]
+    sql = f"SELECT {backend.column_list(names)} FROM {backend.qualified(varied)}"
+    schema = _schema({"id": "int32", **ALL_TYPES})
+    whole = _read(backend, sql, schema)
+    sizes: list[int] = []
+    read_columns = mysql_wire.read_columns
+
+    def small_batches(connection, width, batch_rows):
+        for columns in read_columns(connection, width, batch_rows, batch_bytes=1):
+            sizes.append(len(columns[0]))
+            yield columns
+
+    monkeypatch.setattr(mysql_wire, "read_columns", small_batches)
+    assert _read(backend, sql, schema) == whole
+    # a batch per chunk read from the socket (by rows, all 400 would make one batch)
+    assert len(sizes) > 1 and sum(sizes) == COPIES

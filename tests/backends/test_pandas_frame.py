@@ -34,7 +34,7 @@ def test_read_sql_table_and_query_frames(lab, pdf) -> None:
 
 def test_frames_go_back_to_datajoint_polars_and_arrow(df, pdf) -> None:
     query = df[df.x > 2][["g", "x"]].to_query()
-    assert query.heading.names == ("id", "g", "x")
+    assert list(query.heading.names) == ["id", "g", "x"]
     assert [r["id"] for r in query.to_dicts(order_by="id")] == [1, 3, 5]
     polars = df[["g"]].to_polars()
     assert polars.columns == ["id", "g"] and polars["id"].to_list() == [1, 2, 3, 4, 5, 6]

@@ -14,6 +14,9 @@ from frames.errors import FetchError
 pytestmark = pytest.mark.backends("postgres")
 
 COPIES = 300
+#: Every type but bytes: a result with a bytes column is read by binary COPY instead
+#: (test_postgres_binary_reads.py).
+TEXT_TYPES = {name: kind for name, kind in ALL_TYPES.items() if kind != "bytes"}
 
 
 @pytest.fixture
@@ -22,11 +25,11 @@ def varied(backend, make_table, schema_name) -> TableRef:
 
 
 def _read(backend, ref: TableRef) -> pa.Table:
-    names = ["id", *ALL_TYPES]
+    names = ["id", *TEXT_TYPES]
     return backend.fetch_arrow(
         f"SELECT {backend.column_list(names)} FROM {backend.qualified(ref)} ORDER BY id",
         [],
-        _schema({"id": "int32", **ALL_TYPES}),
+        _schema({"id": "int32", **TEXT_TYPES}),
     )
 
 
@@ -38,7 +41,7 @@ def test_small_blocks_give_the_same_result_as_one(backend, varied, monkeypatch):
     assert blocks.column("id").num_chunks > 10
     assert blocks.equals(whole)
     rows = [_normalise(row) for row in blocks.to_pylist()]
-    assert rows[:3] == [_normalise(row) for row in ROWS]
+    assert rows[:3] == [_normalise({k: row[k] for k in rows[0]}) for row in ROWS]
     assert rows[5]["body"] == LONG_TEXT
 
 

@@ -160,6 +160,51 @@ def test_delete_quick_counts_only_when_asked(lab):
     assert (Subject & {"subject_id": 3}).delete_quick(get_count=True) == 1
 
 
+# -- a misspelt key does not delete everything (a deliberate difference from DataJoint) ---------
+
+
+def _typo_restrictions(Subject):
+    return [
+        Subject & {"subject_idd": 1},  # the class-level fast path
+        Subject() & {"subject_idd": 1},
+        Subject.restrict({"subject_idd": 1}),
+        Subject & [{"subject_id": 1}, {"subject_idd": 2}],  # OR with a vacuous dict: every row
+        Subject & dj.AndList([{"subject_idd": 1}]),
+        (Subject & {"subject_idd": 1}) & "subject_id > 1",  # remembered through restrictions
+        (Subject & "subject_id > 1") & {"subject_idd": 1},
+        Subject & {},
+        Subject & pd.DataFrame([{"subject_idd": 1}]),
+        Subject & np.array([(1,)], dtype=[("subject_idd", "i4")]),
+        Subject & np.array([(1,)], dtype=[("subject_idd", "i4")])[0],
+    ]
+
+
+@pytest.mark.parametrize("operation", ["delete", "delete_quick", "drop"])
+def test_a_dict_sharing_no_attribute_is_refused_by_delete_and_drop(lab, operation):
+    _, _, _, Subject, Session = lab
+    for restricted in _typo_restrictions(Subject):
+        with pytest.raises(UnknownAttributeError) as error:
+            getattr(restricted, operation)()
+        message = str(error.value)
+        assert f"Subject.{operation}(): Subject is restricted by a dict" in message
+        assert "'subject_idd'" in message or "no keys" in message
+        assert isinstance(error.value, FramesError)
+    assert (len(Subject), len(Session)) == (3, 3) and Subject.is_declared
+
+
+def test_queries_keep_datajoints_rule_for_extra_and_unknown_keys(lab):
+    _, _, _, Subject, Session = lab
+    assert len(Subject & {"subject_idd": 1}) == 3  # a query ignores keys that are not attributes
+    assert len(Subject - {"subject_idd": 1}) == 0
+    assert (Subject - {"subject_idd": 1}).delete() == 0
+    key = {"subject_id": 1, "session": 2, "note": "extra attributes of a key are common"}
+    assert (Subject & key).delete() == 1  # restricted by the attribute it shares
+    assert sorted(r["subject_id"] for r in Subject.to_dicts()) == [2, 3]
+    assert [r["subject_id"] for r in Session.to_dicts()] == [2]
+    (Session & {"subject_id": 2, "name": "s2"}).delete_quick()
+    assert len(Session) == 0
+
+
 # -- drop ----------------------------------------------------------------------------------------
 
 
@@ -319,6 +364,27 @@ def test_free_table_and_relatives(lab, backend_name: str):
     assert Subject.class_name == "Subject" and dj.Entry is dj.Manual
 
 
+def test_database_is_read_on_the_class_as_on_an_instance(schema):
+    class Undeclared(dj.Manual):
+        definition = "undeclared_id : int32"
+
+    assert Undeclared.database is None  # DataJoint's class attribute before decorating
+
+    class Probe(dj.Computed):
+        definition = "probe_id : int32"
+
+        class Channel(dj.Part):
+            definition = "-> master\nchannel : int16"
+
+        def make(self, key):
+            pass
+
+    schema(Probe)
+    assert isinstance(schema.database, str)
+    assert Probe.database == Probe().database == schema.database
+    assert Probe.Channel.database == schema.database
+
+
 def test_a_missing_definition_is_a_not_implemented_error(schema):
     class Nothing(dj.Manual):
         pass
@@ -342,17 +408,17 @@ def test_alter_secondary_attributes(lab):
     sex = "U" : enum('F', 'M', 'U')
     """
     Subject.alter(prompt=False)
-    assert Subject.heading.names == ("subject_id", "full_name", "weight", "sex")
+    assert Subject.heading.names == ["subject_id", "full_name", "weight", "sex"]
     assert (Subject & {"subject_id": 1}).fetch1() == {
         "subject_id": 1,
         "full_name": "s1",
         "weight": None,
         "sex": "U",
     }
-    assert Subject.heading["full_name"].type.length == 30
+    assert Subject.plan.heading["full_name"].type.length == 30
     Subject.definition = original.replace("varchar(20)", "varchar(20)  # {full_name} back")
     Subject.alter(prompt=False)
-    assert Subject.heading.names == ("subject_id", "name", "weight")
+    assert Subject.heading.names == ["subject_id", "name", "weight"]
     assert Subject.heading["name"].comment == "{full_name} back"  # as DataJoint keeps it
     assert (Subject & {"subject_id": 2}).fetch1("name") == "s2"
     Subject.definition = original.replace("subject_id : int32", "subject_id : int64")

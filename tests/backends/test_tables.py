@@ -110,7 +110,7 @@ def test_display_of_a_query_without_a_value_says_why(schema) -> None:
         overflowing.to_dicts()
     text = repr(overflowing)
     assert text.splitlines()[0].split() == ["*n", "big"]
-    assert text.splitlines()[-1].startswith("Rows cannot be shown: DataError: ")
+    assert text.splitlines()[-1].startswith("Rows cannot be shown: UndefinedValueError: ")
     html = overflowing._repr_html_()
-    assert "<p>Rows cannot be shown: DataError: " in html and "Total" not in html
+    assert "<p>Rows cannot be shown: UndefinedValueError: " in html and "Total" not in html
     assert repr(Count()).rstrip().endswith("Total: 1")

@@ -301,7 +301,7 @@ def test_writing_uuids_through_queries_and_deletes(devices) -> None:
 def test_uuid_columns_and_defaults_are_read_back(devices, backend_name) -> None:
     schema, device, _ = devices
     lab = dj.virtual_schema(schema.database, connection=schema.connection)
-    heading = lab.Device.heading
+    heading = lab.Device.plan.heading
     assert [str(heading[name].type) for name in ("device_id", "spare", "kind")] == ["uuid"] * 3
     assert heading["spare"].nullable and heading["spare"].default is None
     if backend_name == "mysql":  # MariaDB shows a BINARY default's bytes above 0x7f as '?'

@@ -108,7 +108,7 @@ def test_redeclaring_an_existing_table_uses_the_stored_table(stored) -> None:
             definition = DEFINITIONS["Subject"]
 
         assert len(Subject) == 2
-        assert Subject.heading.names == ("subject_id", "sex", "weight")
+        assert Subject.heading.names == ["subject_id", "sex", "weight"]
         spawned = schema.spawn_missing_classes(context={})
         assert set(spawned) == {"Session", "Pairing"}
         assert len(spawned["Session"] & (Subject & {"sex": "M"})) == 1

@@ -1,25 +1,22 @@
 """DDL per dialect: exact statements for a representative table, and execution on each engine.
 
-The snapshot tests need no database. The execution tests run the DDL of the tutorial's tables,
-the University schema and the snapshot tables on DuckDB (in process), PostgreSQL
-(127.0.0.1:5432, user postgres, db test) and MariaDB/MySQL (127.0.0.1:3306, user root, db test);
-a server that is unreachable is skipped, unless ``FRAMES_REQUIRE_BACKENDS=all``.
+The snapshot tests need no database: their expected SQL is in ``snapshots/`` (see conftest.py
+for ``--update-snapshots``). The execution tests run the DDL of the tutorial's tables, the
+University schema and the snapshot tables on each backend through the shared ``backend``
+fixture (tests/conftest.py: the test databases, ``FRAMES_REQUIRE_BACKENDS``).
 """
 
 from __future__ import annotations
 
 import datetime
-import doctest
-import os
 import textwrap
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 import frames.sql.ddl as ddl_module
+from frames.backends.base import Backend
 from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, IndexSpec, TableRef, TableSpec
 from frames.declare.storage import FOREIGN_KEY_CATALOG_COLUMNS, encode_comment
@@ -32,7 +29,7 @@ from frames.sql.ddl import (
     foreign_key_catalog_rows,
     index_name,
 )
-from frames.sql.dialects import DUCKDB, MYSQL, POSTGRES, Dialect
+from frames.sql.dialects import DIALECTS, DUCKDB, MYSQL, POSTGRES, Dialect
 
 # ---------------------------------------------------------------------------------------------
 # Specs
@@ -142,169 +139,26 @@ def snapshot_specs(schema: str = "ks") -> list[TableSpec]:
     return declare(schema, [("Rig", "#rig", RIG), ("Event", "event", EVENT)])
 
 
-def statements(text: str) -> list[str]:
-    """Statements separated by lines holding only ``;``."""
-    return [part.strip("\n") for part in textwrap.dedent(text).split("\n;\n") if part.strip()]
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(ddl_module).failed == 0
+@pytest.fixture
+def dialect(backend_name: str) -> Dialect:
+    """The dialect of the test's backend (no connection: the snapshots need no database)."""
+    return DIALECTS[backend_name]
 
 
 # ---------------------------------------------------------------------------------------------
 # Snapshots
 
 
-def test_duckdb_snapshot():
+def test_create_and_drop_statements(dialect: Dialect, snapshot) -> None:
+    """Every statement that creates and drops the two tables: quoting of names, comments and
+    defaults, enums, foreign keys, indexes (snapshots/test_create_and_drop_statements/)."""
     rig, event = snapshot_specs()
-    assert create_table_sql(rig, DUCKDB) == statements("""
-        CREATE TABLE "ks"."#rig" (
-          "rig" VARCHAR(8) NOT NULL,
-          "key" SMALLINT NOT NULL,
-          "order" INTEGER NOT NULL DEFAULT 0,
-          PRIMARY KEY ("rig", "key")
-        )
-        ;
-        COMMENT ON TABLE "ks"."#rig" IS 'rigs: ''quoted'' \\ backslash'
-        ;
-        COMMENT ON COLUMN "ks"."#rig"."rig" IS ':varchar(8):rig''s name'
-        ;
-        COMMENT ON COLUMN "ks"."#rig"."key" IS ':int16:'
-        ;
-        COMMENT ON COLUMN "ks"."#rig"."order" IS ':int32:display order'
-        """)
-    assert create_table_sql(event, DUCKDB) == statements("""
-        CREATE TABLE "ks"."event" (
-          "rig_name" VARCHAR(8) NOT NULL,
-          "rig_key" SMALLINT NOT NULL,
-          "date" DATE NOT NULL,
-          "rig" VARCHAR(8) DEFAULT NULL,
-          "key" SMALLINT DEFAULT NULL,
-          "group" VARCHAR(10) NOT NULL DEFAULT 'a''b\\c',
-          "label" ENUM('x#y', 'it''s', 'z') NOT NULL DEFAULT 'x#y',
-          "weight" DECIMAL(4,2) NOT NULL DEFAULT -1.50,
-          "flag" BOOLEAN NOT NULL DEFAULT TRUE,
-          "started" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-          "since" DATE NOT NULL DEFAULT '2024-01-01',
-          "note" VARCHAR(100) DEFAULT NULL,
-          PRIMARY KEY ("rig_name", "rig_key", "date")
-        )
-        ;
-        COMMENT ON TABLE "ks"."event" IS 'events on a rig'
-        ;
-        COMMENT ON COLUMN "ks"."event"."rig_name" IS ':varchar(8):rig''s name'
-        ;
-        COMMENT ON COLUMN "ks"."event"."rig_key" IS ':int16:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."date" IS ':date:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."rig" IS ':varchar(8):rig''s name'
-        ;
-        COMMENT ON COLUMN "ks"."event"."key" IS ':int16:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."group" IS ':varchar(10):group''s label \\ path'
-        ;
-        COMMENT ON COLUMN "ks"."event"."label" IS ':enum(''x#y'', ''it''''s'', ''z''):'
-        ;
-        COMMENT ON COLUMN "ks"."event"."weight" IS ':decimal(4,2):'
-        ;
-        COMMENT ON COLUMN "ks"."event"."flag" IS ':bool:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."started" IS ':datetime:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."since" IS ':date:'
-        ;
-        COMMENT ON COLUMN "ks"."event"."note" IS ':varchar(100):'
-        ;
-        CREATE UNIQUE INDEX "uq_event_rig_key" ON "ks"."event" ("rig", "key")
-        ;
-        CREATE INDEX "idx_event_date_flag" ON "ks"."event" ("date", "flag")
-        ;
-        CREATE UNIQUE INDEX "uq_event_group_label" ON "ks"."event" ("group", "label")
-        """)
-    assert drop_table_sql(rig, DUCKDB) == ['DROP TABLE "ks"."#rig"']
-    assert drop_table_sql(event, DUCKDB) == [
-        'DROP TABLE "ks"."event"',
-        'DELETE FROM "ks"."~foreign_keys" WHERE "child" = \'event\'',
-    ]
-
-
-def test_postgres_snapshot():
-    rig, event = snapshot_specs()
-    assert create_table_sql(rig, POSTGRES) == create_table_sql(rig, DUCKDB)
-    assert create_table_sql(event, POSTGRES)[:2] == statements("""
-        CREATE TYPE "ks"."event:label" AS ENUM ('x#y', 'it''s', 'z')
-        ;
-        CREATE TABLE "ks"."event" (
-          "rig_name" VARCHAR(8) NOT NULL,
-          "rig_key" SMALLINT NOT NULL,
-          "date" DATE NOT NULL,
-          "rig" VARCHAR(8) DEFAULT NULL,
-          "key" SMALLINT DEFAULT NULL,
-          "group" VARCHAR(10) NOT NULL DEFAULT 'a''b\\c',
-          "label" "ks"."event:label" NOT NULL DEFAULT 'x#y',
-          "weight" DECIMAL(4,2) NOT NULL DEFAULT -1.50,
-          "flag" BOOLEAN NOT NULL DEFAULT TRUE,
-          "started" TIMESTAMP(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-          "since" DATE NOT NULL DEFAULT '2024-01-01',
-          "note" VARCHAR(100) DEFAULT NULL,
-          PRIMARY KEY ("rig_name", "rig_key", "date"),
-          FOREIGN KEY ("rig_name", "rig_key") REFERENCES "ks"."#rig" ("rig", "key") \
-ON UPDATE CASCADE ON DELETE RESTRICT,
-          FOREIGN KEY ("rig", "key") REFERENCES "ks"."#rig" ("rig", "key") \
-ON UPDATE CASCADE ON DELETE RESTRICT
-        )
-        """)
-    # comments and indexes are spelled as on DuckDB
-    assert create_table_sql(event, POSTGRES)[2:] == create_table_sql(event, DUCKDB)[1:]
-    assert drop_table_sql(event, POSTGRES) == [
-        'DROP TABLE "ks"."event"',
-        'DROP TYPE IF EXISTS "ks"."event:label"',
-    ]
-    assert drop_table_sql(rig, POSTGRES) == ['DROP TABLE "ks"."#rig"']
-
-
-def test_mysql_snapshot():
-    rig, event = snapshot_specs()
-    options = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-    assert create_table_sql(rig, MYSQL) == statements(f"""
-        CREATE TABLE `ks`.`#rig` (
-          `rig` VARCHAR(8) NOT NULL COMMENT ':varchar(8):rig''s name',
-          `key` SMALLINT NOT NULL COMMENT ':int16:',
-          `order` INTEGER NOT NULL DEFAULT 0 COMMENT ':int32:display order',
-          PRIMARY KEY (`rig`, `key`)
-        ) {options} COMMENT='rigs: ''quoted'' \\\\ backslash'
-        """)
-    assert create_table_sql(event, MYSQL) == statements(f"""
-        CREATE TABLE `ks`.`event` (
-          `rig_name` VARCHAR(8) NOT NULL COMMENT ':varchar(8):rig''s name',
-          `rig_key` SMALLINT NOT NULL COMMENT ':int16:',
-          `date` DATE NOT NULL COMMENT ':date:',
-          `rig` VARCHAR(8) DEFAULT NULL COMMENT ':varchar(8):rig''s name',
-          `key` SMALLINT DEFAULT NULL COMMENT ':int16:',
-          `group` VARCHAR(10) NOT NULL DEFAULT 'a''b\\\\c' \
-COMMENT ':varchar(10):group''s label \\\\ path',
-          `label` ENUM('x#y', 'it''s', 'z') NOT NULL DEFAULT 'x#y' \
-COMMENT ':enum(''x#y'', ''it''''s'', ''z''):',
-          `weight` DECIMAL(4,2) NOT NULL DEFAULT -1.50 COMMENT ':decimal(4,2):',
-          `flag` BOOLEAN NOT NULL DEFAULT TRUE COMMENT ':bool:',
-          `started` DATETIME(0) NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT ':datetime:',
-          `since` DATE NOT NULL DEFAULT '2024-01-01' COMMENT ':date:',
-          `note` VARCHAR(100) DEFAULT NULL COMMENT ':varchar(100):',
-          PRIMARY KEY (`rig_name`, `rig_key`, `date`),
-          FOREIGN KEY (`rig_name`, `rig_key`) REFERENCES `ks`.`#rig` (`rig`, `key`) \
-ON UPDATE CASCADE ON DELETE RESTRICT,
-          FOREIGN KEY (`rig`, `key`) REFERENCES `ks`.`#rig` (`rig`, `key`) \
-ON UPDATE CASCADE ON DELETE RESTRICT
-        ) {options} COMMENT='events on a rig'
-        ;
-        CREATE UNIQUE INDEX `uq_event_rig_key` ON `ks`.`event` (`rig`, `key`)
-        ;
-        CREATE INDEX `idx_event_date_flag` ON `ks`.`event` (`date`, `flag`)
-        ;
-        CREATE UNIQUE INDEX `uq_event_group_label` ON `ks`.`event` (`group`, `label`)
-        """)
-    assert drop_table_sql(event, MYSQL) == ["DROP TABLE `ks`.`event`"]
+    snapshot.check(
+        create_table_sql(rig, dialect)
+        + create_table_sql(event, dialect)
+        + drop_table_sql(event, dialect)
+        + drop_table_sql(rig, dialect)
+    )
 
 
 def test_table_without_comment_has_no_comment_clause():
@@ -326,57 +180,17 @@ OTHER_TYPES = """
     """
 
 
-def test_other_column_types_and_defaults():
+def test_other_column_types_and_defaults(dialect: Dialect, snapshot) -> None:
+    """uuid, json, bytes, int64, float32 and datetime(3) columns with defaults."""
     (spec,) = declare("s", [("T", "t", OTHER_TYPES)])
-    columns = {
-        dialect.name: create_table_sql(spec, dialect)[0].splitlines()[1:-2]
-        for dialect in (DUCKDB, POSTGRES, MYSQL)
-    }
-    assert columns["duckdb"] == [
-        """  "id" UUID NOT NULL DEFAULT '6ba7b810-9dad-11d1-80b4-00c04fd430c8',""",
-        '  "doc" JSON DEFAULT NULL,',
-        '  "blob" BLOB DEFAULT NULL,',
-        '  "big" BIGINT NOT NULL DEFAULT 9000000000,',
-        '  "ratio" REAL NOT NULL DEFAULT 0.25,',
-        """  "at" TIMESTAMP NOT NULL DEFAULT '2024-01-15 10:30:00.250000',""",
-    ]
-    assert columns["postgres"][1:3] == [
-        '  "doc" JSONB DEFAULT NULL,',
-        '  "blob" BYTEA DEFAULT NULL,',
-    ]
-    assert columns["postgres"][5] == (
-        """  "at" TIMESTAMP(3) NOT NULL DEFAULT '2024-01-15 10:30:00.250000',"""
-    )
-    assert [line.split(" COMMENT ")[0] for line in columns["mysql"]] == [
-        "  `id` BINARY(16) NOT NULL DEFAULT X'6ba7b8109dad11d180b400c04fd430c8'",
-        "  `doc` JSON DEFAULT NULL",
-        "  `blob` LONGBLOB DEFAULT NULL",
-        "  `big` BIGINT NOT NULL DEFAULT 9000000000",
-        "  `ratio` FLOAT NOT NULL DEFAULT 0.25",
-        "  `at` DATETIME(3) NOT NULL DEFAULT '2024-01-15 10:30:00.250000'",
-    ]
+    snapshot.check(create_table_sql(spec, dialect))
 
 
-def test_auto_increment_per_dialect():
+def test_auto_increment_per_dialect(dialect: Dialect, snapshot) -> None:
+    """AUTO_INCREMENT on MySQL, an identity column on PostgreSQL, a sequence on DuckDB (dropped
+    with the table)."""
     (spec,) = declare("s", [("Auto", "#auto", "id : int auto_increment\n---\nv : int32")])
-    assert (
-        create_table_sql(spec, MYSQL)[0]
-        .splitlines()[1]
-        .startswith("  `id` INTEGER NOT NULL AUTO_INCREMENT COMMENT")
-    )
-    assert create_table_sql(spec, POSTGRES)[0].splitlines()[1] == (
-        '  "id" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,'
-    )
-    duck = create_table_sql(spec, DUCKDB)
-    assert duck[0] == 'CREATE SEQUENCE "s"."#auto:id:seq"'
-    assert duck[1].splitlines()[1] == (
-        """  "id" INTEGER NOT NULL DEFAULT nextval('"s"."#auto:id:seq"'),"""
-    )
-    assert drop_table_sql(spec, DUCKDB) == [
-        'DROP TABLE "s"."#auto"',
-        'DROP SEQUENCE IF EXISTS "s"."#auto:id:seq"',
-    ]
-    assert drop_table_sql(spec, POSTGRES) == ['DROP TABLE "s"."#auto"']
+    snapshot.check(create_table_sql(spec, dialect) + drop_table_sql(spec, dialect))
 
 
 def test_postgres_indexes_foreign_keys_that_no_index_leads():
@@ -493,22 +307,18 @@ def test_foreign_key_catalog_rows():
 
 
 class Database:
-    """A raw driver connection with a throwaway schema, for executing DDL."""
+    """An open backend and the test's (fresh) schema, for executing DDL statement by statement."""
 
-    def __init__(self, dialect: Dialect, connection: Any, placeholder: str) -> None:
-        self.dialect = dialect
-        self.connection = connection
-        self.placeholder = placeholder
-        self.schema = f"frames_ddl_{uuid.uuid4().hex[:10]}"
+    def __init__(self, backend: Backend, schema: str) -> None:
+        self.backend = backend
+        self.dialect = DIALECTS[backend.dialect]
+        self.schema = schema
 
     def run(self, sql: str, params: tuple = ()) -> None:
-        cursor = self.connection.cursor()
-        cursor.execute(sql.replace("?", self.placeholder) if params else sql, params or None)
+        self.backend.execute(sql, params)
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        cursor = self.connection.cursor()
-        cursor.execute(sql.replace("?", self.placeholder), params)
-        return [tuple(row) for row in cursor.fetchall()]
+        return self.backend.fetch_rows(sql, params)
 
     def column_comment(self, table: str, column: str) -> str:
         return self.rows(COMMENT_QUERIES[self.dialect.name], (self.schema, table, column))[0][0]
@@ -527,60 +337,18 @@ COMMENT_QUERIES = {
     "postgres": "SELECT col_description(c.oid, a.attnum) FROM pg_class c "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_attribute a ON a.attrelid = c.oid "
-    "WHERE n.nspname = %s AND c.relname = %s AND a.attname = %s",
+    "WHERE n.nspname = ? AND c.relname = ? AND a.attname = ?",
     "mysql": "SELECT column_comment FROM information_schema.columns "
-    "WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+    "WHERE table_schema = ? AND table_name = ? AND column_name = ?",
 }
 
 
-def _connect(name: str) -> Database:
-    if name == "duckdb":
-        import duckdb
-
-        return Database(DUCKDB, duckdb.connect(), "?")
-    if name == "postgres":
-        import psycopg2
-
-        connection = psycopg2.connect(
-            host="127.0.0.1", port=5432, user="postgres", dbname="test", connect_timeout=3
-        )
-        connection.autocommit = True
-        return Database(POSTGRES, connection, "%s")
-    import pymysql
-
-    connection = pymysql.connect(
-        host="127.0.0.1",
-        port=3306,
-        user="root",
-        password="",
-        database="test",
-        autocommit=True,
-        connect_timeout=3,
-    )
-    return Database(MYSQL, connection, "%s")
-
-
-def _required(name: str) -> bool:
-    wanted = os.environ.get("FRAMES_REQUIRE_BACKENDS", "")
-    return wanted == "all" or name in wanted.split(",")
-
-
-@pytest.fixture(params=["duckdb", "postgres", "mysql"])
-def database(request) -> Iterator[Database]:
-    name = request.param
-    try:
-        db = _connect(name)
-    except Exception as exc:  # any driver error means: no server here
-        if _required(name):
-            pytest.fail(f"{name} server required by FRAMES_REQUIRE_BACKENDS is unreachable: {exc}")
-        pytest.skip(f"{name} server not reachable at 127.0.0.1: {exc}")
-    db.run(f"CREATE SCHEMA {ddl_module.quote_identifier(db.schema, db.dialect)}")
-    try:
-        yield db
-    finally:
-        drop = "DROP SCHEMA {} CASCADE" if name != "mysql" else "DROP DATABASE {}"
-        db.run(drop.format(ddl_module.quote_identifier(db.schema, db.dialect)))
-        db.connection.close()
+@pytest.fixture
+def database(backend: Backend, schema_name: str) -> Database:
+    """The test's backend (the shared ``backend`` fixture) with its schema created; the
+    ``schema_name`` fixture drops it afterwards."""
+    backend.create_schema(schema_name)
+    return Database(backend, schema_name)
 
 
 def create_all(db: Database, specs: list[TableSpec]) -> None:
@@ -649,7 +417,7 @@ def test_university_tables_execute_with_shared_enums(database):
         assert (
             db.rows(
                 "SELECT typname FROM pg_type t JOIN pg_namespace n "
-                "ON n.oid = t.typnamespace WHERE n.nspname = %s AND t.typtype = 'e'",
+                "ON n.oid = t.typnamespace WHERE n.nspname = ? AND t.typtype = 'e'",
                 (db.schema,),
             )
             == []

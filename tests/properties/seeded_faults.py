@@ -17,6 +17,7 @@ required)::
     .venv/bin/python -m tests.properties.seeded_faults --profile ci     # the ci profile
     .venv/bin/python -m tests.properties.seeded_faults count_no_matches union_all
     .venv/bin/python -m tests.properties.seeded_faults --list           # names and rules
+    .venv/bin/python -m tests.properties.seeded_faults --api -- -k api  # issue #17's, quickly
     .venv/bin/python -m tests.properties.seeded_faults --check          # apply and import only
     .venv/bin/python -m tests.properties.seeded_faults -- -k duckdb     # extra pytest arguments
 
@@ -47,7 +48,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "frames"
-#: Set (to "1") to run tests/properties/test_seeded_faults.py; never passed on to the runs.
+#: Opts in to the slow tests of tests/properties/test_seeded_faults.py ("apply": each mutant
+#: imports; "1": that and the judgement); never passed on to the runs.
 ENABLE_VARIABLE = "FRAMES_SEEDED_FAULTS"
 #: The directory holding the mutated copy, for conftest.py's check of what was imported.
 COPY_VARIABLE = "FRAMES_SEEDED_FAULT_COPY"
@@ -94,6 +96,8 @@ class Mutant:
 LOWER, NODES, REWRITE = "frames/sql/lower.py", "frames/plan/nodes.py", "frames/plan/rewrite.py"
 EMIT, COERCE, CONVERT = "frames/sql/emit.py", "frames/api/coerce.py", "frames/io/convert.py"
 QUERY = "frames/api/query.py"
+OPERATORS, NORMALIZE = "frames/api/operators.py", "frames/plan/normalize.py"
+INSERT, VALUES = "frames/api/insert.py", "frames/declare/values.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     Mutant(
@@ -123,8 +127,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "is_null_as_equals",
         "IS NULL is emitted as IS NULL (as = NULL instead)",
         EMIT,
-        "return exp.Is(this=_paren(args[0]), expression=exp.Null())",
-        "return exp.EQ(this=_paren(args[0]), expression=exp.Null())",
+        "return exp.Is(this=parenthesized(args[0]), expression=exp.Null())",
+        "return exp.EQ(this=parenthesized(args[0]), expression=exp.Null())",
     ),
     Mutant(
         "antijoin_not_in",
@@ -145,8 +149,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "semijoin_nulls_match",
         "semijoin namesakes match by SQL equality (NULL-safe equality instead: NULL matches NULL)",
         LOWER,
-        "matches = [exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
-        "matches = [exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy())",
+        "exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy()) for n in cond.on",
+        "exp.NullSafeEQ(this=inner.columns[n].copy(), expression=columns[n].copy()) "
+        "for n in cond.on",
     ),
     Mutant(
         "semijoin_first_namesake",
@@ -162,23 +167,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "when neither operand determines the other, the join's key is both keys (only the "
         "left key instead)",
         NODES,
-        "+ [replace(from_right(right[n]), in_key=True) for n in right.primary_key",
-        "+ [replace(from_right(right[n]), in_key=False) for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=True)\n                for n in right.primary_key",
+        "replace(from_right(right[n]), in_key=False)\n                for n in right.primary_key",
     ),
     Mutant(
         "left_join_drops_right_restriction",
         "a restricted right operand of a left join is wrapped (its WHERE is lost instead)",
         LOWER,
-        "        if node.outer and (right.joins or right.where):\n",
-        "        if node.outer and right.joins:\n",
+        "        if node.outer and (right.joins or right.where or not _plain_columns(right)):\n",
+        "        if node.outer and (right.joins or not _plain_columns(right)):\n",
     ),
     Mutant(
         "aggr_drops_source_restriction",
         "a restricted aggregated operand keeps its restriction in an outer aggregation "
         "(lost instead)",
         LOWER,
-        "        if node.outer and (source.joins or source.where or not node.on):\n",
-        "        if node.outer and (source.joins or not node.on):\n",
+        "            source.joins or source.where or not node.on or not _plain_columns(source)\n",
+        "            source.joins or not node.on or not _plain_columns(source)\n",
     ),
     Mutant(
         "aggr_namesake_reads_group",
@@ -191,8 +196,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "aggr_exclude_inverted",
         "aggr keeps groups without matches unless exclude_nonmatching (inverted instead)",
         QUERY,
-        "outer=not exclude_nonmatching))",
-        "outer=exclude_nonmatching))",
+        "outer=not exclude_nonmatching)",
+        "outer=exclude_nonmatching)",
     ),
     Mutant(
         "rewrite_drops_restriction",
@@ -213,9 +218,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "not_unknown_is_true",
         "NOT of unknown is unknown (NOT COALESCE(c, FALSE): true instead)",
         LOWER,
-        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns)))\n",
-        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns), '
-        "exp.false()))\n",
+        "            return exp.Not(this=exp.Paren(this=self.cond(cond.item, columns, heading)))\n",
+        '            return exp.Not(this=exp.func("COALESCE", self.cond(cond.item, columns, '
+        "heading), exp.false()))\n",
     ),
     Mutant(
         "union_all",
@@ -243,16 +248,19 @@ MUTANTS: tuple[Mutant, ...] = (
         "top_nulls_order",
         "Top puts NULLs first ascending and last descending (the other way round instead)",
         LOWER,
-        "nulls_first=not desc)",
-        "nulls_first=desc)",
+        "nulls_first = node.nulls_first or tuple(not desc for _, desc in node.order)",
+        "nulls_first = node.nulls_first or tuple(desc for _, desc in node.order)",
     ),
     Mutant(
         "integer_division",
         "/ is floating-point division (integer division instead; dropping the float cast "
         "would change nothing: sqlglot casts for PostgreSQL itself)",
         EMIT,
-        "return exp.Div(this=self.float_cast(args[0]), expression=_paren(args[1]))",
-        "return exp.IntDiv(this=_paren(args[0]), expression=_paren(args[1]))",
+        "value = exp.Div(\n"
+        "                this=self.float_cast(args[0].copy()), "
+        "expression=parenthesized(args[1].copy())\n"
+        "            )",
+        "value = exp.IntDiv(this=parenthesized(args[0]), expression=parenthesized(args[1]))",
     ),
     Mutant(
         "decimal_as_float",
@@ -270,6 +278,140 @@ MUTANTS: tuple[Mutant, ...] = (
         "values[:-1] = [Decimal(str(float(text))) for text in texts]",
     ),
 )
+#: Breaks of the rules issue #17 found the suite blind to, each caught by the API-level
+#: reference (tests/properties/test_api_reference.py) or the write-path properties
+#: (tests/properties/test_api_writes.py); ``--api`` selects them.
+API_MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "count_distinct_counts_duplicates",
+        "count(distinct x) counts distinct values (DISTINCT is dropped for count instead)",
+        EMIT,
+        "        if expr.distinct:\n            arg = exp.Distinct(expressions=[arg])\n",
+        '        if expr.distinct and expr.name != "count":\n'
+        "            arg = exp.Distinct(expressions=[arg])\n",
+    ),
+    Mutant(
+        "between_exclusive_high",
+        "BETWEEN includes both bounds (the upper bound is exclusive instead)",
+        EMIT,
+        "return exp.Between(this=_paren(args[0]), low=_paren(args[1]), high=_paren(args[2]))",
+        "return exp.and_(exp.GTE(this=_paren(args[0]), expression=_paren(args[1])), "
+        "exp.LT(this=_paren(args[0]), expression=_paren(args[2])))",
+    ),
+    Mutant(
+        "order_key_desc_ascending",
+        "order_by='KEY DESC' orders the key descending (ascending instead)",
+        OPERATORS,
+        'out += [(k, direction == "desc") for k in heading.primary_key]',
+        "out += [(k, False) for k in heading.primary_key]",
+    ),
+    Mutant(
+        "order_desc_case_sensitive",
+        "'a DESC' and 'a desc' both order descending (upper-case DESC is read as ascending "
+        "instead)",
+        OPERATORS,
+        '(match.group(2) or "asc").lower()',
+        '(match.group(2) or "asc")',
+    ),
+    Mutant(
+        "order_completed_descending",
+        "an order is completed by the primary key ascending (descending instead)",
+        NODES,
+        "full = tuple(order) + tuple((k, False) for k in child.primary_key if k not in named)",
+        "full = tuple(order) + tuple((k, True) for k in child.primary_key if k not in named)",
+    ),
+    Mutant(
+        "enum_compares_by_position",
+        "enums compare as text (by their declaration order instead, where the engine does)",
+        NORMALIZE,
+        "return Cast(arg, TEXT) if self._enum(arg) is not None else arg",
+        "return arg",
+    ),
+    Mutant(
+        "enum_non_member_false",
+        "an equality with a non-member of an enum is unknown on NULL and false otherwise "
+        "(false on NULL too instead, so its negation keeps NULLs)",
+        NORMALIZE,
+        'return Op("and", (Op("is_null", (value,)), Lit(None)))',
+        "return Lit(False)",
+    ),
+    Mutant(
+        "enum_order_alphabetical",
+        "enums sort by their declaration order (MySQL: alphabetically instead)",
+        LOWER,
+        "members = [exp.Literal.string(member) for member in kind.values]",
+        "members = [exp.Literal.string(member) for member in sorted(kind.values)]",
+    ),
+    Mutant(
+        "datetime_batch_unrounded",
+        "datetimes are rounded to their precision on every insert path (not in batches "
+        "instead: the bug of issue #17)",
+        INSERT,
+        "return round_timestamps(pc.cast(values, target), attr.type.precision or 0)",
+        "return pc.cast(values, target)",
+    ),
+    Mutant(
+        "datetime_batch_truncated",
+        "datetimes round to their precision (batches truncate instead, as MariaDB does)",
+        VALUES,
+        "pc.add(pc.abs(offsets), quantum // 2)",
+        "pc.abs(offsets)",
+    ),
+    Mutant(
+        "datetime_value_half_down",
+        "a datetime rounds half away from 2000-01-01, as PostgreSQL rounds (value by value: "
+        "half towards it instead)",
+        VALUES,
+        "magnitude = (abs(offset) + quantum // 2) // quantum * quantum",
+        "magnitude = (abs(offset) + quantum // 2 - 1) // quantum * quantum",
+    ),
+    Mutant(
+        "datetime_expression_unrounded",
+        "a datetime compared with a datetime(p) column is rounded as an insert rounds it (not "
+        "in column expressions instead)",
+        NORMALIZE,
+        'or (attr.type.category == "datetime" and isinstance(arg.value, datetime.datetime))',
+        "or False",
+    ),
+    Mutant(
+        "proj_rename_twice_moves",
+        "renaming one attribute twice in one proj() copies it (the second rename replaces the "
+        "first instead)",
+        OPERATORS,
+        "            if text in renamed:\n",
+        "            if text in renamed and False:\n",
+    ),
+    Mutant(
+        "proj_renamed_also_kept",
+        "a renamed attribute leaves its old name (it is also kept under it instead, which "
+        "breaks swaps)",
+        OPERATORS,
+        "        elif attribute.name in keep:\n",
+        "        if attribute.name in keep:\n",
+    ),
+    Mutant(
+        "insert_integer_range_off_by_one",
+        "an integer above its type's range is refused (one above is accepted instead)",
+        INSERT,
+        "if not low <= converted <= high:",
+        "if not low <= converted <= high + 1:",
+    ),
+    Mutant(
+        "insert_decimal_digits_off_by_one",
+        "a decimal with as many integer digits as its type allows is accepted (refused instead)",
+        INSERT,
+        "if integer_digits > (attr.type.precision or 0) - scale:",
+        "if integer_digits >= (attr.type.precision or 0) - scale:",
+    ),
+    Mutant(
+        "fetch1_accepts_many",
+        "fetch1() needs exactly one row (it returns the first of many instead)",
+        QUERY,
+        "        if len(rows) != 1:\n",
+        "        if not rows:\n",
+    ),
+)
+MUTANTS += API_MUTANTS
 BY_NAME = {m.name: m for m in MUTANTS}
 
 
@@ -464,6 +606,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument(
+        "--api", action="store_true", help="the mutants of the API-level rules (issue #17)"
+    )
+    parser.add_argument(
         "--no-control",
         action="store_true",
         help="skip the run of the unmutated suite that must pass first",
@@ -479,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown mutants {unknown}; see --list")
-    chosen = [BY_NAME[n] for n in args.names] or list(MUTANTS)
+    chosen = [BY_NAME[n] for n in args.names] or list(API_MUTANTS if args.api else MUTANTS)
     if args.list:
         for mutant in chosen:
             print(f"{mutant.name:36} {mutant.path:24} {mutant.rule}")

@@ -253,7 +253,7 @@ def test_join_laws(rich, examples):
         first = ab.to_dicts()
         same_rows(first, ba.to_dicts(), "A * B != B * A")
 
-        c = data.draw(reconciled(catalog, ab.heading, 2), label="C")
+        c = data.draw(reconciled(catalog, ab.plan.heading, 2), label="C")
         note(f"C = {c.text}")
         left_first = ab * c.query
         right_first = a.query * (b.query * c.query)
@@ -297,9 +297,9 @@ def test_projection_and_aggregation_laws(rich, examples):
         secondary = [n for n in attrs if n not in q.heading.primary_key]
         once = q.query.proj(*secondary)
         twice = once.proj(*secondary)
-        assert once.heading == twice.heading
+        assert once.plan.heading == twice.plan.heading
         assert_relations_equal(
-            fetch(twice), fetch(once), twice.heading, "q.proj(*a).proj(*a) != q.proj(*a)"
+            fetch(twice), fetch(once), twice.plan.heading, "q.proj(*a).proj(*a) != q.proj(*a)"
         )
 
         trees = _Trees(data.draw, catalog, ())
@@ -398,7 +398,7 @@ def test_same_rows_as_duckdb(connection, examples):
                     return
                 server = dj.QueryExpression(built.query.plan, connection)
                 assert_relations_equal(
-                    fetch(server), fetch(built.query), server.heading, built.text
+                    fetch(server), fetch(built.query), server.plan.heading, built.text
                 )
 
             check()

@@ -1,9 +1,10 @@
 """Shrunk failures the property tests found, kept as ordinary regression tests.
 
-A test for a bug that is not fixed yet is a strict ``xfail`` on the backends where it fails (so it
-turns red the day the bug is fixed, as a reminder to drop the mark and the matching entry of
+A test for a bug that is not fixed yet carries ``@pytest.mark.notimpl([backends], raises=...,
+reason=...)`` (tests/conftest.py): a strict ``xfail`` on the backends where it fails, so it turns
+red the day the bug is fixed, as a reminder to drop the mark and the matching entry of
 :data:`frames.testing.strategies.KNOWN_GAPS`, which keeps the generated cases away from the bug
-meanwhile).
+meanwhile.
 """
 
 from __future__ import annotations
@@ -60,15 +61,6 @@ def small(connection) -> Iterator[Declared]:
             }
         )
         yield declared
-
-
-def known_bug(request, backend_name: str, backends: tuple[str, ...], reason: str) -> None:
-    """Mark the running test a strict xfail on ``backends``."""
-    if backend_name in backends:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-ALL = ("duckdb", "postgres", "mysql")
 
 
 def test_every_known_gap_has_a_regression_test():
@@ -151,7 +143,7 @@ def test_join_of_tables_sharing_a_secondary_foreign_key(small):
     heading) instead of once."""
     left, right = small.classes["Left"], small.classes["Right"]
     joined = left * right
-    assert joined.heading.names == ("l", "r", "a")
+    assert joined.heading.names == ["l", "r", "a"]
     assert set(joined.primary_key) == {"l", "r"}
     assert joined.to_dicts() == [{"l": 1, "r": 1, "a": 1}]
 

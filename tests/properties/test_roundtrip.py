@@ -135,7 +135,7 @@ def test_core_types_round_trip(value_table, examples):
     )
     def check(rows, probed):
         value_table.load({"Value": rows})
-        heading = table().heading
+        heading = table().plan.heading
         got = {row["id"]: row for row in table().to_dicts()}
         assert set(got) == {row["id"] for row in rows}
         for row in rows:

@@ -1,14 +1,24 @@
 """The seeded-fault judgement as tests: the property suite fails against every mutant.
 
-``test_mutant_applies`` runs with the suite: every mutant still applies to the source and
-imports. The judgement itself is slow (one run of the property suite per mutant, on every
-backend), so it is collected only when asked::
+Three levels, from cheap to slow (the mutants and the harness are in
+``tests/properties/seeded_faults.py``):
 
-    FRAMES_SEEDED_FAULTS=1 HYPOTHESIS_PROFILE=gate .venv/bin/python -m pytest \\
-        tests/properties/test_seeded_faults.py
+``test_mutant_patches`` (always)
+    Every mutant still applies: its target text is in the source exactly once, and the patched
+    module still compiles. No copy, no process; a mutant that has gone stale fails here.
+``test_mutant_imports`` (opt-in: ``FRAMES_SEEDED_FAULTS=apply``, or the ``nightly`` profile)
+    Every mutant, applied to a copy of the package, imports in a new process (one process per
+    mutant, about a quarter of a DuckDB run)::
 
-``HYPOTHESIS_PROFILE`` (gate or ci; gate for any other) is the profile of the suite's runs. The
-mutants and the harness are in ``tests/properties/seeded_faults.py``.
+        FRAMES_SEEDED_FAULTS=apply .venv/bin/python -m pytest tests/properties/test_seeded_faults.py
+
+``test_property_suite_catches`` (opt-in: ``FRAMES_SEEDED_FAULTS=1``, which also runs the imports)
+    The judgement itself: one run of the property suite per mutant, on every backend::
+
+        FRAMES_SEEDED_FAULTS=1 HYPOTHESIS_PROFILE=gate .venv/bin/python -m pytest \\
+            tests/properties/test_seeded_faults.py
+
+    ``HYPOTHESIS_PROFILE`` (gate or ci; gate for any other) is the profile of the suite's runs.
 """
 
 from __future__ import annotations
@@ -23,23 +33,34 @@ from seeded_faults import (
     ENABLE_VARIABLE,
     MUTANTS,
     PROFILES,
+    REPO,
     Mutant,
     check,
     run,
     snapshot,
 )
 
+ASKED = os.environ.get(ENABLE_VARIABLE, "")
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "gate")
+IMPORTS = ASKED in ("apply", "1") or PROFILE == "nightly"
 PROFILE = PROFILE if PROFILE in PROFILES else "gate"
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
-def test_mutant_applies(mutant: Mutant) -> None:
-    """The mutant's target text is still in the source, and the mutated package imports."""
-    check(mutant)
+def test_mutant_patches(mutant: Mutant) -> None:
+    """The mutant's target text is in the source exactly once, and the patched file compiles."""
+    compile(mutant.patched(REPO), mutant.path, "exec")
 
 
-if os.environ.get(ENABLE_VARIABLE) == "1":  # the slow judgement is collected only when asked
+if IMPORTS:  # a process per mutant: collected only when asked
+
+    @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+    def test_mutant_imports(mutant: Mutant) -> None:
+        """The mutated package imports, from its copy."""
+        check(mutant)
+
+
+if ASKED == "1":  # the slow judgement is collected only when asked
 
     @pytest.fixture(scope="module")
     def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

@@ -313,7 +313,7 @@ def test_fetch_blocks_match_the_spec(tutorial: dict, capsys) -> None:
         "datetime.date(2024, 1, 15), 'sex': 'M'}"
     ) in out
     assert all(type(v) is Decimal for v in tutorial["durations"])
-    assert Recording.heading["duration"].type.kind == "decimal"
+    assert Recording.plan.heading["duration"].type.kind == "decimal"
 
 
 def test_diagram_shows_the_pipeline(tutorial: dict, tmp_path) -> None:

@@ -157,10 +157,24 @@ def test_datetime64_arrays_match_datajoint(array: np.ndarray) -> None:
     check_against_datajoint(array)
 
 
+def _text_arrays(length: int, byte_order: str) -> st.SearchStrategy[np.ndarray]:
+    """Arrays of ``U<length>`` text without surrogates (which have no UTF-8 encoding)."""
+    text = st.text(st.characters(exclude_categories=["Cs"]), max_size=length)
+    return hnp.arrays(np.dtype(f"{byte_order}U{length}"), SHAPES, elements=text)
+
+
 @settings(max_examples=100, deadline=None)
-@given(hnp.arrays(hnp.unicode_string_dtypes(max_len=4), SHAPES))
+@given(st.tuples(st.integers(1, 4), st.sampled_from("<>")).flatmap(lambda t: _text_arrays(*t)))
 def test_string_arrays_match_datajoint(array: np.ndarray) -> None:
     check_against_datajoint(array)
+
+
+@pytest.mark.parametrize("value", ["a\ud800", np.array(["ok", "\udfff"]), {"k": ["\ud800"]}])
+def test_text_without_utf8_encoding_is_refused_with_data_error(value: Any) -> None:
+    with pytest.raises(UnicodeEncodeError):  # DataJoint lets the codec's error escape
+        dj_blob.pack(as_datajoint(value))
+    with pytest.raises(DataError, match="lone surrogate"):
+        blob.pack(value)
 
 
 @settings(max_examples=100, deadline=None)

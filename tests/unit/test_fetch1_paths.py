@@ -138,7 +138,7 @@ def _equality(name: str, param: Param) -> ExprCond:
 
 def test_same_shape_params_in_walk_order(tables: dict[str, type]) -> None:
     """Plans of one shape bind their own values, in the order a walk finds them."""
-    heading = tables["Recording"]._heading
+    heading = tables["Recording"]._heading.plan
     base = make_table(tables["Recording"]._spec.ref, heading)
     _compile_cached.cache_clear()
     plans = [
@@ -160,7 +160,7 @@ def test_same_shape_params_in_walk_order(tables: dict[str, type]) -> None:
 def test_shared_parameter_objects_compile_apart(tables: dict[str, type]) -> None:
     """A plan whose occurrences share one parameter object is not bound like one whose
     occurrences are distinct objects, though both have the same shape."""
-    base = make_table(tables["Recording"]._spec.ref, tables["Recording"]._heading)
+    base = make_table(tables["Recording"]._spec.ref, tables["Recording"]._heading.plan)
     shared = Param.of(1)
     one = make_restrict(base, AndCond((_equality("subject", shared), _equality("session", shared))))
     two = make_restrict(

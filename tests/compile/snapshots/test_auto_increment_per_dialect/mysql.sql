@@ -1,0 +1,7 @@
+CREATE TABLE `s`.`#auto` (
+  `id` INTEGER NOT NULL AUTO_INCREMENT COMMENT ':int32:',
+  `v` INTEGER NOT NULL COMMENT ':int32:',
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+DROP TABLE `s`.`#auto`;

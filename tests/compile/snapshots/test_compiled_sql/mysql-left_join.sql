@@ -1,0 +1,3 @@
+SELECT `t1`.`subject_id` AS `subject_id`, `t1`.`session_date` AS `session_date`, `t1`.`notes` AS `notes`, `t2`.`sex` AS `sex`, `t2`.`weight` AS `weight`
+FROM `lab`.`session` AS t1
+LEFT JOIN `lab`.`subject` AS t2 ON `t1`.`subject_id` = `t2`.`subject_id`;
