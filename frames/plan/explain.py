@@ -6,12 +6,14 @@ from frames.plan.nodes import (
     Aggregate,
     AndCond,
     BaseTable,
+    Concat,
     Cond,
     Distinct,
     Exists,
     ExprCond,
     GroupBy,
     Join,
+    Merge,
     Node,
     NotCond,
     OrCond,
@@ -19,9 +21,10 @@ from frames.plan.nodes import (
     Restrict,
     Top,
     Union,
+    Window,
 )
 from frames.plan.rewrite import rewrite
-from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Param
+from frames.plan.values import Agg, Case, Cast, Col, Expr, Func, Lit, Op, Over, Param
 
 
 def describe_node(node: Node) -> str:
@@ -52,8 +55,23 @@ def describe_node(node: Node) -> str:
         return f"Distinct ({', '.join(node.attrs)})"
     if isinstance(node, Union):
         return "Union"
+    if isinstance(node, Window):
+        return "Window " + ", ".join(f"{n}={describe_expr(e)}" for n, e in node.columns)
+    if isinstance(node, Merge):
+        on = ", ".join(f"{a}={b}" for a, b in node.pairs)
+        return f"Merge how={node.how} on ({on})" + (
+            f" indicator={node.indicator}" if node.indicator else ""
+        )
+    if isinstance(node, Concat):
+        return "Concat"
     if isinstance(node, Top):
-        order = ", ".join(f"{n} {'DESC' if d else 'ASC'}" for n, d in node.order)
+        nulls = node.nulls_first or tuple(not d for _, d in node.order)
+        order = ", ".join(
+            f"{n} {'DESC' if d else 'ASC'}{' NULLS FIRST' if first else ' NULLS LAST'}"
+            if node.nulls_first
+            else f"{n} {'DESC' if d else 'ASC'}"
+            for (n, d), first in zip(node.order, nulls, strict=True)
+        )
         limit = node.limit.value if node.limit is not None else None
         offset = node.offset.value if node.offset is not None else 0
         return f"Top limit={limit} offset={offset} order by {order}"
@@ -80,6 +98,18 @@ def describe_expr(expr: Expr) -> str:
         return f"{expr.name}({'DISTINCT ' if expr.distinct else ''}{inner})"
     if isinstance(expr, Func):
         return f"{expr.name}({', '.join(map(describe_expr, expr.args))})"
+    if isinstance(expr, Over):
+        parts = []
+        if expr.partition:
+            parts.append("PARTITION BY " + ", ".join(map(describe_expr, expr.partition)))
+        if expr.order:
+            parts.append(
+                "ORDER BY "
+                + ", ".join(f"{describe_expr(k)}{' DESC' if d else ''}" for k, d, _ in expr.order)
+            )
+        if expr.frame is not None:
+            parts.append(f"ROWS {expr.frame}")
+        return f"{describe_expr(expr.fn)} OVER ({' '.join(parts)})"
     if isinstance(expr, Cast):
         return f"CAST({describe_expr(expr.arg)} AS {expr.type})"
     if isinstance(expr, Case):

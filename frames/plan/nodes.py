@@ -13,6 +13,7 @@ from dataclasses import Field, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from frames.declare.spec import Attribute, TableRef
+from frames.declare.types import CoreType
 from frames.errors import QueryError, UnknownAttributeError
 from frames.plan.heading import Heading
 from frames.plan.values import Agg, Col, Expr, Param, infer_type, nullable
@@ -189,12 +190,57 @@ class Union(Node):
 
 @dataclass(frozen=True)
 class Top(Node):
-    """The first ``limit`` rows (all if None) after ``offset`` in ``order`` (name, descending)."""
+    """The first ``limit`` rows (all if None) after ``offset`` in ``order`` (name, descending).
+
+    ``nulls_first`` says, for each item of ``order``, whether its NULLs come first; empty:
+    frames' default, NULLs first ascending and last descending.
+    """
 
     child: Node
     order: tuple[tuple[str, bool], ...]
     limit: Param | None
     offset: Param | None
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    nulls_first: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True)
+class Window(Node):
+    """Every row of ``child`` with ``columns`` added: (name, expr) pairs whose expressions may
+    hold window functions (:class:`~frames.plan.values.Over`), evaluated over ``child``'s rows."""
+
+    child: Node
+    columns: tuple[tuple[str, Expr], ...]
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+#: How a :class:`Merge` keeps unmatched rows (``cross``: every pair, no matching).
+MERGE_HOWS = ("inner", "left", "right", "outer", "cross")
+
+
+@dataclass(frozen=True)
+class Merge(Node):
+    """pandas' merge: pairs of rows of ``left`` and ``right`` whose ``pairs`` of attributes
+    (left name, right name) are equal, NULL matching NULL as in pandas; ``how`` keeps the
+    unmatched rows of the left (``left``), the right (``right``) or both (``outer``) sides,
+    with NULL for the other side. The operands' attribute names are disjoint; ``indicator``
+    names an added text attribute saying ``left_only``, ``right_only`` or ``both``."""
+
+    left: Node
+    right: Node
+    how: str
+    pairs: tuple[tuple[str, str], ...]
+    indicator: str | None = None
+    heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Concat(Node):
+    """The rows of ``left`` followed by the rows of ``right`` (SQL's UNION ALL): both have the
+    same attribute names in the same order."""
+
+    left: Node
+    right: Node
     heading: Heading = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
 
@@ -473,9 +519,14 @@ def make_union(left: Node, right: Node) -> Union:
 
 
 def make_top(
-    child: Node, order: Sequence[tuple[str, bool]], limit: int | None, offset: int | None
+    child: Node,
+    order: Sequence[tuple[str, bool]],
+    limit: int | None,
+    offset: int | None,
+    nulls_first: Sequence[bool] = (),
 ) -> Top:
-    """The first ``limit`` rows after ``offset`` in ``order``, completed with the primary key."""
+    """The first ``limit`` rows after ``offset`` in ``order``, completed with the primary key
+    (``nulls_first``: per item of ``order``, whether its NULLs come first)."""
     for name, _ in order:
         if name not in child.heading:
             raise UnknownAttributeError(child.heading.unknown_message(name, "order_by"))
@@ -485,13 +536,71 @@ def make_top(
         raise QueryError(f"limit must be a non-negative integer, not {limit!r}")
     if offset is not None and (not isinstance(offset, int) or offset < 0):
         raise QueryError(f"offset must be a non-negative integer, not {offset!r}")
+    if nulls_first and len(nulls_first) != len(order):
+        raise QueryError(f"nulls_first needs one flag per order item, not {nulls_first!r}")
     return Top(
         child,
         full,
         None if limit is None else Param.of(limit),
         None if not offset else Param.of(offset),
         child.heading,
+        tuple(nulls_first) + (True,) * (len(full) - len(order)) if nulls_first else (),
     )
+
+
+def make_window(child: Node, columns: Sequence[tuple[str, Expr]]) -> Window:
+    """``child`` with the computed ``columns`` (window functions allowed) added."""
+    attrs = list(child.heading)
+    for name, expr in columns:
+        if name in child.heading or any(a.name == name for a in attrs):
+            raise QueryError(f"window: attribute {name!r} would appear twice in the result")
+        attrs.append(computed_attribute(name, expr, child.heading))
+    return Window(child, tuple(columns), Heading(tuple(attrs)))
+
+
+def make_merge(
+    left: Node,
+    right: Node,
+    how: str,
+    pairs: Sequence[tuple[str, str]],
+    indicator: str | None = None,
+) -> Merge:
+    """``left`` merged with ``right`` on ``pairs`` as pandas merges (see :class:`Merge`)."""
+    if how not in MERGE_HOWS:
+        raise QueryError(f"merge: how must be one of {', '.join(MERGE_HOWS)}, not {how!r}")
+    shared = set(left.heading.names) & set(right.heading.names)
+    if shared:
+        raise QueryError(f"merge: the operands share attribute names {sorted(shared)}")
+    left.heading.check([a for a, _ in pairs], "merge (left)")
+    right.heading.check([b for _, b in pairs], "merge (right)")
+    if (how == "cross") != (not pairs):
+        raise QueryError("merge: a cross merge has no keys, and every other merge has some")
+
+    def side(heading: Heading, unmatched: bool) -> list[Attribute]:
+        return [replace(a, in_key=False, nullable=a.nullable or unmatched) for a in heading]
+
+    attrs = side(left.heading, how in ("right", "outer")) + side(
+        right.heading, how in ("left", "outer")
+    )
+    if indicator is not None:
+        if indicator in shared | set(left.heading.names) | set(right.heading.names):
+            raise QueryError(f"merge: indicator {indicator!r} names an existing attribute")
+        attrs.append(Attribute(indicator, CoreType("text")))
+    return Merge(left, right, how, tuple(pairs), indicator, Heading(tuple(attrs)))
+
+
+def make_concat(left: Node, right: Node) -> Concat:
+    """The rows of ``left`` then those of ``right``, which have the same attribute names."""
+    if left.heading.names != right.heading.names:
+        raise QueryError(
+            f"concat: the operands' attributes differ: {left.heading.names} vs "
+            f"{right.heading.names}"
+        )
+    attrs = [
+        replace(a, in_key=False, nullable=a.nullable or right.heading[a.name].nullable)
+        for a in left.heading
+    ]
+    return Concat(left, right, Heading(tuple(attrs)))
 
 
 def walk(node: Node) -> Iterator[Node]:

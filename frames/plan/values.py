@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from frames.declare.types import CoreType
 
 
@@ -73,8 +75,26 @@ class Param(Expr):
 
     @staticmethod
     def of(value: object) -> Param:
-        """A parameter for ``value``, tagged with its Python type."""
+        """A parameter for ``value``, tagged with its Python type (numpy and pandas scalars
+        are bound as the Python values they hold)."""
+        value = python_scalar(value)
         return Param(value, type(value).__name__)
+
+
+def python_scalar(value: object) -> object:
+    """``value`` as the plain Python value a driver binds: numpy scalars (``np.int64``,
+    ``np.float32``, ``np.bool_``, ``np.datetime64``) and pandas' ``Timestamp`` become ``int``,
+    ``float``, ``bool`` and ``datetime``; other values are returned as they are."""
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        return value.astype("datetime64[us]").item()
+    if isinstance(value, np.generic):
+        return value.item()
+    to_datetime = getattr(value, "to_pydatetime", None)
+    if isinstance(value, datetime.datetime) and to_datetime is not None:
+        return to_datetime()
+    return value
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,26 @@ class Case(Expr):
         for cond, value in self.whens:
             out += [cond, value]
         return (*out, self.default)
+
+
+@dataclass(frozen=True)
+class Over(Expr):
+    """A window function: ``fn OVER (PARTITION BY partition ORDER BY order ROWS frame)``.
+
+    ``fn`` is an :class:`Agg` (``count sum avg min max``) or a :class:`Func` among
+    :data:`WINDOW_FUNCTIONS`. ``order`` holds (expression, descending, nulls first) triples;
+    ``frame`` is ``(start, end)`` row offsets from the current row (None: unbounded), or None
+    for the SQL default frame (the whole partition when there is no order). Only a
+    :class:`~frames.plan.nodes.Window` node computes it.
+    """
+
+    fn: Expr
+    partition: tuple[Expr, ...] = ()
+    order: tuple[tuple[Expr, bool, bool], ...] = ()
+    frame: tuple[int | None, int | None] | None = None
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.fn, *self.partition, *(key for key, _, _ in self.order))
 
 
 @dataclass(frozen=True)
@@ -188,6 +228,33 @@ DATETIME = CoreType("datetime", precision=6)
 MAX_SCALE_PRECISION = 38
 
 
+#: Functions that only a window computes (inside :class:`Over`), with their result types
+#: (None: the type of the first argument).
+WINDOW_FUNCTIONS: dict[str, CoreType | None] = {
+    "row_number": INT64,
+    "rank": INT64,
+    "dense_rank": INT64,
+    "lag": None,
+    "lead": None,
+}
+
+#: Scalar functions built by the pandas API (not written in fragments), with their result
+#: types (None: the type of the first argument). The date parts are integers (``weekday``
+#: counts Monday as 0, ``second`` drops the fraction); ``strpos`` is the 1-based position of
+#: its second argument in its first (0: absent).
+PANDAS_FUNCTIONS: dict[str, CoreType | None] = {
+    "hour": INT64,
+    "minute": INT64,
+    "second": INT64,
+    "weekday": INT64,
+    "dayofyear": INT64,
+    "quarter": INT64,
+    "strpos": INT64,
+    "reverse": TEXT,
+    "replace": TEXT,
+}
+
+
 def python_value_type(value: object) -> CoreType:
     """The core type a Python value is bound as."""
     if isinstance(value, bool):
@@ -243,6 +310,15 @@ def infer_type(expr: Expr, types: dict[str, CoreType]) -> CoreType:
         return infer_type(expr.default, types)
     if isinstance(expr, Agg):
         return _aggregate_type(expr, types)
+    if isinstance(expr, Over):
+        if isinstance(expr.fn, Func) and WINDOW_FUNCTIONS.get(expr.fn.name) is not None:
+            return WINDOW_FUNCTIONS[expr.fn.name]  # type: ignore[return-value]
+        if isinstance(expr.fn, Func):
+            return infer_type(expr.fn.args[0], types)
+        return infer_type(expr.fn, types)
+    if isinstance(expr, Func) and expr.name in PANDAS_FUNCTIONS:
+        known = PANDAS_FUNCTIONS[expr.name]
+        return known if known is not None else infer_type(expr.args[0], types)
     if isinstance(expr, Func):
         return _function_type(expr, types)
     assert isinstance(expr, Op)
@@ -334,6 +410,11 @@ def nullable(expr: Expr, nullable_columns: set[str]) -> bool:
     """Conservatively, whether ``expr`` can evaluate to NULL."""
     if isinstance(expr, Agg):
         return expr.name != "count"
+    if isinstance(expr, Over):
+        fn = expr.fn
+        if isinstance(fn, Func):
+            return fn.name in ("lag", "lead")
+        return nullable(fn, nullable_columns) or expr.frame is not None  # an empty frame
     if isinstance(expr, Col):
         return expr.name in nullable_columns
     if isinstance(expr, (Lit, Param)):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from frames.plan.values import (
+    INT64,
+    PANDAS_FUNCTIONS,
     TEXT,
     UUID,
     Agg,
@@ -25,6 +27,7 @@ from frames.plan.values import (
     Func,
     Lit,
     Op,
+    Over,
     Param,
 )
 from frames.sql import guards
@@ -84,6 +87,10 @@ class ExprEmitter:
             return self._aggregate(expr, resolve)
         if isinstance(expr, Func) and expr.name == "date_add":
             return self._date_add(expr, self.emit(expr.args[0], resolve))
+        if isinstance(expr, Over):
+            return self._window(expr, resolve)
+        if isinstance(expr, Func) and expr.name in PANDAS_FUNCTIONS:
+            return self._pandas_function(expr.name, [self.emit(a, resolve) for a in expr.args])
         if isinstance(expr, Func):
             args = [self.emit(arg, resolve) for arg in expr.args]
             if expr.name == "finite":
@@ -168,6 +175,8 @@ class ExprEmitter:
         if op == "is_null":
             return exp.Is(this=parenthesized(args[0]), expression=exp.Null())
         if op == "in":
+            if len(args) == 1:
+                return exp.false()  # no candidates: nothing is in the empty list
             return exp.In(this=parenthesized(args[0]), expressions=args[1:])
         if op == "between":
             return exp.Between(
@@ -178,6 +187,60 @@ class ExprEmitter:
         if op == "concat":
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
+
+    def _pandas_function(self, name: str, args: list[exp.Expression]) -> exp.Expression:
+        """The functions of :data:`~frames.plan.values.PANDAS_FUNCTIONS`."""
+        if name == "strpos":
+            return exp.StrPosition(this=args[0], substr=args[1])
+        if name in ("reverse", "replace"):
+            return exp.Anonymous(this=name.upper(), expressions=args)
+        function = self.dialect.date_part_functions.get(name)
+        if function is not None:
+            return exp.Anonymous(this=function, expressions=args)
+        part = {"weekday": "ISODOW", "dayofyear": "DOY"}.get(name, name.upper())
+        value: exp.Expression = exp.Extract(this=exp.var(part), expression=args[0])
+        if name == "second":  # PostgreSQL's seconds have a fraction
+            value = exp.Floor(this=value)
+        integer = exp.Cast(
+            this=value,
+            to=exp.DataType.build(self.dialect.cast_type(INT64), dialect=self.dialect.sqlglot),
+        )
+        return (
+            exp.Sub(this=integer, expression=exp.Literal.number(1))
+            if name == "weekday"
+            else integer
+        )
+
+    def _window(self, expr: Over, resolve: Resolver) -> exp.Expression:
+        """``fn OVER (PARTITION BY ... ORDER BY ... ROWS BETWEEN ...)``."""
+        fn = expr.fn
+        if isinstance(fn, Func):
+            args = [self.emit(arg, resolve) for arg in fn.args]
+            if fn.name == "lag":
+                call: exp.Expression = exp.Lag(this=args[0], offset=args[1])
+            elif fn.name == "lead":
+                call = exp.Lead(this=args[0], offset=args[1])
+            else:
+                call = exp.Anonymous(this=fn.name.upper(), expressions=args)
+        else:
+            call = self.emit(fn, resolve)
+        order: list[exp.Ordered] = []
+        for key, descending, nulls_first in expr.order:
+            value = self.emit(key, resolve)
+            if not self.dialect.window_nulls_clause and nulls_first == descending:
+                # NULLs sort first ascending here: a leading key puts them where asked
+                null = exp.Is(this=parenthesized(value.copy()), expression=exp.Null())
+                order.append(exp.Ordered(this=null, desc=nulls_first, nulls_first=not nulls_first))
+                nulls_first = not descending
+            order.append(exp.Ordered(this=value, desc=descending, nulls_first=nulls_first))
+        window = exp.Window(
+            this=call,
+            partition_by=[self.emit(p, resolve) for p in expr.partition] or None,
+            order=exp.Order(expressions=order) if order else None,
+        )
+        if expr.frame is not None:
+            window.set("spec", _frame(*expr.frame))
+        return window
 
     def conjuncts(
         self, items: list[Expr | None], emitted: list[exp.Expression]
@@ -241,8 +304,7 @@ class ExprEmitter:
         if expr.name == "avg":
             return exp.Avg(this=self.float_cast(arg) if not expr.distinct else arg)
         if expr.name in ("stddev", "variance") and not expr.distinct:
-            # in floating point: MariaDB's of integers would come back with 4 decimals
-            return _AGGREGATES[expr.name](this=self.float_cast(arg))
+            arg = self.float_cast(arg)  # MariaDB keeps 4 decimals of an integer's statistics
         return _AGGREGATES[expr.name](this=arg)
 
 
@@ -315,6 +377,24 @@ def literal(value: object) -> exp.Expression:
     if isinstance(value, float):
         return exp.Literal.number(repr(value))
     raise TypeError(f"{value!r} must be bound as a parameter, not written into SQL")
+
+
+def _frame(start: int | None, end: int | None) -> exp.WindowSpec:
+    """``ROWS BETWEEN start AND end`` for row offsets from the current row (None: unbounded)."""
+
+    def bound(offset: int | None, unbounded: str) -> tuple[object, str | None]:
+        if offset is None:
+            return "UNBOUNDED", unbounded
+        if offset == 0:
+            return "CURRENT ROW", None
+        side = "PRECEDING" if offset < 0 else "FOLLOWING"
+        return exp.Literal.number(abs(offset)), side
+
+    start_value, start_side = bound(start, "PRECEDING")
+    end_value, end_side = bound(end, "FOLLOWING")
+    return exp.WindowSpec(
+        kind="ROWS", start=start_value, start_side=start_side, end=end_value, end_side=end_side
+    )
 
 
 def parenthesized(node: exp.Expression) -> exp.Expression:

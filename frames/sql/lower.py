@@ -19,12 +19,14 @@ from frames.plan.nodes import (
     Aggregate,
     AndCond,
     BaseTable,
+    Concat,
     Cond,
     Distinct,
     Exists,
     ExprCond,
     GroupBy,
     Join,
+    Merge,
     Node,
     NotCond,
     OrCond,
@@ -32,6 +34,7 @@ from frames.plan.nodes import (
     Restrict,
     Top,
     Union,
+    Window,
     columns_outside_aggregates,
 )
 from frames.plan.values import Agg, Col, Expr, Lit, Op, Param
@@ -224,7 +227,7 @@ class Lowering:
     def _join(self, node: Join) -> Block:
         left = self.open_block(node.left)
         right = self.open_block(node.right)
-        if node.outer and (right.joins or right.where):
+        if node.outer and (right.joins or right.where or not _plain_columns(right)):
             right = self.wrap(right, node.right.heading.names)
         conditions = [
             exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy()) for n in node.on
@@ -269,7 +272,9 @@ class Lowering:
             # An empty key means 0 or 1 group: GROUP BY the marker below, never by nothing.
             group = self.wrap_with(group, node.group.heading.names, "_exists")
         source = self.open_block(node.source)
-        if node.outer and (source.joins or source.where or not node.on):
+        if node.outer and (
+            source.joins or source.where or not node.on or not _plain_columns(source)
+        ):  # computed columns are computed before the left join (as in _join)
             source = self.wrap_with(source, node.source.heading.names, "_match")
         conditions = [
             exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
@@ -366,9 +371,7 @@ class Lowering:
             rest = self.open_block(rest_node)
             rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
             query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
-        alias = self.alias()
-        sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
-        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
+        return self._derived(query, names)
 
     def _top(self, node: Top) -> Block:
         if node.limit is None and node.offset is None and node is not self.root:
@@ -382,13 +385,15 @@ class Lowering:
         ):
             block = self.wrap(block, node.child.heading.names)
         heading = node.child.heading
+        nulls_first = node.nulls_first or tuple(not desc for _, desc in node.order)
         block.order = [
             exp.Ordered(
                 this=self._order_key(block.columns[name], heading[name].type),
                 desc=desc,
-                nulls_first=not desc,
+                # without NULLs any placement is right: the engine's own needs no extra key
+                nulls_first=first if heading[name].nullable else self.dialect.nulls_first(desc),
             )
-            for name, desc in node.order
+            for (name, desc), first in zip(node.order, nulls_first, strict=True)
             if not _is_constant(block.columns[name])
         ]
         if node.limit is not None:
@@ -398,6 +403,108 @@ class Lowering:
             if node.limit is None:
                 block.limit = exp.Literal.number(2**62)  # OFFSET needs a LIMIT on MySQL
         return block
+
+    def _window(self, node: Window) -> Block:
+        """The child's rows with the window columns added, as a derived table: a later
+        restriction must see the windows' values, which WHERE cannot compute."""
+        block = self.open_block(node.child)
+        block.columns = {
+            **block.columns,
+            **{name: self.expr(value, block.columns) for name, value in node.columns},
+        }
+        return self.wrap(block, node.heading.names)
+
+    def _merge(self, node: Merge) -> Block:
+        if node.how == "outer":
+            return self._outer_merge(node)
+        swap = node.how == "right"
+        first, second = (node.right, node.left) if swap else (node.left, node.right)
+        left = self.open_block(first)
+        right = self.open_block(second)
+        outer = node.how in ("left", "right")
+        if outer and node.indicator is not None:
+            right = self.wrap_with(right, second.heading.names, _MATCH)
+        elif outer and (right.joins or right.where or not _plain_columns(right)):
+            # a computed column of the side that may be unmatched is computed before the join
+            # (after it, COALESCE(NULL, 0) would turn a missing row into a value)
+            right = self.wrap(right, second.heading.names)
+        pairs = [(b, a) for a, b in node.pairs] if swap else list(node.pairs)
+        conditions = self._merge_conditions(first, second, pairs, left.columns, right.columns)
+        if outer:
+            left.joins.append(exp.Join(this=right.source, side="LEFT", on=exp.and_(*conditions)))
+        else:
+            self._inner_join(left, right, conditions)
+        columns = {**left.columns, **right.columns}
+        if node.indicator is not None:
+            unmatched = "right_only" if swap else "left_only"
+            columns[node.indicator] = (
+                exp.Literal.string("both")
+                if not outer
+                else exp.Case(
+                    ifs=[
+                        exp.If(
+                            this=exp.Is(this=right.columns[_MATCH].copy(), expression=exp.Null()),
+                            true=exp.Literal.string(unmatched),
+                        )
+                    ],
+                    default=exp.Literal.string("both"),
+                )
+            )
+        left.columns = {n: columns[n] for n in node.heading.names}
+        return left
+
+    def _merge_conditions(
+        self,
+        left: Node,
+        right: Node,
+        pairs: list[tuple[str, str]],
+        left_columns: dict[str, exp.Expression],
+        right_columns: dict[str, exp.Expression],
+    ) -> list[exp.Expression]:
+        """Equalities of the merge keys; NULL matches NULL (as in pandas) where both sides can
+        be NULL, with a plain equality elsewhere so that engines can hash the join."""
+        conditions: list[exp.Expression] = []
+        for a, b in pairs:
+            both_null = left.heading[a].nullable and right.heading[b].nullable
+            kind = exp.NullSafeEQ if both_null else exp.EQ
+            conditions.append(kind(this=left_columns[a].copy(), expression=right_columns[b].copy()))
+        return conditions or [exp.true()]
+
+    def _outer_merge(self, node: Merge) -> Block:
+        """A full outer merge, portably: the left merge, then the right rows without a match
+        (no FULL JOIN: MySQL has none, and PostgreSQL's needs hashable conditions, which
+        NULL-matching equalities are not)."""
+        from frames.plan.nodes import make_merge
+
+        names = node.heading.names
+        first = self.select(
+            self.lower(make_merge(node.left, node.right, "left", node.pairs, node.indicator)),
+            names,
+        )
+        rest = self.open_block(node.right)
+        inner = self.open_block(node.left)
+        pairs = list(node.pairs)
+        inner.where.extend(
+            self._merge_conditions(node.left, node.right, pairs, inner.columns, rest.columns)
+        )
+        inner.columns = {}
+        rest.where.append(exp.Not(this=exp.Exists(this=self.select(inner))))
+        rest.columns = {n: rest.columns.get(n, exp.Null()) for n in names}
+        if node.indicator is not None:
+            rest.columns[node.indicator] = exp.Literal.string("right_only")
+        query = exp.Union(this=first, expression=self.select(rest, names), distinct=False)
+        return self._derived(query, names)
+
+    def _concat(self, node: Concat) -> Block:
+        names = node.heading.names
+        parts = [self.select(self.open_block(part), names) for part in (node.left, node.right)]
+        return self._derived(exp.Union(this=parts[0], expression=parts[1], distinct=False), names)
+
+    def _derived(self, query: exp.Expression, names: tuple[str, ...]) -> Block:
+        """A block reading the result of ``query`` (a set operation) as a derived table."""
+        alias = self.alias()
+        sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
 
     def _order_key(self, column: exp.Expression, kind: CoreType) -> exp.Expression:
         """What ``ORDER BY`` sorts a column of type ``kind`` by: enums by their declaration
@@ -540,6 +647,8 @@ def _aggregation_kind(sql: exp.Expression) -> str:
 
 
 _AGGREGATED = "\x00aggregated:"
+#: The marker column of a merge's right operand: NULL on a row the left merge adds.
+_MATCH = "__frames_match"
 
 
 def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
@@ -566,6 +675,11 @@ def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
         return old
 
     return visit(value, False) if names else value
+
+
+def _plain_columns(block: Block) -> bool:
+    """True if every output column of ``block`` is a column of its sources, not computed."""
+    return all(isinstance(column, exp.Column) for column in block.columns.values())
 
 
 def _is_constant(expression: exp.Expression) -> bool:

@@ -174,16 +174,16 @@ MUTANTS: tuple[Mutant, ...] = (
         "left_join_drops_right_restriction",
         "a restricted right operand of a left join is wrapped (its WHERE is lost instead)",
         LOWER,
-        "        if node.outer and (right.joins or right.where):\n",
-        "        if node.outer and right.joins:\n",
+        "        if node.outer and (right.joins or right.where or not _plain_columns(right)):\n",
+        "        if node.outer and (right.joins or not _plain_columns(right)):\n",
     ),
     Mutant(
         "aggr_drops_source_restriction",
         "a restricted aggregated operand keeps its restriction in an outer aggregation "
         "(lost instead)",
         LOWER,
-        "        if node.outer and (source.joins or source.where or not node.on):\n",
-        "        if node.outer and (source.joins or not node.on):\n",
+        "            source.joins or source.where or not node.on or not _plain_columns(source)\n",
+        "            source.joins or not node.on or not _plain_columns(source)\n",
     ),
     Mutant(
         "aggr_namesake_reads_group",
@@ -248,8 +248,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "top_nulls_order",
         "Top puts NULLs first ascending and last descending (the other way round instead)",
         LOWER,
-        "nulls_first=not desc,",
-        "nulls_first=desc,",
+        "nulls_first = node.nulls_first or tuple(not desc for _, desc in node.order)",
+        "nulls_first = node.nulls_first or tuple(desc for _, desc in node.order)",
     ),
     Mutant(
         "integer_division",

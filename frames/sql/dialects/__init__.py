@@ -79,6 +79,15 @@ class Dialect:
     alter_drops_indexes : bool
         A table's secondary indexes must be dropped before ``ALTER TABLE`` changes its columns
         and created again after (DuckDB refuses to alter a table that has indexes).
+    nulls_largest : bool
+        ``ORDER BY`` puts NULLs where the largest values go (PostgreSQL, DuckDB: last
+        ascending); False where NULL is the smallest value (MySQL: first ascending).
+    window_nulls_clause : bool
+        A window's ``ORDER BY`` takes ``NULLS FIRST``/``NULLS LAST``; otherwise (MySQL) a
+        leading ``x IS NULL`` key places them.
+    date_part_functions : dict
+        Date parts read by a function of their own instead of ``EXTRACT`` (MySQL has no
+        ``ISODOW`` or ``DOY``): ``weekday`` (Monday is 0) and ``dayofyear``.
     undefined_check : str
         An integer expression that is 0 unless ``{condition}`` holds, and raises an error
         quoting a tag (``{tag}``: ``'frames-undefined-7'``, ``{number}``: the tag plus
@@ -121,10 +130,18 @@ class Dialect:
     identifier_quote: str = '"'
     alter_column_positions: bool = False
     alter_drops_indexes: bool = False
+    nulls_largest: bool = True
+    window_nulls_clause: bool = True
+    date_part_functions: dict[str, str] = field(default_factory=dict)
     undefined_check: str = "CASE WHEN {condition} THEN ERROR('{tag}') ELSE 0 END"
     regexp_function: str = "REGEXP_MATCHES"
     row_in_lists: bool = True
     nonfinite_check: str | None = None
+
+    def nulls_first(self, descending: bool) -> bool:
+        """Where the engine itself puts NULLs: first ascending on MySQL (NULL is smallest),
+        last ascending on PostgreSQL and DuckDB."""
+        return descending == self.nulls_largest
 
     def quote(self, name: str) -> str:
         """``name`` as a quoted identifier (the quote character inside it doubled)."""
@@ -244,6 +261,9 @@ MYSQL = Dialect(
     auto_increment_clause="AUTO_INCREMENT",
     identifier_quote="`",
     alter_column_positions=True,
+    nulls_largest=False,
+    window_nulls_clause=False,
+    date_part_functions={"weekday": "WEEKDAY", "dayofyear": "DAYOFYEAR"},
     undefined_check=f"CASE WHEN {{condition}} THEN {BIGINT_MAX} + {{number}} ELSE 0 END",
     regexp_function="REGEXP_INSTR",
 )

@@ -2,5 +2,5 @@
 
 SELECT "t1"."subject_id" AS "subject_id", "t1"."sex" AS "sex", "t1"."weight" AS "weight"
 FROM "lab"."subject" AS t1
-ORDER BY "t1"."weight" DESC NULLS LAST, "t1"."subject_id" ASC NULLS FIRST
+ORDER BY "t1"."weight" DESC, "t1"."subject_id" ASC
 LIMIT ? OFFSET ?;
