@@ -58,5 +58,5 @@ def test_bound_values_are_not_named_since_the_sql_serves_every_value() -> None:
     first = READING.proj(v="cast(label || 'x' as int32)").compile("postgres")[0]
     second = READING.proj(v="cast(label || 'y' as int32)").compile("postgres")[0]
     assert first == second
-    expression = parse_fragment("cast(label || 'x' as int32)", READING.heading, where="t")
+    expression = parse_fragment("cast(label || 'x' as int32)", READING.plan.heading, where="t")
     assert describe(expression) == "CAST(label || ? AS int32)"

@@ -294,9 +294,14 @@ API_MUTANTS: tuple[Mutant, ...] = (
         "between_exclusive_high",
         "BETWEEN includes both bounds (the upper bound is exclusive instead)",
         EMIT,
-        "return exp.Between(this=_paren(args[0]), low=_paren(args[1]), high=_paren(args[2]))",
-        "return exp.and_(exp.GTE(this=_paren(args[0]), expression=_paren(args[1])), "
-        "exp.LT(this=_paren(args[0]), expression=_paren(args[2])))",
+        "            return exp.Between(\n"
+        "                this=parenthesized(args[0]),\n"
+        "                low=parenthesized(args[1]),\n"
+        "                high=parenthesized(args[2]),\n"
+        "            )",
+        "            return exp.and_(exp.GTE(this=parenthesized(args[0]), "
+        "expression=parenthesized(args[1])), "
+        "exp.LT(this=parenthesized(args[0]), expression=parenthesized(args[2])))",
     ),
     Mutant(
         "order_key_desc_ascending",
@@ -407,8 +412,8 @@ API_MUTANTS: tuple[Mutant, ...] = (
         "stddev_in_decimal",
         "stddev and variance are floating point (MariaDB: DECIMAL with 4 decimals instead)",
         EMIT,
-        "return _AGGREGATES[expr.name](this=self.float_cast(arg))",
-        "return _AGGREGATES[expr.name](this=arg)",
+        "arg = self.float_cast(arg)  # MariaDB keeps 4 decimals of an integer's statistics",
+        "pass  # MariaDB keeps 4 decimals of an integer's statistics",
     ),
     Mutant(
         "fetch1_accepts_many",
