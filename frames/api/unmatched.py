@@ -9,7 +9,7 @@ keep that rule. A restricted table remembers such dicts (:func:`unmatched_keys`)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from frames.api.coerce import AndList, Not
@@ -30,24 +30,19 @@ def unmatched_keys(condition: Any, heading: Heading) -> tuple[str, ...] | None:
     (array) and the columns of a non-empty pandas or polars DataFrame. A dict inside ``dj.Not``
     is not one (its negation restricts to nothing). ``None`` if there is no such dict.
     """
-    if isinstance(condition, Mapping):
-        keys = tuple(str(key) for key in condition)
-        return None if any(key in heading for key in keys) else keys
-    if isinstance(condition, Not) or isinstance(condition, (str, bytes)):
-        return None
-    columns = _record_names(condition)
-    if columns is not None:
-        return None if any(name in heading for name in columns) else columns
-    if isinstance(condition, (list, tuple, set, frozenset, AndList)):
-        return _first_unmatched(condition, heading)
-    return None
-
-
-def _first_unmatched(items: Iterable[Any], heading: Heading) -> tuple[str, ...] | None:
-    for item in items:
-        keys = unmatched_keys(item, heading)
-        if keys is not None:
-            return keys
+    pending = [condition]  # depth first, left to right, without recursion (nesting is deep)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            keys = tuple(str(key) for key in item)
+            if not any(key in heading for key in keys):
+                return keys
+        elif isinstance(item, (list, tuple, set, frozenset, AndList)):
+            pending.extend(reversed(list(item)))
+        elif not isinstance(item, (Not, str, bytes)):
+            columns = _record_names(item)
+            if columns is not None and not any(name in heading for name in columns):
+                return columns
     return None
 
 
