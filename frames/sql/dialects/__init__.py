@@ -204,7 +204,7 @@ DUCKDB = Dialect(
     float_cast="DOUBLE",
     declares_foreign_keys=False,
     alter_drops_indexes=True,
-    nonfinite_check="ISINF({value}) OR ISNAN({value})",
+    nonfinite_check="NOT ISFINITE({value})",
 )
 
 POSTGRES = Dialect(

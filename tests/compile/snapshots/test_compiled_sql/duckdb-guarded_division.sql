@@ -1,0 +1,2 @@
+SELECT "t1"."subject_id" AS "subject_id", CASE WHEN CASE WHEN (NOT ISFINITE(CASE WHEN CASE WHEN ("t1"."subject_id" = 0) THEN ERROR('frames-undefined-529278010190') ELSE 0 END = 0 THEN CAST("t1"."weight" AS DOUBLE) / "t1"."subject_id" END)) THEN ERROR('frames-undefined-930569392659') ELSE 0 END = 0 THEN CASE WHEN CASE WHEN ("t1"."subject_id" = 0) THEN ERROR('frames-undefined-529278010190') ELSE 0 END = 0 THEN CAST("t1"."weight" AS DOUBLE) / "t1"."subject_id" END END AS "r"
+FROM "lab"."subject" AS t1;
