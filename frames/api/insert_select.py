@@ -5,59 +5,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from frames.api.query import QueryExpression
+from frames.backends.base import OnDuplicate
 from frames.errors import DuplicateError, MissingAttributeError, UnknownAttributeError
 from frames.sql.compile import compile_plan
+from frames.sql.insert_select import select_for_insert
 
 if TYPE_CHECKING:
     from frames.api.table import Table
 
-_PREFIX = {
-    ("duckdb", "error"): "INSERT INTO",
-    ("duckdb", "skip"): "INSERT OR IGNORE INTO",
-    ("duckdb", "replace"): "INSERT OR REPLACE INTO",
-    ("postgres", "error"): "INSERT INTO",
-    ("postgres", "skip"): "INSERT INTO",
-    ("postgres", "replace"): "INSERT INTO",
-    ("mysql", "error"): "INSERT INTO",
-    ("mysql", "skip"): "INSERT IGNORE INTO",
-    ("mysql", "replace"): "REPLACE INTO",
-}
 
-
-def _select_columns(table: Table, names: list[str], select: str) -> str:
-    """``select`` narrowed to the columns ``names`` (the query's key may be an extra attribute).
-
-    Where enums are named types per table (PostgreSQL), the query's enum columns are cast to the
-    target's types, whose names are read from the catalog (tables declared by DataJoint name
-    their enum types differently from frames).
-    """
-    dialect = table._connection.sql_dialect
-    enums = (
-        {a.name for a in table.plan.heading if a.type.kind == "enum"} & set(names)
-        if dialect.enum_as_named_type
-        else set()
-    )
-    types: dict[str, str] = {}
-    if enums:
-        types = dict(
-            table._connection.backend.fetch_rows(
-                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                "WHERE attrelid = to_regclass(?) AND attnum > 0",
-                [table.full_table_name],
-            )
-        )
-    q = dialect.quote("q")
-    outputs = ", ".join(
-        f"CAST(CAST({q}.{dialect.quote(n)} AS TEXT) AS {types[n]})"
-        if n in enums
-        else f"{q}.{dialect.quote(n)}"
-        for n in names
-    )
-    return f"SELECT {outputs} FROM ({select}) AS {q}"
+def _enum_casts(table: Table, names: list[str]) -> dict[str, str]:
+    """The native types of the target's enum columns among ``names``, where enums are named
+    types per table (PostgreSQL); none elsewhere."""
+    if not table._connection.sql_dialect.enum_as_named_type:
+        return {}
+    enums = {a.name for a in table.plan.heading if a.type.kind == "enum"} & set(names)
+    if not enums:
+        return {}
+    native = table._connection.backend.native_types(table.ref)
+    return {n: native[n] for n in enums}
 
 
 def insert_from_query(
-    table: Table, query: QueryExpression, on_duplicate: str, ignore_extra_fields: bool
+    table: Table, query: QueryExpression, on_duplicate: OnDuplicate, ignore_extra_fields: bool
 ) -> int:
     """Insert the rows of ``query`` into ``table`` without fetching them."""
     heading = table.plan.heading
@@ -73,30 +43,18 @@ def insert_from_query(
             f"{table._name}.insert(query): the query lacks {', '.join(missing)}"
         )
     names = [n for n in heading.names if n in query.plan.heading]
-    dialect = table._connection.dialect
-    select, params = compile_plan(query._plan, dialect, mode="insert")
-    columns = ", ".join(table._connection.sql_dialect.quote(n) for n in names)
-    sql = (
-        f"{_PREFIX[(dialect, on_duplicate)]} {table.full_table_name} ({columns}) "
-        f"{_select_columns(table, names, select)}"
-    )
-    if dialect == "postgres" and on_duplicate != "error":
-        key = ", ".join(f'"{k}"' for k in heading.primary_key)
-        if on_duplicate == "skip":
-            sql += f" ON CONFLICT ({key}) DO NOTHING"
-        else:
-            updates = ", ".join(
-                f'"{n}" = EXCLUDED."{n}"' for n in names if n not in heading.primary_key
-            )
-            sql += f" ON CONFLICT ({key}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
     connection = table._connection
+    select, params = compile_plan(query._plan, connection.dialect, mode="insert")
+    select = select_for_insert(connection.sql_dialect, select, names, _enum_casts(table, names))
     try:
         with connection.atomic():
             if not connection.backend.declares_foreign_keys:
                 from frames.api.insert import check_parents
 
                 check_parents(table, query.to_arrow().select(names))
-            return connection.backend.execute(sql, params)
+            return connection.backend.insert_select(
+                table.ref, names, select, params, heading.primary_key, on_duplicate
+            )
     except DuplicateError as error:
         raise DuplicateError(
             f"{table._name}.insert(query): {error}; nothing was inserted"

@@ -196,6 +196,24 @@ class Backend(ABC):
         :class:`frames.errors.IntegrityError` or :class:`frames.errors.DataError`.
         """
 
+    @abstractmethod
+    def insert_select(
+        self,
+        ref: TableRef,
+        columns: Sequence[str],
+        select: str,
+        params: Sequence[Any],
+        primary_key: Sequence[str],
+        on_duplicate: OnDuplicate = "error",
+    ) -> int:
+        """Insert the rows of the query ``select`` (bound by ``params``, its outputs in the
+        order of ``columns``) into ``ref`` in one statement, duplicates handled exactly as
+        :meth:`insert_arrow` handles them; the affected row count as the driver reports it."""
+
+    @abstractmethod
+    def native_types(self, ref: TableRef) -> dict[str, str]:
+        """The engine's own type of each column of ``ref``, as its catalog spells it."""
+
     # -- catalog ------------------------------------------------------------------------------
     def list_schemas(self) -> list[str]:
         """Names of the user schemas (MySQL databases), sorted; system schemas excluded."""

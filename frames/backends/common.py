@@ -408,10 +408,7 @@ class SqlBackend(Backend):
         frames.errors.TransactionConflictError
             Inside the caller's transaction, a conflict with a concurrent one.
         """
-        if on_duplicate not in _ON_DUPLICATE:
-            raise ValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, not {on_duplicate!r}")
-        if self.query_cache is not None:
-            raise self.query_cache.refuse(f"inserting into {ref.schema}.{ref.name}")
+        self._check_insert(ref, on_duplicate)
         if data.num_rows == 0:
             return 0
         prepared = prepare_insert(data, primary_key, on_duplicate)
@@ -457,33 +454,69 @@ class SqlBackend(Backend):
         """Quoted, comma-separated column names."""
         return ", ".join(self.quote(n) for n in names)
 
+    def _check_insert(self, ref: TableRef, on_duplicate: str) -> None:
+        """Refuse an unknown ``on_duplicate`` and inserts while a query cache is on."""
+        if on_duplicate not in _ON_DUPLICATE:
+            raise ValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, not {on_duplicate!r}")
+        if self.query_cache is not None:
+            raise self.query_cache.refuse(f"inserting into {ref.schema}.{ref.name}")
 
-def upsert_clause(
-    backend: SqlBackend,
-    primary_key: Sequence[str],
-    columns: Sequence[str],
-    on_duplicate: OnDuplicate,
-) -> str:
-    """The ``ON CONFLICT`` clause (DuckDB, PostgreSQL) that implements ``on_duplicate``.
+    # -- duplicate keys: the one decision every insert path uses ---------------------------------
+    def duplicate_clause(
+        self,
+        ref: TableRef,
+        primary_key: Sequence[str],
+        columns: Sequence[str],
+        on_duplicate: OnDuplicate,
+    ) -> str:
+        """The clause ending an ``INSERT ... VALUES`` or ``INSERT ... SELECT`` into a table with
+        ``primary_key``, writing ``columns``, that implements ``on_duplicate``.
 
-    ``'skip'`` ignores a row whose primary key exists (a conflict on another unique index still
-    raises, as in DataJoint on PostgreSQL); ``'replace'`` updates the non-key columns of the
-    row with the same primary key.
-    """
-    if on_duplicate == "error":
-        return ""
-    if not primary_key:
+        Every insert path (rows, staged files, queries) ends its statement with this clause, so
+        that all of them treat duplicates alike: ``'skip'`` keeps the existing row whose primary
+        key a new row repeats (a conflict on another unique index still raises, as in DataJoint
+        on PostgreSQL); ``'replace'`` updates, in place, the non-key columns of the row with
+        the same primary key (never a delete and re-insert, which would touch its children).
+        This is ``ON CONFLICT`` (DuckDB, PostgreSQL); MySQL overrides it.
+        """
+        if on_duplicate == "error":
+            return ""
+        if not primary_key:
+            if on_duplicate == "skip":
+                return " ON CONFLICT DO NOTHING"
+            raise ValueError("on_duplicate='replace' needs the table's primary key")
+        target = self.column_list(primary_key)
         if on_duplicate == "skip":
-            return " ON CONFLICT DO NOTHING"
-        raise ValueError("on_duplicate='replace' needs the table's primary key")
-    target = backend.column_list(primary_key)
-    if on_duplicate == "skip":
-        return f" ON CONFLICT ({target}) DO NOTHING"
-    updates = ", ".join(
-        f"{backend.quote(c)} = EXCLUDED.{backend.quote(c)}" for c in columns if c not in primary_key
-    )
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    return f" ON CONFLICT ({target}) {action}"
+            return f" ON CONFLICT ({target}) DO NOTHING"
+        updates = ", ".join(
+            f"{self.quote(c)} = EXCLUDED.{self.quote(c)}" for c in columns if c not in primary_key
+        )
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        return f" ON CONFLICT ({target}) {action}"
+
+    def insert_select(
+        self,
+        ref: TableRef,
+        columns: Sequence[str],
+        select: str,
+        params: Sequence[Any],
+        primary_key: Sequence[str],
+        on_duplicate: OnDuplicate = "error",
+    ) -> int:
+        """See :meth:`Backend.insert_select`: the statement ends with :meth:`duplicate_clause`,
+        as every row path's does."""
+        self._check_insert(ref, on_duplicate)
+        sql = (
+            f"INSERT INTO {self.qualified(ref)} ({self.column_list(columns)}) {select}"
+            + self.duplicate_clause(ref, primary_key, columns, on_duplicate)
+        )
+        return self.execute(sql, params)
+
+    def native_types(self, ref: TableRef) -> dict[str, str]:
+        """See :meth:`Backend.native_types` (read from :meth:`_catalog`)."""
+        return {
+            row.name: row.native_type for row in self._catalog(ref.schema).columns if row.ref == ref
+        }
 
 
 class ServerBackend(SqlBackend):

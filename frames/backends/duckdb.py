@@ -20,7 +20,7 @@ import pyarrow as pa
 from frames.backends import interrupt
 from frames.backends.arrow import conform_table
 from frames.backends.base import OnDuplicate
-from frames.backends.common import SqlBackend, upsert_clause
+from frames.backends.common import SqlBackend
 from frames.backends.cursor import ResultCursor
 from frames.backends.introspect import (
     Catalog,
@@ -202,7 +202,7 @@ class DuckDBBackend(SqlBackend):
         sql = (
             f"INSERT INTO {self.qualified(ref)} ({columns}) SELECT {columns} "
             f"FROM {self.quote(source)}"
-            + upsert_clause(self, primary_key, data.column_names, on_duplicate)
+            + self.duplicate_clause(ref, primary_key, data.column_names, on_duplicate)
         )
 
         def run(connection: duckdb.DuckDBPyConnection) -> int:

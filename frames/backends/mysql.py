@@ -288,26 +288,39 @@ class MySQLBackend(ServerBackend):
                 raise
             raise DuplicateError(f"{error} ({named})") from error.__cause__
 
+    def duplicate_clause(
+        self,
+        ref: TableRef,
+        primary_key: Sequence[str],
+        columns: Sequence[str],
+        on_duplicate: OnDuplicate,
+    ) -> str:
+        """MySQL's ``ON DUPLICATE KEY UPDATE`` for :meth:`SqlBackend.duplicate_clause`: a no-op
+        update for ``'skip'`` (``INSERT IGNORE`` would also turn bad values into warnings, and
+        ``REPLACE`` deletes the old row, touching its children). It fires on any unique key,
+        as MySQL offers no narrower clause."""
+        if on_duplicate == "error":
+            return ""
+        target = self.qualified(ref)  # a query's outputs have the same names
+        updates = (
+            [
+                f"{target}.{self.quote(c)} = VALUES({self.quote(c)})"
+                for c in columns
+                if c not in primary_key
+            ]
+            if on_duplicate == "replace"
+            else []
+        )
+        keep = f"{target}.{self.quote(primary_key[0] if primary_key else columns[0])}"
+        return " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
+
     def _insert_rows(
         self, ref: TableRef, data: pa.Table, primary_key: Sequence[str], on_duplicate: OnDuplicate
     ) -> int:
         _reject_non_finite(ref, data)
         names = data.column_names
         target = f"INSERT INTO {self.qualified(ref)} ({self.column_list(names)})"
-        on_key = ""
-        if on_duplicate != "error":
-            updates = (
-                [
-                    f"{self.quote(c)} = VALUES({self.quote(c)})"
-                    for c in names
-                    if c not in primary_key
-                ]
-                if on_duplicate == "replace"
-                else []
-            )
-            # a no-op update instead of INSERT IGNORE, which would also ignore bad values
-            keep = self.quote(primary_key[0] if primary_key else names[0])
-            on_key = " ON DUPLICATE KEY UPDATE " + (", ".join(updates) or f"{keep} = {keep}")
+        on_key = self.duplicate_clause(ref, primary_key, names, on_duplicate)
         sql = f"{target} VALUES ({', '.join('?' * len(names))}){on_key}"
         uuids = self._uuid_columns(ref, data)
         if (

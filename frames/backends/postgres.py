@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 from frames.backends import interrupt, pg_binary
 from frames.backends.arrow import binary_array, binary_views, csv_to_arrow, is_binary
 from frames.backends.base import OnDuplicate
-from frames.backends.common import ServerBackend, format_paramstyle, upsert_clause
+from frames.backends.common import ServerBackend, format_paramstyle
 from frames.backends.introspect import (
     Catalog,
     ColumnRow,
@@ -198,7 +198,7 @@ class PostgresBackend(ServerBackend):
                 cursor.copy_expert(copy.format(stage, columns), io.BytesIO(payload))
                 cursor.execute(
                     f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage}"
-                    + upsert_clause(self, primary_key, data.column_names, on_duplicate)
+                    + self.duplicate_clause(ref, primary_key, data.column_names, on_duplicate)
                 )
                 written = cursor.rowcount
                 cursor.execute(f"DROP TABLE {stage}")
