@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import networkx as nx
-from sqlglot import exp
 
 from frames.api.coerce import dict_condition
 from frames.api.query import QueryExpression
@@ -47,9 +46,8 @@ from frames.plan.nodes import (
 )
 from frames.plan.values import Col
 from frames.settings import config
-from frames.sql.compile import collect_params, render
+from frames.sql.delete import delete_sql
 from frames.sql.dialects import get_dialect
-from frames.sql.lower import Lowering
 from frames.utils import user_choice
 
 if TYPE_CHECKING:
@@ -236,36 +234,6 @@ def _lift(
 
 
 # -- deleting -------------------------------------------------------------------------------------
-
-
-def delete_sql(ref: TableRef, plan: Node, dialect_name: str) -> tuple[str, list]:
-    """``DELETE FROM table WHERE <the plan's restriction>`` with bound parameters.
-
-    The rows to delete are identified by primary key through a derived table, which every
-    backend (MySQL included) accepts even when the condition reads the same table.
-    """
-    dialect = get_dialect(dialect_name)
-    params, sharing = collect_params(plan)
-    lowering = Lowering(dialect, {id(p): sharing[i] for i, p in enumerate(params)})
-    block = lowering.lower(plan)
-    key = plan.heading.primary_key
-    keys = lowering.wrap(block, key)
-    target = exp.Table(
-        this=exp.to_identifier(ref.name, quoted=True), db=exp.to_identifier(ref.schema, quoted=True)
-    )
-    matches = [
-        exp.EQ(
-            this=keys.columns[k].copy(),
-            expression=exp.column(k, table=ref.name, db=ref.schema, quoted=True),
-        )
-        for k in key
-    ]
-    keys.where.extend(matches)
-    keys.columns = {}
-    exists = exp.Exists(this=lowering.select(keys))
-    statement = exp.Delete(this=target, where=exp.Where(this=exists))
-    compiled = render(statement, dialect)
-    return compiled.sql, compiled.bind(params)
 
 
 class _Cancelled(Exception):

@@ -34,7 +34,6 @@ from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import (
     FOREIGN_KEY_CATALOG,
-    FOREIGN_KEY_CATALOG_COLUMNS,
     LINEAGE_CATALOG,
 )
 from frames.errors import (
@@ -52,7 +51,7 @@ from frames.sql.ddl import (
     create_table_sql,
     drop_lineage_sql,
     drop_table_sql,
-    foreign_key_catalog_rows,
+    foreign_key_catalog_inserts,
     lineage_catalog_sql,
     qualified_name,
 )
@@ -439,17 +438,11 @@ class Schema:
         dialect = self.connection.sql_dialect
         backend = self.connection.backend
         with self.connection.atomic():
-            if not dialect.declares_foreign_keys and spec.foreign_keys:
+            if spec.foreign_keys:
                 for statement in create_foreign_key_catalog_sql(spec.ref.schema, dialect):
                     backend.execute(statement)
-                names = ", ".join(f'"{c}"' for c, _ in FOREIGN_KEY_CATALOG_COLUMNS)
-                marks = ", ".join("?" for _ in FOREIGN_KEY_CATALOG_COLUMNS)
-                for row in foreign_key_catalog_rows(spec):
-                    backend.execute(
-                        f'INSERT INTO "{spec.ref.schema}"."~foreign_keys" ({names}) '
-                        f"VALUES ({marks})",
-                        row,
-                    )
+                for statement, row in foreign_key_catalog_inserts(spec, dialect):
+                    backend.execute(statement, row)
             for statement in create_table_sql(spec, dialect) + lineage_catalog_sql(spec, dialect):
                 backend.execute(statement)
 

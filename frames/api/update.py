@@ -17,7 +17,7 @@ from frames.api.delete import is_restricted
 from frames.api.insert import _column, _where, check_parents, check_value
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.errors import DataError, FetchError, MissingAttributeError, UnknownAttributeError
-from frames.sql.compile import driver_value
+from frames.sql.update import DEFAULT, update_sql
 
 if TYPE_CHECKING:
     from frames.api.table import Table
@@ -65,7 +65,6 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
     if not changes:
         return
     connection = table._connection
-    dialect = connection.sql_dialect
     context = EncodeContext(
         table.ref.schema, table.ref.name, connection._config, lambda i: dict(key)
     )
@@ -74,14 +73,12 @@ def update_row(table: Table, row: Mapping[str, Any]) -> None:
         for k, v in changes.items()
         if v is not None
     }
-    assignments = ", ".join(
-        f"{dialect.quote(k)} = " + ("?" if k in values else "DEFAULT") for k in changes
+    sql, params = update_sql(
+        table.ref,
+        {k: values.get(k, DEFAULT) for k in changes},
+        {k: check_value(key[k], heading[k], name, 0) for k in key_names},
+        connection.sql_dialect,
     )
-    where = " AND ".join(f"{dialect.quote(k)} = ?" for k in key_names)
-    params = [driver_value(v, dialect) for v in values.values()] + [
-        driver_value(check_value(key[k], heading[k], name, 0), dialect) for k in key_names
-    ]
-    sql = f"UPDATE {table.full_table_name} SET {assignments} WHERE {where}"
     with connection.atomic():
         if not connection.backend.declares_foreign_keys and values:
             check_parents(

@@ -374,6 +374,28 @@ def foreign_key_catalog_rows(spec: TableSpec) -> list[tuple]:
     ]
 
 
+def foreign_key_catalog_inserts(spec: TableSpec, dialect: Dialect) -> list[tuple[str, tuple]]:
+    """The statements (with their bound values) that record ``spec``'s foreign keys in its
+    schema's catalog, on engines that do not declare foreign keys (none elsewhere).
+
+    Examples
+    --------
+    >>> from frames.declare.spec import ForeignKeySpec, TableRef, TableSpec
+    >>> from frames.sql.dialects import DIALECTS
+    >>> fk = ForeignKeySpec(TableRef("lab", "subject"), (("subject_id", "subject_id"),), True)
+    >>> spec = TableSpec(TableRef("lab", "session"), (), foreign_keys=(fk,))
+    >>> [(sql, row) for sql, row in foreign_key_catalog_inserts(spec, DIALECTS["duckdb"])][0][1]
+    ('session', 1, 'lab', 'subject', 'subject_id', 'subject_id', True, False, False)
+    """
+    if dialect.declares_foreign_keys:
+        return []
+    table = qualified_name(TableRef(spec.ref.schema, FOREIGN_KEY_CATALOG), dialect)
+    names = _column_list(tuple(name for name, _ in FOREIGN_KEY_CATALOG_COLUMNS), dialect)
+    marks = ", ".join("?" for _ in FOREIGN_KEY_CATALOG_COLUMNS)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    return [(sql, row) for row in foreign_key_catalog_rows(spec)]
+
+
 def lineage_catalog_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     """The statements that record ``spec``'s lineage in DataJoint's ``~lineage`` table.
 

@@ -11,6 +11,17 @@ from frames.sql.compile import driver_value, render
 from frames.sql.dialects import Dialect
 
 
+class _Default:
+    """The marker of :data:`DEFAULT`."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+#: A value of :func:`update_sql` that sets the column to its declared default.
+DEFAULT = _Default()
+
+
 def update_sql(
     ref: TableRef,
     values: dict[str, Any],
@@ -23,7 +34,7 @@ def update_sql(
     Parameters
     ----------
     values : dict
-        Column name → new value.
+        Column name → new value (:data:`DEFAULT`: the column's default; ``None``: NULL).
     where : dict
         Column name → value the row must have (``None`` matches ``IS NULL``).
     not_after : (str, value), optional
@@ -39,6 +50,8 @@ def update_sql(
     def bind(value: Any) -> exp.Expression:
         if value is None:
             return exp.Null()
+        if value is DEFAULT:
+            return exp.var("DEFAULT")
         params.append(driver_value(value, dialect))
         return exp.Placeholder(this=f"p{len(params) - 1}")
 

@@ -26,6 +26,7 @@ from frames.sql.ddl import (
     create_table_sql,
     drop_table_sql,
     enum_type_name,
+    foreign_key_catalog_inserts,
     foreign_key_catalog_rows,
     index_name,
 )
@@ -353,15 +354,13 @@ def database(backend: Backend, schema_name: str) -> Database:
 
 def create_all(db: Database, specs: list[TableSpec]) -> None:
     """Create the tables as a schema would, recording foreign keys in the catalog on DuckDB."""
-    catalog = f'{ddl_module.quote_identifier(db.schema, db.dialect)}."~foreign_keys"'
     for sql in create_foreign_key_catalog_sql(db.schema, db.dialect):
         db.run(sql)
     for spec in specs:
         for sql in create_table_sql(spec, db.dialect):
             db.run(sql)
-        if not db.dialect.declares_foreign_keys:
-            for row in foreign_key_catalog_rows(spec):
-                db.run(f"INSERT INTO {catalog} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        for sql, row in foreign_key_catalog_inserts(spec, db.dialect):
+            db.run(sql, row)
 
 
 def drop_all(db: Database, specs: list[TableSpec]) -> None:
