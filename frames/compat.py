@@ -45,7 +45,7 @@ DATAJOINT_MODULES: dict[str, tuple[str, ...]] = {
     "jobs": ("frames.api.jobs",),
     "autopopulate": ("frames.api.populate",),
     "declare": ("frames.api.datajoint_declare", "frames.declare.parser", "frames.declare.types"),
-    "lineage": ("frames.declare.lineage_catalog", "frames.declare.lineage"),
+    "lineage": ("frames.api.lineage_catalog", "frames.declare.lineage"),
     "blob": ("frames.blob",),
     "codecs": ("frames.codecs", "frames.codecs.attributes"),
     "builtin_codecs": ("frames.codecs.builtin", "frames.codecs"),

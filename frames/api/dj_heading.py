@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from frames.api.lineage_catalog import get_table_lineages, lineage_table_exists
 from frames.codecs.registry import Codec, lookup_codec
 from frames.codecs.schema_codec import SchemaCodec
 from frames.declare.defaults import default_literal
-from frames.declare.lineage_catalog import get_table_lineages, lineage_table_exists
 from frames.declare.spec import Attribute as CoreAttribute
 from frames.declare.spec import TableRef, TableSpec
 from frames.errors import DefinitionError, FramesError, MissingTableError, UnknownAttributeError

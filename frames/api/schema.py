@@ -13,16 +13,16 @@ import networkx as nx
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
 from frames.api.dj_heading import Heading
-from frames.api.populate import auto_populated_spec
-from frames.api.table import Lookup, Part, Table
-from frames.backends.introspect import introspect_with_parents
-from frames.declare.lineage import with_lineage
-from frames.declare.lineage_catalog import (
+from frames.api.lineage_catalog import (
     get_schema_lineages,
     heal_table_lineage,
     lineage_table_exists,
     rebuild_schema_lineage,
 )
+from frames.api.populate import auto_populated_spec
+from frames.api.table import Lookup, Part, Table
+from frames.backends.introspect import introspect_with_parents
+from frames.declare.lineage import with_lineage
 from frames.declare.naming import (
     MAX_TABLE_NAME_LENGTH,
     TIER_PREFIXES,
@@ -47,8 +47,10 @@ from frames.errors import (
     ServerError,
 )
 from frames.sql.ddl import (
+    any_row_sql,
     create_foreign_key_catalog_sql,
     create_table_sql,
+    drop_catalog_sql,
     drop_lineage_sql,
     drop_table_sql,
     foreign_key_catalog_inserts,
@@ -272,9 +274,9 @@ class Schema:
                 for hidden in (LINEAGE_CATALOG, FOREIGN_KEY_CATALOG):
                     ref = TableRef(schema, hidden)
                     if backend.table_exists(ref) and not backend.fetch_rows(
-                        f"SELECT 1 FROM {qualified_name(ref, dialect)} LIMIT 1"
+                        any_row_sql(ref, dialect)
                     ):
-                        backend.execute(f"DROP TABLE {qualified_name(ref, dialect)}")
+                        backend.execute(drop_catalog_sql(ref, dialect))
         except FramesError as error:  # the original error matters more; say what is left
             logger.warning(
                 "could not drop the tables of a failed declaration (%s): %s",

@@ -328,6 +328,16 @@ def drop_table_sql(spec: TableSpec, dialect: Dialect) -> list[str]:
     return statements
 
 
+def any_row_sql(ref: TableRef, dialect: Dialect) -> str:
+    """A query returning one row if the table ``ref`` has any (none if it is empty)."""
+    return f"SELECT 1 FROM {qualified_name(ref, dialect)} LIMIT 1"
+
+
+def drop_catalog_sql(ref: TableRef, dialect: Dialect) -> str:
+    """``DROP TABLE`` of a hidden catalog table (``~lineage``, ``~foreign_keys``) of a schema."""
+    return f"DROP TABLE {qualified_name(ref, dialect)}"
+
+
 def create_foreign_key_catalog_sql(schema: str, dialect: Dialect) -> list[str]:
     """``CREATE TABLE IF NOT EXISTS`` for ``schema``'s foreign-key catalog.
 

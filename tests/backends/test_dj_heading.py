@@ -15,7 +15,7 @@ from backend_helpers import configured_stores
 
 import frames as dj
 from frames.api.dj_heading import Heading
-from frames.declare.lineage_catalog import delete_table_lineages
+from frames.api.lineage_catalog import delete_table_lineages
 from frames.declare.spec import TableRef
 from frames.errors import QueryError
 from frames.sql.ddl import qualified_name, quote_identifier

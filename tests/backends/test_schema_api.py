@@ -9,7 +9,7 @@ import pytest
 
 import frames as dj
 from frames.api.datajoint_declare import declare
-from frames.declare.lineage_catalog import (
+from frames.api.lineage_catalog import (
     delete_table_lineages,
     get_lineage,
     get_table_lineages,

@@ -16,14 +16,11 @@ from frames.backends.introspect import introspect_with_parents
 from frames.declare.lineage import with_lineage
 from frames.declare.spec import TableRef, TableSpec
 from frames.declare.storage import LINEAGE_CATALOG, LINEAGE_CATALOG_DIALECTS
-from frames.sql.ddl import lineage_catalog_sql, qualified_name
+from frames.sql.ddl import lineage_catalog_sql
+from frames.sql.lineage import delete_lineages_sql, insert_lineage_sql, select_lineages_sql
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
-
-
-def _catalog(connection: Connection, database: str) -> str:
-    return qualified_name(TableRef(database, LINEAGE_CATALOG), connection.sql_dialect)
 
 
 def lineage_table_exists(connection: Connection, database: str) -> bool:
@@ -43,20 +40,16 @@ def get_table_lineages(connection: Connection, database: str, table_name: str) -
     if not lineage_table_exists(connection, database):
         return {}
     rows = connection.backend.fetch_rows(
-        f"SELECT attribute_name, lineage FROM {_catalog(connection, database)} "
-        "WHERE table_name = ?",
-        [table_name],
+        *select_lineages_sql(database, connection.sql_dialect, table_name)
     )
-    return dict(rows)
+    return {attr: lineage for _, attr, lineage in rows}
 
 
 def get_schema_lineages(connection: Connection, database: str) -> dict[str, str]:
     """``'schema.table.attribute'`` → recorded lineage, for the whole schema."""
     if not lineage_table_exists(connection, database):
         return {}
-    rows = connection.backend.fetch_rows(
-        f"SELECT table_name, attribute_name, lineage FROM {_catalog(connection, database)}"
-    )
+    rows = connection.backend.fetch_rows(*select_lineages_sql(database, connection.sql_dialect))
     return {f"{database}.{table}.{attr}": lineage for table, attr, lineage in rows}
 
 
@@ -64,7 +57,7 @@ def delete_table_lineages(connection: Connection, database: str, table_name: str
     """Remove the records of ``table_name``."""
     if lineage_table_exists(connection, database):
         connection.backend.execute(
-            f"DELETE FROM {_catalog(connection, database)} WHERE table_name = ?", [table_name]
+            *delete_lineages_sql(database, connection.sql_dialect, table_name)
         )
 
 
@@ -74,15 +67,12 @@ def insert_lineages(
     """Record ``(table_name, attribute_name, lineage)`` entries, replacing existing ones."""
     if not entries or not lineage_table_exists(connection, database):
         return
-    catalog = _catalog(connection, database)
+    dialect = connection.sql_dialect
     with connection.atomic():
         for table, attr, lineage in entries:
+            connection.backend.execute(*delete_lineages_sql(database, dialect, table, attr))
             connection.backend.execute(
-                f"DELETE FROM {catalog} WHERE table_name = ? AND attribute_name = ?", [table, attr]
-            )
-            connection.backend.execute(
-                f"INSERT INTO {catalog} (table_name, attribute_name, lineage) VALUES (?, ?, ?)",
-                [table, attr, lineage],
+                insert_lineage_sql(database, dialect), [table, attr, lineage]
             )
 
 
@@ -98,7 +88,7 @@ def rebuild_schema_lineage(connection: Connection, database: str) -> None:
     specs = with_lineage(introspect_with_parents(connection.backend, database))
     with connection.atomic():
         if lineage_table_exists(connection, database):
-            connection.backend.execute(f"DELETE FROM {_catalog(connection, database)}")
+            connection.backend.execute(*delete_lineages_sql(database, dialect))
         for ref, spec in sorted(specs.items(), key=lambda item: item[0].name):
             if ref.schema == database:
                 for statement in lineage_catalog_sql(spec, dialect):
