@@ -6,9 +6,15 @@ from typing import TYPE_CHECKING
 
 from frames.api.query import QueryExpression
 from frames.backends.base import OnDuplicate
-from frames.errors import DuplicateError, MissingAttributeError, UnknownAttributeError
+from frames.errors import (
+    DataError,
+    DuplicateError,
+    MissingAttributeError,
+    UndefinedValueError,
+    UnknownAttributeError,
+)
 from frames.sql.compile import compile_plan
-from frames.sql.insert_select import select_for_insert
+from frames.sql.insert_select import InsertColumn, select_for_insert
 
 if TYPE_CHECKING:
     from frames.api.table import Table
@@ -45,7 +51,11 @@ def insert_from_query(
     names = [n for n in heading.names if n in query.plan.heading]
     connection = table._connection
     select, params = compile_plan(query._plan, connection.dialect, mode="insert")
-    select = select_for_insert(connection.sql_dialect, select, names, _enum_casts(table, names))
+    columns = [InsertColumn(n, query.plan.heading[n].type, heading[n].type) for n in names]
+    where = f"{table._name}.insert(query)"
+    select, checks = select_for_insert(
+        connection.sql_dialect, select, columns, _enum_casts(table, names), where
+    )
     try:
         with connection.atomic():
             if not connection.backend.declares_foreign_keys:
@@ -56,6 +66,12 @@ def insert_from_query(
                 table.ref, names, select, params, heading.primary_key, on_duplicate
             )
     except DuplicateError as error:
-        raise DuplicateError(
-            f"{table._name}.insert(query): {error}; nothing was inserted"
+        raise DuplicateError(f"{where}: {error}; nothing was inserted") from None
+    except UndefinedValueError as error:
+        broken = next((check for check in checks if check in str(error)), None)
+        if broken is None:
+            raise  # the query's own expression has no value
+        raise DataError(
+            f"{broken}; nothing was inserted. Restrict the query to the rows that fit, or "
+            "change the attribute's type"
         ) from None
