@@ -9,9 +9,9 @@ classes catches frames' errors of the same meaning: :data:`DataJointError` is
 ``DuplicateError``, ``IntegrityError``, ``UnknownAttributeError`` and ``MissingAttributeError``;
 ``LostConnectionError``, ``MissingTableError``, ``MissingExternalFile``, ``BucketInaccessible``
 and ``ThreadSafetyError`` derive from the base. frames' own finer classes (``DefinitionError``,
-``FragmentError``, ``DataError``, ``UndefinedValueError``, ``ServerError``, ...) sit inside that
-tree. Every error of the database drivers is translated into one of these classes by
-:mod:`frames.backends.driver_errors`.
+``FragmentError``, ``DataError``, ``UndefinedValueError``, ``ServerError``,
+``UnsupportedArgumentError``, ...) sit inside that tree. Every error of the database drivers is
+translated into one of these classes by :mod:`frames.backends.driver_errors`.
 """
 
 from __future__ import annotations
@@ -97,6 +97,11 @@ class MissingTableError(FramesError):
 
 class FetchError(FramesError):
     """A fetch could not return what was asked (e.g. ``fetch1`` on zero or several rows)."""
+
+
+class UnsupportedArgumentError(FramesError, ValueError):
+    """An argument that DataJoint accepts has a value frames cannot honour here (it would be
+    ignored); the message names the argument and what to use instead."""
 
 
 class TransactionError(FramesError):

@@ -46,6 +46,9 @@ display.limit, display.width : int
     14).
 display.show_tuple_count : bool
     ``repr()`` ends with the number of rows (default true).
+display.progress : bool
+    frames' own: progress bars of long inserts and fetches, shown on a terminal after two
+    seconds (default true; :mod:`frames.api.progress`).
 display.diagram_direction : ``'LR'`` or ``'TB'``; display.diagram_theme : ``'auto'``, ``'light'``,
 ``'dark'``
     Diagram layout and colours.
@@ -297,6 +300,7 @@ class DisplaySettings(SettingsGroup):
         "limit": Setting(12, _int(1)),
         "width": Setting(24, _int(1)),
         "show_tuple_count": Setting(True, _bool),
+        "progress": Setting(True, _bool),
         "diagram_direction": Setting("LR", _choice("TB", "LR"), "DJ_DIAGRAM_DIRECTION"),
         "diagram_theme": Setting("auto", _choice("light", "dark", "auto"), "DJ_DIAGRAM_THEME"),
     }

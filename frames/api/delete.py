@@ -18,6 +18,7 @@ other rows still reference.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -32,7 +33,6 @@ from frames.declare.naming import master_of
 from frames.declare.spec import TableRef
 from frames.declare.storage import LINEAGE_CATALOG
 from frames.errors import FramesError, IntegrityError, TransactionError
-from frames.logging import logger
 from frames.plan.heading import Heading
 from frames.plan.nodes import (
     BaseTable,
@@ -53,6 +53,8 @@ from frames.utils import user_choice
 if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.table import Table
+
+logger = logging.getLogger(__name__)
 
 
 DELETE_PART_INTEGRITY = ("enforce", "ignore", "cascade")

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from frames.api.insert_stream import insert_stream, stream_source
+from frames.api.progress import counted_rows
 from frames.api.query import QueryExpression
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
@@ -100,11 +101,12 @@ def insert_rows(
     place_chunks = (
         _chunks(places, chunk_size, table.plan.heading) if places else itertools.repeat(None)
     )
+    chunks = counted_rows(
+        _chunks(rows, chunk_size, table.plan.heading), f"insert into {table._name}"
+    )
     return sum(
         _insert_batch(table, chunk, on_duplicate, ignore_extra_fields, chunk_places)
-        for chunk, chunk_places in zip(
-            _chunks(rows, chunk_size, table.plan.heading), place_chunks, strict=False
-        )
+        for chunk, chunk_places in zip(chunks, place_chunks, strict=False)
     )
 
 

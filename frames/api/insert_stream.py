@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from frames.api.progress import counted_rows
 from frames.errors import DataError, FramesError
 from frames.io.stream import DEFAULT_BATCH_ROWS, BatchStream, rebatch
 
@@ -64,6 +65,8 @@ def insert_stream(
     (the row numbers in the message count from the batch's first row).
     """
     from frames.api.insert import _insert_batch
+
+    batches = counted_rows(batches, f"insert into {table._name}")
 
     def insert(part: pa.Table, start: int) -> int:
         try:

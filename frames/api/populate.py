@@ -40,18 +40,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from frames.api.coerce import AndList
+from frames.api.progress import key_bar
 from frames.api.query import QueryExpression
 from frames.backends import interrupt
 from frames.backends.conflicts import retry_conflicts
 from frames.declare.spec import TableSpec
-from frames.errors import FramesError, QueryError
+from frames.errors import FramesError, QueryError, UnsupportedArgumentError
 from frames.plan.nodes import BaseTable
 from frames.settings import Config
 
 if TYPE_CHECKING:
     from frames.api.jobs import Job
 
-logger = logging.getLogger("frames")
+logger = logging.getLogger(__name__)
 
 _populating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
     "frames_populating", default=frozenset()
@@ -226,16 +227,18 @@ class AutoPopulate:
         max_calls : int, optional
             Call ``make`` at most this many times.
         display_progress : bool
-            Show a progress bar.
+            Show a tqdm bar over the keys on standard error, as DataJoint does.
         processes : int
             Run ``make`` in this many worker processes (``None``: one per CPU).
         make_kwargs : dict, optional
             Keyword arguments for every ``make`` (or ``make_fetch``) call.
         priority : int, optional
-            With ``reserve_jobs``: only jobs of this priority or more urgent (lower), and the
+            Only with ``reserve_jobs`` (else :class:`~frames.errors.UnsupportedArgumentError`):
+            only jobs of this priority or more urgent (lower), and the
             priority of jobs added by the refresh.
         refresh : bool, optional
-            With ``reserve_jobs``: add missing jobs first (``config['jobs.auto_refresh']``).
+            With ``reserve_jobs``: add missing jobs first (``config['jobs.auto_refresh']``);
+            ``refresh=True`` without it raises :class:`~frames.errors.UnsupportedArgumentError`.
 
         Returns
         -------
@@ -250,6 +253,12 @@ class AutoPopulate:
             "make_kwargs": make_kwargs,
         }
         if not reserve_jobs:
+            for name, given in (("priority", priority is not None), ("refresh", refresh)):
+                if given:
+                    raise UnsupportedArgumentError(
+                        f"{type(self).__name__}.populate({name}=...): {name} applies to the "
+                        f"job queue; add reserve_jobs=True or leave {name} out"
+                    )
             keys = (self._jobs_to_do(restrictions) - self.proj()).keys(  # type: ignore
                 limit=max_calls
             )
@@ -279,7 +288,7 @@ class AutoPopulate:
         logger.debug(f"Found {len(keys)} keys to populate")
         outcomes: Iterator[Any]
         workers = worker_count(self._connection, processes, len(keys))  # type: ignore
-        progress = _progress_bar(type(self).__name__, len(keys), display_progress)
+        progress = key_bar(type(self).__name__, len(keys), display_progress)
         with progress:
             if workers > 1:
                 outcomes = make_in_processes(self, keys, jobs, settings, workers)
@@ -513,25 +522,3 @@ def _sigterm_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-class _NoBar:
-    """Stands in for a progress bar when none is shown."""
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def update(self) -> None:
-        """Nothing to show."""
-
-
-def _progress_bar(name: str, total: int, shown: bool) -> Any:
-    """A tqdm bar over ``total`` keys, or a stand-in doing nothing."""
-    if not shown or not total:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(desc=name, total=total)

@@ -19,8 +19,9 @@ from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
 from frames.api.dj_heading import Heading
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
+from frames.api.progress import counted_rows
 from frames.codecs.attributes import with_connection_config
-from frames.errors import DataError, FetchError, QueryError
+from frames.errors import DataError, FetchError, QueryError, UnsupportedArgumentError
 from frames.io import convert
 from frames.io.dtype_backend import check_dtype_backend
 from frames.io.stream import (
@@ -371,9 +372,23 @@ class QueryExpression:
 
         ``parallel=N`` reads it over ``N`` connections at once, split by ranges of the first
         primary-key attribute (:mod:`frames.api.parallel`; a fetch that cannot be split is
-        refused with :class:`~frames.errors.FetchError`).
+        refused with :class:`~frames.errors.FetchError`). Codec attributes keep their stored
+        values, so ``squeeze=True`` (DataJoint's, for decoded arrays) is refused when there are
+        any (:class:`~frames.errors.UnsupportedArgumentError`).
         """
+        self._refuse_squeeze(squeeze, "to_arrow")
         return convert.to_arrow(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
+
+    def _refuse_squeeze(self, squeeze: bool, method: str) -> None:
+        """Raise :class:`UnsupportedArgumentError` for ``squeeze=True`` on a result with codec
+        attributes: ``method`` keeps their stored values, which squeezing cannot change."""
+        codecs = [attr.name for attr in self._plan.heading.attributes if attr.codec]
+        if squeeze and codecs:
+            raise UnsupportedArgumentError(
+                f"{self._name}.{method}(squeeze=True): {method}() keeps the stored values of "
+                f"{', '.join(codecs)}, which squeeze cannot change; use to_dicts(), "
+                "to_arrays() or to_pandas() with squeeze=True for decoded, squeezed arrays"
+            )
 
     def to_arrow_batches(
         self,
@@ -412,7 +427,8 @@ class QueryExpression:
             sql, params, heading.arrow_schema(), batch_rows
         )
         converted = (convert.to_arrow(table, heading) for table in tables)
-        return BatchStream(schema, rebatch(converted, batch_rows), tables)
+        batches = counted_rows(rebatch(converted, batch_rows), f"fetch from {self._name}")
+        return BatchStream(schema, batches, tables)
 
     def to_parquet(
         self,
@@ -501,7 +517,9 @@ class QueryExpression:
         squeeze: bool = False,
         parallel: int | None = None,
     ) -> polars.DataFrame:
-        """The result as a polars DataFrame (``parallel=N``: as for :meth:`to_arrow`)."""
+        """The result as a polars DataFrame (``parallel=N`` and ``squeeze``: as for
+        :meth:`to_arrow`)."""
+        self._refuse_squeeze(squeeze, "to_polars")
         return convert.to_polars(self._arrow(order_by, limit, offset, parallel), self._plan.heading)
 
     @with_connection_config
@@ -603,6 +621,11 @@ class QueryExpression:
             DeprecationWarning,
             stacklevel=2,
         )
+        if format not in (None, "array", "frame"):
+            raise UnsupportedArgumentError(
+                f"{self._name}.fetch(format={format!r}): format is 'array' (the default) or "
+                "'frame'; for other results use to_dicts(), to_polars() or to_arrow()"
+            )
         if format == "frame" and (attributes or as_dict is not None):
             raise QueryError(
                 "fetch(format='frame') cannot be combined with attribute names or "
@@ -628,13 +651,13 @@ class QueryExpression:
         result = [keys if a == "KEY" else next(columns) for a in attributes]
         return result[0] if len(result) == 1 else tuple(result)
 
-    def head(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
-        """The first ``limit`` rows in primary-key order (or ``order_by=``)."""
-        return self.to_dicts(order_by=kwargs.pop("order_by", "KEY"), limit=limit)
+    def head(self, limit: int = 25, *, order_by: Any = "KEY") -> list[dict[str, Any]]:
+        """The first ``limit`` rows in primary-key order (or ``order_by``)."""
+        return self.to_dicts(order_by=order_by, limit=limit)
 
-    def tail(self, limit: int = 25, **kwargs: Any) -> list[dict[str, Any]]:
-        """The last ``limit`` rows in primary-key order (or ``order_by=``), in that order."""
-        order = parse_order(kwargs.pop("order_by", "KEY"), self._plan.heading)
+    def tail(self, limit: int = 25, *, order_by: Any = "KEY") -> list[dict[str, Any]]:
+        """The last ``limit`` rows in primary-key order (or ``order_by``), in that order."""
+        order = parse_order(order_by, self._plan.heading)
         reverse = [(name, not desc) for name, desc in order]
         rows = self._derive(make_top(self._plan, reverse, limit, None)).to_dicts(
             order_by=[f"{n} {'DESC' if d else 'ASC'}" for n, d in reverse]

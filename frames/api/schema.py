@@ -559,7 +559,7 @@ class Schema:
             logger.info("Schema named `%s` does not exist. Doing nothing.", self.database)
             return
         if not confirm(f"Proceed to delete entire schema `{self.database}`?", prompt):
-            print("Drop cancelled.")
+            logger.warning("Drop cancelled.")
             return
         try:
             self.connection.backend.drop_schema(self.database)
