@@ -99,6 +99,11 @@ class FetchError(FramesError):
     """A fetch could not return what was asked (e.g. ``fetch1`` on zero or several rows)."""
 
 
+class ArgumentTypeError(QueryError, TypeError):
+    """An argument of the wrong Python type (a number where attribute names are expected, a
+    string where an integer is); ``except TypeError`` catches it too."""
+
+
 class UnsupportedArgumentError(FramesError, ValueError):
     """An argument that DataJoint accepts has a value frames cannot honour here (it would be
     ignored); the message names the argument and what to use instead."""

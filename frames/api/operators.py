@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from frames.api.columns import Column, column_expr
-from frames.errors import QueryError, UnknownAttributeError
+from frames.errors import ArgumentTypeError, QueryError, UnknownAttributeError
 from frames.plan.heading import Heading
 from frames.plan.values import Col, Expr
 from frames.sql.fragments import parse_fragment
@@ -134,7 +134,12 @@ def parse_order(order_by: str | Sequence[str] | None, heading: Heading) -> list[
     """``'KEY'``, ``'a DESC'`` or a list of them → (attribute, descending) pairs."""
     if order_by is None:
         return []
-    items = [order_by] if isinstance(order_by, str) else list(order_by)
+    items = [order_by] if isinstance(order_by, str) else order_by
+    if not isinstance(items, Sequence) or not all(isinstance(item, str) for item in items):
+        raise ArgumentTypeError(
+            f"order_by: expected an attribute name or a list of them ('KEY', 'a DESC'), "
+            f"not {order_by!r}"
+        )
     out: list[tuple[str, bool]] = []
     for item in items:
         for part in item.split(","):

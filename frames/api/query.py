@@ -21,7 +21,13 @@ from frames.api.dj_heading import Heading
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
 from frames.api.progress import counted_rows
 from frames.codecs.attributes import with_connection_config
-from frames.errors import DataError, FetchError, QueryError, UnsupportedArgumentError
+from frames.errors import (
+    ArgumentTypeError,
+    DataError,
+    FetchError,
+    QueryError,
+    UnsupportedArgumentError,
+)
 from frames.io import convert
 from frames.io.dtype_backend import check_dtype_backend
 from frames.io.stream import (
@@ -71,9 +77,9 @@ class Top:
 
     Raises
     ------
-    TypeError
-        For a limit or offset that is not an integer, or an order that is not strings (the
-        messages are DataJoint's).
+    frames.errors.ArgumentTypeError
+        (a ``TypeError``) for a limit or offset that is not an integer, or an order that is
+        not strings (the messages are DataJoint's).
     """
 
     limit: int | None = 1
@@ -83,17 +89,17 @@ class Top:
     def __post_init__(self) -> None:
         self.offset = self.offset or 0
         if self.limit is not None and not isinstance(self.limit, int):
-            raise TypeError("Top limit must be an integer")
+            raise ArgumentTypeError("Top limit must be an integer")
         if self.order_by is not None:
             if not isinstance(self.order_by, (str, Sequence)) or not all(
                 isinstance(item, str) for item in self.order_by
             ):
-                raise TypeError("Top order_by attributes must all be strings")
+                raise ArgumentTypeError("Top order_by attributes must all be strings")
             self.order_by = (
                 [self.order_by] if isinstance(self.order_by, str) else list(self.order_by)
             )
         if not isinstance(self.offset, int):
-            raise TypeError("The offset argument must be an integer")
+            raise ArgumentTypeError("The offset argument must be an integer")
 
 
 class QueryExpression:

@@ -9,6 +9,9 @@ and no row of the database may change.
 Actions
 -------
 insert1 / insert       ``Subject.insert1(argument)`` / ``Subject.insert(argument)``
+insert_frame           ``Subject.insert(pandas.DataFrame([argument]))`` (the bulk path)
+insert_query           ``Session.insert(Subject.proj(session=..., note=...))`` with the
+                       expressions of ``argument`` (``INSERT ... SELECT``, checked in SQL)
 session_insert         ``Session.insert(argument)``
 restrict / exclude     ``len(Subject & argument)`` / ``len(Subject - argument)``
 proj                   ``Subject.proj(**argument).to_dicts()``
@@ -17,6 +20,10 @@ group                  ``dj.U(*argument[0]).aggr(Session, **argument[1]).to_dict
 declare                declare a class: ``argument`` is ``(tier, definition, contents)``
 declare_part           declare a master ``Extra`` whose part has ``argument`` as definition
 update1                ``Subject.update1(argument)``
+order_by               ``Subject.to_dicts(order_by=argument)``
+top                    ``len(Subject & dj.Top(*argument))``
+fetch1                 ``(Subject & argument).fetch1()``
+to_arrays              ``Subject.to_arrays(*argument)``
 delete                 ``(Subject & argument).delete(prompt=False)``
 delete_quick           ``(Subject & argument).delete_quick()``
 connect                ``dj.connect(argument)`` (a URL), closed again if it opens
@@ -118,10 +125,25 @@ BAD_VALUES: list[tuple[str, object]] = [
 #: the table.
 REFUSED_BY_DATABASE: list[tuple[str, object]] = [("info", "{bad"), ("info", "[1, 2")]
 
+#: Strings that pandas itself cannot hold (its Arrow-backed strings refuse lone surrogates
+#: before frames sees the frame).
+_NOT_IN_A_FRAME = ("\udc80", "ok\ud800")
+
 CASES: list[tuple[str, str, object, str, str]] = [
     *(
         (f"value-{name}-{i}", "insert1", _with(**{name: value}), "DataError", name)
         for i, (name, value) in enumerate(BAD_VALUES)
+    ),
+    # the same values through the bulk path (a DataFrame) and through update1
+    *(
+        (f"frame-{name}-{i}", "insert_frame", _with(**{name: value}), "DataError", name)
+        for i, (name, value) in enumerate(BAD_VALUES)
+        if not (isinstance(value, str) and value in _NOT_IN_A_FRAME)
+    ),
+    *(
+        (f"update-{name}-{i}", "update1", {"subject_id": 1, name: value}, "DataError", name)
+        for i, (name, value) in enumerate(BAD_VALUES)
+        if name != "subject_id"
     ),
     *(
         (f"stored-{name}-{i}", "insert1", _with(**{name: value}), "DataError", "subject")
@@ -365,6 +387,40 @@ CASES: list[tuple[str, str, object, str, str]] = [
     ("delete-bad-dict", "delete", {"subject_id": "one"}, "DataError", "subject_id"),
     ("delete-quick-referenced", "delete_quick", {"subject_id": 1}, "IntegrityError", "session"),
     ("delete-quick-unknown", "delete_quick", "bogus = 2", "UnknownAttributeError", "bogus"),
+    # INSERT ... SELECT: the target's types checked in the statement
+    ("query-session-range", "insert_query", {"session": "40000"}, "DataError", "session"),
+    ("query-session-negative", "insert_query", {"session": "-40000"}, "DataError", "session"),
+    ("query-session-column", "insert_query", {"session": "age * 10000"}, "DataError", "session"),
+    (
+        "query-note-long",
+        "insert_query",
+        {"note": "concat(name, '0123456789012345678901234567890')"},
+        "DataError",
+        "note",
+    ),
+    (
+        "query-session-div",
+        "insert_query",
+        {"session": "subject_id / 0"},
+        "UndefinedValueError",
+        "subject_id / 0",
+    ),
+    ("query-unknown", "insert_query", {"note": "bogus"}, "UnknownAttributeError", "bogus"),
+    ("query-text-to-int", "insert_query", {"session": "name + 1"}, "FragmentError", "name"),
+    # reading: orders, limits, single rows, attribute lists
+    ("order-unknown", "order_by", "bogus", "UnknownAttributeError", "bogus"),
+    ("order-unknown-desc", "order_by", "bogus DESC", "UnknownAttributeError", "bogus"),
+    ("order-list-unknown", "order_by", ["subject_id", "bogus"], "UnknownAttributeError", "bogus"),
+    ("order-injection", "order_by", "subject_id; DROP TABLE subject", "QueryError", "order"),
+    ("order-not-string", "order_by", 5, "ArgumentTypeError", "order_by"),
+    ("top-negative", "top", (-1,), "QueryError", "-1"),
+    ("top-text-limit", "top", ("x",), "ArgumentTypeError", "limit"),
+    ("top-unknown-order", "top", (1, "bogus"), "UnknownAttributeError", "bogus"),
+    ("top-negative-offset", "top", (1, "subject_id", -1), "QueryError", "-1"),
+    ("fetch1-many", "fetch1", {}, "FetchError", "more than one row"),
+    ("fetch1-none", "fetch1", "subject_id > 100", "FetchError", "no rows"),
+    ("arrays-unknown", "to_arrays", ("bogus",), "UnknownAttributeError", "bogus"),
+    ("arrays-one-unknown", "to_arrays", ("subject_id", "bogus"), "UnknownAttributeError", "bogus"),
     # connections
     ("url-scheme", "connect", "nosuchdb://host/db", "DatabaseConnectionError", "nosuchdb"),
     (

@@ -177,8 +177,9 @@ def test_u_forms_and_their_errors(school) -> None:
 def test_top_validates_its_arguments_as_datajoint() -> None:
     assert repr(dj.Top()) == "Top(limit=1, order_by=['KEY'], offset=0)"
     assert dj.Top(5, ("a", "b DESC"), None).order_by == ["a", "b DESC"]
-    with pytest.raises(TypeError, match="^Top limit must be an integer$"):
+    with pytest.raises(TypeError, match="^Top limit must be an integer$") as raised:
         dj.Top(limit="1")
+    assert isinstance(raised.value, dj.errors.FramesError), "a frames error, and a TypeError"
     with pytest.raises(TypeError, match="^Top order_by attributes must all be strings$"):
         dj.Top(order_by=1)
     with pytest.raises(TypeError, match="^The offset argument must be an integer$"):
