@@ -3,10 +3,11 @@ target's columns, in the target's order, each value checked against its target t
 
 Rows inserted from Python are checked by frames before they are sent; rows of a query never
 leave the database, so the same rules are compiled into the one ``INSERT ... SELECT``: a value
-outside its column's type (an integer out of range, a string longer than ``varchar(n)``, a
-number with too many digits for ``decimal(p, s)``, a text that is no member of an ``enum``)
-raises an error naming the attribute (:func:`frames.sql.guards.guarded`), on every backend —
-DuckDB does not enforce ``varchar(n)`` at all — and nothing is inserted.
+outside its column's type (an integer out of range, a fraction for an integer, a string longer
+than ``varchar(n)``, a number with too many digits for ``decimal(p, s)``, a text that is no
+member of an ``enum``) raises an error naming the attribute
+(:func:`frames.sql.guards.guarded`), on every backend — DuckDB does not enforce
+``varchar(n)`` at all — and nothing is inserted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from frames.declare.types import INTEGER_KINDS, INTEGER_RANGES, CoreType
+from frames.declare.types import FLOAT_KINDS, INTEGER_KINDS, INTEGER_RANGES, CoreType
 from frames.sql.dialects import Dialect
 from frames.sql.guards import guarded
 
@@ -51,6 +52,10 @@ def _violation(column: InsertColumn, value: exp.Expression) -> tuple[exp.Express
             exp.LT(this=value.copy(), expression=_number(low)),
             exp.GT(this=value.copy(), expression=_number(high)),
         )
+        if source.kind in FLOAT_KINDS or (source.kind == "decimal" and source.scale):
+            # as for rows: a fraction is refused, not rounded
+            whole = exp.NEQ(this=value.copy(), expression=exp.Floor(this=value.copy()))
+            return exp.or_(condition, whole), f"is out of range {low}..{high} or not whole"
         return condition, f"is out of range {low}..{high}"
     if target.kind in ("char", "varchar") and target.length is not None:
         if source.kind in ("char", "varchar") and (source.length or 0) <= target.length:

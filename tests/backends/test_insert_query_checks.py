@@ -24,6 +24,9 @@ TOO_BIG = [
     ("d", Decimal("-99.996")),
     ("e", "c"),
     ("e", "A"),
+    ("f", 1.5),
+    ("f", -0.25),
+    ("f", 1e6),
 ]
 AT_THE_EDGE = [
     ("v", 32767),
@@ -33,6 +36,8 @@ AT_THE_EDGE = [
     ("d", Decimal("99.994")),
     ("d", Decimal("-99.99")),
     ("e", "b"),
+    ("f", 12.0),
+    ("f", -32768.0),
 ]
 
 
@@ -50,6 +55,7 @@ def tables(backend_url: str):
         name : varchar(20)
         d : decimal(8,3)
         e : varchar(5)
+        f = null : float64
         """
 
     @schema
@@ -61,6 +67,7 @@ def tables(backend_url: str):
         name : varchar(5)
         d : decimal(4,2)
         e : enum('a', 'b')
+        f = null : int16
         """
 
     yield Source, Target
