@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
+import math
 import os
 import sys
 import warnings
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,7 +30,7 @@ from frames.api.progress import counted_rows
 from frames.api.query import QueryExpression
 from frames.codecs.attributes import EncodeContext, encode_values
 from frames.declare.spec import Attribute, SqlDefault
-from frames.declare.types import INTEGER_RANGES, arrow_type
+from frames.declare.types import FLOAT_KINDS, INTEGER_RANGES, arrow_type
 from frames.declare.values import convert_value, round_timestamps
 from frames.errors import (
     DataError,
@@ -486,7 +488,9 @@ def _vectorised(
             or pa.types.is_decimal(source)
         ):
             return None
-        return pc.cast(values, target)
+        cast = pc.cast(values, target)
+        # an infinity (given, or a float32 overflow) is refused value by value, with its row
+        return None if pc.any(pc.is_inf(cast)).as_py() else cast
     if category == "decimal":
         return _decimal_column(values, attr, target)
     if category == "string":
@@ -604,11 +608,34 @@ def check_value(value: Any, attr: Attribute, name: str, number: int | str) -> An
         )
     elif kind == "decimal":
         converted = _fit_decimal(converted, attr, name, number)
-    elif (kind == "float32" or kind == "float64") and converted != converted:
-        raise DataError(
-            f"{_where(attr, name, number)}: NaN cannot be stored; use NULL ('= null') for missing"
-        )
+    elif kind in FLOAT_KINDS:
+        _check_float(converted, attr, name, number)
     return converted
+
+
+def _check_float(value: float, attr: Attribute, name: str, number: int | str) -> None:
+    """Refuse NaN, infinities and a value beyond the attribute's floating-point range.
+
+    The rule is the same on every backend: MySQL holds no NaN or infinity, so frames stores
+    none anywhere (a missing value is NULL), and a float64 too large for a float32 attribute
+    is refused rather than stored as infinity.
+    """
+    where = _where(attr, name, number)
+    if value != value:
+        raise DataError(f"{where}: NaN cannot be stored; use NULL ('= null') for missing")
+    if math.isinf(value):
+        raise DataError(
+            f"{where}: {value} cannot be stored (MySQL holds no infinity, and frames keeps one "
+            "rule on every backend); use NULL or a finite bound"
+        )
+    if attr.type.kind == "float32":
+        with np.errstate(over="ignore"):
+            overflows = bool(np.isinf(np.float32(value)))
+        if overflows:
+            raise DataError(
+                f"{where}: {value} is out of range for float32 (at most about ±3.4028235e38); "
+                "declare the attribute float64"
+            )
 
 
 def _fit_decimal(
@@ -617,14 +644,18 @@ def _fit_decimal(
     if not value.is_finite():
         raise DataError(f"{_where(attr, name, number)}: {value} is not a finite number")
     scale = attr.type.scale or 0
+    precision = attr.type.precision or 0
     quantum = decimal.Decimal(1).scaleb(-scale)
-    rounded = value.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
+    # digits enough for any value that can fit (a larger one could not be quantized)
+    exact = decimal.Context(prec=precision + 2)
+    too_large = value.adjusted() >= precision - scale
+    rounded = value if too_large else value.quantize(quantum, decimal.ROUND_HALF_EVEN, exact)
     digits = len(rounded.as_tuple().digits) if rounded else 1
     integer_digits = max(digits - scale, 0) if rounded.adjusted() >= 0 else 0
-    if integer_digits > (attr.type.precision or 0) - scale:
+    if too_large or integer_digits > precision - scale:
         raise DataError(
             f"{_where(attr, name, number)}: {value} does not fit; at most "
-            f"{(attr.type.precision or 0) - scale} digits before the point"
+            f"{precision - scale} digits before the point"
         )
     return rounded
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+import frames as dj
 from frames.declare.types import parse_type
 from frames.testing.asserts import type_problem, values_match
 from frames.testing.strategies import (
@@ -261,5 +262,74 @@ def test_injection_strings(notes, examples):
             literal = table() & f"body = {sql_literal(value)}"
             assert sorted(r["n"] for r in literal.to_dicts()) == holding
         assert len(table()) == len(rows), "a query changed the table"
+
+    check()
+
+
+#: Values of each attribute's own Python type over its whole range and beyond: extremes,
+#: NaN and infinities, lone surrogates and NUL characters, years 1 to 9999, any Decimal.
+WILD = {
+    "int8": st.integers(),
+    "int16": st.integers(),
+    "int32": st.integers(),
+    "int64": st.integers(-(2**70), 2**70),
+    "float32": st.floats(),
+    "float64": st.floats(),
+    "bool": st.booleans(),
+    "dec": st.decimals(places=2, allow_nan=True, allow_infinity=True),
+    "wide": st.decimals(places=10, min_value=-(10**35), max_value=10**35),
+    "char": st.text(max_size=6),
+    "varchar": st.text(max_size=30),
+    "text": st.text(max_size=60),
+    "enum": st.sampled_from(["a", "it's", "ü", "with space"]) | st.text(max_size=3),
+    "date": st.dates(),
+    "datetime": st.datetimes(),
+    "uuid": st.uuids(),
+    "json": st.text(max_size=8) | _JSON.map(json.dumps),
+    "bytes": st.binary(max_size=40),
+}
+
+
+def _same_value(back: object, sent: object, kind: str) -> bool:
+    """``back`` is ``sent`` as its attribute stores it (float32 precision, char's padding)."""
+    if (isinstance(sent, float) and sent != sent) or (
+        isinstance(sent, decimal.Decimal) and sent.is_nan()
+    ):
+        return back is None  # NaN is pandas' missing value: NULL
+    if kind == "float32":
+        return isinstance(back, float) and (
+            back == sent
+            if sent in (float("inf"), float("-inf"))
+            else values_match(back, _float32(sent))
+        )
+    if kind == "char":
+        return back == sent.rstrip(" ")
+    if kind == "json":
+        return back == json.loads(sent)
+    if isinstance(sent, decimal.Decimal) and not sent.is_finite():
+        return isinstance(back, decimal.Decimal) and str(back) == str(sent)
+    return values_match(back, sent)
+
+
+def test_any_value_round_trips_or_is_refused_with_a_data_error(value_table, examples):
+    """A value of the attribute's own Python type — however extreme — is either stored and read
+    back exactly, or refused with ``DataError`` (nothing stored); never another exception. (A
+    NaN is the missing value, NULL; infinities are refused on every backend.)"""
+    table = value_table.classes["Value"]
+
+    @examples
+    @given(kind=st.sampled_from(sorted(WILD)), data=st.data())
+    def check(kind, data):
+        name = f"c_{kind}"
+        value = data.draw(WILD[kind], label=name)
+        table().delete_quick()
+        try:
+            table.insert1({"id": 1, name: value})
+        except dj.errors.DataError as error:
+            note(f"refused: {error}")
+            assert len(table()) == 0, "a refused row was stored"
+            return
+        back = table.fetch1(name)
+        assert _same_value(back, value, kind), f"{name}: {value!r} came back as {back!r}"
 
     check()
