@@ -22,6 +22,9 @@ from frames.declare.types import FLOAT_KINDS, INTEGER_KINDS, INTEGER_RANGES, Cor
 from frames.sql.dialects import Dialect
 from frames.sql.guards import guarded
 
+#: The largest finite value of each floating-point type.
+FLOAT_LIMITS = {"float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
+
 
 @dataclass(frozen=True)
 class InsertColumn:
@@ -73,6 +76,17 @@ def _violation(column: InsertColumn, value: exp.Expression) -> tuple[exp.Express
         bound = Decimal(10) ** digits - Decimal(5) * Decimal(10) ** (-scale - 1)
         condition = exp.GTE(this=exp.Abs(this=value.copy()), expression=_number(bound))
         return condition, f"has more than {digits} digits before the point"
+    if target.kind in FLOAT_KINDS:
+        if not (source.kind in FLOAT_KINDS or source.kind == "decimal") or (
+            source.kind == "float32" and target.kind == "float64"
+        ):
+            return None
+        limit = FLOAT_LIMITS[target.kind]
+        # NaN sorts above every number in PostgreSQL and DuckDB: caught by the same test
+        condition = exp.GT(
+            this=exp.Abs(this=value.copy()), expression=exp.Literal.number(repr(limit))
+        )
+        return condition, f"is infinite or beyond ±{limit:.8g}"
     if target.kind == "enum":
         if source.kind == "enum" and set(source.values) <= set(target.values):
             return None
