@@ -74,6 +74,8 @@ def test_a_schema_without_name_declares_its_classes_when_activated(connection, s
     assert not schema.is_activated()
     with pytest.raises(FramesError, match="activated first"):
         _ = schema.exists
+    with pytest.raises(FramesError, match="activated first"):  # not an AttributeError of None
+        schema.stored_specs()
 
     @schema
     class Item(dj.Manual):
