@@ -265,3 +265,5 @@ def test_classes_no_activated_schema_declared_fail_on_first_use() -> None:
         for use in ("heading", "primary_key", "full_table_name"):
             with pytest.raises(MissingTableError, match="is not properly configured"):
                 getattr(table, use)
+        with pytest.raises(MissingTableError, match="is not properly configured"):
+            table.describe()  # was an AttributeError of the missing spec
