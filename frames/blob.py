@@ -299,6 +299,7 @@ class _Writer:
 
     def _records(self, array: np.ndarray) -> bytes:
         names = array.dtype.names
+        assert names is not None  # a record array's
         return (
             b"F"
             + _u32(len(names))
@@ -312,6 +313,8 @@ class _Writer:
 
     def _struct(self, array: np.ndarray) -> bytes:
         names = array.dtype.names
+        if names is None:
+            raise DataError("blob: a MatStruct needs named fields (a structured dtype)")
         return (
             b"S"
             + _dims(array)

@@ -352,7 +352,7 @@ def _fragment_dialect(value: Any) -> str:
 
 
 # -- the configuration ----------------------------------------------------------------------------
-class Config(SettingsGroup, MutableMapping[str, Any]):  # type: ignore[misc]
+class Config(SettingsGroup, MutableMapping[str, Any]):
     """The configuration: top-level settings and the groups ``database``, ``connection``,
     ``display``, ``jobs`` and ``provenance`` (see the module docstring for every key).
 

@@ -69,6 +69,7 @@ def to_condition(
     ``backend`` (the connection's dialect) decides how SQL strings are read.
     """
     from frames.api.query import QueryExpression
+    from frames.api.table import Table
     from frames.api.u import U
 
     def sub(item: Any) -> Cond:
@@ -80,7 +81,7 @@ def to_condition(
         return FALSE
     if isinstance(arg, bool):
         return TRUE if arg else FALSE
-    if isinstance(arg, type) and issubclass(arg, QueryExpression):
+    if isinstance(arg, type) and issubclass(arg, Table):
         arg = arg()
     if isinstance(arg, QueryExpression):
         return make_semijoin(node, arg._plan, where, semantic_check)
@@ -153,11 +154,12 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
         Naming the offending operand or namesakes.
     """
     from frames.api.query import QueryExpression
+    from frames.api.table import Table
     from frames.api.u import U
 
     operands = []
     for expr in (expr1, expr2):
-        if isinstance(expr, type) and issubclass(expr, QueryExpression):
+        if isinstance(expr, type) and issubclass(expr, Table):
             expr = expr()
         if not isinstance(expr, (U, QueryExpression)):
             raise QueryError(f"Object {expr!r} is not a QueryExpression and cannot be joined.")

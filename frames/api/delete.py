@@ -188,7 +188,7 @@ def _propagate(
             continue
         bare = _bare_plan(connection, graph.nodes[node]["ref"])
         conditions: list[Cond] = [Exists(seed, bare.primary_key) for seed in own]
-        plans[node] = make_restrict(bare, OrCond(tuple(conditions + references)))
+        plans[node] = make_restrict(bare, OrCond((*conditions, *references)))
     return plans
 
 

@@ -442,7 +442,12 @@ class Diagram(nx.MultiDiGraph):
 
         def lift(part: str) -> bool:
             master = extract_master(part)
-            if part_integrity != "cascade" or master not in self.nodes or (part, master) in lifted:
+            if (
+                part_integrity != "cascade"
+                or master is None
+                or master not in self.nodes
+                or (part, master) in lifted
+            ):
                 return False
             lifted.add((part, master))
             if not self._lift_part_to_master(part, master, restrictions):
@@ -526,10 +531,11 @@ class Diagram(nx.MultiDiGraph):
                 restrictions.pop(node, None)
             else:
                 restrictions[node] = restriction
-            if saved_attrs[node] is None:
+            attrs = saved_attrs[node]
+            if attrs is None:
                 self._restriction_attrs.pop(node, None)
             else:
-                self._restriction_attrs[node] = saved_attrs[node]
+                self._restriction_attrs[node] = attrs
         return True
 
     def _carry(
@@ -1115,7 +1121,8 @@ def _source_of(source: Any) -> tuple[Connection, str | None, str]:
         return source._connection, source.full_table_name, source.database
     schema = source if isinstance(source, Schema) else getattr(source, "schema", None)
     if isinstance(schema, Schema):
-        return schema.connection, None, schema.database
+        connection, database = schema._bound
+        return connection, None, database
     what = "a query" if isinstance(source, QueryExpression) else f"a {type(source).__name__}"
     raise FramesError(
         f"Cannot plot Diagram for {what} ({source!r}): pass a schema, a table "
@@ -1201,7 +1208,7 @@ def _part_masters(graph: nx.MultiDiGraph) -> dict[str, str]:
             name.rsplit(".", 1)[0] if "." in name else None,
             name.rsplit("__", 1)[0] + name[-1] if "__" in name else None,
         ):
-            if candidate in graph:
+            if candidate is not None and candidate in graph:
                 result[name] = candidate
                 break
     return result

@@ -19,6 +19,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from frames.plan.heading import Heading
 
 if TYPE_CHECKING:
     from frames.api.table import Table
+    from frames.backends.base import OnDuplicate
     from frames.declare.spec import ForeignKeySpec
 
 # What building or casting an Arrow array raises for values it cannot take.
@@ -74,7 +76,7 @@ def insert_rows(
     ``.parquet``) and streams of Arrow batches are inserted a batch at a time
     (:mod:`frames.api.insert_stream`).
     """
-    on_duplicate = "replace" if replace else "skip" if skip_duplicates else "error"
+    on_duplicate: OnDuplicate = "replace" if replace else "skip" if skip_duplicates else "error"
     batches, rows = stream_source(rows, table._name)
     if batches is not None:  # Parquet files, readers and iterators of Arrow batches
         return insert_stream(table, batches, on_duplicate, ignore_extra_fields, chunk_size)
@@ -82,7 +84,9 @@ def insert_rows(
     if isinstance(rows, os.PathLike):
         csv_rows = read_csv_rows(rows, table.plan.heading, table._name)
         rows, places = csv_rows.rows, csv_rows.places()
-    if isinstance(rows, type) and issubclass(rows, QueryExpression):
+    from frames.api.table import Table
+
+    if isinstance(rows, type) and issubclass(rows, Table):
         rows = rows()
     if isinstance(rows, QueryExpression):
         from frames.api.insert_select import insert_from_query
@@ -153,7 +157,7 @@ def dataframe_rows(table: Table, frame: Any, index_as_pk: bool | None) -> Any:
 def _insert_batch(
     table: Table,
     rows: Any,
-    on_duplicate: str,
+    on_duplicate: OnDuplicate,
     ignore_extra_fields: bool,
     places: Sequence[str] | None = None,
 ) -> int:
@@ -219,9 +223,9 @@ def _batches(
             return []
         names = _layout(frame.column_names, heading, name, 0, ignore_extra_fields)
         supplied = set(frame.column_names)
-        keys = [k for k in heading.primary_key if k in supplied]
+        key_names = [k for k in heading.primary_key if k in supplied]
         frame_context = replace(
-            context, key=lambda i: {k: frame.column(k)[i].as_py() for k in keys}
+            context, key=lambda i: {k: frame.column(k)[i].as_py() for k in key_names}
         )
         return [
             pa.Table.from_arrays(
@@ -246,21 +250,22 @@ def _batches(
     groups: dict[tuple[str, ...], list[int]] = {}
     for number, row in enumerate(records):
         keys = tuple(row)
-        names = layouts.get(keys)
-        if names is None:
-            names = layouts[keys] = _layout(
+        layout = layouts.get(keys)
+        if layout is None:
+            layout = layouts[keys] = _layout(
                 keys, heading, name, place[number], ignore_extra_fields, row
             )
-        groups.setdefault(names, []).append(number)
+        groups.setdefault(layout, []).append(number)
     batches = []
     for names, numbers in groups.items():
         arrays = []
-        group_context = replace(
-            context,
-            key=lambda i, numbers=numbers: {
+
+        def group_key(i: int, numbers: list[int] = numbers) -> dict[str, Any]:
+            return {
                 k: records[numbers[i]][k] for k in heading.primary_key if k in records[numbers[i]]
-            },
-        )
+            }
+
+        group_context = replace(context, key=group_key)
         group_places = [place[n] for n in numbers]
         for attr_name in names:
             default = _default_value(heading[attr_name])
@@ -340,7 +345,8 @@ def _records(rows: Any, heading: Heading, name: str) -> list[Mapping[str, Any]]:
 
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` of a warning that points at the first caller outside frames."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("frames."):
         frame, level = frame.f_back, level + 1
     return level
@@ -670,7 +676,7 @@ def check_parents(table: Table, batch: pa.Table) -> None:
     key are looked up in the parent with one anti-join (:meth:`DuckDBBackend.missing_keys`).
     """
     backend = table._connection.backend
-    for fk in table._spec.foreign_keys:
+    for fk in table._declared_spec.foreign_keys:
         if not set(fk.child_attrs) <= set(batch.column_names):
             continue
         keys = batch.select(list(fk.child_attrs)).drop_null()
@@ -697,7 +703,7 @@ def _missing_parent_message(table: Table, batches: list[pa.Table]) -> str | None
     from frames.plan.nodes import make_table
 
     connection = table._connection
-    for fk in table._spec.foreign_keys:
+    for fk in table._declared_spec.foreign_keys:
         keys: set[tuple] = set()
         for batch in batches:
             if not set(fk.child_attrs) <= set(batch.column_names):

@@ -28,6 +28,7 @@ from frames.io.stream import DEFAULT_BATCH_ROWS, BatchStream, rebatch
 
 if TYPE_CHECKING:
     from frames.api.table import Table
+    from frames.backends.base import OnDuplicate
 
 _BATCH_TYPES = (pa.RecordBatch, pa.Table)
 
@@ -55,7 +56,7 @@ def stream_source(rows: Any, name: str) -> tuple[Iterator[pa.Table] | None, Any]
 def insert_stream(
     table: Table,
     batches: Iterator[pa.Table],
-    on_duplicate: str,
+    on_duplicate: OnDuplicate,
     ignore_extra_fields: bool,
     chunk_size: int | None,
 ) -> int:

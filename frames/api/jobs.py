@@ -173,10 +173,10 @@ class Job(Table):
     """
 
     def __init__(self, target: Table) -> None:
-        spec, self._definition = job_spec(target._spec)  # type: ignore[arg-type]
+        spec, self._definition = job_spec(target._spec)
         self._target = target
-        self._spec = spec  # type: ignore[misc]
-        self._heading = Heading.of_table(  # type: ignore[misc]
+        self._spec = spec
+        self._heading = Heading.of_table(
             spec, target._connection, plan=PlanHeading(spec.attributes)
         )
         self._schema = type(target)._schema  # type: ignore[misc]
@@ -242,30 +242,35 @@ class Job(Table):
         self.drop_quick()
 
     # -- jobs by status -----------------------------------------------------------------------
+    def _restricted(self, condition: Any) -> Job:
+        restricted = self & condition
+        assert isinstance(restricted, Job)  # a restricted table keeps its class (Table._derive)
+        return restricted
+
     @property
     def pending(self) -> Job:
         """Jobs waiting to be reserved."""
-        return self & {"status": "pending"}
+        return self._restricted({"status": "pending"})
 
     @property
     def reserved(self) -> Job:
         """Jobs being made now."""
-        return self & {"status": "reserved"}
+        return self._restricted({"status": "reserved"})
 
     @property
     def errors(self) -> Job:
         """Jobs whose make() failed."""
-        return self & {"status": "error"}
+        return self._restricted({"status": "error"})
 
     @property
     def ignored(self) -> Job:
         """Jobs marked to be skipped."""
-        return self & {"status": "ignore"}
+        return self._restricted({"status": "ignore"})
 
     @property
     def completed(self) -> Job:
         """Jobs done (kept when ``config['jobs.keep_completed']``)."""
-        return self & {"status": "success"}
+        return self._restricted({"status": "success"})
 
     # -- the queue ----------------------------------------------------------------------------
     def _key(self, key: dict[str, Any]) -> dict[str, Any]:
@@ -313,9 +318,9 @@ class Job(Table):
         """
         if not keys:
             return 0
-        doomed = self & [self._key(key) for key in keys]
+        doomed = self._restricted([self._key(key) for key in keys])
         if condition is not None:
-            doomed = doomed & condition
+            doomed = doomed._restricted(condition)
         return self._retrying("delete", lambda: doomed.delete_quick(get_count=True)) or 0
 
     def refresh(
@@ -591,13 +596,14 @@ def schema_jobs(schema: Schema) -> list[Job]:
     exists (they are declared on first use of ``Table.jobs``)."""
     from frames.api.virtual import spawn_classes
 
-    backend = schema.connection.backend
+    connection, database = schema._bound
+    backend = connection.backend
     names = [
         name
         for name in schema.list_tables()
         if tier_of(name) in ("imported", "computed")
-        and backend.table_exists(TableRef(schema.database, job_table_name(name)))
+        and backend.table_exists(TableRef(database, job_table_name(name)))
     ]
-    if any(TableRef(schema.database, name) not in schema._classes for name in names):
+    if any(TableRef(database, name) not in schema._classes for name in names):
         spawn_classes(schema, skip=set(schema._classes))
-    return [Job(schema._classes[TableRef(schema.database, name)]()) for name in names]
+    return [Job(schema._classes[TableRef(database, name)]()) for name in names]

@@ -19,7 +19,7 @@ _ORDER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(asc|desc)?\s*$", re.I)
 
 def projection_columns(
     heading: Heading,
-    attributes: Sequence[str],
+    attributes: Sequence[Any],  # names and ``...``, checked here
     named: dict[str, Any],
     where: str,
     backend: str | None = None,

@@ -11,6 +11,7 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -249,7 +250,7 @@ class QueryExpression:
         return parse_order(order_by, self._plan.heading)
 
     # -- projection ---------------------------------------------------------------------------
-    def proj(self, *attributes: str, **named: str) -> QueryExpression:
+    def proj(self, *attributes: str | EllipsisType, **named: str) -> QueryExpression:
         """Select, rename and compute attributes; the primary key always stays.
 
         ``proj()`` keeps the key only; ``'...'`` keeps all; ``'-a'`` drops ``a``;
@@ -741,7 +742,9 @@ class QueryExpression:
 
 
 def _as_query(other: Any) -> QueryExpression:
-    if isinstance(other, type) and issubclass(other, QueryExpression):
+    from frames.api.table import Table
+
+    if isinstance(other, type) and issubclass(other, Table):
         other = other()
     if not isinstance(other, QueryExpression):
         raise QueryError(f"expected a query or table, got {type(other).__name__} {other!r}")

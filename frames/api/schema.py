@@ -182,9 +182,15 @@ class Schema:
     @property
     def exists(self) -> bool:
         """True if the schema exists in the database (the schema must be activated)."""
+        connection, database = self._bound
+        return connection.backend.schema_exists(database)
+
+    @property
+    def _bound(self) -> tuple[Connection, str]:
+        """The connection and the database name of the activated schema."""
         if self.database is None or self.connection is None:
             raise FramesError("Schema must be activated first.")
-        return self.connection.backend.schema_exists(self.database)
+        return self.connection, self.database
 
     def _assert_exists(self) -> None:
         if not self.exists:
@@ -193,7 +199,7 @@ class Schema:
     @property
     def dialect_name(self) -> str:
         """The backend's dialect."""
-        return self.connection.dialect
+        return self._bound[0].dialect
 
     def __repr__(self) -> str:
         """DataJoint's ``Schema `name```, then the connection."""
@@ -258,7 +264,7 @@ class Schema:
         """
         if not created:
             return
-        connection = self.connection
+        connection = self._bound[0]
         backend = connection.backend
         dialect = connection.sql_dialect
         schema = created[0].ref.schema
@@ -302,9 +308,10 @@ class Schema:
                 f"{getattr(cls, '__name__', cls)!r} must subclass dj.Manual, "
                 "dj.Lookup, dj.Imported, dj.Computed or dj.Part"
             )
+        master_spec = master._spec if master is not None else None  # declared before its parts
         try:
             name = table_name(
-                cls.__name__, cls.tier, master._spec.ref.name if master is not None else None
+                cls.__name__, cls.tier, master_spec.ref.name if master_spec is not None else None
             )
         except ValueError as error:
             raise DefinitionError(str(error)) from None
@@ -314,7 +321,8 @@ class Schema:
                 f"length of {MAX_TABLE_NAME_LENGTH}; give the class a shorter "
                 "name"
             )
-        ref = TableRef(self.database, name)
+        connection, database = self._bound
+        ref = TableRef(database, name)
         definition = getattr(cls, "definition", "")
         if not isinstance(definition, str):
             definition = ""
@@ -322,10 +330,10 @@ class Schema:
         def resolve(text: str) -> TableSpec:
             return self._resolve(text, context, master)
 
-        if self.connection.backend.table_exists(ref):
+        if connection.backend.table_exists(ref):
             # the database is the truth for existing tables (DataJoint reads no definition then)
             spec = self.stored_spec(ref)
-            heal_table_lineage(self.connection, spec)
+            heal_table_lineage(connection, spec)
         elif not definition.strip():
             raise MissingDefinitionError(f"table {cls.__name__} needs a definition string")
         elif not self._creates_tables():
@@ -335,7 +343,7 @@ class Schema:
                 parse_definition(
                     definition, ref=ref, tier=cls.tier, class_name=cls.__name__, resolve=resolve
                 ),
-                self.connection._config,
+                connection._config,
             )
             if created is not None:
                 created.append(spec)
@@ -361,22 +369,24 @@ class Schema:
     ) -> None:
         """Bind ``cls`` to its stored table (``context``: where its definition's names were
         resolved)."""
+        connection = self._bound[0]
         cls._spec = spec
-        cls._heading = Heading.of_table(spec, self.connection, context=context)
+        cls._heading = Heading.of_table(spec, connection, context=context)
         cls._schema = self
         if master is not None:
+            assert issubclass(cls, Part)  # only parts are declared with a master
             cls.master = master
         self._classes[spec.ref] = cls
-        register_spec(self.connection, spec)
+        register_spec(connection, spec)
 
     def stored_specs(self) -> dict[TableRef, TableSpec]:
         """The specs of the schema's tables as the database describes them, with lineage
         (see :func:`stored_specs`)."""
-        return stored_specs(self.connection, self.database)
+        return stored_specs(*self._bound)
 
     def stored_spec(self, ref: TableRef) -> TableSpec:
         """The spec of one existing table of this schema (see :func:`stored_specs`)."""
-        return stored_spec(self.connection, ref)
+        return stored_spec(self._bound[0], ref)
 
     def make_classes(self, into: dict[str, Any] | None = None) -> None:
         """Create a class for every table of the schema that no class in ``into`` stands for.
@@ -437,9 +447,10 @@ class Schema:
             ) from error
 
     def _create_tables(self, spec: TableSpec) -> None:
-        dialect = self.connection.sql_dialect
-        backend = self.connection.backend
-        with self.connection.atomic():
+        connection = self._bound[0]
+        dialect = connection.sql_dialect
+        backend = connection.backend
+        with connection.atomic():
             if spec.foreign_keys:
                 for statement in create_foreign_key_catalog_sql(spec.ref.schema, dialect):
                     backend.execute(statement)
@@ -453,13 +464,14 @@ class Schema:
         """Stored names of the tables in this schema, parents before children (hidden ``~``
         tables excluded)."""
         self._assert_exists()
-        names = self.connection.backend.list_tables(self.database)
+        connection, database = self._bound
+        names = connection.backend.list_tables(database)
         graph = nx.DiGraph()
         graph.add_nodes_from(names)
         graph.add_edges_from(
             (fk.parent.name, child.name)
-            for child, fk in self.connection.backend.foreign_keys()
-            if child.schema == fk.parent.schema == self.database
+            for child, fk in connection.backend.foreign_keys()
+            if child.schema == fk.parent.schema == database
             and child.name in graph
             and fk.parent.name in graph
         )
@@ -484,9 +496,9 @@ class Schema:
             raise MissingTableError(
                 f"Table `{_snake(name)}` does not exist in schema `{self.database}`."
             )
+        connection, database = self._bound
         return FreeTable(
-            self.connection,
-            qualified_name(TableRef(self.database, stored), self.connection.sql_dialect),
+            connection, qualified_name(TableRef(database, stored), connection.sql_dialect)
         )
 
     def __getitem__(self, name: str) -> Table:
@@ -517,14 +529,14 @@ class Schema:
     def lineage_table_exists(self) -> bool:
         """True if the schema has DataJoint's ``~lineage`` table."""
         self._assert_exists()
-        return lineage_table_exists(self.connection, self.database)
+        return lineage_table_exists(*self._bound)
 
     @property
     def lineage(self) -> dict[str, str]:
         """``'schema.table.attribute'`` → its lineage, for every attribute of the schema that
         has one, as the database records it."""
         self._assert_exists()
-        return get_schema_lineages(self.connection, self.database)
+        return get_schema_lineages(*self._bound)
 
     def rebuild_lineage(self) -> None:
         """Rewrite DataJoint's ``~lineage`` table of this schema from its foreign keys.
@@ -533,7 +545,7 @@ class Schema:
         schemas are read from the database, so their tables need no rebuild first.
         """
         self._assert_exists()
-        rebuild_schema_lineage(self.connection, self.database)
+        rebuild_schema_lineage(*self._bound)
 
     @property
     def jobs(self) -> list[Any]:
@@ -561,19 +573,20 @@ class Schema:
         if not confirm(f"Proceed to delete entire schema `{self.database}`?", prompt):
             logger.warning("Drop cancelled.")
             return
+        connection, database = self._bound
         try:
-            self.connection.backend.drop_schema(self.database)
+            connection.backend.drop_schema(database)
         except AccessError:
             raise AccessError(
                 f"An attempt to drop schema `{self.database}` has failed. Check permissions."
             ) from None
-        forget_schema(self.connection, self.database)
+        forget_schema(connection, database)
         for cls in self._classes.values():
             cls._spec = None
         self._classes.clear()
 
     def _dependency_graph(self) -> nx.DiGraph:
-        return dependency_graph(self.connection)
+        return dependency_graph(self._bound[0])
 
 
 def _ordered_dir(cls: type) -> list[str]:

@@ -111,7 +111,7 @@ class TableMeta(type):
         return cls._instance()[item]
 
     def _instance(cls) -> Table:
-        return cls()  # type: ignore[return-value]
+        return cls()
 
     def __and__(cls, other: Any) -> QueryExpression:
         if isinstance(other, Mapping):  # ``Table & key``, the most frequent restriction
@@ -181,27 +181,38 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     definition: ClassVar[str] = ""
     tier: ClassVar[str] = ""
-    _spec: ClassVar[TableSpec | None] = None
+    #: Set on the class when a schema declares it (on the instance for FreeTable and Job).
+    _spec: TableSpec | None = None
     _schema: ClassVar[Schema | None] = None
-    _heading: ClassVar[Heading | None] = None
+    _heading: Heading | None = None
     #: The keys of a dict this table is restricted by that names none of its attributes
     #: (ignored by queries, refused by delete and drop: :mod:`frames.api.unmatched`).
     _unmatched: tuple[str, ...] | None = None
 
     def __init__(self) -> None:
         cls = type(self)
-        if cls._spec is None or cls._schema is None:
+        if cls._spec is None or cls._schema is None or cls._heading is None:
             return  # not declared (yet): every use raises, see __getattr__
-        super().__init__(make_table(cls._spec.ref, cls._heading.plan), cls._schema.connection)
+        super().__init__(make_table(cls._spec.ref, cls._heading.plan), cls._schema._bound[0])
 
     def __getattr__(self, name: str) -> Any:
         """An instance of a class no (activated) schema has declared fails on first use."""
         if "_plan" not in self.__dict__ and not name.startswith("__"):  # copy probes dunders
-            raise MissingTableError(
-                f"Table class {type(self).__name__} is not properly configured: decorate it "
-                "with an activated schema (@schema) before using it"
-            )
+            raise self._unconfigured()
         return super().__getattr__(name)
+
+    def _unconfigured(self) -> MissingTableError:
+        return MissingTableError(
+            f"Table class {type(self).__name__} is not properly configured: decorate it "
+            "with an activated schema (@schema) before using it"
+        )
+
+    @property
+    def _declared_spec(self) -> TableSpec:
+        """The table's spec; the error of any first use where no schema has declared it."""
+        if self._spec is None:
+            raise self._unconfigured()
+        return self._spec
 
     @property
     def _name(self) -> str:
@@ -342,7 +353,7 @@ class Table(QueryExpression, metaclass=TableMeta):
         """
         from frames.api.virtual import definition_text
 
-        definition = definition_text(self._spec)
+        definition = definition_text(self._declared_spec)
         if printout:
             logger.info("\n%s", definition)
         return definition
@@ -351,7 +362,7 @@ class Table(QueryExpression, metaclass=TableMeta):
         """The DDL statements that declare this table on its connection's backend."""
         from frames.sql.ddl import create_table_sql
 
-        return create_table_sql(self._spec, self._connection.sql_dialect)
+        return create_table_sql(self._declared_spec, self._connection.sql_dialect)
 
     # -- writes -------------------------------------------------------------------------------
     def insert(
@@ -582,7 +593,9 @@ class Part(Table):
     )
     master: ClassVar[type[Table] | None] = None
 
-    def delete(self, part_integrity: str = "enforce", **kwargs: Any) -> int:
+    def delete(  # type: ignore[override]  # DataJoint's signature
+        self, part_integrity: str = "enforce", **kwargs: Any
+    ) -> int:
         """Delete from a part table: only with ``part_integrity="ignore"`` (the master rows
         stay) or ``"cascade"`` (the master rows and all their parts go too).
 

@@ -31,7 +31,9 @@ class U:
         return list(self.attributes)
 
     def __and__(self, query: Any) -> QueryExpression:
-        if isinstance(query, type) and issubclass(query, QueryExpression):
+        from frames.api.table import Table
+
+        if isinstance(query, type) and issubclass(query, Table):
             query = query()
         if not isinstance(query, QueryExpression):
             raise QueryError(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from frames.api.connection import Connection
     from frames.api.jobs import Job
+    from frames.api.populate import AutoPopulate
     from frames.api.table import Table
 
 logger = logging.getLogger("frames")
@@ -44,7 +45,7 @@ def worker_count(connection: Connection, processes: int | None, keys: int) -> in
 
 
 def make_in_processes(
-    table: Table,
+    table: AutoPopulate,
     keys: list[dict[str, Any]],
     jobs: Job | None,
     settings: dict[str, Any],

@@ -63,13 +63,17 @@ class Backend(ABC):
     #: While set, reads are answered from this cache and writes refused (DataJoint's
     #: ``Connection.set_query_cache``).
     query_cache: QueryCache | None = None
-    string_collation: str | None = None
     shared_by_processes: bool = True
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._in_transaction = False
         self.sessions = 1
+
+    @property
+    def string_collation(self) -> str | None:
+        """The collation string columns are declared with (see the class docstring)."""
+        return None
 
     # -- statements ---------------------------------------------------------------------------
     @abstractmethod

@@ -162,8 +162,8 @@ class SqlBackend(Backend):
                     logger.debug(f"{context or 'statement'}: conflict, retrying: {exc}")
                     time.sleep(backoff(attempt))
                     continue
-                error = self._conflict_error(exc, context) if conflict else None
-                error = error or translate(self.dialect, exc, context)
+                conflict_error = self._conflict_error(exc, context) if conflict else None
+                error = conflict_error or translate(self.dialect, exc, context)
                 self._abort(str(error))
                 raise error from exc
         raise AssertionError("unreachable")  # pragma: no cover

@@ -104,6 +104,7 @@ def encode_values(
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.to_pylist()
+    assert attr.codec is not None  # a codec attribute's values
     _, chain, store = resolve_dtype(attr.codec)
     outer = chain[0]
     context = context or EncodeContext(schema="unknown", table="unknown")
@@ -113,7 +114,7 @@ def encode_values(
         "field": attr.name,
         "config": context.config,
     }
-    encoded = []
+    encoded: list[Any] = []
     for i, value in enumerate(values):
         if value is None:
             encoded.append(None)

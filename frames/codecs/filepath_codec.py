@@ -117,7 +117,7 @@ class FilepathCodec(Codec):
 
         config = self._codec_config(key, context)
         if config is None:
-            from frames.settings import config  # type: ignore[assignment]
+            from frames.settings import config
         assert config is not None
 
         path = str(value)

@@ -7,7 +7,7 @@ import io
 import math
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -73,7 +73,7 @@ class NpyRef:
         """True once the array has been read (and is kept)."""
         return self._cached is not None
 
-    def load(self, mmap_mode: str | None = None) -> np.ndarray:
+    def load(self, mmap_mode: Literal["r", "r+", "w+", "c"] | None = None) -> np.ndarray:
         """The array: read once and kept, or memory-mapped with ``mmap_mode`` (``'r'``,
         ``'r+'``, ``'c'``), from the store's own file on a local store, else from a copy in the
         temporary folder."""

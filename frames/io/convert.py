@@ -331,7 +331,9 @@ def to_polars(table: pa.Table, heading: Heading) -> polars.DataFrame:
         else column
         for column in table.columns
     ]
-    return polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names), rechunk=False)
+    frame = polars.from_arrow(pa.Table.from_arrays(views, names=table.column_names), rechunk=False)
+    assert isinstance(frame, polars.DataFrame)  # a Table's; pyarrow's types are unknown here
+    return frame
 
 
 def to_arrow(table: pa.Table, heading: Heading) -> pa.Table:

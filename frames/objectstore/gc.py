@@ -119,7 +119,7 @@ class GarbageCollector:
             raise FramesError("At least one schema must be provided")
         self.schemas = schemas
         self.store = store
-        self.config = config if config is not None else schemas[0].connection._config
+        self.config = config if config is not None else schemas[0]._bound[0]._config
         # Resolve the store eagerly: validates it exists and pins the backend
         # and section prefixes for this collector's lifetime (one store only).
         self.backend = get_store_backend(store, config=self.config)
@@ -332,8 +332,9 @@ class GarbageCollector:
         hash_paths_stored: dict[str, int] = {}
         schema_paths_stored: dict[str, int] = {}
         for schema in self.schemas:
-            hash_paths_stored.update(self.list_hash_paths(schema.database))
-            schema_paths_stored.update(self.list_schema_paths(schema.database))
+            database = schema._bound[1]
+            hash_paths_stored.update(self.list_hash_paths(database))
+            schema_paths_stored.update(self.list_schema_paths(database))
 
         orphaned_hash_paths = sorted(set(hash_paths_stored.keys()) - hash_paths_referenced)
         # Coverage, not exact set difference: a referenced path may be a

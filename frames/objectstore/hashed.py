@@ -167,7 +167,7 @@ def get_store_backend(
         StorageBackend instance.
     """
     if config is None:
-        from frames.settings import config  # type: ignore[assignment]
+        from frames.settings import config
     assert config is not None
     # get_store_spec handles None by using stores.default
     spec = config.get_store_spec(store_name)
@@ -193,7 +193,7 @@ def get_store_subfolding(
         Subfolding pattern (e.g., (2, 2)) or None for flat storage.
     """
     if config is None:
-        from frames.settings import config  # type: ignore[assignment]
+        from frames.settings import config
     assert config is not None
     spec = config.get_store_spec(store_name)
     subfolding = spec.get("subfolding")
@@ -235,7 +235,7 @@ def put_hash(
     """
     content_hash = compute_hash(data)
     if config is None:
-        from frames.settings import config  # type: ignore[assignment]
+        from frames.settings import config
     assert config is not None
     spec = config.get_store_spec(store_name)
     subfolding = tuple(spec["subfolding"]) if spec.get("subfolding") else None

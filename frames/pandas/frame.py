@@ -223,7 +223,9 @@ class DataFrame:
                     "a boolean list mask", "filter with a boolean Series (df[df.x > 3])"
                 )
             return self._select(key)
-        if isinstance(key, (np.ndarray, tuple)) and not self._state.has_label(key):
+        if isinstance(key, np.ndarray) or (  # arrays are no labels (== gives an array)
+            isinstance(key, tuple) and not self._state.has_label(key)
+        ):
             raise not_pushed_down("indexing with an array", "filter with a boolean Series")
         if isinstance(key, DataFrame):
             return self.where(key)

@@ -52,7 +52,7 @@ class Series:
         term = Term(Col(name), attr.type, attr.nullable, name in state.masked)
         return cls(state, term, label)
 
-    def _derive(self, term: Term, name: Hashable = ...) -> Series:  # type: ignore[assignment]
+    def _derive(self, term: Term, name: Hashable = ...) -> Series:
         return Series(self._state, term, self._name if name is ... else name)
 
     def _other(self, other: Any) -> Any:
@@ -338,7 +338,7 @@ class Series:
             return name
         return VALUE
 
-    def to_frame(self, name: Hashable = ...) -> DataFrame:  # type: ignore[assignment]
+    def to_frame(self, name: Hashable = ...) -> DataFrame:
         """A one-column frame of the values (same index and order)."""
         from frames.pandas.frame import DataFrame
 
@@ -531,7 +531,7 @@ class Series:
             normalize=normalize, sort=sort, ascending=ascending, dropna=dropna
         )
 
-    def reset_index(self, drop: bool = False, name: Hashable = ...) -> Any:  # type: ignore[assignment]
+    def reset_index(self, drop: bool = False, name: Hashable = ...) -> Any:
         """The index as columns (``drop``: discarded, a Series again)."""
         frame = self.to_frame(name)
         result = frame.reset_index(drop=drop)

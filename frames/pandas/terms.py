@@ -86,12 +86,12 @@ def rewritten(expr: Expr, replace: Callable[[Expr], Expr | None]) -> Expr:
     if new is not None:
         return new
     changes = {}
-    for item in dataclasses.fields(expr):  # type: ignore[arg-type]
+    for item in dataclasses.fields(expr):
         value = getattr(expr, item.name)
         changed = _rewritten_value(value, replace)
         if changed is not value:
             changes[item.name] = changed
-    return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[type-var]
+    return dataclasses.replace(expr, **changes) if changes else expr
 
 
 def _rewritten_value(value: Any, replace: Callable[[Expr], Expr | None]) -> Any:

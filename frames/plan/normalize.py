@@ -168,9 +168,9 @@ class _Normalizer:
             arg = None if expr.arg is None else self.visit(expr.arg)
             if expr.name in _NUMERIC_AGGREGATES and arg is not None:
                 self._check_numbers(expr.name, (arg,))
-            if expr.name in ("min", "max") and self._enum(arg) is not None:
+            if expr.name in ("min", "max") and arg is not None and self._enum(arg) is not None:
                 arg = Cast(arg, TEXT)
-            if expr.name in ("min", "max") and self._type(arg) == UUID:
+            if expr.name in ("min", "max") and arg is not None and self._type(arg) == UUID:
                 return Func("uuid_from_text", (Agg(expr.name, self._uuid_as_text(arg)),))
             return Agg(expr.name, arg, expr.distinct)
         if isinstance(expr, Func):
@@ -324,4 +324,4 @@ def _is_text_literal(expr: Expr) -> bool:
 
 
 def _literal_text(expr: Expr) -> str:
-    return expr.value  # type: ignore[attr-defined, return-value]
+    return expr.value  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -24,6 +25,7 @@ class Expr:
     """Base class of expression nodes (frozen dataclasses)."""
 
     __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every subclass is a dataclass
 
     def children(self) -> tuple[Expr, ...]:
         """Direct sub-expressions."""

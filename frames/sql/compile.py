@@ -60,7 +60,7 @@ def driver_value(value: Any, dialect: Dialect) -> Any:
     return value
 
 
-def render(statement: exp.Expression, dialect: Dialect) -> CompiledQuery:
+def render(statement: exp.Expr, dialect: Dialect) -> CompiledQuery:
     """``statement`` as SQL text of ``dialect``, its numbered placeholders replaced by ``?``."""
     positions: list[int] = []
 
@@ -228,11 +228,11 @@ def compile_shape(
 
 
 def _readable_columns(
-    columns: dict[str, exp.Expression], node: Node, target: Dialect
-) -> dict[str, exp.Expression]:
+    columns: dict[str, exp.Expr], node: Node, target: Dialect
+) -> dict[str, exp.Expr]:
     """The output columns of ``node`` that ``target``'s driver would not read exactly, each
     selected in a form it does: float32 as double, uuids stored as bytes as their text."""
-    readable: dict[str, exp.Expression] = {}
+    readable: dict[str, exp.Expr] = {}
     for attr in node.heading:
         if attr.type.kind == "float32" and target.float32_output_cast:
             to = exp.DataType.build(target.float32_output_cast, dialect=target.sqlglot)

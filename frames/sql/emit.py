@@ -34,8 +34,8 @@ from frames.sql import guards
 from frames.sql.dialects import Dialect
 from frames.sql.guards import describe
 
-Resolver = Callable[[str], exp.Expression]
-ParamSlot = Callable[[Param], exp.Expression]
+Resolver = Callable[[str], exp.Expr]
+ParamSlot = Callable[[Param], exp.Expr]
 
 _BINARY = {
     "+": exp.Add,
@@ -67,13 +67,13 @@ class ExprEmitter:
         self.dialect = dialect
         self.slot = slot
 
-    def float_cast(self, value: exp.Expression) -> exp.Expression:
+    def float_cast(self, value: exp.Expr) -> exp.Expr:
         """``CAST(value AS <float type>)``."""
         return exp.Cast(
             this=value, to=exp.DataType.build(self.dialect.float_cast, dialect=self.dialect.sqlglot)
         )
 
-    def emit(self, expr: Expr, resolve: Resolver) -> exp.Expression:
+    def emit(self, expr: Expr, resolve: Resolver) -> exp.Expr:
         """The sqlglot expression for ``expr`` with columns resolved by ``resolve``."""
         if isinstance(expr, Col):
             return resolve(expr.name).copy()
@@ -115,7 +115,7 @@ class ExprEmitter:
             )
         raise TypeError(f"cannot emit {expr!r}")
 
-    def _function(self, expr: Func, args: list[exp.Expression]) -> exp.Expression:
+    def _function(self, expr: Func, args: list[exp.Expr]) -> exp.Expr:
         if expr.name == "log10":
             return exp.Anonymous(this="LOG10", expressions=[a.copy() for a in args])
         if expr.name in ("uuid_text", "uuid_from_text"):
@@ -132,7 +132,7 @@ class ExprEmitter:
             )
         return exp.func(expr.name, *args, dialect="postgres")
 
-    def _text_cast(self, expr: Func, cast: exp.Expression) -> exp.Expression:
+    def _text_cast(self, expr: Func, cast: exp.Expr) -> exp.Expr:
         """The ``CAST`` of text ``cast``, raising where the text spells no value of the type."""
         target = expr.args[0].type  # type: ignore[attr-defined]
         assert isinstance(cast, exp.Cast)
@@ -140,19 +140,17 @@ class ExprEmitter:
         description = f"text that is not a {target} in {describe(expr)}"
         return guards.guarded(self.dialect, cast, condition, description)
 
-    def _guarded(
-        self, expr: Op | Func, value: exp.Expression, args: list[exp.Expression]
-    ) -> exp.Expression:
+    def _guarded(self, expr: Op | Func, value: exp.Expr, args: list[exp.Expr]) -> exp.Expr:
         """``value``, the SQL of ``expr``, raising where ``expr`` is undefined (see
         :mod:`frames.sql.guards`)."""
         condition, what = guards.RULES[expr.op if isinstance(expr, Op) else expr.name]
         return guards.guarded(self.dialect, value, condition(args), f"{what} in {describe(expr)}")
 
-    def _op(self, expr: Op, resolve: Resolver) -> exp.Expression:
+    def _op(self, expr: Op, resolve: Resolver) -> exp.Expr:
         args = [self.emit(arg, resolve) for arg in expr.args]
         op = expr.op
         if op == "%":
-            value = exp.Mod(
+            value: exp.Binary = exp.Mod(
                 this=parenthesized(args[0].copy()), expression=parenthesized(args[1].copy())
             )
             return self._guarded(expr, value, args)
@@ -188,7 +186,7 @@ class ExprEmitter:
             return exp.DPipe(this=args[0], expression=args[1], safe=True)
         raise TypeError(f"unknown operator {op!r}")
 
-    def _pandas_function(self, name: str, args: list[exp.Expression]) -> exp.Expression:
+    def _pandas_function(self, name: str, args: list[exp.Expr]) -> exp.Expr:
         """The functions of :data:`~frames.plan.values.PANDAS_FUNCTIONS`."""
         if name == "strpos":
             return exp.StrPosition(this=args[0], substr=args[1])
@@ -198,7 +196,7 @@ class ExprEmitter:
         if function is not None:
             return exp.Anonymous(this=function, expressions=args)
         part = {"weekday": "ISODOW", "dayofyear": "DOY"}.get(name, name.upper())
-        value: exp.Expression = exp.Extract(this=exp.var(part), expression=args[0])
+        value: exp.Expr = exp.Extract(this=exp.var(part), expression=args[0])
         if name == "second":  # PostgreSQL's seconds have a fraction
             value = exp.Floor(this=value)
         integer = exp.Cast(
@@ -211,13 +209,13 @@ class ExprEmitter:
             else integer
         )
 
-    def _window(self, expr: Over, resolve: Resolver) -> exp.Expression:
+    def _window(self, expr: Over, resolve: Resolver) -> exp.Expr:
         """``fn OVER (PARTITION BY ... ORDER BY ... ROWS BETWEEN ...)``."""
         fn = expr.fn
         if isinstance(fn, Func):
             args = [self.emit(arg, resolve) for arg in fn.args]
             if fn.name == "lag":
-                call: exp.Expression = exp.Lag(this=args[0], offset=args[1])
+                call: exp.Expr = exp.Lag(this=args[0], offset=args[1])
             elif fn.name == "lead":
                 call = exp.Lead(this=args[0], offset=args[1])
             else:
@@ -242,15 +240,13 @@ class ExprEmitter:
             window.set("spec", _frame(*expr.frame))
         return window
 
-    def conjuncts(
-        self, items: list[Expr | None], emitted: list[exp.Expression]
-    ) -> list[exp.Expression]:
+    def conjuncts(self, items: list[Expr | None], emitted: list[exp.Expr]) -> list[exp.Expr]:
         """The ``emitted`` SQL of AND-ed ``items``, with the exclusions of one column
         (``a <> 1 AND NOT (a = 2) AND ...``) merged into one ``a NOT IN (1, 2, ...)`` (the
         same meaning, for values that are not NULL; DuckDB's memory grows with the square of
         the number of separate exclusions). ``None`` items are not expressions (kept)."""
-        kept: list[exp.Expression] = []
-        excluded: dict[str, tuple[exp.Expression, list[exp.Expression]]] = {}
+        kept: list[exp.Expr] = []
+        excluded: dict[str, tuple[exp.Expr, list[exp.Expr]]] = {}
         for item, sql in zip(items, emitted, strict=True):
             name = exclusion(item) if item is not None else None
             comparison = sql.this if isinstance(sql, exp.Not) else sql
@@ -270,14 +266,14 @@ class ExprEmitter:
             )
         return kept
 
-    def _date_add(self, expr: Func, value: exp.Expression) -> exp.Expression:
+    def _date_add(self, expr: Func, value: exp.Expr) -> exp.Expr:
         """``value + INTERVAL amount unit`` (the amount and the unit are literals)."""
         amount, unit = (arg.value for arg in expr.args[1:])  # type: ignore[attr-defined]
         return exp.DateAdd(
             this=value, expression=exp.Literal.number(amount), unit=exp.Var(this=str(unit).upper())
         )
 
-    def _uuid_conversion(self, name: str, arg: exp.Expression) -> exp.Expression:
+    def _uuid_conversion(self, name: str, arg: exp.Expr) -> exp.Expr:
         """``uuid_text`` (a uuid's canonical text) or ``uuid_from_text`` (the uuid a text
         spells) for the dialect's uuid storage."""
         if self.dialect.uuid_bytes:
@@ -293,7 +289,7 @@ class ExprEmitter:
             to=exp.DataType.build(self.dialect.cast_type(target), dialect=self.dialect.sqlglot),
         )
 
-    def _aggregate(self, expr: Agg, resolve: Resolver) -> exp.Expression:
+    def _aggregate(self, expr: Agg, resolve: Resolver) -> exp.Expr:
         if expr.arg is None:
             return exp.Count(this=exp.Star())
         arg = self.emit(expr.arg, resolve)
@@ -324,7 +320,7 @@ def exclusion(expr: Expr) -> str | None:
     return None
 
 
-def _membership(expr: Op, args: list[exp.Expression]) -> exp.Expression | None:
+def _membership(expr: Op, args: list[exp.Expr]) -> exp.Expr | None:
     """``a = 1 OR a = 2 OR ...`` (one column, values) as ``a IN (1, 2, ...)``: the same
     meaning, which engines plan far better when long (DuckDB's memory grows with the square of
     the length of ``NOT (a = 1 OR a = 2 ...)``)."""
@@ -346,13 +342,13 @@ def _membership(expr: Op, args: list[exp.Expression]) -> exp.Expression | None:
     return exp.In(this=args[0].this, expressions=values)
 
 
-def uuid_text(stored: exp.Expression) -> exp.Expression:
+def uuid_text(stored: exp.Expr) -> exp.Expr:
     """The canonical (lowercase, dashed) text of a uuid stored as 16 bytes.
 
     Spelled with ``HEX`` and ``INSERT``, which MySQL and MariaDB share (MariaDB 10.11 has no
     ``BIN_TO_UUID``); NULL stays NULL.
     """
-    text: exp.Expression = exp.Hex(this=stored)
+    text: exp.Expr = exp.Hex(this=stored)
     for position in _UUID_DASHES:
         text = exp.Anonymous(
             this="INSERT",
@@ -366,7 +362,7 @@ def uuid_text(stored: exp.Expression) -> exp.Expression:
     return exp.Lower(this=text)
 
 
-def literal(value: object) -> exp.Expression:
+def literal(value: object) -> exp.Expr:
     """An SQL literal for a number, boolean or NULL written in a fragment."""
     if value is None:
         return exp.Null()
@@ -397,7 +393,7 @@ def _frame(start: int | None, end: int | None) -> exp.WindowSpec:
     )
 
 
-def parenthesized(node: exp.Expression) -> exp.Expression:
+def parenthesized(node: exp.Expr) -> exp.Expr:
     """``node``, in parentheses if it is an operation (so that it stays one operand)."""
     if isinstance(node, (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between)):
         return exp.Paren(this=node)

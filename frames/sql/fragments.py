@@ -108,7 +108,7 @@ def caret(fragment: str, position: int | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(fragment: str, read: str) -> exp.Expression:
+def _parse(fragment: str, read: str) -> exp.Expr:
     dialect = Dialect.get_or_raise(read)
     try:
         tokens = dialect.tokenize(fragment)
@@ -147,10 +147,10 @@ def _too_deep(fragment: str) -> FragmentError:
     )
 
 
-def _chain(node: exp.Expression, cls: type[exp.Expression]) -> list[exp.Expression]:
+def _chain(node: exp.Expr, cls: type[exp.Expr]) -> list[exp.Expr]:
     """The operands of a chain of ``cls`` (``a OR b OR (c OR d)``), in order, found without
     recursion: AND and OR are associative, so the chain is read as one n-ary operator."""
-    operands: list[exp.Expression] = []
+    operands: list[exp.Expr] = []
     pending = [node]
     while pending:
         item = pending.pop()
@@ -177,13 +177,13 @@ class _Converter:
         position = self.fragment.find(token) if token else None
         return FragmentError(f"{self.where}: {message}\n{caret(self.fragment, position)}")
 
-    def convert(self, node: exp.Expression) -> Expr:
+    def convert(self, node: exp.Expr) -> Expr:
         result = self._dispatch(node)(node)
         if node.args.get("negate") and not isinstance(node, exp.Is):
             return Op("not", (result,))  # a NOT LIKE b, a NOT BETWEEN ...
         return result
 
-    def _dispatch(self, node: exp.Expression) -> Callable[[exp.Expression], Expr]:
+    def _dispatch(self, node: exp.Expr) -> Callable[[exp.Expr], Expr]:
         if isinstance(node, (exp.Select, exp.Subquery, exp.Query)) or (
             not isinstance(node, exp.Condition) and isinstance(node, exp.DDL)
         ):
@@ -254,7 +254,7 @@ class _Converter:
                 "||" if op == "or" else op,
             )
 
-    def _date_add(self, value: exp.Expression, interval: exp.Interval, sign: int) -> Expr:
+    def _date_add(self, value: exp.Expr, interval: exp.Interval, sign: int) -> Expr:
         """``value ± INTERVAL n unit``: a date stays a date for day, week, month and year."""
         unit = interval.unit.name.lower() if interval.unit is not None else ""
         amount = interval.this.name if interval.this is not None else ""
@@ -273,13 +273,13 @@ class _Converter:
             result = Cast(result, DATE)
         return result
 
-    def _to_date(self, node: exp.Expression) -> Expr:
+    def _to_date(self, node: exp.Expr) -> Expr:
         """``date(x)``: the date part of a date, a datetime or a date string."""
         if node.expressions:
             raise self.fail("date() takes one argument", "date")
         return Cast(self.convert(node.this), DATE)
 
-    def _now(self, node: exp.Expression) -> Expr:
+    def _now(self, node: exp.Expr) -> Expr:
         return Func(
             "current_timestamp" if isinstance(node, exp.CurrentTimestamp) else "current_date", ()
         )
@@ -322,6 +322,7 @@ class _Converter:
         return result
 
     def _case(self, node: exp.Case) -> Expr:
+        whens: tuple[tuple[Expr, Expr], ...]
         if node.this is not None:
             subject = self.convert(node.this)
             whens = tuple(
@@ -372,7 +373,7 @@ class _Converter:
 
     def _function(self, node: exp.Func) -> Expr:
         name = next(n for cls, n in _FUNCTION_CLASSES.items() if isinstance(node, cls))
-        args = [v for v in node.args.values() if isinstance(v, exp.Expression)]
+        args: list[exp.Expr] = [v for v in node.args.values() if isinstance(v, exp.Expression)]
         args += [e for e in node.expressions if e not in args]
         if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
             args = [node.this, node.args["decimals"]]
@@ -404,17 +405,17 @@ class _Converter:
             raise self.fail(f"function {node.name}() is not allowed; allowed: {allowed}", node.name)
         return self._call(name, list(node.expressions))
 
-    def _call(self, name: str, args: list[exp.Expression]) -> Expr:
+    def _call(self, name: str, args: list[exp.Expr]) -> Expr:
         low, high = SCALAR_FUNCTIONS[name]
         if not low <= len(args) <= high:
             raise self.fail(f"{name}() takes {low}..{high} arguments, got {len(args)}", name)
         return Func(name, tuple(self.convert(arg) for arg in args))
 
     # -- rejections -----------------------------------------------------------------------------
-    def _reject_statement(self, node: exp.Expression) -> Expr:
+    def _reject_statement(self, node: exp.Expr) -> Expr:
         raise self.fail("statements and subqueries are not allowed in fragments", "select")
 
-    def _reject(self, node: exp.Expression) -> Expr:
+    def _reject(self, node: exp.Expr) -> Expr:
         raise self.fail(
             f"{node.sql()!r} ({type(node).__name__}) is not allowed in a fragment", node.sql()
         )

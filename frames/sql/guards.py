@@ -50,19 +50,19 @@ _CONDITION = "frames_undefined_condition"
 _ZERO = exp.Literal.number(0)
 
 
-def _zero_divisor(args: list[exp.Expression]) -> exp.Expression:
+def _zero_divisor(args: list[exp.Expr]) -> exp.Expr:
     return exp.EQ(this=args[1].copy(), expression=_ZERO.copy())
 
 
-def _negative(args: list[exp.Expression]) -> exp.Expression:
+def _negative(args: list[exp.Expr]) -> exp.Expr:
     return exp.LT(this=args[0].copy(), expression=_ZERO.copy())
 
 
-def _not_positive(args: list[exp.Expression]) -> exp.Expression:
+def _not_positive(args: list[exp.Expr]) -> exp.Expr:
     return exp.LTE(this=args[0].copy(), expression=_ZERO.copy())
 
 
-def _power_domain(args: list[exp.Expression]) -> exp.Expression:
+def _power_domain(args: list[exp.Expr]) -> exp.Expr:
     base, power = args
     zero_to_negative = exp.and_(
         exp.EQ(this=base.copy(), expression=_ZERO.copy()),
@@ -75,12 +75,12 @@ def _power_domain(args: list[exp.Expression]) -> exp.Expression:
     return exp.or_(zero_to_negative, negative_to_fraction)
 
 
-def _exp_overflow(args: list[exp.Expression]) -> exp.Expression:
+def _exp_overflow(args: list[exp.Expr]) -> exp.Expr:
     return exp.GT(this=args[0].copy(), expression=exp.Literal.number(repr(EXP_LIMIT)))
 
 
 #: Operation → (when it is undefined, given its emitted operands; what the error says).
-RULES: dict[str, tuple[Callable[[list[exp.Expression]], exp.Expression], str]] = {
+RULES: dict[str, tuple[Callable[[list[exp.Expr]], exp.Expr], str]] = {
     "/": (_zero_divisor, "division by zero"),
     "%": (_zero_divisor, "division by zero"),
     "mod": (_zero_divisor, "division by zero"),
@@ -111,8 +111,8 @@ TEXT_FORMATS = {
 
 
 def text_cast_condition(
-    dialect: Dialect, text: exp.Expression, cast: exp.Cast, target: CoreType
-) -> exp.Expression:
+    dialect: Dialect, text: exp.Expr, cast: exp.Cast, target: CoreType
+) -> exp.Expr:
     """True where ``cast`` (of the SQL ``text``) to ``target`` has no value: ``text`` is not
     in :data:`TEXT_FORMATS`, or the number it spells is out of range, or the date it spells
     does not exist."""
@@ -124,12 +124,10 @@ def text_cast_condition(
     return exp.Case(ifs=[exp.If(this=unreadable, true=exp.true())], default=beyond)
 
 
-def _beyond(
-    dialect: Dialect, text: exp.Expression, cast: exp.Cast, target: CoreType
-) -> exp.Expression:
+def _beyond(dialect: Dialect, text: exp.Expr, cast: exp.Cast, target: CoreType) -> exp.Expr:
     """For text in the target's format: true where its value does not fit the target."""
 
-    def as_decimal(scale: int) -> exp.Expression:
+    def as_decimal(scale: int) -> exp.Expr:
         to = CoreType("decimal", precision=38, scale=scale)
         return exp.Cast(
             this=text.copy(),
@@ -156,19 +154,19 @@ def _beyond(
     return exp.false()
 
 
-def _calendar_date(dialect: Dialect, text: exp.Expression) -> exp.Expression:
+def _calendar_date(dialect: Dialect, text: exp.Expr) -> exp.Expr:
     """True where the ``YYYY-MM-DD`` that ``text`` starts with is a day of the calendar
     (years 1 to 9999; February 29 in leap years), computed without casting the text, which
     raises on DuckDB and PostgreSQL and gives NULL on MariaDB."""
     integer = exp.DataType.build(dialect.cast_type(CoreType("int32")), dialect=dialect.sqlglot)
 
-    def part(start: int, length: int) -> exp.Expression:
+    def part(start: int, length: int) -> exp.Expr:
         piece = exp.Substring(
             this=text.copy(), start=exp.Literal.number(start), length=exp.Literal.number(length)
         )
         return exp.Cast(this=piece, to=integer.copy())
 
-    def number(value: int) -> exp.Expression:
+    def number(value: int) -> exp.Expr:
         return exp.Literal.number(value)
 
     year, month, day = part(1, 4), part(6, 2), part(9, 2)
@@ -195,9 +193,7 @@ def _calendar_date(dialect: Dialect, text: exp.Expression) -> exp.Expression:
     )
 
 
-def guarded(
-    dialect: Dialect, value: exp.Expression, condition: exp.Expression, description: str
-) -> exp.Expression:
+def guarded(dialect: Dialect, value: exp.Expr, condition: exp.Expr, description: str) -> exp.Expr:
     """``value`` where ``condition`` does not hold; an error naming ``description`` where it
     does (``condition`` NULL counts as not holding)."""
     check = _check(dialect.undefined_check, undefined.tag_of(description), dialect.sqlglot)
@@ -207,7 +203,7 @@ def guarded(
     return exp.Case(ifs=[exp.If(this=exp.EQ(this=check, expression=_ZERO.copy()), true=value)])
 
 
-def finite(dialect: Dialect, value: exp.Expression, description: str) -> exp.Expression:
+def finite(dialect: Dialect, value: exp.Expr, description: str) -> exp.Expr:
     """``value``, a floating-point result, checked not to have overflowed to infinity (or NaN)
     where the dialect's floats do that instead of raising."""
     if dialect.nonfinite_check is None:
@@ -220,7 +216,7 @@ def finite(dialect: Dialect, value: exp.Expression, description: str) -> exp.Exp
 
 
 @functools.lru_cache(maxsize=1024)
-def _parsed_check(template: str, tag: int, read: str) -> exp.Expression:
+def _parsed_check(template: str, tag: int, read: str) -> exp.Expr:
     text = template.format(
         condition=_CONDITION,
         tag=f"{undefined.TEXT_PREFIX}{tag}",
@@ -229,7 +225,7 @@ def _parsed_check(template: str, tag: int, read: str) -> exp.Expression:
     return sqlglot.parse_one(text, read=read)
 
 
-def _check(template: str, tag: int, read: str) -> exp.Expression:
+def _check(template: str, tag: int, read: str) -> exp.Expr:
     return _parsed_check(template, tag, read).copy()
 
 

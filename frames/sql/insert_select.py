@@ -35,11 +35,11 @@ class InsertColumn:
     target: CoreType
 
 
-def _number(value: int | Decimal) -> exp.Expression:
+def _number(value: int | Decimal) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
-def _violation(column: InsertColumn, value: exp.Expression) -> tuple[exp.Expression, str] | None:
+def _violation(column: InsertColumn, value: exp.Expr) -> tuple[exp.Expr, str] | None:
     """The condition true where ``value`` does not fit ``column.target``, and what it breaks;
     None where every value of ``column.source`` fits."""
     source, target = column.source, column.target
@@ -117,7 +117,7 @@ def select_for_insert(
     outputs: list[str] = []
     checks: list[str] = []
     for column in columns:
-        value: exp.Expression = exp.column(column.name, table="q", quoted=True)
+        value: exp.Expr = exp.column(column.name, table="q", quoted=True)
         violation = _violation(column, value)
         if violation is not None:
             condition, rule = violation

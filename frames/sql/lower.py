@@ -46,16 +46,16 @@ from frames.sql.emit import ExprEmitter, parenthesized
 class Block:
     """The clauses of one SELECT under construction."""
 
-    source: exp.Expression
+    source: exp.Expr
     joins: list[exp.Join] = field(default_factory=list)
-    where: list[exp.Expression] = field(default_factory=list)
-    columns: dict[str, exp.Expression] = field(default_factory=dict)
-    group_by: list[exp.Expression] | None = None
-    having: list[exp.Expression] = field(default_factory=list)
+    where: list[exp.Expr] = field(default_factory=list)
+    columns: dict[str, exp.Expr] = field(default_factory=dict)
+    group_by: list[exp.Expr] | None = None
+    having: list[exp.Expr] = field(default_factory=list)
     distinct: bool = False
     order: list[exp.Ordered] = field(default_factory=list)
-    limit: exp.Expression | None = None
-    offset: exp.Expression | None = None
+    limit: exp.Expr | None = None
+    offset: exp.Expr | None = None
 
     @property
     def sealed(self) -> bool:
@@ -73,7 +73,7 @@ class Block:
         return not self.sealed and not self.joins
 
 
-def _aliases(node: exp.Expression) -> set[str]:
+def _aliases(node: exp.Expr) -> set[str]:
     return {col.table for col in node.find_all(exp.Column) if col.table}
 
 
@@ -88,7 +88,7 @@ class Lowering:
         self.root: Node | None = None
 
     # -- helpers --------------------------------------------------------------------------------
-    def _slot(self, param: Param) -> exp.Expression:
+    def _slot(self, param: Param) -> exp.Expr:
         return exp.Placeholder(this=f"p{self.param_index[id(param)]}")
 
     def alias(self) -> str:
@@ -155,7 +155,7 @@ class Lowering:
             block = self.wrap(block, node.heading.names)
         return block
 
-    def expr(self, expr: Expr, columns: dict[str, exp.Expression]) -> exp.Expression:
+    def expr(self, expr: Expr, columns: dict[str, exp.Expr]) -> exp.Expr:
         """Emit ``expr`` with its columns bound to ``columns``."""
         return self.emitter.emit(expr, columns.__getitem__)
 
@@ -229,7 +229,7 @@ class Lowering:
         right = self.open_block(node.right)
         if node.outer and (right.joins or right.where or not _plain_columns(right)):
             right = self.wrap(right, node.right.heading.names)
-        conditions = [
+        conditions: list[exp.Expr] = [
             exp.EQ(this=left.columns[n].copy(), expression=right.columns[n].copy()) for n in node.on
         ]
         if node.outer:
@@ -247,7 +247,7 @@ class Lowering:
         left.columns = {n: columns[n] for n in node.heading.names}
         return left
 
-    def _inner_join(self, left: Block, right: Block, conditions: list[exp.Expression]) -> None:
+    def _inner_join(self, left: Block, right: Block, conditions: list[exp.Expr]) -> None:
         """Append ``right``'s sources to ``left``; each ON holds the conditions it can see."""
         available = {left.source.alias_or_name} | {j.this.alias_or_name for j in left.joins}
         pending = list(conditions)
@@ -276,7 +276,7 @@ class Lowering:
             source.joins or source.where or not node.on or not _plain_columns(source)
         ):  # computed columns are computed before the left join (as in _join)
             source = self.wrap_with(source, node.source.heading.names, "_match")
-        conditions = [
+        conditions: list[exp.Expr] = [
             exp.EQ(this=group.columns[n].copy(), expression=source.columns[n].copy())
             for n in node.on
         ]
@@ -296,7 +296,7 @@ class Lowering:
         # (NULL on the row a left join adds for a group without matches).
         namespace = {**source.columns, **group.columns}
         namespace.update((_AGGREGATED + n, source.columns[n]) for n in node.on)
-        out: dict[str, exp.Expression] = {}
+        out: dict[str, exp.Expr] = {}
         group_names = set(node.group.heading.names)
         grouped = list(node.group.heading.primary_key) + list(node.kept)
         for name, value in node.columns:
@@ -318,8 +318,8 @@ class Lowering:
         return self.wrap(block, (*names, marker))
 
     def _aggregate_expr(
-        self, value: Expr, namespace: dict[str, exp.Expression], marker: exp.Expression | None
-    ) -> exp.Expression:
+        self, value: Expr, namespace: dict[str, exp.Expr], marker: exp.Expr | None
+    ) -> exp.Expr:
         node = self.expr(value, namespace)
         if marker is not None:
             # count(*) over a left join counts the NULL-extended row: count matches instead.
@@ -357,7 +357,7 @@ class Lowering:
         if not node.left.heading.secondary and not node.right.heading.secondary:
             left = self.select(self.open_block(node.left), names)
             right = self.select(self.open_block(node.right), names)
-            query: exp.Expression = exp.Union(this=left, expression=right, distinct=True)
+            query: exp.Expr = exp.Union(this=left, expression=right, distinct=True)
         else:
             # Outer union: left rows (with right's attributes where the key matches), then the
             # right rows whose key is not in left, with NULL for left's secondary attributes.
@@ -458,12 +458,12 @@ class Lowering:
         left: Node,
         right: Node,
         pairs: list[tuple[str, str]],
-        left_columns: dict[str, exp.Expression],
-        right_columns: dict[str, exp.Expression],
-    ) -> list[exp.Expression]:
+        left_columns: dict[str, exp.Expr],
+        right_columns: dict[str, exp.Expr],
+    ) -> list[exp.Expr]:
         """Equalities of the merge keys; NULL matches NULL (as in pandas) where both sides can
         be NULL, with a plain equality elsewhere so that engines can hash the join."""
-        conditions: list[exp.Expression] = []
+        conditions: list[exp.Expr] = []
         for a, b in pairs:
             both_null = left.heading[a].nullable and right.heading[b].nullable
             kind = exp.NullSafeEQ if both_null else exp.EQ
@@ -500,13 +500,13 @@ class Lowering:
         parts = [self.select(self.open_block(part), names) for part in (node.left, node.right)]
         return self._derived(exp.Union(this=parts[0], expression=parts[1], distinct=False), names)
 
-    def _derived(self, query: exp.Expression, names: tuple[str, ...]) -> Block:
+    def _derived(self, query: exp.Expr, names: tuple[str, ...]) -> Block:
         """A block reading the result of ``query`` (a set operation) as a derived table."""
         alias = self.alias()
         sub = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
         return Block(sub, columns={n: exp.column(n, table=alias, quoted=True) for n in names})
 
-    def _order_key(self, column: exp.Expression, kind: CoreType) -> exp.Expression:
+    def _order_key(self, column: exp.Expr, kind: CoreType) -> exp.Expr:
         """What ``ORDER BY`` sorts a column of type ``kind`` by: enums by their declaration
         order, where the dialect needs their position for it (a NULL's position is 0, first
         ascending as frames orders NULLs)."""
@@ -517,8 +517,8 @@ class Lowering:
 
     # -- conditions -----------------------------------------------------------------------------
     def cond(
-        self, cond: Cond, columns: dict[str, exp.Expression], heading: Heading | None = None
-    ) -> exp.Expression:
+        self, cond: Cond, columns: dict[str, exp.Expr], heading: Heading | None = None
+    ) -> exp.Expr:
         """The SQL condition for ``cond`` over an operand whose columns are ``columns`` (and
         whose attributes ``heading`` describes, where known)."""
         if isinstance(cond, ExprCond):
@@ -545,8 +545,8 @@ class Lowering:
         raise TypeError(f"unknown condition {cond!r}")
 
     def _membership(
-        self, cond: OrCond, columns: dict[str, exp.Expression], heading: Heading | None
-    ) -> exp.Expression | None:
+        self, cond: OrCond, columns: dict[str, exp.Expr], heading: Heading | None
+    ) -> exp.Expr | None:
         """A restriction by a list of dicts — an OR of equalities of the same attributes with
         values (bound or literal) — as one ``IN`` list: ``a IN (?, ?, ...)``, or
         ``(a, b) IN ((?, ?), ...)`` where no attribute is nullable (a row comparison is the AND
@@ -586,7 +586,7 @@ class Lowering:
             ],
         )
 
-    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) -> exp.Expression:
+    def _exists(self, cond: Exists, columns: dict[str, exp.Expr]) -> exp.Expr:
         inner = self.open_block(cond.query)
         matches = [
             exp.EQ(this=inner.columns[n].copy(), expression=columns[n].copy()) for n in cond.on
@@ -637,7 +637,7 @@ def _only_expressions(cond: Cond) -> bool:
     return False
 
 
-def _aggregation_kind(sql: exp.Expression) -> str:
+def _aggregation_kind(sql: exp.Expr) -> str:
     """``"rows"`` for an expression without aggregates, ``"groups"`` for one whose columns are
     all inside aggregates, ``"mixed"`` otherwise."""
     if not any(sql.find_all(exp.AggFunc)):
@@ -659,7 +659,7 @@ def _aggregated_namesakes(value: Expr, names: set[str]) -> Expr:
         if isinstance(expr, Col):
             return Col(_AGGREGATED + expr.name) if inside and expr.name in names else expr
         changes = {}
-        for f in dataclasses.fields(expr):  # type: ignore[arg-type]
+        for f in dataclasses.fields(expr):
             old = getattr(expr, f.name)
             new = _visit_value(old, isinstance(expr, Agg) or inside)
             if new is not old:
@@ -682,7 +682,7 @@ def _plain_columns(block: Block) -> bool:
     return all(isinstance(column, exp.Column) for column in block.columns.values())
 
 
-def _is_constant(expression: exp.Expression) -> bool:
+def _is_constant(expression: exp.Expr) -> bool:
     """True for a literal or a bound value (possibly cast): the same for every row, so
     ordering by it changes nothing, and PostgreSQL and DuckDB reject it in ``ORDER BY``."""
     while isinstance(expression, (exp.Cast, exp.Paren)):

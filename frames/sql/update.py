@@ -47,7 +47,7 @@ def update_sql(
     """
     params: list[Any] = []
 
-    def bind(value: Any) -> exp.Expression:
+    def bind(value: Any) -> exp.Expr:
         if value is None:
             return exp.Null()
         if value is DEFAULT:
@@ -61,7 +61,7 @@ def update_sql(
     assignments = [
         exp.EQ(this=column(name), expression=bind(value)) for name, value in values.items()
     ]
-    conditions: list[exp.Expression] = [
+    conditions: list[exp.Expr] = [
         exp.Is(this=column(name), expression=exp.Null())
         if value is None
         else exp.EQ(this=column(name), expression=bind(value))

@@ -346,10 +346,12 @@ class _Evaluator:
             return 0
 
         rows = sorted(child.rows, key=functools.cmp_to_key(compare))
-        offset = int(node.offset.value) if node.offset is not None else 0
+        offset = node.offset.value if node.offset is not None else 0
+        limit = node.limit.value if node.limit is not None else None
+        assert isinstance(offset, int) and (limit is None or isinstance(limit, int))  # make_top's
         rows = rows[offset:]
-        if node.limit is not None:
-            rows = rows[: int(node.limit.value)]
+        if limit is not None:
+            rows = rows[:limit]
         return Relation(child.names, child.primary_key, rows)
 
     # -- conditions -----------------------------------------------------------------------------

@@ -246,7 +246,7 @@ class SchemaDef:
         schema = dj.Schema(name or f"frames_prop_{uuid.uuid4().hex[:12]}", connection=connection)
         try:
             context: dict[str, Any] = {}
-            classes: dict[str, type] = {}
+            classes: dict[str, type[dj.Table]] = {}
             for t in self.tables:
                 cls = type(
                     t.name, (dj.Manual,), {"definition": t.definition(), "__module__": __name__}
@@ -294,7 +294,7 @@ class Declared:
 
     schema_def: SchemaDef
     schema: dj.Schema
-    classes: dict[str, type]
+    classes: dict[str, type[dj.Table]]
 
     def refs(self) -> dict[str, Any]:
         return {name: cls._spec.ref for name, cls in self.classes.items()}  # type: ignore
@@ -307,12 +307,12 @@ class Declared:
         A plain ``DELETE`` per table (fast; the test data needs no cascade), or ``delete_quick``
         where the backend cannot name tables.
         """
-        backend = self.schema.connection.backend
+        backend = self.schema._bound[0].backend
         qualified = getattr(backend, "qualified", None)
         for name in reversed(list(self.classes)):
             if name in self.filled:
                 if qualified is not None:
-                    backend.execute(f"DELETE FROM {qualified(self.classes[name]._spec.ref)}")
+                    backend.execute(f"DELETE FROM {qualified(self.classes[name]().ref)}")
                 else:
                     self.classes[name]().delete_quick()
                 self.filled.discard(name)
@@ -472,7 +472,7 @@ def table_data(draw: Callable, schema: SchemaDef, max_rows: int = 4) -> Rows:
                 row_strategy,
                 min_size=min(least, max_rows),
                 max_size=max_rows,
-                unique_by=lambda r, key=key: _key_tuple(r, key),
+                unique_by=functools.partial(_key_tuple, key=key),
             )
         )
     return data
@@ -899,11 +899,17 @@ class Built:
         return self.query.plan.heading
 
 
+def _plan_heading(cls: type[dj.Table]) -> Heading:
+    """The plan heading of a declared table class."""
+    assert cls._heading is not None, f"{cls.__name__} is not declared"
+    return cls._heading.plan
+
+
 @dataclass
 class Catalog:
     """What query trees are built from: table classes and the values stored in them."""
 
-    classes: Mapping[str, type]
+    classes: Mapping[str, type[dj.Table]]
     rows: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     #: Numbers of the fresh attribute names (``x1``, ``x2``...) of the trees built from here.
     names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -912,7 +918,7 @@ class Catalog:
         """Values stored in attributes of type ``core`` (so that conditions match rows)."""
         out = []
         for name, cls in self.classes.items():
-            heading = cls._heading.plan  # type: ignore[attr-defined]
+            heading = _plan_heading(cls)
             for attr in heading:
                 if attr.type == core:
                     out += [
@@ -1044,10 +1050,10 @@ class _Trees:
             if all(
                 n in left.heading
                 and left.heading[n].lineage is not None
-                and left.heading[n].lineage == cls._heading.plan[n].lineage  # type: ignore
-                for n in cls._heading.plan.primary_key
+                and left.heading[n].lineage == _plan_heading(cls)[n].lineage
+                for n in _plan_heading(cls).primary_key
             )
-        ]  # type: ignore[attr-defined]
+        ]
         if parents and self.draw(st.integers(0, 3)) > 0:
             name = self.draw(st.sampled_from(parents))
             right = Built(self.catalog.classes[name](), name)
@@ -1099,9 +1105,9 @@ class _Trees:
             name
             for name, cls in sorted(self.catalog.classes.items())
             if all(
-                n in cls._heading.plan
-                and cls._heading.plan[n].lineage is not None  # type: ignore
-                and cls._heading.plan[n].lineage == group[n].lineage  # type: ignore
+                n in _plan_heading(cls)
+                and _plan_heading(cls)[n].lineage is not None
+                and _plan_heading(cls)[n].lineage == group[n].lineage
                 for n in key
             )
         ]
@@ -1136,7 +1142,7 @@ class _Trees:
     def _group_by_on(self, child: Built) -> Built:
         attrs = self._grouping_attrs(child.heading)
         fragments = self.fragments(child.heading)
-        named = {
+        named: dict[str, Any] = {  # Any: mypy cannot tell it holds no exclude_nonmatching
             self.fresh(): fragments.aggregate(child.heading).text
             for _ in range(self.draw(st.integers(1, 2)))
         }

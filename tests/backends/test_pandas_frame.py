@@ -80,6 +80,8 @@ def test_a_mask_of_the_unfiltered_frame_aligns_as_in_pandas(df, pdf) -> None:
 def test_boolean_lists_and_arrays_are_refused(df) -> None:
     with pytest.raises(NotPushedDownError, match="boolean Series"):
         df[[True, False, True, False, True, False]]
+    with pytest.raises(NotPushedDownError, match="boolean Series"):  # was a ValueError
+        df[np.array([True, False, True, False, True, False])]
 
 
 def test_numpy_and_pandas_scalars_are_bound_like_python_values(df, pdf) -> None:

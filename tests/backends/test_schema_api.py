@@ -74,6 +74,8 @@ def test_a_schema_without_name_declares_its_classes_when_activated(connection, s
     assert not schema.is_activated()
     with pytest.raises(FramesError, match="activated first"):
         _ = schema.exists
+    with pytest.raises(FramesError, match="activated first"):  # not an AttributeError of None
+        schema.stored_specs()
 
     @schema
     class Item(dj.Manual):
@@ -263,3 +265,5 @@ def test_classes_no_activated_schema_declared_fail_on_first_use() -> None:
         for use in ("heading", "primary_key", "full_table_name"):
             with pytest.raises(MissingTableError, match="is not properly configured"):
                 getattr(table, use)
+        with pytest.raises(MissingTableError, match="is not properly configured"):
+            table.describe()  # was an AttributeError of the missing spec

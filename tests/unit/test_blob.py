@@ -375,8 +375,9 @@ def test_module_is_datajoint_blob_when_installed() -> None:
         (object(), "cannot serialise a value of type object"),
         (np.zeros(2, dtype=np.float16), "dtype float16"),
         (2 ** (8 * 70000), "65535 bytes"),
+        (np.zeros(2).view(blob.MatStruct), "MatStruct needs named fields"),  # was a TypeError
     ],
-    ids=["object", "float16", "huge int"],
+    ids=["object", "float16", "huge int", "struct without fields"],
 )
 def test_unsupported_values_raise_data_error(value: Any, message: str) -> None:
     with pytest.raises(DataError, match=message):
