@@ -55,9 +55,24 @@ from frames.errors import FramesError
 from frames.objectstore.hashed import delete_path, get_store_backend
 
 if TYPE_CHECKING:
+    from frames.api.connection import Connection
     from frames.api.schema import Schema
 
 logger = logging.getLogger(__name__)
+
+
+def _database_of(schema: Schema) -> str:
+    """The database of an activated schema."""
+    if schema.database is None:
+        raise FramesError("Schema must be activated first.")
+    return schema.database
+
+
+def _connection_of(schema: Schema) -> Connection:
+    """The connection of an activated schema."""
+    if schema.connection is None:
+        raise FramesError("Schema must be activated first.")
+    return schema.connection
 
 
 # Base32 content-hash filename: 26 lowercase alphanumeric chars.
@@ -119,7 +134,8 @@ class GarbageCollector:
             raise FramesError("At least one schema must be provided")
         self.schemas = schemas
         self.store = store
-        self.config = config if config is not None else schemas[0]._bound[0]._config
+        # the schemas' own attributes, not Schema._bound: DataJoint's tests pass stand-ins
+        self.config = config if config is not None else _connection_of(schemas[0])._config
         # Resolve the store eagerly: validates it exists and pins the backend
         # and section prefixes for this collector's lifetime (one store only).
         self.backend = get_store_backend(store, config=self.config)
@@ -332,7 +348,7 @@ class GarbageCollector:
         hash_paths_stored: dict[str, int] = {}
         schema_paths_stored: dict[str, int] = {}
         for schema in self.schemas:
-            database = schema._bound[1]
+            database = _database_of(schema)
             hash_paths_stored.update(self.list_hash_paths(database))
             schema_paths_stored.update(self.list_schema_paths(database))
 
