@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from frames.api.catalog import table_spec
 from frames.api.coerce import AndList
 from frames.api.progress import key_bar
 from frames.api.query import QueryExpression
@@ -46,7 +47,8 @@ from frames.backends import interrupt
 from frames.backends.conflicts import retry_conflicts
 from frames.declare.spec import TableSpec
 from frames.errors import FramesError, QueryError, UnsupportedArgumentError
-from frames.plan.nodes import BaseTable
+from frames.plan.heading import Heading
+from frames.plan.nodes import BaseTable, make_table
 from frames.settings import Config
 
 if TYPE_CHECKING:
@@ -105,10 +107,6 @@ class AutoPopulate:
     @property
     def key_source(self) -> QueryExpression:
         """The keys ``populate()`` iterates over: the join of the primary-key parents."""
-        from frames.api.schema import table_spec
-        from frames.plan.heading import Heading
-        from frames.plan.nodes import make_table
-
         connection = self._connection  # type: ignore[attr-defined]
         source: QueryExpression | None = None
         for fk in self._spec.foreign_keys:  # type: ignore[attr-defined]

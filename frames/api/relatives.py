@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from frames.api.catalog import table_spec
 from frames.declare.naming import master_of
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def neighbours(
 
 
 def _key_of(table: Table, ref: Any) -> tuple[str, ...]:
-    from frames.api.schema import table_spec
-
     return table_spec(table.connection, ref).primary_key
 
 

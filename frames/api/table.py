@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from frames.api.catalog import dependency_graph, table_spec
 from frames.api.coerce import dict_condition
 from frames.api.dj_heading import Heading
 from frames.api.populate import AutoPopulate
@@ -294,8 +295,6 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     def _dependency_graph(self) -> Any:
         """The dependency graph of this table's connection (for :class:`frames.Diagram`)."""
-        from frames.api.schema import dependency_graph
-
         return dependency_graph(self._connection)
 
     def parents(
@@ -637,8 +636,6 @@ class FreeTable(Table):
     """
 
     def __init__(self, conn: Connection, full_table_name: str) -> None:
-        from frames.api.schema import table_spec
-
         schema, dot, name = full_table_name.replace("`", "").replace('"', "").partition(".")
         if not dot:
             raise MissingTableError(

@@ -1,0 +1,28 @@
+"""Bases by which the lower api modules recognise a query or a schema without importing the
+modules that define them (:mod:`frames.api.query` imports :mod:`frames.api.coerce` and
+:mod:`frames.api.u`; :mod:`frames.api.schema` sits above the tables and the diagram)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from frames.errors import QueryError
+
+if TYPE_CHECKING:
+    from frames.api.query import QueryExpression
+
+
+class QueryBase:
+    """The base of :class:`~frames.api.query.QueryExpression`, and so of every table."""
+
+
+class SchemaBase:
+    """The base of :class:`~frames.api.schema.Schema`."""
+
+
+def _as_query(other: Any) -> QueryExpression:
+    if isinstance(other, type) and issubclass(other, QueryBase):
+        other = other()
+    if not isinstance(other, QueryBase):
+        raise QueryError(f"expected a query or table, got {type(other).__name__} {other!r}")
+    return cast("QueryExpression", other)
