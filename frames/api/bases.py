@@ -6,18 +6,40 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from frames.errors import QueryError
+from frames.errors import FramesError, QueryError
 
 if TYPE_CHECKING:
+    from frames.api.connection import Connection
     from frames.api.query import QueryExpression
+    from frames.plan.nodes import Node
 
 
 class QueryBase:
     """The base of :class:`~frames.api.query.QueryExpression`, and so of every table."""
 
+    _plan: Node
+    _connection: Connection
+
+    if TYPE_CHECKING:  # defined by QueryExpression
+
+        @property
+        def plan(self) -> Node: ...
+
+        def _derive(self, plan: Node) -> QueryExpression: ...
+
 
 class SchemaBase:
     """The base of :class:`~frames.api.schema.Schema`."""
+
+    connection: Connection | None
+    database: str | None
+
+    @property
+    def _bound(self) -> tuple[Connection, str]:
+        """The connection and the database name of the activated schema."""
+        if self.database is None or self.connection is None:
+            raise FramesError("Schema must be activated first.")
+        return self.connection, self.database
 
 
 def _as_query(other: Any) -> QueryExpression:

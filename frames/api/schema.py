@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+from frames.api.bases import SchemaBase
 from frames.api.catalog import (
     dependency_graph,
     forget_schema,
@@ -21,7 +22,9 @@ from frames.api.catalog import (
 from frames.api.catalog import table_spec as table_spec
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
+from frames.api.delete import confirm
 from frames.api.dj_heading import Heading
+from frames.api.jobs import Job, job_table_name
 from frames.api.lineage_catalog import (
     get_schema_lineages,
     heal_table_lineage,
@@ -29,11 +32,13 @@ from frames.api.lineage_catalog import (
     rebuild_schema_lineage,
 )
 from frames.api.populate import auto_populated_spec
-from frames.api.table import Lookup, Part, Table
+from frames.api.spawn import spawn_classes
+from frames.api.table import FreeTable, Lookup, Part, Table
 from frames.declare.naming import (
     MAX_TABLE_NAME_LENGTH,
     TIER_PREFIXES,
     table_name,
+    tier_of,
 )
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
@@ -66,7 +71,7 @@ from frames.sql.ddl import (
 logger = logging.getLogger(__name__)
 
 
-class Schema:
+class Schema(SchemaBase):
     """A schema (PostgreSQL/DuckDB schema, MySQL database) whose tables are Python classes.
 
     Parameters
@@ -188,13 +193,6 @@ class Schema:
         """True if the schema exists in the database (the schema must be activated)."""
         connection, database = self._bound
         return connection.backend.schema_exists(database)
-
-    @property
-    def _bound(self) -> tuple[Connection, str]:
-        """The connection and the database name of the activated schema."""
-        if self.database is None or self.connection is None:
-            raise FramesError("Schema must be activated first.")
-        return self.connection, self.database
 
     def _assert_exists(self) -> None:
         if not self.exists:
@@ -422,8 +420,6 @@ class Schema:
     def _missing_classes(self, into: dict[str, Any], skip: set[TableRef]) -> dict[str, type]:
         """Spawn classes for the tables not in ``skip`` that no class in ``into`` stands for,
         and put them into ``into`` (never replacing a name it has)."""
-        from frames.api.virtual import spawn_classes
-
         self._assert_exists()
         present = {ref for value in list(into.values()) for ref in _table_refs(value)}
         classes = {
@@ -492,8 +488,6 @@ class Schema:
         MissingTableError
             If the schema has no such table.
         """
-        from frames.api.table import FreeTable
-
         self._assert_exists()
         stored = self._find_table_name(name)
         if stored is None:
@@ -555,8 +549,6 @@ class Schema:
     def jobs(self) -> list[Any]:
         """The :class:`~frames.api.jobs.Job` tables of this schema's auto-populated tables that
         have one (jobs tables are declared on first use of ``Table.jobs``)."""
-        from frames.api.jobs import schema_jobs
-
         return schema_jobs(self)
 
     def drop(self, prompt: bool | None = None) -> None:
@@ -569,8 +561,6 @@ class Schema:
         AccessError
             If the database user may not drop it.
         """
-        from frames.api.delete import confirm
-
         if not self.exists:
             logger.info("Schema named `%s` does not exist. Doing nothing.", self.database)
             return
@@ -619,3 +609,19 @@ def _table_refs(value: Any) -> list[TableRef]:
             if part_spec is not None:
                 refs.append(part_spec.ref)
     return refs
+
+
+def schema_jobs(schema: Schema) -> list[Job]:
+    """The :class:`Job` tables of the auto-populated tables of ``schema`` whose jobs table
+    exists (they are declared on first use of ``Table.jobs``)."""
+    connection, database = schema._bound
+    backend = connection.backend
+    names = [
+        name
+        for name in schema.list_tables()
+        if tier_of(name) in ("imported", "computed")
+        and backend.table_exists(TableRef(database, job_table_name(name)))
+    ]
+    if any(TableRef(database, name) not in schema._classes for name in names):
+        spawn_classes(schema, skip=set(schema._classes))
+    return [Job(schema._classes[TableRef(database, name)]()) for name in names]
