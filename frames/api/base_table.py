@@ -15,6 +15,7 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from frames.api.alter import alter_table
+from frames.api.bases import TableBase
 from frames.api.catalog import dependency_graph, table_spec
 from frames.api.coerce import dict_condition
 from frames.api.delete import cascade_delete, delete_quick, drop_tables
@@ -186,7 +187,7 @@ def _restrict_by_dict(cls: TableMeta, row: Mapping[str, Any]) -> Table | None:
     return restricted
 
 
-class Table(QueryExpression, metaclass=TableMeta):
+class Table(QueryExpression, TableBase, metaclass=TableMeta):
     """Base of all table tiers. Subclass a tier and decorate with a schema to declare."""
 
     definition: ClassVar[str] = ""

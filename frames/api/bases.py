@@ -28,6 +28,11 @@ class QueryBase:
         def _derive(self, plan: Node) -> QueryExpression: ...
 
 
+class TableBase(QueryBase):
+    """The base of :class:`~frames.api.table.Table`: a table class given for a query stands for
+    its instance (``query & Subject``)."""
+
+
 class SchemaBase:
     """The base of :class:`~frames.api.schema.Schema`."""
 
@@ -43,7 +48,7 @@ class SchemaBase:
 
 
 def _as_query(other: Any) -> QueryExpression:
-    if isinstance(other, type) and issubclass(other, QueryBase):
+    if isinstance(other, type) and issubclass(other, TableBase):
         other = other()
     if not isinstance(other, QueryBase):
         raise QueryError(f"expected a query or table, got {type(other).__name__} {other!r}")

@@ -11,7 +11,7 @@ import decimal
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from frames.api.bases import QueryBase
+from frames.api.bases import QueryBase, TableBase
 from frames.api.columns import Column, column_expr
 from frames.api.u import U
 from frames.codecs.attributes import codec_restriction_error
@@ -80,7 +80,7 @@ def to_condition(
         return FALSE
     if isinstance(arg, bool):
         return TRUE if arg else FALSE
-    if isinstance(arg, type) and issubclass(arg, QueryBase):
+    if isinstance(arg, type) and issubclass(arg, TableBase):
         arg = arg()
     if isinstance(arg, QueryBase):
         return make_semijoin(node, arg._plan, where, semantic_check)
@@ -154,7 +154,7 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
     """
     operands = []
     for expr in (expr1, expr2):
-        if isinstance(expr, type) and issubclass(expr, QueryBase):
+        if isinstance(expr, type) and issubclass(expr, TableBase):
             expr = expr()
         if not isinstance(expr, (U, QueryBase)):
             raise QueryError(f"Object {expr!r} is not a QueryExpression and cannot be joined.")

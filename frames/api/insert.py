@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from frames.api.bases import QueryBase
+from frames.api.bases import TableBase
 from frames.api.insert_integrity import (
     _duplicate_message,
     _missing_parent_message,
@@ -95,7 +95,7 @@ def insert_rows(
     if isinstance(rows, os.PathLike):
         csv_rows = read_csv_rows(rows, table.plan.heading, table._name)
         rows, places = csv_rows.rows, csv_rows.places()
-    if isinstance(rows, type) and issubclass(rows, QueryBase):
+    if isinstance(rows, type) and issubclass(rows, TableBase):
         rows = rows()
     if isinstance(rows, QueryExpression):
         if chunk_size is not None:

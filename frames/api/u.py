@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from frames.api.bases import QueryBase, _as_query
+from frames.api.bases import QueryBase, TableBase, _as_query
 from frames.api.operators import aggregate_columns
 from frames.errors import QueryError
 from frames.plan.nodes import make_distinct, make_group_by
@@ -34,7 +34,7 @@ class U:
         return list(self.attributes)
 
     def __and__(self, query: Any) -> QueryExpression:
-        if isinstance(query, type) and issubclass(query, QueryBase):
+        if isinstance(query, type) and issubclass(query, TableBase):
             query = query()
         if not isinstance(query, QueryBase):
             raise QueryError(
