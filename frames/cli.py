@@ -10,14 +10,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from code import interact
-
-import frames as dj
+from types import ModuleType
 
 __all__ = ["cli"]
 
 
+def _package() -> ModuleType:
+    """The frames package, ``dj`` in the console. It is loaded whenever this module is (the
+    package's ``__init__`` imports :func:`cli`), so it is looked up rather than imported."""
+    return sys.modules["frames"]
+
+
 def _parser() -> argparse.ArgumentParser:
+    dj = _package()
     parser = argparse.ArgumentParser(
         prog="dj",
         description="DataJoint interactive console. Start a Python REPL with DataJoint "
@@ -55,13 +62,14 @@ def cli(args: list[str] | None = None) -> None:
     SystemExit
         Always, when the console ends (or after ``--version`` / ``--help``).
     """
+    dj = _package()
     parser = _parser()
     options = parser.parse_args(args)
     for key in ("user", "password", "host"):
         value = getattr(options, key)
         if value:
             dj.config[f"database.{key}"] = value
-    modules: dict[str, dj.VirtualModule] = {}
+    modules: dict[str, ModuleType] = {}
     for item in options.schemas or ():
         if ":" not in item:
             parser.error(f"Invalid schema format {item!r}. Use schema_name:alias")

@@ -5,18 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from frames.errors import FramesError
+from frames.objectstore.adapter import COMMON_KEYS, get_storage_adapter
 
-COMMON_KEYS = (
-    "protocol",
-    "location",
-    "subfolding",
-    "partition_pattern",
-    "token_length",
-    "hash_prefix",
-    "schema_prefix",
-    "filepath_prefix",
-    "stage",
-)
 #: Protocol → (required keys, further allowed keys).
 PROTOCOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "file": (("protocol", "location"), COMMON_KEYS),
@@ -79,8 +69,6 @@ def validated_store_spec(
     spec = {**_DEFAULTS, **stores[store]}
     protocol = str(spec.get("protocol", "")).lower()
     if protocol not in PROTOCOLS:
-        from frames.objectstore.adapter import get_storage_adapter
-
         adapter = get_storage_adapter(protocol)
         if adapter is None:
             raise FramesError(

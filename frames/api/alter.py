@@ -12,7 +12,9 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any
 
+from frames.api.catalog import forget_table, table_spec
 from frames.api.dj_heading import Heading
+from frames.declare.parser import parse_definition
 from frames.errors import DefinitionError, TransactionError
 from frames.logging import logger
 from frames.sql.alter import alter_table_sql
@@ -36,8 +38,6 @@ def _caller_namespace() -> dict[str, Any]:
 def _new_spec(table: Table, context: dict[str, Any] | None, old: TableSpec) -> TableSpec:
     """The spec the class's current ``definition`` declares, with ``old``'s hidden attributes
     (the job metadata of auto-populated tables), which no definition names."""
-    from frames.declare.parser import parse_definition
-
     cls = type(table)
     schema = cls._schema
     definition = getattr(cls, "definition", "")
@@ -69,8 +69,6 @@ def alter_table(table: Table, prompt: bool = True, context: dict[str, Any] | Non
     NotImplementedError
         If the primary key, the foreign keys or the indexes would change.
     """
-    from frames.api.schema import forget_table, table_spec
-
     connection = table._connection
     if connection.in_transaction:
         raise TransactionError(

@@ -11,7 +11,9 @@ import decimal
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
+from frames.api.bases import QueryBase, TableBase
 from frames.api.columns import Column, column_expr
+from frames.api.u import U
 from frames.codecs.attributes import codec_restriction_error
 from frames.declare.spec import Attribute
 from frames.declare.values import convert_value
@@ -68,9 +70,6 @@ def to_condition(
     ``semantic_check=False`` matches query arguments on every namesake, whatever its lineage;
     ``backend`` (the connection's dialect) decides how SQL strings are read.
     """
-    from frames.api.query import QueryExpression
-    from frames.api.table import Table
-    from frames.api.u import U
 
     def sub(item: Any) -> Cond:
         return to_condition(item, node, where, semantic_check, backend)
@@ -81,9 +80,9 @@ def to_condition(
         return FALSE
     if isinstance(arg, bool):
         return TRUE if arg else FALSE
-    if isinstance(arg, type) and issubclass(arg, Table):
+    if isinstance(arg, type) and issubclass(arg, TableBase):
         arg = arg()
-    if isinstance(arg, QueryExpression):
+    if isinstance(arg, QueryBase):
         return make_semijoin(node, arg._plan, where, semantic_check)
     if isinstance(arg, U):  # the universal set restricts nothing
         return TRUE
@@ -153,15 +152,11 @@ def assert_join_compatibility(expr1: Any, expr2: Any, semantic_check: bool = Tru
     QueryError
         Naming the offending operand or namesakes.
     """
-    from frames.api.query import QueryExpression
-    from frames.api.table import Table
-    from frames.api.u import U
-
     operands = []
     for expr in (expr1, expr2):
-        if isinstance(expr, type) and issubclass(expr, Table):
+        if isinstance(expr, type) and issubclass(expr, TableBase):
             expr = expr()
-        if not isinstance(expr, (U, QueryExpression)):
+        if not isinstance(expr, (U, QueryBase)):
             raise QueryError(f"Object {expr!r} is not a QueryExpression and cannot be joined.")
         operands.append(expr)
     first, second = operands

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from frames.errors import QueryError
+from frames.plan.explain import describe_expr
 from frames.plan.normalize import InvalidLiteral, normalize
-from frames.plan.values import Agg, Col, Expr, Func, Op, Param
+from frames.plan.values import Agg, Col, Expr, Func, Lit, Op, Param
 
 
 class Column:
@@ -121,8 +122,6 @@ class Column:
 
     def round(self, digits: int = 0) -> Column:
         """The value rounded half away from zero to ``digits`` decimals."""
-        from frames.plan.values import Lit
-
         return Column(Func("round", (self.expr, Lit(int(digits)))))
 
     def _aggregate(self, name: str, distinct: bool = False) -> Column:
@@ -153,8 +152,6 @@ class Column:
         return self._aggregate("count", distinct=True)
 
     def __repr__(self) -> str:
-        from frames.plan.explain import describe_expr
-
         return f"Column({describe_expr(self.expr)})"
 
 

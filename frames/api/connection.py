@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import URL, make_url
 
 from frames.api.dependencies import Dependencies, dependencies_of
+from frames.backends import open_backend
 from frames.backends.base import Backend
 from frames.backends.cursor import ResultCursor
 from frames.backends.query_cache import QueryCache
@@ -137,8 +138,6 @@ class Connection:
         backend: str | None = None,
         config_override: Config | None = None,
     ) -> None:
-        from frames.backends import open_backend
-
         settings = config_override if config_override is not None else config
         database = settings.database
         backend = backend or database.backend
@@ -441,8 +440,6 @@ def connect(url: Any = None) -> Connection:
     frames.errors.FramesError
         If ``database.host`` is configured without ``database.user`` or ``database.password``.
     """
-    from frames.backends import open_backend
-
     global _default
     connection = (
         _open_default(None, None, None, None)
@@ -490,8 +487,6 @@ def _open_default(
 ) -> Connection:
     """The connection :func:`conn` opens: DataJoint's keys if given or configured, else the
     configured URL."""
-    from frames.backends import open_backend
-
     database = config.database
     if host is None and user is None and password is None and (database.url or not database.host):
         return Connection.from_backend(open_backend(config.database_url()))

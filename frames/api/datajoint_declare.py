@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from frames.api.base_table import Table
 from frames.declare.naming import MAX_TABLE_NAME_LENGTH, tier_of
 from frames.declare.parser import parse_definition
 from frames.declare.spec import TableRef, TableSpec
@@ -164,8 +165,6 @@ def resolve_reference(text: str, context: dict[str, Any]) -> TableSpec:
     LookupError
         If ``text`` names no declared table.
     """
-    from frames.api.table import Table
-
     head, *rest = text.split(".")
     target: Any = context.get(head)
     for part in rest:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from frames.api.catalog import dependency_graph, forget_table, table_spec
 from frames.api.coerce import dict_condition
 from frames.api.query import QueryExpression
 from frames.api.unmatched import refuse_unmatched
@@ -46,6 +47,7 @@ from frames.plan.nodes import (
 )
 from frames.plan.values import Col
 from frames.settings import config
+from frames.sql.ddl import drop_lineage_sql, drop_table_sql
 from frames.sql.delete import delete_sql
 from frames.sql.dialects import get_dialect
 from frames.utils import user_choice
@@ -85,8 +87,6 @@ def is_restricted(table: QueryExpression) -> bool:
 
 
 def _bare_plan(connection: Connection, ref: TableRef) -> Node:
-    from frames.api.schema import table_spec
-
     spec = table_spec(connection, ref)
     return make_table(ref, Heading(spec.attributes))
 
@@ -131,8 +131,6 @@ def cascade(table: Table, part_integrity: str = "enforce") -> Cascade:
     (once per part and master) until no new master is reached.
     """
     check_delete_part_integrity(part_integrity)
-    from frames.api.schema import dependency_graph
-
     connection = table._connection
     graph = dependency_graph(connection)
     root = connection.sql_dialect.full_name(table.database, table.table_name)
@@ -354,8 +352,6 @@ def drop_tables(
     IntegrityError
         Without ``cascade``, if other tables depend on ``table``.
     """
-    from frames.api.schema import dependency_graph
-
     if part_integrity not in DROP_PART_INTEGRITY:
         raise ValueError(
             "part_integrity must be 'enforce' or 'ignore' for drop ('cascade' "
@@ -405,9 +401,6 @@ def drop_tables(
 
 def _drop(connection: Connection, refs: list[TableRef]) -> None:
     """Drop the tables ``refs`` in this order, with their lineage rows, in one transaction."""
-    from frames.api.schema import forget_table, table_spec
-    from frames.sql.ddl import drop_lineage_sql, drop_table_sql
-
     dialect = get_dialect(connection.dialect)
     backend = connection.backend
     with connection.atomic():

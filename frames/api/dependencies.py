@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from frames.api.catalog import _registry
 from frames.declare.spec import TableRef
 from frames.errors import DefinitionError
 from frames.sql.ddl import qualified_name
@@ -179,8 +180,6 @@ class Dependencies(nx.MultiDiGraph):
         return self._conn
 
     def _known_tables(self) -> frozenset[TableRef]:
-        from frames.api.schema import _registry
-
         return frozenset(_registry(self._connection))
 
     def _current(self) -> bool:

@@ -31,8 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from frames.api.base_table import FreeTable, Table
+from frames.api.bases import SchemaBase
 from frames.api.dependencies import dependencies_of, extract_master, topo_sort
 from frames.api.dot import Cluster, Dot, Edge, Node, Subgraph
+from frames.api.query import QueryExpression
 from frames.api.render import find_dot_program
 from frames.api.restrictions import parent_rows, referenced_rows, restricted, seed_restriction
 from frames.declare.naming import tier_of
@@ -43,8 +46,6 @@ from frames.plan.nodes import AndCond
 
 if TYPE_CHECKING:
     from frames.api.connection import Connection
-    from frames.api.query import QueryExpression
-    from frames.api.table import FreeTable
 
 __all__ = ["Diagram", "SvgImage", "diagram_active", "find_dot_program", "lookup_class_name"]
 
@@ -773,8 +774,6 @@ class Diagram(nx.MultiDiGraph):
 
     def _resolve_class(self, name: str) -> type | None:
         """The table class called ``name`` (``'Module.Class'`` dotted) in the context."""
-        from frames.api.table import Table
-
         parts = name.split(".")
         obj = self.context.get(parts[0])
         for part in parts[1:]:
@@ -1111,16 +1110,12 @@ class Diagram(nx.MultiDiGraph):
 
 def _source_of(source: Any) -> tuple[Connection, str | None, str]:
     """(connection, full table name or None, schema) of a diagram's source."""
-    from frames.api.query import QueryExpression
-    from frames.api.schema import Schema
-    from frames.api.table import Table
-
     if isinstance(source, type) and issubclass(source, Table):
         source = source()
     if isinstance(source, Table):
         return source._connection, source.full_table_name, source.database
-    schema = source if isinstance(source, Schema) else getattr(source, "schema", None)
-    if isinstance(schema, Schema):
+    schema = source if isinstance(source, SchemaBase) else getattr(source, "schema", None)
+    if isinstance(schema, SchemaBase):
         connection, database = schema._bound
         return connection, None, database
     what = "a query" if isinstance(source, QueryExpression) else f"a {type(source).__name__}"
@@ -1141,8 +1136,6 @@ def _full_name_of(table: Any) -> str:
 
 def _free_table(connection: Connection, node: str) -> FreeTable:
     """The table stored as ``node``, without a class."""
-    from frames.api.table import FreeTable
-
     return FreeTable(connection, node)
 
 
@@ -1152,8 +1145,6 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
     Classes, their part classes and, ``depth`` levels deep, the members of modules in the
     context are searched breadth first (``'Session'``, ``'Session.Trial'``, ``'lab.Session'``).
     """
-    from frames.api.table import Table
-
     schema, table = _split_full_name(name)
     wanted = TableRef(schema or "", table)
     queue: list[tuple[dict[str, Any], str, int]] = [(context, "", depth)]
@@ -1176,8 +1167,6 @@ def lookup_class_name(name: str, context: dict[str, Any], depth: int = 3) -> str
 
 
 def _with_parts(member_name: str, cls: type) -> list[tuple[str, type]]:
-    from frames.api.table import Table
-
     found = [(member_name, cls)]
     for attr, part in vars(cls).items():
         if attr[:1].isupper() and isinstance(part, type) and issubclass(part, Table):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from frames.api.catalog import stored_spec
 from frames.api.lineage_catalog import get_table_lineages, lineage_table_exists
 from frames.codecs.registry import Codec, lookup_codec
 from frames.codecs.schema_codec import SchemaCodec
@@ -250,8 +251,6 @@ class Heading:
     def _load(self) -> None:
         """Read the table of ``table_info`` from the database, as DataJoint does: lineage from
         the schema's ``~lineage`` table where there is one (frames' lineage otherwise)."""
-        from frames.api.schema import stored_spec
-
         if self.table_info is None:
             raise MissingTableError(
                 "this Heading has neither attributes nor a table to read them from: give "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from frames.api.insert_integrity import check_parents
 from frames.api.query import QueryExpression
 from frames.backends.base import OnDuplicate
 from frames.errors import (
@@ -59,8 +60,6 @@ def insert_from_query(
     try:
         with connection.atomic():
             if not connection.backend.declares_foreign_keys:
-                from frames.api.insert import check_parents
-
                 check_parents(table, query.to_arrow().select(names))
             return connection.backend.insert_select(
                 table.ref, names, select, params, heading.primary_key, on_duplicate

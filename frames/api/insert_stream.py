@@ -28,7 +28,6 @@ from frames.io.stream import DEFAULT_BATCH_ROWS, BatchStream, rebatch
 
 if TYPE_CHECKING:
     from frames.api.table import Table
-    from frames.backends.base import OnDuplicate
 
 _BATCH_TYPES = (pa.RecordBatch, pa.Table)
 
@@ -56,22 +55,21 @@ def stream_source(rows: Any, name: str) -> tuple[Iterator[pa.Table] | None, Any]
 def insert_stream(
     table: Table,
     batches: Iterator[pa.Table],
-    on_duplicate: OnDuplicate,
-    ignore_extra_fields: bool,
+    write: Callable[[pa.Table], int],
     chunk_size: int | None,
 ) -> int:
-    """Insert every batch into ``table``: one transaction, or one per ``chunk_size`` rows.
+    """Insert every batch into ``table`` with ``write`` (which checks and writes one batch, and
+    returns the rows written): one transaction, or one per ``chunk_size`` rows.
 
     Returns the rows written. An error in a later batch names the rows of the input it holds
     (the row numbers in the message count from the batch's first row).
     """
-    from frames.api.insert import _insert_batch
 
     batches = counted_rows(batches, f"insert into {table._name}")
 
     def insert(part: pa.Table, start: int) -> int:
         try:
-            return _insert_batch(table, part, on_duplicate, ignore_extra_fields)
+            return write(part)
         except FramesError as exc:
             if not start:
                 raise

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from frames.api.connection import Connection
+from frames.api.free_table import free_table
+from frames.api.schema import Schema
 from frames.settings import Config, check_thread_safe, create_config, thread_safe_mode
 from frames.settings import config as _global_config
 
@@ -80,14 +82,10 @@ class Instance:
     def Schema(self, schema_name: str, **options: Any) -> Any:  # noqa: N802 (DataJoint's name)
         """A :class:`~frames.api.schema.Schema` on this instance's connection (``options``: those
         of ``Schema``: ``context``, ``create_schema``, ``create_tables``, ...)."""
-        from frames.api.schema import Schema
-
         return Schema(schema_name, connection=self.connection, **options)
 
     def FreeTable(self, full_table_name: str) -> Any:  # noqa: N802 (DataJoint's name)
         """The table ``full_table_name`` (``'schema.table'``) on this instance's connection."""
-        from frames.api.free_table import free_table
-
         return free_table(self.connection, full_table_name)
 
     def __repr__(self) -> str:

@@ -25,15 +25,14 @@ import os
 import platform
 import subprocess
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+from frames.api.base_table import Table
 from frames.api.dj_heading import Heading
 from frames.api.insert import check_value
-from frames.api.table import Table
 from frames.api.u import U
 from frames.backends.conflicts import retry_conflicts
 from frames.codecs.attributes import encode_values
-from frames.declare.naming import tier_of
 from frames.declare.parser import parse_definition
 from frames.declare.spec import Attribute, TableRef, TableSpec
 from frames.declare.types import CoreType
@@ -42,9 +41,6 @@ from frames.plan.heading import Heading as PlanHeading
 from frames.plan.nodes import make_table
 from frames.settings import Config
 from frames.sql.update import update_sql
-
-if TYPE_CHECKING:
-    from frames.api.schema import Schema
 
 T = TypeVar("T")
 
@@ -589,21 +585,3 @@ def holder_gone(job: dict[str, Any], sessions: set[int] | None) -> bool:
         except PermissionError:  # another user's process
             return False
     return False
-
-
-def schema_jobs(schema: Schema) -> list[Job]:
-    """The :class:`Job` tables of the auto-populated tables of ``schema`` whose jobs table
-    exists (they are declared on first use of ``Table.jobs``)."""
-    from frames.api.virtual import spawn_classes
-
-    connection, database = schema._bound
-    backend = connection.backend
-    names = [
-        name
-        for name in schema.list_tables()
-        if tier_of(name) in ("imported", "computed")
-        and backend.table_exists(TableRef(database, job_table_name(name)))
-    ]
-    if any(TableRef(database, name) not in schema._classes for name in names):
-        spawn_classes(schema, skip=set(schema._classes))
-    return [Job(schema._classes[TableRef(database, name)]()) for name in names]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from frames.api.u import U
 from frames.errors import FetchError
 from frames.plan.nodes import Top
 from frames.sql.compile import compile_plan
@@ -72,8 +73,6 @@ def read_parallel(
             f"{where}: a parallel read runs on other connections, which do not see the changes "
             "of the open transaction; read without parallel inside a transaction"
         )
-    from frames.api.u import U
-
     low, high = U().aggr(query, low=f"min({key})", high=f"max({key})").fetch1("low", "high")
     if low is None:  # no rows
         return query._arrow(order_by)

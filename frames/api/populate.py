@@ -25,7 +25,6 @@ with ``suppress_errors=True``.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import datetime
 import inspect
@@ -35,44 +34,29 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from frames.api.catalog import table_spec
 from frames.api.coerce import AndList
+from frames.api.diagram import Diagram
+from frames.api.jobs import JOB_METADATA, Job, job_version
+from frames.api.populating import insert_allowed as insert_allowed
+from frames.api.populating import populating
 from frames.api.progress import key_bar
 from frames.api.query import QueryExpression
+from frames.api.workers import make_in_processes, worker_count
 from frames.backends import interrupt
 from frames.backends.conflicts import retry_conflicts
 from frames.declare.spec import TableSpec
 from frames.errors import FramesError, QueryError, UnsupportedArgumentError
-from frames.plan.nodes import BaseTable
+from frames.plan.heading import Heading
+from frames.plan.nodes import BaseTable, make_table
 from frames.settings import Config
-
-if TYPE_CHECKING:
-    from frames.api.jobs import Job
+from frames.sql.update import update_sql
 
 logger = logging.getLogger(__name__)
-
-_populating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
-    "frames_populating", default=frozenset()
-)
-
-
-@contextlib.contextmanager
-def populating(table_name: str) -> Iterator[None]:
-    """Mark ``table_name`` (and its parts) as being filled by ``make()``."""
-    token = _populating.set(_populating.get() | {table_name})
-    try:
-        yield
-    finally:
-        _populating.reset(token)
-
-
-def insert_allowed(stored_name: str) -> bool:
-    """True while ``make()`` of this table (or, for a part, of its master) is running."""
-    names = _populating.get()
-    return any(stored_name == n or stored_name.startswith(n + "__") for n in names)
 
 
 def auto_populated_spec(spec: TableSpec, settings: Config) -> TableSpec:
@@ -84,8 +68,6 @@ def auto_populated_spec(spec: TableSpec, settings: Config) -> TableSpec:
     ``_declare_check`` comes first in the method order of ``Computed`` and ``Imported``). The
     jobs table then leaves such attributes out of its key, with a warning.
     """
-    from frames.api.jobs import JOB_METADATA
-
     if spec.tier in ("imported", "computed") and settings.jobs.add_job_metadata:
         spec = dataclasses.replace(spec, attributes=spec.attributes + JOB_METADATA)
     return spec
@@ -105,10 +87,6 @@ class AutoPopulate:
     @property
     def key_source(self) -> QueryExpression:
         """The keys ``populate()`` iterates over: the join of the primary-key parents."""
-        from frames.api.schema import table_spec
-        from frames.plan.heading import Heading
-        from frames.plan.nodes import make_table
-
         connection = self._connection  # type: ignore[attr-defined]
         source: QueryExpression | None = None
         for fk in self._spec.foreign_keys:  # type: ignore[attr-defined]
@@ -182,8 +160,6 @@ class AutoPopulate:
                 "construct a trace explicitly: dj.Diagram.trace(self & key)."
             )
         if self._upstream is None:
-            from frames.api.diagram import Diagram
-
             self._upstream = Diagram.trace(self & self._upstream_key)  # type: ignore
         return self._upstream
 
@@ -191,8 +167,6 @@ class AutoPopulate:
     @property
     def jobs(self) -> Job:
         """The job queue of this table (its jobs table ``~~name``, declared on first use)."""
-        from frames.api.jobs import Job
-
         jobs = Job(self)  # type: ignore[arg-type]
         jobs.declare()
         return jobs
@@ -283,8 +257,6 @@ class AutoPopulate:
         display_progress: bool,
     ) -> dict[str, Any]:
         """Make ``keys`` here or in worker processes; the counts of ``populate()``."""
-        from frames.api.workers import make_in_processes, worker_count
-
         logger.debug(f"Found {len(keys)} keys to populate")
         outcomes: Iterator[Any]
         workers = worker_count(self._connection, processes, len(keys))  # type: ignore
@@ -383,9 +355,6 @@ class AutoPopulate:
 
     def _record_job_metadata(self, key: dict[str, Any], started: float, duration: float) -> None:
         """Fill the hidden ``_job_*`` columns of the rows of ``key``, where the table has them."""
-        from frames.api.jobs import JOB_METADATA, job_version
-        from frames.sql.update import update_sql
-
         spec = self._spec  # type: ignore[attr-defined]
         names = [attr.name for attr in JOB_METADATA]
         if not set(names) <= {attr.name for attr in spec.attributes}:

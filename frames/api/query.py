@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from frames.api.bases import QueryBase, _as_query
 from frames.api.coerce import Not, to_condition
 from frames.api.columns import Column
+from frames.api.display import format_html, format_text
 from frames.api.dj_heading import Heading
 from frames.api.operators import aggregate_columns, parse_order, projection_columns
+from frames.api.parallel import read_parallel
 from frames.api.progress import counted_rows
+from frames.api.u import U
 from frames.codecs.attributes import with_connection_config
 from frames.errors import (
     ArgumentTypeError,
@@ -40,6 +44,7 @@ from frames.io.stream import (
     write_csv,
     write_parquet,
 )
+from frames.plan.explain import explain
 from frames.plan.nodes import (
     Node,
     joined_heading,
@@ -103,7 +108,7 @@ class Top:
             raise ArgumentTypeError("The offset argument must be an integer")
 
 
-class QueryExpression:
+class QueryExpression(QueryBase):
     """A relational query: a plan plus the connection it runs on.
 
     Build queries with ``&``, ``-``, ``*``, ``+``, :meth:`proj`, :meth:`aggr`, :meth:`join`;
@@ -189,8 +194,6 @@ class QueryExpression:
 
     def explain(self, dialect: str | None = None) -> str:
         """The plan before and after rewriting, each node with heading and key, and the SQL."""
-        from frames.plan.explain import explain
-
         return explain(self._plan, self.compile(dialect)[0])
 
     # -- restriction --------------------------------------------------------------------------
@@ -276,8 +279,6 @@ class QueryExpression:
         ``semantic_check=False`` joins on every namesake, whatever its lineage; ``left=True``
         keeps rows without a match (needs self → other).
         """
-        from frames.api.u import U
-
         if isinstance(other, U):
             raise QueryError(
                 "table * dj.U(...) is no longer supported in DataJoint 2.0: the "
@@ -353,8 +354,6 @@ class QueryExpression:
         parallel: int | None = None,
     ) -> pa.Table:
         if parallel is not None:
-            from frames.api.parallel import read_parallel
-
             return read_parallel(self, parallel, order_by, limit, offset)
         return self._fetch(self._ordered(order_by, limit, offset))
 
@@ -720,8 +719,6 @@ class QueryExpression:
     def preview(self, limit: int | None = None, width: int | None = None) -> str:
         """The text preview of the first ``limit`` rows (``config['display.limit']``), each
         cell at most ``width`` characters (``config['display.width']``), and the row count."""
-        from frames.api.display import format_text
-
         rows, total, failure = self._shown(limit)
         return format_text(
             self._plan.heading, rows, total, limit=limit, width=width, failure=failure
@@ -731,21 +728,9 @@ class QueryExpression:
         return self.preview()
 
     def _repr_html_(self) -> str:
-        from frames.api.display import format_html
-
         rows, total, failure = self._shown()
         return format_html(self._plan.heading, rows, total, failure=failure)
 
     def make_sql(self) -> str:
         """The SQL this query runs on its connection (DataJoint's name for :attr:`sql`)."""
         return self.sql
-
-
-def _as_query(other: Any) -> QueryExpression:
-    from frames.api.table import Table
-
-    if isinstance(other, type) and issubclass(other, Table):
-        other = other()
-    if not isinstance(other, QueryExpression):
-        raise QueryError(f"expected a query or table, got {type(other).__name__} {other!r}")
-    return other

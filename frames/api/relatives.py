@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from frames.api.catalog import table_spec
 from frames.declare.naming import master_of
 
 if TYPE_CHECKING:
-    from frames.api.table import Table
+    from frames.api.base_table import Table
 
 
 def _graph_and_node(table: Table) -> tuple[nx.DiGraph, str]:
@@ -22,12 +23,6 @@ def _graph_and_node(table: Table) -> tuple[nx.DiGraph, str]:
     if node not in graph:
         graph.add_node(node, ref=table.ref)
     return graph, node
-
-
-def _object(table: Table, name: str) -> Any:
-    from frames.api.free_table import FreeTable
-
-    return FreeTable(table.connection, name)
 
 
 def foreign_key_info(fk: Any, child_key: set[str]) -> dict[str, Any]:
@@ -61,13 +56,11 @@ def neighbours(
             info = foreign_key_info(fk, child_key)
             if primary is None or info["primary"] == primary:
                 name = parent if side == "parents" else child
-                found.append((_object(table, name) if as_objects else name, info))
+                found.append((table._relative(name) if as_objects else name, info))
     return found if with_info else [name for name, _ in found]
 
 
 def _key_of(table: Table, ref: Any) -> tuple[str, ...]:
-    from frames.api.schema import table_spec
-
     return table_spec(table.connection, ref).primary_key
 
 
@@ -81,7 +74,7 @@ def related(
         names = [node, *nx.topological_sort(graph.subgraph(nx.descendants(graph, node)))]
     else:
         names = [*nx.topological_sort(graph.subgraph(nx.ancestors(graph, node))), node][::-1]
-    return [_object(table, name) for name in names] if as_objects else names
+    return [table._relative(name) for name in names] if as_objects else names
 
 
 def parts(table: Table, as_objects: bool) -> list[Any]:
@@ -93,4 +86,4 @@ def parts(table: Table, as_objects: bool) -> list[Any]:
         if graph.nodes[name]["ref"].schema == table.database
         and master_of(graph.nodes[name]["ref"].name) == table.table_name
     ]
-    return [_object(table, name) for name in names] if as_objects else names
+    return [table._relative(name) for name in names] if as_objects else names

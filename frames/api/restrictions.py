@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from frames.api.coerce import to_condition
+from frames.api.u import U
 from frames.plan.nodes import (
     AndCond,
     Cond,
@@ -38,8 +40,6 @@ def seed_restriction(table: QueryExpression) -> tuple[list[Cond], set[str]]:
     A ``dj.Top`` restriction is an ORDER BY ... LIMIT, not a condition: a table restricted by
     one is represented by the primary keys it selects.
     """
-    from frames.api.coerce import to_condition
-
     conditions: list[Cond] = []
     node = table._plan
     while isinstance(node, (Restrict, TopNode)):
@@ -77,8 +77,6 @@ def restricted(table: QueryExpression, items: Sequence[Any], *, any_of: bool) ->
 
     Items are plan conditions or anything ``&`` accepts (queries, dicts, lists, ``False``).
     """
-    from frames.api.coerce import to_condition
-
     where = f"{table._name} (diagram restriction)"
     conditions = tuple(
         item if isinstance(item, Cond) else to_condition(item, table._plan, where) for item in items
@@ -100,6 +98,4 @@ def referenced_rows(child: QueryExpression, attr_map: dict[str, str]) -> QueryEx
     Only the key's attributes are kept, so that the parent matches on exactly those (a renamed
     key may take the name of another attribute of ``child``).
     """
-    from frames.api.u import U
-
     return (U(*attr_map) & child).proj(**{p: c for c, p in attr_map.items() if c != p})

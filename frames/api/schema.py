@@ -10,9 +10,21 @@ from typing import Any
 
 import networkx as nx
 
+from frames.api.bases import SchemaBase
+from frames.api.catalog import (
+    dependency_graph,
+    forget_schema,
+    forget_table,
+    register_spec,
+    stored_spec,
+    stored_specs,
+)
+from frames.api.catalog import table_spec as table_spec
 from frames.api.connection import Connection, conn
 from frames.api.datajoint_declare import resolve_reference
+from frames.api.delete import confirm
 from frames.api.dj_heading import Heading
+from frames.api.jobs import Job, job_table_name
 from frames.api.lineage_catalog import (
     get_schema_lineages,
     heal_table_lineage,
@@ -20,13 +32,11 @@ from frames.api.lineage_catalog import (
     rebuild_schema_lineage,
 )
 from frames.api.populate import auto_populated_spec
-from frames.api.table import Lookup, Part, Table
-from frames.backends.introspect import introspect_with_parents
-from frames.declare.lineage import with_lineage
+from frames.api.spawn import spawn_classes
+from frames.api.table import FreeTable, Lookup, Part, Table
 from frames.declare.naming import (
     MAX_TABLE_NAME_LENGTH,
     TIER_PREFIXES,
-    class_name_of,
     table_name,
     tier_of,
 )
@@ -57,12 +67,11 @@ from frames.sql.ddl import (
     lineage_catalog_sql,
     qualified_name,
 )
-from frames.sql.dialects import Dialect
 
 logger = logging.getLogger(__name__)
 
 
-class Schema:
+class Schema(SchemaBase):
     """A schema (PostgreSQL/DuckDB schema, MySQL database) whose tables are Python classes.
 
     Parameters
@@ -184,13 +193,6 @@ class Schema:
         """True if the schema exists in the database (the schema must be activated)."""
         connection, database = self._bound
         return connection.backend.schema_exists(database)
-
-    @property
-    def _bound(self) -> tuple[Connection, str]:
-        """The connection and the database name of the activated schema."""
-        if self.database is None or self.connection is None:
-            raise FramesError("Schema must be activated first.")
-        return self.connection, self.database
 
     def _assert_exists(self) -> None:
         if not self.exists:
@@ -418,8 +420,6 @@ class Schema:
     def _missing_classes(self, into: dict[str, Any], skip: set[TableRef]) -> dict[str, type]:
         """Spawn classes for the tables not in ``skip`` that no class in ``into`` stands for,
         and put them into ``into`` (never replacing a name it has)."""
-        from frames.api.virtual import spawn_classes
-
         self._assert_exists()
         present = {ref for value in list(into.values()) for ref in _table_refs(value)}
         classes = {
@@ -488,8 +488,6 @@ class Schema:
         MissingTableError
             If the schema has no such table.
         """
-        from frames.api.table import FreeTable
-
         self._assert_exists()
         stored = self._find_table_name(name)
         if stored is None:
@@ -551,8 +549,6 @@ class Schema:
     def jobs(self) -> list[Any]:
         """The :class:`~frames.api.jobs.Job` tables of this schema's auto-populated tables that
         have one (jobs tables are declared on first use of ``Table.jobs``)."""
-        from frames.api.jobs import schema_jobs
-
         return schema_jobs(self)
 
     def drop(self, prompt: bool | None = None) -> None:
@@ -565,8 +561,6 @@ class Schema:
         AccessError
             If the database user may not drop it.
         """
-        from frames.api.delete import confirm
-
         if not self.exists:
             logger.info("Schema named `%s` does not exist. Doing nothing.", self.database)
             return
@@ -617,106 +611,17 @@ def _table_refs(value: Any) -> list[TableRef]:
     return refs
 
 
-# -- the per-connection registry of table specs ----------------------------------------------
-
-
-def register_spec(connection: Connection, spec: TableSpec) -> None:
-    """Remember ``spec`` for the cascade and the diagram of ``connection``."""
-    _registry(connection)[spec.ref] = spec
-
-
-def forget_schema(connection: Connection, schema: str) -> None:
-    """Forget every spec of ``schema`` (after it is dropped)."""
-    registry = _registry(connection)
-    for ref in [r for r in registry if r.schema == schema]:
-        del registry[ref]
-
-
-def forget_table(connection: Connection, ref: TableRef) -> None:
-    """Forget the spec of ``ref`` (after it is dropped)."""
-    _registry(connection).pop(ref, None)
-
-
-def _registry(connection: Connection) -> dict[TableRef, TableSpec]:
-    registry = getattr(connection, "_specs", None)
-    if registry is None:
-        registry = {}
-        connection._specs = registry  # type: ignore[attr-defined]
-    return registry
-
-
-def stored_specs(connection: Connection, database: str) -> dict[TableRef, TableSpec]:
-    """The specs of the tables of schema ``database`` as the database describes them, with
-    lineage.
-
-    Foreign keys are followed into upstream schemas (read from the database too) so that
-    lineage reaches its origin; the result holds this schema's tables only.
-    """
-    stored = introspect_with_parents(connection.backend, database)
-    known = {r: spec for r, spec in _registry(connection).items() if r not in stored}
-    return {
-        ref: spec for ref, spec in with_lineage(stored, known).items() if ref.schema == database
-    }
-
-
-def stored_spec(connection: Connection, ref: TableRef) -> TableSpec:
-    """The spec of the existing table ``ref`` as the database describes it, with lineage."""
-    resolved = stored_specs(connection, ref.schema)
-    if ref not in resolved:
-        raise MissingTableError(f"table {ref} does not exist")
-    return resolved[ref]
-
-
-def table_spec(connection: Connection, ref: TableRef) -> TableSpec:
-    """The spec of ``ref``: declared in this process or read from the database."""
-    registry = _registry(connection)
-    if ref not in registry:
-        for spec in connection.backend.introspect(ref.schema):
-            registry.setdefault(spec.ref, spec)
-    if ref not in registry:
-        raise MissingTableError(f"table {ref} does not exist")
-    return registry[ref]
-
-
-def dependency_graph(connection: Connection) -> nx.DiGraph:
-    """Tables as nodes (their full names, quoted as the backend quotes: ``"lab"."subject"``,
-    ```lab`.`subject```) and foreign keys as parent → child edges.
-
-    Each edge lists every foreign key between its two tables (``fks``); ``primary`` and
-    ``renamed`` say whether any of them is in the child's key or renames attributes.
-    """
-    graph = nx.DiGraph()
-    dialect = connection.sql_dialect
-    for spec in list(_registry(connection).values()):
-        _add_node(graph, spec.ref, dialect)
-    for child, fk in connection.backend.foreign_keys():
-        _add_node(graph, child, dialect)
-        _add_node(graph, fk.parent, dialect)
-        edge = (
-            dialect.full_name(fk.parent.schema, fk.parent.name),
-            dialect.full_name(child.schema, child.name),
-        )
-        renamed = any(c != p for c, p in fk.attr_map)
-        if graph.has_edge(*edge):  # a second foreign key between the same two tables
-            data = graph.edges[edge]
-            data["fks"].append(fk)
-            data["primary"] = data["primary"] or fk.in_key
-            data["renamed"] = data["renamed"] or renamed
-        else:
-            graph.add_edge(*edge, primary=fk.in_key, renamed=renamed, fks=[fk])
-    return graph
-
-
-def _add_node(graph: nx.DiGraph, ref: TableRef, dialect: Dialect) -> None:
-    label = class_name_of(ref.name)
-    if tier_of(ref.name) == "part":
-        from frames.declare.naming import master_of
-
-        label = f"{class_name_of(master_of(ref.name) or '')}.{label}"
-    graph.add_node(
-        dialect.full_name(ref.schema, ref.name),
-        label=label,
-        tier=tier_of(ref.name),
-        schema=ref.schema,
-        ref=ref,
-    )
+def schema_jobs(schema: Schema) -> list[Job]:
+    """The :class:`Job` tables of the auto-populated tables of ``schema`` whose jobs table
+    exists (they are declared on first use of ``Table.jobs``)."""
+    connection, database = schema._bound
+    backend = connection.backend
+    names = [
+        name
+        for name in schema.list_tables()
+        if tier_of(name) in ("imported", "computed")
+        and backend.table_exists(TableRef(database, job_table_name(name)))
+    ]
+    if any(TableRef(database, name) not in schema._classes for name in names):
+        spawn_classes(schema, skip=set(schema._classes))
+    return [Job(schema._classes[TableRef(database, name)]()) for name in names]

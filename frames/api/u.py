@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from frames.api.bases import QueryBase, TableBase, _as_query
 from frames.api.operators import aggregate_columns
-from frames.api.query import QueryExpression, _as_query
 from frames.errors import QueryError
 from frames.plan.nodes import make_distinct, make_group_by
+
+if TYPE_CHECKING:
+    from frames.api.query import QueryExpression
 
 
 class U:
@@ -31,11 +34,9 @@ class U:
         return list(self.attributes)
 
     def __and__(self, query: Any) -> QueryExpression:
-        from frames.api.table import Table
-
-        if isinstance(query, type) and issubclass(query, Table):
+        if isinstance(query, type) and issubclass(query, TableBase):
             query = query()
-        if not isinstance(query, QueryExpression):
+        if not isinstance(query, QueryBase):
             raise QueryError(
                 f"dj.U(...) can only be restricted by a query, not {query!r}: the "
                 "universal set has no rows of its own to match"

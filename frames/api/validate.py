@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from frames.api.insert import check_value
@@ -17,7 +18,7 @@ from frames.errors import DataError
 from frames.io.csv_rows import read_csv_rows
 
 if TYPE_CHECKING:
-    from frames.api.table import Table, ValidationResult
+    from frames.api.base_table import Table
 
 
 def _rows(rows: Any) -> list[Any]:
@@ -51,8 +52,6 @@ def validate_rows(
     table: Table, rows: Any, *, ignore_extra_fields: bool = False
 ) -> ValidationResult:
     """The :class:`~frames.api.table.ValidationResult` of inserting ``rows`` into ``table``."""
-    from frames.api.table import ValidationResult
-
     heading = table.plan.heading
     errors: list[tuple[int, str | None, str]] = []
     if isinstance(rows, os.PathLike):  # a CSV file, as insert() reads it
@@ -79,3 +78,33 @@ def validate_rows(
             except DataError as error:
                 errors.append((number, attr.name, str(error)))
     return ValidationResult(is_valid=not errors, errors=errors, rows_checked=len(records))
+
+
+@dataclass
+class ValidationResult:
+    """What :meth:`Table.validate` found: ``errors`` are (row index, attribute or None,
+    message) triples; the result is true when there are none."""
+
+    is_valid: bool
+    errors: list[tuple[int, str | None, str]] = field(default_factory=list)
+    rows_checked: int = 0
+
+    def __bool__(self) -> bool:
+        return self.is_valid
+
+    def raise_if_invalid(self) -> None:
+        """Raise :class:`~frames.errors.DataError` with the :meth:`summary` if invalid."""
+        if not self.is_valid:
+            raise DataError(self.summary())
+
+    def summary(self) -> str:
+        """The outcome, with the first ten errors."""
+        if self.is_valid:
+            return f"Validation passed: {self.rows_checked} rows checked"
+        lines = [f"Validation failed: {len(self.errors)} error(s) in {self.rows_checked} rows"]
+        for row, name, message in self.errors[:10]:
+            where = f" in field '{name}'" if name else ""
+            lines.append(f"  Row {row}{where}: {message}")
+        if len(self.errors) > 10:
+            lines.append(f"  ... and {len(self.errors) - 10} more errors")
+        return "\n".join(lines)

@@ -20,7 +20,6 @@ from typing import Any
 import fsspec
 
 from frames.errors import FramesError
-from frames.store_spec import COMMON_KEYS
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +62,17 @@ class StorageAdapter(ABC):
 
 
 #: Keys every store may have, whatever its protocol.
+COMMON_KEYS = (
+    "protocol",
+    "location",
+    "subfolding",
+    "partition_pattern",
+    "token_length",
+    "hash_prefix",
+    "schema_prefix",
+    "filepath_prefix",
+    "stage",
+)
 _COMMON_STORE_KEYS = frozenset(COMMON_KEYS)
 
 _adapter_registry: dict[str, StorageAdapter] = {}
