@@ -134,11 +134,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "antijoin_not_in",
         "q - r is NOT EXISTS (NOT IN for one namesake instead, which NULLs defeat)",
         LOWER,
-        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
-        "-> exp.Expression:\n"
+        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expr]) "
+        "-> exp.Expr:\n"
         "        inner = self.open_block(cond.query)\n",
-        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expression]) "
-        "-> exp.Expression:\n"
+        "    def _exists(self, cond: Exists, columns: dict[str, exp.Expr]) "
+        "-> exp.Expr:\n"
         "        inner = self.open_block(cond.query)\n"
         "        if len(cond.on) == 1:\n"
         "            inner.columns = {cond.on[0]: inner.columns[cond.on[0]]}\n"
@@ -405,8 +405,8 @@ API_MUTANTS: tuple[Mutant, ...] = (
         "insert_decimal_digits_off_by_one",
         "a decimal with as many integer digits as its type allows is accepted (refused instead)",
         INSERT,
-        "if integer_digits > (attr.type.precision or 0) - scale:",
-        "if integer_digits >= (attr.type.precision or 0) - scale:",
+        "if too_large or integer_digits > precision - scale:",
+        "if too_large or integer_digits >= precision - scale:",
     ),
     Mutant(
         "stddev_in_decimal",
