@@ -281,6 +281,7 @@ def check(frame: fpd.DataFrame, expected: pd.DataFrame) -> None:
     got = frame.to_pandas().reset_index()
     if list(got["grp"]) != [int(g) for g in expected["grp"]]:
         raise AssertionError(f"groups {list(got['grp'])} != {list(expected['grp'])}")
-    for name in ("total", "n", "mean_y"):
-        if not np.allclose(got[name].astype(float), expected[name].astype(float), rtol=1e-9):
+    for name in ("total", "n", "mean_y"):  # MariaDB's AVG of integers keeps 4 decimals
+        same = np.allclose(got[name].astype(float), expected[name].astype(float), atol=1e-4)
+        if not same:
             raise AssertionError(f"{name}: {list(got[name])} != {list(expected[name])}")
