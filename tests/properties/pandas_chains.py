@@ -613,6 +613,7 @@ def reshape_step(draw: st.DrawFn, model: Model) -> Step:
             [
                 "sort",
                 "sort",
+                "sort",
                 "head",
                 "tail",
                 "nlargest",

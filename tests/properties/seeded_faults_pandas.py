@@ -34,8 +34,7 @@ EMIT = "frames/sql/emit.py"
 PANDAS_MUTANTS: tuple[PandasFault, ...] = (
     PandasFault(
         "pd_groupby_keeps_null_keys",
-        "groupby(dropna=True), the default, forms no group of missing keys (a NULL group "
-        "instead)",
+        "groupby(dropna=True), the default, forms no group of missing keys (a NULL group instead)",
         GROUPBY,
         "        if not self._dropna:\n            return state\n",
         "        if True:\n            return state\n",
@@ -173,8 +172,7 @@ PANDAS_MUTANTS: tuple[PandasFault, ...] = (
     ),
     PandasFault(
         "pd_std_population",
-        "std()/var() are the sample statistics, ddof=1 (std is the population's, ddof=0, "
-        "instead)",
+        "std()/var() are the sample statistics, ddof=1 (std is the population's, ddof=0, instead)",
         EMIT,
         '    "stddev": exp.StddevSamp,\n',
         '    "stddev": exp.StddevPop,\n',
