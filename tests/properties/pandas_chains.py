@@ -1059,6 +1059,33 @@ def chains(draw: st.DrawFn) -> list[Step]:
     return steps
 
 
+#: The single steps of :func:`probes`: each kind several times, terminal steps most.
+_PROBES = (
+    mask_step,
+    mask_step,
+    assign_step,
+    assign_step,
+    assign_step,
+    reshape_step,
+    reshape_step,
+    reshape_step,
+    window_step,
+    window_step,
+    terminal_step,
+    terminal_step,
+    terminal_step,
+    terminal_step,
+)
+
+
+@st.composite
+def probes(draw: st.DrawFn) -> list[list[Step]]:
+    """Chains of one step each, of every kind, on the loaded rows: a step that sees all the
+    rows shows a broken rule more often than one after a filter that kept few of them."""
+    model = initial_model()
+    return [[draw(kind(model))] for kind in _PROBES]
+
+
 # -- running and comparing ---------------------------------------------------------------------
 
 

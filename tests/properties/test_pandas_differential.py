@@ -2,8 +2,9 @@
 on frames (one SQL statement, on each backend) as pandas on the same data.
 
 Each example loads generated rows (ints with and without missing values, floats with NaN,
-strings with empty and non-ASCII values, booleans, dates, datetimes) into a table, draws two to
-six chains (``pandas_chains.chains``) and applies each both to a pandas DataFrame of the rows
+strings with empty and non-ASCII values, booleans, dates, datetimes) into a table, draws one to
+three chains (``pandas_chains.chains``) and fourteen single steps of every kind on all the rows
+(``pandas_chains.probes``), and applies each both to a pandas DataFrame of the rows
 and to ``frames.pandas.DataFrame(table)``; the results must be equal after the normalisation
 documented in ``pandas_chains`` (``assert_frame_equal``), reductions equal as scalars. Example
 counts follow ``HYPOTHESIS_PROFILE`` (see ``conftest.py``).
@@ -18,7 +19,16 @@ import pandas as pd
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from pandas_chains import COLUMNS, chains, normalised, pandas_frame, rows, run, same_scalar
+from pandas_chains import (
+    COLUMNS,
+    chains,
+    normalised,
+    pandas_frame,
+    probes,
+    rows,
+    run,
+    same_scalar,
+)
 
 import frames as dj
 import frames.pandas as fpd
@@ -48,21 +58,25 @@ def _result(value: Any) -> Any:
     return value
 
 
-#: Chains drawn per example (at least two): loading the rows costs more than running a chain
-#: on them, and every chain starts from all the rows.
-CHAINS_PER_EXAMPLE = 6
+#: Chains drawn per example, besides the probes: loading the rows costs more than running a
+#: chain on them, and every chain starts from all the rows.
+CHAINS_PER_EXAMPLE = 3
 
 
 def test_chains_equal_pandas(data_table: Declared, examples: Any) -> None:
     table = data_table.classes["Data"]
 
     @examples
-    @given(data=rows(), drawn=st.lists(chains(), min_size=2, max_size=CHAINS_PER_EXAMPLE))
-    def check(data: list[dict[str, Any]], drawn: list[list[Any]]) -> None:
+    @given(
+        data=rows(),
+        drawn=st.lists(chains(), min_size=1, max_size=CHAINS_PER_EXAMPLE),
+        single=probes(),
+    )
+    def check(data: list[dict[str, Any]], drawn: list[list[Any]], single: list[list[Any]]) -> None:
         data_table.load({"Data": data})
         expected_frame = pandas_frame(data)
         lazy = fpd.DataFrame(table)
-        for number, steps in enumerate(drawn):
+        for number, steps in enumerate(drawn + single):
             note(f"chain {number}: {' -> '.join(step.text for step in steps)}")
             compare(steps, expected_frame, lazy)
 
