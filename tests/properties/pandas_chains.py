@@ -884,9 +884,14 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
         how = draw(st.sampled_from(["inner", "left", "right", "outer"]))
         indicator = draw(st.booleans())
         ordered = model.ordered
+        # the first rows only, at times: the right side then has keys the left one lacks
+        n = draw(st.sampled_from([None, 1, 3])) if ordered else None
+        left = "df" if n is None else f"df.head({n})"
         return Step(
-            f"df.merge(base[[{key!r}, 'i']], on={key!r}, how={how!r}, indicator={indicator})",
-            lambda df, base=None: df.merge(base[[key, "i"]], on=key, how=how, indicator=indicator),
+            f"{left}.merge(base[[{key!r}, 'i']], on={key!r}, how={how!r}, indicator={indicator})",
+            lambda df, base=None: (df if n is None else df.head(n)).merge(
+                base[[key, "i"]], on=key, how=how, indicator=indicator
+            ),
             done,
             order_free=not ordered,
             extra={"needs_base": True},
