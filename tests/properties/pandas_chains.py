@@ -636,9 +636,18 @@ def reshape_step(draw: st.DrawFn, model: Model) -> Step:
             st.one_of(st.booleans(), st.lists(st.booleans(), min_size=len(by), max_size=len(by)))
         )
         na = draw(st.sampled_from(["first", "last"]))
+        # at times paged in the same step: the rows at the edges, missing values among them
+        page, n = draw(st.sampled_from([None, "head", "tail"])), draw(st.integers(1, 4))
+
+        def sort(df: Any) -> Any:
+            done = df.sort_values(by, ascending=ascending, na_position=na, kind="stable")
+            return done if page is None else getattr(done, page)(n)
+
+        paged = "" if page is None else f".{page}({n})"
         return Step(
-            f"df.sort_values({by!r}, ascending={ascending!r}, na_position={na!r}, kind='stable')",
-            lambda df: df.sort_values(by, ascending=ascending, na_position=na, kind="stable"),
+            f"df.sort_values({by!r}, ascending={ascending!r}, na_position={na!r}, "
+            f"kind='stable'){paged}",
+            sort,
             model,
         )
     if kind in ("head", "tail"):
