@@ -227,15 +227,25 @@ REDUCE = {
 }
 
 
+def _kind(draw: st.DrawFn, options: list[str], only: tuple[str, ...]) -> str:
+    """One of ``options``; of those in ``only`` if any (a probe's focus)."""
+    focused = [option for option in options if option in only]
+    return draw(st.sampled_from(focused or options))
+
+
 def _pick(draw: st.DrawFn, labels: list[Hashable]) -> Hashable:
     return draw(st.sampled_from(sorted(labels, key=str)))
 
 
-def _condition(draw: st.DrawFn, model: Model) -> tuple[str, Callable[[Any], Any]]:
+def _condition(
+    draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()
+) -> tuple[str, Callable[[Any], Any]]:
     """A boolean condition over the frame: (text, function of the frame)."""
-    kinds = ["compare", "isin", "isna", "between"]
-    kind = draw(st.sampled_from(kinds))
-    label = _pick(draw, list(model.columns))
+    kind = _kind(draw, ["compare", "isin", "isna", "between"], only)
+    candidates = list(model.columns)
+    if kind == "between":
+        candidates = [lab for lab in candidates if model.columns[lab].family in ("num", "time")]
+    label = _pick(draw, candidates or list(model.columns))
     column = model.columns[label]
     if kind == "isna":
         negate = draw(st.booleans())
@@ -278,8 +288,8 @@ def _compare(op: str, left: Any, right: Any) -> Any:
 
 
 @st.composite
-def mask_step(draw: st.DrawFn, model: Model) -> Step:
-    text, cond = _condition(draw, model)
+def mask_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
+    text, cond = _condition(draw, model, only)
     if draw(st.booleans()):
         text2, cond2 = _condition(draw, model)
         how = draw(st.sampled_from(["&", "|"]))
@@ -295,7 +305,7 @@ def mask_step(draw: st.DrawFn, model: Model) -> Step:
 
 
 @st.composite
-def assign_step(draw: st.DrawFn, model: Model) -> Step:
+def assign_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
     """A new or replaced column computed from others."""
     nums, strs, times, bools = model.of("num"), model.of("str"), model.of("time"), model.of("bool")
     options = []
@@ -320,7 +330,7 @@ def assign_step(draw: st.DrawFn, model: Model) -> Step:
         options += ["bool_logic", "bool_astype"]
     if nums or strs:
         options += ["where", "map"]
-    kind = draw(st.sampled_from(options))
+    kind = _kind(draw, options, only)
     target = draw(st.sampled_from(["new", "new2", *sorted(map(str, model.columns))]))
     label: Hashable = target
     integer = lambda lab: model.columns[lab].integer  # noqa: E731
@@ -606,27 +616,27 @@ def _setitem(df: Any, label: Hashable, value: Any) -> Any:
 
 
 @st.composite
-def reshape_step(draw: st.DrawFn, model: Model) -> Step:
+def reshape_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
     """A step that keeps the rows' meaning: order, paging, selection, missing values."""
     labels = sorted(model.columns, key=str)
-    kind = draw(
-        st.sampled_from(
-            [
-                "sort",
-                "sort",
-                "sort",
-                "head",
-                "tail",
-                "nlargest",
-                "select",
-                "drop",
-                "rename",
-                "dropna",
-                "fillna",
-                "drop_duplicates",
-                "query",
-            ]
-        )
+    kind = _kind(
+        draw,
+        [
+            "sort",
+            "sort",
+            "sort",
+            "head",
+            "tail",
+            "nlargest",
+            "select",
+            "drop",
+            "rename",
+            "dropna",
+            "fillna",
+            "drop_duplicates",
+            "query",
+        ],
+        only,
     )
     if kind == "sort":
         sortable = model.unguarded(labels)
@@ -771,13 +781,13 @@ def reshape_step(draw: st.DrawFn, model: Model) -> Step:
 
 
 @st.composite
-def window_step(draw: st.DrawFn, model: Model) -> Step:
+def window_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
     """A column computed from the row order (the frame is ordered)."""
     nums = model.unguarded(model.of("num"))
     if not nums or not model.ordered:
         return Step("df", lambda df: df, model)
     a = _pick(draw, nums)
-    kind = draw(st.sampled_from(["cumsum", "cummax", "cummin", "shift", "diff", "rank", "rolling"]))
+    kind = _kind(draw, ["cumsum", "cummax", "cummin", "shift", "diff", "rank", "rolling"], only)
     column = model.columns[a]
     if kind == "shift":
         periods = draw(st.sampled_from([1, 2, -1]))
@@ -820,28 +830,28 @@ def window_step(draw: st.DrawFn, model: Model) -> Step:
 
 
 @st.composite
-def terminal_step(draw: st.DrawFn, model: Model) -> Step:
+def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
     """A step whose result is grouped, merged, stacked or reduced."""
     labels = sorted(model.columns, key=str)
     done = replace(model, reduced=True)
-    kind = draw(
-        st.sampled_from(
-            [
-                "groupby",
-                "groupby",
-                "value_counts",
-                "merge",
-                "concat",
-                "reduce",
-                "transform",
-                "describe",
-                "unique",
-                "pivot",
-                "groupby_forms",
-                "merge_columns",
-                "group_rows",
-            ]
-        )
+    kind = _kind(
+        draw,
+        [
+            "groupby",
+            "groupby",
+            "value_counts",
+            "merge",
+            "concat",
+            "reduce",
+            "transform",
+            "describe",
+            "unique",
+            "pivot",
+            "groupby_forms",
+            "merge_columns",
+            "group_rows",
+        ],
+        only,
     )
     keys = [
         lab
@@ -925,7 +935,7 @@ def terminal_step(draw: st.DrawFn, model: Model) -> Step:
         )
     if kind == "reduce":
         column = _pick(draw, labels)
-        how = draw(st.sampled_from(REDUCE[model.columns[column].family]))
+        how = _kind(draw, REDUCE[model.columns[column].family], only)
         if how in ("first", "last") or (how == "median" and model.columns[column].guarded):
             how = "count"
         return Step(
@@ -1078,22 +1088,23 @@ def chains(draw: st.DrawFn) -> list[Step]:
     return steps
 
 
-#: The single steps of :func:`probes`: each kind several times, terminal steps most.
+#: The single steps of :func:`probes`: (strategy, the kinds it focuses on; none: any); each
+#: strategy several times, and the rules a random chain reaches least often once each.
 _PROBES = (
-    mask_step,
-    mask_step,
-    assign_step,
-    assign_step,
-    assign_step,
-    reshape_step,
-    reshape_step,
-    reshape_step,
-    window_step,
-    window_step,
-    terminal_step,
-    terminal_step,
-    terminal_step,
-    terminal_step,
+    (mask_step, ()),
+    (mask_step, ("between",)),
+    (assign_step, ()),
+    (assign_step, ()),
+    (assign_step, ("str_test",)),
+    (assign_step, ("round",)),
+    (assign_step, ("bool_astype",)),
+    (reshape_step, ()),
+    (reshape_step, ("sort",)),
+    (window_step, ()),
+    (terminal_step, ()),
+    (terminal_step, ()),
+    (terminal_step, ("merge",)),
+    (terminal_step, ("reduce", "nunique", "std")),
 )
 
 
@@ -1102,7 +1113,7 @@ def probes(draw: st.DrawFn) -> list[list[Step]]:
     """Chains of one step each, of every kind, on the loaded rows: a step that sees all the
     rows shows a broken rule more often than one after a filter that kept few of them."""
     model = initial_model()
-    return [[draw(kind(model))] for kind in _PROBES]
+    return [[draw(strategy(model, only))] for strategy, only in _PROBES]
 
 
 # -- running and comparing ---------------------------------------------------------------------
