@@ -462,10 +462,10 @@ def assign_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> St
         )
     if kind == "str_test":
         a = _pick(draw, strs)
-        method = draw(st.sampled_from(["contains", "startswith", "endswith"]))
-        pattern = draw(st.sampled_from(["a", "é", "x", "", "b 🙂", "中"]))
+        method = _kind(draw, ["contains", "startswith", "endswith"], only)
+        pattern = draw(st.sampled_from(["a", "A", "é", "É", "x", "", "b 🙂", "中"]))
         if method == "contains":
-            case = draw(st.booleans())
+            case = "ignore_case" not in only and draw(st.booleans())
             return _assign(
                 model,
                 label,
@@ -1095,7 +1095,7 @@ _PROBES = (
     (mask_step, ("between",)),
     (assign_step, ()),
     (assign_step, ()),
-    (assign_step, ("str_test",)),
+    (assign_step, ("str_test", "contains", "ignore_case")),
     (assign_step, ("round",)),
     (assign_step, ("bool_astype",)),
     (reshape_step, ()),
