@@ -1093,17 +1093,19 @@ def chains(draw: st.DrawFn) -> list[Step]:
 _PROBES = (
     (mask_step, ()),
     (mask_step, ("between",)),
-    (assign_step, ()),
+    (mask_step, ("isna", "isin")),
     (assign_step, ()),
     (assign_step, ("str_test", "contains", "ignore_case")),
-    (assign_step, ("round",)),
+    (assign_step, ("round", "clip", "concat")),
     (assign_step, ("bool_astype",)),
     (reshape_step, ()),
     (reshape_step, ("sort",)),
+    (reshape_step, ("drop_duplicates", "dropna", "fillna")),
     (window_step, ()),
+    (window_step, ("shift", "cumsum", "rank")),
     (terminal_step, ()),
-    (terminal_step, ()),
-    (terminal_step, ("merge",)),
+    (terminal_step, ("groupby", "value_counts", "concat")),
+    (terminal_step, ("merge", "merge_columns")),
     (terminal_step, ("reduce", "nunique", "std")),
 )
 

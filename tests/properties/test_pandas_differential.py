@@ -3,7 +3,7 @@ on frames (one SQL statement, on each backend) as pandas on the same data.
 
 Each example loads generated rows (ints with and without missing values, floats with NaN,
 strings with empty and non-ASCII values, booleans, dates, datetimes) into a table, draws one to
-three chains (``pandas_chains.chains``) and fourteen single steps of every kind on all the rows
+three chains (``pandas_chains.chains``) and sixteen single steps of every kind on all the rows
 (``pandas_chains.probes``), and applies each both to a pandas DataFrame of the rows
 and to ``frames.pandas.DataFrame(table)``; the results must be equal after the normalisation
 documented in ``pandas_chains`` (``assert_frame_equal``), reductions equal as scalars. Example
