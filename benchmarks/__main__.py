@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 from benchmarks.blobs import BlobBenchmark
+from benchmarks.pandas_chain import PandasChainBenchmark
 from benchmarks.runner import DEFAULT_URLS, Benchmark
 
-WORKLOADS = {"tutorial": Benchmark, "blobs": BlobBenchmark}
+WORKLOADS = {"tutorial": Benchmark, "blobs": BlobBenchmark, "pandas": PandasChainBenchmark}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,13 +27,14 @@ def main(argv: list[str] | None = None) -> int:
         "--workload",
         choices=sorted(WORKLOADS),
         default="tutorial",
-        help="the tutorial's four tables (default), or 1 MiB arrays in a <blob> attribute",
+        help="the tutorial's four tables (default), 1 MiB arrays in a <blob> attribute, or "
+        "a chain of frames.pandas methods",
     )
     parser.add_argument(
         "--scale",
         type=float,
         default=0.1,
-        help="1.0 = 1,000,000 recordings, or 1,000 arrays (default 0.1)",
+        help="1.0 = 1,000,000 recordings, 1,000 arrays, or 1,000,000 events (default 0.1)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--url", help="database URL (default: the local test server)")

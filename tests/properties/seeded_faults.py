@@ -18,6 +18,7 @@ required)::
     .venv/bin/python -m tests.properties.seeded_faults count_no_matches union_all
     .venv/bin/python -m tests.properties.seeded_faults --list           # names and rules
     .venv/bin/python -m tests.properties.seeded_faults --api -- -k api  # issue #17's, quickly
+    .venv/bin/python -m tests.properties.seeded_faults --pandas -- -k pandas  # issue #15's
     .venv/bin/python -m tests.properties.seeded_faults --check          # apply and import only
     .venv/bin/python -m tests.properties.seeded_faults -- -k duckdb     # extra pytest arguments
 
@@ -45,6 +46,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.properties.seeded_faults_pandas import PANDAS_MUTANTS as PANDAS_FAULTS
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "frames"
@@ -423,7 +426,9 @@ API_MUTANTS: tuple[Mutant, ...] = (
         "        if not rows:\n",
     ),
 )
-MUTANTS += API_MUTANTS
+#: issue #15's, for the pandas API (rows in seeded_faults_pandas.py).
+PANDAS_MUTANTS = tuple(Mutant(*fault) for fault in PANDAS_FAULTS)
+MUTANTS += API_MUTANTS + PANDAS_MUTANTS
 BY_NAME = {m.name: m for m in MUTANTS}
 
 
@@ -621,6 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--api", action="store_true", help="the mutants of the API-level rules (issue #17)"
     )
     parser.add_argument(
+        "--pandas", action="store_true", help="the mutants of the pandas API (issue #15)"
+    )
+    parser.add_argument(
         "--no-control",
         action="store_true",
         help="skip the run of the unmutated suite that must pass first",
@@ -636,7 +644,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown mutants {unknown}; see --list")
-    chosen = [BY_NAME[n] for n in args.names] or list(API_MUTANTS if args.api else MUTANTS)
+    chosen = [BY_NAME[n] for n in args.names] or list(
+        API_MUTANTS if args.api else PANDAS_MUTANTS if args.pandas else MUTANTS
+    )
     if args.list:
         for mutant in chosen:
             print(f"{mutant.name:36} {mutant.path:24} {mutant.rule}")

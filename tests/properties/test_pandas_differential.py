@@ -2,9 +2,10 @@
 on frames (one SQL statement, on each backend) as pandas on the same data.
 
 Each example loads generated rows (ints with and without missing values, floats with NaN,
-strings with empty and non-ASCII values, booleans, dates, datetimes) into a table, draws a
-chain (``pandas_chains.chains``) and applies it both to a pandas DataFrame of the rows and to
-``frames.pandas.DataFrame(table)``; the results must be equal after the normalisation
+strings with empty and non-ASCII values, booleans, dates, datetimes) into a table, draws one to
+three chains (``pandas_chains.chains``) and sixteen single steps of every kind on all the rows
+(``pandas_chains.probes``), and applies each both to a pandas DataFrame of the rows
+and to ``frames.pandas.DataFrame(table)``; the results must be equal after the normalisation
 documented in ``pandas_chains`` (``assert_frame_equal``), reductions equal as scalars. Example
 counts follow ``HYPOTHESIS_PROFILE`` (see ``conftest.py``).
 """
@@ -17,7 +18,17 @@ from typing import Any
 import pandas as pd
 import pytest
 from hypothesis import given, note
-from pandas_chains import COLUMNS, chains, normalised, pandas_frame, rows, run, same_scalar
+from hypothesis import strategies as st
+from pandas_chains import (
+    COLUMNS,
+    chains,
+    normalised,
+    pandas_frame,
+    probes,
+    rows,
+    run,
+    same_scalar,
+)
 
 import frames as dj
 import frames.pandas as fpd
@@ -47,31 +58,45 @@ def _result(value: Any) -> Any:
     return value
 
 
+#: Chains drawn per example, besides the probes: loading the rows costs more than running a
+#: chain on them, and every chain starts from all the rows.
+CHAINS_PER_EXAMPLE = 3
+
+
 def test_chains_equal_pandas(data_table: Declared, examples: Any) -> None:
     table = data_table.classes["Data"]
 
     @examples
-    @given(data=rows(), steps=chains())
-    def check(data: list[dict[str, Any]], steps: list[Any]) -> None:
+    @given(
+        data=rows(),
+        drawn=st.lists(chains(), min_size=1, max_size=CHAINS_PER_EXAMPLE),
+        single=probes(),
+    )
+    def check(data: list[dict[str, Any]], drawn: list[list[Any]], single: list[list[Any]]) -> None:
         data_table.load({"Data": data})
-        for step in steps:
-            note(step.text)
         expected_frame = pandas_frame(data)
-        expected, ordered = run(steps, expected_frame, expected_frame, pd.concat)
         lazy = fpd.DataFrame(table)
-        actual, _ = run(steps, lazy, lazy, fpd.concat)
-        note(f"SQL: {actual.compile()[0] if hasattr(actual, 'compile') else '(scalar)'}")
-        actual = _result(actual)
-        if not isinstance(expected, (pd.DataFrame, pd.Series)):
-            assert same_scalar(actual, expected), (actual, expected)
-            return
-        pd.testing.assert_frame_equal(
-            normalised(actual, ordered),
-            normalised(expected, ordered),
-            check_dtype=False,
-            check_exact=False,
-            rtol=1e-9,
-            atol=1e-9,
-        )
+        for number, steps in enumerate(drawn + single):
+            note(f"chain {number}: {' -> '.join(step.text for step in steps)}")
+            compare(steps, expected_frame, lazy)
 
     check()
+
+
+def compare(steps: list[Any], expected_frame: pd.DataFrame, lazy: fpd.DataFrame) -> None:
+    """The chain ``steps`` gives the same result on frames as on pandas."""
+    expected, ordered = run(steps, expected_frame, expected_frame, pd.concat)
+    actual, _ = run(steps, lazy, lazy, fpd.concat)
+    note(f"SQL: {actual.compile()[0] if hasattr(actual, 'compile') else '(scalar)'}")
+    actual = _result(actual)
+    if not isinstance(expected, (pd.DataFrame, pd.Series)):
+        assert same_scalar(actual, expected), (actual, expected)
+        return
+    pd.testing.assert_frame_equal(
+        normalised(actual, ordered),
+        normalised(expected, ordered),
+        check_dtype=False,
+        check_exact=False,
+        rtol=1e-9,
+        atol=1e-9,
+    )
