@@ -37,7 +37,7 @@ from frames.plan.nodes import (
     Window,
     columns_outside_aggregates,
 )
-from frames.plan.values import Agg, Col, Expr, Lit, Op, Param
+from frames.plan.values import Agg, Col, Expr, Lit, Op, Over, Param
 from frames.sql.dialects import Dialect
 from frames.sql.emit import ExprEmitter, parenthesized
 
@@ -408,6 +408,12 @@ class Lowering:
         """The child's rows with the window columns added, as a derived table: a later
         restriction must see the windows' values, which WHERE cannot compute."""
         block = self.open_block(node.child)
+        if any(
+            not isinstance(block.columns[name], exp.Column) for name in _window_keys(node.columns)
+        ):
+            # a computed key (a guarded division, say) is computed first: DuckDB refuses
+            # volatile expressions (its ERROR() guards) in PARTITION BY and ORDER BY
+            block = self.wrap(block, node.child.heading.names)
         block.columns = {
             **block.columns,
             **{name: self.expr(value, block.columns) for name, value in node.columns},
@@ -467,7 +473,12 @@ class Lowering:
         for a, b in pairs:
             both_null = left.heading[a].nullable and right.heading[b].nullable
             kind = exp.NullSafeEQ if both_null else exp.EQ
-            conditions.append(kind(this=left_columns[a].copy(), expression=right_columns[b].copy()))
+            conditions.append(
+                kind(
+                    this=parenthesized(left_columns[a].copy()),
+                    expression=parenthesized(right_columns[b].copy()),
+                )
+            )
         return conditions or [exp.true()]
 
     def _outer_merge(self, node: Merge) -> Block:
@@ -688,3 +699,14 @@ def _is_constant(expression: exp.Expr) -> bool:
     while isinstance(expression, (exp.Cast, exp.Paren)):
         expression = expression.this
     return isinstance(expression, (exp.Literal, exp.Boolean, exp.Null, exp.Placeholder))
+
+
+def _window_keys(columns: tuple[tuple[str, Expr], ...]) -> set[str]:
+    """The attributes read by the PARTITION BY and ORDER BY of the windows in ``columns``."""
+    keys: set[str] = set()
+    for _, value in columns:
+        for node in value.walk():
+            if isinstance(node, Over):
+                for part in (*node.partition, *(order for order, _, _ in node.order)):
+                    keys |= part.columns()
+    return keys

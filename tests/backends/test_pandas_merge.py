@@ -104,3 +104,15 @@ def test_a_merge_chain_is_one_statement(df, pdf, codes) -> None:
     sql, _ = chain.compile()
     assert ";" not in sql
     same(chain, pdf[pdf.b].merge(pcodes, on="g", how="left").groupby("g").agg(total=("w", "sum")))
+
+
+def test_merge_on_a_computed_boolean_key(df, pdf) -> None:
+    """The keys' comparisons stay operands of the join's equality (``(a <> 0) = (b > 1)``,
+    not a chained comparison)."""
+
+    def make(d):
+        left = d.assign(b=d.x != 0)[["b", "f"]]
+        right = d.assign(c=d.x > 1)[["c", "s"]].rename(columns={"c": "b"})
+        return left.merge(right, on="b").sort_values(["f", "s"]).reset_index(drop=True)
+
+    same(make(df), make(pdf))

@@ -81,3 +81,16 @@ def test_drop_duplicates_and_unique_keep_the_first_seen(df, pdf) -> None:
     assert list(df.sort_values("f").g.unique()) == list(pdf.sort_values("f").g.unique())
     same(df.sort_values("x").value_counts("b"), pdf.sort_values("x").value_counts("b"))
     assert pd.isna(df.sort_values("x").x.to_list()[-1])
+
+
+def test_windows_keyed_by_a_computed_column(df, pdf) -> None:
+    """A division is guarded by a volatile ERROR() on DuckDB, which refuses it in PARTITION BY
+    and ORDER BY: such a key is computed in a derived table before the window."""
+    for make in [
+        lambda d: d.assign(r=d.f / 2).drop_duplicates(subset=["r"]),
+        lambda d: d.assign(r=d.x / 2).sort_values("r", kind="stable").assign(c=lambda e: 0),
+    ]:
+        same(make(df), make(pdf))
+    frame, expected = df.assign(r=df.f / 2).sort_values("r"), pdf.assign(r=pdf.f / 2)
+    expected = expected.sort_values("r")
+    same(frame.r.cumsum(), expected.r.cumsum())

@@ -59,13 +59,6 @@ FAMILIES = {
     "t": "time",
 }
 
-#: Known gap, steered around: on DuckDB a division is guarded by ``error()`` (division by
-#: zero raises), which DuckDB holds volatile and refuses in a window's PARTITION BY or ORDER BY;
-#: frames inlines a computed column there, so a window over a column computed through a
-#: division fails with a BinderError. Such columns are *guarded* in the model: chains neither
-#: sort by them nor partition, rank, de-duplicate, group or take medians/first/last by them.
-GUARDED = (" / ", " // ", " % ", ".round(", ".rank(")
-
 #: Characters of generated strings: ASCII, accented, Greek, Cyrillic, CJK, an emoji and space.
 ALPHABET = "abcABCzZ éÉüÜωΩжЖ中🙂"
 
@@ -78,8 +71,6 @@ class Column:
     nullable: bool
     integer: bool = False
     masked: bool = False
-    guarded: bool = False  # computed through a division (see ``GUARDED``)
-    computed: bool = False  # assigned by the chain
 
 
 @dataclass(frozen=True)
@@ -93,10 +84,6 @@ class Model:
 
     def of(self, family: str) -> list[Hashable]:
         return [label for label, column in self.columns.items() if column.family == family]
-
-    def unguarded(self, labels: list[Hashable]) -> list[Hashable]:
-        """``labels`` without the guarded columns (see ``GUARDED``)."""
-        return [label for label in labels if not self.columns[label].guarded]
 
     def with_column(self, label: Hashable, column: Column) -> Model:
         return replace(self, columns={**self.columns, label: column})
@@ -591,10 +578,6 @@ def _assign(
     model: Model, label: Hashable, text: str, value: Callable[[Any], Any], column: Column
 ) -> Step:
     how = "assign"
-    guarded = any(op in text for op in GUARDED) or any(
-        c.guarded and f"df[{lab!r}]" in text for lab, c in model.columns.items()
-    )
-    column = replace(column, guarded=guarded, computed=True)
     if isinstance(label, str) and label.isidentifier():
         return Step(
             f"df.assign({label}={text})",
@@ -639,7 +622,7 @@ def reshape_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> S
         only,
     )
     if kind == "sort":
-        sortable = model.unguarded(labels)
+        sortable = labels
         if not sortable:
             return Step("df", lambda df: df, model)
         by = draw(st.lists(st.sampled_from(sortable), min_size=1, max_size=2, unique=True))
@@ -667,7 +650,7 @@ def reshape_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> S
         n = draw(st.integers(0, 6))
         return Step(f"df.{kind}({n})", lambda df: getattr(df, kind)(n), model)
     if kind == "nlargest":
-        nums = model.unguarded(model.of("num"))
+        nums = model.of("num")
         if not nums or not model.ordered:
             return Step("df", lambda df: df, model)
         column = _pick(draw, nums)
@@ -739,7 +722,7 @@ def reshape_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> S
             f"df.fillna({{{column!r}: {value}}})", lambda df: df.fillna({column: value}), filled
         )
     if kind == "drop_duplicates":
-        plain = model.unguarded(labels)
+        plain = labels
         if not plain:
             return Step("df", lambda df: df, model)
         subset = draw(
@@ -783,7 +766,7 @@ def reshape_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> S
 @st.composite
 def window_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> Step:
     """A column computed from the row order (the frame is ordered)."""
-    nums = model.unguarded(model.of("num"))
+    nums = model.of("num")
     if not nums or not model.ordered:
         return Step("df", lambda df: df, model)
     a = _pick(draw, nums)
@@ -855,7 +838,7 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
     )
     keys = [
         lab
-        for lab in model.unguarded(labels)
+        for lab in labels
         if model.columns[lab].family in ("str", "bool")
         or (model.columns[lab].family == "num" and model.columns[lab].integer)
     ]
@@ -874,8 +857,6 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
             column = _pick(draw, values)
             how = draw(st.sampled_from(REDUCE[model.columns[column].family]))
             if how in ("first", "last") and not model.ordered:
-                how = "count"
-            if how in ("first", "last", "median") and model.columns[column].guarded:
                 how = "count"
             specs[f"out{number}"] = (column, how)
         as_index = draw(st.booleans())
@@ -900,10 +881,6 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
         if key not in model.columns or model.columns[key].family != FAMILIES[key]:
             # pandas merges strings with booleans as objects; frames refuses keys of
             # different families (MergeError), as pandas does for numbers and strings
-            return Step("df", lambda df: df, done)
-        if model.columns[key].family == "bool" and model.columns[key].computed:
-            # known gap: a computed boolean key (a comparison) is emitted unparenthesised in
-            # the join condition, `i <> 0 = c`, which DuckDB refuses as a chained comparison
             return Step("df", lambda df: df, done)
         how = draw(st.sampled_from(["inner", "left", "right", "outer"]))
         indicator = draw(st.booleans())
@@ -936,7 +913,7 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
     if kind == "reduce":
         column = _pick(draw, labels)
         how = _kind(draw, REDUCE[model.columns[column].family], only)
-        if how in ("first", "last") or (how == "median" and model.columns[column].guarded):
+        if how in ("first", "last"):
             how = "count"
         return Step(
             f"df[{column!r}].{how}()", lambda df: getattr(df[column], how)(), done, scalar=True
@@ -948,8 +925,6 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
             return Step("df", lambda df: df, done)
         column = _pick(draw, nums)
         how = draw(st.sampled_from(["sum", "mean", "max", "count", "cumsum", "rank"]))
-        if how == "rank" and model.columns[column].guarded:
-            how = "sum"
         if how in ("cumsum", "rank"):
             return Step(
                 f"df.groupby({key!r})[{column!r}].{how}()",
@@ -961,11 +936,11 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
             lambda df: df.groupby(key)[column].transform(how),
             done,
         )
-    numeric = [lab for lab in model.unguarded(labels) if model.columns[lab].family == "num"]
+    numeric = [lab for lab in labels if model.columns[lab].family == "num"]
     if kind == "describe" and numeric:
         return Step(f"df[{numeric!r}].describe()", lambda df: ("describe", df[numeric]), done)
-    if kind == "unique" and model.unguarded(labels):
-        column = _pick(draw, model.unguarded(labels))
+    if kind == "unique" and labels:
+        column = _pick(draw, labels)
         return Step(
             f"df[{column!r}].drop_duplicates()",
             lambda df: df[column].drop_duplicates(),
@@ -975,7 +950,7 @@ def terminal_step(draw: st.DrawFn, model: Model, only: tuple[str, ...] = ()) -> 
     if kind == "pivot" and keys:
         index, columns = draw(st.sampled_from(keys)), draw(st.sampled_from(["b", "k", "g"]))
         nums = [lab for lab in model.of("num") if lab not in (index, columns)]
-        if columns not in model.unguarded(list(model.columns)) or index == columns or not nums:
+        if columns not in list(model.columns) or index == columns or not nums:
             return Step("df", lambda df: df, done)
         values = _pick(draw, nums)
         how = draw(st.sampled_from(["sum", "mean", "count", "max"]))
