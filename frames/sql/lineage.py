@@ -12,7 +12,7 @@ from frames.sql.dialects import Dialect
 
 
 def _catalog(database: str, dialect: Dialect) -> str:
-    return dialect.quote(database) + "." + dialect.quote(LINEAGE_CATALOG)
+    return dialect.full_name(database, LINEAGE_CATALOG)
 
 
 def _where(
